@@ -1,0 +1,46 @@
+"""API bearer tokens: stored as SHA-256 digests, with an expiry, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    @classmethod
+    def issue(cls, user) -> tuple[ApiToken, str]:
+        token = secrets.token_urlsafe(32)
+        row = cls.objects.create(
+            user=user, key_hash=digest(token),
+            expires_at=timezone.now() + timedelta(hours=settings.DAIBAN_TOKEN_HOURS),
+        )
+        return row, token
+
+    @classmethod
+    def user_for(cls, token: str):
+        row = (
+            cls.objects.select_related("user", "user__station", "user__department")
+            .filter(key_hash=digest(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None, None
+        return row.user, row

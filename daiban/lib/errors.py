@@ -1,0 +1,47 @@
+"""Errors a service raises for a person to read. The API and the pages turn them into answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    status = 400
+    default_code = "invalid"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+        self.extra = extra or {}
+
+
+class Invalid(ServiceError):
+    """Bad input (400). `fields` maps each bad field to its Chinese message."""
+
+    status = 400
+    default_code = "invalid"
+
+    @classmethod
+    def of(cls, fields: dict[str, str]) -> Invalid:
+        return cls("；".join(fields.values()), fields=fields)
+
+
+class Forbidden(ServiceError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    default_code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The action is not allowed now, the petition is not eligible, or someone acted first (409)."""
+
+    status = 409
+    default_code = "conflict"

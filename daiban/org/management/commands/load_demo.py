@@ -1,0 +1,100 @@
+"""The demo organisation of API.md. Idempotent: run it again and nothing is duplicated."""
+
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from daiban.org import roles
+from daiban.org.models import Agent, Department, Station, User
+
+STATIONS = [
+    # code, name, level, parent code, township
+    ("center", "乌审旗信访代办服务中心", "center", None, False),
+    ("bureau", "乌审旗自然资源局信访代办服务室", "station", "center", False),
+    ("galutu", "嘎鲁图镇信访代办服务站", "station", "center", True),
+    ("wushenzhao", "乌审召镇信访代办服务站", "station", "center", True),
+    ("village-sarlig", "沙尔利格嘎查代办点", "village", "galutu", False),
+    ("village-bayan", "巴音敖包嘎查代办点", "village", "wushenzhao", False),
+]
+DEPARTMENTS = [
+    ("乌审旗不动产登记中心", "unit"),
+    ("乌审旗林业和草原局", "banner"),
+    ("乌审旗住房和城乡建设局", "banner"),
+    ("乌审旗农牧局", "banner"),
+    ("嘎鲁图镇人民政府", "township"),
+    ("乌审召镇人民政府", "township"),
+]
+AGENT_NAMES = ["王建国", "李春梅", "张海峰", "刘志强", "陈秀英", "杨立新", "赵红霞", "黄志明", "周丽娟",
+               "吴永胜", "孙晓燕", "其木格", "巴特尔"]
+SPECIALTIES = ["土地管理、征地补偿", "不动产登记", "矿产资源", "林草", "国土空间规划"]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：机构、事权单位、13名代办员和演示账号（可重复运行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or "daiban-demo"
+        stations = self._stations()
+        departments = self._departments()
+        bureau = stations["bureau"]
+        self._user("admin", "系统管理员", [roles.ADMIN], password, superuser=True)
+        self._user("center", "旗代办中心值班员", [roles.CENTER], password, station=stations["center"])
+        self._user("duty", "带班领导", [roles.DUTY_LEADER], password, station=bureau)
+        self._user("leader", "分管副局长", [roles.LEADER_IN_CHARGE], password, station=bureau)
+        self._user("chief", "局长", [roles.PRINCIPAL], password, station=bureau)
+        for i, name in enumerate(AGENT_NAMES, start=1):
+            station = stations["galutu"] if i == 12 else stations["wushenzhao"] if i == 13 else bureau
+            user = self._user(f"agent{i}", name, [roles.AGENT], password, station=station)
+            Agent.objects.update_or_create(
+                user=user,
+                defaults={
+                    "name": name, "station": station,
+                    "kind": Agent.Kind.FULL_TIME if i <= 5 else Agent.Kind.PART_TIME,
+                    "title": "专职代办员" if i <= 5 else "兼职代办员",
+                    "office_phone": f"0477-76{i:05d}"[:12],
+                    "specialty": SPECIALTIES[(i - 1) % len(SPECIALTIES)],
+                },
+            )
+        for i, department in enumerate(departments, start=1):
+            self._user(f"dept{i}", f"{department.name}经办人", [roles.DEPARTMENT], password, department=department)
+        if not options["quiet"]:
+            self._print(password, departments)
+
+    def _stations(self) -> dict[str, Station]:
+        found: dict[str, Station] = {}
+        for code, name, level, parent, township in STATIONS:
+            found[code], _ = Station.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "level": level, "parent": found.get(parent), "is_township": township},
+            )
+        return found
+
+    def _departments(self) -> list[Department]:
+        for name, kind in DEPARTMENTS:
+            Department.objects.get_or_create(name=name, defaults={"kind": kind})
+        return list(Department.objects.filter(active=True).order_by("id"))
+
+    def _user(self, username, name, role_codes, password, *, station=None, department=None, superuser=False) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"name": name, "roles": ",".join(role_codes), "station": station, "department": department,
+                      "is_staff": superuser, "is_superuser": superuser},
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+
+    def _print(self, password: str, departments: list[Department]) -> None:
+        self.stdout.write("演示账号（密码均为 %s）：" % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password))
+        self.stdout.write("  admin    系统管理员（/admin/ 基础数据、工作日历）")
+        self.stdout.write("  center   旗信访代办服务中心（复查复核、上报事项）")
+        self.stdout.write("  duty     带班领导    leader  分管领导    chief  主要领导")
+        self.stdout.write("  agent1…agent5 专职代办员，agent6…agent13 兼职代办员")
+        for i, department in enumerate(departments, start=1):
+            self.stdout.write(f"  dept{i}    {department.name}")

@@ -1,0 +1,114 @@
+"""The organisation: the three-level agency network, departments, agents and staff accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from daiban.org import roles
+
+
+class Station(models.Model):
+    """A node of the agency network: the banner center, a service room or station, a village point."""
+
+    class Level(models.TextChoices):
+        CENTER = "center", "旗信访代办服务中心"
+        STATION = "station", "代办服务站（室）"
+        VILLAGE = "village", "嘎查村（社区）代办点"
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_township = models.BooleanField("苏木镇站", default=False)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "代办服务机构"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """事权单位: a banner department or a township (苏木镇) with power to resolve a matter."""
+
+    class Kind(models.TextChoices):
+        BANNER = "banner", "旗级职能部门"
+        TOWNSHIP = "township", "苏木镇"
+        BUREAU_UNIT = "unit", "局属股室/事业单位"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.BANNER)
+    phone = models.CharField("电话", max_length=40, blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事权单位"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff account. One `name` field: Chinese names do not split into first/last usefully."""
+
+    name = models.CharField("姓名", max_length=50, blank=True)
+    roles = models.CharField("角色", max_length=200, blank=True, help_text="逗号分隔的角色代码")
+    station = models.ForeignKey(
+        Station, verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="所属事权单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员账号"
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        found = {r for r in self.roles.split(",") if r}
+        if self.is_superuser:
+            found.add(roles.ADMIN)
+        return frozenset(found)
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_set.intersection(codes))
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+
+class Agent(models.Model):
+    """代办员: the civil servant who takes petitions on the petitioner's behalf, free of charge."""
+
+    class Kind(models.TextChoices):
+        FULL_TIME = "full_time", "专职"
+        PART_TIME = "part_time", "兼职"
+
+    user = models.OneToOneField(
+        User, verbose_name="账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="agent"
+    )
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    station = models.ForeignKey(Station, verbose_name="所属机构", on_delete=models.PROTECT, related_name="agents")
+    title = models.CharField("职务", max_length=50, blank=True)
+    office_phone = models.CharField("办公电话", max_length=40, blank=True)
+    specialty = models.CharField("擅长领域", max_length=200, blank=True)
+    active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "代办员"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

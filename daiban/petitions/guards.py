@@ -1,0 +1,70 @@
+"""State guards named by workflow.py: each returns None when the action may go ahead, or a
+Conflict saying in Chinese why not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from daiban.lib.errors import Conflict
+from daiban.petitions.models import Petition, Review, Satisfaction, Track
+from daiban.petitions.workflow import RUNNING
+
+
+def track_needs_solution(petition: Petition) -> Conflict | None:
+    if petition.track in (Track.MULTI_DEPARTMENT, Track.MAJOR):
+        return None
+    return Conflict("只有多部门协同或疑难复杂重大事项需要确定解决方案", code="not_allowed")
+
+
+def has_open_disposition(petition: Petition) -> Conflict | None:
+    if petition.dispositions.exclude(status="answered").exists():
+        return None
+    return Conflict("没有待办理的处置单可催办", code="not_allowed")
+
+
+def not_extended(petition: Petition) -> Conflict | None:
+    if petition.national_extension_days == 0:
+        return None
+    return Conflict("办理期限已延长过一次", code="not_allowed")
+
+
+def all_dispositions_answered(petition: Petition) -> Conflict | None:
+    states = list(petition.dispositions.values_list("status", flat=True))
+    if not states:
+        return Conflict("尚未流转任何事权单位，不能办结", code="not_allowed")
+    if any(state != "answered" for state in states):
+        return Conflict("还有事权单位没有处理结果，不能办结", code="not_allowed")
+    return None
+
+
+def dissatisfied(petition: Petition) -> Conflict | None:
+    if petition.satisfaction == Satisfaction.DISSATISFIED:
+        return None
+    return Conflict("信访人对办理结果不满意的才能申请复查、复核", code="not_allowed")
+
+
+def next_review_level(petition: Petition) -> str | None:
+    """review first, re_review after a decided review, nothing after a re-review (三级终结)."""
+    levels = set(petition.reviews.values_list("level", flat=True))
+    if Review.Level.RE_REVIEW in levels:
+        return None
+    return Review.Level.RE_REVIEW if Review.Level.REVIEW in levels else Review.Level.REVIEW
+
+
+def review_level_open(petition: Petition) -> Conflict | None:
+    if next_review_level(petition):
+        return None
+    return Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
+
+
+def petition_running(petition: Petition) -> Conflict | None:
+    if petition.status in RUNNING:
+        return None
+    return Conflict("信访事项不在办理中", code="not_allowed")
+
+
+GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
+    fn.__name__: fn
+    for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
+               review_level_open, petition_running)
+}

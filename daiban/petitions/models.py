@@ -1,0 +1,328 @@
+"""信访事项 and everything recorded about it. Status changes happen only in services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from daiban.lib import crypto
+from daiban.org.models import Agent, Department, Station
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    ONLINE = "online", "网上"
+    PHONE = "phone", "来电"
+
+
+class Source(models.TextChoices):
+    SELF = "self", "信访人本人"
+    CENTER = "center", "上级交办"
+    VILLAGE = "village", "嘎查村（社区）上报"
+    PROACTIVE = "proactive", "主动排查/主动下访"
+    HOTLINE_12345 = "hotline_12345", "12345热线交办"
+    PLATFORM_BAIXING = "platform_baixing", "智治乌审·百姓管家"
+    PLATFORM_JIEFEN = "platform_jiefen", "乌审解纷"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "待甄别"
+    ANSWERED = "answered", "已直接答复"
+    REDIRECTED_LEGAL = "redirected_legal", "已告知法定途径"
+    GUIDED = "guided", "已引导至窗口或事权单位"
+    DECLINED = "declined", "不予代办"
+    ACCEPTED = "accepted", "已受理代办"
+    IN_PROGRESS = "in_progress", "办理中"
+    ESCALATED = "escalated", "已上报"
+    CONCLUDED = "concluded", "已办结"
+    FEEDBACK_GIVEN = "feedback_given", "已反馈"
+    UNDER_REVIEW = "under_review", "复查复核中"
+    TERMINATED = "terminated", "已终结"
+    FOLLOWED_UP = "followed_up", "已回访"
+    ARCHIVED = "archived", "已归档"
+
+
+class Track(models.TextChoices):
+    STANDARD = "standard", "一般事项（15个工作日）"
+    MULTI_DEPARTMENT = "multi_department", "多部门协同（方案确定后30个工作日）"
+    MAJOR = "major", "疑难复杂重大（会商后60个工作日）"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    FAIRLY_SATISFIED = "fairly_satisfied", "比较满意"
+    UNDERSTANDING = "understanding", "理解"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class ContactMethod(models.TextChoices):
+    VISIT = "visit", "上门走访"
+    PHONE = "phone", "电话"
+    LETTER = "letter", "信函"
+
+
+class Petitioner(models.Model):
+    """信访人. ID and phone are stored SM4-encrypted; equality look-ups go through keyed hashes."""
+
+    name = models.CharField("姓名", max_length=50)
+    id_number_enc = models.TextField("身份证号（密文）")
+    id_hash = models.CharField("身份证号查询摘要", max_length=64, unique=True)
+    phone_enc = models.TextField("电话（密文）")
+    phone_hash = models.CharField("电话查询摘要", max_length=64, db_index=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访人"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_enc)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_enc)
+
+
+class NumberSequence(models.Model):
+    """The last number given per prefix and year; locked during intake so numbers have no gaps."""
+
+    prefix = models.CharField(max_length=20)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
+
+
+class Petition(models.Model):
+    number = models.CharField("编号", max_length=40, unique=True)
+    query_code = models.CharField("查询码", max_length=16)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    external_id = models.CharField("外部编号", max_length=100, null=True, blank=True)
+    received_on = models.DateField("收到日期", db_index=True)
+    petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.PROTECT, related_name="petitions")
+    content = models.TextField("反映的问题及诉求")
+    category = models.CharField("内容分类", max_length=50, blank=True)
+    in_judicial_proceedings = models.BooleanField("已进入司法程序", default=False)
+    station = models.ForeignKey(Station, verbose_name="代办机构", on_delete=models.PROTECT, related_name="petitions")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    # 甄别受理
+    screened_on = models.DateField("甄别日期", null=True, blank=True)
+    reply = models.TextField("答复/告知/引导说明", blank=True)
+    decline_reason = models.CharField("不予代办原因", max_length=30, blank=True)
+    agent = models.ForeignKey(
+        Agent, verbose_name="代办员", null=True, blank=True, on_delete=models.PROTECT, related_name="petitions"
+    )
+    agent_chosen_by = models.CharField("代办员产生方式", max_length=12, blank=True)
+    notification = models.CharField("告知方式", max_length=10, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+
+    # 办理 and the bureau's deadline (working days from due_from)
+    track = models.CharField("办理类别", max_length=20, choices=Track.choices, blank=True)
+    proposed_handling = models.TextField("拟办意见", blank=True)
+    solution_determined_on = models.DateField("方案确定日期", null=True, blank=True)
+    convened_by = models.CharField("会商召集人", max_length=20, blank=True)
+    due_from = models.DateField("时限起算日", null=True, blank=True)
+    due_workdays = models.PositiveSmallIntegerField("时限（工作日）", null=True, blank=True)
+    due_on = models.DateField("办结时限", null=True, blank=True)
+    due_provisional = models.BooleanField("时限落在未确认年度", default=False)
+    escalated_to = models.CharField("上报至", max_length=20, blank=True)
+
+    # The national outer limits (calendar days, 《信访工作条例》)
+    national_forward_due_on = models.DateField("登记转送时限（条例）", null=True, blank=True)
+    national_due_on = models.DateField("办理时限（条例）", null=True, blank=True)
+    national_extension_days = models.PositiveSmallIntegerField("延期天数", default=0)
+    extension_reason = models.TextField("延期理由", blank=True)
+
+    # 办结、反馈
+    concluded_on = models.DateField("办结日期", null=True, blank=True)
+    result = models.TextField("代理结果", blank=True)
+    feedback_on = models.DateField("反馈日期", null=True, blank=True)
+    feedback_method = models.CharField("反馈方式", max_length=10, blank=True)
+    satisfaction = models.CharField("信访人意见", max_length=20, choices=Satisfaction.choices, blank=True)
+    review_request_due_on = models.DateField("申请复查/复核截止", null=True, blank=True)
+
+    # 终结、回访、归档
+    terminated_on = models.DateField("终结日期", null=True, blank=True)
+    three_level_terminated = models.BooleanField("三级终结", default=False)
+    three_in_place = models.BooleanField("已落实三到位一处理", default=False)
+    follow_up_due_on = models.DateField("回访时限", null=True, blank=True)
+    followed_up_on = models.DateField("回访日期", null=True, blank=True)
+    follow_up_note = models.TextField("回访情况", blank=True)
+    rebound = models.BooleanField("反弹回流", null=True, blank=True)
+    archived_on = models.DateField("归档日期", null=True, blank=True)
+
+    last_event_on = models.DateField("最近办理日期", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访事项"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=Q(external_id__isnull=False), name="petition_external_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="petition_status_due_idx"),
+            models.Index(fields=["station", "status"], name="petition_station_status_idx"),
+            models.Index(fields=["agent", "status"], name="petition_agent_status_idx"),
+            models.Index(fields=["follow_up_due_on"], name="petition_follow_up_idx"),
+            models.Index(fields=["petitioner", "id"], name="petition_petitioner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Disposition(models.Model):
+    """One department's part of a petition: the 信访事项处置单."""
+
+    class State(models.TextChoices):
+        ROUTED = "routed", "待签收"
+        RECEIVED = "received", "已签收"
+        ANSWERED = "answered", "已办理"
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="dispositions")
+    department = models.ForeignKey(Department, verbose_name="事权单位", on_delete=models.PROTECT, related_name="dispositions")
+    number = models.CharField("处置单编号", max_length=50, unique=True)
+    status = models.CharField("状态", max_length=10, choices=State.choices, default=State.ROUTED)
+    routed_on = models.DateField("流转日期")
+    received_on = models.DateField("签收日期", null=True, blank=True)
+    proposed_handling = models.TextField("拟办意见", blank=True)
+    leader_opinion = models.TextField("分管领导处理意见", blank=True)
+    leader_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    leader_opinion_on = models.DateField(null=True, blank=True)
+    principal_instruction = models.TextField("领导批示", blank=True)
+    principal_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    principal_on = models.DateField(null=True, blank=True)
+    due_from = models.DateField(null=True, blank=True)
+    due_workdays = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_on = models.DateField("办理时限", null=True, blank=True)
+    due_provisional = models.BooleanField(default=False)
+    result = models.TextField("处理结果", blank=True)
+    result_on = models.DateField("办结日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访事项处置单"
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["department", "status"], name="disposition_dept_status_idx"),
+            models.Index(fields=["status", "due_on"], name="disposition_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Urging(models.Model):
+    """催办: one entry of the 处置单's 进度催办 row."""
+
+    disposition = models.ForeignKey(Disposition, on_delete=models.CASCADE, related_name="urgings")
+    on = models.DateField("催办日期")
+    note = models.TextField("催办内容", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    automatic = models.BooleanField("系统自动催办", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Contact(models.Model):
+    """The agent's contact with the petitioner (to report progress, explain a delay)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="contacts")
+    method = models.CharField("方式", max_length=10, choices=ContactMethod.choices)
+    on = models.DateField("日期")
+    note = models.TextField("内容", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Review(models.Model):
+    """复查 / 复核 at the higher agency."""
+
+    class Level(models.TextChoices):
+        REVIEW = "review", "复查"
+        RE_REVIEW = "re_review", "复核"
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reviews")
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    requested_on = models.DateField("申请日期")
+    answer_due_on = models.DateField("答复时限")
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    upheld = models.BooleanField("申请有理", null=True, blank=True)
+    note = models.TextField("意见", blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class DoubleInvestigation(models.Model):
+    """一案双查: opened when a review finds the petitioner's request reasonable."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="double_investigations")
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="double_investigation")
+    opened_on = models.DateField("启动日期")
+    note = models.TextField("说明", blank=True)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+
+
+class PetitionLink(models.Model):
+    """An earlier petition on the same matter (重复信访), found at intake."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="links")
+    related = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="linked_from")
+    reason = models.CharField(max_length=20, default="same_matter")
+    score = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["petition", "related"], name="petition_link_unique")]
+
+
+class Event(models.Model):
+    """Append-only: every action on a petition. The timeline, archive and statistics read these."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+    on = models.DateField("发生日期")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人", max_length=50, blank=True)
+    action = models.CharField("动作", max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["petition", "id"], name="event_petition_idx"), models.Index(fields=["action", "on"], name="event_action_on_idx")]
+
+
+class PersonalDataView(models.Model):
+    """Who saw a petitioner's full ID or phone number, and when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    fields = models.CharField(max_length=100)
+    via = models.CharField(max_length=20, default="api")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息查看记录"
+        ordering = ["-id"]

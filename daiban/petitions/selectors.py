@@ -1,0 +1,167 @@
+"""Reads: the petition list and the petition's full record, with a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from daiban.lib.identity import mask_id_number, mask_phone
+from daiban.org.models import User
+from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
+from daiban.petitions.permissions import may_see_personal_data, visible_petitions
+from daiban.petitions.services import today
+from daiban.petitions.workflow import RUNNING
+from daiban.workdays.engine import unconfirmed_years
+
+
+def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
+    return petition.status in RUNNING and petition.due_on is not None and petition.due_on < (on or today())
+
+
+def overdue_q(on: datetime.date | None = None) -> Q:
+    return Q(status__in=RUNNING, due_on__lt=on or today())
+
+
+def petition_list(
+    user: User, *, status: str | None = None, overdue: bool | None = None, agent: int | None = None,
+    q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
+    department: int | None = None, received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None, order: str = "-id",
+) -> QuerySet[Petition]:
+    qs = visible_petitions(user).select_related("petitioner", "agent", "station")
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if overdue is True:
+        qs = qs.filter(overdue_q())
+    elif overdue is False:
+        qs = qs.exclude(overdue_q())
+    if agent:
+        qs = qs.filter(agent_id=agent)
+    if station:
+        qs = qs.filter(station_id=station)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if source:
+        qs = qs.filter(source=source)
+    if department:
+        qs = qs.filter(dispositions__department_id=department).distinct()
+    if received_from:
+        qs = qs.filter(received_on__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_on__lte=received_to)
+    if q:
+        term = q.strip()
+        qs = qs.filter(Q(number__iexact=term) | Q(petitioner__name=term) | Q(content__contains=term))
+    allowed_orders = {"-id", "id", "due_on", "-due_on", "received_on", "-received_on"}
+    return qs.order_by(order if order in allowed_orders else "-id", "-id")
+
+
+def petitioner_out(petition: Petition, reveal: bool) -> dict[str, str]:
+    person = petition.petitioner
+    id_number, phone = person.id_number, person.phone
+    return {
+        "name": person.name,
+        "id_number": id_number if reveal else mask_id_number(id_number),
+        "phone": phone if reveal else mask_phone(phone),
+        "address": person.address,
+    }
+
+
+def list_item(petition: Petition) -> dict[str, Any]:
+    return {
+        "id": petition.pk, "number": petition.number, "channel": petition.channel, "source": petition.source,
+        "received_on": petition.received_on, "petitioner": petitioner_out(petition, reveal=False),
+        "content": petition.content[:200], "category": petition.category, "status": petition.status,
+        "station": {"id": petition.station_id, "name": petition.station.name},
+        "agent": {"id": petition.agent_id, "name": petition.agent.name} if petition.agent_id else None,
+        "track": petition.track or None, "due_on": petition.due_on, "overdue": is_overdue(petition),
+        "satisfaction": petition.satisfaction or None,
+    }
+
+
+def petition_for_detail(user: User, petition_id: int) -> Petition | None:
+    urgings = Prefetch("urgings", queryset=Urging.objects.select_related("by"))
+    dispositions = Prefetch(
+        "dispositions", queryset=Disposition.objects.select_related("department").prefetch_related(urgings)
+    )
+    return (
+        visible_petitions(user)
+        .select_related("petitioner", "agent", "station")
+        .prefetch_related(
+            dispositions, "contacts", "reviews",
+            Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
+            Prefetch("events", queryset=Event.objects.order_by("id")),
+        )
+        .filter(pk=petition_id)
+        .first()
+    )
+
+
+def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
+    reveal = may_see_personal_data(user, petition)
+    if reveal:
+        PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
+    years = {d.year for d in (petition.due_on,) if d}
+    data = list_item(petition)
+    data.update({
+        "query_code": petition.query_code,
+        "petitioner": petitioner_out(petition, reveal),
+        "personal_data_masked": not reveal,
+        "content": petition.content,
+        "external_id": petition.external_id,
+        "in_judicial_proceedings": petition.in_judicial_proceedings,
+        "agent_chosen_by": petition.agent_chosen_by or None,
+        "notification": petition.notification or None,
+        "reply": petition.reply, "decline_reason": petition.decline_reason or None,
+        "accepted_on": petition.accepted_on,
+        "proposed_handling": petition.proposed_handling,
+        "solution_determined_on": petition.solution_determined_on, "convened_by": petition.convened_by or None,
+        "due_provisional": petition.due_provisional or bool(unconfirmed_years(years)),
+        "escalated_to": petition.escalated_to or None,
+        "national": {
+            "forward_due_on": petition.national_forward_due_on, "due_on": petition.national_due_on,
+            "extension_days": petition.national_extension_days, "extension_reason": petition.extension_reason,
+            "review_request_due_on": petition.review_request_due_on,
+        },
+        "concluded_on": petition.concluded_on, "result": petition.result,
+        "feedback_on": petition.feedback_on, "feedback_method": petition.feedback_method or None,
+        "terminated_on": petition.terminated_on, "three_level_terminated": petition.three_level_terminated,
+        "three_in_place": petition.three_in_place,
+        "follow_up_due_on": petition.follow_up_due_on, "followed_up_on": petition.followed_up_on,
+        "follow_up_note": petition.follow_up_note, "rebound": petition.rebound, "archived_on": petition.archived_on,
+        "version": petition.version,
+        "dispositions": [disposition_out(d) for d in petition.dispositions.all()],
+        "contacts": [{"method": c.method, "on": c.on, "note": c.note} for c in petition.contacts.all()],
+        "reviews": [
+            {"level": r.level, "requested_on": r.requested_on, "answer_due_on": r.answer_due_on,
+             "decided_on": r.decided_on, "upheld": r.upheld, "note": r.note}
+            for r in petition.reviews.all()
+        ],
+        "related": [
+            {"id": link.related_id, "number": link.related.number, "status": link.related.status,
+             "reason": link.reason, "score": link.score}
+            for link in petition.links.all()
+        ],
+        "events": [event_out(e) for e in petition.events.all()],
+    })
+    return data
+
+
+def disposition_out(d: Disposition) -> dict[str, Any]:
+    return {
+        "id": d.pk, "number": d.number, "department": {"id": d.department_id, "name": d.department.name},
+        "status": d.status, "routed_on": d.routed_on, "received_on": d.received_on, "due_on": d.due_on,
+        "overdue": d.status != "answered" and d.due_on is not None and d.due_on < today(),
+        "proposed_handling": d.proposed_handling, "leader_opinion": d.leader_opinion,
+        "principal_instruction": d.principal_instruction, "result": d.result, "result_on": d.result_on,
+        "urgings": [{"on": u.on, "note": u.note, "automatic": u.automatic} for u in d.urgings.all()],
+    }
+
+
+def event_out(e: Event) -> dict[str, Any]:
+    return {
+        "at": e.at, "on": e.on, "actor": e.actor_name, "action": e.action,
+        "from_status": e.from_status or None, "to_status": e.to_status or None, "note": e.note,
+    }
