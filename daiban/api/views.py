@@ -5,7 +5,7 @@ import datetime
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query
+from ninja import Query, Status
 
 from daiban.api import schemas as s
 from daiban.api.main import api, error_response
@@ -44,7 +44,7 @@ def token_create(request: HttpRequest, payload: s.TokenIn):
 @api.delete("/auth/token", response={204: None, **ERRORS}, tags=["认证"], summary="注销当前令牌")
 def token_revoke(request: HttpRequest):
     ApiToken.objects.filter(pk=request.api_token.pk).update(revoked_at=timezone.now())
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/me", response={200: s.MeOut, **ERRORS}, tags=["参考数据"])
@@ -136,7 +136,7 @@ def petition_create(request: HttpRequest, payload: s.IntakeIn):
     if not request.user.has_role(*INTAKE_ROLES):
         raise Forbidden("您没有登记信访事项的权限")
     result = services.petition_intake_or_existing(data=payload.dict(), user=request.user)
-    return (201 if result.created else 200), _detail(request, result.petition.pk)
+    return Status(201 if result.created else 200, _detail(request, result.petition.pk))
 
 
 class ListFilters(s.Schema):

@@ -126,11 +126,11 @@ def _petitioner_fields(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
     elif len(name) > 50:
         errors["petitioner.name"] = "信访人姓名不能超过50字"
     values["name"] = name
-    for key, normalize, label in (("id_number", normalize_id_number, "身份证号"), ("phone", normalize_phone, "电话")):
+    for key, normalize in (("id_number", normalize_id_number), ("phone", normalize_phone)):
         try:
             values[key] = normalize(str(data.get(key) or ""))
         except InvalidValue as exc:
-            errors[f"petitioner.{key}"] = f"{label}：{exc}"
+            errors[f"petitioner.{key}"] = str(exc)
     values["address"] = str(data.get("address") or "").strip()[:200]
     return values, errors
 
@@ -289,7 +289,7 @@ def _check_allowed(act: Action, petition: Petition, kinds: frozenset[str], state
     if state not in act.sources:
         raise Conflict(
             f"当前状态下不能执行“{act.label}”", code="not_allowed",
-            extra={"status": state},
+            extra={"current_status": state},
         )
     for name in act.guards:
         problem = guards.GUARDS[name](petition)

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime
+import json
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from daiban.api.models import ApiToken
+from daiban.org.models import Agent, Department, Station, User
+from tests.factories import petition_body
+
+# A Wednesday in 2026 with the National Day holiday ahead: every scenario starts here.
+START = datetime.datetime(2026, 9, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Scenarios travel weeks ahead; token expiry has its own test.
+    settings.DAIBAN_TOKEN_HOURS = 24 * 365
+
+
+@pytest.fixture
+def clock():
+    """Frozen time that the test can move: clock.move_to("2026-10-09")."""
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+class Api:
+    """A JSON client for one user (or none). Responses get .data for the decoded body."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def _wrap(self, response):
+        response.data = json.loads(response.content) if response.content else None
+        return response
+
+    def get(self, path: str, **params):
+        return self._wrap(self.client.get(f"/api/v1{path}", params, **self.headers))
+
+    def post(self, path: str, body: dict | None = None):
+        return self._wrap(self.client.post(
+            f"/api/v1{path}", json.dumps(body if body is not None else {}), content_type="application/json",
+            **self.headers,
+        ))
+
+    def delete(self, path: str):
+        return self._wrap(self.client.delete(f"/api/v1{path}", **self.headers))
+
+    def act(self, petition_id: int, action: str, body: dict | None = None):
+        return self.post(f"/petitions/{petition_id}/actions/{action}", body or {})
+
+    def act_disposition(self, disposition_id: int, action: str, body: dict | None = None):
+        return self.post(f"/dispositions/{disposition_id}/actions/{action}", body or {})
+
+
+@pytest.fixture
+def org(db):
+    call_command("load_demo", quiet=True)
+    departments = list(Department.objects.order_by("id"))
+    return SimpleNamespace(
+        center=Station.objects.get(code="center"),
+        bureau=Station.objects.get(code="bureau"),
+        galutu=Station.objects.get(code="galutu"),
+        departments=departments,
+        agent1=Agent.objects.get(user__username="agent1"),
+        agent2=Agent.objects.get(user__username="agent2"),
+        agent12=Agent.objects.get(user__username="agent12"),
+    )
+
+
+@pytest.fixture
+def api(org):
+    """api("agent1") → an Api logged in as that demo user; api() → anonymous."""
+    cache: dict[str, Api] = {}
+
+    def make(username: str | None = None) -> Api:
+        if username is None:
+            return Api()
+        if username not in cache:
+            _, token = ApiToken.issue(User.objects.get(username=username))
+            cache[username] = Api(token)
+        return cache[username]
+
+    return make
+
+
+@pytest.fixture
+def new_petition(api):
+    """Register a petition through the API as agent1 (or `by`) and return its JSON."""
+
+    def make(by: str = "agent1", **overrides) -> dict:
+        response = api(by).post("/petitions", petition_body(**overrides))
+        assert response.status_code == 201, response.data
+        return response.data
+
+    return make
+
+
+@pytest.fixture
+def accepted(api, new_petition, org):
+    """A petition screened into agency with agent1 as its agent."""
+
+    def make(**overrides) -> dict:
+        petition = new_petition(**overrides)
+        response = api("agent1").act(petition["id"], "screen", {
+            "outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated", "notification": "written",
+        })
+        assert response.status_code == 200, response.data
+        return response.data
+
+    return make
+
+
+@pytest.fixture
+def routed(api, accepted, org):
+    """An accepted petition routed (standard track) to the first department."""
+
+    def make(departments=None, track: str = "standard", **overrides) -> dict:
+        petition = accepted(**overrides)
+        ids = departments or [org.departments[0].pk]
+        response = api("agent1").act(petition["id"], "route", {
+            "departments": ids, "track": track, "proposed_handling": "请核实补偿款发放情况",
+        })
+        assert response.status_code == 200, response.data
+        return response.data
+
+    return make

@@ -1,0 +1,34 @@
+"""Test data that looks like the bureau's: valid ID numbers, Chinese complaints."""
+
+from __future__ import annotations
+
+import itertools
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_serial = itertools.count(100)
+
+
+def id_number(born: str = "19700101", region: str = "150626", serial: int | None = None) -> str:
+    """A valid 18-digit ID number (region 150626 is 乌审旗)."""
+    first17 = f"{region}{born}{(serial if serial is not None else next(_serial)) % 1000:03d}"
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return first17 + check
+
+
+COMPLAINT = "我家位于嘎鲁图镇沙尔利格嘎查的承包草场约300亩，2025年被修建公路征用，至今未收到征地补偿款，请求有关部门尽快落实补偿。"
+PARAPHRASE = "本人在嘎鲁图镇沙尔利格嘎查有300亩承包草场，去年修公路时被征用了，到现在征地补偿款一分也没拿到，希望尽快给予补偿。"
+OTHER_MATTER = "我申请办理宅基地不动产登记已经三个月，登记中心一直说材料不全，要求尽快给我办理不动产权证书。"
+
+
+def petition_body(**overrides) -> dict:
+    body = {
+        "channel": "visit",
+        "source": "self",
+        "petitioner": {"name": "张三", "id_number": id_number(), "phone": "13912345678", "address": "嘎鲁图镇沙尔利格嘎查"},
+        "content": COMPLAINT,
+    }
+    petitioner = overrides.pop("petitioner", None)
+    if petitioner:
+        body["petitioner"] = {**body["petitioner"], **petitioner}
+    body.update(overrides)
+    return body
