@@ -98,7 +98,7 @@ def workdays(request: HttpRequest, start: datetime.date, add: int):
     return {"date": deadline.date, "provisional": deadline.provisional}
 
 
-@api.get("/calendar/{year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
+@api.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
 def calendar_year(request: HttpRequest, year: int):
     return [
         {"date": d.date, "is_workday": d.is_workday, "kind": d.kind, "name": d.name, "source": d.source,

@@ -123,8 +123,11 @@ def parse_notice(text: str, year: int) -> list[DaySpec]:
         match = _LINE.match(line)
         if not match:
             raise NoticeError(f"第{number}行格式不正确：{line}")
-        first = datetime.date.fromisoformat(match["first"])
-        last = datetime.date.fromisoformat(match["last"] or match["first"])
+        try:
+            first = datetime.date.fromisoformat(match["first"])
+            last = datetime.date.fromisoformat(match["last"] or match["first"])
+        except ValueError as exc:
+            raise NoticeError(f"第{number}行的日期无效：{line}") from exc
         workday = match["kind"] in ("workday", "班", "上班")
         name = match["name"] or ("调休上班" if workday else "节假日")
         day = first
