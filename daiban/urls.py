@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
 
 from daiban.api.main import api
 
@@ -7,7 +8,14 @@ admin.site.site_header = "信访代办 管理后台"
 admin.site.site_title = "信访代办"
 admin.site.index_title = "基础数据"
 
+
+def api_not_found(request, rest=""):
+    # Unknown API paths answer in the API's error format, not with an HTML page.
+    return JsonResponse({"error": {"code": "not_found", "message": "接口不存在", "fields": {}}}, status=404)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]
