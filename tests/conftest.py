@@ -133,3 +133,10 @@ def routed(api, accepted, org):
         return response.data
 
     return make
+
+
+def pytest_runtest_setup(item):
+    from django.conf import settings
+
+    if item.get_closest_marker("postgres") and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
