@@ -161,7 +161,7 @@ def petition_index(request: HttpRequest, filters: Query[ListFilters]):
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
     qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    items = [selectors.list_item(p) for p in qs[start : start + filters.page_size]]
+    items = [selectors.list_item(p) for p in selectors.page(qs, start, filters.page_size)]
     return {"items": items, "count": qs.count(), "page": filters.page, "page_size": filters.page_size}
 
 

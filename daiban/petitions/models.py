@@ -176,7 +176,9 @@ class Petition(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "due_on"], name="petition_status_due_idx"),
+            # Covers the overdue list and its count for any visibility (station or assigned agent)
+            # without reading the table.
+            models.Index(fields=["status", "due_on", "station", "agent"], name="petition_status_due_idx"),
             models.Index(fields=["station", "status"], name="petition_station_status_idx"),
             models.Index(fields=["agent", "status"], name="petition_agent_status_idx"),
             models.Index(fields=["follow_up_due_on"], name="petition_follow_up_idx"),

@@ -85,7 +85,11 @@ def is_workday(day: datetime.date) -> bool:
 
 def unconfirmed_years(years: set[int]) -> set[int]:
     """The years among `years` whose calendar has not been confirmed (or is missing)."""
-    if not years:
-        return set()
-    confirmed = CalendarDay.objects.filter(date__year__in=years, confirmed=True).values_list("date__year", flat=True)
-    return set(years) - set(confirmed.distinct())
+    # A year is confirmed when all its days are; each check is a primary-key range probe.
+    return {
+        year for year in years
+        if CalendarDay.objects.filter(
+            date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31), confirmed=False
+        ).exists()
+        or not CalendarDay.objects.filter(date=datetime.date(year, 12, 31)).exists()
+    }
