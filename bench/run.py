@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from daiban.api.models import ApiToken  # noqa: E402
 from daiban.lib import crypto  # noqa: E402
-from daiban.org.models import Agent, Department, Station, User  # noqa: E402
+from daiban.org.models import Agent, Department, User  # noqa: E402
 from daiban.petitions.models import Disposition, Event, NumberSequence, Petition, Petitioner  # noqa: E402
 from daiban.petitions.services import _QUERY_ALPHABET  # noqa: E402
 from tests.factories import id_number, petition_body  # noqa: E402

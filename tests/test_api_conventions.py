@@ -11,6 +11,7 @@ from tests.conftest import Api
 def test_login_gives_a_token_that_works(api):
     response = api().post("/auth/token", {"username": "agent1", "password": "daiban-demo"})
     assert response.status_code == 200
+    assert response.data["expires_at"].endswith("+08:00")
     me = Api(response.data["token"]).get("/me")
     assert me.status_code == 200
     assert me.data["username"] == "agent1" and me.data["roles"] == ["agent"]

@@ -76,6 +76,7 @@ def test_full_lifecycle(api, org, clock):
     assert timeline[1] == ("screen", "received", "accepted")
     assert timeline[-1] == ("archive", "followed_up", "archived")
     assert all(e["actor"] for e in archived.data["events"])
+    assert all(e["at"].endswith("+08:00") for e in archived.data["events"])
     assert archived.data["dispositions"][0]["leader_opinion"] == "请不动产登记中心核实"
     assert archived.data["dispositions"][0]["principal_instruction"] == "同意，限期办结"
     assert Event.objects.filter(petition_id=pid).count() == 14

@@ -38,7 +38,7 @@ def token_create(request: HttpRequest, payload: s.TokenIn):
         ratelimit.hit("login", ident, limit=LOGIN_LIMIT, window=900)
         return error_response(request, 401, "unauthorized", "用户名或密码不正确")
     row, token = ApiToken.issue(user)
-    return {"token": token, "expires_at": row.expires_at}
+    return {"token": token, "expires_at": timezone.localtime(row.expires_at)}
 
 
 @api.delete("/auth/token", response={204: None, **ERRORS}, tags=["认证"], summary="注销当前令牌")

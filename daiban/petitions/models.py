@@ -106,7 +106,7 @@ class Petition(models.Model):
     query_code = models.CharField("查询码", max_length=16)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     source = models.CharField("来源", max_length=20, choices=Source.choices)
-    external_id = models.CharField("外部编号", max_length=100, null=True, blank=True)
+    external_id = models.CharField("外部编号", max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL: unique only when given)
     received_on = models.DateField("收到日期", db_index=True)
     petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.PROTECT, related_name="petitions")
     content = models.TextField("反映的问题及诉求")

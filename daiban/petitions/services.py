@@ -336,9 +336,9 @@ def available_actions(user: User, petition: Petition) -> list[Action]:
     kinds = actor_kinds(user, petition)
     found = []
     for act in ACTIONS.values():
-        if petition.status in act.sources and kinds & act.actors:
-            if all(guards.GUARDS[g](petition) is None for g in act.guards):
-                found.append(act)
+        allowed = petition.status in act.sources and kinds & act.actors
+        if allowed and all(guards.GUARDS[g](petition) is None for g in act.guards):
+            found.append(act)
     return found
 
 

@@ -86,10 +86,11 @@ def seed_years(years: Iterable[int]) -> int:
             row = existing.get(spec.date)
             if row is None:
                 new.append(CalendarDay(date=spec.date, is_workday=spec.is_workday, name=spec.name, confirmed=announced))
-            elif row[2] == CalendarDay.Source.LIBRARY and not row[3]:
+            elif row[2] == CalendarDay.Source.LIBRARY and not row[3] and (
+                announced or row[:2] != (spec.is_workday, spec.name)
+            ):
                 # An unconfirmed guess is refreshed when the library changed it or now announces the year.
-                if announced or row[:2] != (spec.is_workday, spec.name):
-                    changed.append(spec)
+                changed.append(spec)
         CalendarDay.objects.bulk_create(new, batch_size=500)
         for spec in changed:
             CalendarDay.objects.filter(date=spec.date).update(
