@@ -91,3 +91,18 @@ def test_calendar_endpoint_lists_a_year(api):
     days = api("agent1").get("/calendar/2026").data
     assert len(days) == 365
     assert {d["kind"] for d in days} == {"workday", "weekend", "holiday", "makeup"}
+
+
+def test_admin_edit_of_a_day_recomputes_deadlines(routed, clock, org):
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    petition = routed()
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    response = client.post("/admin/workdays/calendarday/2026-09-22/change/", {
+        "date": "2026-09-22", "is_workday": "", "name": "临时放假", "source": "admin", "confirmed": "on"})
+    assert response.status_code == 302
+    assert Petition.objects.get(pk=petition["id"]).due_on == datetime.date(2026, 10, 14)
+    assert Event.objects.filter(petition_id=petition["id"], action="deadline_recomputed").exists()

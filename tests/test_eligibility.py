@@ -27,13 +27,15 @@ def test_same_matter_being_handled_is_excluded_and_related(api, accepted, new_pe
     repeat = new_petition(petitioner=person, content=PARAPHRASE, channel="phone")
     result = _eligibility(api, repeat)
     assert result["eligible"] is False
-    assert [(r["code"], r["petition"]) for r in result["reasons"]] == [("in_progress", first["number"])]
+    assert [(r["code"], r["petition"], r["petition_number"]) for r in result["reasons"]] == [
+        ("in_progress", first["id"], first["number"])]
     related = api("agent1").get(f"/petitions/{repeat['id']}").data["related"]
     assert [(r["id"], r["reason"]) for r in related] == [(first["id"], "same_matter")]
     assert PetitionLink.objects.filter(petition_id=repeat["id"], related_id=first["id"]).exists()
     screened = api("agent1").act(repeat["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
     assert screened.status_code == 409
     assert screened.data["error"]["code"] == "not_eligible"
+    assert screened.data["error"]["reasons"] == [{"code": "in_progress", "petition": first["id"]}]
     assert Petition.objects.get(pk=repeat["id"]).status == "received"
 
 
@@ -53,7 +55,7 @@ def test_same_text_from_another_person_is_not_the_same_matter(api, accepted, new
 def test_judicial_proceedings_are_excluded(api, new_petition, org, clock):
     petition = new_petition(in_judicial_proceedings=True)
     assert _eligibility(api, petition)["reasons"] == [
-        {"code": "judicial", "petition": None, "message": "已进入司法程序的涉法涉诉问题"}]
+        {"code": "judicial", "petition": None, "petition_number": None, "message": "已进入司法程序的涉法涉诉问题"}]
     response = api("agent1").act(petition["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
     assert response.status_code == 409 and response.data["error"]["code"] == "not_eligible"
 

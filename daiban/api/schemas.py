@@ -264,7 +264,8 @@ class PetitionPage(Schema):
 
 class ReasonOut(Schema):
     code: Literal["in_progress", "terminated_three_levels", "judicial", "three_in_place"]
-    petition: str | None
+    petition: int | None  # the earlier petition's id (None for `judicial`)
+    petition_number: str | None
     message: str
 
 

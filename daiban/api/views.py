@@ -179,8 +179,11 @@ def petition_eligibility(request: HttpRequest, petition_id: int):
     reasons = eligibility.exclusions(petition)
     return {
         "eligible": not reasons,
-        "reasons": [{"code": r.code, "petition": r.petition.number if r.petition else None, "message": r.message}
-                    for r in reasons],
+        "reasons": [
+            {"code": r.code, "petition": r.petition.pk if r.petition else None,
+             "petition_number": r.petition.number if r.petition else None, "message": r.message}
+            for r in reasons
+        ],
     }
 
 

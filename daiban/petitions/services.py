@@ -370,7 +370,7 @@ def _accept(ctx: Ctx) -> None:
     if reasons:
         raise Conflict(
             "该事项不予代办：" + "；".join(r.message for r in reasons), code="not_eligible",
-            extra={"reasons": [{"code": r.code, "petition": r.petition.number if r.petition else None} for r in reasons]},
+            extra={"reasons": [{"code": r.code, "petition": r.petition.pk if r.petition else None} for r in reasons]},
         )
     agent_id = data.get("agent_id")
     if agent_id in (None, ""):
