@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "daiban.workdays",
     "daiban.petitions",
     "daiban.api",
+    "daiban.staff",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "daiban.staff.context.nav",
             ],
         },
     },
@@ -88,6 +90,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "daiban" / "static"]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:workbench"
+LOGOUT_REDIRECT_URL = "staff:login"
+MEDIA_URL = "media/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("DAIBAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 

@@ -1,6 +1,9 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import path, re_path
+from django.shortcuts import redirect
+from django.urls import include, path, re_path
 
 from daiban.api.main import api
 
@@ -15,7 +18,12 @@ def api_not_found(request, rest=""):
 
 
 urlpatterns = [
+    path("", lambda request: redirect("staff:workbench")),
+    path("staff/", include("daiban.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]
+
+# Uploaded files (agents' photos) in development; production serves MEDIA_ROOT from the web server.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -104,6 +104,7 @@ class Agent(models.Model):
     title = models.CharField("职务", max_length=50, blank=True)
     office_phone = models.CharField("办公电话", max_length=40, blank=True)
     specialty = models.CharField("擅长领域", max_length=200, blank=True)
+    photo = models.FileField("照片", upload_to="agents/", blank=True, help_text="JPG或PNG，上墙公示用")
     active = models.BooleanField("在岗", default=True)
 
     class Meta:

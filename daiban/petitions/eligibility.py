@@ -22,22 +22,28 @@ class Reason:
         return EXCLUSIONS[self.code] + suffix
 
 
-def same_matter(petition: Petition) -> list[tuple[Petition, float]]:
-    """Earlier petitions of the same petitioner whose content is similar enough.
+def scored_earlier(petitioner_id: int, content: str, before_id: int | None = None) -> list[tuple[Petition, float]]:
+    """Every earlier petition of this petitioner with its similarity to `content`, newest first.
 
     Reads only this petitioner's petitions through the (petitioner, id) index, never the table.
     """
-    mine = shingles(petition.content)
-    threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
-    found = []
-    earlier = Petition.objects.filter(petitioner_id=petition.petitioner_id, id__lt=petition.id).only(
-        "id", "number", "content", "status", "three_level_terminated", "three_in_place"
+    mine = shingles(content)
+    earlier = Petition.objects.filter(petitioner_id=petitioner_id).order_by("-id").only(
+        "id", "number", "content", "status", "received_on", "station_id", "three_level_terminated", "three_in_place"
     )
-    for other in earlier:
-        score = similarity(mine, shingles(other.content))
-        if score >= threshold:
-            found.append((other, score))
-    return found
+    if before_id is not None:
+        earlier = earlier.filter(id__lt=before_id)
+    return [(other, similarity(mine, shingles(other.content))) for other in earlier]
+
+
+def same_matter(petition: Petition) -> list[tuple[Petition, float]]:
+    """Earlier petitions of the same petitioner whose content is similar enough."""
+    threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
+    return [
+        (other, score)
+        for other, score in scored_earlier(petition.petitioner_id, petition.content, before_id=petition.pk)
+        if score >= threshold
+    ]
 
 
 def link_related(petition: Petition) -> list[PetitionLink]:
@@ -48,8 +54,13 @@ def link_related(petition: Petition) -> list[PetitionLink]:
 
 def exclusions(petition: Petition) -> list[Reason]:
     """Why this petition may not be taken into agency; empty when it may."""
-    reasons: list[Reason] = []
     related = [link.related for link in petition.links.select_related("related")]
+    return reasons_from(related, judicial=petition.in_judicial_proceedings)
+
+
+def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:
+    """The exclusions that earlier petitions on the same matter (and the judicial flag) imply."""
+    reasons: list[Reason] = []
     for other in related:
         if other.three_in_place:
             reasons.append(Reason("three_in_place", other))
@@ -59,6 +70,6 @@ def exclusions(petition: Petition) -> list[Reason]:
     for other in related:
         if other.status in OPEN:
             reasons.append(Reason("in_progress", other))
-    if petition.in_judicial_proceedings:
+    if judicial:
         reasons.append(Reason("judicial", None))
     return reasons

@@ -29,7 +29,7 @@ def petition_list(
     user: User, *, status: str | None = None, overdue: bool | None = None, agent: int | None = None,
     q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
     department: int | None = None, received_from: datetime.date | None = None,
-    received_to: datetime.date | None = None, order: str = "-id",
+    received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
 ) -> QuerySet[Petition]:
     qs = visible_petitions(user)
     if status:
@@ -52,6 +52,8 @@ def petition_list(
         qs = qs.filter(received_on__gte=received_from)
     if received_to:
         qs = qs.filter(received_on__lte=received_to)
+    if due_to:
+        qs = qs.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=due_to)
     if q:
         term = q.strip()
         qs = qs.filter(Q(number__iexact=term) | Q(petitioner__name=term) | Q(content__contains=term))

@@ -342,6 +342,15 @@ def available_actions(user: User, petition: Petition) -> list[Action]:
     return found
 
 
+def available_disposition_actions(user: User, petition: Petition, disposition: Disposition) -> list[Action]:
+    kinds = actor_kinds(user, petition, disposition)
+    return [
+        act for act in DISPOSITION_ACTIONS.values()
+        if disposition.status in act.sources and kinds & act.actors
+        and all(guards.GUARDS[g](petition) is None for g in act.guards)
+    ]
+
+
 # --- handlers: one per action of workflow.ACTIONS -------------------------------------------------
 
 @handles("screen")

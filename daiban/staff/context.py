@@ -1,0 +1,22 @@
+"""What the navigation shows for the signed-in user."""
+
+from __future__ import annotations
+
+from daiban.org import roles
+
+
+def nav(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(user, "role_set"):
+        return {}
+    held = user.role_set
+    return {
+        "nav": {
+            "intake": bool(held & {roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS}),
+            "department": roles.DEPARTMENT in held,
+            "leader": bool(held & {roles.LEADER_IN_CHARGE, roles.PRINCIPAL}),
+            "center": roles.CENTER in held,
+            "admin": roles.ADMIN in held,
+            "role_labels": "、".join(roles.LABELS[r] for r in sorted(held)) or "无角色",
+        }
+    }

@@ -1,0 +1,97 @@
+"""Forms of the staff pages. Labels and messages in Chinese."""
+
+from __future__ import annotations
+
+from django import forms
+
+from daiban.org.models import Agent, Department, Station
+from daiban.petitions.models import Channel, Source, Status
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class PetitionFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号、姓名或内容关键词"}))
+    status = forms.ChoiceField(label="状态", required=False)
+    overdue = forms.ChoiceField(label="超期", required=False, choices=[("", "全部"), ("true", "已超期"), ("false", "未超期")])
+    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
+    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部"), *Source.choices])
+    station = forms.ModelChoiceField(label="代办机构", required=False, queryset=Station.objects.all(), empty_label="全部")
+    agent = forms.ModelChoiceField(label="代办员", required=False, queryset=Agent.objects.all(), empty_label="全部")
+    department = forms.ModelChoiceField(label="事权单位", required=False, queryset=Department.objects.all(), empty_label="全部")
+    received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label="到期不晚于", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    order = forms.ChoiceField(label="排序", required=False, choices=[
+        ("-id", "最新登记在前"), ("due_on", "办结时限由近到远"), ("-due_on", "办结时限由远到近"), ("received_on", "收到日期由早到晚")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A comma list is allowed too (the workbench links "my open petitions" that way).
+        self.fields["status"].choices = [("", "全部"), *Status.choices]
+        raw = self.data.get("status", "")
+        if raw and "," in raw:
+            self.fields["status"].choices.append((raw, "多个状态"))
+        _bootstrap(self)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or None, "status": data.get("status") or None,
+            "overdue": {"true": True, "false": False}.get(data.get("overdue") or ""),
+            "channel": data.get("channel") or None, "source": data.get("source") or None,
+            "station": data["station"].pk if data.get("station") else None,
+            "agent": data["agent"].pk if data.get("agent") else None,
+            "department": data["department"].pk if data.get("department") else None,
+            "received_from": data.get("received_from"), "received_to": data.get("received_to"),
+            "due_to": data.get("due_to"), "order": data.get("order") or "-id",
+        }
+
+
+class IntakeForm(forms.Form):
+    """Only the shapes; the rules (ID checksum, phone, dates) are the service's, so the API and the
+    page refuse exactly the same input."""
+
+    channel = forms.ChoiceField(label="渠道", choices=[("", "请选择"), *Channel.choices], required=False)
+    source = forms.ChoiceField(label="来源", choices=[("", "请选择"), *Source.choices], required=False)
+    received_on = forms.CharField(label="收到日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    external_id = forms.CharField(label="外部编号（12345工单号等）", required=False, max_length=100)
+    name = forms.CharField(label="信访人姓名", required=False, max_length=50)
+    id_number = forms.CharField(label="身份证号", required=False, max_length=18,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+    phone = forms.CharField(label="联系电话", required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    address = forms.CharField(label="地址", required=False, max_length=200)
+    content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    category = forms.CharField(label="内容分类", required=False, max_length=50)
+    in_judicial_proceedings = forms.BooleanField(label="已进入司法程序（诉讼、仲裁、行政复议）", required=False)
+
+    # Service field names → form field names, for the service's error messages.
+    FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
+                 "petitioner.address": "address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "channel": d["channel"], "source": d["source"], "received_on": d["received_on"] or None,
+            "external_id": d["external_id"] or None, "content": d["content"], "category": d["category"],
+            "in_judicial_proceedings": d["in_judicial_proceedings"],
+            "petitioner": {"name": d["name"], "id_number": d["id_number"], "phone": d["phone"], "address": d["address"]},
+        }
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        for key, message in fields.items():
+            name = self.FIELD_MAP.get(key, key)
+            self.add_error(name if name in self.fields else None, message)

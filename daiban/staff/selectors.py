@@ -1,0 +1,100 @@
+"""Reads for the staff pages: the workbench cards, the leaders' and departments' queues."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from daiban.org import roles
+from daiban.org.models import User
+from daiban.petitions.models import Disposition, Petition, Status
+from daiban.petitions.permissions import station_scope, user_agent, visible_dispositions, visible_petitions
+from daiban.petitions.selectors import overdue_q
+from daiban.petitions.services import today
+from daiban.petitions.workflow import OPEN, RUNNING
+from daiban.workdays.engine import add_workdays
+
+CARD_ITEMS = 5
+
+
+@dataclass
+class Card:
+    key: str
+    title: str
+    link: str
+    count: int
+    items: list
+    tone: str = "primary"
+
+
+def due_soon_until(on: datetime.date | None = None) -> datetime.date:
+    """The last day of "due within 3 working days"."""
+    return add_workdays(on or today(), 3).date
+
+
+def _card(key: str, title: str, link: str, qs: QuerySet, tone: str = "primary") -> Card:
+    return Card(key, title, link, qs.count(), list(qs[:CARD_ITEMS]), tone)
+
+
+def _petitions(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    return qs.select_related("petitioner", "agent").order_by("due_on", "-id")
+
+
+def workbench(user: User) -> list[Card]:
+    held = user.role_set
+    cards: list[Card] = []
+    visible = visible_petitions(user)
+    works_cases = bool(held & {roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS})
+    agent = user_agent(user)
+    if works_cases:
+        cards.append(_card("to_screen", "待甄别受理", "?status=received",
+                           _petitions(visible.filter(status=Status.RECEIVED)).order_by("received_on", "id")))
+    if agent:
+        cards.append(_card("mine", "我代办的在办事项", f"?agent={agent.pk}&status={','.join(sorted(OPEN))}",
+                           _petitions(visible.filter(agent=agent, status__in=OPEN))))
+    if works_cases:
+        soon = due_soon_until()
+        cards.append(_card("due_soon", "3个工作日内到期", f"?due_to={soon:%Y-%m-%d}",
+                           _petitions(visible.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=soon)),
+                           "warning"))
+        cards.append(_card("overdue", "已超期", "?overdue=true", _petitions(visible.filter(overdue_q())), "danger"))
+    if held & {roles.LEADER_IN_CHARGE, roles.PRINCIPAL}:
+        cards.append(Card("opinions", "待我签署意见的处置单", "opinions", *_count_items(awaiting_opinion(user))))
+    if roles.DEPARTMENT in held:
+        cards.append(Card("dispositions", "待签收、待办理的处置单", "dispositions",
+                          *_count_items(department_queue(user))))
+    if held & {roles.CENTER, roles.ADMIN}:
+        cards.append(_card("reviews", "待决定的复查复核", "?status=under_review",
+                           _petitions(visible.filter(status=Status.UNDER_REVIEW))))
+    if works_cases:
+        cards.append(_card("follow_ups", "待回访", "?status=terminated",
+                           visible.filter(status=Status.TERMINATED).select_related("petitioner", "agent")
+                           .order_by("follow_up_due_on", "id")))
+    return cards
+
+
+def _count_items(qs: QuerySet) -> tuple[int, list]:
+    return qs.count(), list(qs[:CARD_ITEMS])
+
+
+def department_queue(user: User) -> QuerySet[Disposition]:
+    return (
+        visible_dispositions(user).filter(department_id=user.department_id, status__in=["routed", "received"])
+        .select_related("petition", "department").order_by("due_on", "id")
+    )
+
+
+def awaiting_opinion(user: User) -> QuerySet[Disposition]:
+    """处置单 of running petitions at the leader's stations whose row for this leader is empty."""
+    held = user.role_set
+    empty = Q(pk__in=[])
+    if roles.LEADER_IN_CHARGE in held:
+        empty |= Q(leader_opinion="")
+    if roles.PRINCIPAL in held:
+        empty |= Q(principal_instruction="")
+    qs = Disposition.objects.filter(empty, petition__status__in=RUNNING)
+    if not user.has_role(roles.CENTER, roles.ADMIN):
+        qs = qs.filter(petition__station_id__in=station_scope(user))
+    return qs.select_related("petition", "petition__petitioner", "department").order_by("due_on", "id")

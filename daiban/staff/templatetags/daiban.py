@@ -1,0 +1,59 @@
+"""Chinese labels for codes, and deadline colouring, for the templates."""
+
+from __future__ import annotations
+
+from django import template
+
+from daiban.org import roles
+from daiban.petitions.models import Channel, ContactMethod, Disposition, Satisfaction, Source, Status, Track
+from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, EXCLUSIONS, RUNNING
+
+register = template.Library()
+
+_LABELS = {
+    "status": dict(Status.choices), "channel": dict(Channel.choices), "source": dict(Source.choices),
+    "track": dict(Track.choices), "satisfaction": dict(Satisfaction.choices), "method": dict(ContactMethod.choices),
+    "disposition": dict(Disposition.State.choices), "exclusion": EXCLUSIONS, "role": roles.LABELS,
+    "escalated_to": {"center": "旗信访代办服务中心", "joint_office": "旗信访联席办"},
+    "convened_by": {"banner_secretary": "旗委书记", "banner_head": "旗长"},
+    "chosen_by": {"designated": "指定代办员", "petitioner": "信访人自主选择"},
+    "notification": {"oral": "口头告知", "written": "书面告知"},
+    "level": {"review": "复查", "re_review": "复核"},
+    "action": {
+        **{name: act.label for name, act in ACTIONS.items()},
+        **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
+        "intake": "登记", "deadline_recomputed": "时限重算",
+    },
+}
+
+_STATUS_TONES = {
+    "received": "secondary", "accepted": "info", "in_progress": "primary", "escalated": "warning",
+    "concluded": "success", "feedback_given": "success", "under_review": "warning", "terminated": "dark",
+    "followed_up": "dark", "archived": "light", "declined": "secondary",
+}
+
+
+@register.filter
+def label(code, kind: str) -> str:
+    if code in (None, ""):
+        return ""
+    return _LABELS.get(kind, {}).get(code, code)
+
+
+@register.filter
+def status_tone(code: str) -> str:
+    return _STATUS_TONES.get(code, "secondary")
+
+
+@register.simple_tag
+def due_class(status: str, due_on, today, due_soon) -> str:
+    if not due_on or status not in RUNNING:
+        return ""
+    if due_on < today:
+        return "overdue"
+    return "due-soon" if due_on <= due_soon else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from daiban.staff.views import auth, cases, intake, lists, queues, wall
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", lists.workbench, name="workbench"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("intake/", intake.intake, name="intake"),
+    path("intake/check/", intake.intake_check, name="intake_check"),
+    path("petitions/", lists.petition_list, name="petitions"),
+    path("petitions/<int:pk>/", cases.case, name="case"),
+    path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
+    path("dispositions/", queues.dispositions, name="dispositions"),
+    path("dispositions/<int:pk>/act/<slug:action>/", cases.disposition_act, name="disposition_act"),
+    path("opinions/", queues.opinions, name="opinions"),
+    path("opinions/<int:pk>/", queues.opinion_sign, name="opinion_sign"),
+    path("roster/", wall.duty_roster, name="roster"),
+    path("board/", wall.agent_board, name="board"),
+    path("board/screen/", wall.agent_board, {"screen": True}, name="board_screen"),
+    path("flowchart/", wall.flowchart_page, name="flowchart"),
+    path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
+    path("calendar/", wall.work_calendar, name="calendar"),
+]

@@ -1,0 +1,59 @@
+"""登记: one form for every channel and source, with a live check for earlier petitions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from daiban.lib import crypto
+from daiban.lib.errors import Invalid
+from daiban.lib.identity import InvalidValue, normalize_id_number
+from daiban.petitions import eligibility, services
+from daiban.petitions.models import Petitioner
+from daiban.petitions.permissions import visible_petitions
+from daiban.staff.forms import IntakeForm
+from daiban.staff.views.common import INTAKE_ROLES, staff_required
+
+
+@staff_required(*INTAKE_ROLES)
+def intake(request):
+    form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.petition_intake_or_existing(data=form.service_data(), user=request.user)
+        except Invalid as exc:
+            form.add_service_errors(exc.fields)
+        else:
+            petition = result.petition
+            if result.created:
+                messages.success(request, f"已登记，编号 {petition.number}，查询码 {petition.query_code}。请进行甄别受理。")
+            else:
+                messages.info(request, f"该外部编号已登记过（{petition.number}），未重复登记。")
+            return redirect("staff:case", petition.pk)
+    return render(request, "staff/intake.html", {"form": form})
+
+
+@staff_required(*INTAKE_ROLES)
+def intake_check(request):
+    """htmx: the petitioner's earlier petitions and the eligibility preview, before saving."""
+    context: dict = {"checked": False}
+    raw_id = request.POST.get("id_number", "")
+    content = request.POST.get("content", "")
+    try:
+        id_number = normalize_id_number(raw_id)
+    except InvalidValue as exc:
+        context["id_error"] = str(exc) if len(raw_id.strip()) >= 15 else ""
+        return render(request, "staff/_intake_check.html", context)
+    context["checked"] = True
+    petitioner = Petitioner.objects.filter(id_hash=crypto.lookup_hash(id_number)).first()
+    scored = eligibility.scored_earlier(petitioner.pk, content) if petitioner else []
+    visible_ids = set(visible_petitions(request.user).filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
+    threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
+    same = [p for p, score in scored if score >= threshold and content.strip()]
+    context.update({
+        "earlier": [(p, score, score >= threshold) for p, score in scored if p.pk in visible_ids],
+        "hidden_count": len(scored) - len(visible_ids),
+        "reasons": eligibility.reasons_from(same, judicial=request.POST.get("in_judicial_proceedings") == "on"),
+    })
+    return render(request, "staff/_intake_check.html", context)

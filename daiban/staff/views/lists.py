@@ -1,0 +1,47 @@
+"""工作台 and the petition list."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from daiban.petitions import selectors
+from daiban.staff import selectors as staff_selectors
+from daiban.staff.forms import PetitionFilterForm
+from daiban.staff.views.common import staff_required
+
+PAGE_SIZE = 20
+
+
+@staff_required()
+def workbench(request):
+    cards = staff_selectors.workbench(request.user)
+    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today()})
+
+
+class _IdPage:
+    """Lets Django's Paginator count with SQL and fetch one page through selectors.page."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, window: slice):
+        return selectors.page(self.qs, window.start, window.stop - window.start)
+
+
+@staff_required()
+def petition_list(request):
+    form = PetitionFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    qs = selectors.petition_list(request.user, **filters)
+    paginator = Paginator(_IdPage(qs), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "staff/petition_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "today": selectors.today(),
+        "due_soon": staff_selectors.due_soon_until(),
+    })

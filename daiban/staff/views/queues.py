@@ -1,0 +1,60 @@
+"""The department's 处置单 and the leaders' opinions, each answerable in place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from daiban.lib.errors import ServiceError
+from daiban.org import roles
+from daiban.petitions import services
+from daiban.petitions.permissions import visible_dispositions
+from daiban.petitions.selectors import today
+from daiban.staff import selectors
+from daiban.staff.views.common import LEADER_ROLES, staff_required
+
+
+@staff_required(roles.DEPARTMENT)
+def dispositions(request):
+    queue = selectors.department_queue(request.user)
+    done = (visible_dispositions(request.user).filter(department_id=request.user.department_id, status="answered")
+            .select_related("petition").order_by("-result_on", "-id")[:20])
+    return render(request, "staff/dispositions.html", {"queue": queue, "done": done, "today": today()})
+
+
+@staff_required(*LEADER_ROLES)
+def opinions(request):
+    held = request.user.role_set
+    rows = list(selectors.awaiting_opinion(request.user)[:100])
+    return render(request, "staff/opinions.html", {
+        "rows": rows, "as_leader": roles.LEADER_IN_CHARGE in held, "as_principal": roles.PRINCIPAL in held,
+        "today": today(),
+    })
+
+
+@staff_required(*LEADER_ROLES)
+def opinion_sign(request, pk: int):
+    """htmx (or plain POST): sign one row in place; answers the updated row."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    role = request.POST.get("role", "")
+    text = request.POST.get("text", "").strip() or ("同意" if request.POST.get("approve") else "")
+    error = ""
+    try:
+        services.disposition_act(disposition_id=pk, action="opinion", user=request.user,
+                                 data={"role": role, "text": text})
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        error = "；".join(exc.fields.values()) or exc.message
+    disposition = visible_dispositions(request.user).select_related("petition", "department").get(pk=pk)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect("staff:opinions")
+    return render(request, "staff/_opinion_row.html", {
+        "d": disposition, "error": error, "text": text, "signed": not error,
+        "as_leader": roles.LEADER_IN_CHARGE in request.user.role_set,
+        "as_principal": roles.PRINCIPAL in request.user.role_set,
+    })

@@ -1,0 +1,136 @@
+"""What goes on the wall (上墙公示) and the office's calendars: roster, agent board, flowchart,
+working-day calendar."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from daiban.org import roles
+from daiban.org.models import Agent, Station
+from daiban.petitions.services import today
+from daiban.staff import flowchart, roster
+from daiban.staff.models import DutyDay
+from daiban.staff.views.common import staff_required
+from daiban.workdays.models import CalendarDay
+from daiban.workdays.seed import NoticeError, parse_notice
+from daiban.workdays.services import calendar_set_days
+
+ROSTER_EDITORS = (roles.ADMIN, roles.CENTER, *roles.STATION_LEADERS)
+
+
+def _month(request) -> tuple[int, int]:
+    raw = request.GET.get("month") or request.POST.get("month") or f"{today():%Y-%m}"
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        datetime.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404("月份格式应为YYYY-MM") from exc
+    return year, month
+
+
+def _station(request) -> Station:
+    raw = request.GET.get("station") or request.POST.get("station")
+    station = Station.objects.filter(pk=raw).first() if raw and raw.isdigit() else None
+    return station or request.user.station or Station.objects.filter(level=Station.Level.STATION).first()
+
+
+@staff_required()
+def duty_roster(request):
+    year, month = _month(request)
+    station = _station(request)
+    can_edit = request.user.has_role(*ROSTER_EDITORS)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404("页面不存在")
+        if "generate" in request.POST:
+            roster.generate_month(station, year, month)
+            messages.success(request, f"已按轮换生成 {year}年{month}月 的带班与接访安排。")
+        else:
+            _save_day(request, station)
+        return redirect(f"{request.path}?month={year}-{month:02d}&station={station.pk}")
+    days = DutyDay.objects.filter(station=station, date__year=year, date__month=month).select_related("leader", "receptionist")
+    prev = datetime.date(year, month, 1) - datetime.timedelta(days=1)
+    nxt = datetime.date(year, month, pycal.monthrange(year, month)[1]) + datetime.timedelta(days=1)
+    return render(request, "staff/roster.html", {
+        "days": days, "year": year, "month": month, "station": station, "stations": Station.objects.filter(level="station"),
+        "can_edit": can_edit, "leaders": roster.leaders_of(station), "receptionists": roster.receptionists_of(station),
+        "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}",
+    })
+
+
+def _save_day(request, station: Station) -> None:
+    day = DutyDay.objects.filter(station=station, pk=request.POST.get("day")).first()
+    if day is None:
+        messages.error(request, "该日期的安排不存在，请先生成本月安排。")
+        return
+    allowed = {u.pk: u for u in roster.receptionists_of(station)}
+    leader_id, receptionist_id = request.POST.get("leader", ""), request.POST.get("receptionist", "")
+    day.leader = allowed.get(int(leader_id)) if leader_id.isdigit() else None
+    day.receptionist = allowed.get(int(receptionist_id)) if receptionist_id.isdigit() else None
+    day.note = request.POST.get("note", "").strip()[:100] or "手工调整"
+    day.save()
+    messages.success(request, f"已调整 {day.date:%m月%d日} 的安排。")
+
+
+@staff_required()
+def agent_board(request, screen: bool = False):
+    agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    template = "staff/board_screen.html" if screen else "staff/board.html"
+    return render(request, template, {
+        "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
+        "part_time": [a for a in agents if a.kind == Agent.Kind.PART_TIME],
+    })
+
+
+@staff_required()
+def flowchart_page(request):
+    return render(request, "staff/flowchart.html", {"svg": flowchart.svg()})
+
+
+@staff_required()
+def flowchart_svg(request):
+    return HttpResponse(flowchart.svg(), content_type="image/svg+xml; charset=utf-8")
+
+
+@staff_required()
+def work_calendar(request):
+    try:
+        year = int(request.GET.get("year") or today().year)
+    except ValueError as exc:
+        raise Http404("年份不正确") from exc
+    notice_error, notice_text = "", ""
+    if request.method == "POST":
+        if not request.user.has_role(roles.ADMIN):
+            raise Http404("页面不存在")
+        notice_text = request.POST.get("notice", "")
+        try:
+            specs = parse_notice(notice_text, year)
+        except NoticeError as exc:
+            notice_error = str(exc)
+        else:
+            changed = calendar_set_days(specs=specs, source=CalendarDay.Source.IMPORT, confirm=True,
+                                        actor=request.user, reason=f"导入{year}年节假日安排")
+            messages.success(request, f"已导入{year}年节假日安排，{len(changed)}天有变化，全年标记为已确认；受影响的在办时限已重算。")
+            return redirect(f"{request.path}?year={year}")
+    rows = {d.date: d for d in CalendarDay.objects.filter(date__year=year)}
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycal.Calendar().monthdatescalendar(year, month):
+            weeks.append([(d, rows.get(d)) if d.month == month else (None, None) for d in week])
+        months.append((month, weeks))
+    confirmed = bool(rows) and all(r.confirmed for r in rows.values())
+    years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
+    return render(request, "staff/calendar.html", {
+        "year": year, "months": months, "confirmed": confirmed, "years": years, "is_admin": request.user.has_role(roles.ADMIN),
+        "notice_error": notice_error, "notice_text": notice_text,
+        "year_status": {y: not CalendarDay.objects.filter(date__year=y, confirmed=False).exists() for y in years},
+        "holidays": [r for r in rows.values() if r.kind in ("holiday", "makeup")],
+    })
+
+

@@ -1,0 +1,215 @@
+"""The staff pages through Django's test client: each role's pages render, permissions hold,
+forms keep input, and the query count per page does not grow with the data."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from daiban.org.models import User
+from daiban.petitions.models import Petition
+from daiban.staff.models import DutyDay
+from tests.factories import COMPLAINT, PARAPHRASE, id_number, petition_body
+
+ROLES = ["admin", "center", "duty", "leader", "chief", "agent1", "agent12", "dept1"]
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_role_gets_its_workbench_and_the_shared_pages(org, username):
+    client = login(username)
+    for url in ["/staff/", "/staff/petitions/", "/staff/roster/", "/staff/board/", "/staff/board/screen/",
+                "/staff/flowchart/", "/staff/calendar/"]:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    assert "工作台" in client.get("/staff/").content.decode()
+
+
+def test_anonymous_is_sent_to_login(org):
+    response = Client().get("/staff/")
+    assert response.status_code == 302 and response.url.startswith("/staff/login/")
+
+
+def test_login_page_is_chinese_and_throttles(org):
+    client = Client()
+    assert "工作人员登录" in client.get("/staff/login/").content.decode()
+    for _ in range(5):
+        client.post("/staff/login/", {"username": "agent1", "password": "wrong"})
+    response = client.post("/staff/login/", {"username": "agent1", "password": "daiban-demo"})
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_role_specific_cards(org):
+    assert 'data-card="opinions"' in login("leader").get("/staff/").content.decode()
+    assert 'data-card="dispositions"' in login("dept1").get("/staff/").content.decode()
+    assert 'data-card="reviews"' in login("center").get("/staff/").content.decode()
+    agent_page = login("agent1").get("/staff/").content.decode()
+    assert 'data-card="to_screen"' in agent_page and 'data-card="reviews"' not in agent_page
+
+
+def test_department_and_leader_pages_are_only_for_them(org):
+    assert login("agent1").get("/staff/dispositions/").status_code == 404
+    assert login("agent1").get("/staff/opinions/").status_code == 404
+    assert login("dept1").get("/staff/intake/").status_code == 404
+
+
+def test_intake_saves_and_goes_to_the_case(org, clock):
+    client = login("agent1")
+    body = {"channel": "visit", "source": "self", "received_on": "2026-09-16", "name": "王五",
+            "id_number": id_number(serial=31), "phone": "13912345678", "content": COMPLAINT}
+    response = client.post("/staff/intake/", body)
+    petition = Petition.objects.get()
+    assert response.status_code == 302 and response.url == f"/staff/petitions/{petition.pk}/"
+    page = client.get(response.url).content.decode()
+    assert petition.number in page and "甄别受理" in page
+
+
+def test_intake_errors_keep_the_input_and_name_the_field(org, clock):
+    client = login("agent1")
+    body = {"channel": "visit", "source": "self", "name": "王五", "id_number": "150626197001011230",
+            "phone": "12", "content": "草场补偿问题"}
+    response = client.post("/staff/intake/", body)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "校验位" in page and "电话号码格式不正确" in page
+    assert 'value="150626197001011230"' in page and "草场补偿问题" in page and 'value="王五"' in page
+    assert Petition.objects.count() == 0
+
+
+def test_intake_check_shows_a_repeat_before_saving(api, accepted, org, clock):
+    person = id_number(serial=77)
+    first = accepted(petitioner={"id_number": person}, content=COMPLAINT)
+    response = login("agent1").post("/staff/intake/check/", {"id_number": person, "content": PARAPHRASE})
+    page = response.content.decode()
+    assert first["number"] in page and "同一事项" in page and "不予代办" in page
+    fresh = login("agent1").post("/staff/intake/check/", {"id_number": id_number(serial=78), "content": PARAPHRASE})
+    assert "没有以前的信访事项" in fresh.content.decode()
+
+
+def test_case_page_offers_only_allowed_actions(routed, org, clock):
+    petition = routed()
+    page = login("agent1").get(f"/staff/petitions/{petition['id']}/").content.decode()
+    actions = set(re.findall(r'data-action="([a-z_]+)"', page))
+    assert {"urge", "contact", "escalate", "route"} <= actions
+    assert "conclude" not in actions and "screen" not in actions
+    dept_page = login("dept1").get(f"/staff/petitions/{petition['id']}/").content.decode()
+    assert set(re.findall(r'data-action="([a-z_]+)"', dept_page)) == {"receive", "result"}
+    assert "（已脱敏）" in dept_page
+
+
+def test_department_cannot_open_another_departments_case(routed, org):
+    petition = routed()
+    assert login("dept2").get(f"/staff/petitions/{petition['id']}/").status_code == 404
+
+
+def test_action_through_the_page_and_refusal_keeps_input(routed, org, clock):
+    petition = routed()
+    client = login("agent1")
+    url = f"/staff/petitions/{petition['id']}/act/escalate/"
+    refused = client.post(url, {"to": "center", "reason": "", "version": petition["version"]})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "请填写上报理由" in page
+    assert 'value="center" checked' in page
+    done = client.post(url, {"to": "center", "reason": "本站无法协调", "version": petition["version"]})
+    assert done.status_code == 302
+    assert Petition.objects.get(pk=petition["id"]).status == "escalated"
+
+
+def test_stale_form_tells_the_second_user(routed, org, clock):
+    petition = routed()
+    url = f"/staff/petitions/{petition['id']}/act/contact/"
+    login("agent1").post(url, {"method": "phone", "version": petition["version"]})
+    second = login("agent1").post(url, {"method": "visit", "version": petition["version"]})
+    assert second.status_code == 409
+    assert "刚被他人办理过" in second.content.decode()
+
+
+def test_leader_signs_in_place_with_htmx(routed, org, clock):
+    petition = routed()
+    did = petition["dispositions"][0]["id"]
+    client = login("leader")
+    assert str(did) in client.get("/staff/opinions/").content.decode()
+    response = client.post(f"/staff/opinions/{did}/", {"role": "leader_in_charge", "approve": "1"}, HTTP_HX_REQUEST="true")
+    assert "已签署" in response.content.decode()
+    assert "没有等待您签署意见" in client.get("/staff/opinions/").content.decode()
+
+
+def test_roster_generation_rotates_leaders_over_working_days(org, clock):
+    client = login("duty")
+    client.post("/staff/roster/", {"month": "2026-10", "station": org.bureau.pk, "generate": "1"})
+    days = list(DutyDay.objects.filter(station=org.bureau).order_by("date"))
+    assert [d.date.day for d in days][:4] == [8, 9, 10, 12]  # 国庆 off, Saturday 10-10 a make-up day
+    leaders = [d.leader.username for d in days]
+    assert leaders[:3] == ["duty", "leader", "chief"] and leaders[3] == "duty"
+    assert len({d.receptionist_id for d in days}) > 3
+    assert login("agent1").post("/staff/roster/", {"month": "2026-10", "generate": "1"}).status_code == 404
+
+
+def test_flowchart_is_drawn_from_the_workflow(org):
+    page = login("agent1").get("/staff/flowchart.svg").content.decode()
+    for text in ["简单的", "非代办范围的", "不愿代办的", "无法直接答复的", "上报旗信访代办服务中心", "已归档"]:
+        assert text in page
+    assert 'data-edge="received>accepted"' in page
+
+
+def test_calendar_page_marks_holidays_and_make_up_days(org):
+    page = login("agent1").get("/staff/calendar/?year=2026").content.decode()
+    assert 'data-date="2026-10-01" data-kind="holiday"' in page
+    assert 'data-date="2026-09-20" data-kind="makeup"' in page
+    assert 'data-testid="confirmed"' in page
+    assert 'data-testid="unconfirmed"' in login("agent1").get("/staff/calendar/?year=2027").content.decode()
+
+
+def test_calendar_import_through_the_page(org):
+    response = login("admin").post("/staff/calendar/?year=2027", {"notice": "2027-02-06..2027-02-12 休 春节\n2027-02-20 班 调休"})
+    assert response.status_code == 302
+    page = login("admin").get("/staff/calendar/?year=2027").content.decode()
+    assert 'data-testid="confirmed"' in page and 'data-date="2027-02-20" data-kind="makeup"' in page
+    bad = login("admin").post("/staff/calendar/?year=2027", {"notice": "2027-02-30 休"})
+    assert "第1行" in bad.content.decode()
+
+
+def test_list_filters_and_search(new_petition, accepted, org, clock):
+    accepted()
+    target = new_petition(petitioner={"name": "赵六"})
+    client = login("agent1")
+    page = client.get("/staff/petitions/", {"q": "赵六"}).content.decode()
+    assert target["number"] in page and "共 1 件" in page
+    assert "共 1 件" in client.get("/staff/petitions/", {"status": "accepted"}).content.decode()
+    assert "共 2 件" in client.get("/staff/petitions/", {"order": "due_on"}).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/petitions/", "/staff/petitions/?overdue=true"])
+def test_query_count_does_not_grow_with_petitions(api, org, clock, url):
+    client = login("agent1")
+    for _ in range(2):
+        api("agent1").post("/petitions", petition_body())
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(10):
+        api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number()}))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many)
+
+
+def test_case_page_query_count_does_not_grow_with_events(api, routed, org, clock):
+    petition = routed()
+    client = login("agent1")
+    url = f"/staff/petitions/{petition['id']}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(10):
+        api("agent1").act(petition["id"], "contact", {"method": "phone"})
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many)
