@@ -135,6 +135,11 @@ def routed(api, accepted, org):
     return make
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests flush the database after each test (live_server); run them after the rest.
+    items.sort(key=lambda item: "/browser/" in str(item.fspath).replace("\\", "/"))
+
+
 def pytest_runtest_setup(item):
     from django.conf import settings
 
