@@ -22,6 +22,10 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Scenarios travel weeks ahead; token expiry has its own test.
     settings.DAIBAN_TOKEN_HOURS = 24 * 365
+    # Rate-limit counters live in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
