@@ -427,7 +427,8 @@ def _route(ctx: Ctx) -> tuple[str, str, dict]:
     count = p.dispositions.count()
     for offset, department in enumerate(departments, start=1):
         disposition = Disposition(
-            petition=p, department=department, number=f"{p.number}-{count + offset:02d}", routed_on=ctx.on,
+            petition=p, department=department, station_id=p.station_id,
+            number=f"{p.number}-{count + offset:02d}", routed_on=ctx.on,
             proposed_handling=proposed,
         )
         if track == Track.STANDARD:

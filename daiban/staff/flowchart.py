@@ -40,16 +40,21 @@ def _box(key: str, lines: list[str], tone: str = "#e7f1ff") -> str:
             f'rx="6" fill="{tone}" stroke="#0a58ca"/>{text}</g>')
 
 
-def _edge(a: str, b: str, label: str) -> str:
+def _edge(a: str, b: str, label: str, paired: bool = False) -> str:
+    """An arrow from box a to box b. `paired`: the reverse arrow exists too, so this one is drawn
+    a little above (rightwards) or below (leftwards) with its label on its own side."""
     ax, ay = LAYOUT[a]
     bx, by = LAYOUT[b]
     x1, y1 = ax + W / 2, ay + H
     x2, y2 = bx + W / 2, by
+    shift = 0.0
     if ay == by:  # side by side: from the right edge to the left edge
+        shift = (-8 if bx > ax else 8) if paired else 0
         x1, y1, x2, y2 = (ax + W, ay + H / 2, bx, by + H / 2) if bx > ax else (ax, ay + H / 2, bx + W, by + H / 2)
+        y1, y2 = y1 + shift, y2 + shift
     elif by < ay:  # going back up (review upheld → handling): route around the right side
         x1, y1, x2, y2 = ax + W, ay + H / 2, bx + W, by + H / 2
-    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2 + (14 if shift > 0 else 0)
     return (f'<g data-edge="{a}>{b}"><line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#495057" '
             f'stroke-width="1.4" marker-end="url(#arrow)"/>'
             f'<text x="{mx + 4}" y="{my - 3}" font-size="11" fill="#495057">{escape(label)}</text></g>')
@@ -66,6 +71,7 @@ def svg() -> str:
         _edge("sources", "received", "代办服务站（室）"),
     ]
     seen: set[tuple[str, str]] = set()
+    pairs = {(s, t) for s, _, t in transitions()}
     for source, action, target in transitions():
         if source == target or (source, target) in seen or source not in LAYOUT or target not in LAYOUT:
             continue
@@ -77,7 +83,7 @@ def svg() -> str:
             continue  # screened-out matters are filed too; drawing every arrow would clutter the wall chart
         else:
             label = ACTIONS[action].label
-        parts.append(_edge(source, target, label))
+        parts.append(_edge(source, target, label, paired=(target, source) in pairs))
     labels = dict(Status.choices)
     for key in LAYOUT:
         if key == "sources":

@@ -14,19 +14,24 @@ from daiban.petitions.selectors import today
 from daiban.staff import selectors
 from daiban.staff.views.common import LEADER_ROLES, staff_required
 
+QUEUE_LIMIT = 50  # the most urgent first; signing them brings up the next
+
 
 @staff_required(roles.DEPARTMENT)
 def dispositions(request):
     queue = selectors.department_queue(request.user)
+    count = selectors.capped_count(queue)
+    queue = queue[:QUEUE_LIMIT]
     done = (visible_dispositions(request.user).filter(department_id=request.user.department_id, status="answered")
             .select_related("petition").order_by("-result_on", "-id")[:20])
-    return render(request, "staff/dispositions.html", {"queue": queue, "done": done, "today": today()})
+    return render(request, "staff/dispositions.html", {
+        "queue": queue, "count": count, "limit": QUEUE_LIMIT, "done": done, "today": today()})
 
 
 @staff_required(*LEADER_ROLES)
 def opinions(request):
     held = request.user.role_set
-    rows = list(selectors.awaiting_opinion(request.user)[:100])
+    rows = selectors.with_petitions(selectors.awaiting_opinion(request.user), QUEUE_LIMIT)
     return render(request, "staff/opinions.html", {
         "rows": rows, "as_leader": roles.LEADER_IN_CHARGE in held, "as_principal": roles.PRINCIPAL in held,
         "today": today(),

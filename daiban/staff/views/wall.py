@@ -126,10 +126,11 @@ def work_calendar(request):
         months.append((month, weeks))
     confirmed = bool(rows) and all(r.confirmed for r in rows.values())
     years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
+    unconfirmed = set(CalendarDay.objects.filter(confirmed=False).values_list("date__year", flat=True).distinct())
     return render(request, "staff/calendar.html", {
         "year": year, "months": months, "confirmed": confirmed, "years": years, "is_admin": request.user.has_role(roles.ADMIN),
         "notice_error": notice_error, "notice_text": notice_text,
-        "year_status": {y: not CalendarDay.objects.filter(date__year=y, confirmed=False).exists() for y in years},
+        "year_status": {y: y not in unconfirmed for y in years},
         "holidays": [r for r in rows.values() if r.kind in ("holiday", "makeup")],
     })
 
