@@ -191,8 +191,21 @@ def main() -> int:
     print(f"\n详情查询次数：事件少的 {counts[0]} 次，事件多（200+）的 {counts[1]} 次"
           f"   {'不随事件增加' if counts[0] == counts[1] else '随事件增加！'}")
     results += staff_pages(mine)
+    results += ledger_figures()
     missed = [r for r in results if r[1] > r[2]] + ([("query count",)] if counts[0] != counts[1] else [])
     return 1 if missed and os.environ.get("BENCH_STRICT") else 0
+
+
+def ledger_figures() -> list[tuple[str, float, float]]:
+    """Issue 4: the ledger of 100,000 petitions in ≤ 30 s and ≤ 300 MB peak memory."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "ledger.py")], capture_output=True, text=True,  # noqa: S603
+                         check=True, env=os.environ.copy()).stdout.split()
+    rows, seconds, peak, size = int(out[0]), float(out[1]), float(out[2]), int(out[3])
+    print(f"\n台账 ledger.xlsx：{rows} 行，{seconds:.1f} 秒（目标 ≤ 30 秒），峰值内存 {peak:.0f} MB（目标 ≤ 300 MB），"
+          f"文件 {size / 1e6:.1f} MB   {'达标' if seconds <= 30 and peak <= 300 else '未达标'}")
+    return [("台账秒数", seconds * 1000, 30_000), ("台账峰值内存MB", peak, 300)]
 
 
 def staff_pages(mine: list[int]) -> list[tuple[str, float, float]]:

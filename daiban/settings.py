@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "daiban.petitions",
     "daiban.api",
     "daiban.staff",
+    "daiban.documents",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,8 @@ LOGOUT_REDIRECT_URL = "staff:login"
 MEDIA_URL = "media/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("DAIBAN_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Attachments and frozen archives: never under MEDIA_ROOT, served only after a permission check.
+PRIVATE_ROOT = Path(env_str("DAIBAN_PRIVATE_ROOT", str(VAR_DIR / "private")))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -119,7 +122,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DAIBAN_LOG_LEVEL", "INFO")},
     # Request bodies carry personal data: never let Django log them.
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The PDF libraries narrate every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Daiban ---------------------------------------------------------------------------------
@@ -134,6 +142,8 @@ DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.4)
 DAIBAN_TOKEN_HOURS = env_int("DAIBAN_TOKEN_HOURS", 12)
 # Code of the station that receives petitions arriving without a station (hotline, platforms).
 DAIBAN_DEFAULT_STATION = env_str("DAIBAN_DEFAULT_STATION", "bureau")
+# Attachments: largest file accepted (bytes).
+DAIBAN_ATTACHMENT_MAX_BYTES = env_int("DAIBAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # First and last year the calendar seeding covers.
 DAIBAN_CALENDAR_FIRST_YEAR = env_int("DAIBAN_CALENDAR_FIRST_YEAR", 2020)
 DAIBAN_CALENDAR_YEARS_AHEAD = env_int("DAIBAN_CALENDAR_YEARS_AHEAD", 2)

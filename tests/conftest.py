@@ -43,7 +43,9 @@ class Api:
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
     def _wrap(self, response):
-        response.data = json.loads(response.content) if response.content else None
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        streaming = getattr(response, "streaming", False)
+        response.data = json.loads(response.content) if is_json and not streaming and response.content else None
         return response
 
     def get(self, path: str, **params):

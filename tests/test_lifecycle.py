@@ -72,13 +72,14 @@ def test_full_lifecycle(api, org, clock):
     assert [a for a, _, _ in timeline] == [
         "intake", "screen", "route", "disposition_receive", "disposition_opinion", "disposition_opinion",
         "urge", "contact", "disposition_result", "conclude", "feedback", "terminate", "follow_up", "archive",
+        "archive_frozen",  # 一案一档: the case file is built and its SHA-256 recorded at archiving
     ]
     assert timeline[1] == ("screen", "received", "accepted")
-    assert timeline[-1] == ("archive", "followed_up", "archived")
+    assert timeline[-2] == ("archive", "followed_up", "archived")
     assert all(e["actor"] for e in archived.data["events"])
     assert all(e["at"].endswith("+08:00") for e in archived.data["events"])
     assert archived.data["dispositions"][0]["leader_opinion"] == "请不动产登记中心核实"
     assert archived.data["dispositions"][0]["principal_instruction"] == "同意，限期办结"
-    assert Event.objects.filter(petition_id=pid).count() == 14
+    assert Event.objects.filter(petition_id=pid).count() == 15
     assert Petition.objects.get(pk=pid).archived_on == datetime.date(2026, 10, 20)
     assert api("agent1").get(f"/petitions/{pid}/actions").data == []

@@ -8,6 +8,7 @@ two people acting at once one wins and the other is told (409); nothing is lost.
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from daiban.petitions.models import (
 from daiban.petitions.permissions import actor_kinds, visible_dispositions, visible_petitions
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, EXCLUSIONS, SCREEN_OUTCOMES, Action
 
+logger = logging.getLogger(__name__)
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
 
@@ -329,7 +331,21 @@ def petition_act(*, petition_id: int, action: str, user: User, data: dict) -> Pe
         petition.version += 1
         petition.save()
         _append(petition, user, action, before, petition.status, on, note, event_data)
+        if action == "archive":
+            _freeze_archive(petition.pk)
     return petition
+
+
+def _freeze_archive(petition_id: int) -> None:
+    """一案一档: build and keep the case file as it is at archiving. Without the PDF libraries
+    (Pango) the petition is still archived and the file is frozen at its first download."""
+    from daiban.documents.services import archive_freeze
+
+    try:
+        with transaction.atomic():
+            archive_freeze(petition_id)
+    except (ImportError, OSError):
+        logger.warning("archive of petition %s not frozen now: PDF rendering unavailable", petition_id)
 
 
 def available_actions(user: User, petition: Petition) -> list[Action]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daiban.staff.views import auth, cases, intake, lists, queues, wall
+from daiban.staff.views import auth, cases, documents, intake, lists, queues, wall
 
 app_name = "staff"
 
@@ -23,4 +23,12 @@ urlpatterns = [
     path("flowchart/", wall.flowchart_page, name="flowchart"),
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
+    path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
+    path("dispositions/<int:pk>/form.<str:fmt>", documents.disposition_form, name="disposition_form"),
+    path("petitions/<int:pk>/archive.zip", documents.archive_zip, name="archive_zip"),
+    path("petitions/<int:pk>/attachments/", documents.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", documents.attachment_download, name="attachment"),
+    path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),
+    path("flowchart.pdf", documents.flowchart_pdf, name="flowchart_pdf"),
+    path("board.pdf", documents.board_pdf, name="board_pdf"),
 ]

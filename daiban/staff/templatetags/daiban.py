@@ -22,7 +22,7 @@ _LABELS = {
     "action": {
         **{name: act.label for name, act in ACTIONS.items()},
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
-        "intake": "登记", "deadline_recomputed": "时限重算",
+        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
     },
 }
 

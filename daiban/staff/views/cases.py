@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from daiban.documents.models import Attachment
+from daiban.documents.services import UPLOAD_ROLES
 from daiban.lib.errors import Invalid, ServiceError
 from daiban.org import roles
 from daiban.petitions import selectors, services
-from daiban.petitions.permissions import actor_kinds, visible_dispositions
+from daiban.petitions.permissions import actor_kinds, may_see_personal_data, visible_dispositions
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.selectors import due_soon_until
@@ -68,6 +70,10 @@ def _page(request, petition, *, failed: tuple | None = None, status: int = 200):
         "running": petition.status in RUNNING,
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
         "is_department_only": user.role_set == {roles.DEPARTMENT},
+        "may_download_archive": may_see_personal_data(user, petition),
+        "attachments": list(Attachment.objects.filter(petition=petition)),
+        "attachment_kinds": Attachment.Kind.choices,
+        "can_upload": petition.status != "archived" and user.has_role(*UPLOAD_ROLES),
     }
     return render(request, "staff/case.html", context, status=status)
 

@@ -1,0 +1,276 @@
+"""Documents of a case: the two forms, attachments, the case summary and the frozen archive (一案一档)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from daiban.documents.docx import render_docx
+from daiban.documents.layout import FormDoc, agency_form, disposition_form
+from daiban.documents.models import ArchiveFile, Attachment
+from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from daiban.lib.identity import mask_id_number, mask_phone
+from daiban.org import roles
+from daiban.org.models import User
+from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, Status, Urging
+from daiban.petitions.permissions import may_see_personal_data, visible_petitions
+
+SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"%PDF-", "application/pdf", ".pdf"),
+]
+UPLOAD_ROLES = (roles.AGENT, roles.CENTER, roles.ADMIN, roles.DEPARTMENT, *roles.STATION_LEADERS)
+
+
+def private_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=settings.PRIVATE_ROOT)
+
+
+# --- the two forms ----------------------------------------------------------------------------------
+
+def _personal(user: User, petition: Petition, via: str) -> tuple[str, str]:
+    person = petition.petitioner
+    id_number, phone = person.id_number, person.phone
+    if may_see_personal_data(user, petition):
+        PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
+        return id_number, phone
+    return mask_id_number(id_number), mask_phone(phone)
+
+
+def agency_form_for(user: User, petition: Petition, via: str) -> FormDoc:
+    id_number, phone = _personal(user, petition, via)
+    return agency_form(petition, id_number=id_number, phone=phone)
+
+
+def disposition_form_for(user: User, disposition: Disposition, via: str) -> FormDoc:
+    _, phone = _personal(user, disposition.petition, via)
+    return disposition_form(disposition, phone=phone)
+
+
+def render(form: FormDoc, fmt: str) -> bytes:
+    return render_docx(form) if fmt == "docx" else form_pdf(form)
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, ext in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, ext
+    return None
+
+
+def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachment.Kind.DOCUMENT) -> Attachment:
+    """Store an uploaded scan, photo or PDF. The type is read from the bytes, not the name."""
+    petition = visible_petitions(user).filter(pk=petition_id).first()
+    if petition is None:
+        raise NotFound("信访事项不存在")
+    if not user.has_role(*UPLOAD_ROLES):
+        raise Forbidden("您没有上传附件的权限")
+    if petition.status == Status.ARCHIVED:
+        raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+    if upload is None:
+        raise Invalid.of({"file": "请选择要上传的文件"})
+    if upload.size > settings.DAIBAN_ATTACHMENT_MAX_BYTES:
+        limit = settings.DAIBAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise Invalid.of({"file": f"文件不能超过{limit}MB"})
+    data = upload.read()
+    sniffed = _sniff(data[:16])
+    if sniffed is None or not data:
+        raise Invalid.of({"file": "只能上传JPG、PNG图片或PDF文件"})
+    if kind not in Attachment.Kind.values:
+        raise Invalid.of({"kind": "附件类别无效"})
+    content_type, ext = sniffed
+    digest = hashlib.sha256(data).hexdigest()
+    stored = f"attachments/{digest[:2]}/{digest}{ext}"
+    storage = private_storage()
+    if not storage.exists(stored):
+        storage.save(stored, ContentFile(data))
+    name = (upload.name or f"附件{ext}").replace("/", "_").replace("\\", "_")[-200:]
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
+            stored_name=stored, uploaded_by=user,
+        )
+        Event.objects.create(
+            petition=petition, on=timezone.localdate(), actor=user, actor_name=user.display_name, action="attach",
+            from_status=petition.status, to_status=petition.status, note=f"上传附件：{name}",
+            data={"attachment_id": attachment.pk, "sha256": digest},
+        )
+    return attachment
+
+
+def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
+    return Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).first()
+
+
+def attachment_bytes(attachment: Attachment) -> bytes:
+    with private_storage().open(attachment.stored_name, "rb") as handle:
+        return handle.read()
+
+
+# --- case summary and archive -----------------------------------------------------------------------
+
+def load_case(petition_id: int) -> Petition:
+    urgings = Prefetch("urgings", queryset=Urging.objects.order_by("id"))
+    dispositions = Prefetch(
+        "dispositions", queryset=Disposition.objects.select_related("department", "petition__petitioner").prefetch_related(urgings)
+    )
+    return (
+        Petition.objects.select_related("petitioner", "agent", "station")
+        .prefetch_related(dispositions, "contacts", "reviews", "events", "attachments", "links__related")
+        .get(pk=petition_id)
+    )
+
+
+def case_summary_pdf(petition: Petition) -> bytes:
+    person = petition.petitioner
+    return render_pdf("documents/summary.html", {
+        "p": petition, "id_number": person.id_number, "phone": person.phone,
+        "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
+        "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
+                              if petition.followed_up_on and petition.follow_up_due_on else None),
+        "generated": timezone.localtime(),
+    })
+
+
+@dataclass
+class Entry:
+    name: str
+    kind: str
+    data: bytes
+    pages: int | None
+
+
+def _pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def archive_entries(petition: Petition) -> list[Entry]:
+    """Everything in the case file, in filing order, with page counts (DOCX: as its PDF twin)."""
+    person = petition.petitioner
+    entries: list[Entry] = []
+
+    def add_form(form: FormDoc, index: int) -> None:
+        pdf = form_pdf(form)
+        pages = _pages(pdf)
+        entries.append(Entry(f"{index:02d}-{form.filename}.pdf", "PDF", pdf, pages))
+        entries.append(Entry(f"{index:02d}-{form.filename}.docx", "DOCX（可编辑）", render_docx(form), pages))
+
+    summary = case_summary_pdf(petition)
+    entries.append(Entry(f"01-{petition.number}-案件办理情况.pdf", "PDF", summary, _pages(summary)))
+    add_form(agency_form(petition, id_number=person.id_number, phone=person.phone), 2)
+    for i, disposition in enumerate(petition.dispositions.all(), start=3):
+        add_form(disposition_form(disposition, phone=person.phone), i)
+    start = 3 + len(petition.dispositions.all())
+    for i, attachment in enumerate(petition.attachments.all(), start=start):
+        data = attachment_bytes(attachment)
+        pages = _pages(data) if attachment.content_type == "application/pdf" else 1
+        entries.append(Entry(f"{i:02d}-附件-{attachment.name}", attachment.get_kind_display(), data, pages))
+    return entries
+
+
+def build_archive(petition: Petition) -> bytes:
+    """The zip of the case file with its 目录 (as PDF and as CSV). Entry times are the archive day,
+    so the same content gives the same bytes."""
+    entries = archive_entries(petition)
+    index_pdf = render_pdf("documents/index.html", {"p": petition, "entries": entries})
+    index_csv = io.StringIO()
+    writer = csv.writer(index_csv)
+    writer.writerow(["序号", "文件名", "类型", "页数"])
+    for i, entry in enumerate(entries, start=1):
+        writer.writerow([i, entry.name, entry.kind, entry.pages])
+    stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        files = [("00-目录.pdf", index_pdf), ("00-目录.csv", ("\ufeff" + index_csv.getvalue()).encode())]
+        files += [(e.name, e.data) for e in entries]
+        for name, data in files:
+            info = zipfile.ZipInfo(f"{petition.number}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def archive_freeze(petition_id: int) -> ArchiveFile:
+    """Build the case file once, at archiving, and keep it; its SHA-256 is recorded on the timeline."""
+    existing = ArchiveFile.objects.filter(petition_id=petition_id).first()
+    if existing is not None:
+        return existing
+    petition = load_case(petition_id)
+    data = build_archive(petition)
+    digest = hashlib.sha256(data).hexdigest()
+    stored = f"archives/{petition.number}-{digest[:12]}.zip"
+    private_storage().save(stored, ContentFile(data))
+    frozen = ArchiveFile.objects.create(petition=petition, sha256=digest, size=len(data), stored_name=stored)
+    Event.objects.create(
+        petition=petition, on=petition.archived_on or timezone.localdate(), actor=None, actor_name="系统",
+        action="archive_frozen", from_status=petition.status, to_status=petition.status,
+        note=f"案卷已封存，SHA-256：{digest}", data={"sha256": digest},
+    )
+    return frozen
+
+
+def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes]:
+    """The case file for download: the frozen bytes once archived, a fresh build before that.
+    It holds full personal data, so only those who may see it get it (404 for the others)."""
+    petition = visible_petitions(user).filter(pk=petition_id).first()
+    if petition is None or not may_see_personal_data(user, petition):
+        raise NotFound("信访事项不存在")
+    PersonalDataView.objects.create(user=user, petition=petition, fields="archive", via="archive")
+    if petition.status == Status.ARCHIVED:
+        frozen = archive_freeze(petition.pk)
+        with private_storage().open(frozen.stored_name, "rb") as handle:
+            return petition, handle.read()
+    return petition, build_archive(load_case(petition.pk))
+
+
+# --- the ledger -------------------------------------------------------------------------------------
+
+def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date | None, station: int | None = None):
+    """台账 of the petitions this user may see, received in [start, end] (default: this year to today)."""
+    from daiban.documents.ledger import write_ledger
+
+    today = timezone.localdate()
+    start = start or today.replace(month=1, day=1)
+    end = end or today
+    if end < start:
+        raise Invalid.of({"to": "结束日期不能早于开始日期"})
+    petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
+    if station:
+        petitions = petitions.filter(station_id=station)
+    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}")
+    return handle, f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+
+
+# --- printables for the wall ------------------------------------------------------------------------
+
+def flowchart_pdf() -> bytes:
+    from daiban.staff.flowchart import svg
+
+    return render_pdf("documents/flowchart.html", {"svg": svg()})
+
+
+def agent_board_pdf() -> bytes:
+    from daiban.org.models import Agent
+
+    agents = list(Agent.objects.filter(active=True).select_related("station").order_by("kind", "id"))
+    return render_pdf("documents/board.html", {
+        "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
+        "part_time": [a for a in agents if a.kind == Agent.Kind.PART_TIME],
+    })

@@ -1,0 +1,104 @@
+"""Document downloads and attachment uploads from the staff pages (same services as the API)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+
+from daiban.documents import services
+from daiban.documents.http import TYPES, content_disposition, download
+from daiban.lib.errors import Invalid, ServiceError
+from daiban.petitions.permissions import visible_dispositions, visible_petitions
+from daiban.staff.views.common import staff_required
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in ("docx", "pdf"):
+        raise Http404("格式不存在")
+    return fmt
+
+
+@staff_required()
+def agency_form(request, pk: int, fmt: str):
+    if not visible_petitions(request.user).filter(pk=pk).exists():
+        raise Http404("信访事项不存在")
+    form = services.agency_form_for(request.user, services.load_case(pk), via=f"page-agency.{_fmt(fmt)}")
+    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+
+
+@staff_required()
+def disposition_form(request, pk: int, fmt: str):
+    disposition = (visible_dispositions(request.user).select_related("department", "petition__petitioner")
+                   .prefetch_related("urgings").filter(pk=pk).first())
+    if disposition is None:
+        raise Http404("处置单不存在")
+    form = services.disposition_form_for(request.user, disposition, via=f"page-disposition.{_fmt(fmt)}")
+    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+
+
+@staff_required()
+def archive_zip(request, pk: int):
+    try:
+        petition, data = services.archive_for(request.user, pk)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    return download(data, f"{petition.number}-案卷.zip", "zip")
+
+
+@staff_required()
+def attachment_upload(request, pk: int):
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    try:
+        attachment = services.attachment_add(petition_id=pk, user=request.user, upload=request.FILES.get("file"),
+                                             kind=request.POST.get("kind") or "document")
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
+    else:
+        messages.success(request, f"已上传附件：{attachment.name}")
+    return redirect("staff:case", pk)
+
+
+@staff_required()
+def attachment_download(request, pk: int):
+    attachment = services.attachment_visible(request.user, pk)
+    if attachment is None:
+        raise Http404("附件不存在")
+    return download(services.attachment_bytes(attachment), attachment.name, "", attachment.content_type)
+
+
+def _date(raw: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@staff_required()
+def ledger_xlsx(request):
+    station = request.GET.get("station")
+    try:
+        handle, name = services.ledger_file(request.user, start=_date(request.GET.get("from")),
+                                            end=_date(request.GET.get("to")),
+                                            station=int(station) if station and station.isdigit() else None)
+    except Invalid as exc:
+        messages.error(request, "；".join(exc.fields.values()))
+        return redirect("staff:petitions")
+    response = FileResponse(handle, content_type=TYPES["xlsx"])
+    response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+@staff_required()
+def flowchart_pdf(request):
+    return download(services.flowchart_pdf(), "信访代办工作流程图.pdf", "pdf")
+
+
+@staff_required()
+def board_pdf(request):
+    return download(services.agent_board_pdf(), "信访代办员公示.pdf", "pdf")

@@ -1,0 +1,297 @@
+"""The two forms (DOCX and PDF), the case archive with its index and frozen hash, the ledger."""
+
+import csv
+import datetime
+import hashlib
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from daiban.documents.models import ArchiveFile
+from daiban.petitions.models import PersonalDataView
+
+AGENCY_LABELS = ["信访人姓名", "身份证号", "地址", "电话", "反映的问题及诉求", "代办方（人）", "告知方式", "代理结果", "信访人意见"]
+DISPOSITION_LABELS = ["姓名", "联系电话", "住址", "内容分类", "内容摘要", "拟办意见", "分管领导处理意见", "领导批示", "进度催办", "处理结果"]
+
+
+def docx_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
+    document = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in document.paragraphs]
+    rows = []
+    for row in document.tables[0].rows:
+        cells = []
+        for cell in row.cells:
+            if not cells or cell.text != cells[-1]:  # merged cells repeat
+                cells.append(cell.text)
+        rows.append(cells)
+    return paragraphs, rows
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page with white space removed (vertical labels are one character a line)."""
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return "".join(text.split())
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    fonts = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            embedded = descriptor and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts.add((str(font["/BaseFont"]), bool(embedded)))
+    return fonts
+
+
+@pytest.fixture
+def finished(api, routed, org, clock):
+    """A petition taken through feedback, with an urging and both leaders' rows."""
+    petition = routed(petitioner={"name": "张三", "id_number": "15062619700101123X", "phone": "13912345678",
+                                  "address": "嘎鲁图镇沙尔利格嘎查"}, category="征地拆迁补偿")
+    did = petition["dispositions"][0]["id"]
+    api("leader").act_disposition(did, "opinion", {"role": "leader_in_charge", "text": "请限期核实"})
+    api("chief").act_disposition(did, "opinion", {"role": "principal", "text": "同意"})
+    api("agent1").act(petition["id"], "urge", {"disposition_id": did, "note": "请尽快办理"})
+    api("dept1").act_disposition(did, "result", {"result": "补偿款已发放到位"})
+    api("agent1").act(petition["id"], "conclude", {"result": "经协调补偿款已全额发放"})
+    api("agent1").act(petition["id"], "feedback", {"method": "visit", "satisfaction": "fairly_satisfied"})
+    return petition
+
+
+def test_agency_form_docx_has_every_label_and_value(api, finished):
+    response = api("agent1").get(f"/petitions/{finished['id']}/forms/agency.docx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    paragraphs, rows = docx_cells(response.content)
+    assert paragraphs[0] == "信访事项代办单"
+    assert finished["number"] in paragraphs[1] and "2026年9月16日" in paragraphs[1]
+    assert [r[0].replace("\n", "") for r in rows] == AGENCY_LABELS[:1] + AGENCY_LABELS[2:3] + AGENCY_LABELS[4:]
+    assert rows[0] == ["信访人姓名", "张三", "身份证号", "15062619700101123X"]
+    assert rows[1] == ["地址", "嘎鲁图镇沙尔利格嘎查", "电话", "13912345678"]
+    assert "征地补偿款" in rows[2][1]
+    assert "王建国" in rows[3][1]
+    assert rows[4][1] == "□口头告知    ☑书面告知"
+    assert rows[5][1] == "经协调补偿款已全额发放"
+    assert rows[6][1] == "□满意    ☑比较满意    □理解    □不满意"
+
+
+def test_agency_form_docx_uses_official_fonts(api, finished):
+    data = api("agent1").get(f"/petitions/{finished['id']}/forms/agency.docx").content
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert 'w:eastAsia="方正小标宋简体"' in xml and 'w:eastAsia="仿宋_GB2312"' in xml
+    section = Document(io.BytesIO(data)).sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+
+
+def test_a_half_done_case_prints_blanks(api, new_petition, clock):
+    petition = new_petition()
+    _, rows = docx_cells(api("agent1").get(f"/petitions/{petition['id']}/forms/agency.docx").content)
+    assert rows[3][1] == "" and rows[5][1] == ""
+    assert rows[4][1] == "□口头告知    □书面告知"
+    assert rows[6][1] == "□满意    □比较满意    □理解    □不满意"
+
+
+def test_agency_form_pdf_text_and_embedded_font(api, finished):
+    response = api("agent1").get(f"/petitions/{finished['id']}/forms/agency.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for label in ["信访事项代办单", *AGENCY_LABELS, finished["number"], "张三", "15062619700101123X", "经协调补偿款已全额发放",
+                  "□口头告知☑书面告知", "□满意☑比较满意□理解□不满意"]:
+        assert label in text, label
+    fonts = pdf_fonts(response.content)
+    assert any("CJK" in name and embedded for name, embedded in fonts), fonts
+
+
+def test_disposition_form_in_both_formats(api, finished):
+    did = finished["dispositions"][0]["id"]
+    paragraphs, rows = docx_cells(api("agent1").get(f"/dispositions/{did}/form.docx").content)
+    assert paragraphs[0] == "信访事项处置单"
+    assert [r[0] for r in rows] == ["姓名", *DISPOSITION_LABELS[2:]]
+    values = {r[0]: r[1] for r in rows}
+    assert rows[0] == ["姓名", "张三", "联系电话", "13912345678"]
+    assert values["内容分类"] == "征地拆迁补偿"
+    assert values["拟办意见"] == "请核实补偿款发放情况"
+    assert values["分管领导处理意见"].startswith("请限期核实") and "2026年09月16日" in values["分管领导处理意见"]
+    assert values["领导批示"].startswith("同意")
+    assert values["进度催办"] == "2026年09月16日 请尽快办理"
+    assert values["处理结果"].startswith("补偿款已发放到位")
+    text = pdf_text(api("agent1").get(f"/dispositions/{did}/form.pdf").content)
+    for label in ["信访事项处置单", *DISPOSITION_LABELS, "请尽快办理", "补偿款已发放到位"]:
+        assert label in text, label
+
+
+def test_department_gets_its_form_masked_and_not_anothers(api, finished):
+    did = finished["dispositions"][0]["id"]
+    _, rows = docx_cells(api("dept1").get(f"/dispositions/{did}/form.docx").content)
+    assert rows[0][3] == "139****5678"
+    assert api("dept2").get(f"/dispositions/{did}/form.docx").status_code == 404
+
+
+def test_full_numbers_on_a_form_are_logged(api, finished):
+    before = PersonalDataView.objects.filter(via="agency.pdf").count()
+    api("agent1").get(f"/petitions/{finished['id']}/forms/agency.pdf")
+    assert PersonalDataView.objects.filter(via="agency.pdf").count() == before + 1
+
+
+def test_unknown_format_is_404(api, finished):
+    assert api("agent1").get(f"/petitions/{finished['id']}/forms/agency.txt").status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _upload(api_client, petition_id, name, data, kind="photo"):
+    return api_client.client.post(
+        f"/api/v1/petitions/{petition_id}/attachments", {"file": _file(name, data), "kind": kind},
+        **api_client.headers)
+
+
+def _file(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_attachments_are_type_checked_hashed_and_private(api, finished, settings):
+    agent = api("agent1")
+    ok = _upload(agent, finished["id"], "现场照片.png", PNG)
+    assert ok.status_code == 201, ok.content
+    body = ok.json()
+    assert body["sha256"] == hashlib.sha256(PNG).hexdigest() and body["content_type"] == "image/png"
+    fake = _upload(agent, finished["id"], "病毒.pdf", b"MZ\x90\x00 not a pdf")
+    assert fake.status_code == 400 and "PDF" in fake.json()["error"]["fields"]["file"]
+    settings.DAIBAN_ATTACHMENT_MAX_BYTES = 10
+    assert _upload(agent, finished["id"], "大.png", PNG).status_code == 400
+    download = agent.client.get(f"/api/v1/attachments/{body['id']}", **agent.headers)
+    assert download.status_code == 200 and download.content == PNG
+    outsider = api("dept2")
+    assert outsider.client.get(f"/api/v1/attachments/{body['id']}", **outsider.headers).status_code == 404
+    assert str(settings.MEDIA_ROOT) not in str(settings.PRIVATE_ROOT)
+
+
+def _archive_to_end(api, petition, clock):
+    agent = api("agent1")
+    agent.act(petition["id"], "terminate", {"note": "群众基本满意"})
+    agent.act(petition["id"], "follow_up", {"note": "回访无反弹"})
+    return agent.act(petition["id"], "archive")
+
+
+def test_archive_zip_index_matches_its_contents_and_is_frozen(api, finished, clock):
+    _upload(api("agent1"), finished["id"], "来信扫描.pdf", _tiny_pdf())
+    archived = _archive_to_end(api, finished, clock)
+    assert archived.status_code == 200
+    frozen = ArchiveFile.objects.get(petition_id=finished["id"])
+    first = api("agent1").get(f"/petitions/{finished['id']}/archive.zip")
+    assert first.status_code == 200
+    assert hashlib.sha256(first.content).hexdigest() == frozen.sha256 == first["X-Archive-SHA256"]
+    again = api("center").get(f"/petitions/{finished['id']}/archive.zip")
+    assert again.content == first.content
+    archive = zipfile.ZipFile(io.BytesIO(first.content))
+    names = [n.split("/", 1)[1] for n in archive.namelist()]
+    assert names[:2] == ["00-目录.pdf", "00-目录.csv"]
+    rows = list(csv.reader(io.StringIO(archive.read(f"{finished['number']}/00-目录.csv").decode("utf-8-sig"))))
+    listed = [r[1] for r in rows[1:]]
+    assert listed == names[2:]
+    for _, name, _, pages in rows[1:]:
+        data = archive.read(f"{finished['number']}/{name}")
+        if name.endswith(".pdf"):
+            assert len(PdfReader(io.BytesIO(data)).pages) == int(pages), name
+    assert any("信访事项代办单.docx" in n for n in listed) and any("信访事项处置单" in n and n.endswith(".pdf") for n in listed)
+    assert any("附件-来信扫描.pdf" in n for n in listed)
+    summary = pdf_text(archive.read(f"{finished['number']}/" + next(n for n in listed if "案件办理情况" in n)))
+    for text in ["信访事项办理情况", "张三", "办理过程", "请尽快办理", "比较满意", "回访无反弹", "按期"]:
+        assert text in summary, text
+    index_text = pdf_text(archive.read(f"{finished['number']}/00-目录.pdf"))
+    assert "卷内目录" in index_text and listed[0] in index_text
+    assert "案卷已封存" in api("agent1").get(f"/petitions/{finished['id']}").data["events"][-1]["note"]
+
+
+def test_archive_is_only_for_those_who_see_full_data(api, finished):
+    assert api("dept1").get(f"/petitions/{finished['id']}/archive.zip").status_code == 404
+    assert api("agent2").get(f"/petitions/{finished['id']}/archive.zip").status_code == 404
+    assert api("leader").get(f"/petitions/{finished['id']}/archive.zip").status_code == 200
+
+
+def test_an_archived_case_takes_no_more_attachments(api, finished, clock):
+    _archive_to_end(api, finished, clock)
+    assert _upload(api("agent1"), finished["id"], "x.png", PNG).status_code == 409
+
+
+def test_ledger_columns_and_values(api, finished, new_petition, clock):
+    new_petition()
+    response = api("agent1").get("/ledger.xlsx", **{"from": "2026-09-01", "to": "2026-09-30"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header == ["编号", "收到日期", "渠道", "来源", "信访人", "内容摘要", "内容分类", "代办员", "事权单位",
+                      "办理类别", "办结时限", "办结日期", "是否按期", "信访人意见", "状态"]
+    assert sheet.freeze_panes == "A2"
+    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    assert row["编号"] == finished["number"]
+    assert row["收到日期"] == datetime.datetime(2026, 9, 16)
+    assert row["渠道"] == "来访" and row["来源"] == "信访人本人" and row["信访人"] == "张三"
+    assert row["内容分类"] == "征地拆迁补偿" and row["代办员"] == "王建国"
+    assert row["事权单位"] == "乌审旗不动产登记中心" and row["办理类别"] == "一般事项"
+    assert row["办结时限"] == datetime.datetime(2026, 10, 13) and row["办结日期"] == datetime.datetime(2026, 9, 16)
+    assert row["是否按期"] == "是" and row["信访人意见"] == "比较满意" and row["状态"] == "已反馈"
+    assert sheet.max_row == 3
+    assert sheet.column_dimensions["F"].width >= 30
+
+
+def test_ledger_covers_only_visible_petitions_and_validates_dates(api, finished, clock):
+    book = load_workbook(io.BytesIO(b"".join(api("dept2").get("/ledger.xlsx").streaming_content)))
+    assert book.worksheets[0].max_row == 1
+    bad = api("agent1").get("/ledger.xlsx", **{"from": "2026-13-01"})
+    assert bad.status_code == 400 and "from" in bad.data["error"]["fields"]
+
+
+def _tiny_pdf() -> bytes:
+    from daiban.documents.pdf import render_pdf
+
+    return render_pdf("documents/index.html", {"p": None, "entries": []})
+
+
+def test_staff_pages_link_and_serve_every_document(api, finished, clock):
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    page = client.get(f"/staff/petitions/{finished['id']}/").content.decode()
+    did = finished["dispositions"][0]["id"]
+    for url in [f"/staff/petitions/{finished['id']}/forms/agency.docx", f"/staff/petitions/{finished['id']}/forms/agency.pdf",
+                f"/staff/dispositions/{did}/form.docx", f"/staff/dispositions/{did}/form.pdf",
+                f"/staff/petitions/{finished['id']}/archive.zip"]:
+        assert url in page, url
+        assert client.get(url).status_code == 200, url
+    upload = client.post(f"/staff/petitions/{finished['id']}/attachments/", {"file": _file("照片.png", PNG), "kind": "photo"})
+    assert upload.status_code == 302
+    assert "照片.png" in client.get(f"/staff/petitions/{finished['id']}/").content.decode()
+    ledger = client.get("/staff/ledger.xlsx", {"from": "2026-09-01", "to": "2026-09-30"})
+    assert load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).worksheets[0].max_row == 2
+    dept = Client()
+    dept.force_login(User.objects.get(username="dept2"))
+    assert dept.get(f"/staff/dispositions/{did}/form.pdf").status_code == 404
+
+
+def test_wall_printables_are_pdfs(api, org):
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    flow = pdf_text(b"".join([client.get("/staff/flowchart.pdf").content]))
+    assert "信访代办服务室工作流程图" in flow and "无法直接答复的" in flow
+    board = client.get("/staff/board.pdf")
+    text = pdf_text(board.content)
+    assert "专职代办员（5名）" in text and "兼职代办员（8名）" in text and "王建国" in text
+    assert any("CJK" in name and embedded for name, embedded in pdf_fonts(board.content))
