@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "daiban.api",
     "daiban.staff",
     "daiban.documents",
+    "daiban.notifications",
+    "daiban.portal",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,19 @@ DAIBAN_TOKEN_HOURS = env_int("DAIBAN_TOKEN_HOURS", 12)
 DAIBAN_DEFAULT_STATION = env_str("DAIBAN_DEFAULT_STATION", "bureau")
 # Attachments: largest file accepted (bytes).
 DAIBAN_ATTACHMENT_MAX_BYTES = env_int("DAIBAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# SMS: "daiban.notifications.backends.ConsoleBackend" (logs) or "…HttpGatewayBackend" (the gateway below).
+DAIBAN_SMS_BACKEND = env_str("DAIBAN_SMS_BACKEND", "daiban.notifications.backends.ConsoleBackend")
+DAIBAN_SMS_GATEWAY_URL = env_str("DAIBAN_SMS_GATEWAY_URL", "")
+DAIBAN_SMS_GATEWAY_TOKEN = env_str("DAIBAN_SMS_GATEWAY_TOKEN", "")
+# The client address for rate limits: REMOTE_ADDR, unless the request comes from one of these
+# proxies, in which case this header (e.g. HTTP_X_REAL_IP) names the client. Empty: no proxy trusted.
+DAIBAN_TRUSTED_PROXIES = [p for p in (env_str("DAIBAN_TRUSTED_PROXIES", "") or "").split(",") if p]
+DAIBAN_CLIENT_IP_HEADER = env_str("DAIBAN_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+# Public portal limits (per client address).
+DAIBAN_PUBLIC_SUBMIT_PER_HOUR = env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10)
+DAIBAN_PUBLIC_CAPTCHA_AFTER = env_int("DAIBAN_PUBLIC_CAPTCHA_AFTER", 2)
+DAIBAN_PUBLIC_TRACK_PER_HOUR = env_int("DAIBAN_PUBLIC_TRACK_PER_HOUR", 60)
+DAIBAN_PUBLIC_WRONG_CODES = env_int("DAIBAN_PUBLIC_WRONG_CODES", 5)
 # First and last year the calendar seeding covers.
 DAIBAN_CALENDAR_FIRST_YEAR = env_int("DAIBAN_CALENDAR_FIRST_YEAR", 2020)
 DAIBAN_CALENDAR_YEARS_AHEAD = env_int("DAIBAN_CALENDAR_YEARS_AHEAD", 2)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.urls import include, path, re_path
 
 from daiban.api.main import api
@@ -18,7 +17,7 @@ def api_not_found(request, rest=""):
 
 
 urlpatterns = [
-    path("", lambda request: redirect("staff:workbench")),
+    path("", include("daiban.portal.urls")),
     path("staff/", include("daiban.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

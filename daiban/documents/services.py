@@ -82,6 +82,11 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
         raise Forbidden("您没有上传附件的权限")
     if petition.status == Status.ARCHIVED:
         raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+    return store_attachment(petition, upload, kind=kind, user=user)
+
+
+def store_attachment(petition: Petition, upload, *, kind: str, user: User | None) -> Attachment:
+    """Check and keep one file (the caller has checked who may add it)."""
     if upload is None:
         raise Invalid.of({"file": "请选择要上传的文件"})
     if upload.size > settings.DAIBAN_ATTACHMENT_MAX_BYTES:
@@ -106,7 +111,8 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
             stored_name=stored, uploaded_by=user,
         )
         Event.objects.create(
-            petition=petition, on=timezone.localdate(), actor=user, actor_name=user.display_name, action="attach",
+            petition=petition, on=timezone.localdate(), actor=user,
+            actor_name=user.display_name if user else "信访人（网上）", action="attach",
             from_status=petition.status, to_status=petition.status, note=f"上传附件：{name}",
             data={"attachment_id": attachment.pk, "sha256": digest},
         )

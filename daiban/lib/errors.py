@@ -45,3 +45,10 @@ class Conflict(ServiceError):
 
     status = 409
     default_code = "conflict"
+
+
+class RateLimited(ServiceError):
+    """Too many requests from this client, or too many wrong query codes for this number (429)."""
+
+    status = 429
+    default_code = "rate_limited"

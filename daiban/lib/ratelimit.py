@@ -25,9 +25,22 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def count(scope: str, ident: str, *, window: int) -> int:
+    return cache.get(_key(scope, ident, window)) or 0
+
+
 def exceeded(scope: str, ident: str, *, limit: int, window: int) -> bool:
     return (cache.get(_key(scope, ident, window)) or 0) >= limit
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address. A forwarding header is believed only from a configured proxy:
+    otherwise anyone could send a fresh X-Real-IP with every request and never be limited."""
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    if remote in settings.DAIBAN_TRUSTED_PROXIES:
+        forwarded = request.META.get(settings.DAIBAN_CLIENT_IP_HEADER, "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return remote

@@ -149,6 +149,7 @@ class Petition(models.Model):
     feedback_on = models.DateField("反馈日期", null=True, blank=True)
     feedback_method = models.CharField("反馈方式", max_length=10, blank=True)
     satisfaction = models.CharField("信访人意见", max_length=20, choices=Satisfaction.choices, blank=True)
+    rated_by_petitioner = models.BooleanField("信访人已在网上评价", default=False)
     review_request_due_on = models.DateField("申请复查/复核截止", null=True, blank=True)
 
     # 终结、回访、归档

@@ -238,7 +238,15 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
             note += f"；信访人选择代办员 {agent.name}"
         _append(petition, user, "intake", "", Status.RECEIVED, clean["received_on"], note,
                 {"chosen_agent_id": agent.pk} if agent else {})
+        _notifications().on_intake(petition)
     return IntakeResult(petition, True)
+
+
+def _notifications():
+    # Imported late: notifications reads petitions' models, and petitions calls it after each action.
+    from daiban.notifications import services as notifications
+
+    return notifications
 
 
 def petition_intake_or_existing(*, data: dict, user: User | None, agent: Agent | None = None) -> IntakeResult:
@@ -312,15 +320,21 @@ def _check_version(data: dict, petition: Petition) -> None:
         raise Conflict("该事项刚被他人办理过，请刷新后查看最新情况再操作", code="stale")
 
 
-def petition_act(*, petition_id: int, action: str, user: User, data: dict) -> Petition:
-    """Fire a workflow action on a petition."""
+def petition_act(*, petition_id: int, action: str, user: User | None, data: dict,
+                 as_petitioner: bool = False) -> Petition:
+    """Fire a workflow action on a petition. `as_petitioner`: the petitioner acting through the
+    public portal (user None); only actions whose actors include "petitioner" are possible."""
     act = ACTIONS.get(action)
     if act is None:
         raise NotFound("没有这个办理动作")
     with transaction.atomic():
-        petition = _lock_petition(user, petition_id)
+        if as_petitioner:
+            petition = Petition.objects.select_for_update().get(pk=petition_id)
+            kinds = frozenset({"petitioner"})
+        else:
+            petition = _lock_petition(user, petition_id)
+            kinds = actor_kinds(user, petition)
         _check_version(data, petition)
-        kinds = actor_kinds(user, petition)
         _check_allowed(act, petition, kinds, petition.status)
         on = _event_date(data, petition)
         before = petition.status
@@ -331,6 +345,7 @@ def petition_act(*, petition_id: int, action: str, user: User, data: dict) -> Pe
         petition.version += 1
         petition.save()
         _append(petition, user, action, before, petition.status, on, note, event_data)
+        _notifications().on_action(petition, action, event_data)
         if action == "archive":
             _freeze_archive(petition.pk)
     return petition
@@ -549,7 +564,7 @@ def _feedback(ctx: Ctx) -> tuple[str, str, dict]:
     p = ctx.petition
     p.feedback_method = _choice(ctx.data, "method", "反馈方式", ContactMethod.choices)
     p.satisfaction = _choice(ctx.data, "satisfaction", "信访人意见", Satisfaction.choices)
-    p.feedback_on = ctx.on
+    p.feedback_on, p.rated_by_petitioner = ctx.on, False
     p.review_request_due_on = deadlines.statutory(ctx.on, deadlines.REVIEW_REQUEST_DAYS)
     note = f"{ContactMethod(p.feedback_method).label}反馈办理结果，信访人意见：{Satisfaction(p.satisfaction).label}"
     return Status.FEEDBACK_GIVEN, note, {"satisfaction": p.satisfaction, "method": p.feedback_method}
@@ -666,6 +681,8 @@ def disposition_act(*, disposition_id: int, action: str, user: User, data: dict)
         petition.save(update_fields=["last_event_on", "version", "updated_at"])
         _append(petition, user, f"disposition_{action}", petition.status, petition.status, on,
                 f"{disposition.department.name}：{note}", {"disposition_id": disposition.pk})
+        disposition.petition = petition
+        _notifications().on_disposition_action(disposition, action)
     return disposition
 
 

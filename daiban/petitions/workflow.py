@@ -11,6 +11,7 @@ Actor kinds (resolved per user and petition in permissions.py):
   department     a handler of the disposition's department
   center         the banner center (the higher agency)
   admin          the system administrator
+  petitioner     the petitioner through the public portal (with the number and query code)
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "request_review", "申请复查/复核", frozenset({S.FEEDBACK_GIVEN}), (S.UNDER_REVIEW,),
-            CASE, guards=("dissatisfied", "review_level_open"), help="信访人不满意的，引导向上级代办机构申请",
+            CASE | {"petitioner"}, guards=("dissatisfied", "review_level_open"), help="信访人不满意的，引导向上级代办机构申请",
         ),
         Action(
             "decide_review", "复查/复核决定", frozenset({S.UNDER_REVIEW}),

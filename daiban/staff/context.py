@@ -18,5 +18,12 @@ def nav(request) -> dict:
             "center": roles.CENTER in held,
             "admin": roles.ADMIN in held,
             "role_labels": "、".join(roles.LABELS[r] for r in sorted(held)) or "无角色",
+            "unread": _unread(user) if request.path.startswith("/staff/") else 0,
         }
     }
+
+
+def _unread(user) -> int:
+    from daiban.notifications.services import unread
+
+    return unread(user).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daiban.staff.views import auth, cases, documents, intake, lists, queues, wall
+from daiban.staff.views import auth, cases, documents, intake, lists, notices, queues, wall
 
 app_name = "staff"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("flowchart/", wall.flowchart_page, name="flowchart"),
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
+    path("notices/", notices.notices, name="notices"),
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
     path("dispositions/<int:pk>/form.<str:fmt>", documents.disposition_form, name="disposition_form"),
     path("petitions/<int:pk>/archive.zip", documents.archive_zip, name="archive_zip"),

@@ -1,0 +1,109 @@
+"""API v1, public part (no token): submit, track, rate, ask for review, the agent board."""
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from daiban.api import schemas as s
+from daiban.lib import ratelimit
+from daiban.org.models import Agent
+from daiban.portal import services as portal
+
+router = Router(auth=None, tags=["公众（无需令牌）"])
+ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 429: s.ErrorOut}
+
+
+class PublicPetitionIn(Schema):
+    petitioner: s.PetitionerIn
+    content: str
+    agent_id: int | None = None
+
+
+class SubmittedOut(Schema):
+    number: str
+    query_code: str
+    forward_due_on: datetime.date | None = Field(description="在此日期前告知办理方式（《信访工作条例》15日）")
+
+
+class PublicEventOut(Schema):
+    on: datetime.date
+    text: str
+
+
+class PublicAgentRef(Schema):
+    name: str
+    kind: str
+    office_phone: str
+
+
+class PublicPetitionOut(Schema):
+    number: str
+    status: str
+    status_text: str
+    received_on: datetime.date
+    agent: PublicAgentRef | None
+    reply: str
+    due_on: datetime.date | None
+    national_forward_due_on: datetime.date | None
+    national_due_on: datetime.date | None
+    result: str
+    satisfaction: s.SatisfactionT | None
+    may_rate: bool
+    may_request: bool
+    review_level: str | None
+    review_request_due_on: datetime.date | None
+    timeline: list[PublicEventOut]
+
+
+class RatingIn(Schema):
+    satisfaction: s.SatisfactionT
+
+
+class PublicAgentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    station: str
+    title: str
+    office_phone: str
+    specialty: str
+    photo: str | None
+
+
+@router.post("/petitions", response={201: SubmittedOut, **ERRORS}, summary="网上提交信访事项")
+def submit(request: HttpRequest, payload: PublicPetitionIn):
+    petition = portal.submit(data=payload.dict(), client=ratelimit.client_ip(request), agent_id=payload.agent_id)
+    return Status(201, {"number": petition.number, "query_code": petition.query_code,
+                        "forward_due_on": petition.national_forward_due_on})
+
+
+@router.get("/petitions/{number}", response={200: PublicPetitionOut, **ERRORS}, summary="凭编号和查询码查询")
+def track(request: HttpRequest, number: str, code: str = ""):
+    return portal.public_view(portal.find(number, code, ratelimit.client_ip(request)))
+
+
+@router.post("/petitions/{number}/rating", response={200: PublicPetitionOut, **ERRORS}, summary="评价办理结果")
+def rating(request: HttpRequest, number: str, payload: RatingIn, code: str = ""):
+    petition = portal.find(number, code, ratelimit.client_ip(request))
+    return portal.public_view(portal.rate(petition, payload.satisfaction))
+
+
+@router.post("/petitions/{number}/review", response={200: PublicPetitionOut, **ERRORS},
+             summary="申请复查/复核（反馈后30日内，对结果不满意的）")
+def review(request: HttpRequest, number: str, code: str = ""):
+    petition = portal.find(number, code, ratelimit.client_ip(request))
+    return portal.public_view(portal.request_review(petition))
+
+
+@router.get("/agents", response={200: list[PublicAgentOut]}, summary="代办员公示")
+def agents(request: HttpRequest):
+    rows = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    return [
+        {"id": a.pk, "name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(), "station": a.station.name,
+         "title": a.title, "office_phone": a.office_phone, "specialty": a.specialty,
+         "photo": a.photo.url if a.photo else None}
+        for a in rows
+    ]

@@ -1,0 +1,55 @@
+"""Every message the system sends: SMS to petitioners, in-app notices to staff, with delivery state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from daiban.petitions.models import Petition
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        IN_APP = "in_app", "站内通知"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败（将重试）"
+        GAVE_UP = "gave_up", "多次失败，需人工处理"
+        READ = "read", "已读"
+
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    template = models.CharField("模板", max_length=40)
+    petition = models.ForeignKey(Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    phone_enc = models.TextField("手机号（密文）", blank=True)
+    body = models.TextField("内容")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    # Makes enqueueing idempotent: the sweep can run twice a day and send nothing twice.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["channel", "state", "next_attempt_at"], name="notification_outbox_idx"),
+            models.Index(fields=["recipient", "state"], name="notification_inbox_idx"),
+        ]
+
+
+class SweepRun(models.Model):
+    """One row per day the reminder sweep ran; its unique date makes a second run that day a no-op."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    urged = models.PositiveIntegerField(default=0)
+    reminded = models.PositiveIntegerField(default=0)

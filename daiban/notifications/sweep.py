@@ -1,0 +1,121 @@
+"""The daily reminder sweep: urge 处置单 due within 3 working days or overdue (recorded on the
+处置单, once a day), remind agents of follow-up visits, warn the administrator in November and
+December when next year's calendar is not confirmed, then deliver queued SMS.
+
+Every step is a few set-based queries. The day is claimed by inserting its SweepRun row in the
+same transaction as the work, so a second run (or a parallel one) that day changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from daiban.notifications.models import Notification, SweepRun
+from daiban.notifications.services import IN_APP
+from daiban.org import roles
+from daiban.org.models import User
+from daiban.petitions.models import Disposition, Event, Petition, Status, Urging
+from daiban.workdays.engine import add_workdays, unconfirmed_years
+
+N = Notification
+
+
+@dataclass
+class SweepReport:
+    day: datetime.date
+    already_ran: bool = False
+    due_soon: int = 0
+    overdue: int = 0
+    follow_ups: int = 0
+    calendar_warning: int | None = None
+    sms: dict = field(default_factory=dict)
+
+
+def _notice_rows(items: list[tuple[int, int, str, dict]], template: str, day: datetime.date) -> list[Notification]:
+    """items: (recipient user id, petition id, dedupe id, params)."""
+    return [
+        N(channel=N.Channel.IN_APP, template=template, recipient_id=user_id, petition_id=petition_id,
+          body=IN_APP[template].format(**params), state=N.State.SENT, dedupe_key=f"{template}:{key}:{day}:{user_id}")
+        for user_id, petition_id, key, params in items if user_id
+    ]
+
+
+def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
+    soon = add_workdays(day, 3).date
+    due = list(
+        Disposition.objects.filter(status__in=["routed", "received"], due_on__lte=soon)
+        .values_list("id", "petition_id", "due_on", "number", "department__name", "petition__agent__user_id")
+    )
+    report.overdue = sum(1 for row in due if row[2] < day)
+    report.due_soon = len(due) - report.overdue
+    if dry_run or not due:
+        return
+    Urging.objects.bulk_create(
+        [Urging(disposition_id=d, on=day, automatic=True, note="系统自动催办：" + ("已超期" if due_on < day else "即将到期"))
+         for d, _, due_on, *_ in due], batch_size=2000)
+    Event.objects.bulk_create(
+        [Event(petition_id=p, on=day, actor=None, actor_name="系统", action="urge", note=(
+            f"系统自动催办 {name}：处置单 {number} {'已超期' if due_on < day else '将于' + f'{due_on:%m月%d日}' + '到期'}"),
+            data={"disposition_id": d, "automatic": True}) for d, p, due_on, number, name, _ in due], batch_size=2000)
+    petition_ids = {p for _, p, *_ in due}
+    Petition.objects.filter(pk__in=petition_ids, last_event_on__lt=day).update(last_event_on=day)
+    Petition.objects.filter(pk__in=petition_ids).update(version=F("version") + 1)
+    notices = _notice_rows(
+        [(agent, p, d, {"disposition": number, "department": name, "due": f"{due_on:%m月%d日}"})
+         for d, p, due_on, number, name, agent in due if due_on < day], "overdue", day)
+    notices += _notice_rows(
+        [(agent, p, d, {"disposition": number, "department": name, "due": f"{due_on:%m月%d日}"})
+         for d, p, due_on, number, name, agent in due if due_on >= day], "due_soon", day)
+    N.objects.bulk_create(notices, batch_size=2000, ignore_conflicts=True)
+
+
+def _follow_ups(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
+    rows = list(
+        Petition.objects.filter(status=Status.TERMINATED, follow_up_due_on__lte=day + datetime.timedelta(days=3))
+        .values_list("id", "number", "follow_up_due_on", "agent__user_id")
+    )
+    report.follow_ups = len(rows)
+    if not dry_run:
+        N.objects.bulk_create(_notice_rows(
+            [(agent, pid, pid, {"number": number, "follow_up_due": f"{due:%m月%d日}"}) for pid, number, due, agent in rows],
+            "follow_up_due", day), ignore_conflicts=True)
+
+
+def _calendar_warning(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
+    if day.month < 11 or not unconfirmed_years({day.year + 1}):
+        return
+    admins = [u.pk for u in User.objects.filter(is_active=True) if roles.ADMIN in u.role_set]
+    report.calendar_warning = day.year + 1
+    if not dry_run:
+        N.objects.bulk_create(_notice_rows([(a, None, "calendar", {"year": day.year + 1}) for a in admins],
+                                           "calendar_unconfirmed", day), ignore_conflicts=True)
+
+
+def run_sweep(*, day: datetime.date, dry_run: bool = False, send: bool = True) -> SweepReport:
+    from daiban.notifications.services import send_due
+
+    report = SweepReport(day)
+    if SweepRun.objects.filter(day=day).exists():
+        report.already_ran = True
+        if not dry_run:
+            _calendar_warning(day, report, dry_run=True)
+    else:
+        try:
+            with transaction.atomic():
+                if not dry_run:
+                    SweepRun.objects.create(day=day)  # claims the day; a parallel run fails here and stops
+                _urge(day, report, dry_run)
+                _follow_ups(day, report, dry_run)
+                _calendar_warning(day, report, dry_run)
+                if not dry_run:
+                    SweepRun.objects.filter(day=day).update(urged=report.due_soon + report.overdue,
+                                                            reminded=report.follow_ups)
+        except IntegrityError:
+            report.already_ran = True
+    if send:
+        report.sms = send_due(dry_run=dry_run)
+    return report

@@ -1,0 +1,23 @@
+"""The messages, in Chinese. SMS are short and carry no personal data beyond the number and code."""
+
+from __future__ import annotations
+
+SMS = {
+    "receipt": "【乌审旗信访代办】您反映的事项已收到，编号{number}，查询码{code}。我们将在{forward_due}前告知您办理方式。",
+    "accepted": "【乌审旗信访代办】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
+    "result": "【乌审旗信访代办】您的事项{number}已办结，办理结果已反馈。可凭查询码查看并评价，如不满意可在{review_due}前申请复查。",
+    "follow_up": "【乌审旗信访代办】您的事项{number}已终结，代办员将于{follow_up_due}前回访，听取您的意见建议。",
+}
+
+IN_APP = {
+    "new_assignment": "新的代办事项 {number}：{summary}",
+    "disposition_routed": "新的处置单 {disposition}：{summary}，办理时限 {due}",
+    "disposition_received": "{department} 已签收处置单 {disposition}",
+    "disposition_answered": "{department} 已填写处置单 {disposition} 的处理结果",
+    "due_soon": "处置单 {disposition}（{department}）将于 {due} 到期",
+    "overdue": "处置单 {disposition}（{department}）已超期（时限 {due}）",
+    "review_requested": "信访事项 {number} 申请{level}，请于 {answer_due} 前答复",
+    "follow_up_due": "信访事项 {number} 应于 {follow_up_due} 前回访",
+    "calendar_unconfirmed": "{year}年节假日安排尚未录入工作日历，请在国务院通知发布后导入（工作日历页面）",
+    "petitioner_rated": "信访人对事项 {number} 的评价：{satisfaction}",
+}

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django import forms
+
+from daiban.org.models import Agent
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SubmitForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=18, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    content = forms.CharField(label="反映的问题和诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                              help_text="请写清楚什么事、在哪里、涉及谁，以及您希望怎样解决。")
+    agent_id = forms.ChoiceField(label="选择代办员（可不选，由我们指定）", required=False)
+    consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", required=False)
+    captcha = forms.CharField(label="验证码", max_length=6, required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
+                 "petitioner.address": "address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+        self.fields["agent_id"].choices = [("", "不选择")] + [
+            (a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {"petitioner": {"name": d["name"], "id_number": d["id_number"], "phone": d["phone"],
+                               "address": d["address"]}, "content": d["content"]}
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        for key, message in fields.items():
+            name = self.FIELD_MAP.get(key, key)
+            self.add_error(name if name in self.fields else None, message)

@@ -1,0 +1,199 @@
+"""The citizens' side: submit a petition, follow it with its number and query code, rate the result,
+ask for review. Every entry point is rate-limited per client; wrong codes lock the number out."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from daiban.documents.services import store_attachment
+from daiban.lib import ratelimit
+from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
+from daiban.notifications import services as notifications
+from daiban.org.models import Agent
+from daiban.petitions import services as petitions
+from daiban.petitions.guards import next_review_level
+from daiban.petitions.models import Event, Petition, Review, Satisfaction, Status
+from daiban.petitions.workflow import CONCLUDED_OR_LATER
+
+HOUR = 3600
+
+# What each status means, said to a citizen.
+PUBLIC_STATUS = {
+    "received": "已收到，正在甄别受理",
+    "answered": "已直接答复",
+    "redirected_legal": "已告知您按照法定途径（诉讼、仲裁、行政复议等）解决",
+    "guided": "已引导您到信访接待窗口或相关事权单位办理",
+    "declined": "不属于代办范围，已向您说明原因",
+    "accepted": "已受理代办，代办员将为您全程免费代办",
+    "in_progress": "相关部门正在办理",
+    "escalated": "已上报上级机构协调办理",
+    "concluded": "已办结，代办员将向您反馈结果",
+    "feedback_given": "已向您反馈办理结果",
+    "under_review": "复查/复核中",
+    "terminated": "已终结，代办员将回访",
+    "followed_up": "已回访",
+    "archived": "已办结归档",
+}
+SCREEN_TEXT = {
+    "direct_reply": "已直接答复", "legal_channel": "已告知按照法定途径解决", "guided": "已引导至信访接待窗口或事权单位",
+    "agency": "已受理代办", "declined": "不予代办",
+}
+
+
+# --- submission -------------------------------------------------------------------------------------
+
+def submission_count(client: str) -> int:
+    return ratelimit.count("public-submit", client, window=HOUR)
+
+
+def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
+    """A petition from the portal: channel online, source self, at the chosen agent's station or the default."""
+    if not ratelimit.hit("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR):
+        raise RateLimited("提交过于频繁，请稍后再试")
+    agent = None
+    if agent_id not in (None, ""):
+        agent = Agent.objects.filter(pk=agent_id, active=True).select_related("station").first() \
+            if str(agent_id).isdigit() else None
+        if agent is None:
+            raise Invalid.of({"agent_id": "所选代办员不存在"})
+    body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
+    with transaction.atomic():
+        result = petitions.petition_intake(data=body, user=None, agent=agent)
+        for upload in files:
+            store_attachment(result.petition, upload, kind="document", user=None)
+    return result.petition
+
+
+# --- tracking ---------------------------------------------------------------------------------------
+
+def find(number: str, code: str, client: str) -> Petition:
+    """The petition if the code is right; the same NotFound for a wrong code and an unknown number.
+
+    Three limits: lookups per client, wrong codes per client, and wrong codes per number (which
+    locks that number for an hour even for the right code, so guessing one number is hopeless).
+    """
+    number, code = (number or "").strip().upper(), (code or "").strip().upper()
+    if not ratelimit.hit("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR):
+        raise RateLimited("查询过于频繁，请稍后再试")
+    wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
+    if ratelimit.exceeded("public-wrong-number", number, limit=wrong, window=HOUR) or ratelimit.exceeded(
+        "public-wrong-client", client, limit=wrong * 2, window=HOUR
+    ):
+        raise RateLimited("查询码错误次数过多，请1小时后再试")
+    petition = Petition.objects.filter(number=number).select_related("agent", "petitioner").first()
+    if petition is None or not code or not constant_time_compare(petition.query_code, code):
+        ratelimit.hit("public-wrong-number", number, limit=wrong, window=HOUR)
+        ratelimit.hit("public-wrong-client", client, limit=wrong * 2, window=HOUR)
+        raise NotFound("编号或查询码不正确")
+    return petition
+
+
+@dataclass
+class PublicEvent:
+    on: datetime.date
+    text: str
+
+
+def _event_text(event: Event) -> str | None:
+    data = event.data or {}
+    match event.action:
+        case "intake":
+            return "收到您的信访事项"
+        case "screen":
+            return SCREEN_TEXT.get(data.get("outcome", ""), "已甄别")
+        case "route":
+            return f"已转交{len(data.get('departments', []))}个事权单位办理"
+        case "determine_solution":
+            return f"已确定解决方案，计划于{data.get('due_on', '')}前办结"
+        case "escalate":
+            return "已上报上级机构协调"
+        case "contact":
+            return "代办员与您联系，通报办理进展"
+        case "extend":
+            return f"因情况复杂，办理期限延长{data.get('days', '')}日"
+        case "conclude":
+            return "已办结"
+        case "feedback":
+            return "已向您反馈办理结果"
+        case "public_rating":
+            return "您对办理结果作出评价"
+        case "request_review":
+            return f"已受理您的{Review.Level(data['level']).label}申请" if data.get("level") else "已受理复查/复核申请"
+        case "decide_review":
+            return "复查/复核已作出决定"
+        case "terminate":
+            return "信访事项终结"
+        case "follow_up":
+            return "代办员已回访"
+        case "archive":
+            return "整理归档"
+    return None  # internal steps (opinions, urgings, attachments, recomputations) stay inside
+
+
+def public_view(petition: Petition) -> dict:
+    """What the petitioner may see: no internal notes, no staff personal data, no one else's data."""
+    events = [PublicEvent(e.on, text) for e in petition.events.order_by("id") if (text := _event_text(e))]
+    shows_result = petition.status in CONCLUDED_OR_LATER - {Status.CONCLUDED}
+    agent = petition.agent
+    return {
+        "number": petition.number,
+        "status": petition.status,
+        "status_text": PUBLIC_STATUS[petition.status],
+        "received_on": petition.received_on,
+        "agent": {"name": agent.name, "kind": agent.get_kind_display(), "office_phone": agent.office_phone} if agent else None,
+        "reply": petition.reply if petition.status in ("answered", "redirected_legal", "guided", "declined") else "",
+        "due_on": petition.due_on,
+        "national_forward_due_on": petition.national_forward_due_on,
+        "national_due_on": petition.national_due_on,
+        "result": petition.result if shows_result else "",
+        "satisfaction": petition.satisfaction or None,
+        "may_rate": petition.status == Status.FEEDBACK_GIVEN and not petition.rated_by_petitioner,
+        "may_request": _review_open(petition),
+        "review_level": next_review_level(petition) if petition.status == Status.FEEDBACK_GIVEN else None,
+        "review_request_due_on": petition.review_request_due_on,
+        "timeline": [{"on": e.on, "text": e.text} for e in events],
+    }
+
+
+def _review_open(petition: Petition) -> bool:
+    return (
+        petition.status == Status.FEEDBACK_GIVEN and petition.satisfaction == Satisfaction.DISSATISFIED
+        and next_review_level(petition) is not None
+        and (petition.review_request_due_on is None or timezone.localdate() <= petition.review_request_due_on)
+    )
+
+
+def rate(petition: Petition, satisfaction: str) -> Petition:
+    if satisfaction not in Satisfaction.values:
+        raise Invalid.of({"satisfaction": "请选择：满意、比较满意、理解或不满意"})
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.status != Status.FEEDBACK_GIVEN:
+            raise Conflict("办理结果反馈后才能评价", code="not_allowed")
+        if locked.rated_by_petitioner:
+            raise Conflict("您已经评价过了", code="not_allowed")
+        locked.satisfaction, locked.rated_by_petitioner = satisfaction, True
+        locked.version += 1
+        locked.save(update_fields=["satisfaction", "rated_by_petitioner", "version", "updated_at"])
+        Event.objects.create(
+            petition=locked, on=timezone.localdate(), actor=None, actor_name="信访人（网上）", action="public_rating",
+            from_status=locked.status, to_status=locked.status, note=f"信访人评价：{Satisfaction(satisfaction).label}",
+            data={"satisfaction": satisfaction},
+        )
+        notifications.on_public_rating(locked)
+    return locked
+
+
+def request_review(petition: Petition) -> Petition:
+    """The petitioner applies for review (or re-review) within the window; the staff side takes it up."""
+    level = next_review_level(petition)
+    if level is None:
+        raise Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
+    return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None, as_petitioner=True,
+                                  data={"level": level})

@@ -1,0 +1,106 @@
+"""掌上信访: the citizens' pages at /. Phone first; no personal data in URLs."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from daiban.lib import ratelimit
+from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited, ServiceError
+from daiban.org.models import Agent
+from daiban.petitions.workflow import EXCLUSIONS
+from daiban.portal import captcha, services
+from daiban.portal.forms import SubmitForm
+from daiban.staff.flowchart import svg as flowchart_svg
+
+MAX_FILES = 5
+
+
+def home(request):
+    agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    return render(request, "portal/home.html", {
+        "agents": agents, "exclusions": EXCLUSIONS.values(), "flowchart": flowchart_svg(),
+    })
+
+
+def _needs_captcha(client: str) -> bool:
+    return services.submission_count(client) >= settings.DAIBAN_PUBLIC_CAPTCHA_AFTER
+
+
+def submit(request):
+    client = ratelimit.client_ip(request)
+    form = SubmitForm(request.POST or None, request.FILES or None)
+    needs_captcha = _needs_captcha(client)
+    if request.method == "POST" and form.is_valid():
+        files = request.FILES.getlist("files")
+        if not form.cleaned_data["consent"]:
+            form.add_error("consent", "请阅读并同意个人信息保护告知")
+        elif len(files) > MAX_FILES:
+            form.add_error(None, f"最多上传{MAX_FILES}个附件")
+        elif needs_captcha and not captcha.check(request.session, form.cleaned_data["captcha"]):
+            form.add_error("captcha", "验证码不正确，请重新输入")
+        else:
+            try:
+                petition = services.submit(data=form.service_data(), client=client, files=files,
+                                           agent_id=form.cleaned_data["agent_id"] or None)
+            except Invalid as exc:
+                form.add_service_errors(exc.fields)
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+            else:
+                request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
+                                                       "forward_due": petition.national_forward_due_on.isoformat()}
+                return redirect("portal:submitted")
+    context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
+    if needs_captcha:
+        context["captcha_svg"] = captcha.new_challenge(request.session)
+    return render(request, "portal/submit.html", context, status=400 if form.errors else 200)
+
+
+def submitted(request):
+    info = request.session.get("portal_submitted")
+    if not info:
+        return redirect("portal:submit")
+    url = request.build_absolute_uri(reverse("portal:status", args=[info["number"]])) + f"?code={info['code']}"
+    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
+    return render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr})
+
+
+def track(request):
+    number = request.GET.get("number", "").strip()
+    code = request.GET.get("code", "").strip()
+    if number and code:
+        return redirect(reverse("portal:status", args=[number.upper()]) + f"?code={code}")
+    return render(request, "portal/track.html", {"number": number})
+
+
+def status(request, number: str):
+    code = request.GET.get("code", "")
+    client = ratelimit.client_ip(request)
+    error = ""
+    try:
+        petition = services.find(number, code, client)
+    except NotFound:
+        return render(request, "portal/track.html", {"number": number, "error": "编号或查询码不正确"}, status=404)
+    except RateLimited as exc:
+        return render(request, "portal/track.html", {"number": number, "error": exc.message}, status=429)
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "rate":
+                services.rate(petition, request.POST.get("satisfaction", ""))
+            elif request.POST.get("do") == "review":
+                services.request_review(petition)
+            else:
+                raise Http404
+        except (Conflict, Invalid) as exc:
+            error = "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            return redirect(request.get_full_path())
+        petition.refresh_from_db()
+    return render(request, "portal/status.html", {"p": services.public_view(petition), "code": code, "error": error},
+                  status=400 if error else 200)
