@@ -169,6 +169,11 @@ def _validate_intake(data: dict) -> dict[str, Any]:
     return clean
 
 
+def validate_intake(data: dict) -> None:
+    """Check intake data without saving anything (pages show every problem at once)."""
+    _validate_intake(data)
+
+
 def _intake_station(user: User | None, data: dict) -> Station:
     station_id = data.get("station_id")
     if station_id:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited, ServiceError
 from daiban.org.models import Agent
+from daiban.petitions import services as petitions
 from daiban.petitions.workflow import EXCLUSIONS
 from daiban.portal import captcha, services
 from daiban.portal.forms import SubmitForm
@@ -38,11 +39,15 @@ def submit(request):
         files = request.FILES.getlist("files")
         if not form.cleaned_data["consent"]:
             form.add_error("consent", "请阅读并同意个人信息保护告知")
-        elif len(files) > MAX_FILES:
+        if len(files) > MAX_FILES:
             form.add_error(None, f"最多上传{MAX_FILES}个附件")
-        elif needs_captcha and not captcha.check(request.session, form.cleaned_data["captcha"]):
+        try:
+            petitions.validate_intake({"channel": "online", "source": "self", **form.service_data()})
+        except Invalid as exc:
+            form.add_service_errors(exc.fields)
+        if needs_captcha and not captcha.check(request.session, form.cleaned_data["captcha"]):
             form.add_error("captcha", "验证码不正确，请重新输入")
-        else:
+        if not form.errors:
             try:
                 petition = services.submit(data=form.service_data(), client=client, files=files,
                                            agent_id=form.cleaned_data["agent_id"] or None)
