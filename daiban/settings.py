@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "daiban.documents",
     "daiban.notifications",
     "daiban.portal",
+    "daiban.stats",
 ]
 
 MIDDLEWARE = [

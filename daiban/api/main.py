@@ -103,6 +103,6 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return error_response(request, 400, "invalid", message, fields)
 
 
-from daiban.api import documents, public, views  # noqa: E402,F401  (register the routes on `api`)
+from daiban.api import documents, public, stats, views  # noqa: E402,F401  (register the routes on `api`)
 
 api.add_router("/public", public.router)

@@ -294,6 +294,7 @@ class ScreenIn(ActionIn):
     agent_chosen_by: Literal["designated", "petitioner"] | None = None
     notification: Literal["oral", "written"] | None = None
     reason: Literal["in_progress", "terminated_three_levels", "judicial", "three_in_place"] | None = None
+    category: str | None = None
 
 
 class RouteIn(ActionIn):

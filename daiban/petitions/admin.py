@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from daiban.petitions.models import Event, PersonalDataView, Petition
+from daiban.petitions.models import Category, Event, PersonalDataView, Petition
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "active")
+    list_editable = ("order", "active")
 
 
 class EventInline(admin.TabularInline):

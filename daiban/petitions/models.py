@@ -63,6 +63,21 @@ class ContactMethod(models.TextChoices):
     LETTER = "letter", "信函"
 
 
+class Category(models.Model):
+    """内容分类: a managed list (admin), set at intake or screening, printed on the 处置单."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "内容分类"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Petitioner(models.Model):
     """信访人. ID and phone are stored SM4-encrypted; equality look-ups go through keyed hashes."""
 
@@ -110,7 +125,8 @@ class Petition(models.Model):
     received_on = models.DateField("收到日期", db_index=True)
     petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.PROTECT, related_name="petitions")
     content = models.TextField("反映的问题及诉求")
-    category = models.CharField("内容分类", max_length=50, blank=True)
+    # The Category's name: stable in printed forms and exports even if the list is edited later.
+    category = models.CharField("内容分类", max_length=50, blank=True, db_index=True)
     in_judicial_proceedings = models.BooleanField("已进入司法程序", default=False)
     station = models.ForeignKey(Station, verbose_name="代办机构", on_delete=models.PROTECT, related_name="petitions")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)

@@ -30,6 +30,7 @@ def petition_list(
     q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
+    category: str | None = None, kpi: str | None = None,
 ) -> QuerySet[Petition]:
     qs = visible_petitions(user)
     if status:
@@ -54,6 +55,13 @@ def petition_list(
         qs = qs.filter(received_on__lte=received_to)
     if due_to:
         qs = qs.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=due_to)
+    if category:
+        qs = qs.filter(category="" if category == "未分类" else category)
+    if kpi:
+        from daiban.stats.kpi import CONDITIONS  # the statistics' own definitions, so the figures link here
+
+        if kpi in CONDITIONS:
+            qs = qs.filter(CONDITIONS[kpi])
     if q:
         term = q.strip()
         qs = qs.filter(Q(number__iexact=term) | Q(petitioner__name=term) | Q(content__contains=term))

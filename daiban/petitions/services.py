@@ -24,6 +24,7 @@ from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_pho
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions import deadlines, eligibility, guards
 from daiban.petitions.models import (
+    Category,
     Channel,
     Contact,
     ContactMethod,
@@ -161,7 +162,10 @@ def _validate_intake(data: dict) -> dict[str, Any]:
     if not isinstance(judicial, bool):
         errors["in_judicial_proceedings"] = "是否已进入司法程序应为是或否"
     clean["in_judicial_proceedings"] = bool(judicial)
-    clean["category"] = str(data.get("category") or "").strip()[:50]
+    try:
+        clean["category"] = _category(data)
+    except Invalid as exc:
+        errors.update(exc.fields)
     clean["petitioner"], petitioner_errors = _petitioner_fields(data.get("petitioner"))
     errors.update(petitioner_errors)
     if errors:
@@ -172,6 +176,15 @@ def _validate_intake(data: dict) -> dict[str, Any]:
 def validate_intake(data: dict) -> None:
     """Check intake data without saving anything (pages show every problem at once)."""
     _validate_intake(data)
+
+
+def _category(data: dict) -> str:
+    """A name from the managed list (内容分类), or blank."""
+    name = str(data.get("category") or "").strip()
+    if name and not Category.objects.filter(name=name, active=True).exists():
+        choices = "、".join(Category.objects.filter(active=True).values_list("name", flat=True))
+        raise Invalid.of({"category": f"内容分类应为：{choices}"})
+    return name
 
 
 def _intake_station(user: User | None, data: dict) -> Station:
@@ -394,6 +407,8 @@ def _screen(ctx: Ctx) -> tuple[str, str, dict]:
     p, data = ctx.petition, ctx.data
     outcome = _choice(data, "outcome", "甄别结果", list(SCREEN_OUTCOMES))
     p.screened_on = ctx.on
+    if data.get("category"):
+        p.category = _category(data)
     p.notification = _choice(data, "notification", "告知方式", ["oral", "written"], required=False)
     if outcome == "direct_reply":
         p.reply = _text(data, "reply", "答复内容")

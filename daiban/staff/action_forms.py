@@ -9,7 +9,7 @@ from typing import Any
 from django.http import QueryDict
 
 from daiban.org.models import Agent, Department
-from daiban.petitions.models import ContactMethod, Petition, Review, Satisfaction, Track
+from daiban.petitions.models import Category, ContactMethod, Petition, Review, Satisfaction, Track
 from daiban.petitions.workflow import EXCLUSIONS
 
 
@@ -40,6 +40,10 @@ def _agents() -> list[tuple[int, str]]:
             for a in Agent.objects.filter(active=True).select_related("station")]
 
 
+def _categories() -> list[tuple[str, str]]:
+    return [(name, name) for name in Category.objects.filter(active=True).values_list("name", flat=True)]
+
+
 def _departments() -> list[tuple[int, str]]:
     return list(Department.objects.filter(active=True).values_list("id", "name"))
 
@@ -56,6 +60,7 @@ def fields_for(action: str, petition: Petition) -> list[Field]:
                       [("designated", "指定代办员"), ("petitioner", "信访人自主选择")]),
                 Field("notification", "告知方式", "radio", [("oral", "口头告知"), ("written", "书面告知")]),
                 Field("reason", "不予代办原因", "select", [("", "请选择"), *EXCLUSIONS.items()]),
+                Field("category", "内容分类", "select", [("", "（不改变）")] + _categories(), value=petition.category),
             ]
         case "route":
             return [

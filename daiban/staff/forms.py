@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from daiban.org.models import Agent, Department, Station
-from daiban.petitions.models import Channel, Source, Status
+from daiban.petitions.models import Category, Channel, Source, Status
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -31,6 +31,8 @@ class PetitionFilterForm(forms.Form):
     received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label="到期不晚于", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.CharField(label="内容分类", required=False)
+    kpi = forms.ChoiceField(label="统计口径", required=False)
     order = forms.ChoiceField(label="排序", required=False, choices=[
         ("-id", "最新登记在前"), ("due_on", "办结时限由近到远"), ("-due_on", "办结时限由远到近"), ("received_on", "收到日期由早到晚")])
 
@@ -38,6 +40,9 @@ class PetitionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A comma list is allowed too (the workbench links "my open petitions" that way).
         self.fields["status"].choices = [("", "全部"), *Status.choices]
+        from daiban.stats.kpi import CONDITIONS, LABELS
+
+        self.fields["kpi"].choices = [("", "全部")] + [(k, LABELS[k]) for k in CONDITIONS]
         raw = self.data.get("status", "")
         if raw and "," in raw:
             self.fields["status"].choices.append((raw, "多个状态"))
@@ -54,6 +59,7 @@ class PetitionFilterForm(forms.Form):
             "department": data["department"].pk if data.get("department") else None,
             "received_from": data.get("received_from"), "received_to": data.get("received_to"),
             "due_to": data.get("due_to"), "order": data.get("order") or "-id",
+            "category": data.get("category") or None, "kpi": data.get("kpi") or None,
         }
 
 
@@ -71,7 +77,7 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label="联系电话", required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     address = forms.CharField(label="地址", required=False, max_length=200)
     content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    category = forms.CharField(label="内容分类", required=False, max_length=50)
+    category = forms.ChoiceField(label="内容分类", required=False)
     in_judicial_proceedings = forms.BooleanField(label="已进入司法程序（诉讼、仲裁、行政复议）", required=False)
 
     # Service field names → form field names, for the service's error messages.
@@ -80,6 +86,8 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        names = Category.objects.filter(active=True).values_list("name", flat=True)
+        self.fields["category"].choices = [("", "（稍后在甄别时确定）")] + [(n, n) for n in names]
         _bootstrap(self)
 
     def service_data(self) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daiban.staff.views import auth, cases, documents, intake, lists, notices, queues, wall
+from daiban.staff.views import auth, cases, documents, intake, lists, notices, queues, stats, wall
 
 app_name = "staff"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
     path("notices/", notices.notices, name="notices"),
+    path("stats/", stats.dashboard, name="stats"),
+    path("stats/report.<str:fmt>", stats.report_download, name="stats_report"),
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
     path("dispositions/<int:pk>/form.<str:fmt>", documents.disposition_form, name="disposition_form"),
     path("petitions/<int:pk>/archive.zip", documents.archive_zip, name="archive_zip"),

@@ -57,3 +57,8 @@ def due_class(status: str, due_on, today, due_soon) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"

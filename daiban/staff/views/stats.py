@@ -1,0 +1,106 @@
+"""统计 dashboard: the plan's figures with their change, trends, breakdowns and the department ranking."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+
+from daiban.lib.errors import Forbidden, Invalid, NotFound
+from daiban.org.models import Station
+from daiban.petitions.models import Channel, Source
+from daiban.petitions.selectors import today
+from daiban.staff.views.common import staff_required
+from daiban.stats import queries
+from daiban.stats.kpi import HIGHER_IS_BETTER, LABELS, RATE_LABELS, RATES
+from daiban.stats.queries import STATS_ROLES, Period
+
+
+def _date(raw: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _figures(summary: dict, previous: dict) -> list[dict]:
+    out = []
+    for name, label in RATE_LABELS.items():
+        now, before = summary[name], previous[name]
+        delta = None if now is None or before is None else round((now - before) * 100, 1)
+        good = None if not delta else (delta > 0) == (name in HIGHER_IS_BETTER)
+        numerator, denominator = RATES[name]
+        out.append({"name": name, "label": label, "value": now, "delta": delta, "good": good,
+                    "numerator": numerator, "numerator_label": LABELS[numerator], "n": summary[numerator],
+                    "denominator": denominator,
+                    "denominator_label": LABELS[denominator], "d": summary[denominator]})
+    return out
+
+
+@staff_required(*STATS_ROLES)
+def dashboard(request):
+    end = _date(request.GET.get("to"), today())
+    start = _date(request.GET.get("from"), end.replace(month=1, day=1))
+    station = request.GET.get("station")
+    station_id = int(station) if station and station.isdigit() else None
+    period = Period(min(start, end), end)
+    try:
+        current = queries.scope(request.user, period, station_id)
+        previous = queries.scope(request.user, period.previous(), station_id)
+        year = Period((end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), end)
+        trend = queries.breakdown(queries.scope(request.user, year, station_id), "month")
+    except (Forbidden, NotFound) as exc:
+        raise Http404(exc.message) from exc
+    except Invalid as exc:
+        raise Http404("参数不正确") from exc
+    summary = queries.summary(current)
+    base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
+    if station_id:
+        base["station"] = station_id
+    link = lambda **extra: "/staff/petitions/?" + urlencode({**base, **extra})  # noqa: E731
+    channels, sources = dict(Channel.choices), dict(Source.choices)
+    context = {
+        "period": period, "previous_period": period.previous(), "station_id": station_id,
+        "stations": Station.objects.filter(level__in=["center", "station"]),
+        "summary": summary, "figures": _figures(summary, queries.summary(previous)),
+        "received_link": link(), "link_base": link(),
+        "by_channel": [(channels.get(k, k), v, link(channel=k)) for k, v in summary["by_channel"].items()],
+        "by_source": [(sources.get(k, k), v, link(source=k)) for k, v in summary["by_source"].items()],
+        "by_category": [(r, link(category=r["key"] or "未分类")) for r in queries.breakdown(current, "category")],
+        "by_station": [(r, link(station=r["key"])) for r in queries.breakdown(current, "station")],
+        "by_agent": [(r, link(agent=r["key"]) if r["key"] else link()) for r in queries.breakdown(current, "agent")],
+        "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
+        "follow_ups": queries.follow_ups(current),
+        "repeats": queries.repeats(current, limit=20),
+        "trend": trend,
+        "month": f"{end:%Y-%m}",
+    }
+    context["chart_data"] = {
+        "trend": {"months": [t["key"] for t in trend], "received": [t["received"] for t in trend],
+                  "agency_rate": [t["agency_rate"] for t in trend], "satisfaction_rate": [t["satisfaction_rate"] for t in trend]},
+        "channel": [{"name": n, "value": v} for n, v, _ in context["by_channel"]],
+        "category": {"names": [r["label"] or "未分类" for r, _ in context["by_category"]],
+                     "values": [r["received"] for r, _ in context["by_category"]]},
+        "departments": {"names": [d["name"] for d, _ in context["departments"]],
+                        "on_time": [d["on_time_rate"] for d, _ in context["departments"]],
+                        "urgings": [d["urgings"] for d, _ in context["departments"]]},
+    }
+    return render(request, "staff/stats.html", context)
+
+
+@staff_required(*STATS_ROLES)
+def report_download(request, fmt: str):
+    from daiban.documents.http import download
+    from daiban.stats import report
+
+    if fmt not in ("docx", "pdf", "xlsx"):
+        raise Http404("格式不存在")
+    station = request.GET.get("station")
+    try:
+        data, name = report.render(request.user, report.parse_month(request.GET.get("month", "")),
+                                   int(station) if station and station.isdigit() else None, fmt)
+    except (Invalid, NotFound, Forbidden) as exc:
+        raise Http404(exc.message) from exc
+    return download(data, name, fmt)

@@ -1,0 +1,61 @@
+"""The plan's figures, defined once (API.md, Statistics). The aggregates below and the petition list's
+`kpi` filter both use these conditions, so a figure and the list behind it always agree.
+
+Every figure is over the petitions *received* in the period (a cohort): a petition screened in one
+period and concluded in the next counts in the period it was received.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Q
+
+from daiban.petitions.models import PetitionLink, Satisfaction
+from daiban.petitions.workflow import CONCLUDED_OR_LATER
+
+_links = PetitionLink.objects.filter(petition_id=OuterRef("pk"))
+
+CONDITIONS: dict[str, Q] = {
+    "screened": ~Q(status="received"),
+    "agency": Q(accepted_on__isnull=False),
+    "concluded": Q(status__in=CONCLUDED_OR_LATER),
+    # No due date (a multi-department matter whose solution was never fixed) cannot be late.
+    "concluded_on_time": Q(status__in=CONCLUDED_OR_LATER) & (Q(due_on__isnull=True) | Q(concluded_on__lte=F("due_on"))),
+    "rated": ~Q(satisfaction=""),
+    "satisfied": Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.FAIRLY_SATISFIED]),
+    "repeat": Q(Exists(_links)),
+    "multi_channel": Q(Exists(
+        _links.filter(~Q(related__channel=OuterRef("channel")) | ~Q(related__source=OuterRef("source")))
+    )),
+    "online": Q(channel="online"),
+}
+
+LABELS = {
+    "received": "收到", "screened": "已甄别", "agency": "受理代办", "concluded": "办结", "concluded_on_time": "按期办结",
+    "rated": "已评价", "satisfied": "满意（含比较满意）", "repeat": "重复信访", "multi_channel": "多渠道重复",
+    "online": "网上信访",
+}
+
+# rate name → (numerator, denominator); None when the denominator is 0.
+RATES = {
+    "agency_rate": ("agency", "screened"),
+    "closure_rate": ("concluded", "agency"),
+    "on_time_rate": ("concluded_on_time", "concluded"),
+    "satisfaction_rate": ("satisfied", "rated"),
+    "repeat_rate": ("repeat", "received"),
+    "multi_channel_rate": ("multi_channel", "received"),
+    "online_rate": ("online", "received"),
+}
+RATE_LABELS = {
+    "agency_rate": "代办率", "closure_rate": "办结率", "on_time_rate": "按期办结率", "satisfaction_rate": "满意率",
+    "repeat_rate": "重复信访率", "multi_channel_rate": "多渠道重复率", "online_rate": "网上信访率",
+}
+# Which way is better, for the dashboard's arrows: the plan wants these up, the others down.
+HIGHER_IS_BETTER = {"agency_rate", "closure_rate", "on_time_rate", "satisfaction_rate"}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else round(numerator / denominator, 4)
+
+
+def with_rates(counts: dict) -> dict:
+    return {**counts, **{name: rate(counts[a], counts[b]) for name, (a, b) in RATES.items()}}
