@@ -28,8 +28,12 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
+# PostgreSQL figures need a server: BENCH_POSTGRES_URL=postgres://… (default: a local one if it answers).
+BENCH_POSTGRES_URL ?= $(shell pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && psql -h 127.0.0.1 -U postgres -qtAc "SELECT 1 FROM pg_database WHERE datname='daiban_bench'" 2>/dev/null | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE daiban_bench" >/dev/null 2>&1; pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/daiban_bench)
+
 bench: install
 	$(BIN)/python bench/run.py
+	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
 
 lint: install
 	$(BIN)/ruff check .

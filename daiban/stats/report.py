@@ -47,14 +47,14 @@ def collect(user: User, period: Period, station: int | None) -> dict:
     current = queries.scope(user, period, station)
     before = queries.scope(user, Period(*_previous_month(period)), station)
     year_ago = Period((period.start.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), period.end)
+    tables_ = queries.breakdowns(current)
     data = {
         "period": period, "station": Station.objects.filter(pk=station).first() if station else None,
-        "summary": queries.summary(current), "previous": queries.summary(before),
-        "by_category": queries.breakdown(current, "category"), "by_station": queries.breakdown(current, "station"),
-        "by_agent": queries.breakdown(current, "agent"),
+        "summary": queries.summary(current), "previous": queries.figures(before),
+        "by_category": tables_["category"], "by_station": tables_["station"], "by_agent": tables_["agent"],
         "departments": queries.departments(current, today=timezone.localdate()),
         "follow_ups": queries.follow_ups(current),
-        "trend": queries.breakdown(queries.scope(user, year_ago, station), "month"),
+        "trend": queries.breakdown(queries.scope(user, year_ago, station), "month", linked=False),
         "generated": timezone.localtime(),
     }
     data["rates"] = [

@@ -50,12 +50,13 @@ def dashboard(request):
         current = queries.scope(request.user, period, station_id)
         previous = queries.scope(request.user, period.previous(), station_id)
         year = Period((end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), end)
-        trend = queries.breakdown(queries.scope(request.user, year, station_id), "month")
+        trend = queries.breakdown(queries.scope(request.user, year, station_id), "month", linked=False)
     except (Forbidden, NotFound) as exc:
         raise Http404(exc.message) from exc
     except Invalid as exc:
         raise Http404("参数不正确") from exc
     summary = queries.summary(current)
+    tables = queries.breakdowns(current)  # one scan for the station, agent and category tables
     base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
     if station_id:
         base["station"] = station_id
@@ -64,13 +65,13 @@ def dashboard(request):
     context = {
         "period": period, "previous_period": period.previous(), "station_id": station_id,
         "stations": Station.objects.filter(level__in=["center", "station"]),
-        "summary": summary, "figures": _figures(summary, queries.summary(previous)),
+        "summary": summary, "figures": _figures(summary, queries.figures(previous)),
         "received_link": link(), "link_base": link(),
         "by_channel": [(channels.get(k, k), v, link(channel=k)) for k, v in summary["by_channel"].items()],
         "by_source": [(sources.get(k, k), v, link(source=k)) for k, v in summary["by_source"].items()],
-        "by_category": [(r, link(category=r["key"] or "未分类")) for r in queries.breakdown(current, "category")],
-        "by_station": [(r, link(station=r["key"])) for r in queries.breakdown(current, "station")],
-        "by_agent": [(r, link(agent=r["key"]) if r["key"] else link()) for r in queries.breakdown(current, "agent")],
+        "by_category": [(r, link(category=r["key"] or "未分类")) for r in tables["category"]],
+        "by_station": [(r, link(station=r["key"])) for r in tables["station"]],
+        "by_agent": [(r, link(agent=r["key"]) if r["key"] else link()) for r in tables["agent"]],
         "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
         "follow_ups": queries.follow_ups(current),
         "repeats": queries.repeats(current, limit=20),
