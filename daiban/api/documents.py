@@ -12,36 +12,21 @@ from daiban.documents import services
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.documents.models import Attachment
 from daiban.lib.errors import NotFound
-from daiban.petitions.permissions import visible_dispositions, visible_petitions
+from daiban.petitions.permissions import visible_petitions
 
 ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut}
-def _fmt(fmt: str) -> str:
-    if fmt not in ("docx", "pdf"):
-        raise NotFound("只提供docx和pdf格式")
-    return fmt
-
-
 @api.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
          response={200: None, **ERRORS})
 def agency_form(request: HttpRequest, petition_id: int, fmt: str):
-    fmt = _fmt(fmt)
-    petition = services.load_case(petition_id) if visible_petitions(request.user).filter(pk=petition_id).exists() else None
-    if petition is None:
-        raise NotFound("信访事项不存在")
-    form = services.agency_form_for(request.user, petition, via=f"agency.{fmt}")
-    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+    data, name = services.agency_form_file(request.user, petition_id, fmt, via="")
+    return download(data, name, fmt)
 
 
 @api.get("/dispositions/{disposition_id}/form.{fmt}", tags=["文书"], summary="信访事项处置单（docx/pdf）",
          response={200: None, **ERRORS})
 def disposition_form(request: HttpRequest, disposition_id: int, fmt: str):
-    fmt = _fmt(fmt)
-    disposition = (visible_dispositions(request.user).select_related("department", "petition__petitioner")
-                   .prefetch_related("urgings").filter(pk=disposition_id).first())
-    if disposition is None:
-        raise NotFound("处置单不存在")
-    form = services.disposition_form_for(request.user, disposition, via=f"disposition.{fmt}")
-    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+    data, name = services.disposition_form_file(request.user, disposition_id, fmt, via="")
+    return download(data, name, fmt)
 
 
 @api.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",

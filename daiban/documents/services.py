@@ -64,6 +64,34 @@ def render(form: FormDoc, fmt: str) -> bytes:
     return render_docx(form) if fmt == "docx" else form_pdf(form)
 
 
+def _check_format(fmt: str) -> str:
+    if fmt not in ("docx", "pdf"):
+        raise NotFound("只提供docx和pdf格式")
+    return fmt
+
+
+def agency_form_file(user: User, petition_id: int, fmt: str, *, via: str) -> tuple[bytes, str]:
+    """《信访事项代办单》 as (bytes, file name) for someone who may see the petition."""
+    _check_format(fmt)
+    if not visible_petitions(user).filter(pk=petition_id).exists():
+        raise NotFound("信访事项不存在")
+    form = agency_form_for(user, load_case(petition_id), via=f"{via}agency.{fmt}")
+    return render(form, fmt), f"{form.filename}.{fmt}"
+
+
+def disposition_form_file(user: User, disposition_id: int, fmt: str, *, via: str) -> tuple[bytes, str]:
+    """《信访事项处置单》 as (bytes, file name) for someone who may see that 处置单."""
+    from daiban.petitions.permissions import visible_dispositions
+
+    _check_format(fmt)
+    disposition = (visible_dispositions(user).select_related("department", "petition__petitioner")
+                   .prefetch_related("urgings").filter(pk=disposition_id).first())
+    if disposition is None:
+        raise NotFound("处置单不存在")
+    form = disposition_form_for(user, disposition, via=f"{via}disposition.{fmt}")
+    return render(form, fmt), f"{form.filename}.{fmt}"
+
+
 # --- attachments ------------------------------------------------------------------------------------
 
 def _sniff(head: bytes) -> tuple[str, str] | None:

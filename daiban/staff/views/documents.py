@@ -10,33 +10,26 @@ from django.shortcuts import redirect
 
 from daiban.documents import services
 from daiban.documents.http import TYPES, content_disposition, download
-from daiban.lib.errors import Invalid, ServiceError
-from daiban.petitions.permissions import visible_dispositions, visible_petitions
+from daiban.lib.errors import Invalid, NotFound, ServiceError
 from daiban.staff.views.common import staff_required
-
-
-def _fmt(fmt: str) -> str:
-    if fmt not in ("docx", "pdf"):
-        raise Http404("格式不存在")
-    return fmt
 
 
 @staff_required()
 def agency_form(request, pk: int, fmt: str):
-    if not visible_petitions(request.user).filter(pk=pk).exists():
-        raise Http404("信访事项不存在")
-    form = services.agency_form_for(request.user, services.load_case(pk), via=f"page-agency.{_fmt(fmt)}")
-    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+    try:
+        data, name = services.agency_form_file(request.user, pk, fmt, via="page-")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return download(data, name, fmt)
 
 
 @staff_required()
 def disposition_form(request, pk: int, fmt: str):
-    disposition = (visible_dispositions(request.user).select_related("department", "petition__petitioner")
-                   .prefetch_related("urgings").filter(pk=pk).first())
-    if disposition is None:
-        raise Http404("处置单不存在")
-    form = services.disposition_form_for(request.user, disposition, via=f"page-disposition.{_fmt(fmt)}")
-    return download(services.render(form, fmt), f"{form.filename}.{fmt}", fmt)
+    try:
+        data, name = services.disposition_form_file(request.user, pk, fmt, via="page-")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return download(data, name, fmt)
 
 
 @staff_required()
