@@ -358,7 +358,7 @@ class PersonalDataView(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     fields = models.CharField(max_length=100)
-    via = models.CharField(max_length=20, default="api")
+    via = models.CharField(max_length=40, default="api")
 
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"
