@@ -22,7 +22,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "Daiban 信访代办: http://127.0.0.1:$(PORT)/  (API: http://127.0.0.1:$(PORT)/api/v1/docs)"
+	@echo "Daiban 信访代办 — 群众门户 http://127.0.0.1:$(PORT)/  工作人员 http://127.0.0.1:$(PORT)/staff/  管理后台 http://127.0.0.1:$(PORT)/admin/  接口文档 http://127.0.0.1:$(PORT)/api/v1/docs"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

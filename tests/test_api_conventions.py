@@ -141,3 +141,9 @@ def test_list_filters_and_paging(api, new_petition, accepted, clock):
     assert agent.get("/petitions", q=number).data["count"] == 1
     assert agent.get("/petitions", q="征地补偿款").data["count"] == 4
     assert agent.get("/petitions", page=0).status_code == 400
+
+
+def test_api_docs_are_served_without_a_cdn(api):
+    page = api().client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
+    assert "/static/ninja/" in page
