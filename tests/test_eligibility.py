@@ -109,3 +109,18 @@ def test_the_check_reads_only_the_petitioners_own_petitions(api, new_petition, p
     scans = [q["sql"] for q in queries if 'FROM "petitions_petition"' in q["sql"] and "petitioner_id" in q["sql"]]
     assert scans, "the same-matter look-up must filter by petitioner"
     assert all('"petitions_petition"."petitioner_id" =' in sql for sql in scans)
+
+
+def test_a_leader_can_rule_that_it_is_not_the_same_matter(api, accepted, new_petition, person, org, clock):
+    first = accepted(petitioner=person, content=COMPLAINT)
+    repeat = new_petition(petitioner=person, content=PARAPHRASE)
+    url = f"/petitions/{repeat['id']}/related/{first['id']}/dismiss"
+    assert api("agent1").post(url, {"reason": "另一块草场"}).status_code == 403
+    assert api("leader").post(url, {"reason": ""}).status_code == 400
+    ruled = api("leader").post(url, {"reason": "涉及另一块承包草场，不是同一事项"})
+    assert ruled.status_code == 200 and ruled.data["related"] == []
+    assert "不是同一事项" in ruled.data["events"][-1]["note"] and ruled.data["events"][-1]["actor"] == "分管副局长"
+    assert _eligibility(api, repeat)["eligible"] is True
+    screened = api("agent1").act(repeat["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
+    assert screened.status_code == 200
+    assert api("leader").post(url, {"reason": "再次"}).status_code == 404

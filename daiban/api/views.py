@@ -196,6 +196,17 @@ def petition_actions(request: HttpRequest, petition_id: int):
     return [{"name": a.name, "label": a.label, "help": a.help} for a in services.available_actions(request.user, petition)]
 
 
+class UnlinkIn(s.Schema):
+    reason: str
+
+
+@api.post("/petitions/{petition_id}/related/{related_id}/dismiss", response={200: s.PetitionOut, **ERRORS},
+          tags=["信访事项"], summary="认定不是同一事项（领导、代办服务中心），撤销重复信访关联")
+def petition_unlink(request: HttpRequest, petition_id: int, related_id: int, payload: UnlinkIn):
+    services.petition_unlink(petition_id=petition_id, related_id=related_id, user=request.user, reason=payload.reason)
+    return _detail(request, petition_id)
+
+
 def _register_petition_action(name: str, body: type) -> None:
     def view(request: HttpRequest, petition_id: int, payload: body):  # type: ignore[valid-type]
         services.petition_act(petition_id=petition_id, action=name, user=request.user,

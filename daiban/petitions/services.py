@@ -678,6 +678,28 @@ def _archive(ctx: Ctx) -> tuple[str, str, dict]:
     return Status.ARCHIVED, "一案一档，整理归档", {}
 
 
+# --- correcting the same-matter check --------------------------------------------------------------
+
+def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: str) -> Petition:
+    """A leader rules that an earlier petition is not the same matter after all (the similarity
+    check is a heuristic). The link goes; the ruling stays on the timeline with who and why."""
+    reason = _text({"reason": reason}, "reason", "理由", max_length=500)
+    with transaction.atomic():
+        petition = _lock_petition(user, petition_id)
+        if not actor_kinds(user, petition) & {"station_leader", "center", "admin"}:
+            raise Forbidden("只有带班、分管、主要领导或代办服务中心可以认定不是同一事项")
+        link = petition.links.select_related("related").filter(related_id=related_id).first()
+        if link is None:
+            raise NotFound("没有这条同一事项关联")
+        number = link.related.number
+        link.delete()
+        petition.version += 1
+        petition.save(update_fields=["version", "updated_at"])
+        _append(petition, user, "unlink", petition.status, petition.status, today(),
+                f"认定与 {number} 不是同一事项：{reason}", {"related_id": related_id})
+    return petition
+
+
 # --- disposition actions --------------------------------------------------------------------------
 
 def disposition_act(*, disposition_id: int, action: str, user: User, data: dict) -> Disposition:

@@ -22,7 +22,8 @@ _LABELS = {
     "action": {
         **{name: act.label for name, act in ACTIONS.items()},
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
-        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
+        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存", "unlink": "认定不是同一事项",
+        "public_rating": "信访人评价",
     },
 }
 

@@ -71,6 +71,7 @@ def _page(request, petition, *, failed: tuple | None = None, status: int = 200):
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
         "is_department_only": user.role_set == {roles.DEPARTMENT},
         "may_download_archive": may_see_personal_data(user, petition),
+        "may_unlink": bool(actor_kinds(user, petition) & {"station_leader", "center", "admin"}),
         "attachments": list(Attachment.objects.filter(petition=petition)),
         "attachment_kinds": Attachment.Kind.choices,
         "can_upload": petition.status != "archived" and user.has_role(*UPLOAD_ROLES),
@@ -125,3 +126,19 @@ def disposition_act(request, pk: int, action: str):
     messages.success(request, f"已{DISPOSITION_ACTIONS[action].label}。")
     nxt = request.POST.get("next", "")
     return redirect(nxt) if nxt.startswith("/staff/") else redirect("staff:case", petition.pk)
+
+
+@staff_required()
+def unlink(request, pk: int, related_id: int):
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    try:
+        services.petition_unlink(petition_id=pk, related_id=related_id, user=request.user,
+                                 reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
+    else:
+        messages.success(request, "已认定不是同一事项。")
+    return redirect("staff:case", pk)
