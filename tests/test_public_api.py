@@ -158,3 +158,17 @@ def test_public_agent_board(api, org):
 @pytest.mark.parametrize("path", ["/petitions", "/me", "/agents"])
 def test_staff_endpoints_still_need_a_token(api, org, path):
     assert api().get(path).status_code == 401
+
+
+def test_after_an_upheld_review_the_petitioner_rates_the_new_result(api, org, clock):
+    created, pk = _to_feedback(api, org)
+    url = f"/public/petitions/{created['number']}/rating?code={created['query_code']}"
+    assert api().post(url, {"satisfaction": "dissatisfied"}).status_code == 200
+    api().post(f"/public/petitions/{created['number']}/review?code={created['query_code']}")
+    api("center").act(pk, "decide_review", {"upheld": True, "due_on": "2026-10-30"})
+    agent = api("agent1")
+    did = agent.act(pk, "route", {"departments": [org.departments[1].pk]}).data["dispositions"][-1]["id"]
+    api("dept2").act_disposition(did, "result", {"result": "重新办理"})
+    agent.act(pk, "conclude", {"result": "重新办结"})
+    agent.act(pk, "feedback", {"method": "visit", "satisfaction": "understanding"})
+    assert api().post(url, {"satisfaction": "satisfied"}).status_code == 200

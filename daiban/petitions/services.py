@@ -630,7 +630,8 @@ def _decide_review(ctx: Ctx) -> tuple[str, str, dict]:
             raise Invalid.of({"due_on": "限期化解日期不能早于决定日期"})
         review.save()
         deadlines.set_fixed_deadline(p, ctx.on, due)
-        p.concluded_on, p.satisfaction, p.feedback_on = None, "", None
+        # Handled again: the earlier conclusion, feedback and the petitioner's rating no longer stand.
+        p.concluded_on, p.satisfaction, p.feedback_on, p.rated_by_petitioner = None, "", None, False
         DoubleInvestigation.objects.create(petition=p, review=review, opened_on=ctx.on, note=review.note)
         note = f"{label}认为申请有理，按“三到位一处理”限期 {due:%Y-%m-%d} 前化解，启动“一案双查”"
         return Status.IN_PROGRESS, note, {"upheld": True, "level": review.level, "due_on": due.isoformat()}
