@@ -23,7 +23,10 @@ def nav(request) -> dict:
     }
 
 
+UNREAD_CAP = 100  # the badge says "99+" beyond this: no need to count a long backlog exactly
+
+
 def _unread(user) -> int:
     from daiban.notifications.services import unread
 
-    return unread(user).count()
+    return unread(user).order_by()[:UNREAD_CAP].count()

@@ -19,6 +19,8 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
         except ValueError as exc:
             raise CommandError("--today 应为YYYY-MM-DD") from exc
+        if day > timezone.localdate():
+            raise CommandError("--today 不能晚于今天（催办记录的日期不能在将来）")
         report = run_sweep(day=day, dry_run=options["dry_run"], send=not options["no_send"])
         prefix = "（试运行）" if options["dry_run"] else ""
         if report.already_ran:
