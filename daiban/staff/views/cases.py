@@ -15,7 +15,7 @@ from daiban.petitions.permissions import actor_kinds, may_see_personal_data, vis
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.selectors import due_soon_until
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
 
 
@@ -100,9 +100,7 @@ def act(request, pk: int, action: str):
     data = read_post(fields_for(action, petition), request.POST)
     try:
         services.petition_act(petition_id=pk, action=action, user=request.user, data=data)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
+    except REFUSALS as exc:
         return _refused(request, petition, "petition", action, pk, exc)
     messages.success(request, f"已{ACTIONS[action].label}。")
     return redirect("staff:case", pk)
@@ -119,9 +117,7 @@ def disposition_act(request, pk: int, action: str):
     data = read_post(fields_for(action, petition), request.POST)
     try:
         services.disposition_act(disposition_id=pk, action=action, user=request.user, data=data)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
+    except REFUSALS as exc:
         return _refused(request, petition, "disposition", action, pk, exc)
     messages.success(request, f"已{DISPOSITION_ACTIONS[action].label}。")
     nxt = request.POST.get("next", "")
@@ -135,9 +131,7 @@ def unlink(request, pk: int, related_id: int):
     try:
         services.petition_unlink(petition_id=pk, related_id=related_id, user=request.user,
                                  reason=request.POST.get("reason", ""))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
+    except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
         messages.success(request, "已认定不是同一事项。")

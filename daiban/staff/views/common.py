@@ -7,7 +7,12 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
+from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from daiban.org import roles
+
+# What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
+# in staff_required.
+REFUSALS = (Invalid, Conflict, Forbidden, RateLimited)
 
 
 def staff_required(*role_codes: str):
@@ -21,7 +26,10 @@ def staff_required(*role_codes: str):
                 return redirect_to_login(request.get_full_path())
             if not user.role_set or (role_codes and not user.has_role(*role_codes)):
                 raise Http404("页面不存在")
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
 
         return wrapped
 

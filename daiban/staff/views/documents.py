@@ -10,34 +10,25 @@ from django.shortcuts import redirect
 
 from daiban.documents import services
 from daiban.documents.http import TYPES, content_disposition, download
-from daiban.lib.errors import Invalid, NotFound, ServiceError
-from daiban.staff.views.common import staff_required
+from daiban.lib.errors import Invalid
+from daiban.staff.views.common import REFUSALS, staff_required
 
 
 @staff_required()
 def agency_form(request, pk: int, fmt: str):
-    try:
-        data, name = services.agency_form_file(request.user, pk, fmt, via="page-")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name = services.agency_form_file(request.user, pk, fmt, via="page-")
     return download(data, name, fmt)
 
 
 @staff_required()
 def disposition_form(request, pk: int, fmt: str):
-    try:
-        data, name = services.disposition_form_file(request.user, pk, fmt, via="page-")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name = services.disposition_form_file(request.user, pk, fmt, via="page-")
     return download(data, name, fmt)
 
 
 @staff_required()
 def archive_zip(request, pk: int):
-    try:
-        petition, data = services.archive_for(request.user, pk)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    petition, data = services.archive_for(request.user, pk)
     return download(data, f"{petition.number}-案卷.zip", "zip")
 
 
@@ -48,9 +39,7 @@ def attachment_upload(request, pk: int):
     try:
         attachment = services.attachment_add(petition_id=pk, user=request.user, upload=request.FILES.get("file"),
                                              kind=request.POST.get("kind") or "document")
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
+    except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
         messages.success(request, f"已上传附件：{attachment.name}")

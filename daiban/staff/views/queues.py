@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from daiban.lib.errors import ServiceError
 from daiban.org import roles
 from daiban.petitions import services
 from daiban.petitions.permissions import visible_dispositions
 from daiban.petitions.selectors import today
 from daiban.staff import selectors
-from daiban.staff.views.common import LEADER_ROLES, staff_required
+from daiban.staff.views.common import LEADER_ROLES, REFUSALS, staff_required
 
 QUEUE_LIMIT = 50  # the most urgent first; signing them brings up the next
 
@@ -49,9 +48,7 @@ def opinion_sign(request, pk: int):
     try:
         services.disposition_act(disposition_id=pk, action="opinion", user=request.user,
                                  data={"role": role, "text": text})
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
+    except REFUSALS as exc:
         error = "；".join(exc.fields.values()) or exc.message
     disposition = visible_dispositions(request.user).select_related("petition", "department").get(pk=pk)
     if not request.headers.get("HX-Request"):

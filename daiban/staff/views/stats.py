@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 
-from daiban.lib.errors import Forbidden, Invalid, NotFound
+from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
 from daiban.petitions.models import Channel, Source
 from daiban.petitions.selectors import today
@@ -51,10 +51,8 @@ def dashboard(request):
         previous = queries.scope(request.user, period.previous(), station_id)
         year = Period((end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), end)
         trend = queries.breakdown(queries.scope(request.user, year, station_id), "month", linked=False)
-    except (Forbidden, NotFound) as exc:
+    except Forbidden as exc:  # statistics a role may not see are not there for it
         raise Http404(exc.message) from exc
-    except Invalid as exc:
-        raise Http404("参数不正确") from exc
     summary = queries.summary(current)
     tables = queries.breakdowns(current)  # one scan for the station, agent and category tables
     base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
@@ -102,6 +100,6 @@ def report_download(request, fmt: str):
     try:
         data, name = report.render(request.user, report.parse_month(request.GET.get("month", "")),
                                    int(station) if station and station.isdigit() else None, fmt)
-    except (Invalid, NotFound, Forbidden) as exc:
+    except (Invalid, Forbidden) as exc:
         raise Http404(exc.message) from exc
     return download(data, name, fmt)
