@@ -154,14 +154,6 @@ DISPOSITION_ACTIONS: dict[str, Action] = {
 }
 
 
-def action(name: str) -> Action | None:
-    return ACTIONS.get(name)
-
-
-def disposition_action(name: str) -> Action | None:
-    return DISPOSITION_ACTIONS.get(name)
-
-
 def transitions() -> list[tuple[str, str, str]]:
     """(from, action, to) for every edge: the flowchart and the tests read this."""
     edges = []

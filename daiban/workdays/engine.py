@@ -79,10 +79,6 @@ def workdays_between(start: datetime.date, end: datetime.date) -> int:
     return sign * count
 
 
-def is_workday(day: datetime.date) -> bool:
-    return _lookup(_days(day, day), day)[0]
-
-
 def unconfirmed_years(years: set[int]) -> set[int]:
     """The years among `years` whose calendar has not been confirmed (or is missing)."""
     # A year is confirmed when all its days are; each check is a primary-key range probe.
