@@ -24,7 +24,15 @@ from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.identity import mask_id_number, mask_phone
 from daiban.org import roles
 from daiban.org.models import User
-from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, Status, Urging
+from daiban.petitions.models import (
+    PETITIONER_ACTOR,
+    Disposition,
+    Event,
+    PersonalDataView,
+    Petition,
+    Status,
+    Urging,
+)
 from daiban.petitions.permissions import may_see_personal_data, visible_petitions
 
 SIGNATURES = [
@@ -138,12 +146,8 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
             stored_name=stored, uploaded_by=user,
         )
-        Event.objects.create(
-            petition=petition, on=timezone.localdate(), actor=user,
-            actor_name=user.display_name if user else "信访人（网上）", action="attach",
-            from_status=petition.status, to_status=petition.status, note=f"上传附件：{name}",
-            data={"attachment_id": attachment.pk, "sha256": digest},
-        )
+        Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
+                     data={"attachment_id": attachment.pk, "sha256": digest})
     return attachment
 
 
@@ -252,11 +256,8 @@ def archive_freeze(petition_id: int) -> ArchiveFile:
     stored = f"archives/{petition.number}-{digest[:12]}.zip"
     private_storage().save(stored, ContentFile(data))
     frozen = ArchiveFile.objects.create(petition=petition, sha256=digest, size=len(data), stored_name=stored)
-    Event.objects.create(
-        petition=petition, on=petition.archived_on or timezone.localdate(), actor=None, actor_name="系统",
-        action="archive_frozen", from_status=petition.status, to_status=petition.status,
-        note=f"案卷已封存，SHA-256：{digest}", data={"sha256": digest},
-    )
+    Event.record(petition, "archive_frozen", on=petition.archived_on, note=f"案卷已封存，SHA-256：{digest}",
+                 data={"sha256": digest})
     return frozen
 
 

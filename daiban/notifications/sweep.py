@@ -18,7 +18,7 @@ from daiban.notifications.models import Notification, SweepRun
 from daiban.notifications.services import IN_APP
 from daiban.org import roles
 from daiban.org.models import User
-from daiban.petitions.models import Disposition, Event, Petition, Status, Urging
+from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Status, Urging
 from daiban.workdays.engine import add_workdays, unconfirmed_years
 
 N = Notification
@@ -58,7 +58,7 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
         [Urging(disposition_id=d, on=day, automatic=True, note="系统自动催办：" + ("已超期" if due_on < day else "即将到期"))
          for d, _, due_on, *_ in due], batch_size=2000)
     Event.objects.bulk_create(
-        [Event(petition_id=p, on=day, actor=None, actor_name="系统", action="urge", note=(
+        [Event(petition_id=p, on=day, actor=None, actor_name=SYSTEM_ACTOR, action="urge", note=(
             f"系统自动催办 {name}：处置单 {number} {'已超期' if due_on < day else '将于' + f'{due_on:%m月%d日}' + '到期'}"),
             data={"disposition_id": d, "automatic": True}) for d, p, due_on, number, name, _ in due], batch_size=2000)
     petition_ids = {p for _, p, *_ in due}

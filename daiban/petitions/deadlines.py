@@ -59,10 +59,8 @@ def recompute_after_calendar_change(
         for petition in petitions:
             if _counts_any(petition, days) and _recompute(petition):
                 touched += 1
-                Event.objects.create(
-                    petition=petition, on=petition.last_event_on or petition.received_on, actor=actor,
-                    actor_name=getattr(actor, "display_name", "系统"), action="deadline_recomputed",
-                    from_status=petition.status, to_status=petition.status,
+                Event.record(
+                    petition, "deadline_recomputed", actor=actor, on=petition.last_event_on or petition.received_on,
                     note=f"{reason}：办结时限改为 {petition.due_on:%Y-%m-%d}", data={"due_on": petition.due_on.isoformat()},
                 )
         dispositions = Disposition.objects.select_for_update().filter(

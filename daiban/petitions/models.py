@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from daiban.lib import crypto
 from daiban.org.models import Agent, Department, Station
@@ -332,6 +333,10 @@ class PetitionLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["petition", "related"], name="petition_link_unique")]
 
 
+PETITIONER_ACTOR = "信访人（网上）"  # the petitioner acting through the portal
+SYSTEM_ACTOR = "系统"  # the sweep, calendar recomputation, archive freezing
+
+
 class Event(models.Model):
     """Append-only: every action on a petition. The timeline, archive and statistics read these."""
 
@@ -349,6 +354,19 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["petition", "id"], name="event_petition_idx"), models.Index(fields=["action", "on"], name="event_action_on_idx")]
+
+    @classmethod
+    def record(cls, petition: Petition, action: str, *, actor=None, actor_name: str = SYSTEM_ACTOR, on=None,
+               note: str = "", data: dict | None = None, from_status: str | None = None,
+               to_status: str | None = None) -> Event:
+        """Append one entry. A staff actor is named by their account; without one, `actor_name` says
+        who (the petitioner or the system). The statuses default to the petition's own (no change)."""
+        return cls.objects.create(
+            petition=petition, action=action, actor=actor, actor_name=actor.display_name if actor else actor_name,
+            on=on or timezone.localdate(), note=note[:2000], data=data or {},
+            from_status=petition.status if from_status is None else from_status,
+            to_status=petition.status if to_status is None else to_status,
+        )
 
 
 class PersonalDataView(models.Model):

@@ -24,6 +24,7 @@ from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_pho
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions import deadlines, eligibility, guards
 from daiban.petitions.models import (
+    PETITIONER_ACTOR,
     Category,
     Channel,
     Contact,
@@ -282,10 +283,9 @@ def petition_intake_or_existing(*, data: dict, user: User | None, agent: Agent |
 
 def _append(petition: Petition, user: User | None, action: str, from_status: str, to_status: str,
             on: datetime.date, note: str = "", data: dict | None = None) -> Event:
-    return Event.objects.create(
-        petition=petition, on=on, actor=user, actor_name=user.display_name if user else "信访人（网上）",
-        action=action, from_status=from_status, to_status=to_status, note=note[:2000], data=data or {},
-    )
+    # No user here means the petitioner acting through the portal.
+    return Event.record(petition, action, actor=user, actor_name=PETITIONER_ACTOR, on=on, note=note, data=data,
+                        from_status=from_status, to_status=to_status)
 
 
 # --- the action dispatcher ------------------------------------------------------------------------

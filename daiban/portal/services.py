@@ -18,7 +18,7 @@ from daiban.notifications import services as notifications
 from daiban.org.models import Agent
 from daiban.petitions import services as petitions
 from daiban.petitions.guards import next_review_level
-from daiban.petitions.models import Event, Petition, Review, Satisfaction, Status
+from daiban.petitions.models import PETITIONER_ACTOR, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 HOUR = 3600
@@ -181,11 +181,8 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
         locked.satisfaction, locked.rated_by_petitioner = satisfaction, True
         locked.version += 1
         locked.save(update_fields=["satisfaction", "rated_by_petitioner", "version", "updated_at"])
-        Event.objects.create(
-            petition=locked, on=timezone.localdate(), actor=None, actor_name="信访人（网上）", action="public_rating",
-            from_status=locked.status, to_status=locked.status, note=f"信访人评价：{Satisfaction(satisfaction).label}",
-            data={"satisfaction": satisfaction},
-        )
+        Event.record(locked, "public_rating", actor_name=PETITIONER_ACTOR,
+                     note=f"信访人评价：{Satisfaction(satisfaction).label}", data={"satisfaction": satisfaction})
         notifications.on_public_rating(locked)
     return locked
 
