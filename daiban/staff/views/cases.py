@@ -11,12 +11,25 @@ from daiban.documents.services import UPLOAD_ROLES
 from daiban.lib.errors import Invalid, ServiceError
 from daiban.org import roles
 from daiban.petitions import selectors, services
-from daiban.petitions.permissions import actor_kinds, may_see_personal_data, visible_dispositions
+from daiban.petitions.permissions import (
+    actor_kinds,
+    may_see_personal_data,
+    visible_dispositions,
+    visible_petitions,
+)
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
+
+
+def _visible(request, pk: int):
+    """The petition alone, for reading a submitted form; the page itself is loaded by _load."""
+    petition = visible_petitions(request.user).filter(pk=pk).first()
+    if petition is None:
+        raise Http404("信访事项不存在")
+    return petition
 
 
 def _load(request, pk: int):
@@ -96,7 +109,7 @@ def _refused(request, petition, kind: str, action: str, obj_id: int, exc: Servic
 def act(request, pk: int, action: str):
     if request.method != "POST" or action not in ACTIONS:
         raise Http404("页面不存在")
-    petition = _load(request, pk)
+    petition = _visible(request, pk)
     data = read_post(fields_for(action, petition), request.POST)
     try:
         services.petition_act(petition_id=pk, action=action, user=request.user, data=data)
@@ -113,7 +126,7 @@ def disposition_act(request, pk: int, action: str):
     disposition = visible_dispositions(request.user).filter(pk=pk).first()
     if disposition is None:
         raise Http404("处置单不存在")
-    petition = _load(request, disposition.petition_id)
+    petition = _visible(request, disposition.petition_id)
     data = read_post(fields_for(action, petition), request.POST)
     try:
         services.disposition_act(disposition_id=pk, action=action, user=request.user, data=data)
