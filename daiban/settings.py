@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",  # the background worker's queue, in our own database (`manage.py db_worker`)
     "daiban.org",
     "daiban.workdays",
     "daiban.petitions",
@@ -141,6 +143,16 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# The background worker (petitions/events.py): what follows an event runs as a task. The database
+# backend keeps the queue in our own database (SQLite by default, PostgreSQL in production, where
+# several `db_worker` processes may run side by side); tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DAIBAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 # --- Daiban ---------------------------------------------------------------------------------

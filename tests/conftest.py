@@ -20,12 +20,58 @@ START = datetime.datetime(2026, 9, 16, 10, 0, tzinfo=datetime.timezone(datetime.
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # What follows an event runs at once, in the test's thread (the worker's job in production).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Scenarios travel weeks ahead; token expiry has its own test.
     settings.DAIBAN_TOKEN_HOURS = 24 * 365
     # Rate-limit counters live in the cache: each test starts with none.
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_run_when_the_apps_transaction_ends(monkeypatch):
+    """The test's own transaction wraps everything and is rolled back, so nothing ever commits and
+    transaction.on_commit callbacks (the hand-off of events to the worker) would never run. Run them
+    as a real commit would: when the outermost transaction *inside* the test ends without error,
+    or at once when none is open."""
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    enter, exit_, on_commit = transaction.Atomic.__enter__, transaction.Atomic.__exit__, BaseDatabaseWrapper.on_commit
+
+    def only_tests(connection) -> bool:
+        return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+    def patched_enter(self):
+        connection = transaction.get_connection(self.using)
+        marks = connection.__dict__.setdefault("_test_commit_marks", [])
+        marks.append(len(connection.run_on_commit) if only_tests(connection) else None)
+        return enter(self)
+
+    def patched_exit(self, exc_type, exc_value, tb):
+        connection = transaction.get_connection(self.using)
+        mark = connection.__dict__["_test_commit_marks"].pop()
+        result = exit_(self, exc_type, exc_value, tb)
+        if mark is not None and exc_type is None and connection.atomic_blocks:
+            hooks, connection.run_on_commit[mark:] = connection.run_on_commit[mark:], []
+            for _, func, robust in hooks:
+                try:
+                    func()
+                except Exception:
+                    if not robust:
+                        raise
+        return result
+
+    def patched_on_commit(self, func, robust=False):
+        if self.in_atomic_block and self.atomic_blocks and only_tests(self):
+            return func()
+        return on_commit(self, func, robust)
+
+    monkeypatch.setattr(transaction.Atomic, "__enter__", patched_enter)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", patched_exit)
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", patched_on_commit)
 
 
 @pytest.fixture

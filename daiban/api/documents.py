@@ -1,38 +1,49 @@
 """API v1: documents (the two forms, the case archive, the ledger) and attachments."""
 
 import datetime
+import json
 
-from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Query, Schema
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from daiban.api import schemas as s
-from daiban.api.main import api
 from daiban.documents import services
+from daiban.documents.archive import RETRY_AFTER_SECONDS, archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.documents.models import Attachment
 from daiban.lib.errors import NotFound
-from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.permissions import get_visible_petition
 
 ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut}
-@api.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
+router = Router()
+@router.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
          response={200: None, **ERRORS})
 def agency_form(request: HttpRequest, petition_id: int, fmt: str):
     data, name = services.agency_form_file(request.user, petition_id, fmt, via="")
     return download(data, name, fmt)
 
 
-@api.get("/dispositions/{disposition_id}/form.{fmt}", tags=["文书"], summary="信访事项处置单（docx/pdf）",
+@router.get("/dispositions/{disposition_id}/form.{fmt}", tags=["文书"], summary="信访事项处置单（docx/pdf）",
          response={200: None, **ERRORS})
 def disposition_form(request: HttpRequest, disposition_id: int, fmt: str):
     data, name = services.disposition_form_file(request.user, disposition_id, fmt, via="")
     return download(data, name, fmt)
 
 
-@api.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
-         response={200: None, **ERRORS})
+@router.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
+         description="归档后由后台生成：生成中答复202（Retry-After），生成后为封存的同一文件（X-Archive-SHA256）",
+         response={200: None, 202: None, **ERRORS})
 def archive_zip(request: HttpRequest, petition_id: int):
     petition, data = services.archive_for(request.user, petition_id)
+    if data is None:  # the worker is building it (or gave up: ask again)
+        state = archive_state(petition)
+        if state is not None and state.status == "failed":
+            request_rebuild(petition, request.user)
+        response = HttpResponse(json.dumps({"archive": {"status": "building", "sha256": None}}), status=202,
+                                content_type="application/json; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     response = download(data, f"{petition.number}-案卷.zip", "zip")
     frozen = getattr(petition, "archive_file", None) if petition.status == "archived" else None
     if frozen is not None:
@@ -40,7 +51,7 @@ def archive_zip(request: HttpRequest, petition_id: int):
     return response
 
 
-@api.get("/ledger.xlsx", tags=["文书"], summary="台账（按收到日期）", response={200: None, **ERRORS})
+@router.get("/ledger.xlsx", tags=["文书"], summary="台账（按收到日期）", response={200: None, **ERRORS})
 def ledger_xlsx(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
                 to: datetime.date | None = None, station: int | None = None):
     handle, name = services.ledger_file(request.user, start=from_, end=to, station=station)
@@ -64,7 +75,7 @@ def attachment_out(a: Attachment) -> dict:
             "sha256": a.sha256, "uploaded_at": a.uploaded_at}
 
 
-@api.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
+@router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
           response={201: AttachmentOut, **ERRORS})
 def attachment_upload(request: HttpRequest, petition_id: int, file: File[UploadedFile] = None,
                       kind: Form[str] = "document"):
@@ -74,15 +85,13 @@ def attachment_upload(request: HttpRequest, petition_id: int, file: File[Uploade
     return Status(201, attachment_out(attachment))
 
 
-@api.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
+@router.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
 def attachment_list(request: HttpRequest, petition_id: int):
-    petition = visible_petitions(request.user).filter(pk=petition_id).first()
-    if petition is None:
-        raise NotFound("信访事项不存在")
+    petition = get_visible_petition(request.user, petition_id)
     return [attachment_out(a) for a in petition.attachments.all()]
 
 
-@api.get("/attachments/{attachment_id}", tags=["附件"], summary="下载附件", response={200: None, **ERRORS})
+@router.get("/attachments/{attachment_id}", tags=["附件"], summary="下载附件", response={200: None, **ERRORS})
 def attachment_download(request: HttpRequest, attachment_id: int):
     attachment = services.attachment_visible(request.user, attachment_id)
     if attachment is None:

@@ -1,22 +1,29 @@
-"""API v1: the NinjaAPI object, bearer authentication and the error format of API.md."""
+"""API v1: the NinjaAPI object, bearer authentication, the error format of API.md, and the routers
+of the modules (each module has its own; none imports this one)."""
+
+from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from daiban.api import actions, documents, public, stats, views
+from daiban.api.common import error_response
 from daiban.api.models import ApiToken
 from daiban.api.schemas import FIELD_LABELS
 from daiban.lib.errors import ServiceError
+from daiban.lib.validation import field_messages
+from daiban.org.models import User
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user, row = ApiToken.user_for(token)
         if user is None:
             return None
         request.user = user
-        request.api_token = row
+        request.api_token = row  # type: ignore[attr-defined]
         return user
 
 
@@ -31,78 +38,44 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str,
-                   fields: dict | None = None, **extra) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
-    return api.create_response(request, body, status=status)
-
-
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+    return error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthorized", "未登录或登录已过期，请重新获取令牌")
+    return error_response(401, "unauthorized", "未登录或登录已过期，请重新获取令牌")
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "对象不存在")
+    return error_response(404, "not_found", "对象不存在")
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc.message))
-
-
-_MESSAGES = {
-    "missing": "请填写{label}",
-    "literal_error": "{label}的取值无效",
-    "enum": "{label}的取值无效",
-    "int_parsing": "{label}应为整数",
-    "int_type": "{label}应为整数",
-    "int_from_float": "{label}应为整数",
-    "bool_parsing": "{label}应为是或否（true/false）",
-    "bool_type": "{label}应为是或否（true/false）",
-    "date_parsing": "{label}应为YYYY-MM-DD格式的日期",
-    "date_from_datetime_parsing": "{label}应为YYYY-MM-DD格式的日期",
-    "date_from_datetime_inexact": "{label}应为YYYY-MM-DD格式的日期",
-    "date_type": "{label}应为YYYY-MM-DD格式的日期",
-    "string_type": "{label}应为文字",
-    "string_too_long": "{label}太长",
-    "list_type": "{label}应为列表",
-    "dict_type": "{label}应为对象",
-    "model_attributes_type": "{label}应为对象",
-}
-
-
-def _field_name(loc: list) -> str:
-    # loc is ("body", "<param>", field, …) for bodies and ("query", field) for query strings.
-    parts = [str(p) for p in loc[1:]]
-    if loc and loc[0] == "body" and len(parts) > 1:
-        parts = parts[1:]
-    return ".".join(parts) or "body"
+    return error_response(exc.status_code, "error", str(exc.message))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields: dict[str, str] = {}
+    if any(error.get("type") == "json_invalid" or not error.get("loc") for error in exc.errors):
+        return error_response(400, "invalid", "请求内容不是有效的JSON", {"body": "请求内容不是有效的JSON"})
+    match = request.resolver_match
+    action_input = actions.INPUTS.get(match.url_name or "") if match else None
+    labels, choose = (action_input.labels(), action_input.choice_fields()) if action_input else (FIELD_LABELS, set())
+    # loc is ("body", "<param>", field, …) for bodies and ("query", field) for query strings.
+    fields = {}
     for error in exc.errors:
-        loc = list(error.get("loc", ()))
-        if error.get("type") == "json_invalid" or not loc:
-            fields.setdefault("body", "请求内容不是有效的JSON")
-            continue
-        name = _field_name(loc)
-        leaf = name.split(".")[-1]
-        label = FIELD_LABELS.get(leaf, leaf)
-        template = _MESSAGES.get(error.get("type", ""), "{label}格式不正确")
-        fields.setdefault(name, template.format(label=label))
-    message = "；".join(fields.values()) or "请求内容不正确"
-    return error_response(request, 400, "invalid", message, fields)
+        skip = 2 if error["loc"][0] == "body" and len(error["loc"]) > 2 else 1
+        fields.update({k: v for k, v in field_messages([error], labels, skip=skip, choose=choose).items()
+                       if k not in fields})
+    return error_response(400, "invalid", "；".join(fields.values()) or "请求内容不正确", fields)
 
 
-from daiban.api import documents, public, stats, views  # noqa: E402,F401  (register the routes on `api`)
-
+api.add_router("", views.router)
+api.add_router("", actions.router)
+api.add_router("", documents.router)
+api.add_router("", stats.router)
 api.add_router("/public", public.router)

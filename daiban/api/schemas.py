@@ -1,16 +1,29 @@
 """Request and response shapes of API v1 (../shared/API.md). Field names are the contract."""
 
 import datetime
-from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-ChannelT = Literal["letter", "visit", "online", "phone"]
-SourceT = Literal["self", "center", "village", "proactive", "hotline_12345", "platform_baixing", "platform_jiefen"]
-TrackT = Literal["standard", "multi_department", "major"]
-SatisfactionT = Literal["satisfied", "fairly_satisfied", "understanding", "dissatisfied"]
-MethodT = Literal["visit", "phone", "letter"]
+from daiban.org.models import Agent
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.choices import (
+    AgentChosenBy,
+    Channel,
+    ContactMethod,
+    Convener,
+    DispositionState,
+    EscalationTarget,
+    Exclusion,
+    InformMethod,
+    ReviewLevel,
+    Satisfaction,
+    Source,
+    Track,
+)
+
+# The value lists are the choices of petitions/choices.py: one definition, here as types.
+ChannelT, SourceT, TrackT, SatisfactionT, MethodT = Channel, Source, Track, Satisfaction, ContactMethod
 
 
 # --- errors and auth --------------------------------------------------------------------------------
@@ -65,7 +78,7 @@ class DepartmentOut(Schema):
 class AgentOut(Schema):
     id: int
     name: str
-    kind: Literal["full_time", "part_time"]
+    kind: Agent.Kind
     station: int
     station_name: str
     title: str
@@ -147,7 +160,7 @@ class DispositionOut(Schema):
     id: int
     number: str
     department: Ref
-    status: Literal["routed", "received", "answered"]
+    status: DispositionState
     routed_on: datetime.date
     received_on: datetime.date | None
     due_on: datetime.date | None
@@ -167,7 +180,7 @@ class ContactOut(Schema):
 
 
 class ReviewOut(Schema):
-    level: Literal["review", "re_review"]
+    level: ReviewLevel
     requested_on: datetime.date
     answer_due_on: datetime.date
     decided_on: datetime.date | None
@@ -201,6 +214,11 @@ class NationalOut(Schema):
     review_request_due_on: datetime.date | None
 
 
+class ArchiveOut(Schema):
+    status: str = Field(description="building | ready | failed")
+    sha256: str | None
+
+
 class PetitionListItem(Schema):
     id: int
     number: str
@@ -224,16 +242,16 @@ class PetitionOut(PetitionListItem):
     personal_data_masked: bool
     external_id: str | None
     in_judicial_proceedings: bool
-    agent_chosen_by: Literal["designated", "petitioner"] | None
-    notification: Literal["oral", "written"] | None
+    agent_chosen_by: AgentChosenBy | None
+    notification: InformMethod | None
     reply: str
     decline_reason: str | None
     accepted_on: datetime.date | None
     proposed_handling: str
     solution_determined_on: datetime.date | None
-    convened_by: Literal["banner_secretary", "banner_head"] | None
+    convened_by: Convener | None
     due_provisional: bool
-    escalated_to: Literal["center", "joint_office"] | None
+    escalated_to: EscalationTarget | None
     national: NationalOut
     concluded_on: datetime.date | None
     result: str
@@ -253,6 +271,7 @@ class PetitionOut(PetitionListItem):
     reviews: list[ReviewOut]
     related: list[RelatedOut]
     events: list[EventOut]
+    archive: ArchiveOut | None = Field(None, description="归档后的案卷：后台生成中、已封存（含SHA-256）或生成失败")
 
 
 class PetitionPage(Schema):
@@ -263,7 +282,7 @@ class PetitionPage(Schema):
 
 
 class ReasonOut(Schema):
-    code: Literal["in_progress", "terminated_three_levels", "judicial", "three_in_place"]
+    code: Exclusion
     petition: int | None  # the earlier petition's id (None for `judicial`)
     petition_number: str | None
     message: str
@@ -280,122 +299,19 @@ class ActionOut(Schema):
     help: str
 
 
-# --- action bodies ----------------------------------------------------------------------------------
+# --- action bodies: each action's input class, declared with its handler (petitions/actions/) ------
 
-class ActionIn(Schema):
-    on: datetime.date | None = None
-    version: int | None = None
+ACTION_BODIES = {name: act.input for name, act in ACTIONS.items()}
+DISPOSITION_BODIES = {name: act.input for name, act in DISPOSITION_ACTIONS.items()}
 
-
-class ScreenIn(ActionIn):
-    outcome: Literal["direct_reply", "legal_channel", "guided", "agency", "declined"]
-    reply: str = ""
-    agent_id: int | None = None
-    agent_chosen_by: Literal["designated", "petitioner"] | None = None
-    notification: Literal["oral", "written"] | None = None
-    reason: Literal["in_progress", "terminated_three_levels", "judicial", "three_in_place"] | None = None
-    category: str | None = None
-
-
-class RouteIn(ActionIn):
-    departments: list[int]
-    track: TrackT | None = None
-    proposed_handling: str = ""
-
-
-class DetermineSolutionIn(ActionIn):
-    determined_on: datetime.date | None = None
-    convened_by: Literal["banner_secretary", "banner_head"] | None = None
-
-
-class EscalateIn(ActionIn):
-    to: Literal["center", "joint_office"]
-    reason: str
-
-
-class UrgeIn(ActionIn):
-    disposition_id: int
-    note: str = ""
-
-
-class ContactIn(ActionIn):
-    method: MethodT
-    note: str = ""
-
-
-class ExtendIn(ActionIn):
-    days: int
-    reason: str
-
-
-class ConcludeIn(ActionIn):
-    result: str
-
-
-class FeedbackIn(ActionIn):
-    method: MethodT
-    satisfaction: SatisfactionT
-
-
-class RequestReviewIn(ActionIn):
-    level: Literal["review", "re_review"]
-    requested_on: datetime.date | None = None
-
-
-class DecideReviewIn(ActionIn):
-    upheld: bool
-    note: str = ""
-    due_on: datetime.date | None = None
-
-
-class TerminateIn(ActionIn):
-    note: str = ""
-    three_in_place: bool = False
-
-
-class FollowUpIn(ActionIn):
-    visited_on: datetime.date | None = None
-    note: str = ""
-    rebound: bool = False
-
-
-class ArchiveIn(ActionIn):
-    pass
-
-
-class ReceiveIn(ActionIn):
-    pass
-
-
-class OpinionIn(ActionIn):
-    role: Literal["leader_in_charge", "principal"]
-    text: str
-
-
-class ResultIn(ActionIn):
-    result: str
-
-
-ACTION_BODIES = {
-    "screen": ScreenIn, "route": RouteIn, "determine_solution": DetermineSolutionIn, "escalate": EscalateIn,
-    "urge": UrgeIn, "contact": ContactIn, "extend": ExtendIn, "conclude": ConcludeIn, "feedback": FeedbackIn,
-    "request_review": RequestReviewIn, "decide_review": DecideReviewIn, "terminate": TerminateIn,
-    "follow_up": FollowUpIn, "archive": ArchiveIn,
-}
-DISPOSITION_BODIES = {"receive": ReceiveIn, "opinion": OpinionIn, "result": ResultIn}
-
-# Chinese names of fields, for error messages.
+# Chinese names of the other bodies' and query strings' fields, for error messages (an action's
+# fields are named by its input class).
 FIELD_LABELS = {
     "username": "用户名", "password": "密码", "channel": "渠道", "source": "来源", "received_on": "收到日期",
     "external_id": "外部编号", "petitioner": "信访人", "name": "姓名", "id_number": "身份证号", "phone": "电话",
     "address": "地址", "content": "反映的问题及诉求", "category": "内容分类", "in_judicial_proceedings": "是否已进入司法程序",
-    "station_id": "代办机构", "on": "办理日期", "version": "版本号", "outcome": "甄别结果", "reply": "答复内容",
-    "agent_id": "代办员", "agent_chosen_by": "代办员产生方式", "notification": "告知方式", "reason": "原因",
-    "departments": "事权单位", "track": "办理类别", "proposed_handling": "拟办意见", "determined_on": "方案确定日期",
-    "convened_by": "会商召集人", "to": "上报对象", "disposition_id": "处置单", "note": "说明", "method": "方式",
-    "days": "天数", "result": "处理结果", "satisfaction": "信访人意见", "level": "申请类别", "requested_on": "申请日期",
-    "upheld": "是否有理", "due_on": "限期日期", "three_in_place": "是否已落实三到位一处理", "visited_on": "回访日期",
-    "rebound": "是否反弹回流", "role": "意见类别", "text": "意见内容", "start": "起算日期", "add": "工作日数",
-    "status": "状态", "overdue": "是否超期", "agent": "代办员", "q": "搜索词", "page": "页码", "date": "日期",
-    "is_workday": "是否工作日", "days_list": "日期列表", "from": "开始日期", "to_date": "结束日期",
+    "station_id": "代办机构", "agent_id": "代办员", "reason": "原因", "satisfaction": "信访人意见", "date": "日期",
+    "start": "起算日期", "add": "工作日数", "status": "状态", "overdue": "是否超期", "agent": "代办员", "q": "搜索词",
+    "page": "页码", "is_workday": "是否工作日", "days": "日期列表", "from": "开始日期", "to": "结束日期",
+    "confirm": "是否确认", "file": "文件", "kind": "类别", "month": "月份", "by": "分组",
 }

@@ -20,10 +20,10 @@ from daiban.documents.docx import render_docx
 from daiban.documents.layout import FormDoc, agency_form, disposition_form
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
-from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from daiban.lib.errors import Conflict, Invalid, NotFound
 from daiban.lib.identity import mask_id_number, mask_phone
-from daiban.org import roles
 from daiban.org.models import User
+from daiban.petitions.abilities import may_see_personal_data, require
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Disposition,
@@ -33,14 +33,13 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import may_see_personal_data, visible_petitions
+from daiban.petitions.permissions import visible_petitions
 
 SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"%PDF-", "application/pdf", ".pdf"),
 ]
-UPLOAD_ROLES = (roles.AGENT, roles.CENTER, roles.ADMIN, roles.DEPARTMENT, *roles.STATION_LEADERS)
 
 
 def private_storage() -> FileSystemStorage:
@@ -114,8 +113,7 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
     petition = visible_petitions(user).filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("信访事项不存在")
-    if not user.has_role(*UPLOAD_ROLES):
-        raise Forbidden("您没有上传附件的权限")
+    require(user, "upload")
     if petition.status == Status.ARCHIVED:
         raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
     return store_attachment(petition, upload, kind=kind, user=user)
@@ -261,18 +259,23 @@ def archive_freeze(petition_id: int) -> ArchiveFile:
     return frozen
 
 
-def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes]:
-    """The case file for download: the frozen bytes once archived, a fresh build before that.
-    It holds full personal data, so only those who may see it get it (404 for the others)."""
+def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
+    """The case file for download: the frozen bytes once archived (None while the worker is still
+    building it, see documents/archive.py), a fresh build before that. It holds full personal
+    data, so only those who may see it get it (404 for the others)."""
     petition = visible_petitions(user).filter(pk=petition_id).first()
     if petition is None or not may_see_personal_data(user, petition):
         raise NotFound("信访事项不存在")
-    PersonalDataView.objects.create(user=user, petition=petition, fields="archive", via="archive")
     if petition.status == Status.ARCHIVED:
-        frozen = archive_freeze(petition.pk)
+        frozen = ArchiveFile.objects.filter(petition=petition).first()
+        if frozen is None:
+            return petition, None
         with private_storage().open(frozen.stored_name, "rb") as handle:
-            return petition, handle.read()
-    return petition, build_archive(load_case(petition.pk))
+            data = handle.read()
+    else:
+        data = build_archive(load_case(petition.pk))
+    PersonalDataView.objects.create(user=user, petition=petition, fields="archive", via="archive")
+    return petition, data
 
 
 # --- the ledger -------------------------------------------------------------------------------------
@@ -296,7 +299,7 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
 # --- printables for the wall ------------------------------------------------------------------------
 
 def flowchart_pdf() -> bytes:
-    from daiban.staff.flowchart import svg
+    from daiban.documents.flowchart import svg
 
     return render_pdf("documents/flowchart.html", {"svg": svg()})
 

@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "daiban.notifications"
     label = "notifications"
     verbose_name = "通知"
+
+    def ready(self) -> None:
+        from daiban.notifications import consumers  # noqa: F401  (registers what follows each event)

@@ -1,5 +1,5 @@
-"""Queue messages (inside the workflow's transaction) and deliver them (outside it, from the
-`notify` command). Queuing never blocks an action; a failed delivery is retried, never lost."""
+"""Queue messages (the consumers of consumers.py, run by the worker after an action) and deliver
+them (the `notify` command). Neither blocks an action; a failed delivery is retried, never lost."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from daiban.lib import crypto
 from daiban.notifications.backends import SmsError, get_backend
 from daiban.notifications.models import Notification
 from daiban.notifications.templates_text import IN_APP, SMS
-from daiban.org import roles
 from daiban.org.models import User
-from daiban.petitions.models import Disposition, Petition, Satisfaction
+from daiban.petitions.models import Petition
 
 logger = logging.getLogger(__name__)
 RETRY_MINUTES = (1, 5, 15, 60, 240, 720)  # then it waits for a person (state gave_up), still recorded
@@ -50,55 +49,6 @@ def _queue(row: Notification) -> Notification | None:
         return None
     row.save()
     return row
-
-
-def _agent_user(petition: Petition) -> list[User]:
-    return [petition.agent.user] if petition.agent_id and petition.agent.user_id else []
-
-
-def _department_users(department_id: int) -> list[User]:
-    return list(User.objects.filter(department_id=department_id, is_active=True))
-
-
-def _center_users() -> list[User]:
-    return [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
-
-
-def on_intake(petition: Petition) -> None:
-    sms(petition, "receipt", code=petition.query_code, forward_due=petition.national_forward_due_on)
-
-
-def on_action(petition: Petition, action: str, data: dict) -> None:
-    """Messages that follow a workflow action. Called by petitions.services inside the transaction."""
-    if action == "screen" and petition.status == "accepted":
-        agent = petition.agent
-        sms(petition, "accepted", agent=agent.name, agent_phone=agent.office_phone or agent.station.phone or "—")
-        notice(_agent_user(petition), "new_assignment", petition=petition, number=petition.number,
-               summary=petition.content[:30])
-    elif action == "route":
-        for disposition in petition.dispositions.filter(department_id__in=data.get("departments", [])):
-            notice(_department_users(disposition.department_id), "disposition_routed", petition=petition,
-                   disposition=disposition.number, summary=petition.content[:30], due=disposition.due_on or "待定")
-    elif action == "feedback":
-        sms(petition, "result", review_due=petition.review_request_due_on)
-    elif action == "request_review":
-        review = petition.reviews.order_by("-id").first()
-        notice(_center_users(), "review_requested", petition=petition, number=petition.number,
-               level=review.get_level_display(), answer_due=review.answer_due_on)
-    if petition.status == "terminated" and action in ("terminate", "decide_review"):
-        sms(petition, "follow_up", dedupe=f"follow_up_sms:{petition.pk}", follow_up_due=petition.follow_up_due_on)
-
-
-def on_disposition_action(disposition: Disposition, action: str) -> None:
-    template = {"receive": "disposition_received", "result": "disposition_answered"}.get(action)
-    if template:
-        notice(_agent_user(disposition.petition), template, petition=disposition.petition,
-               department=disposition.department.name, disposition=disposition.number)
-
-
-def on_public_rating(petition: Petition) -> None:
-    notice(_agent_user(petition), "petitioner_rated", petition=petition, number=petition.number,
-           satisfaction=Satisfaction(petition.satisfaction).label)
 
 
 # --- delivery ---------------------------------------------------------------------------------------

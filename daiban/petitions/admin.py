@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from daiban.lib.errors import Forbidden
+from daiban.petitions.abilities import may
 from daiban.petitions.models import Category, Event, PersonalDataView, Petition
+from daiban.petitions.services import calendar_change
+from daiban.workdays.models import CalendarDay
+from daiban.workdays.seed import DaySpec
 
 
 @admin.register(Category)
@@ -50,3 +55,37 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The working-day calendar. Registered here, beside the service that changes it: a change goes
+    through petitions.services.calendar_change, so running deadlines that counted it are recomputed."""
+
+    list_display = ("date", "is_workday", "name", "source", "confirmed")
+    list_filter = ("is_workday", "confirmed", "source")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    actions = ["mark_confirmed"]
+
+    def has_add_permission(self, request):
+        return may(request.user, "calendar_edit")
+
+    def has_change_permission(self, request, obj=None):
+        return may(request.user, "calendar_edit")
+
+    def save_model(self, request, obj, form, change):
+        try:
+            changed = calendar_change(
+                actor=request.user, specs=[DaySpec(obj.date, obj.is_workday, obj.name)],
+                source=CalendarDay.Source.ADMIN, confirm=obj.confirmed, reason="管理员调整工作日历",
+            )
+        except Forbidden as exc:
+            messages.error(request, exc.message)
+            return
+        if changed:
+            messages.info(request, "已重算受影响的在办时限")
+
+    @admin.action(description="标记为已确认（国务院通知已发布）")
+    def mark_confirmed(self, request, queryset):
+        queryset.update(confirmed=True)

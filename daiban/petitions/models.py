@@ -1,4 +1,4 @@
-"""信访事项 and everything recorded about it. Status changes happen only in services.py."""
+"""信访事项 and everything recorded about it. Status changes happen only in the actions (actions/)."""
 
 from __future__ import annotations
 
@@ -9,59 +9,17 @@ from django.utils import timezone
 
 from daiban.lib import crypto
 from daiban.org.models import Agent, Department, Station
-
-
-class Channel(models.TextChoices):
-    LETTER = "letter", "来信"
-    VISIT = "visit", "来访"
-    ONLINE = "online", "网上"
-    PHONE = "phone", "来电"
-
-
-class Source(models.TextChoices):
-    SELF = "self", "信访人本人"
-    CENTER = "center", "上级交办"
-    VILLAGE = "village", "嘎查村（社区）上报"
-    PROACTIVE = "proactive", "主动排查/主动下访"
-    HOTLINE_12345 = "hotline_12345", "12345热线交办"
-    PLATFORM_BAIXING = "platform_baixing", "智治乌审·百姓管家"
-    PLATFORM_JIEFEN = "platform_jiefen", "乌审解纷"
-
-
-class Status(models.TextChoices):
-    RECEIVED = "received", "待甄别"
-    ANSWERED = "answered", "已直接答复"
-    REDIRECTED_LEGAL = "redirected_legal", "已告知法定途径"
-    GUIDED = "guided", "已引导至窗口或事权单位"
-    DECLINED = "declined", "不予代办"
-    ACCEPTED = "accepted", "已受理代办"
-    IN_PROGRESS = "in_progress", "办理中"
-    ESCALATED = "escalated", "已上报"
-    CONCLUDED = "concluded", "已办结"
-    FEEDBACK_GIVEN = "feedback_given", "已反馈"
-    UNDER_REVIEW = "under_review", "复查复核中"
-    TERMINATED = "terminated", "已终结"
-    FOLLOWED_UP = "followed_up", "已回访"
-    ARCHIVED = "archived", "已归档"
-
-
-class Track(models.TextChoices):
-    STANDARD = "standard", "一般事项（15个工作日）"
-    MULTI_DEPARTMENT = "multi_department", "多部门协同（方案确定后30个工作日）"
-    MAJOR = "major", "疑难复杂重大（会商后60个工作日）"
-
-
-class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    FAIRLY_SATISFIED = "fairly_satisfied", "比较满意"
-    UNDERSTANDING = "understanding", "理解"
-    DISSATISFIED = "dissatisfied", "不满意"
-
-
-class ContactMethod(models.TextChoices):
-    VISIT = "visit", "上门走访"
-    PHONE = "phone", "电话"
-    LETTER = "letter", "信函"
+from daiban.petitions.choices import (  # noqa: F401  (the value lists stay importable from here)
+    Channel,
+    ContactMethod,
+    DispositionState,
+    ReviewLevel,
+    Satisfaction,
+    ScreenOutcome,
+    Source,
+    Status,
+    Track,
+)
 
 
 class Category(models.Model):
@@ -220,10 +178,7 @@ class Petition(models.Model):
 class Disposition(models.Model):
     """One department's part of a petition: the 信访事项处置单."""
 
-    class State(models.TextChoices):
-        ROUTED = "routed", "待签收"
-        RECEIVED = "received", "已签收"
-        ANSWERED = "answered", "已办理"
+    State = DispositionState
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="dispositions")
     department = models.ForeignKey(Department, verbose_name="事权单位", on_delete=models.PROTECT, related_name="dispositions")
@@ -295,9 +250,7 @@ class Contact(models.Model):
 class Review(models.Model):
     """复查 / 复核 at the higher agency."""
 
-    class Level(models.TextChoices):
-        REVIEW = "review", "复查"
-        RE_REVIEW = "re_review", "复核"
+    Level = ReviewLevel
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reviews")
     level = models.CharField("级别", max_length=10, choices=Level.choices)
@@ -360,7 +313,8 @@ class Event(models.Model):
                note: str = "", data: dict | None = None, from_status: str | None = None,
                to_status: str | None = None) -> Event:
         """Append one entry. A staff actor is named by their account; without one, `actor_name` says
-        who (the petitioner or the system). The statuses default to the petition's own (no change)."""
+        who (the petitioner or the system). The statuses default to the petition's own (no change).
+        Writes whose event others act upon go through petitions.events.record, which hands it off."""
         return cls.objects.create(
             petition=petition, action=action, actor=actor, actor_name=actor.display_name if actor else actor_name,
             on=on or timezone.localdate(), note=note[:2000], data=data or {},

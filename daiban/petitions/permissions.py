@@ -1,9 +1,11 @@
-"""Who sees which petition, who may act on it, and who may see its full personal data."""
+"""Who sees which petition (everything else answers 404) and the actor kinds a user holds on one.
+What each kind may do is in abilities.py and in the actions' declarations."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from daiban.lib.errors import NotFound
 from daiban.org import roles
 from daiban.org.models import Agent, Station, User
 from daiban.petitions.models import Disposition, Petition
@@ -34,10 +36,10 @@ def sees_everything(user: User) -> bool:
     return user.has_role(roles.ADMIN, roles.CENTER)
 
 
-def visible_petitions(user: User) -> QuerySet[Petition]:
+def visible_petitions(user: User | None) -> QuerySet[Petition]:
     """The petitions this user may see; everything else answers 404."""
     qs = Petition.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     if sees_everything(user):
         return qs
@@ -51,6 +53,18 @@ def visible_petitions(user: User) -> QuerySet[Petition]:
         routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=user.department_id)
         condition |= Q(Exists(routed))
     return qs.filter(condition)
+
+
+def get_visible_petition(user: User | None, petition_id: int, *, lock: bool = False) -> Petition:
+    """The petition if this user may see it, else NotFound (404, the same as a petition that does not
+    exist). `lock`: SELECT … FOR UPDATE, for a write in the caller's transaction."""
+    qs = visible_petitions(user)
+    if lock:
+        qs = qs.select_for_update()
+    petition = qs.filter(pk=petition_id).first()
+    if petition is None:
+        raise NotFound("信访事项不存在")
+    return petition
 
 
 def visible_dispositions(user: User) -> QuerySet[Disposition]:
@@ -74,7 +88,9 @@ def actor_kinds(user: User, petition: Petition, disposition: Disposition | None 
     agent = user_agent(user)
     if agent and in_station:
         kinds.add("station_agent")
-    if agent and (petition.agent_id == agent.pk or (petition.agent_id is None and in_station)):
+    if agent and petition.agent_id == agent.pk:
+        kinds.update({"case_agent", "assigned_agent"})
+    elif agent and petition.agent_id is None and in_station:
         kinds.add("case_agent")
     if in_station:
         if held & roles.STATION_LEADERS:
@@ -86,13 +102,3 @@ def actor_kinds(user: User, petition: Petition, disposition: Disposition | None 
     if disposition is not None and roles.DEPARTMENT in held and user.department_id == disposition.department_id:
         kinds.add("department")
     return frozenset(kinds)
-
-
-def may_see_personal_data(user: User, petition: Petition) -> bool:
-    """Full ID and phone: the assigned agent, the station's leaders and the center only."""
-    if user.has_role(roles.CENTER):
-        return True
-    agent = user_agent(user)
-    if agent and petition.agent_id == agent.pk:
-        return True
-    return bool(user.role_set & roles.STATION_LEADERS) and petition.station_id in station_scope(user)

@@ -8,11 +8,12 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from daiban.lib.dates import today
 from daiban.lib.identity import mask_id_number, mask_phone
 from daiban.org.models import User
+from daiban.petitions.abilities import may_see_personal_data
 from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
-from daiban.petitions.permissions import may_see_personal_data, visible_petitions
-from daiban.petitions.services import today
+from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
@@ -30,8 +31,10 @@ def petition_list(
     q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
-    category: str | None = None, kpi: str | None = None,
+    category: str | None = None, condition: Q | None = None,
 ) -> QuerySet[Petition]:
+    """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
+    figure's own definition, so a number on the dashboard links to the petitions behind it)."""
     qs = visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -57,11 +60,8 @@ def petition_list(
         qs = qs.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=due_to)
     if category:
         qs = qs.filter(category="" if category == "未分类" else category)
-    if kpi:
-        from daiban.stats.kpi import CONDITIONS  # the statistics' own definitions, so the figures link here
-
-        if kpi in CONDITIONS:
-            qs = qs.filter(CONDITIONS[kpi])
+    if condition is not None:
+        qs = qs.filter(condition)
     if q:
         term = q.strip()
         qs = qs.filter(Q(number__iexact=term) | Q(petitioner__name=term) | Q(content__contains=term))

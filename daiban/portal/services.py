@@ -14,11 +14,19 @@ from django.utils.crypto import constant_time_compare
 from daiban.documents.services import store_attachment
 from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
-from daiban.notifications import services as notifications
 from daiban.org.models import Agent
+from daiban.petitions import events
 from daiban.petitions import services as petitions
 from daiban.petitions.guards import next_review_level
-from daiban.petitions.models import PETITIONER_ACTOR, Event, Petition, Review, Satisfaction, Status
+from daiban.petitions.models import (
+    PETITIONER_ACTOR,
+    Event,
+    Petition,
+    Review,
+    Satisfaction,
+    ScreenOutcome,
+    Status,
+)
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 HOUR = 3600
@@ -40,9 +48,10 @@ PUBLIC_STATUS = {
     "followed_up": "已回访",
     "archived": "已办结归档",
 }
-SCREEN_TEXT = {
-    "direct_reply": "已直接答复", "legal_channel": "已告知按照法定途径解决", "guided": "已引导至信访接待窗口或事权单位",
-    "agency": "已受理代办", "declined": "不予代办",
+SCREEN_TEXT = {  # the outcome of screening, said to a citizen
+    ScreenOutcome.DIRECT_REPLY: "已直接答复", ScreenOutcome.LEGAL_CHANNEL: "已告知按照法定途径解决",
+    ScreenOutcome.GUIDED: "已引导至信访接待窗口或事权单位", ScreenOutcome.AGENCY: "已受理代办",
+    ScreenOutcome.DECLINED: "不予代办",
 }
 
 
@@ -64,7 +73,7 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
             raise Invalid.of({"agent_id": "所选代办员不存在"})
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
     with transaction.atomic():
-        result = petitions.petition_intake(data=body, user=None, agent=agent)
+        result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:
             store_attachment(result.petition, upload, kind="document", user=None)
     return result.petition
@@ -181,9 +190,8 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
         locked.satisfaction, locked.rated_by_petitioner = satisfaction, True
         locked.version += 1
         locked.save(update_fields=["satisfaction", "rated_by_petitioner", "version", "updated_at"])
-        Event.record(locked, "public_rating", actor_name=PETITIONER_ACTOR,
-                     note=f"信访人评价：{Satisfaction(satisfaction).label}", data={"satisfaction": satisfaction})
-        notifications.on_public_rating(locked)
+        events.record(locked, "public_rating", actor_name=PETITIONER_ACTOR,
+                      note=f"信访人评价：{Satisfaction(satisfaction).label}", data={"satisfaction": satisfaction})
     return locked
 
 

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from daiban.documents.flowchart import svg as flowchart_svg
 from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited, ServiceError
 from daiban.org.models import Agent
@@ -15,7 +16,6 @@ from daiban.petitions import services as petitions
 from daiban.petitions.workflow import EXCLUSIONS
 from daiban.portal import captcha, services
 from daiban.portal.forms import SubmitForm
-from daiban.staff.flowchart import svg as flowchart_svg
 
 MAX_FILES = 5
 

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from daiban.org import roles
+from daiban.petitions.abilities import may
 
 
 def nav(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not hasattr(user, "role_set"):
         return {}
-    held = user.role_set
     return {
         "nav": {
-            "intake": bool(held & {roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS}),
-            "department": roles.DEPARTMENT in held,
-            "leader": bool(held & {roles.LEADER_IN_CHARGE, roles.PRINCIPAL}),
-            "center": roles.CENTER in held,
-            "admin": roles.ADMIN in held,
-            "role_labels": "、".join(roles.LABELS[r] for r in sorted(held)) or "无角色",
+            "intake": may(user, "intake"),
+            "stats": may(user, "view_stats"),
+            "department": may(user, "department_queue"),
+            "leader": may(user, "sign_opinions"),
+            "admin": may(user, "administer"),
+            "role_labels": "、".join(roles.LABELS[r] for r in sorted(user.role_set)) or "无角色",
             "unread": _unread(user) if request.path.startswith("/staff/") else 0,
         }
     }

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from daiban.org import roles
+from daiban.lib.dates import today
 from daiban.org.models import User
+from daiban.petitions.abilities import may
 from daiban.petitions.models import Disposition, Petition, Status
-from daiban.petitions.permissions import station_scope, user_agent, visible_dispositions, visible_petitions
+from daiban.petitions.permissions import (
+    sees_everything,
+    station_scope,
+    user_agent,
+    visible_dispositions,
+    visible_petitions,
+)
 from daiban.petitions.selectors import overdue_q, page
-from daiban.petitions.services import today
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.workdays.engine import add_workdays
 
@@ -43,10 +49,9 @@ def _petitions(qs: QuerySet[Petition]) -> QuerySet[Petition]:
 
 
 def workbench(user: User) -> list[Card]:
-    held = user.role_set
     cards: list[Card] = []
     visible = visible_petitions(user)
-    works_cases = bool(held & {roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS})
+    works_cases = may(user, "work_cases")
     agent = user_agent(user)
     if works_cases:
         cards.append(_card("to_screen", "待甄别受理", "?status=received",
@@ -60,14 +65,14 @@ def workbench(user: User) -> list[Card]:
                            _petitions(visible.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=soon)),
                            "warning"))
         cards.append(_card("overdue", "已超期", "?overdue=true", _petitions(visible.filter(overdue_q())), "danger"))
-    if held & {roles.LEADER_IN_CHARGE, roles.PRINCIPAL}:
+    if may(user, "sign_opinions"):
         waiting = awaiting_opinion(user)
         cards.append(Card("opinions", "待我签署意见的处置单", "opinions", capped_count(waiting),
                           with_petitions(waiting, CARD_ITEMS)))
-    if roles.DEPARTMENT in held:
+    if may(user, "department_queue"):
         cards.append(Card("dispositions", "待签收、待办理的处置单", "dispositions",
                           *_count_items(department_queue(user))))
-    if held & {roles.CENTER, roles.ADMIN}:
+    if may(user, "decide_reviews"):
         cards.append(_card("reviews", "待决定的复查复核", "?status=under_review",
                            _petitions(visible.filter(status=Status.UNDER_REVIEW))))
     if works_cases:
@@ -89,16 +94,15 @@ def department_queue(user: User) -> QuerySet[Disposition]:
 
 def awaiting_opinion(user: User) -> QuerySet[Disposition]:
     """处置单 of running petitions at the leader's stations whose row for this leader is empty."""
-    held = user.role_set
     empty = Q(pk__in=[])
-    if roles.LEADER_IN_CHARGE in held:
+    if may(user, "sign_leader_opinions"):
         empty |= Q(leader_opinion="")
-    if roles.PRINCIPAL in held:
+    if may(user, "sign_principal_opinions"):
         empty |= Q(principal_instruction="")
     # Leaders sign before the department answers: only open 处置单 (their petition is then always
     # in_progress or escalated), through the (status, due_on) index.
     qs = Disposition.objects.filter(empty, status__in=["routed", "received"])
-    if not user.has_role(roles.CENTER, roles.ADMIN):
+    if not sees_everything(user):
         qs = qs.filter(station_id__in=station_scope(user))
     return qs.order_by("due_on", "id")
 

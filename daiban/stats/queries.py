@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, Count, F, Func, Q, QuerySet
 
-from daiban.lib.errors import Forbidden, NotFound
-from daiban.org import roles
+from daiban.lib.errors import NotFound
 from daiban.org.models import Agent, Station, User
+from daiban.petitions.abilities import require
 from daiban.petitions.models import Disposition, Petition, PetitionLink
 from daiban.petitions.permissions import sees_everything, station_scope
 from daiban.stats.kpi import CONDITIONS, with_rates
 
-STATS_ROLES = (roles.CENTER, roles.ADMIN, roles.AGENT, *roles.STATION_LEADERS)
 DIMENSIONS = ("station", "agent", "channel", "source", "category", "month", "status")
 # Group by the id and look the names up afterwards: joining the names into a grouped scan of a
 # year's petitions costs a look-up per petition.
@@ -46,8 +45,7 @@ class Period:
 
 def scope(user: User, period: Period, station: int | None = None) -> QuerySet[Petition]:
     """The petitions received in the period that this user's statistics cover."""
-    if not user.has_role(*STATS_ROLES):
-        raise Forbidden("您没有查看统计的权限")
+    require(user, "view_stats")
     lookups: dict = {"received_on__gte": period.start, "received_on__lte": period.end}
     stations = None if sees_everything(user) else set(station_scope(user))
     if station:

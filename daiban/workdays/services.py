@@ -1,4 +1,5 @@
-"""Changing the calendar. Every change recomputes the running deadlines that counted the changed days."""
+"""Writing calendar days. The change that also recomputes running deadlines is
+`daiban.petitions.services.calendar_change`, which calls this: every entry point goes through that."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ from daiban.workdays.seed import DaySpec
 
 
 @transaction.atomic
-def calendar_set_days(
-    *, specs: Iterable[DaySpec], source: str, confirm: bool | None = None, actor=None, reason: str = ""
-) -> list[datetime.date]:
+def calendar_set_days(*, specs: Iterable[DaySpec], source: str, confirm: bool | None = None) -> list[datetime.date]:
     """Write the given days; return the dates whose working-day status changed.
 
     `confirm` True marks the written days confirmed (an announced notice), False unconfirmed,
@@ -40,10 +39,6 @@ def calendar_set_days(
             CalendarDay.objects.filter(date=spec.date).update(
                 is_workday=spec.is_workday, name=spec.name, source=source, confirmed=confirmed
             )
-    if changed:
-        from daiban.petitions.deadlines import recompute_after_calendar_change
-
-        recompute_after_calendar_change(changed, actor=actor, reason=reason or "工作日历调整")
     return changed
 
 

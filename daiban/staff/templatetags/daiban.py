@@ -5,24 +5,25 @@ from __future__ import annotations
 from django import template
 
 from daiban.org import roles
-from daiban.petitions.models import Channel, ContactMethod, Disposition, Satisfaction, Source, Status, Track
-from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, EXCLUSIONS, RUNNING
+from daiban.petitions import choices as c
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.workflow import RUNNING
 
 register = template.Library()
 
 _LABELS = {
-    "status": dict(Status.choices), "channel": dict(Channel.choices), "source": dict(Source.choices),
-    "track": dict(Track.choices), "satisfaction": dict(Satisfaction.choices), "method": dict(ContactMethod.choices),
-    "disposition": dict(Disposition.State.choices), "exclusion": EXCLUSIONS, "role": roles.LABELS,
-    "escalated_to": {"center": "旗信访代办服务中心", "joint_office": "旗信访联席办"},
-    "convened_by": {"banner_secretary": "旗委书记", "banner_head": "旗长"},
-    "chosen_by": {"designated": "指定代办员", "petitioner": "信访人自主选择"},
-    "notification": {"oral": "口头告知", "written": "书面告知"},
-    "level": {"review": "复查", "re_review": "复核"},
+    "status": dict(c.Status.choices), "channel": dict(c.Channel.choices), "source": dict(c.Source.choices),
+    "track": dict(c.Track.choices), "satisfaction": dict(c.Satisfaction.choices),
+    "method": dict(c.ContactMethod.choices), "disposition": dict(c.DispositionState.choices),
+    "exclusion": dict(c.Exclusion.choices), "role": roles.LABELS, "escalated_to": dict(c.EscalationTarget.choices),
+    "convened_by": dict(c.Convener.choices), "chosen_by": dict(c.AgentChosenBy.choices),
+    "notification": dict(c.InformMethod.choices), "level": dict(c.ReviewLevel.choices),
+    # The timeline's event actions: every workflow action by its label, and the events that are not actions.
     "action": {
         **{name: act.label for name, act in ACTIONS.items()},
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
-        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存", "unlink": "认定不是同一事项",
+        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
+        "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
         "public_rating": "信访人评价",
     },
 }

@@ -3,101 +3,84 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
-from daiban.documents.services import UPLOAD_ROLES
-from daiban.lib.errors import Invalid, ServiceError
-from daiban.org import roles
+from daiban.lib.errors import Invalid, NotFound, ServiceError
 from daiban.petitions import selectors, services
-from daiban.petitions.permissions import (
-    actor_kinds,
-    may_see_personal_data,
-    visible_dispositions,
-    visible_petitions,
-)
-from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, RUNNING
+from daiban.petitions.abilities import may, opinion_roles
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.choices import OpinionRole, Status
+from daiban.petitions.models import Petition
+from daiban.petitions.permissions import get_visible_petition, visible_dispositions
+from daiban.petitions.workflow import RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
 
-
-def _visible(request, pk: int):
-    """The petition alone, for reading a submitted form; the page itself is loaded by _load."""
-    petition = visible_petitions(request.user).filter(pk=pk).first()
-    if petition is None:
-        raise Http404("信访事项不存在")
-    return petition
+# A refused form to open again: (kind, action, object id, what was posted, errors by field).
+Failed = tuple[str, str, int, dict, dict[str, str]]
 
 
-def _load(request, pk: int):
+def _load(request: HttpRequest, pk: int) -> Petition:
     petition = selectors.petition_for_detail(request.user, pk)
     if petition is None:
-        raise Http404("信访事项不存在")
+        raise NotFound("信访事项不存在")
     return petition
 
 
-def _opinion_roles(user, petition, disposition) -> list[tuple[str, str]]:
-    kinds = actor_kinds(user, petition, disposition)
-    both = bool(kinds & {"center", "admin"})
-    found = []
-    if both or "leader_in_charge" in kinds:
-        found.append(("leader_in_charge", "分管领导处理意见"))
-    if both or "principal" in kinds:
-        found.append(("principal", "领导批示"))
-    return found
+def _form(act, petition: Petition, failed: Failed | None, key: tuple, *, role: str = "", label: str = "") -> dict:
+    fields = fields_for(act.input, petition)
+    is_failed = bool(failed and failed[:3] == key and failed[3].get("role", "") == role)
+    if is_failed:
+        fill(fields, failed[3], failed[4])
+    return {"action": act, "fields": fields, "open": is_failed, "role": role, "label": label or act.label,
+            "on": failed[3].get("on", "") if is_failed else ""}
 
 
-def _page(request, petition, *, failed: tuple | None = None, status: int = 200):
-    """Render the case page; `failed` = (kind, action, object id, post, errors) re-opens that form."""
+def _page(request: HttpRequest, petition: Petition, *, failed: Failed | None = None, status: int = 200) -> HttpResponse:
+    """Render the case page; `failed` re-opens the form that was refused, with what was typed."""
     user = request.user
     detail = selectors.petition_detail(petition, user, via="page")
     today = services.today()
-    forms = []
-    for act in services.available_actions(user, petition):
-        fields = fields_for(act.name, petition)
-        is_failed = failed and failed[0] == "petition" and failed[1] == act.name
-        if is_failed:
-            fill(fields, failed[3], failed[4])
-        forms.append({"action": act, "fields": fields, "open": bool(is_failed), "role": "",
-                      "on": failed[3].get("on", "") if is_failed else ""})
+    forms = [_form(act, petition, failed, ("petition", act.name, petition.pk))
+             for act in services.available_actions(user, petition)]
     dispositions = []
-    for disposition in petition.dispositions.all():
+    for d in petition.dispositions.all():
         entries = []
-        for act in services.available_disposition_actions(user, petition, disposition):
-            role_list = _opinion_roles(user, petition, disposition) if act.name == "opinion" else [("", "")]
-            for role, role_label in role_list:
-                fields = fields_for(act.name, petition)
-                is_failed = (failed and failed[0] == "disposition" and failed[1] == act.name
-                             and failed[2] == disposition.pk and failed[3].get("role", "") == role)
-                if is_failed:
-                    fill(fields, failed[3], failed[4])
-                entries.append({"action": act, "fields": fields, "role": role,
-                                "label": role_label or act.label, "open": bool(is_failed)})
-        dispositions.append({"d": disposition, "forms": entries})
+        for act in services.available_disposition_actions(user, petition, d):
+            key = ("disposition", act.name, d.pk)
+            if act.name == "opinion":  # one form per row of the 处置单 this user may sign
+                entries += [_form(act, petition, failed, key, role=r, label=OpinionRole(r).label)
+                            for r in opinion_roles(user, petition, d)]
+            else:
+                entries.append(_form(act, petition, failed, key))
+        dispositions.append({"d": d, "forms": entries})
     context = {
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
         "due_soon": due_soon_until(today),
         "running": petition.status in RUNNING,
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
-        "is_department_only": user.role_set == {roles.DEPARTMENT},
-        "may_download_archive": may_see_personal_data(user, petition),
-        "may_unlink": bool(actor_kinds(user, petition) & {"station_leader", "center", "admin"}),
+        "may_download_archive": may(user, "see_personal_data", petition),
+        "archive": archive_state(petition),
+        "may_unlink": may(user, "unlink", petition),
         "attachments": list(Attachment.objects.filter(petition=petition)),
         "attachment_kinds": Attachment.Kind.choices,
-        "can_upload": petition.status != "archived" and user.has_role(*UPLOAD_ROLES),
+        "can_upload": petition.status != Status.ARCHIVED and may(user, "upload"),
     }
     return render(request, "staff/case.html", context, status=status)
 
 
 @staff_required()
-def case(request, pk: int):
+def case(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _load(request, pk))
 
 
-def _refused(request, petition, kind: str, action: str, obj_id: int, exc: ServiceError):
+def _refused(request: HttpRequest, petition: Petition, kind: str, action: str, obj_id: int,
+             exc: ServiceError) -> HttpResponse:
     errors = exc.fields if isinstance(exc, Invalid) else {}
     messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
     # The petition may have moved on (someone else acted): reload it before showing the page again.
@@ -106,13 +89,13 @@ def _refused(request, petition, kind: str, action: str, obj_id: int, exc: Servic
 
 
 @staff_required()
-def act(request, pk: int, action: str):
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if request.method != "POST" or action not in ACTIONS:
         raise Http404("页面不存在")
-    petition = _visible(request, pk)
-    data = read_post(fields_for(action, petition), request.POST)
+    petition = get_visible_petition(request.user, pk)
     try:
-        services.petition_act(petition_id=pk, action=action, user=request.user, data=data)
+        services.petition_act(petition_id=pk, action=action, user=request.user,
+                              data=read_post(ACTIONS[action].input, request.POST))
     except REFUSALS as exc:
         return _refused(request, petition, "petition", action, pk, exc)
     messages.success(request, f"已{ACTIONS[action].label}。")
@@ -120,16 +103,16 @@ def act(request, pk: int, action: str):
 
 
 @staff_required()
-def disposition_act(request, pk: int, action: str):
+def disposition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if request.method != "POST" or action not in DISPOSITION_ACTIONS:
         raise Http404("页面不存在")
     disposition = visible_dispositions(request.user).filter(pk=pk).first()
     if disposition is None:
         raise Http404("处置单不存在")
-    petition = _visible(request, disposition.petition_id)
-    data = read_post(fields_for(action, petition), request.POST)
+    petition = get_visible_petition(request.user, disposition.petition_id)
     try:
-        services.disposition_act(disposition_id=pk, action=action, user=request.user, data=data)
+        services.disposition_act(disposition_id=pk, action=action, user=request.user,
+                                 data=read_post(DISPOSITION_ACTIONS[action].input, request.POST))
     except REFUSALS as exc:
         return _refused(request, petition, "disposition", action, pk, exc)
     messages.success(request, f"已{DISPOSITION_ACTIONS[action].label}。")
@@ -138,7 +121,7 @@ def disposition_act(request, pk: int, action: str):
 
 
 @staff_required()
-def unlink(request, pk: int, related_id: int):
+def unlink(request: HttpRequest, pk: int, related_id: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404("页面不存在")
     try:

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 
 from daiban.documents import services
+from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
 from daiban.staff.views.common import REFUSALS, staff_required
@@ -29,6 +30,12 @@ def disposition_form(request, pk: int, fmt: str):
 @staff_required()
 def archive_zip(request, pk: int):
     petition, data = services.archive_for(request.user, pk)
+    if data is None:
+        state = archive_state(petition)
+        if state is not None and state.status == "failed":
+            request_rebuild(petition, request.user)
+        messages.info(request, "案卷正在生成，请稍后再下载。")
+        return redirect("staff:case", pk)
     return download(data, f"{petition.number}-案卷.zip", "zip")
 
 

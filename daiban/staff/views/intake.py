@@ -13,10 +13,10 @@ from daiban.petitions import eligibility, services
 from daiban.petitions.models import Petitioner
 from daiban.petitions.permissions import visible_petitions
 from daiban.staff.forms import IntakeForm
-from daiban.staff.views.common import INTAKE_ROLES, staff_required
+from daiban.staff.views.common import staff_required
 
 
-@staff_required(*INTAKE_ROLES)
+@staff_required("intake")
 def intake(request):
     form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat()})
     if request.method == "POST" and form.is_valid():
@@ -34,7 +34,7 @@ def intake(request):
     return render(request, "staff/intake.html", {"form": form})
 
 
-@staff_required(*INTAKE_ROLES)
+@staff_required("intake")
 def intake_check(request):
     """htmx: the petitioner's earlier petitions and the eligibility preview, before saving."""
     context: dict = {"checked": False}

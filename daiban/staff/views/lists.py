@@ -9,6 +9,7 @@ from daiban.petitions import selectors
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.views.common import staff_required
+from daiban.stats.kpi import CONDITIONS
 
 PAGE_SIZE = 20
 
@@ -36,7 +37,8 @@ class _IdPage:
 def petition_list(request):
     form = PetitionFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
-    qs = selectors.petition_list(request.user, **filters)
+    kpi = filters.pop("kpi", None)
+    qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
     paginator = Paginator(_IdPage(qs), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

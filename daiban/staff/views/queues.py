@@ -6,17 +6,17 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from daiban.org import roles
 from daiban.petitions import services
+from daiban.petitions.abilities import may
 from daiban.petitions.permissions import visible_dispositions
 from daiban.petitions.selectors import today
 from daiban.staff import selectors
-from daiban.staff.views.common import LEADER_ROLES, REFUSALS, staff_required
+from daiban.staff.views.common import REFUSALS, staff_required
 
 QUEUE_LIMIT = 50  # the most urgent first; signing them brings up the next
 
 
-@staff_required(roles.DEPARTMENT)
+@staff_required("department_queue")
 def dispositions(request):
     queue = selectors.department_queue(request.user)
     count = selectors.capped_count(queue)
@@ -27,17 +27,18 @@ def dispositions(request):
         "queue": queue, "count": count, "limit": QUEUE_LIMIT, "done": done, "today": today()})
 
 
-@staff_required(*LEADER_ROLES)
+def _rows_signed_by(user) -> dict[str, bool]:
+    """Which rows of a 处置单 this leader signs on the queue (the service checks each signature)."""
+    return {"as_leader": may(user, "sign_leader_opinions"), "as_principal": may(user, "sign_principal_opinions")}
+
+
+@staff_required("sign_opinions")
 def opinions(request):
-    held = request.user.role_set
     rows = selectors.with_petitions(selectors.awaiting_opinion(request.user), QUEUE_LIMIT)
-    return render(request, "staff/opinions.html", {
-        "rows": rows, "as_leader": roles.LEADER_IN_CHARGE in held, "as_principal": roles.PRINCIPAL in held,
-        "today": today(),
-    })
+    return render(request, "staff/opinions.html", {"rows": rows, "today": today(), **_rows_signed_by(request.user)})
 
 
-@staff_required(*LEADER_ROLES)
+@staff_required("sign_opinions")
 def opinion_sign(request, pk: int):
     """htmx (or plain POST): sign one row in place; answers the updated row."""
     if request.method != "POST":
@@ -56,7 +57,5 @@ def opinion_sign(request, pk: int):
             messages.error(request, error)
         return redirect("staff:opinions")
     return render(request, "staff/_opinion_row.html", {
-        "d": disposition, "error": error, "text": text, "signed": not error,
-        "as_leader": roles.LEADER_IN_CHARGE in request.user.role_set,
-        "as_principal": roles.PRINCIPAL in request.user.role_set,
+        "d": disposition, "error": error, "text": text, "signed": not error, **_rows_signed_by(request.user),
     })

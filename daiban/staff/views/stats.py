@@ -15,7 +15,7 @@ from daiban.petitions.selectors import today
 from daiban.staff.views.common import staff_required
 from daiban.stats import queries
 from daiban.stats.kpi import HIGHER_IS_BETTER, LABELS, RATE_LABELS, RATES
-from daiban.stats.queries import STATS_ROLES, Period
+from daiban.stats.queries import Period
 
 
 def _date(raw: str | None, default: datetime.date) -> datetime.date:
@@ -39,7 +39,7 @@ def _figures(summary: dict, previous: dict) -> list[dict]:
     return out
 
 
-@staff_required(*STATS_ROLES)
+@staff_required("view_stats")
 def dashboard(request):
     end = _date(request.GET.get("to"), today())
     start = _date(request.GET.get("from"), end.replace(month=1, day=1))
@@ -89,7 +89,7 @@ def dashboard(request):
     return render(request, "staff/stats.html", context)
 
 
-@staff_required(*STATS_ROLES)
+@staff_required("view_stats")
 def report_download(request, fmt: str):
     from daiban.documents.http import download
     from daiban.stats import report

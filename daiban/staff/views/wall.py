@@ -10,17 +10,16 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from daiban.org import roles
+from daiban.documents import flowchart
+from daiban.lib.dates import today
 from daiban.org.models import Agent, Station
-from daiban.petitions.services import today
-from daiban.staff import flowchart, roster
+from daiban.petitions import services
+from daiban.petitions.abilities import may
+from daiban.staff import roster
 from daiban.staff.models import DutyDay
 from daiban.staff.views.common import staff_required
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
-from daiban.workdays.services import calendar_set_days
-
-ROSTER_EDITORS = (roles.ADMIN, roles.CENTER, *roles.STATION_LEADERS)
 
 
 def _month(request) -> tuple[int, int]:
@@ -43,7 +42,7 @@ def _station(request) -> Station:
 def duty_roster(request):
     year, month = _month(request)
     station = _station(request)
-    can_edit = request.user.has_role(*ROSTER_EDITORS)
+    can_edit = may(request.user, "roster_edit")
     if request.method == "POST":
         if not can_edit:
             raise Http404("页面不存在")
@@ -105,7 +104,7 @@ def work_calendar(request):
         raise Http404("年份不正确") from exc
     notice_error, notice_text = "", ""
     if request.method == "POST":
-        if not request.user.has_role(roles.ADMIN):
+        if not may(request.user, "calendar_edit"):
             raise Http404("页面不存在")
         notice_text = request.POST.get("notice", "")
         try:
@@ -113,8 +112,8 @@ def work_calendar(request):
         except NoticeError as exc:
             notice_error = str(exc)
         else:
-            changed = calendar_set_days(specs=specs, source=CalendarDay.Source.IMPORT, confirm=True,
-                                        actor=request.user, reason=f"导入{year}年节假日安排")
+            changed = services.calendar_change(actor=request.user, specs=specs, source=CalendarDay.Source.IMPORT,
+                                               confirm=True, reason=f"导入{year}年节假日安排")
             messages.success(request, f"已导入{year}年节假日安排，{len(changed)}天有变化，全年标记为已确认；受影响的在办时限已重算。")
             return redirect(f"{request.path}?year={year}")
     rows = {d.date: d for d in CalendarDay.objects.filter(date__year=year)}
@@ -128,7 +127,7 @@ def work_calendar(request):
     years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
     unconfirmed = set(CalendarDay.objects.filter(confirmed=False).values_list("date__year", flat=True).distinct())
     return render(request, "staff/calendar.html", {
-        "year": year, "months": months, "confirmed": confirmed, "years": years, "is_admin": request.user.has_role(roles.ADMIN),
+        "year": year, "months": months, "confirmed": confirmed, "years": years, "is_admin": may(request.user, "calendar_edit"),
         "notice_error": notice_error, "notice_text": notice_text,
         "year_status": {y: y not in unconfirmed for y in years},
         "holidays": [r for r in rows.values() if r.kind in ("holiday", "makeup")],

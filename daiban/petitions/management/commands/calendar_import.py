@@ -2,9 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from daiban.petitions.abilities import SYSTEM
+from daiban.petitions.services import calendar_change
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
-from daiban.workdays.services import calendar_set_days
 
 
 class Command(BaseCommand):
@@ -31,6 +32,6 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"（试运行）将改变 {len(differing)} 天")
             return
-        changed = calendar_set_days(specs=specs, source=CalendarDay.Source.IMPORT, confirm=True,
-                                    reason=f"导入{options['year']}年节假日安排")
+        changed = calendar_change(actor=SYSTEM, specs=specs, source=CalendarDay.Source.IMPORT, confirm=True,
+                                  reason=f"导入{options['year']}年节假日安排")
         self.stdout.write(f"已导入 {options['year']} 年：{len(changed)} 天有变化，全年已标记为已确认")

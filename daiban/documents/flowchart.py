@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
-from daiban.petitions.models import Status
-from daiban.petitions.workflow import ACTIONS, SCREEN_OUTCOMES, transitions
+from daiban.petitions.actions import ACTIONS, transitions
+from daiban.petitions.choices import ScreenOutcome, Status
+from daiban.petitions.workflow import SCREEN_OUTCOMES
 
 W, H = 150, 40  # box size
 # Column and row of each box on the chart (x, y in px), following the seed's top-down reading.
@@ -22,8 +23,8 @@ LAYOUT = {
     "terminated": (420, 670), "followed_up": (420, 780), "archived": (420, 890),
 }
 CONDITIONS = {  # the seed's words for each screening branch
-    "direct_reply": "简单的", "legal_channel": "非代办范围的", "guided": "不愿代办的",
-    "agency": "无法直接答复的", "declined": "不予代办",
+    ScreenOutcome.DIRECT_REPLY: "简单的", ScreenOutcome.LEGAL_CHANNEL: "非代办范围的", ScreenOutcome.GUIDED: "不愿代办的",
+    ScreenOutcome.AGENCY: "无法直接答复的", ScreenOutcome.DECLINED: "不予代办",
 }
 SOURCE_TEXT = ["信访人提出信访事项（信、访、网、电）", "上级交办、嘎查村（社区）上报、主动排查"]
 

@@ -1,0 +1,55 @@
+"""一案一档 in the background: the case file is built by the worker after the `archive` action (its
+PDFs take seconds, never the action's time), and its state is what the API and the case page show.
+
+States (API.md, Documents, 1.1): `building` from the `archive` event until the file is frozen,
+`ready` once it is (with its SHA-256), `failed` when the worker gave up; a download of a failed
+one asks for a new build (event `archive_retry`) and answers "not yet" like a building one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from daiban.documents.models import ArchiveFile
+from daiban.documents.services import archive_freeze
+from daiban.org.models import User
+from daiban.petitions import events
+from daiban.petitions.choices import Status
+from daiban.petitions.models import Event, Petition
+
+BUILD_EVENTS = ("archive", "archive_retry", "archive_failed")
+RETRY_AFTER_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class ArchiveState:
+    status: str  # building, ready, failed
+    sha256: str | None = None
+
+
+def _gave_up(event: Event, error: BaseException) -> None:
+    events.record(event.petition, "archive_failed", on=event.on,
+                  note=f"案卷生成失败（{type(error).__name__}），下载时将重新生成", data={"error": type(error).__name__})
+
+
+@events.consumes("archive", "archive_retry", give_up=_gave_up)
+def build(event: Event) -> None:
+    """Freeze the case file (idempotent: a second run finds it frozen)."""
+    archive_freeze(event.petition_id)
+
+
+def archive_state(petition: Petition) -> ArchiveState | None:
+    """None before the petition is archived. Reads the petition's events as loaded (the detail
+    prefetches them) and one row for the frozen file."""
+    if petition.status != Status.ARCHIVED:
+        return None
+    frozen = ArchiveFile.objects.filter(petition_id=petition.pk).values_list("sha256", flat=True).first()
+    if frozen:
+        return ArchiveState("ready", frozen)
+    last = [e.action for e in petition.events.all() if e.action in BUILD_EVENTS]
+    return ArchiveState("failed" if last and last[-1] == "archive_failed" else "building")
+
+
+def request_rebuild(petition: Petition, user: User) -> None:
+    """After the worker gave up (say the PDF libraries were missing), a download asks again."""
+    events.record(petition, "archive_retry", actor=user, note="重新生成案卷")

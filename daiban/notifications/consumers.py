@@ -1,0 +1,98 @@
+"""What follows each event in messages: SMS to the petitioner, notices to staff. Run by the worker
+after the action committed (petitions/events.py), so they read what the event says happened, not
+the petition as it may be by then. Each message is keyed by its event, so running a consumer
+twice sends nothing twice."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from daiban.notifications.services import notice, sms
+from daiban.org import roles
+from daiban.org.models import User
+from daiban.petitions.choices import Satisfaction, Status
+from daiban.petitions.events import consumes
+from daiban.petitions.models import Disposition, Event, Petition
+
+
+def _agent_user(petition: Petition) -> list[User]:
+    return [petition.agent.user] if petition.agent_id and petition.agent.user_id else []
+
+
+def _center_users() -> list[User]:
+    return [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
+
+
+def _key(event: Event, template: str) -> str:
+    return f"event:{event.pk}:{template}"
+
+
+@consumes("intake")
+def receipt(event: Event) -> None:
+    p = event.petition
+    sms(p, "receipt", dedupe=_key(event, "receipt"), code=p.query_code, forward_due=p.national_forward_due_on)
+
+
+@consumes("screen")
+def accepted(event: Event) -> None:
+    if event.to_status != Status.ACCEPTED:
+        return
+    p = event.petition
+    agent = p.agent
+    sms(p, "accepted", dedupe=_key(event, "accepted"), agent=agent.name,
+        agent_phone=agent.office_phone or agent.station.phone or "—")
+    notice(_agent_user(p), "new_assignment", petition=p, dedupe=_key(event, "new_assignment"), number=p.number,
+           summary=p.content[:30])
+
+
+@consumes("route")
+def routed(event: Event) -> None:
+    p = event.petition
+    # The 处置单 this routing made: the latest of each department it names.
+    latest = (Disposition.objects.filter(petition=p, department_id__in=event.data.get("departments", []))
+              .values("department_id").annotate(last=Max("id")).values_list("last", flat=True))
+    for disposition in Disposition.objects.filter(pk__in=list(latest)).order_by("id"):
+        users = User.objects.filter(department_id=disposition.department_id, is_active=True)
+        notice(users, "disposition_routed", petition=p, dedupe=_key(event, f"routed:{disposition.pk}"),
+               disposition=disposition.number, summary=p.content[:30], due=disposition.due_on or "待定")
+
+
+@consumes("feedback")
+def result(event: Event) -> None:
+    p = event.petition
+    sms(p, "result", dedupe=_key(event, "result"), review_due=p.review_request_due_on)
+
+
+@consumes("request_review")
+def review_requested(event: Event) -> None:
+    p = event.petition
+    review = p.reviews.filter(pk=event.data.get("review_id")).first() or p.reviews.order_by("-id").first()
+    if review is not None:
+        notice(_center_users(), "review_requested", petition=p, dedupe=_key(event, "review_requested"),
+               number=p.number, level=review.get_level_display(), answer_due=review.answer_due_on)
+
+
+@consumes("terminate", "decide_review")
+def follow_up_announced(event: Event) -> None:
+    if event.to_status != Status.TERMINATED:
+        return
+    p = event.petition
+    sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}", follow_up_due=p.follow_up_due_on)
+
+
+@consumes("disposition_receive", "disposition_result")
+def disposition_progress(event: Event) -> None:
+    template = {"disposition_receive": "disposition_received", "disposition_result": "disposition_answered"}[event.action]
+    disposition = Disposition.objects.select_related("department", "petition__agent__user").filter(
+        pk=event.data.get("disposition_id")).first()
+    if disposition is not None:
+        notice(_agent_user(disposition.petition), template, petition=disposition.petition,
+               dedupe=_key(event, template), department=disposition.department.name,
+               disposition=disposition.number)
+
+
+@consumes("public_rating")
+def petitioner_rated(event: Event) -> None:
+    p = event.petition
+    notice(_agent_user(p), "petitioner_rated", petition=p, dedupe=_key(event, "petitioner_rated"), number=p.number,
+           satisfaction=Satisfaction(event.data.get("satisfaction", p.satisfaction)).label)

@@ -1,0 +1,190 @@
+"""What an action is made of: its declaration (where it may happen, who may fire it), its typed
+input and its handler, registered together by one decorator.
+
+The input is a pydantic model because django-ninja's body schemas are pydantic models: the API
+takes the class as it is (OpenAPI included), the pages derive their form from it (labels are the
+fields' titles, widgets the `ui(...)` hints), and services validate plain dicts with it. One class,
+three readers, no second copy of a field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import Field as Field  # re-exported for the stage modules
+
+from daiban.lib.validation import invalid
+from daiban.org.models import User
+from daiban.petitions.models import Disposition, Petition
+
+# Text a person typed: surrounding white space dropped. Required text must not be empty after that.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+
+Choices = list[tuple[Any, str]]
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How a field is asked for on the case page (the API ignores it).
+
+    kind: text, textarea, select, radio, multiselect, date, number, checkbox, hidden.
+    choices: the options when they come from the database or the petition (enum fields list their
+      own); empty: a first, empty option of a select; initial: the value shown at first;
+      required: whether the page marks it required when the type alone does not say (it depends
+      on the petition).
+    """
+
+    kind: str
+    help: str = ""
+    label: str = ""  # the page's wording when it differs from the field's title
+    choices: Callable[[Petition], Choices] | None = None
+    empty: str | None = None
+    initial: Callable[[Petition], Any] | None = None
+    required: Callable[[Petition], bool] | None = None
+
+
+def ui(kind: str, **options: Any) -> Widget:
+    return Widget(kind, **options)
+
+
+class ActionInput(BaseModel):
+    """Every action's body: its own fields, plus the day it happened and the version seen."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    on: datetime.date | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
+    version: int | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {name: f.title or name for name, f in cls.model_fields.items()}
+
+    @classmethod
+    def choice_fields(cls) -> set[str]:
+        """Fields picked from a list on the page (a missing one reads 请选择…)."""
+        return {name for name in cls.own_fields()
+                if (w := cls.widget(name)) and w.kind in ("select", "radio", "multiselect", "hidden")}
+
+    @classmethod
+    def own_fields(cls) -> list[str]:
+        """The fields this action adds to every action's `on` and `version`."""
+        return [name for name in cls.model_fields if name not in ActionInput.model_fields]
+
+    @classmethod
+    def widget(cls, name: str) -> Widget | None:
+        return next((m for m in cls.model_fields[name].metadata if isinstance(m, Widget)), None)
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any] | ActionInput) -> ActionInput:
+        """The typed input from a plain mapping (pages, commands, tests); Invalid (400) naming the
+        field otherwise. An instance of this class passes through."""
+        if isinstance(data, cls):
+            return data
+        try:
+            return cls.model_validate(dict(data) if not isinstance(data, BaseModel) else data.model_dump(exclude_unset=True))
+        except ValidationError as exc:
+            raise invalid(exc, cls.labels(), cls.choice_fields()) from exc
+
+
+@dataclass
+class Ctx:
+    """What a handler works on: the locked petition, who acts (None: the petitioner through the
+    portal), the day it happened and the actor kinds this user holds on the petition."""
+
+    petition: Petition
+    user: User | None
+    on: datetime.date
+    kinds: frozenset[str]
+
+
+@dataclass
+class DispositionCtx(Ctx):
+    disposition: Disposition
+
+
+@dataclass
+class Outcome:
+    """A handler's result: the event's note and data, and the new status (None: unchanged)."""
+
+    note: str
+    data: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+
+I = TypeVar("I", bound=ActionInput)  # noqa: E741
+C = TypeVar("C", bound=Ctx)
+
+
+@dataclass(frozen=True)
+class Action(Generic[C]):
+    """One workflow action. `sources`: statuses (or, on a 处置单, disposition states) it may start
+    from; `targets`: where it may lead, () for "unchanged"; `actors`: the actor kinds that may fire
+    it (permissions.actor_kinds); `guards`: names of state checks in guards.py."""
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    targets: tuple[str, ...]
+    actors: frozenset[str]
+    input: type[ActionInput]
+    handler: Callable[[C, Any], Outcome]
+    guards: tuple[str, ...] = ()
+    help: str = ""
+    on_disposition: bool = False
+
+    @property
+    def keeps_status(self) -> bool:
+        return not self.targets
+
+
+ACTIONS: dict[str, Action[Ctx]] = {}
+DISPOSITION_ACTIONS: dict[str, Action[DispositionCtx]] = {}
+
+
+def _input_of(handler: Callable[..., Outcome]) -> type[ActionInput]:
+    hints = typing.get_type_hints(handler, include_extras=False)
+    data = hints.get("data")
+    if not (isinstance(data, type) and issubclass(data, ActionInput)):
+        raise TypeError(f"{handler.__name__}: the handler's `data` parameter must be typed with its ActionInput class")
+    for name in data.own_fields():
+        if data.widget(name) is None:
+            # A field the page cannot ask for would make the page form silently incomplete.
+            raise TypeError(f"{data.__name__}.{name}: every input field declares how the page asks for it (ui(...))")
+    return data
+
+
+def _register(registry: dict[str, Any], name: str, label: str, *, sources: typing.Iterable[str],
+              targets: typing.Iterable[str], actors: typing.Iterable[str], guards: typing.Iterable[str],
+              help: str, on_disposition: bool) -> Callable[[Callable[[Any, I], Outcome]], Callable[[Any, I], Outcome]]:
+    def register(handler: Callable[[Any, I], Outcome]) -> Callable[[Any, I], Outcome]:
+        if name in registry:
+            raise ValueError(f"action {name!r} declared twice")
+        registry[name] = Action(
+            name=name, label=label, sources=frozenset(sources), targets=tuple(targets), actors=frozenset(actors),
+            input=_input_of(handler), handler=handler, guards=tuple(guards), help=help, on_disposition=on_disposition,
+        )
+        return handler
+
+    return register
+
+
+def petition_action(name: str, label: str, *, sources: typing.Iterable[str], targets: typing.Iterable[str] = (),
+                    actors: typing.Iterable[str], guards: typing.Iterable[str] = (), help: str = "",
+                    ) -> Callable[[Callable[[Ctx, I], Outcome]], Callable[[Ctx, I], Outcome]]:
+    """Declare a petition action around its handler `def handler(ctx: Ctx, data: TheInput) -> Outcome`."""
+    return _register(ACTIONS, name, label, sources=sources, targets=targets, actors=actors, guards=guards,
+                     help=help, on_disposition=False)
+
+
+def disposition_action(name: str, label: str, *, sources: typing.Iterable[str], targets: typing.Iterable[str] = (),
+                       actors: typing.Iterable[str], guards: typing.Iterable[str] = (), help: str = "",
+                       ) -> Callable[[Callable[[DispositionCtx, I], Outcome]], Callable[[DispositionCtx, I], Outcome]]:
+    """Declare an action on one 处置单 (sources and targets are disposition states)."""
+    return _register(DISPOSITION_ACTIONS, name, label, sources=sources, targets=targets, actors=actors,
+                     guards=guards, help=help, on_disposition=True)

@@ -1,0 +1,207 @@
+"""办理: routing to the departments, the solution of a multi-department or major matter, escalation,
+urging, contact with the petitioner, the regulation's extension, and the conclusion."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from daiban.lib.dates import today
+from daiban.lib.errors import Conflict, Invalid
+from daiban.org.models import Department
+from daiban.petitions import deadlines
+from daiban.petitions.actions.base import (
+    ActionInput,
+    Choices,
+    Ctx,
+    Field,
+    OptionalText,
+    Outcome,
+    Text,
+    petition_action,
+    ui,
+)
+from daiban.petitions.choices import ContactMethod, Convener, EscalationTarget, Status, Track
+from daiban.petitions.models import Contact, Disposition, Petition, Urging
+from daiban.petitions.workflow import CASE, OPEN
+
+S = Status
+
+
+def department_choices(petition: Petition) -> Choices:
+    return list(Department.objects.filter(active=True).values_list("id", "name"))
+
+
+def open_disposition_choices(petition: Petition) -> Choices:
+    return [(d.pk, f"{d.number} {d.department.name}") for d in petition.dispositions.all() if d.status != "answered"]
+
+
+def copy_deadline(src: Petition, dst: Disposition) -> None:
+    dst.due_from, dst.due_workdays, dst.due_on, dst.due_provisional = (
+        src.due_from, src.due_workdays, src.due_on, src.due_provisional)
+
+
+class RouteIn(ActionInput):
+    departments: Annotated[list[int], ui("multiselect", label="事权单位（可多选）", choices=department_choices)] = Field(
+        title="事权单位")
+    track: Annotated[Track | None, ui("radio", required=lambda p: not p.track, initial=lambda p: p.track)] = Field(
+        None, title="办理类别")
+    proposed_handling: Annotated[OptionalText, ui("textarea")] = Field("", title="拟办意见")
+
+
+@petition_action(
+    "route", "流转事权单位", sources={S.ACCEPTED, S.IN_PROGRESS, S.ESCALATED}, targets=(S.IN_PROGRESS,),
+    actors=CASE, help="向职能部门、苏木镇流转，每个单位一张处置单",
+)
+def route(ctx: Ctx, data: RouteIn) -> Outcome:
+    p = ctx.petition
+    if not data.departments:
+        raise Invalid.of({"departments": "请选择至少一个事权单位"})
+    wanted = set(data.departments)
+    chosen = sorted(Department.objects.filter(pk__in=wanted, active=True), key=lambda d: d.pk)
+    if len(chosen) != len(wanted):
+        raise Invalid.of({"departments": "有事权单位不存在或已停用"})
+    track = data.track or p.track
+    if not track:
+        raise Invalid.of({"track": "请选择办理类别"})
+    busy = set(p.dispositions.exclude(status="answered").values_list("department_id", flat=True))
+    if busy.intersection(d.pk for d in chosen):
+        raise Invalid.of({"departments": "所选单位已有未办结的处置单，不能重复流转"})
+    proposed = data.proposed_handling
+    if track != p.track or p.due_on is None:
+        p.track = track
+        if track == Track.STANDARD:
+            deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
+        elif not p.solution_determined_on:
+            p.due_from = p.due_workdays = p.due_on = None
+    if proposed:
+        p.proposed_handling = proposed
+    count = p.dispositions.count()
+    for offset, department in enumerate(chosen, start=1):
+        disposition = Disposition(
+            petition=p, department=department, station_id=p.station_id,
+            number=f"{p.number}-{count + offset:02d}", routed_on=ctx.on, proposed_handling=proposed,
+        )
+        if track == Track.STANDARD:
+            deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
+        elif p.due_on:
+            copy_deadline(p, disposition)
+        disposition.save()
+    names = "、".join(d.name for d in chosen)
+    return Outcome(f"流转至 {names}（{Track(track).label}）", {"departments": [d.pk for d in chosen], "track": track},
+                   S.IN_PROGRESS)
+
+
+class DetermineSolutionIn(ActionInput):
+    determined_on: Annotated[datetime.date | None, ui("date", required=lambda p: True)] = Field(
+        None, title="方案确定日期")
+    convened_by: Annotated[Convener | None, ui("select", empty="（多部门协同事项不需要）")] = Field(
+        None, title="会商召集人")
+
+
+@petition_action(
+    "determine_solution", "确定解决方案", sources={S.IN_PROGRESS}, actors=CASE | {"station_leader"},
+    guards=("track_needs_solution",), help="多部门协同：方案确定后30个工作日；重大事项：会商后60个工作日",
+)
+def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
+    p = ctx.petition
+    determined = data.determined_on or ctx.on
+    if determined > today():
+        raise Invalid.of({"determined_on": "方案确定日期不能晚于今天"})
+    if p.accepted_on and determined < p.accepted_on:
+        raise Invalid.of({"determined_on": "方案确定日期不能早于受理日期"})
+    if p.track == Track.MAJOR and data.convened_by is None:
+        raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
+    p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
+    deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track])
+    for disposition in p.dispositions.exclude(status="answered"):
+        copy_deadline(p, disposition)
+        disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
+    convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
+    note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {p.due_on:%Y-%m-%d}"
+    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": p.due_on.isoformat()})
+
+
+class EscalateIn(ActionInput):
+    to: Annotated[EscalationTarget, ui("radio", help="本站无法解决的上报代办服务中心；跨地区、跨部门、跨行业的上报联席办")] = Field(
+        title="上报对象")
+    reason: Annotated[Text, ui("textarea")] = Field(title="上报理由")
+
+
+@petition_action(
+    "escalate", "上报", sources={S.ACCEPTED, S.IN_PROGRESS}, targets=(S.ESCALATED,), actors=CASE | {"station_leader"},
+    help="无法解决的上报旗信访代办服务中心，“三跨三分离”上报旗信访联席办",
+)
+def escalate(ctx: Ctx, data: EscalateIn) -> Outcome:
+    ctx.petition.escalated_to = data.to
+    return Outcome(f"上报{data.to.label}：{data.reason}", {"to": data.to}, S.ESCALATED)
+
+
+class UrgeIn(ActionInput):
+    disposition_id: Annotated[int, ui("select", label="催办的处置单", choices=open_disposition_choices)] = Field(
+        title="处置单")
+    note: Annotated[OptionalText, ui("textarea")] = Field("", title="催办内容")
+
+
+@petition_action(
+    "urge", "催办", sources={S.IN_PROGRESS, S.ESCALATED}, actors=CASE | {"station_leader"},
+    guards=("has_open_disposition",), help="督促事权单位在时限内办理",
+)
+def urge(ctx: Ctx, data: UrgeIn) -> Outcome:
+    disposition = ctx.petition.dispositions.filter(pk=data.disposition_id).select_related("department").first()
+    if disposition is None:
+        raise Invalid.of({"disposition_id": "处置单不属于该信访事项"})
+    if disposition.status == "answered":
+        raise Conflict("该单位已办理完毕，无需催办", code="not_allowed")
+    Urging.objects.create(disposition=disposition, on=ctx.on, note=data.note, by=ctx.user)
+    note = f"催办 {disposition.department.name}" + (f"：{data.note}" if data.note else "")
+    return Outcome(note, {"disposition_id": disposition.pk})
+
+
+class ContactIn(ActionInput):
+    method: Annotated[ContactMethod, ui("radio")] = Field(title="联系方式")
+    note: Annotated[OptionalText, ui("textarea")] = Field("", title="联系内容")
+
+
+@petition_action(
+    "contact", "联系信访人", sources=OPEN - {S.RECEIVED}, actors=CASE,
+    help="定期反馈办理进展，对可能延期的做好解释",
+)
+def contact(ctx: Ctx, data: ContactIn) -> Outcome:
+    Contact.objects.create(petition=ctx.petition, method=data.method, on=ctx.on, note=data.note, by=ctx.user)
+    return Outcome(f"{data.method.label}联系信访人" + (f"：{data.note}" if data.note else ""), {"method": data.method})
+
+
+class ExtendIn(ActionInput):
+    days: Annotated[int, ui("number", label=f"延长天数（1–{deadlines.NATIONAL_MAX_EXTENSION}日）")] = Field(
+        title="延长天数")
+    reason: Annotated[Text, ui("textarea")] = Field(title="延期理由")
+
+
+@petition_action(
+    "extend", "延长办理期限", sources={S.ACCEPTED, S.IN_PROGRESS, S.ESCALATED},
+    actors={"station_leader", "center", "admin"}, guards=("not_extended",),
+    help="情况复杂的，经本单位负责人批准可延长不超过30日，并告知信访人",
+)
+def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
+    p = ctx.petition
+    if not 1 <= data.days <= deadlines.NATIONAL_MAX_EXTENSION:
+        raise Invalid.of({"days": f"延长天数应为1至{deadlines.NATIONAL_MAX_EXTENSION}的整数"})
+    p.extension_reason, p.national_extension_days = data.reason, data.days
+    start = p.accepted_on or p.received_on
+    p.national_due_on = deadlines.statutory(start, deadlines.NATIONAL_HANDLING_DAYS + data.days)
+    return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}", {"days": data.days})
+
+
+class ConcludeIn(ActionInput):
+    result: Annotated[Text, ui("textarea")] = Field(title="代理结果")
+
+
+@petition_action(
+    "conclude", "办结", sources={S.IN_PROGRESS, S.ESCALATED}, targets=(S.CONCLUDED,), actors=CASE,
+    guards=("all_dispositions_answered",), help="各事权单位均有处理结果",
+)
+def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
+    p = ctx.petition
+    p.result, p.concluded_on = data.result, ctx.on
+    return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on}, S.CONCLUDED)

@@ -1,0 +1,102 @@
+"""甄别受理: the four outcomes of the flowchart plus 不予代办."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from daiban.lib.errors import Conflict, Invalid
+from daiban.org.models import Agent
+from daiban.petitions import deadlines, eligibility
+from daiban.petitions.actions.base import (
+    ActionInput,
+    Choices,
+    Ctx,
+    Field,
+    OptionalText,
+    Outcome,
+    petition_action,
+    ui,
+)
+from daiban.petitions.choices import AgentChosenBy, Exclusion, InformMethod, ScreenOutcome, Status
+from daiban.petitions.models import Category, Petition
+from daiban.petitions.workflow import SCREEN_OUTCOMES
+
+
+def agent_choices(petition: Petition) -> Choices:
+    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
+            for a in Agent.objects.filter(active=True).select_related("station")]
+
+
+def category_choices(petition: Petition) -> Choices:
+    return [(name, name) for name in Category.objects.filter(active=True).values_list("name", flat=True)]
+
+
+def category_name(raw: str | None, field: str = "category") -> str:
+    """A name from the managed list (内容分类), or blank."""
+    name = (raw or "").strip()
+    if name and not Category.objects.filter(name=name, active=True).exists():
+        choices = "、".join(Category.objects.filter(active=True).values_list("name", flat=True))
+        raise Invalid.of({field: f"内容分类应为：{choices}"})
+    return name
+
+
+class ScreenIn(ActionInput):
+    outcome: Annotated[ScreenOutcome, ui("radio")] = Field(title="甄别结果")
+    reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填")] = Field(
+        "", title="答复内容")
+    agent_id: Annotated[int | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填")] = Field(
+        None, title="代办员")
+    agent_chosen_by: Annotated[AgentChosenBy | None, ui("radio")] = Field(None, title="代办员产生方式")
+    notification: Annotated[InformMethod | None, ui("radio")] = Field(None, title="告知方式")
+    reason: Annotated[Exclusion | None, ui("select", empty="请选择")] = Field(None, title="不予代办原因")
+    category: Annotated[str | None, ui("select", choices=category_choices, empty="（不改变）",
+                                       initial=lambda p: p.category)] = Field(None, title="内容分类")
+
+
+@petition_action(
+    "screen", "甄别受理", sources={Status.RECEIVED},
+    targets=(Status.ANSWERED, Status.REDIRECTED_LEGAL, Status.GUIDED, Status.ACCEPTED, Status.DECLINED),
+    actors={"station_agent", "station_leader", "center", "admin"},
+    help="直接答复、告知法定途径、引导办理、受理代办或不予代办",
+)
+def screen(ctx: Ctx, data: ScreenIn) -> Outcome:
+    p, outcome = ctx.petition, data.outcome
+    p.screened_on = ctx.on
+    if data.category:
+        p.category = category_name(data.category)
+    p.notification = data.notification or ""
+    if outcome == ScreenOutcome.DIRECT_REPLY:
+        if not data.reply:
+            raise Invalid.of({"reply": "请填写答复内容"})
+        p.reply = data.reply
+    elif outcome in (ScreenOutcome.LEGAL_CHANNEL, ScreenOutcome.GUIDED):
+        p.reply = data.reply
+    elif outcome == ScreenOutcome.DECLINED:
+        if data.reason is None:
+            raise Invalid.of({"reason": "请选择不予代办原因"})
+        p.decline_reason, p.reply = data.reason, data.reply
+    else:
+        _accept(ctx, data)
+        return Outcome(f"受理代办，代办员 {p.agent.name}", {"agent_id": p.agent_id, "outcome": outcome},
+                       Status.ACCEPTED)
+    note = p.reply or (Exclusion(p.decline_reason).label if outcome == ScreenOutcome.DECLINED else "")
+    return Outcome(note, {"outcome": outcome, "reason": p.decline_reason}, SCREEN_OUTCOMES[outcome])
+
+
+def _accept(ctx: Ctx, data: ScreenIn) -> None:
+    p = ctx.petition
+    reasons = eligibility.exclusions(p)
+    if reasons:
+        raise Conflict(
+            "该事项不予代办：" + "；".join(r.message for r in reasons), code="not_eligible",
+            extra={"reasons": [{"code": r.code, "petition": r.petition.pk if r.petition else None} for r in reasons]},
+        )
+    if data.agent_id is None:
+        raise Invalid.of({"agent_id": "请指定代办员"})
+    agent = Agent.objects.filter(pk=data.agent_id, active=True).first()
+    if agent is None:
+        raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
+    p.agent = agent
+    p.agent_chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED
+    p.accepted_on = ctx.on
+    p.national_due_on = deadlines.statutory(ctx.on, deadlines.NATIONAL_HANDLING_DAYS)
