@@ -21,8 +21,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The server and, beside it, the background worker (messages, case files); Ctrl-C stops both.
 run: demo
 	@echo "Daiban 信访代办 — 群众门户 http://127.0.0.1:$(PORT)/  工作人员 http://127.0.0.1:$(PORT)/staff/  管理后台 http://127.0.0.1:$(PORT)/admin/  接口文档 http://127.0.0.1:$(PORT)/api/v1/docs"
+	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -33,10 +36,14 @@ BENCH_POSTGRES_URL ?= $(shell pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && 
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/worker.py
 	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
 
+# ruff (style and common bugs), mypy with django-stubs (types), import-linter (the layers of the apps).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -48,7 +48,7 @@ def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petitio
     if widget.choices is not None:
         choices = widget.choices(petition)
     elif (options := _enum_of(info.annotation)) is not None:
-        choices = [(m.value, m.label) for m in options]  # type: ignore[attr-defined]
+        choices = [(m.value, widget.wording.get(m.value, m.label)) for m in options]  # type: ignore[attr-defined]
     else:
         choices = []
     if widget.empty is not None:

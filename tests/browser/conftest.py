@@ -51,9 +51,12 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, browser, request):
+def site(live_server, browser, request, settings):
     """site.login("agent1") → a logged-in page; site.url("/staff/") → absolute URL."""
     contexts = []
+    # The pages answer as in production: what follows an action (messages, the case file) waits in
+    # the database queue for the worker, which a test starts itself when it needs it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
     class Site:
         base = live_server.url

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from daiban.petitions.models import Petition
@@ -93,6 +94,11 @@ def test_a_case_from_intake_to_archive_entirely_through_the_pages(site, org):
     expect(agent.get_by_test_id("status")).to_have_text("已归档")
     expect(agent.get_by_test_id("no-actions")).to_be_visible()
     assert Petition.objects.get().status == "archived"
+    # The case file is built by the worker, not by the click: the page says so until it is ready.
+    expect(agent.get_by_test_id("archive-state")).to_have_attribute("data-status", "building")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+    agent.reload()
+    expect(agent.get_by_test_id("archive-state")).to_have_attribute("data-status", "ready")
 
 
 def test_a_department_cannot_open_another_departments_case(site, routed):

@@ -35,7 +35,8 @@ class Widget:
 
     kind: text, textarea, select, radio, multiselect, date, number, checkbox, hidden.
     choices: the options when they come from the database or the petition (enum fields list their
-      own); empty: a first, empty option of a select; initial: the value shown at first;
+      own, worded by `wording` where the page says more than the label); empty: a first, empty
+      option of a select; initial: the value shown at first;
       required: whether the page marks it required when the type alone does not say (it depends
       on the petition).
     """
@@ -44,6 +45,7 @@ class Widget:
     help: str = ""
     label: str = ""  # the page's wording when it differs from the field's title
     choices: Callable[[Petition], Choices] | None = None
+    wording: Mapping[str, str] = field(default_factory=dict)
     empty: str | None = None
     initial: Callable[[Petition], Any] | None = None
     required: Callable[[Petition], bool] | None = None

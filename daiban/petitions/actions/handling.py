@@ -123,8 +123,9 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
 
 
 class EscalateIn(ActionInput):
-    to: Annotated[EscalationTarget, ui("radio", help="本站无法解决的上报代办服务中心；跨地区、跨部门、跨行业的上报联席办")] = Field(
-        title="上报对象")
+    to: Annotated[EscalationTarget, ui("radio", wording={
+        EscalationTarget.CENTER: "旗信访代办服务中心（本站无法解决）",
+        EscalationTarget.JOINT_OFFICE: "旗信访联席办（三跨三分离）"})] = Field(title="上报对象")
     reason: Annotated[Text, ui("textarea")] = Field(title="上报理由")
 
 
