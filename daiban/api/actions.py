@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 
 from daiban.api import schemas as s
 from daiban.api.common import ERRORS, petition_out
+from daiban.org.requests import StaffRequest
 from daiban.petitions import services
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 
@@ -20,7 +20,7 @@ INPUTS: dict[str, type[ActionInput]] = {}
 
 
 def _petition_route(act: Action[Any]) -> None:
-    def view(request: HttpRequest, petition_id: int, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, petition_id: int, payload: ActionInput) -> dict[str, Any]:
         services.petition_act(petition_id=petition_id, action=act.name, user=request.user, data=payload)
         return petition_out(request, petition_id)
 
@@ -28,7 +28,7 @@ def _petition_route(act: Action[Any]) -> None:
 
 
 def _disposition_route(act: Action[Any]) -> None:
-    def view(request: HttpRequest, disposition_id: int, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, disposition_id: int, payload: ActionInput) -> dict[str, Any]:
         disposition = services.disposition_act(disposition_id=disposition_id, action=act.name, user=request.user,
                                                data=payload)
         return petition_out(request, disposition.petition_id)
@@ -45,7 +45,7 @@ def _add(view: Any, act: Action[Any], path: str, kind: str, tag: str) -> None:
                 operation_id=f"{kind}_{act.name}", url_name=view.__name__)(view)
 
 
-for _act in ACTIONS.values():
-    _petition_route(_act)
-for _act in DISPOSITION_ACTIONS.values():
-    _disposition_route(_act)
+for _petition_act in ACTIONS.values():
+    _petition_route(_petition_act)
+for _disposition_act in DISPOSITION_ACTIONS.values():
+    _disposition_route(_disposition_act)

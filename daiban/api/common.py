@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
 from daiban.api import schemas as s
 from daiban.documents.archive import archive_state
 from daiban.lib.errors import NotFound
+from daiban.org.requests import StaffRequest
 from daiban.petitions import selectors
 
 ERRORS: dict[int, Any] = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut,
@@ -26,7 +27,7 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
                         content_type="application/json; charset=utf-8")
 
 
-def petition_out(request: HttpRequest, petition_id: int) -> dict[str, Any]:
+def petition_out(request: StaffRequest, petition_id: int) -> dict[str, Any]:
     """The petition of `GET /petitions/{id}` for the requesting user (404 if they may not see it)."""
     petition = selectors.petition_for_detail(request.user, petition_id)
     if petition is None:

@@ -1,6 +1,7 @@
 """Request and response shapes of API v1 (../shared/API.md). Field names are the contract."""
 
 import datetime
+from typing import TypeAlias
 
 from ninja import Schema
 from pydantic import Field
@@ -23,7 +24,11 @@ from daiban.petitions.choices import (
 )
 
 # The value lists are the choices of petitions/choices.py: one definition, here as types.
-ChannelT, SourceT, TrackT, SatisfactionT, MethodT = Channel, Source, Track, Satisfaction, ContactMethod
+ChannelT: TypeAlias = Channel
+SourceT: TypeAlias = Source
+TrackT: TypeAlias = Track
+SatisfactionT: TypeAlias = Satisfaction
+MethodT: TypeAlias = ContactMethod
 
 
 # --- errors and auth --------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ selectors (reads) and services (writes); services check who may act."""
 import datetime
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -14,6 +13,7 @@ from daiban.api.models import ApiToken
 from daiban.lib import ratelimit
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
+from daiban.org.requests import StaffRequest
 from daiban.petitions import eligibility, selectors, services
 from daiban.petitions.permissions import get_visible_petition, user_agent
 from daiban.workdays import engine
@@ -27,7 +27,7 @@ LOGIN_LIMIT = 10  # failed logins per client and username in 15 minutes
 # --- auth -------------------------------------------------------------------------------------------
 
 @router.post("/auth/token", auth=None, response={200: s.TokenOut, **ERRORS}, tags=["认证"], summary="获取令牌")
-def token_create(request: HttpRequest, payload: s.TokenIn):
+def token_create(request: StaffRequest, payload: s.TokenIn):
     ident = f"{ratelimit.client_ip(request)}|{payload.username}"
     if ratelimit.exceeded("login", ident, limit=LOGIN_LIMIT, window=900):
         return error_response(429, "rate_limited", "登录失败次数过多，请15分钟后再试")
@@ -40,13 +40,14 @@ def token_create(request: HttpRequest, payload: s.TokenIn):
 
 
 @router.delete("/auth/token", response={204: None, **ERRORS}, tags=["认证"], summary="注销当前令牌")
-def token_revoke(request: HttpRequest):
-    ApiToken.objects.filter(pk=request.api_token.pk).update(revoked_at=timezone.now())
+def token_revoke(request: StaffRequest):
+    token = request.api_token  # type: ignore[attr-defined]  # set by BearerToken
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     return Status(204, None)
 
 
 @router.get("/me", response={200: s.MeOut, **ERRORS}, tags=["参考数据"])
-def me(request: HttpRequest):
+def me(request: StaffRequest):
     user = request.user
     agent = user_agent(user)
     return {
@@ -58,7 +59,7 @@ def me(request: HttpRequest):
 # --- reference data ---------------------------------------------------------------------------------
 
 @router.get("/stations", response={200: list[s.StationOut], **ERRORS}, tags=["参考数据"])
-def stations(request: HttpRequest):
+def stations(request: StaffRequest):
     return [
         {"id": st.pk, "name": st.name, "code": st.code, "level": st.level, "parent": st.parent_id,
          "is_township": st.is_township}
@@ -67,7 +68,7 @@ def stations(request: HttpRequest):
 
 
 @router.get("/departments", response={200: list[s.DepartmentOut], **ERRORS}, tags=["参考数据"])
-def departments(request: HttpRequest):
+def departments(request: StaffRequest):
     return list(Department.objects.filter(active=True).order_by("id").values("id", "name", "kind", "phone"))
 
 
@@ -78,18 +79,18 @@ def agent_out(agent: Agent, *, with_username: bool) -> dict:
         "specialty": agent.specialty,
     }
     if with_username:
-        data["username"] = agent.user.username if agent.user_id else None
+        data["username"] = agent.user.username if agent.user else None
     return data
 
 
 @router.get("/agents", response={200: list[s.AgentOut], **ERRORS}, tags=["参考数据"])
-def agents(request: HttpRequest):
+def agents(request: StaffRequest):
     rows = Agent.objects.filter(active=True).select_related("station", "user").order_by("id")
     return [agent_out(a, with_username=True) for a in rows]
 
 
 @router.get("/workdays", response={200: s.WorkdayOut, **ERRORS}, tags=["工作日历"], summary="第N个工作日")
-def workdays(request: HttpRequest, start: datetime.date, add: int):
+def workdays(request: StaffRequest, start: datetime.date, add: int):
     if not 1 <= add <= 1000:
         raise Invalid.of({"add": "工作日数应为1至1000的整数"})
     deadline = engine.add_workdays(start, add)
@@ -97,7 +98,7 @@ def workdays(request: HttpRequest, start: datetime.date, add: int):
 
 
 @router.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
-def calendar_year(request: HttpRequest, year: int):
+def calendar_year(request: StaffRequest, year: int):
     return [
         {"date": d.date, "is_workday": d.is_workday, "kind": d.kind, "name": d.name, "source": d.source,
          "confirmed": d.confirmed}
@@ -107,7 +108,7 @@ def calendar_year(request: HttpRequest, year: int):
 
 @router.post("/calendar/days", response={200: s.CalendarChangeOut, **ERRORS}, tags=["工作日历"],
           summary="修改工作日历（管理员）：受影响的在办时限随之重算")
-def calendar_change(request: HttpRequest, payload: s.CalendarChangeIn):
+def calendar_change(request: StaffRequest, payload: s.CalendarChangeIn):
     specs = [DaySpec(d.date, d.is_workday, d.name) for d in payload.days]
     changed = services.calendar_change(actor=request.user, specs=specs, source=CalendarDay.Source.ADMIN,
                                        confirm=payload.confirm, reason=payload.reason or "管理员调整工作日历")
@@ -118,7 +119,7 @@ def calendar_change(request: HttpRequest, payload: s.CalendarChangeIn):
 
 @router.post("/petitions", response={201: s.PetitionOut, 200: s.PetitionOut, **ERRORS}, tags=["信访事项"],
           summary="登记信访事项")
-def petition_create(request: HttpRequest, payload: s.IntakeIn):
+def petition_create(request: StaffRequest, payload: s.IntakeIn):
     result = services.petition_intake_or_existing(data=payload.dict(), user=request.user)
     return Status(201 if result.created else 200, petition_out(request, result.petition.pk))
 
@@ -140,7 +141,7 @@ class ListFilters(s.Schema):
 
 
 @router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
-def petition_index(request: HttpRequest, filters: Query[ListFilters]):
+def petition_index(request: StaffRequest, filters: Query[ListFilters]):
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
     qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
@@ -150,13 +151,13 @@ def petition_index(request: HttpRequest, filters: Query[ListFilters]):
 
 
 @router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
-def petition_get(request: HttpRequest, petition_id: int):
+def petition_get(request: StaffRequest, petition_id: int):
     return petition_out(request, petition_id)
 
 
 @router.get("/petitions/{petition_id}/eligibility", response={200: s.EligibilityOut, **ERRORS}, tags=["信访事项"],
          summary="是否属于代办范围（不予代办的四种情形）")
-def petition_eligibility(request: HttpRequest, petition_id: int):
+def petition_eligibility(request: StaffRequest, petition_id: int):
     petition = get_visible_petition(request.user, petition_id)
     reasons = eligibility.exclusions(petition)
     return {
@@ -171,7 +172,7 @@ def petition_eligibility(request: HttpRequest, petition_id: int):
 
 @router.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],
          summary="当前用户现在可执行的动作")
-def petition_actions(request: HttpRequest, petition_id: int):
+def petition_actions(request: StaffRequest, petition_id: int):
     petition = get_visible_petition(request.user, petition_id)
     return [{"name": a.name, "label": a.label, "help": a.help} for a in services.available_actions(request.user, petition)]
 
@@ -182,6 +183,6 @@ class UnlinkIn(s.Schema):
 
 @router.post("/petitions/{petition_id}/related/{related_id}/dismiss", response={200: s.PetitionOut, **ERRORS},
           tags=["信访事项"], summary="认定不是同一事项（领导、代办服务中心），撤销重复信访关联")
-def petition_unlink(request: HttpRequest, petition_id: int, related_id: int, payload: UnlinkIn):
+def petition_unlink(request: StaffRequest, petition_id: int, related_id: int, payload: UnlinkIn):
     services.petition_unlink(petition_id=petition_id, related_id=related_id, user=request.user, reason=payload.reason)
     return petition_out(request, petition_id)

@@ -22,7 +22,7 @@ LAYOUT = {
     "concluded": (420, 450), "feedback_given": (420, 560), "under_review": (720, 560),
     "terminated": (420, 670), "followed_up": (420, 780), "archived": (420, 890),
 }
-CONDITIONS = {  # the seed's words for each screening branch
+CONDITIONS: dict[str, str] = {  # the seed's words for each screening branch
     ScreenOutcome.DIRECT_REPLY: "简单的", ScreenOutcome.LEGAL_CHANNEL: "非代办范围的", ScreenOutcome.GUIDED: "不愿代办的",
     ScreenOutcome.AGENCY: "无法直接答复的", ScreenOutcome.DECLINED: "不予代办",
 }
@@ -46,8 +46,8 @@ def _edge(a: str, b: str, label: str, paired: bool = False) -> str:
     a little above (rightwards) or below (leftwards) with its label on its own side."""
     ax, ay = LAYOUT[a]
     bx, by = LAYOUT[b]
-    x1, y1 = ax + W / 2, ay + H
-    x2, y2 = bx + W / 2, by
+    x1, y1 = ax + W / 2, float(ay + H)
+    x2, y2 = bx + W / 2, float(by)
     shift = 0.0
     if ay == by:  # side by side: from the right edge to the left edge
         shift = (-8 if bx > ax else 8) if paired else 0

@@ -16,7 +16,8 @@ from daiban.petitions.models import Disposition, Event, Petition
 
 
 def _agent_user(petition: Petition) -> list[User]:
-    return [petition.agent.user] if petition.agent_id and petition.agent.user_id else []
+    agent = petition.agent
+    return [agent.user] if agent is not None and agent.user is not None else []
 
 
 def _center_users() -> list[User]:
@@ -39,6 +40,8 @@ def accepted(event: Event) -> None:
         return
     p = event.petition
     agent = p.agent
+    if agent is None:
+        return
     sms(p, "accepted", dedupe=_key(event, "accepted"), agent=agent.name,
         agent_phone=agent.office_phone or agent.station.phone or "—")
     notice(_agent_user(p), "new_assignment", petition=p, dedupe=_key(event, "new_assignment"), number=p.number,

@@ -12,7 +12,7 @@ from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import Deadline, add_statutory_days, add_workdays
 
 # The bureau's limits, in working days (实施方案 七(二)).
-BUREAU_WORKDAYS = {Track.STANDARD: 15, Track.MULTI_DEPARTMENT: 30, Track.MAJOR: 60}
+BUREAU_WORKDAYS: dict[str, int] = {Track.STANDARD: 15, Track.MULTI_DEPARTMENT: 30, Track.MAJOR: 60}
 # 《信访工作条例》, in calendar days.
 NATIONAL_FORWARD_DAYS = 15
 NATIONAL_HANDLING_DAYS = 60
@@ -59,9 +59,10 @@ def recompute_after_calendar_change(
         for petition in petitions:
             if _counts_any(petition, days) and _recompute(petition):
                 touched += 1
+                due = petition.due_on
                 Event.record(
                     petition, "deadline_recomputed", actor=actor, on=petition.last_event_on or petition.received_on,
-                    note=f"{reason}：办结时限改为 {petition.due_on:%Y-%m-%d}", data={"due_on": petition.due_on.isoformat()},
+                    note=f"{reason}：办结时限改为 {due:%Y-%m-%d}", data={"due_on": due.isoformat() if due else None},
                 )
         dispositions = Disposition.objects.select_for_update().filter(
             status__in=["routed", "received"], due_workdays__isnull=False, due_from__lt=last, due_on__gte=first
@@ -73,11 +74,14 @@ def recompute_after_calendar_change(
 
 
 def _counts_any(obj: Petition | Disposition, days: list[datetime.date]) -> bool:
-    return any(obj.due_from < day <= obj.due_on for day in days)
+    start, end = obj.due_from, obj.due_on
+    return start is not None and end is not None and any(start < day <= end for day in days)
 
 
 def _recompute(obj: Petition | Disposition) -> bool:
     old = (obj.due_on, obj.due_provisional)
+    if obj.due_from is None or obj.due_workdays is None:  # a fixed date (a review's decision) does not move
+        return False
     set_workday_deadline(obj, obj.due_from, obj.due_workdays)
     if (obj.due_on, obj.due_provisional) == old:
         return False

@@ -56,7 +56,7 @@ def _choice(data: dict, key: str, label: str, choices, *, required: bool = True,
     allowed = [c[0] if isinstance(c, tuple) else c for c in choices]
     if value not in allowed:
         raise Invalid.of({key: f"{label}的取值无效，可选：{'、'.join(allowed)}"})
-    return value
+    return str(value)
 
 
 def _date(data: dict, key: str, label: str, *, required: bool = True, default: datetime.date | None = None):
@@ -148,7 +148,7 @@ def _intake_station(user: User | None, data: dict) -> Station:
         if station is None:
             raise Invalid.of({"station_id": "代办机构不存在"})
         return station
-    if user is not None and user.station_id:
+    if user is not None and user.station is not None:
         return user.station
     station = Station.objects.filter(code=settings.DAIBAN_DEFAULT_STATION).first() or Station.objects.first()
     if station is None:

@@ -13,14 +13,17 @@ from daiban.petitions.models import Disposition, Petition
 
 def user_agent(user: User) -> Agent | None:
     """The agent record of a staff account, read once per request."""
-    if not hasattr(user, "_daiban_agent"):
-        user._daiban_agent = Agent.objects.filter(user_id=user.pk).first() if user.has_role(roles.AGENT) else None
-    return user._daiban_agent
+    cache = user.__dict__  # per request: the user object lives as long as the request
+    if "_daiban_agent" not in cache:
+        cache["_daiban_agent"] = Agent.objects.filter(user_id=user.pk).first() if user.has_role(roles.AGENT) else None
+    agent: Agent | None = cache["_daiban_agent"]
+    return agent
 
 
 def station_scope(user: User) -> frozenset[int]:
     """The user's station and every station below it."""
-    if not hasattr(user, "_daiban_scope"):
+    cache = user.__dict__
+    if "_daiban_scope" not in cache:
         scope: set[int] = set()
         if user.station_id:
             parents = dict(Station.objects.values_list("id", "parent_id"))
@@ -28,8 +31,9 @@ def station_scope(user: User) -> frozenset[int]:
             while frontier:
                 scope |= frontier
                 frontier = {sid for sid, parent in parents.items() if parent in frontier} - scope
-        user._daiban_scope = frozenset(scope)
-    return user._daiban_scope
+        cache["_daiban_scope"] = frozenset(scope)
+    found: frozenset[int] = cache["_daiban_scope"]
+    return found
 
 
 def sees_everything(user: User) -> bool:
@@ -72,7 +76,7 @@ def visible_dispositions(user: User) -> QuerySet[Disposition]:
     if sees_everything(user):
         return qs
     if user.has_role(roles.DEPARTMENT) and not user.has_role(roles.AGENT, *roles.STATION_LEADERS):
-        return qs.filter(department_id=user.department_id)
+        return qs.filter(department_id=user.department_id) if user.department_id is not None else qs.none()
     return qs.filter(petition__in=visible_petitions(user))
 
 

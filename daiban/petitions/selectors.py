@@ -94,7 +94,7 @@ def list_item(petition: Petition) -> dict[str, Any]:
         "received_on": petition.received_on, "petitioner": petitioner_out(petition, reveal=False),
         "content": petition.content[:200], "category": petition.category, "status": petition.status,
         "station": {"id": petition.station_id, "name": petition.station.name},
-        "agent": {"id": petition.agent_id, "name": petition.agent.name} if petition.agent_id else None,
+        "agent": {"id": petition.agent.pk, "name": petition.agent.name} if petition.agent else None,
         "track": petition.track or None, "due_on": petition.due_on, "overdue": is_overdue(petition),
         "satisfaction": petition.satisfaction or None,
     }

@@ -56,6 +56,8 @@ def petition_act(*, petition_id: int, action: str, user: User | None, data: Data
         if as_petitioner:
             petition = Petition.objects.select_for_update().get(pk=petition_id)
             kinds = frozenset({"petitioner"})
+        elif user is None:  # nobody: an entry point that forgot to say who acts
+            raise NotFound("信访事项不存在")
         else:
             petition = get_visible_petition(user, petition_id, lock=True)
             kinds = actor_kinds(user, petition)

@@ -87,7 +87,7 @@ def _count_items(qs: QuerySet) -> tuple[int, list]:
 
 def department_queue(user: User) -> QuerySet[Disposition]:
     return (
-        visible_dispositions(user).filter(department_id=user.department_id, status__in=["routed", "received"])
+        visible_dispositions(user).filter(department_id=user.department_id or 0, status__in=["routed", "received"])
         .select_related("petition", "department").order_by("due_on", "id")
     )
 

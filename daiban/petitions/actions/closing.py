@@ -28,8 +28,8 @@ class TerminateIn(ActionInput):
 def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
     p = ctx.petition
     p.three_in_place = data.three_in_place
-    terminate_on(p, ctx.on)
-    return Outcome(data.note or "信访事项终结", {"follow_up_due_on": p.follow_up_due_on.isoformat()}, S.TERMINATED)
+    follow_up_due = terminate_on(p, ctx.on)
+    return Outcome(data.note or "信访事项终结", {"follow_up_due_on": follow_up_due.isoformat()}, S.TERMINATED)
 
 
 class FollowUpIn(ActionInput):

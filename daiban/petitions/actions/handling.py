@@ -113,13 +113,13 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
     if p.track == Track.MAJOR and data.convened_by is None:
         raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
     p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
-    deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track])
+    due = deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track]).date
     for disposition in p.dispositions.exclude(status="answered"):
         copy_deadline(p, disposition)
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
-    note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {p.due_on:%Y-%m-%d}"
-    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": p.due_on.isoformat()})
+    note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {due:%Y-%m-%d}"
+    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat()})
 
 
 class EscalateIn(ActionInput):

@@ -104,7 +104,8 @@ def decide_review(ctx: Ctx, data: DecideReviewIn) -> Outcome:
     return Outcome("复核维持原处理意见，信访事项三级终结", {"upheld": False, "level": review.level}, S.TERMINATED)
 
 
-def terminate_on(p: Petition, on: datetime.date) -> None:
-    """终结 on that day: the follow-up visit falls due 15 days later (实施方案 七(四))."""
+def terminate_on(p: Petition, on: datetime.date) -> datetime.date:
+    """终结 on that day: the follow-up visit falls due 15 days later (实施方案 七(四)); returns that day."""
     p.terminated_on = on
     p.follow_up_due_on = deadlines.statutory(on, deadlines.FOLLOW_UP_DAYS)
+    return p.follow_up_due_on

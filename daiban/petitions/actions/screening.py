@@ -76,14 +76,13 @@ def screen(ctx: Ctx, data: ScreenIn) -> Outcome:
             raise Invalid.of({"reason": "请选择不予代办原因"})
         p.decline_reason, p.reply = data.reason, data.reply
     else:
-        _accept(ctx, data)
-        return Outcome(f"受理代办，代办员 {p.agent.name}", {"agent_id": p.agent_id, "outcome": outcome},
-                       Status.ACCEPTED)
+        agent = _accept(ctx, data)
+        return Outcome(f"受理代办，代办员 {agent.name}", {"agent_id": agent.pk, "outcome": outcome}, Status.ACCEPTED)
     note = p.reply or (Exclusion(p.decline_reason).label if outcome == ScreenOutcome.DECLINED else "")
     return Outcome(note, {"outcome": outcome, "reason": p.decline_reason}, SCREEN_OUTCOMES[outcome])
 
 
-def _accept(ctx: Ctx, data: ScreenIn) -> None:
+def _accept(ctx: Ctx, data: ScreenIn) -> Agent:
     p = ctx.petition
     reasons = eligibility.exclusions(p)
     if reasons:
@@ -100,3 +99,4 @@ def _accept(ctx: Ctx, data: ScreenIn) -> None:
     p.agent_chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED
     p.accepted_on = ctx.on
     p.national_due_on = deadlines.statutory(ctx.on, deadlines.NATIONAL_HANDLING_DAYS)
+    return agent

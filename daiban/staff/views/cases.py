@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
 from daiban.lib.errors import Invalid, NotFound, ServiceError
+from daiban.org.requests import StaffRequest
 from daiban.petitions import selectors, services
 from daiban.petitions.abilities import may, opinion_roles
-from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.choices import OpinionRole, Status
 from daiban.petitions.models import Petition
 from daiban.petitions.permissions import get_visible_petition, visible_dispositions
@@ -22,26 +25,27 @@ from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
 
 # A refused form to open again: (kind, action, object id, what was posted, errors by field).
-Failed = tuple[str, str, int, dict, dict[str, str]]
+Failed = tuple[str, str, int, QueryDict, dict[str, str]]
 
 
-def _load(request: HttpRequest, pk: int) -> Petition:
+def _load(request: StaffRequest, pk: int) -> Petition:
     petition = selectors.petition_for_detail(request.user, pk)
     if petition is None:
         raise NotFound("信访事项不存在")
     return petition
 
 
-def _form(act, petition: Petition, failed: Failed | None, key: tuple, *, role: str = "", label: str = "") -> dict:
+def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tuple[str, str, int], *,
+          role: str = "", label: str = "") -> dict[str, Any]:
     fields = fields_for(act.input, petition)
-    is_failed = bool(failed and failed[:3] == key and failed[3].get("role", "") == role)
-    if is_failed:
+    is_failed = failed is not None and failed[:3] == key and failed[3].get("role", "") == role
+    if failed is not None and is_failed:
         fill(fields, failed[3], failed[4])
     return {"action": act, "fields": fields, "open": is_failed, "role": role, "label": label or act.label,
-            "on": failed[3].get("on", "") if is_failed else ""}
+            "on": failed[3].get("on", "") if failed is not None and is_failed else ""}
 
 
-def _page(request: HttpRequest, petition: Petition, *, failed: Failed | None = None, status: int = 200) -> HttpResponse:
+def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = None, status: int = 200) -> HttpResponse:
     """Render the case page; `failed` re-opens the form that was refused, with what was typed."""
     user = request.user
     detail = selectors.petition_detail(petition, user, via="page")
@@ -75,11 +79,11 @@ def _page(request: HttpRequest, petition: Petition, *, failed: Failed | None = N
 
 
 @staff_required()
-def case(request: HttpRequest, pk: int) -> HttpResponse:
+def case(request: StaffRequest, pk: int) -> HttpResponse:
     return _page(request, _load(request, pk))
 
 
-def _refused(request: HttpRequest, petition: Petition, kind: str, action: str, obj_id: int,
+def _refused(request: StaffRequest, petition: Petition, kind: str, action: str, obj_id: int,
              exc: ServiceError) -> HttpResponse:
     errors = exc.fields if isinstance(exc, Invalid) else {}
     messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
@@ -89,7 +93,7 @@ def _refused(request: HttpRequest, petition: Petition, kind: str, action: str, o
 
 
 @staff_required()
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     if request.method != "POST" or action not in ACTIONS:
         raise Http404("页面不存在")
     petition = get_visible_petition(request.user, pk)
@@ -103,7 +107,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @staff_required()
-def disposition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     if request.method != "POST" or action not in DISPOSITION_ACTIONS:
         raise Http404("页面不存在")
     disposition = visible_dispositions(request.user).filter(pk=pk).first()
@@ -121,7 +125,7 @@ def disposition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @staff_required()
-def unlink(request: HttpRequest, pk: int, related_id: int) -> HttpResponse:
+def unlink(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404("页面不存在")
     try:

@@ -29,7 +29,7 @@ def staff_required(ability: str | None = None) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.role_set or (ability and not may(user, ability)):  # type: ignore[union-attr]
+            if not user.role_set or (ability and not may(user, ability)):
                 raise Http404("页面不存在")
             try:
                 return view(request, *args, **kwargs)

@@ -32,7 +32,7 @@ def _month(request) -> tuple[int, int]:
     return year, month
 
 
-def _station(request) -> Station:
+def _station(request) -> Station | None:
     raw = request.GET.get("station") or request.POST.get("station")
     station = Station.objects.filter(pk=raw).first() if raw and raw.isdigit() else None
     return station or request.user.station or Station.objects.filter(level=Station.Level.STATION).first()

@@ -70,7 +70,7 @@ class Command(BaseCommand):
         for code, name, level, parent, township in STATIONS:
             found[code], _ = Station.objects.get_or_create(
                 code=code,
-                defaults={"name": name, "level": level, "parent": found.get(parent), "is_township": township},
+                defaults={"name": name, "level": level, "parent": found.get(parent) if parent else None, "is_township": township},
             )
         return found
 
