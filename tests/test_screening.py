@@ -16,11 +16,16 @@ def test_outcomes_that_end_at_the_door(api, new_petition, clock, outcome, status
     assert [a["name"] for a in api("agent2").get(f"/petitions/{petition['id']}/actions").data] == ["archive"]
 
 
-def test_direct_reply_needs_the_reply(api, new_petition, clock):
+def _refused_field(api, new_petition, body: dict, field: str) -> str:
+    """Screen a new petition with `body`: 400, and the message of `field`."""
     petition = new_petition()
-    response = api("agent1").act(petition["id"], "screen", {"outcome": "direct_reply"})
+    response = api("agent1").act(petition["id"], "screen", body)
     assert response.status_code == 400
-    assert "答复" in response.data["error"]["fields"]["reply"]
+    return response.data["error"]["fields"][field]
+
+
+def test_direct_reply_needs_the_reply(api, new_petition, clock):
+    assert "答复" in _refused_field(api, new_petition, {"outcome": "direct_reply"}, "reply")
 
 
 def test_agency_designates_an_agent_and_fills_the_agency_form(api, new_petition, org, clock):
@@ -72,10 +77,7 @@ def test_declined_needs_a_known_reason(api, new_petition, clock):
 
 
 def test_unknown_outcome_is_refused(api, new_petition, clock):
-    petition = new_petition()
-    response = api("agent1").act(petition["id"], "screen", {"outcome": "ignore"})
-    assert response.status_code == 400
-    assert "甄别结果" in response.data["error"]["fields"]["outcome"]
+    assert "甄别结果" in _refused_field(api, new_petition, {"outcome": "ignore"}, "outcome")
 
 
 def test_screening_twice_is_a_conflict(api, accepted, org, clock):

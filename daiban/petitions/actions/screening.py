@@ -7,27 +7,18 @@ from typing import Annotated
 from daiban.lib.errors import Conflict, Invalid
 from daiban.org.models import Agent
 from daiban.petitions import deadlines, eligibility
-from daiban.petitions.actions.base import (
-    ActionInput,
-    Choices,
-    Ctx,
-    Field,
-    OptionalText,
-    Outcome,
-    petition_action,
-    ui,
-)
+from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.choices import AgentChosenBy, Exclusion, InformMethod, ScreenOutcome, Status
 from daiban.petitions.models import Category, Petition
 from daiban.petitions.workflow import SCREEN_OUTCOMES
 
 
-def agent_choices(petition: Petition) -> Choices:
+def agent_choices(petition: Petition) -> list[tuple[int, str]]:
     return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
             for a in Agent.objects.filter(active=True).select_related("station")]
 
 
-def category_choices(petition: Petition) -> Choices:
+def category_choices(petition: Petition) -> list[tuple[str, str]]:
     return [(name, name) for name in Category.objects.filter(active=True).values_list("name", flat=True)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
-from daiban.lib.errors import Invalid, NotFound, ServiceError
+from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import selectors, services
 from daiban.petitions.abilities import may, opinion_roles
@@ -83,13 +84,19 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
     return _page(request, _load(request, pk))
 
 
-def _refused(request: StaffRequest, petition: Petition, kind: str, action: str, obj_id: int,
-             exc: ServiceError) -> HttpResponse:
-    errors = exc.fields if isinstance(exc, Invalid) else {}
-    messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
-    # The petition may have moved on (someone else acted): reload it before showing the page again.
-    return _page(request, _load(request, petition.pk), failed=(kind, action, obj_id, request.POST, errors),
-                 status=exc.status if exc.status in (400, 409) else 400)
+def _fire(request: StaffRequest, petition: Petition, key: tuple[str, str, int], act: Action[Any],
+          fire: Callable[[dict[str, Any]], object]) -> HttpResponse | None:
+    """Submit the posted form to the service; the page again, with the form open, if refused."""
+    try:
+        fire(read_post(act.input, request.POST))
+    except REFUSALS as exc:
+        errors = exc.fields if isinstance(exc, Invalid) else {}
+        messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
+        # The petition may have moved on (someone else acted): reload it before showing the page again.
+        return _page(request, _load(request, petition.pk), failed=(*key, request.POST, errors),
+                     status=exc.status if exc.status in (400, 409) else 400)
+    messages.success(request, f"已{act.label}。")
+    return None
 
 
 @staff_required()
@@ -97,13 +104,9 @@ def act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     if request.method != "POST" or action not in ACTIONS:
         raise Http404("页面不存在")
     petition = get_visible_petition(request.user, pk)
-    try:
-        services.petition_act(petition_id=pk, action=action, user=request.user,
-                              data=read_post(ACTIONS[action].input, request.POST))
-    except REFUSALS as exc:
-        return _refused(request, petition, "petition", action, pk, exc)
-    messages.success(request, f"已{ACTIONS[action].label}。")
-    return redirect("staff:case", pk)
+    refused = _fire(request, petition, ("petition", action, pk), ACTIONS[action], lambda data: services.petition_act(
+        petition_id=pk, action=action, user=request.user, data=data))
+    return refused or redirect("staff:case", pk)
 
 
 @staff_required()
@@ -114,14 +117,11 @@ def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse
     if disposition is None:
         raise Http404("处置单不存在")
     petition = get_visible_petition(request.user, disposition.petition_id)
-    try:
-        services.disposition_act(disposition_id=pk, action=action, user=request.user,
-                                 data=read_post(DISPOSITION_ACTIONS[action].input, request.POST))
-    except REFUSALS as exc:
-        return _refused(request, petition, "disposition", action, pk, exc)
-    messages.success(request, f"已{DISPOSITION_ACTIONS[action].label}。")
+    refused = _fire(request, petition, ("disposition", action, pk), DISPOSITION_ACTIONS[action],
+                    lambda data: services.disposition_act(disposition_id=pk, action=action, user=request.user,
+                                                          data=data))
     nxt = request.POST.get("next", "")
-    return redirect(nxt) if nxt.startswith("/staff/") else redirect("staff:case", petition.pk)
+    return refused or (redirect(nxt) if nxt.startswith("/staff/") else redirect("staff:case", petition.pk))
 
 
 @staff_required()
