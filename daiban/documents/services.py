@@ -33,7 +33,7 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.permissions import get_visible_petition, visible_petitions
 
 SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
@@ -80,8 +80,7 @@ def _check_format(fmt: str) -> str:
 def agency_form_file(user: User, petition_id: int, fmt: str, *, via: str) -> tuple[bytes, str]:
     """《信访事项代办单》 as (bytes, file name) for someone who may see the petition."""
     _check_format(fmt)
-    if not visible_petitions(user).filter(pk=petition_id).exists():
-        raise NotFound("信访事项不存在")
+    get_visible_petition(user, petition_id)
     form = agency_form_for(user, load_case(petition_id), via=f"{via}agency.{fmt}")
     return render(form, fmt), f"{form.filename}.{fmt}"
 
@@ -110,9 +109,7 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
 
 def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachment.Kind.DOCUMENT) -> Attachment:
     """Store an uploaded scan, photo or PDF. The type is read from the bytes, not the name."""
-    petition = visible_petitions(user).filter(pk=petition_id).first()
-    if petition is None:
-        raise NotFound("信访事项不存在")
+    petition = get_visible_petition(user, petition_id)
     require(user, "upload")
     if petition.status == Status.ARCHIVED:
         raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
@@ -263,8 +260,8 @@ def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
     """The case file for download: the frozen bytes once archived (None while the worker is still
     building it, see documents/archive.py), a fresh build before that. It holds full personal
     data, so only those who may see it get it (404 for the others)."""
-    petition = visible_petitions(user).filter(pk=petition_id).first()
-    if petition is None or not may_see_personal_data(user, petition):
+    petition = get_visible_petition(user, petition_id)
+    if not may_see_personal_data(user, petition):
         raise NotFound("信访事项不存在")
     if petition.status == Status.ARCHIVED:
         frozen = ArchiveFile.objects.filter(petition=petition).first()
