@@ -140,10 +140,6 @@ class Action(Generic[C]):
     help: str = ""
     on_disposition: bool = False
 
-    @property
-    def keeps_status(self) -> bool:
-        return not self.targets
-
 
 ACTIONS: dict[str, Action[Ctx]] = {}
 DISPOSITION_ACTIONS: dict[str, Action[DispositionCtx]] = {}
