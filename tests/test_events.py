@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -145,3 +146,7 @@ def test_two_workers_in_parallel_run_each_task_once(org, settings):
     assert Notification.objects.filter(template="receipt").count() == 30
     workers = {tuple(r.worker_ids) for r in DBTaskResult.objects.all()}
     assert all(len(ids) == 1 for ids in workers)
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    page = admin.get("/admin/django_tasks_database/dbtaskresult/?status=SUCCESSFUL").content.decode()
+    assert "run_consumer" in page  # every run (and every failure, with its traceback) is in the admin

@@ -9,7 +9,7 @@ db_worker`), one task per event and consumer.
 - Enqueued when the transaction commits: a rolled-back action enqueues nothing, and the action
   never waits for a consumer.
 - A consumer that fails is retried with growing pauses (RETRY_SECONDS), each attempt a task row
-  in the admin (`/admin/django_tasks_db/dbtaskresult/`, with its traceback); after the last one its
+  in the admin (`/admin/django_tasks_database/dbtaskresult/`, with its traceback); after the last one its
   `give_up` hook records what a person should know. A failure never reaches the action.
 - The database backend claims each task in a transaction of its own (SELECT … FOR UPDATE SKIP
   LOCKED on PostgreSQL, an exclusive transaction on SQLite), so workers may run in parallel and a
