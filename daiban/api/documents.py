@@ -8,6 +8,8 @@ from ninja.files import UploadedFile
 
 from daiban.api import schemas as s
 from daiban.api.main import api
+from daiban.audit.models import Action
+from daiban.audit.services import record
 from daiban.documents import services
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.documents.models import Attachment
@@ -44,6 +46,7 @@ def archive_zip(request: HttpRequest, petition_id: int):
 def ledger_xlsx(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
                 to: datetime.date | None = None, station: int | None = None):
     handle, name = services.ledger_file(request.user, start=from_, end=to, station=station)
+    record(Action.EXPORT_LEDGER, label=name, detail={"from": str(from_ or ""), "to": str(to or ""), "station": station or ""})
     response = FileResponse(handle, content_type=TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition(name)
     return response

@@ -106,3 +106,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 from daiban.api import documents, public, stats, views  # noqa: E402,F401  (register the routes on `api`)
 
 api.add_router("/public", public.router)
+
+from daiban.audit.api import router as audit_router  # noqa: E402
+
+api.add_router("/audit", audit_router)

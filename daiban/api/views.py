@@ -2,15 +2,13 @@
 
 import datetime
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Status
 
+from daiban.accounts import tokens
 from daiban.api import schemas as s
-from daiban.api.main import api, error_response
-from daiban.api.models import ApiToken
-from daiban.lib import ratelimit
+from daiban.api.main import api
 from daiban.lib.errors import Forbidden, Invalid, NotFound
 from daiban.org import roles
 from daiban.org.models import Agent, Department, Station
@@ -23,27 +21,21 @@ from daiban.workdays.seed import DaySpec
 from daiban.workdays.services import calendar_set_days
 
 ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 429: s.ErrorOut}
-LOGIN_LIMIT = 10  # failed logins per client and username in 15 minutes
 
 
 # --- auth -------------------------------------------------------------------------------------------
 
 @api.post("/auth/token", auth=None, response={200: s.TokenOut, **ERRORS}, tags=["认证"], summary="获取令牌")
 def token_create(request: HttpRequest, payload: s.TokenIn):
-    ident = f"{ratelimit.client_ip(request)}|{payload.username}"
-    if ratelimit.exceeded("login", ident, limit=LOGIN_LIMIT, window=900):
-        return error_response(request, 429, "rate_limited", "登录失败次数过多，请15分钟后再试")
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None:
-        ratelimit.hit("login", ident, limit=LOGIN_LIMIT, window=900)
-        return error_response(request, 401, "unauthorized", "用户名或密码不正确")
-    row, token = ApiToken.issue(user)
+    """Password (and `otp` when the account needs a second factor). 401 `unauthorized`, 401
+    `otp_required` / `otp_invalid`, 429 `locked` after repeated failures (daiban.accounts.tokens)."""
+    row, token = tokens.token_login(request, payload.username, payload.password, payload.otp)
     return {"token": token, "expires_at": timezone.localtime(row.expires_at)}
 
 
 @api.delete("/auth/token", response={204: None, **ERRORS}, tags=["认证"], summary="注销当前令牌")
 def token_revoke(request: HttpRequest):
-    ApiToken.objects.filter(pk=request.api_token.pk).update(revoked_at=timezone.now())
+    tokens.token_logout(request, request.api_token)
     return Status(204, None)
 
 

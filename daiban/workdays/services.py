@@ -40,6 +40,13 @@ def calendar_set_days(
             CalendarDay.objects.filter(date=spec.date).update(
                 is_workday=spec.is_workday, name=spec.name, source=source, confirmed=confirmed
             )
+    if source in (CalendarDay.Source.ADMIN, CalendarDay.Source.IMPORT):  # a person's edit, not the seeding
+        from daiban.audit.models import Action
+        from daiban.audit.services import record
+
+        record(Action.CALENDAR_CHANGE, actor=actor, target_type="calendar", label=reason[:200],
+               detail={"days": [s.date.isoformat() for s in specs][:50], "changed": [d.isoformat() for d in changed][:50],
+                       "confirm": confirm})
     if changed:
         from daiban.petitions.deadlines import recompute_after_calendar_change
 

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 
+from daiban.audit.models import Action
+from daiban.audit.services import record
 from daiban.documents import services
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
@@ -71,6 +73,8 @@ def ledger_xlsx(request):
     except Invalid as exc:
         messages.error(request, "；".join(exc.fields.values()))
         return redirect("staff:petitions")
+    record(Action.EXPORT_LEDGER, label=name, detail={"from": request.GET.get("from", ""), "to": request.GET.get("to", ""),
+                                                     "station": station or ""})
     response = FileResponse(handle, content_type=TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition(name)
     return response

@@ -1,0 +1,45 @@
+"""Receivers that turn events raised elsewhere into audit rows, and the append-only guards."""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from daiban.audit.guard import protect
+from daiban.audit.models import Action, AuditEntry
+from daiban.audit.services import record
+from daiban.petitions.models import Event, PersonalDataView
+
+protect(AuditEntry)
+protect(Event)
+protect(PersonalDataView)
+
+
+@receiver(post_save, sender=PersonalDataView, dispatch_uid="audit-personal-data-view")
+def _personal_data_view(sender, instance: PersonalDataView, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every full view of a petitioner's ID or phone number (and every case-file download, which
+    carries them) is also a row of the audit trail."""
+    if not created or raw:
+        return
+    archive = instance.fields == "archive"
+    record(Action.EXPORT_ARCHIVE if archive else Action.PERSONAL_DATA_VIEW, actor=instance.user,
+           target_type="petition", target_id=instance.petition_id, label=instance.petition.number,
+           detail={"fields": instance.fields, "via": instance.via})
+
+
+_ADMIN_FLAGS = {ADDITION: "新增", CHANGE: "修改", DELETION: "删除"}
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit-admin-log-entry")
+def _admin_change(sender, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every add, change and delete made in /admin/ (reference data, the calendar, accounts, settings)."""
+    if not created or raw:
+        return
+    model = instance.content_type.model_class() if instance.content_type_id else None
+    record(Action.SETTINGS_CHANGE, actor=instance.user,
+           target_type=instance.content_type.model if instance.content_type_id else "",
+           target_id=instance.object_id or "", label=instance.object_repr,
+           detail={"operation": _ADMIN_FLAGS.get(instance.action_flag, str(instance.action_flag)),
+                   "model": str(model._meta.verbose_name) if model else "",
+                   "change": instance.get_change_message()[:500]})
