@@ -114,6 +114,7 @@ def test_the_api_has_no_way_to_delete_audit_rows(api, org):
     assert api("admin").post(f"/audit/{entry.pk}", {}).status_code in (404, 405)
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert api("agent1").get("/audit").status_code == 403
+    assert api("center").get("/audit", **{"from": "2000-01-01", "to": "2000-01-02"}).data["count"] == 0
 
 
 def test_the_security_events_are_recorded(api, org, routed, settings):

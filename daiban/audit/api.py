@@ -7,7 +7,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from daiban.audit import selectors
 from daiban.lib.errors import Forbidden, Invalid
@@ -39,7 +39,7 @@ class AuditQuery(Schema):
     who: str = ""
     action: str = ""
     target: str = ""
-    from_: datetime.date | None = None
+    from_: datetime.date | None = Field(None, alias="from")
     to: datetime.date | None = None
     page: int = 1
     page_size: int = 50
