@@ -172,7 +172,7 @@ def test_audit_page_for_admin_and_center_with_filters_paging_and_a_text_only_exp
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as tests/test_concurrency.py: keeps the tests after it intact
 def test_concurrent_writers_do_not_fork_the_chain(org):
     """Actors: four request threads writing audit rows at once, on PostgreSQL (the advisory lock).
     SQLite serialises writers by its IMMEDIATE transactions; its in-memory test database cannot
