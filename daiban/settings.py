@@ -6,9 +6,12 @@ DATABASE_URL (PostgreSQL) and the secrets.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from daiban.lib.env import development_secrets, env_bool, env_float, env_int, env_str, secret
 
@@ -20,6 +23,15 @@ _dev = None if PRODUCTION else development_secrets(VAR_DIR / "dev-secrets.json")
 
 SECRET_KEY = secret("DJANGO_SECRET_KEY", PRODUCTION, _dev)
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+REDIS_URL = env_str("REDIS_URL")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DAIBAN_ENV=production 不允许 DJANGO_DEBUG 开启 (DEBUG must be off in production)")
+if PRODUCTION and not REDIS_URL:
+    # Login lockouts live in the database, but the portal's rate limits and CAPTCHA thresholds live
+    # in the cache: with per-process memory each gunicorn worker would count on its own.
+    raise ImproperlyConfigured(
+        "DAIBAN_ENV=production 需要设置 REDIS_URL（多个进程共享限流计数）(REDIS_URL is required in production)"
+    )
 ALLOWED_HOSTS = (env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in (env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
 
@@ -33,6 +45,13 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",  # the background worker's queue, in our own database (`manage.py db_worker`)
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "captcha",
+    "daiban.audit",
+    "daiban.accounts",
     "daiban.org",
     "daiban.workdays",
     "daiban.petitions",
@@ -46,13 +65,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "daiban.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth, OTP and messages: idle and absolute session expiry, the second factor, password age.
+    "daiban.accounts.middleware.StaffGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during the request into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username or client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "daiban.accounts.backends.NormalisedUsernameBackend",
 ]
 
 ROOT_URLCONF = "daiban.urls"
@@ -95,8 +127,13 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
+# Applied whenever a person sets a password (staff page, admin, createsuperuser, changepassword);
+# the demo accounts keep `daiban-demo`, set by load_demo without validation.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "daiban.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "name", "email")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -121,24 +158,82 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind the TLS proxy: which header says the original request was HTTPS, e.g.
+# DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO=https (set it only when the proxy sets that header).
+_proxy_ssl = env_str("DJANGO_SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl:
+    _header, _, _value = _proxy_ssl.partition("=")
+    SECURE_PROXY_SSL_HEADER = (_header, _value or "https")
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+
+# Staff sessions: idle timeout and absolute lifetime (daiban.accounts.middleware); the cookie itself
+# dies with the browser and never outlives the absolute lifetime.
+DAIBAN_SESSION_IDLE_MINUTES = env_int("DAIBAN_SESSION_IDLE_MINUTES", 30)
+DAIBAN_SESSION_MAX_HOURS = env_int("DAIBAN_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = DAIBAN_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp): every script is a static file of this site; no inline script,
+# no inline event handler, no CDN. <style> elements only from files; style="" attributes are allowed
+# because the chart and tooltip libraries set them (they cannot run script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
-        if env_str("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 
+# Logs: the console and rotating files under var/log/ (one per day, kept DAIBAN_LOG_RETENTION_DAYS,
+# 180 by default: 《网络安全法》 Art. 21 asks for six months). concurrent-log-handler rotates safely with
+# several gunicorn workers writing the same file. The mask filter is a safety net: an ID or phone
+# number that slipped into a message is masked before it is written anywhere.
+LOG_DIR = Path(env_str("DAIBAN_LOG_DIR", str(VAR_DIR / "log")))
+DAIBAN_LOG_RETENTION_DAYS = env_int("DAIBAN_LOG_RETENTION_DAYS", 180)
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+_file_handler = {
+    "class": "concurrent_log_handler.ConcurrentTimedRotatingFileHandler",
+    "when": "midnight", "backupCount": DAIBAN_LOG_RETENTION_DAYS, "encoding": "utf-8",
+    "formatter": "plain", "filters": ["mask_personal_data"],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "daiban.lib.logmask.MaskPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DAIBAN_LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]},
+        "file": {**_file_handler, "filename": str(LOG_DIR / "daiban.log")},
+        "security": {**_file_handler, "filename": str(LOG_DIR / "security.log")},
+    },
+    "root": {"handlers": ["console", "file"], "level": env_str("DAIBAN_LOG_LEVEL", "INFO")},
     # Request bodies carry personal data: never let Django log them.
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
+        # Logins, lockouts and the audit trail's own warnings also go to security.log.
+        "axes": {"handlers": ["console", "file", "security"], "level": "WARNING", "propagate": False},
+        "daiban.security": {"handlers": ["console", "file", "security"], "level": "INFO", "propagate": False},
         # The PDF libraries narrate every step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -185,3 +280,39 @@ DAIBAN_PUBLIC_WRONG_CODES = env_int("DAIBAN_PUBLIC_WRONG_CODES", 5)
 # First and last year the calendar seeding covers.
 DAIBAN_CALENDAR_FIRST_YEAR = env_int("DAIBAN_CALENDAR_FIRST_YEAR", 2020)
 DAIBAN_CALENDAR_YEARS_AHEAD = env_int("DAIBAN_CALENDAR_YEARS_AHEAD", 2)
+
+# --- Staff accounts (issue 10, 等保 2.0 level 3) -------------------------------------------------
+# Login failures (django-axes): an account is locked after this many failures within the cool-off,
+# for that many minutes; a client address after DAIBAN_LOGIN_CLIENT_FAILURE_LIMIT failures over
+# any usernames (an office behind one NAT address should not lock itself out after five typos).
+DAIBAN_LOGIN_FAILURE_LIMIT = env_int("DAIBAN_LOGIN_FAILURE_LIMIT", 5)
+DAIBAN_LOGIN_COOLOFF_MINUTES = env_int("DAIBAN_LOGIN_COOLOFF_MINUTES", 15)
+DAIBAN_LOGIN_CLIENT_FAILURE_LIMIT = env_int("DAIBAN_LOGIN_CLIENT_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = DAIBAN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=DAIBAN_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "daiban.accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "daiban.accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "daiban.accounts.lockout.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "daiban.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lockout does not extend it: the time the user is told stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins and failures are rows of the audit trail; axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Second factor (django-otp, TOTP with backup codes): required for these roles, optional for others.
+DAIBAN_OTP_REQUIRED_ROLES = [r for r in (env_str("DAIBAN_OTP_REQUIRED_ROLES", "admin,center") or "").split(",") if r]
+# Demo accounts sign in without a second factor unless DEMO_OTP=1 (never in production).
+DEMO_OTP = env_bool("DEMO_OTP", False)
+OTP_TOTP_ISSUER = env_str("DAIBAN_OTP_ISSUER", "信访代办")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passwords older than this many days must be changed at the next sign-in (0: no maximum age).
+DAIBAN_PASSWORD_MAX_AGE_DAYS = env_int("DAIBAN_PASSWORD_MAX_AGE_DAYS", 0)
+# Portal CAPTCHA (django-simple-captcha): a distorted raster image of digits, valid 5 minutes, one try.
+CAPTCHA_CHALLENGE_FUNCT = "daiban.portal.captcha.digits_challenge"
+CAPTCHA_LENGTH = 4
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_IMAGE_SIZE = (132, 48)
+CAPTCHA_LETTER_ROTATION = (-30, 30)
+CAPTCHA_TIMEOUT = 5

@@ -5,10 +5,12 @@ from django.http import JsonResponse
 from django.urls import include, path, re_path
 
 from daiban.api.main import api
+from daiban.staff.views.auth import AdminLoginForm
 
 admin.site.site_header = "信访代办 管理后台"
 admin.site.site_title = "信访代办"
 admin.site.index_title = "基础数据"
+admin.site.login_form = AdminLoginForm  # same lockout message as the staff login
 
 
 def api_not_found(request, rest=""):
@@ -20,6 +22,7 @@ urlpatterns = [
     path("", include("daiban.portal.urls")),
     path("staff/", include("daiban.staff.urls")),
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]

@@ -35,7 +35,7 @@ def test_repeated_failed_logins_are_rate_limited(api):
         api().post("/auth/token", {"username": "agent3", "password": "nope"})
     response = api().post("/auth/token", {"username": "agent3", "password": "daiban-demo"})
     assert response.status_code == 429
-    assert response.data["error"]["code"] == "rate_limited"
+    assert response.data["error"]["code"] == "locked"  # API.md 1.1: a locked account answers 429 `locked`
 
 
 def test_token_expires(api, settings):

@@ -49,21 +49,61 @@ def test_captcha_after_a_few_submissions(org, clock, settings):
     assert client.post("/submit/", FORM).status_code == 302
     page = client.get("/submit/").content.decode()
     assert 'data-testid="captcha"' in page
-    refused = client.post("/submit/", {**FORM, "id_number": id_number(serial=902), "captcha": "0000"})
+    key = _key(page)
+    refused = client.post("/submit/", {**FORM, "id_number": id_number(serial=902), "captcha_0": key, "captcha_1": "0000"})
     assert "验证码不正确" in refused.content.decode()
-    answer = _solve(client)
-    ok = client.post("/submit/", {**FORM, "id_number": id_number(serial=903), "captcha": answer})
+    # One try per image: the right answer to the refused image no longer counts.
+    assert client.post("/submit/", {**FORM, "id_number": id_number(serial=902), "captcha_0": key,
+                                     "captcha_1": _answer(key)}).status_code == 400
+    key = _key(client.get("/submit/").content.decode())
+    ok = client.post("/submit/", {**FORM, "id_number": id_number(serial=903), "captcha_0": key, "captcha_1": _answer(key)})
     assert ok.status_code == 302
     assert Petition.objects.count() == 2
 
 
-def _solve(client):
-    """Tests read the answer the way only the server can: from the session's hash, by trying all."""
-    import hashlib
+def _key(page: str) -> str:
+    return re.search(r'name="captcha_0" value="([0-9a-f]{40})"', page).group(1)
 
-    client.get("/submit/")
-    stored = client.session["portal_captcha"]["hash"]
-    return next(f"{n:04d}" for n in range(10000) if hashlib.sha256(f"{n:04d}".encode()).hexdigest() == stored)
+
+def _answer(key: str) -> str:
+    """Tests read the answer the way only the server can: from its store (the rows of refused images are gone)."""
+    from captcha.models import CaptchaStore
+
+    row = CaptchaStore.objects.filter(hashkey=key).first()
+    return row.response if row else "2345"
+
+
+def test_captcha_answer_is_not_in_the_page_and_the_image_is_a_raster(org, clock, settings):
+    """Actor: a script reading the submit page. It finds a link to a PNG, never the digits (the old
+    CAPTCHA wrote them as <text> elements of an inline SVG)."""
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 0
+    client = Client()
+    page = client.get("/submit/").content.decode()
+    key = _key(page)
+    answer = _answer(key)
+    # Everything but the image's random key and the CSRF token (hex and base62 strings may hold any digits).
+    visible = re.sub(r"[0-9a-f]{40}|[A-Za-z0-9]{32,}", "", page.replace(key, ""))
+    assert answer not in visible and not re.search(r"<text[\s>]", page)
+    image = client.get(f"/captcha/image/{key}/")
+    assert image["Content-Type"] == "image/png" and image.content.startswith(b"\x89PNG")
+    assert answer.encode() not in image.content
+    large = client.get(f"/captcha/image/{key}@2/")
+    assert large.status_code == 200 and len(large.content) > len(image.content)
+    assert "看不清，换一张" in page and "放大图片" in page
+
+
+def test_new_captcha_without_javascript_keeps_the_typed_form(org, clock, settings):
+    """Actor: a petitioner on a phone without JavaScript presses "看不清，换一张"."""
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 0
+    client = Client()
+    first = _key(client.get("/submit/").content.decode())
+    response = client.post("/submit/", {**FORM, "captcha_0": first, "captcha_1": "", "captcha_refresh": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "请输入验证码" not in page
+    assert 'value="周九"' in page and COMPLAINT in page and _key(page) != first
+    assert Petition.objects.count() == 0
+    refreshed = client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest").json()
+    assert refreshed["key"] != first and refreshed["image_url"].startswith("/captcha/image/")
 
 
 def test_track_page_same_answer_for_wrong_code_and_unknown_number(org, clock):

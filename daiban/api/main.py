@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from daiban.api import actions, documents, public, stats, views
+from daiban.api import actions, audit, documents, public, stats, views
 from daiban.api.common import error_response
 from daiban.api.models import ApiToken
 from daiban.api.schemas import FIELD_LABELS
@@ -79,3 +79,4 @@ api.add_router("", actions.router)
 api.add_router("", documents.router)
 api.add_router("", stats.router)
 api.add_router("/public", public.router)
+api.add_router("/audit", audit.router)

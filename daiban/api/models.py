@@ -35,6 +35,16 @@ class ApiToken(models.Model):
         return row, token
 
     @classmethod
+    def revoke(cls, row: ApiToken) -> None:
+        cls.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    @classmethod
+    def revoke_all(cls, user) -> int:
+        """Revoke every live token of `user` (password change, deactivation, a role removed). Returns the count."""
+        return cls.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
+            revoked_at=timezone.now())
+
+    @classmethod
     def user_for(cls, token: str):
         row = (
             cls.objects.select_related("user", "user__station", "user__department")

@@ -46,6 +46,7 @@ class ErrorOut(Schema):
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = None  # the authenticator's 6 digits or a backup code, for accounts that need a second factor
 
 
 class TokenOut(Schema):

@@ -3,14 +3,12 @@ selectors (reads) and services (writes); services check who may act."""
 
 import datetime
 
-from django.contrib.auth import authenticate
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from daiban.api import schemas as s
-from daiban.api.common import ERRORS, error_response, petition_out
-from daiban.api.models import ApiToken
-from daiban.lib import ratelimit
+from daiban.api import tokens
+from daiban.api.common import ERRORS, petition_out
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
@@ -21,28 +19,21 @@ from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
 
 router = Router()
-LOGIN_LIMIT = 10  # failed logins per client and username in 15 minutes
 
 
 # --- auth -------------------------------------------------------------------------------------------
 
 @router.post("/auth/token", auth=None, response={200: s.TokenOut, **ERRORS}, tags=["认证"], summary="获取令牌")
 def token_create(request: StaffRequest, payload: s.TokenIn):
-    ident = f"{ratelimit.client_ip(request)}|{payload.username}"
-    if ratelimit.exceeded("login", ident, limit=LOGIN_LIMIT, window=900):
-        return error_response(429, "rate_limited", "登录失败次数过多，请15分钟后再试")
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None:
-        ratelimit.hit("login", ident, limit=LOGIN_LIMIT, window=900)
-        return error_response(401, "unauthorized", "用户名或密码不正确")
-    row, token = ApiToken.issue(user)
+    """Password (and `otp` when the account needs a second factor). 401 `unauthorized`, 401
+    `otp_required` / `otp_invalid`, 429 `locked` after repeated failures (daiban.api.tokens)."""
+    row, token = tokens.token_login(request, payload.username, payload.password, payload.otp)
     return {"token": token, "expires_at": timezone.localtime(row.expires_at)}
 
 
 @router.delete("/auth/token", response={204: None, **ERRORS}, tags=["认证"], summary="注销当前令牌")
 def token_revoke(request: StaffRequest):
-    token = request.api_token  # type: ignore[attr-defined]  # set by BearerToken
-    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    tokens.token_logout(request, request.api_token)  # type: ignore[attr-defined]  # set by BearerToken
     return Status(204, None)
 
 

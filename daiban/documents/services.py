@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from daiban.audit import services as audit
+from daiban.audit.models import Action as AuditAction
 from daiban.documents.docx import render_docx
 from daiban.documents.layout import FormDoc, agency_form, disposition_form
 from daiban.documents.models import ArchiveFile, Attachment
@@ -290,7 +292,10 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     if station:
         petitions = petitions.filter(station_id=station)
     handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}")
-    return handle, f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    name = f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    audit.record(AuditAction.EXPORT_LEDGER, actor=user, label=name,
+                 detail={"from": start.isoformat(), "to": end.isoformat(), "station": station or ""})
+    return handle, name
 
 
 # --- printables for the wall ------------------------------------------------------------------------

@@ -52,3 +52,10 @@ class RateLimited(ServiceError):
 
     status = 429
     default_code = "rate_limited"
+
+
+class Unauthorized(ServiceError):
+    """Not signed in: wrong credentials, or a second factor needed (401)."""
+
+    status = 401
+    default_code = "unauthorized"

@@ -1,7 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
+from daiban.accounts import lockout, otp
+from daiban.audit.models import Action
+from daiban.audit.services import record
 from daiban.org import roles
 from daiban.org.models import Agent, Department, Station, User
 
@@ -29,15 +32,31 @@ class UserForm(forms.ModelForm):
 @admin.register(User)
 class DaibanUserAdmin(UserAdmin):
     form = UserForm
-    list_display = ("username", "name", "roles", "station", "department", "is_active")
-    list_filter = ("is_active", "station", "department")
+    list_display = ("username", "name", "roles", "station", "department", "is_active", "is_demo")
+    list_filter = ("is_active", "station", "department", "is_demo")
     search_fields = ("username", "name")
+    readonly_fields = ("password_changed_at", "is_demo")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("工作信息", {"fields": ("name", "role_choices", "station", "department")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "is_demo")}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
+    actions = ["unlock_login", "reset_second_factor"]
+
+    @admin.action(description="解除登录锁定")
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            removed = lockout.unlock(user.get_username())
+            record(Action.UNLOCK, target=user, label=user.get_username(), detail={"attempts_cleared": removed})
+        messages.success(request, f"已解除 {queryset.count()} 个账号的登录锁定。")
+
+    @admin.action(description="重置双因素认证（手机丢失时）：下次登录重新绑定")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            removed = otp.remove_all(user)
+            record(Action.OTP_REMOVED, target=user, label=user.get_username(), detail={"devices": removed})
+        messages.success(request, f"已重置 {queryset.count()} 个账号的双因素认证。")
 
 
 @admin.register(Station)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
+from daiban.accounts import lifecycle
+from daiban.accounts.usernames import normalize_username
 from daiban.org import roles
 
 
@@ -55,8 +58,18 @@ class Department(models.Model):
         return self.name
 
 
+class StaffUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # The stored spelling is normalised (User.normalize_username): look the typed one up the same way.
+        return self.get(**{self.model.USERNAME_FIELD: normalize_username(username)})
+
+
 class User(AbstractUser):
-    """A staff account. One `name` field: Chinese names do not split into first/last usefully."""
+    """A staff account. One `name` field: Chinese names do not split into first/last usefully.
+
+    Usernames are stored normalised (NFKC, stripped, case-folded) so that every spelling of one
+    name is one account and one lockout counter.
+    """
 
     name = models.CharField("姓名", max_length=50, blank=True)
     roles = models.CharField("角色", max_length=200, blank=True, help_text="逗号分隔的角色代码")
@@ -66,12 +79,42 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name="所属事权单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
+    is_demo = models.BooleanField("演示账号", default=False, help_text="由演示数据创建；默认无需双因素认证")
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Bumped when the password changes, the account is deactivated or loses a role: part of the
+    # session hash, so every other session of the user ends.
+    security_stamp = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = StaffUserManager()  # type: ignore[misc]  # django-stubs declares it a ClassVar on AbstractUser
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员账号"
 
     def __str__(self) -> str:
         return self.name or self.username
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_username(username)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_access = lifecycle.loaded_access(instance)
+        return instance
+
+    def save(self, *args, **kwargs):
+        self.username = normalize_username(self.username)
+        plan = lifecycle.before_save(self, kwargs)
+        super().save(*args, **kwargs)
+        lifecycle.after_save(self, plan)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's own hash (HMAC of the password hash) plus the security stamp; with stamp 0 it is
+        # exactly Django's, so sessions made before this field existed stay valid.
+        material = self.password if not self.security_stamp else f"{self.password}|{self.security_stamp}"
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", material,
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def role_set(self) -> frozenset[str]:

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from daiban.audit.admin import ReadOnlyAdmin
 from daiban.lib.errors import Forbidden
 from daiban.petitions.abilities import may
 from daiban.petitions.models import Category, Event, PersonalDataView, Petition
@@ -46,15 +47,11 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataView)
-class PersonalDataViewAdmin(admin.ModelAdmin):
+class PersonalDataViewAdmin(ReadOnlyAdmin):
+    """Append-only (each row is also in the audit trail): no change, no delete, no bulk delete."""
+
     list_display = ("at", "user", "petition", "fields", "via")
     list_filter = ("via",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarDay)

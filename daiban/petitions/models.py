@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from daiban.audit.guard import AppendOnlyQuerySet
 from daiban.lib import crypto
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.choices import (  # noqa: F401  (the value lists stay importable from here)
@@ -304,6 +305,8 @@ class Event(models.Model):
     note = models.TextField("说明", blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
+
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["petition", "id"], name="event_petition_idx"), models.Index(fields=["action", "on"], name="event_action_on_idx")]
@@ -331,6 +334,8 @@ class PersonalDataView(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     fields = models.CharField(max_length=100)
     via = models.CharField(max_length=40, default="api")
+
+    objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
 
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import transaction
 
+from daiban.audit import services as audit
+from daiban.audit.models import Action as AuditAction
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.org.models import User
@@ -186,8 +188,14 @@ def calendar_change(*, actor: Actor, specs: Iterable[DaySpec], source: str = Cal
     petition. Returns the dates whose working-day status changed."""
     require(actor, "calendar_edit")
     reason = reason or "工作日历调整"
+    specs = list(specs)
     with transaction.atomic():
         changed = calendar_set_days(specs=specs, source=source, confirm=confirm)
+        if source in (CalendarDay.Source.ADMIN, CalendarDay.Source.IMPORT):  # a person's edit, not the seeding
+            audit.record(AuditAction.CALENDAR_CHANGE, actor=actor if isinstance(actor, User) else None,
+                         target_type="calendar", label=reason[:200],
+                         detail={"days": [s.date.isoformat() for s in specs][:50],
+                                 "changed": [d.isoformat() for d in changed][:50], "confirm": confirm})
         deadlines.recompute_after_calendar_change(changed, actor=actor if isinstance(actor, User) else None,
                                                   reason=reason)
     return changed

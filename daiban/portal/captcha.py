@@ -1,44 +1,43 @@
-"""A self-hosted image CAPTCHA (SVG digits with noise), asked for after a few submissions from one
-client. No third-party service: bureau networks are often offline."""
+"""The portal's CAPTCHA: django-simple-captcha draws a distorted raster image (rotated digits, arcs
+and dots) that the page only links to; the answer is kept server-side (CaptchaStore, 5 minutes, one
+try). No third-party service: bureau networks are often offline.
+
+For people who cannot read it: "看不清，换一张" (a new image, without losing the typed form; it also
+works without JavaScript), a twice-as-large image, and the other channels (phone, visit) named on
+the page. No audio: it needs extra software on the server and rarely works on a phone.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import time
 
-KEY = "portal_captcha"
-TTL = 600
+from captcha.fields import CaptchaField, CaptchaTextInput
+from django.urls import reverse
 
-
-def _digest(answer: str) -> str:
-    return hashlib.sha256(answer.encode()).hexdigest()
+DIGITS = "2345678"  # no 0/1/9: too easily confused with O, l, g once distorted
 
 
-def new_challenge(session) -> str:
-    digits = "".join(secrets.choice("23456789") for _ in range(4))
-    session[KEY] = {"hash": _digest(digits), "at": time.time()}
-    return _svg(digits)
+def digits_challenge() -> tuple[str, str]:
+    """CAPTCHA_CHALLENGE_FUNCT: four digits, shown and expected alike (a phone's numeric keypad)."""
+    text = "".join(secrets.choice(DIGITS) for _ in range(4))
+    return text, text
 
 
-def check(session, answer: str) -> bool:
-    """One try per challenge: right or wrong, it is used up."""
-    stored = session.pop(KEY, None)
-    if not stored or time.time() - stored["at"] > TTL:
-        return False
-    return secrets.compare_digest(stored["hash"], _digest((answer or "").strip()))
+class PortalCaptchaWidget(CaptchaTextInput):
+    template_name = "portal/captcha_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["image_large"] = reverse("captcha-image-2x", kwargs={"key": self._key})
+        context["refresh"] = self.refresh_url()
+        return context
 
 
-def _svg(digits: str) -> str:
-    rnd = secrets.SystemRandom()
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="140" height="48" viewBox="0 0 140 48" role="img" '
-             'aria-label="验证码图片"><rect width="140" height="48" fill="#f1f3f5"/>']
-    for _ in range(6):
-        parts.append(f'<line x1="{rnd.randint(0, 140)}" y1="{rnd.randint(0, 48)}" x2="{rnd.randint(0, 140)}" '
-                     f'y2="{rnd.randint(0, 48)}" stroke="#{rnd.randint(0x555555, 0xaaaaaa):06x}" stroke-width="1.5"/>')
-    for i, digit in enumerate(digits):
-        x, y, angle = 18 + i * 30 + rnd.randint(-4, 4), 34 + rnd.randint(-5, 5), rnd.randint(-25, 25)
-        parts.append(f'<text x="{x}" y="{y}" font-size="28" font-family="monospace" font-weight="bold" '
-                     f'fill="#{rnd.randint(0x102040, 0x604080):06x}" transform="rotate({angle} {x} {y})">{digit}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def field() -> CaptchaField:
+    return CaptchaField(
+        label="验证码", widget=PortalCaptchaWidget(attrs={
+            "class": "form-control captcha-answer", "inputmode": "numeric", "maxlength": "4",
+        }),
+        error_messages={"invalid": "验证码不正确，请重新输入", "required": "请输入验证码",
+                        "incomplete": "请输入验证码"},
+    )

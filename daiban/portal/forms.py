@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from daiban.org.models import Agent
+from daiban.portal import captcha
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -20,18 +21,20 @@ class SubmitForm(forms.Form):
                               help_text="请写清楚什么事、在哪里、涉及谁，以及您希望怎样解决。")
     agent_id = forms.ChoiceField(label="选择代办员（可不选，由我们指定）", required=False)
     consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", required=False)
-    captcha = forms.CharField(label="验证码", max_length=6, required=False,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
                  "petitioner.address": "address"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, needs_captcha: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if needs_captcha:
+            self.fields["captcha"] = captcha.field()
         agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
-        self.fields["agent_id"].choices = [("", "不选择")] + [
+        self.fields["agent_id"].choices = [  # type: ignore[attr-defined]  # a ChoiceField("", "不选择")] + [
             (a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if name == "captcha":
+                continue
             css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control")
             field.widget.attrs.setdefault("class", css)

@@ -14,7 +14,7 @@ from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited, ServiceE
 from daiban.org.models import Agent
 from daiban.petitions import services as petitions
 from daiban.petitions.workflow import EXCLUSIONS
-from daiban.portal import captcha, services
+from daiban.portal import services
 from daiban.portal.forms import SubmitForm
 
 MAX_FILES = 5
@@ -33,8 +33,13 @@ def _needs_captcha(client: str) -> bool:
 
 def submit(request):
     client = ratelimit.client_ip(request)
-    form = SubmitForm(request.POST or None, request.FILES or None)
     needs_captcha = _needs_captcha(client)
+    if request.method == "POST" and request.POST.get("captcha_refresh"):
+        # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
+        form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
+        return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
+                                                      "max_files": MAX_FILES})
+    form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha)
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("files")
         if not form.cleaned_data["consent"]:
@@ -45,8 +50,6 @@ def submit(request):
             petitions.validate_intake({"channel": "online", "source": "self", **form.service_data()})
         except Invalid as exc:
             form.add_service_errors(exc.fields)
-        if needs_captcha and not captcha.check(request.session, form.cleaned_data["captcha"]):
-            form.add_error("captcha", "验证码不正确，请重新输入")
         if not form.errors:
             try:
                 petition = services.submit(data=form.service_data(), client=client, files=files,
@@ -60,8 +63,6 @@ def submit(request):
                                                        "forward_due": petition.national_forward_due_on.isoformat()}
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
-    if needs_captcha:
-        context["captcha_svg"] = captcha.new_challenge(request.session)
     return render(request, "portal/submit.html", context, status=400 if form.errors else 200)
 
 

@@ -17,6 +17,8 @@ def nav(request) -> dict:
             "department": may(user, "department_queue"),
             "leader": may(user, "sign_opinions"),
             "admin": may(user, "administer"),
+            "audit": may(user, "view_audit"),
+            "session": _session_limits(request),
             "role_labels": "、".join(roles.LABELS[r] for r in sorted(user.role_set)) or "无角色",
             "unread": _unread(user) if request.path.startswith("/staff/") else 0,
         }
@@ -30,3 +32,17 @@ def _unread(user) -> int:
     from daiban.notifications.services import unread
 
     return unread(user).order_by()[:UNREAD_CAP].count()
+
+
+def _session_limits(request) -> dict | None:
+    """What the page's idle warning counts with (daiban/static/daiban/app.js)."""
+    from django.conf import settings
+
+    from daiban.accounts.signals import SESSION_STARTED
+
+    session = getattr(request, "session", None)
+    started = session.get(SESSION_STARTED) if session is not None else None
+    if started is None:
+        return None
+    return {"idle_seconds": settings.DAIBAN_SESSION_IDLE_MINUTES * 60,
+            "ends_at": int(started + settings.DAIBAN_SESSION_MAX_HOURS * 3600)}

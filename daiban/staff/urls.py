@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daiban.staff.views import auth, cases, documents, intake, lists, notices, queues, stats, wall
+from daiban.staff.views import audit, auth, cases, documents, intake, lists, notices, queues, stats, wall
 
 app_name = "staff"
 
@@ -8,6 +8,14 @@ urlpatterns = [
     path("", lists.workbench, name="workbench"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("otp/", auth.otp_verify, name="otp_verify"),
+    path("otp/setup/", auth.otp_setup, name="otp_setup"),
+    path("otp/backup-codes/", auth.otp_backup_codes, name="otp_backup_codes"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password"),
+    path("account/", auth.account, name="account"),
+    path("session/ping/", auth.session_ping, name="session_ping"),
+    path("audit/", audit.audit_page, name="audit"),
+    path("audit.xlsx", audit.audit_xlsx, name="audit_xlsx"),
     path("intake/", intake.intake, name="intake"),
     path("intake/check/", intake.intake_check, name="intake_check"),
     path("petitions/", lists.petition_list, name="petitions"),

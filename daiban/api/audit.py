@@ -1,0 +1,63 @@
+"""`GET /api/v1/audit`: the audit trail for the administrator and the center. There is no write route:
+rows are only appended by the system, and DELETE or PUT answer 405."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from daiban.audit import selectors
+from daiban.lib.errors import Invalid
+from daiban.org.requests import StaffRequest
+from daiban.petitions.abilities import require
+
+router = Router(tags=["安全审计"])
+
+
+class AuditEntryOut(Schema):
+    seq: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    target: str
+    ip: str
+    detail: dict
+    hash: str
+
+
+class AuditPage(Schema):
+    items: list[AuditEntryOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class AuditQuery(Schema):
+    who: str = ""
+    action: str = ""
+    target: str = ""
+    from_: datetime.date | None = Field(None, alias="from")
+    to: datetime.date | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("", response={200: AuditPage}, summary="安全审计记录（系统管理员、代办服务中心）")
+def audit_list(request: StaffRequest, query: Query[AuditQuery]):
+    require(request.user, "view_audit")
+    if query.page < 1 or not 1 <= query.page_size <= 500:
+        raise Invalid.of({"page": "页码应从1开始，每页1至500条"})
+    rows = selectors.entries(selectors.AuditFilters(
+        who=query.who, action=query.action, target=query.target, start=query.from_, end=query.to))
+    start = (query.page - 1) * query.page_size
+    items = [
+        {"seq": e.seq, "at": timezone.localtime(e.at), "actor": e.actor_username, "action": e.action,
+         "target_type": e.target_type, "target_id": e.target_id, "target": e.target_label, "ip": e.ip,
+         "detail": e.detail, "hash": e.hash}
+        for e in rows[start:start + query.page_size]
+    ]
+    return {"items": items, "count": rows.count(), "page": query.page, "page_size": query.page_size}

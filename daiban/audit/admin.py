@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from daiban.audit.models import AuditEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only in the admin: no add, no change, no delete and so no bulk delete action."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "at", "actor_username", "action", "target_type", "target_label", "ip")
+    list_filter = ("action",)
+    search_fields = ("actor_username", "target_label")
+    date_hierarchy = "at"

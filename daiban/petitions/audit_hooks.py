@@ -1,0 +1,29 @@
+"""The petitions' side of the audit trail: the timeline and the personal-data view log are
+append-only, and every full view of a petitioner's data is also a row of the audit trail.
+Connected in PetitionsConfig.ready (the audit app sits below petitions and does not know them)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+
+from daiban.audit.guard import protect
+from daiban.audit.models import Action
+from daiban.audit.services import record
+from daiban.petitions.models import Event, PersonalDataView
+
+
+def _personal_data_view(sender, instance: PersonalDataView, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every full view of a petitioner's ID or phone number (and every case-file download, which
+    carries them) is also a row of the audit trail."""
+    if not created or raw:
+        return
+    archive = instance.fields == "archive"
+    record(Action.EXPORT_ARCHIVE if archive else Action.PERSONAL_DATA_VIEW, actor=instance.user,
+           target_type="petition", target_id=instance.petition_id, label=instance.petition.number,
+           detail={"fields": instance.fields, "via": instance.via})
+
+
+def connect() -> None:
+    protect(Event)
+    protect(PersonalDataView)
+    post_save.connect(_personal_data_view, sender=PersonalDataView, dispatch_uid="audit-personal-data-view")

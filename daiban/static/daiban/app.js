@@ -1,0 +1,166 @@
+/* Daiban: behaviour shared by every page. A static file: the Content-Security-Policy allows no inline script. */
+(function () {
+  "use strict";
+
+  // Print buttons (data-action="print") instead of onclick="window.print()".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-action='print']");
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
+  // Mark invalid fields for assistive technology and Bootstrap's styling.
+  function markInvalid(root) {
+    root.querySelectorAll(".invalid-feedback[data-field]").forEach(function (el) {
+      var input = document.getElementById("id_" + el.dataset.field);
+      if (input) { input.classList.add("is-invalid"); input.setAttribute("aria-invalid", "true"); }
+    });
+  }
+  markInvalid(document);
+
+  // --- Portal CAPTCHA: "看不清，换一张" without reloading the form (the button also works without JS) ---
+  document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var box = button.closest("[data-captcha]");
+      if (!box || !window.fetch) return;  // no fetch: the button submits the form and the server draws a new image
+      event.preventDefault();
+      fetch(button.dataset.captchaRefresh, {headers: {"X-Requested-With": "XMLHttpRequest"}, credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          box.querySelectorAll("img[data-captcha-image]").forEach(function (img) { img.src = data.image_url; });
+          box.querySelectorAll("a[data-captcha-large]").forEach(function (a) { a.href = data.image_url.replace(/\/$/, "@2/"); });
+          var key = box.querySelector("input[type=hidden]");
+          if (key) key.value = data.key;
+          var answer = box.querySelector("input[type=text]");
+          if (answer) { answer.value = ""; answer.focus(); }
+        });
+    });
+  });
+
+  // --- Staff sessions: warn a minute before the idle or absolute limit, keep unsaved text -----------
+  var DRAFT = "daiban-draft:" + location.pathname;
+
+  function fieldsOf(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.name === "csrfmiddlewaretoken") return false;
+      var type = (el.type || "").toLowerCase();
+      return el.tagName === "TEXTAREA" || el.tagName === "SELECT" ||
+        ["text", "search", "date", "number", "tel", "email", "month", "url"].indexOf(type) >= 0;
+    });
+  }
+
+  function saveDrafts() {
+    var forms = [];
+    document.querySelectorAll("form[method='post'], form[method='POST']").forEach(function (form, index) {
+      var values = {};
+      var any = false;
+      fieldsOf(form).forEach(function (el) {
+        if (el.value && el.value !== el.defaultValue) { values[el.name] = el.value; any = true; }
+      });
+      if (any) forms.push({index: index, action: form.getAttribute("action") || "", values: values});
+    });
+    try {
+      if (forms.length) sessionStorage.setItem(DRAFT, JSON.stringify({at: Date.now(), forms: forms}));
+    } catch (e) { /* storage full or disabled: nothing more can be kept */ }
+  }
+
+  function restoreDrafts() {
+    var raw;
+    try { raw = sessionStorage.getItem(DRAFT); } catch (e) { return; }
+    if (!raw) return;
+    // Only on the page the user comes back to after signing in again; then forget it.
+    if (document.getElementById("session-guard") === null) return;
+    sessionStorage.removeItem(DRAFT);
+    var saved = JSON.parse(raw);
+    var forms = document.querySelectorAll("form[method='post'], form[method='POST']");
+    var restored = 0;
+    saved.forms.forEach(function (entry) {
+      var form = forms[entry.index];
+      if (!form || (form.getAttribute("action") || "") !== entry.action) return;
+      fieldsOf(form).forEach(function (el) {
+        if (Object.prototype.hasOwnProperty.call(entry.values, el.name) && (!el.value || el.value === el.defaultValue)) {
+          el.value = entry.values[el.name]; restored += 1;
+        }
+      });
+    });
+    if (restored) {
+      var note = document.createElement("div");
+      note.className = "alert alert-info";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-testid", "draft-restored");
+      note.textContent = "已恢复您退出前未提交的内容，请核对后再提交。";
+      var main = document.getElementById("main");
+      if (main) main.insertBefore(note, main.firstChild);
+    }
+  }
+
+  var guard = document.getElementById("session-guard");
+  restoreDrafts();
+  if (!guard) return;
+
+  var idleMs = Number(guard.dataset.idleSeconds) * 1000;
+  var endsAt = Number(guard.dataset.endsAt) * 1000;
+  var warnMs = 60 * 1000;
+  var lastContact = Date.now();
+  var banner = null;
+
+  function deadline() { return Math.min(lastContact + idleMs, endsAt); }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  }
+
+  function expire() {
+    saveDrafts();
+    // Load this page again: the server has ended the session and answers with the sign-in page,
+    // which brings the user back here afterwards (drafts restored).
+    location.reload();
+  }
+
+  function hideWarning() { if (banner) { banner.remove(); banner = null; } }
+
+  function showWarning(left) {
+    var idle = lastContact + idleMs <= endsAt;
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "alert alert-warning shadow session-warning d-flex flex-wrap gap-2 align-items-center";
+      banner.setAttribute("role", "alertdialog");
+      banner.setAttribute("data-testid", "session-warning");
+      var text = document.createElement("span");
+      text.className = "me-auto";
+      banner.appendChild(text);
+      if (idle) {
+        var keep = document.createElement("button");
+        keep.type = "button";
+        keep.className = "btn btn-sm btn-primary";
+        keep.textContent = "继续使用";
+        keep.addEventListener("click", keepAlive);
+        banner.appendChild(keep);
+      }
+      document.body.appendChild(banner);
+    }
+    var seconds = Math.max(0, Math.ceil(left / 1000));
+    banner.firstChild.textContent = (idle ? "您已较长时间未操作，" : "本次登录即将达到最长时限，") + seconds +
+      " 秒后将自动退出。未提交的内容会保存在本浏览器中，重新登录后恢复。";
+  }
+
+  function keepAlive() {
+    fetch(guard.dataset.pingUrl, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrfToken()}, redirect: "manual"})
+      .then(function (r) { if (r.status === 204) { lastContact = Date.now(); hideWarning(); } else { expire(); } })
+      .catch(function () { /* offline: the timer keeps counting */ });
+  }
+
+  function tick() {
+    var left = deadline() - Date.now();
+    if (left <= -2000) { expire(); return; }
+    if (left <= warnMs) showWarning(left); else hideWarning();
+  }
+
+  // Any request the page makes (htmx) counts as use, as it does on the server.
+  document.body.addEventListener("htmx:afterRequest", function () { lastContact = Date.now(); tick(); });
+  // A form sent after the session ended would be lost at the sign-in page: keep its text first.
+  document.addEventListener("submit", function (event) {
+    if (Date.now() > deadline()) { event.preventDefault(); expire(); }
+  }, true);
+  document.addEventListener("visibilitychange", tick);
+  window.setInterval(tick, 1000);
+})();
