@@ -14,24 +14,24 @@ from daiban.documents.models import Attachment
 from daiban.lib.errors import NotFound
 from daiban.petitions.permissions import visible_petitions
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 413: s.ErrorOut}
 @api.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
          response={200: None, **ERRORS})
-def agency_form(request: HttpRequest, petition_id: int, fmt: str):
+def agency_form(request: HttpRequest, petition_id: s.Id, fmt: s.Line):
     data, name = services.agency_form_file(request.user, petition_id, fmt, via="")
     return download(data, name, fmt)
 
 
 @api.get("/dispositions/{disposition_id}/form.{fmt}", tags=["文书"], summary="信访事项处置单（docx/pdf）",
          response={200: None, **ERRORS})
-def disposition_form(request: HttpRequest, disposition_id: int, fmt: str):
+def disposition_form(request: HttpRequest, disposition_id: s.Id, fmt: s.Line):
     data, name = services.disposition_form_file(request.user, disposition_id, fmt, via="")
     return download(data, name, fmt)
 
 
 @api.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
          response={200: None, **ERRORS})
-def archive_zip(request: HttpRequest, petition_id: int):
+def archive_zip(request: HttpRequest, petition_id: s.Id):
     petition, data = services.archive_for(request.user, petition_id)
     response = download(data, f"{petition.number}-案卷.zip", "zip")
     frozen = getattr(petition, "archive_file", None) if petition.status == "archived" else None
@@ -41,8 +41,8 @@ def archive_zip(request: HttpRequest, petition_id: int):
 
 
 @api.get("/ledger.xlsx", tags=["文书"], summary="台账（按收到日期）", response={200: None, **ERRORS})
-def ledger_xlsx(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                to: datetime.date | None = None, station: int | None = None):
+def ledger_xlsx(request: HttpRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                to: s.PlausibleDate | None = None, station: s.Id | None = None):
     handle, name = services.ledger_file(request.user, start=from_, end=to, station=station)
     response = FileResponse(handle, content_type=TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition(name)
@@ -66,8 +66,8 @@ def attachment_out(a: Attachment) -> dict:
 
 @api.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
           response={201: AttachmentOut, **ERRORS})
-def attachment_upload(request: HttpRequest, petition_id: int, file: File[UploadedFile] = None,
-                      kind: Form[str] = "document"):
+def attachment_upload(request: HttpRequest, petition_id: s.Id, file: File[UploadedFile] = None,
+                      kind: Form[s.Line] = "document"):
     from ninja import Status
 
     attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind)
@@ -75,7 +75,7 @@ def attachment_upload(request: HttpRequest, petition_id: int, file: File[Uploade
 
 
 @api.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
-def attachment_list(request: HttpRequest, petition_id: int):
+def attachment_list(request: HttpRequest, petition_id: s.Id):
     petition = visible_petitions(request.user).filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("信访事项不存在")
@@ -83,7 +83,7 @@ def attachment_list(request: HttpRequest, petition_id: int):
 
 
 @api.get("/attachments/{attachment_id}", tags=["附件"], summary="下载附件", response={200: None, **ERRORS})
-def attachment_download(request: HttpRequest, attachment_id: int):
+def attachment_download(request: HttpRequest, attachment_id: s.Id):
     attachment = services.attachment_visible(request.user, attachment_id)
     if attachment is None:
         raise NotFound("附件不存在")

@@ -1,13 +1,37 @@
-"""API v1: the NinjaAPI object, bearer authentication and the error format of API.md."""
+"""API v1: the NinjaAPI object, bearer authentication and the error format of API.md.
 
+Every string a client sends (JSON bodies, query strings, form fields) is cleaned by CleanParser
+with daiban.lib.text before any schema sees it, so a new endpoint cannot forget it; every error,
+the framework's own included, answers in the error format with a Chinese message."""
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
-from daiban.api.schemas import FIELD_LABELS
+from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS
 from daiban.lib.errors import ServiceError
+from daiban.lib.text import clean_any
+
+# Values passed on exactly as sent: a password is checked as typed.
+_UNCLEANED = frozenset({"password", "otp"})
+
+
+class CleanParser(Parser):
+    """JSON bodies and query or form data, with every string cleaned (daiban.lib.text)."""
+
+    def parse_body(self, request: HttpRequest):
+        return clean_any(json.loads(request.body), skip=_UNCLEANED)
+
+    def parse_querydict(self, data, list_fields, request):
+        return clean_any(super().parse_querydict(data, list_fields, request), skip=_UNCLEANED)
 
 
 class BearerToken(HttpBearer):
@@ -28,6 +52,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api-v1",
+    parser=CleanParser(),
 )
 
 
@@ -54,7 +79,20 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc.message))
+    message = str(exc.message)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        return error_response(request, 400, "invalid", "请求内容不是有效的JSON（UTF-8）", {"body": "请求内容不是有效的JSON"})
+    return error_response(request, exc.status_code, "error", message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(body_limit(request))
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "invalid", "上传内容格式不正确（multipart/form-data）", {"file": "上传内容格式不正确"})
 
 
 _MESSAGES = {
@@ -72,6 +110,16 @@ _MESSAGES = {
     "date_type": "{label}应为YYYY-MM-DD格式的日期",
     "string_type": "{label}应为文字",
     "string_too_long": "{label}太长",
+    "too_long": "{label}太长",
+    "greater_than_equal": "{label}超出允许范围",
+    "less_than_equal": "{label}超出允许范围",
+    "greater_than": "{label}超出允许范围",
+    "less_than": "{label}超出允许范围",
+    "date_out_of_range": "{label}应在2000-01-01至2099-12-31之间",
+    "int_parsing_size": "{label}超出允许范围",
+    "float_parsing": "{label}应为数字",
+    "string_pattern_mismatch": "{label}格式不正确",
+    "json_invalid": "请求内容不是有效的JSON",
     "list_type": "{label}应为列表",
     "dict_type": "{label}应为对象",
     "model_attributes_type": "{label}应为对象",
@@ -96,7 +144,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
             continue
         name = _field_name(loc)
         leaf = name.split(".")[-1]
-        label = FIELD_LABELS.get(leaf, leaf)
+        label = (QUERY_LABELS.get(leaf) if loc[0] == "query" else None) or FIELD_LABELS.get(leaf, leaf)
         template = _MESSAGES.get(error.get("type", ""), "{label}格式不正确")
         fields.setdefault(name, template.format(label=label))
     message = "；".join(fields.values()) or "请求内容不正确"

@@ -1,6 +1,7 @@
 """API v1, public part (no token): submit, track, rate, ask for review, the agent board."""
 
 import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -12,13 +13,13 @@ from daiban.org.models import Agent
 from daiban.portal import services as portal
 
 router = Router(auth=None, tags=["公众（无需令牌）"])
-ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 429: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 413: s.ErrorOut, 429: s.ErrorOut}
 
 
 class PublicPetitionIn(Schema):
     petitioner: s.PetitionerIn
-    content: str
-    agent_id: int | None = None
+    content: Annotated[s.CleanText, Field(max_length=20000)]
+    agent_id: s.Id | None = None
 
 
 class SubmittedOut(Schema):
@@ -81,19 +82,19 @@ def submit(request: HttpRequest, payload: PublicPetitionIn):
 
 
 @router.get("/petitions/{number}", response={200: PublicPetitionOut, **ERRORS}, summary="凭编号和查询码查询")
-def track(request: HttpRequest, number: str, code: str = ""):
+def track(request: HttpRequest, number: s.Line, code: s.Line = ""):
     return portal.public_view(portal.find(number, code, ratelimit.client_ip(request)))
 
 
 @router.post("/petitions/{number}/rating", response={200: PublicPetitionOut, **ERRORS}, summary="评价办理结果")
-def rating(request: HttpRequest, number: str, payload: RatingIn, code: str = ""):
+def rating(request: HttpRequest, number: s.Line, payload: RatingIn, code: s.Line = ""):
     petition = portal.find(number, code, ratelimit.client_ip(request))
     return portal.public_view(portal.rate(petition, payload.satisfaction))
 
 
 @router.post("/petitions/{number}/review", response={200: PublicPetitionOut, **ERRORS},
              summary="申请复查/复核（反馈后30日内，对结果不满意的）")
-def review(request: HttpRequest, number: str, code: str = ""):
+def review(request: HttpRequest, number: s.Line, code: s.Line = ""):
     petition = portal.find(number, code, ratelimit.client_ip(request))
     return portal.public_view(portal.request_review(petition))
 

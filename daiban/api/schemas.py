@@ -1,10 +1,34 @@
-"""Request and response shapes of API v1 (../shared/API.md). Field names are the contract."""
+"""Request and response shapes of API v1 (../shared/API.md). Field names are the contract.
+
+Inputs use the bounded types below: text is cleaned (CleanText, CleanLine; the API's parser has
+cleaned every string already, these also state the limits in the OpenAPI document), ids are
+32-bit primary keys, dates lie in a plausible range, so no input reaches the database or the
+calendar arithmetic where it would overflow."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from daiban.lib.text import CleanLine, CleanText
+
+ID_MAX = 2_147_483_647
+DATE_MIN, DATE_MAX = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+def _plausible(value: datetime.date) -> datetime.date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise PydanticCustomError("date_out_of_range", "date outside 2000-01-01..2099-12-31")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+PlausibleDate = Annotated[datetime.date, AfterValidator(_plausible)]
+Year = Annotated[int, Field(ge=2000, le=2099)]
+Line = Annotated[CleanLine, Field(max_length=200)]
+Text = Annotated[CleanText, Field(max_length=10000)]
 
 ChannelT = Literal["letter", "visit", "online", "phone"]
 SourceT = Literal["self", "center", "village", "proactive", "hotline_12345", "platform_baixing", "platform_jiefen"]
@@ -26,8 +50,8 @@ class ErrorOut(Schema):
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: Annotated[CleanLine, Field(max_length=150)]
+    password: Annotated[str, Field(max_length=200)]
 
 
 class TokenOut(Schema):
@@ -89,15 +113,15 @@ class CalendarDayOut(Schema):
 
 
 class CalendarDayIn(Schema):
-    date: datetime.date
+    date: PlausibleDate
     is_workday: bool
-    name: str = ""
+    name: Annotated[CleanLine, Field(max_length=50)] = ""
 
 
 class CalendarChangeIn(Schema):
-    days: list[CalendarDayIn]
+    days: Annotated[list[CalendarDayIn], Field(max_length=400)]
     confirm: bool | None = None
-    reason: str = ""
+    reason: Annotated[CleanText, Field(max_length=500)] = ""
 
 
 class CalendarChangeOut(Schema):
@@ -107,22 +131,22 @@ class CalendarChangeOut(Schema):
 # --- petitions --------------------------------------------------------------------------------------
 
 class PetitionerIn(Schema):
-    name: str
-    id_number: str
-    phone: str
-    address: str = ""
+    name: Annotated[CleanLine, Field(max_length=200)]
+    id_number: Annotated[CleanLine, Field(max_length=64)]
+    phone: Annotated[CleanLine, Field(max_length=64)]
+    address: Annotated[CleanLine, Field(max_length=1000)] = ""
 
 
 class IntakeIn(Schema):
     channel: ChannelT
     source: SourceT
-    received_on: datetime.date | None = None
-    external_id: str | None = Field(default=None, max_length=100)
+    received_on: PlausibleDate | None = None
+    external_id: Annotated[CleanLine, Field(max_length=100)] | None = None
     petitioner: PetitionerIn
-    content: str
-    category: str = ""
+    content: Annotated[CleanText, Field(max_length=20000)]
+    category: Annotated[CleanLine, Field(max_length=50)] = ""
     in_judicial_proceedings: bool = False
-    station_id: int | None = None
+    station_id: Id | None = None
 
 
 class PetitionerOut(Schema):
@@ -220,8 +244,9 @@ class PetitionListItem(Schema):
 
 
 class PetitionOut(PetitionListItem):
-    query_code: str
+    query_code: str | None = Field(description="只对承办代办员、本机构领导、代办服务中心和管理员返回，其他人为null")
     personal_data_masked: bool
+    identity_masked: bool = Field(description="姓名、地址也已脱敏（事权单位设置为不可见信访人身份）")
     external_id: str | None
     in_judicial_proceedings: bool
     agent_chosen_by: Literal["designated", "petitioner"] | None
@@ -283,53 +308,53 @@ class ActionOut(Schema):
 # --- action bodies ----------------------------------------------------------------------------------
 
 class ActionIn(Schema):
-    on: datetime.date | None = None
-    version: int | None = None
+    on: PlausibleDate | None = None
+    version: Annotated[int, Field(ge=0, le=ID_MAX)] | None = None
 
 
 class ScreenIn(ActionIn):
     outcome: Literal["direct_reply", "legal_channel", "guided", "agency", "declined"]
-    reply: str = ""
-    agent_id: int | None = None
+    reply: Text = ""
+    agent_id: Id | None = None
     agent_chosen_by: Literal["designated", "petitioner"] | None = None
     notification: Literal["oral", "written"] | None = None
     reason: Literal["in_progress", "terminated_three_levels", "judicial", "three_in_place"] | None = None
-    category: str | None = None
+    category: Annotated[CleanLine, Field(max_length=50)] | None = None
 
 
 class RouteIn(ActionIn):
-    departments: list[int]
+    departments: Annotated[list[Id], Field(max_length=50)]
     track: TrackT | None = None
-    proposed_handling: str = ""
+    proposed_handling: Text = ""
 
 
 class DetermineSolutionIn(ActionIn):
-    determined_on: datetime.date | None = None
+    determined_on: PlausibleDate | None = None
     convened_by: Literal["banner_secretary", "banner_head"] | None = None
 
 
 class EscalateIn(ActionIn):
     to: Literal["center", "joint_office"]
-    reason: str
+    reason: Text
 
 
 class UrgeIn(ActionIn):
-    disposition_id: int
-    note: str = ""
+    disposition_id: Id
+    note: Text = ""
 
 
 class ContactIn(ActionIn):
     method: MethodT
-    note: str = ""
+    note: Text = ""
 
 
 class ExtendIn(ActionIn):
-    days: int
-    reason: str
+    days: Annotated[int, Field(ge=1, le=30)]
+    reason: Text
 
 
 class ConcludeIn(ActionIn):
-    result: str
+    result: Text
 
 
 class FeedbackIn(ActionIn):
@@ -339,23 +364,23 @@ class FeedbackIn(ActionIn):
 
 class RequestReviewIn(ActionIn):
     level: Literal["review", "re_review"]
-    requested_on: datetime.date | None = None
+    requested_on: PlausibleDate | None = None
 
 
 class DecideReviewIn(ActionIn):
     upheld: bool
-    note: str = ""
-    due_on: datetime.date | None = None
+    note: Text = ""
+    due_on: PlausibleDate | None = None
 
 
 class TerminateIn(ActionIn):
-    note: str = ""
+    note: Text = ""
     three_in_place: bool = False
 
 
 class FollowUpIn(ActionIn):
-    visited_on: datetime.date | None = None
-    note: str = ""
+    visited_on: PlausibleDate | None = None
+    note: Text = ""
     rebound: bool = False
 
 
@@ -369,11 +394,19 @@ class ReceiveIn(ActionIn):
 
 class OpinionIn(ActionIn):
     role: Literal["leader_in_charge", "principal"]
-    text: str
+    text: Text
 
 
 class ResultIn(ActionIn):
-    result: str
+    result: Text
+
+
+class CorrectionIn(Schema):
+    name: Annotated[CleanLine, Field(max_length=200)] | None = None
+    phone: Annotated[CleanLine, Field(max_length=64)] | None = None
+    address: Annotated[CleanLine, Field(max_length=1000)] | None = None
+    reason: Annotated[CleanText, Field(max_length=500)]
+    apply_to_open: bool = False
 
 
 ACTION_BODIES = {
@@ -398,4 +431,10 @@ FIELD_LABELS = {
     "rebound": "是否反弹回流", "role": "意见类别", "text": "意见内容", "start": "起算日期", "add": "工作日数",
     "status": "状态", "overdue": "是否超期", "agent": "代办员", "q": "搜索词", "page": "页码", "date": "日期",
     "is_workday": "是否工作日", "days_list": "日期列表", "from": "开始日期", "to_date": "结束日期",
+    "petition_id": "信访事项编号", "disposition_id_path": "处置单编号", "attachment_id": "附件编号", "related_id": "关联事项",
+    "year": "年份", "station": "代办机构", "department": "事权单位", "page_size": "每页条数", "received_from": "收到日期（起）",
+    "received_to": "收到日期（止）", "order": "排序", "month": "月份", "fmt": "格式", "number": "编号", "code": "查询码",
+    "file": "文件", "kind": "类别", "by": "分组", "apply_to_open": "是否同时更正其他在办事项", "confirm": "是否确认",
 }
+# Query parameters whose name means something else in a body.
+QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

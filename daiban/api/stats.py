@@ -14,7 +14,7 @@ from daiban.petitions.selectors import today
 from daiban.stats import queries, report
 from daiban.stats.queries import Period
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 413: s.ErrorOut}
 
 
 class StatsOut(Schema):
@@ -50,40 +50,40 @@ def period(start: datetime.date | None, end: datetime.date | None) -> Period:
 
 
 @api.get("/stats", response={200: StatsOut, **ERRORS}, tags=["统计"], summary="代办率、办结率、满意率等指标")
-def stats(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-          to: datetime.date | None = None, station: int | None = None):
+def stats(request: HttpRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+          to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.summary(queries.scope(request.user, period(from_, to), station))
 
 
 @api.get("/stats/breakdown", tags=["统计"], summary="按机构、代办员、渠道、来源、分类、月份、状态分组的指标",
          response={200: list[dict], **ERRORS})
 def stats_breakdown(request: HttpRequest, by: Literal["station", "agent", "channel", "source", "category", "month", "status"],
-                    from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                    to: datetime.date | None = None, station: int | None = None):
+                    from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                    to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.breakdown(queries.scope(request.user, period(from_, to), station), by)
 
 
 @api.get("/stats/departments", tags=["统计"], summary="事权单位按期办结率与催办次数排名",
          response={200: list[dict], **ERRORS})
-def stats_departments(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                      to: datetime.date | None = None, station: int | None = None):
+def stats_departments(request: HttpRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                      to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.departments(queries.scope(request.user, period(from_, to), station), today=today())
 
 
 @api.get("/stats/follow_ups", tags=["统计"], summary="15日内回访的比例", response={200: dict, **ERRORS})
-def stats_follow_ups(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                     to: datetime.date | None = None, station: int | None = None):
+def stats_follow_ups(request: HttpRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                     to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.follow_ups(queries.scope(request.user, period(from_, to), station))
 
 
 @api.get("/stats/repeats", tags=["统计"], summary="重复信访及其以前的信访事项", response={200: list[dict], **ERRORS})
-def stats_repeats(request: HttpRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                  to: datetime.date | None = None, station: int | None = None):
+def stats_repeats(request: HttpRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                  to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.repeats(queries.scope(request.user, period(from_, to), station))
 
 
 @api.get("/stats/report.{fmt}", tags=["统计"], summary="月度报告（docx/pdf/xlsx）", response={200: None, **ERRORS})
-def stats_report(request: HttpRequest, fmt: str, month: str, station: int | None = None):
+def stats_report(request: HttpRequest, fmt: s.Line, month: s.Line, station: s.Id | None = None):
     if fmt not in ("docx", "pdf", "xlsx"):
         raise Invalid.of({"fmt": "格式应为docx、pdf或xlsx"})
     data, name = report.render(request.user, report.parse_month(month), station, fmt)

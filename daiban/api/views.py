@@ -1,11 +1,12 @@
 """API v1 routes. Handlers stay thin: they call selectors (reads) and services (writes)."""
 
-import datetime
+from typing import Annotated
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Status
+from pydantic import Field
 
 from daiban.api import schemas as s
 from daiban.api.main import api, error_response
@@ -22,7 +23,8 @@ from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
 from daiban.workdays.services import calendar_set_days
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 429: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 413: s.ErrorOut,
+          429: s.ErrorOut}
 LOGIN_LIMIT = 10  # failed logins per client and username in 15 minutes
 
 
@@ -91,7 +93,7 @@ def agents(request: HttpRequest):
 
 
 @api.get("/workdays", response={200: s.WorkdayOut, **ERRORS}, tags=["工作日历"], summary="第N个工作日")
-def workdays(request: HttpRequest, start: datetime.date, add: int):
+def workdays(request: HttpRequest, start: s.PlausibleDate, add: int):
     if not 1 <= add <= 1000:
         raise Invalid.of({"add": "工作日数应为1至1000的整数"})
     deadline = engine.add_workdays(start, add)
@@ -99,7 +101,7 @@ def workdays(request: HttpRequest, start: datetime.date, add: int):
 
 
 @api.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
-def calendar_year(request: HttpRequest, year: int):
+def calendar_year(request: HttpRequest, year: s.Year):
     return [
         {"date": d.date, "is_workday": d.is_workday, "kind": d.kind, "name": d.name, "source": d.source,
          "confirmed": d.confirmed}
@@ -140,19 +142,19 @@ def petition_create(request: HttpRequest, payload: s.IntakeIn):
 
 
 class ListFilters(s.Schema):
-    status: str | None = None
+    status: s.Line | None = None
     overdue: bool | None = None
-    agent: int | None = None
-    station: int | None = None
-    channel: str | None = None
-    source: str | None = None
-    department: int | None = None
-    received_from: datetime.date | None = None
-    received_to: datetime.date | None = None
-    q: str | None = None
-    order: str = "-id"
-    page: int = 1
-    page_size: int = 20
+    agent: s.Id | None = None
+    station: s.Id | None = None
+    channel: s.Line | None = None
+    source: s.Line | None = None
+    department: s.Id | None = None
+    received_from: s.PlausibleDate | None = None
+    received_to: s.PlausibleDate | None = None
+    q: s.Line | None = None
+    order: s.Line = "-id"
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=200)] = 20
 
 
 @api.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
@@ -161,18 +163,18 @@ def petition_index(request: HttpRequest, filters: Query[ListFilters]):
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
     qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    items = [selectors.list_item(p) for p in selectors.page(qs, start, filters.page_size)]
+    items = [selectors.list_item(p, request.user) for p in selectors.page(qs, start, filters.page_size)]
     return {"items": items, "count": qs.count(), "page": filters.page, "page_size": filters.page_size}
 
 
 @api.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
-def petition_get(request: HttpRequest, petition_id: int):
+def petition_get(request: HttpRequest, petition_id: s.Id):
     return _detail(request, petition_id)
 
 
 @api.get("/petitions/{petition_id}/eligibility", response={200: s.EligibilityOut, **ERRORS}, tags=["信访事项"],
          summary="是否属于代办范围（不予代办的四种情形）")
-def petition_eligibility(request: HttpRequest, petition_id: int):
+def petition_eligibility(request: HttpRequest, petition_id: s.Id):
     petition = visible_petitions(request.user).filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("信访事项不存在")
@@ -189,7 +191,7 @@ def petition_eligibility(request: HttpRequest, petition_id: int):
 
 @api.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],
          summary="当前用户现在可执行的动作")
-def petition_actions(request: HttpRequest, petition_id: int):
+def petition_actions(request: HttpRequest, petition_id: s.Id):
     petition = visible_petitions(request.user).filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("信访事项不存在")
@@ -197,18 +199,18 @@ def petition_actions(request: HttpRequest, petition_id: int):
 
 
 class UnlinkIn(s.Schema):
-    reason: str
+    reason: Annotated[s.CleanText, Field(max_length=500)]
 
 
 @api.post("/petitions/{petition_id}/related/{related_id}/dismiss", response={200: s.PetitionOut, **ERRORS},
           tags=["信访事项"], summary="认定不是同一事项（领导、代办服务中心），撤销重复信访关联")
-def petition_unlink(request: HttpRequest, petition_id: int, related_id: int, payload: UnlinkIn):
+def petition_unlink(request: HttpRequest, petition_id: s.Id, related_id: s.Id, payload: UnlinkIn):
     services.petition_unlink(petition_id=petition_id, related_id=related_id, user=request.user, reason=payload.reason)
     return _detail(request, petition_id)
 
 
 def _register_petition_action(name: str, body: type) -> None:
-    def view(request: HttpRequest, petition_id: int, payload: body):  # type: ignore[valid-type]
+    def view(request: HttpRequest, petition_id: s.Id, payload: body):  # type: ignore[valid-type]
         services.petition_act(petition_id=petition_id, action=name, user=request.user,
                               data=payload.dict(exclude_unset=True))
         return _detail(request, petition_id)
@@ -220,7 +222,7 @@ def _register_petition_action(name: str, body: type) -> None:
 
 
 def _register_disposition_action(name: str, body: type) -> None:
-    def view(request: HttpRequest, disposition_id: int, payload: body):  # type: ignore[valid-type]
+    def view(request: HttpRequest, disposition_id: s.Id, payload: body):  # type: ignore[valid-type]
         disposition = services.disposition_act(disposition_id=disposition_id, action=name, user=request.user,
                                                data=payload.dict(exclude_unset=True))
         return _detail(request, disposition.petition_id)
@@ -235,3 +237,10 @@ for _name, _body in s.ACTION_BODIES.items():
     _register_petition_action(_name, _body)
 for _name, _body in s.DISPOSITION_BODIES.items():
     _register_disposition_action(_name, _body)
+
+
+@api.post("/petitions/{petition_id}/petitioner/correction", response={200: s.PetitionOut, **ERRORS},
+          tags=["信访事项"], summary="更正信访人姓名、电话、地址（承办代办员、本机构领导、代办服务中心；留痕）")
+def petitioner_correction(request: HttpRequest, petition_id: s.Id, payload: s.CorrectionIn):
+    services.petitioner_correct(petition_id=petition_id, user=request.user, data=payload.dict())
+    return _detail(request, petition_id)

@@ -21,7 +21,6 @@ from daiban.documents.layout import FormDoc, agency_form, disposition_form
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from daiban.lib.identity import mask_id_number, mask_phone
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.models import (
@@ -34,6 +33,7 @@ from daiban.petitions.models import (
     Urging,
 )
 from daiban.petitions.permissions import may_see_personal_data, visible_petitions
+from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
@@ -49,23 +49,19 @@ def private_storage() -> FileSystemStorage:
 
 # --- the two forms ----------------------------------------------------------------------------------
 
-def _personal(user: User, petition: Petition, via: str) -> tuple[str, str]:
-    person = petition.petitioner
-    id_number, phone = person.id_number, person.phone
-    if may_see_personal_data(user, petition):
+def _personal(user: User, petition: Petition, via: str) -> PetitionerView:
+    person = petitioner_view(petition, user)
+    if person.revealed:
         PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
-        return id_number, phone
-    return mask_id_number(id_number), mask_phone(phone)
+    return person
 
 
 def agency_form_for(user: User, petition: Petition, via: str) -> FormDoc:
-    id_number, phone = _personal(user, petition, via)
-    return agency_form(petition, id_number=id_number, phone=phone)
+    return agency_form(petition, person=_personal(user, petition, via))
 
 
 def disposition_form_for(user: User, disposition: Disposition, via: str) -> FormDoc:
-    _, phone = _personal(user, disposition.petition, via)
-    return disposition_form(disposition, phone=phone)
+    return disposition_form(disposition, person=_personal(user, disposition.petition, via))
 
 
 def render(form: FormDoc, fmt: str) -> bytes:
@@ -175,9 +171,9 @@ def load_case(petition_id: int) -> Petition:
 
 
 def case_summary_pdf(petition: Petition) -> bytes:
-    person = petition.petitioner
+    person = petitioner_view(petition, None)
     return render_pdf("documents/summary.html", {
-        "p": petition, "id_number": person.id_number, "phone": person.phone,
+        "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone,
         "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
                               if petition.followed_up_on and petition.follow_up_due_on else None),
@@ -201,7 +197,7 @@ def _pages(data: bytes) -> int:
 
 def archive_entries(petition: Petition) -> list[Entry]:
     """Everything in the case file, in filing order, with page counts (DOCX: as its PDF twin)."""
-    person = petition.petitioner
+    person = petitioner_view(petition, None)  # the case file holds the full data
     entries: list[Entry] = []
 
     def add_form(form: FormDoc, index: int) -> None:
@@ -212,9 +208,9 @@ def archive_entries(petition: Petition) -> list[Entry]:
 
     summary = case_summary_pdf(petition)
     entries.append(Entry(f"01-{petition.number}-案件办理情况.pdf", "PDF", summary, _pages(summary)))
-    add_form(agency_form(petition, id_number=person.id_number, phone=person.phone), 2)
+    add_form(agency_form(petition, person=person), 2)
     for i, disposition in enumerate(petition.dispositions.all(), start=3):
-        add_form(disposition_form(disposition, phone=person.phone), i)
+        add_form(disposition_form(disposition, person=person), i)
     start = 3 + len(petition.dispositions.all())
     for i, attachment in enumerate(petition.attachments.all(), start=start):
         data = attachment_bytes(attachment)
@@ -289,7 +285,9 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
     if station:
         petitions = petitions.filter(station_id=station)
-    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}")
+    hide_names = bool(user.department_id and not user.department.sees_identity
+                      and not user.has_role(roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS))
+    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", hide_names=hide_names)
     return handle, f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
 
 

@@ -16,17 +16,22 @@ def user_agent(user: User) -> Agent | None:
     return user._daiban_agent
 
 
+def stations_below(station_id: int | None) -> frozenset[int]:
+    """A station and every station below it (its village points); empty for None."""
+    scope: set[int] = set()
+    if station_id:
+        parents = dict(Station.objects.values_list("id", "parent_id"))
+        frontier = {station_id}
+        while frontier:
+            scope |= frontier
+            frontier = {sid for sid, parent in parents.items() if parent in frontier} - scope
+    return frozenset(scope)
+
+
 def station_scope(user: User) -> frozenset[int]:
     """The user's station and every station below it."""
     if not hasattr(user, "_daiban_scope"):
-        scope: set[int] = set()
-        if user.station_id:
-            parents = dict(Station.objects.values_list("id", "parent_id"))
-            frontier = {user.station_id}
-            while frontier:
-                scope |= frontier
-                frontier = {sid for sid, parent in parents.items() if parent in frontier} - scope
-        user._daiban_scope = frozenset(scope)
+        user._daiban_scope = stations_below(user.station_id)
     return user._daiban_scope
 
 
@@ -96,3 +101,26 @@ def may_see_personal_data(user: User, petition: Petition) -> bool:
     if agent and petition.agent_id == agent.pk:
         return True
     return bool(user.role_set & roles.STATION_LEADERS) and petition.station_id in station_scope(user)
+
+
+# Who hands the query code to the petitioner: with it anyone can act as the petitioner in public
+# (track, rate, ask for review), so nobody else gets it (API.md 1.1).
+QUERY_CODE_KINDS = frozenset({"case_agent", "station_leader", "center", "admin"})
+# Kinds that see who the petitioner is even when they also belong to a department.
+_STAFF_KINDS = frozenset({"case_agent", "station_agent", "station_leader", "center", "admin"})
+
+
+def may_see_query_code(user: User, petition: Petition) -> bool:
+    """The case agent, the station's leaders, the center and admin; null for everyone else."""
+    return bool(actor_kinds(user, petition) & QUERY_CODE_KINDS)
+
+
+def identity_hidden(user: User, petition: Petition) -> bool:
+    """True when the user sees this petition only as a department whose `sees_identity` is off (a
+    unit that may be the one complained about): then the name and address are masked too
+    (《信访工作条例》: the petitioner's identity never reaches the unit complained about)."""
+    if not user.department_id or not user.has_role(roles.DEPARTMENT):
+        return False
+    if user.department.sees_identity:
+        return False
+    return not actor_kinds(user, petition) & _STAFF_KINDS

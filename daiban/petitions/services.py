@@ -21,6 +21,7 @@ from django.utils import timezone
 from daiban.lib import crypto
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
+from daiban.lib.text import clean_line, clean_text
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions import deadlines, eligibility, guards
 from daiban.petitions.models import (
@@ -35,6 +36,7 @@ from daiban.petitions.models import (
     NumberSequence,
     Petition,
     Petitioner,
+    PetitionerCorrection,
     Review,
     Satisfaction,
     Source,
@@ -42,7 +44,15 @@ from daiban.petitions.models import (
     Track,
     Urging,
 )
-from daiban.petitions.permissions import actor_kinds, visible_dispositions, visible_petitions
+from daiban.petitions.permissions import (
+    actor_kinds,
+    may_see_personal_data,
+    sees_everything,
+    station_scope,
+    stations_below,
+    visible_dispositions,
+    visible_petitions,
+)
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS, EXCLUSIONS, SCREEN_OUTCOMES, Action
 
 logger = logging.getLogger(__name__)
@@ -55,14 +65,47 @@ def today() -> datetime.date:
 
 # --- small validators: each raises Invalid naming the field --------------------------------------
 
+# Dates anyone may give: a plausible range, so year 1 or 9999 never reaches numbering, deadlines
+# or the calendar (where they would overflow). The bureau's records start after 2000.
+DATE_MIN = datetime.date(2000, 1, 1)
+DATE_MAX = datetime.date(2099, 12, 31)
+ID_MAX = 2_147_483_647  # the largest primary key of a 32-bit integer column
+
+
 def _text(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
+    """Multi-line text, cleaned (daiban.lib.text); refused when required and empty, or too long."""
     value = data.get(key)
-    value = "" if value is None else str(value).strip()
+    value = clean_text(None if value is None else str(value))
     if required and not value:
         raise Invalid.of({key: f"请填写{label}"})
     if len(value) > max_length:
         raise Invalid.of({key: f"{label}不能超过{max_length}字"})
     return value
+
+
+def _line(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
+    """One-line text (names, addresses, numbers), cleaned; refused when required and empty or too long."""
+    value = data.get(key)
+    value = clean_line(None if value is None else str(value))
+    if required and not value:
+        raise Invalid.of({key: f"请填写{label}"})
+    if len(value) > max_length:
+        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
+    return value
+
+
+def _id(value: Any) -> int | None:
+    """A primary key given by a client, or None when it cannot be one (not a whole number in range):
+    a 20-digit number must not reach the database, where it overflows."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 1 <= number <= ID_MAX else None
 
 
 def _choice(data: dict, key: str, label: str, choices, *, required: bool = True, default: str = "") -> str:
@@ -83,12 +126,16 @@ def _date(data: dict, key: str, label: str, *, required: bool = True, default: d
         if required and default is None:
             raise Invalid.of({key: f"请填写{label}"})
         return default
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from exc
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(clean_line(str(value)))
+        except ValueError as exc:
+            raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from exc
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise Invalid.of({key: f"{label}应在{DATE_MIN:%Y-%m-%d}至{DATE_MAX:%Y-%m-%d}之间"})
+    return value
 
 
 def _event_date(data: dict, petition: Petition) -> datetime.date:
@@ -121,21 +168,22 @@ class IntakeResult:
 
 
 def _petitioner_fields(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The petitioner's name, ID number, phone and address, cleaned and normalised (ASCII digits,
+    one form per number), with each problem under its field name."""
     data = raw if isinstance(raw, dict) else {}
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
-    if not name:
-        errors["petitioner.name"] = "请填写信访人姓名"
-    elif len(name) > 50:
-        errors["petitioner.name"] = "信访人姓名不能超过50字"
-    values["name"] = name
+    for key, label, limit in (("name", "信访人姓名", 50), ("address", "地址", 200)):
+        try:
+            values[key] = _line(data, key, label, required=key == "name", max_length=limit)
+        except Invalid as exc:
+            errors[f"petitioner.{key}"] = exc.fields[key]
+            values[key] = ""
     for key, normalize in (("id_number", normalize_id_number), ("phone", normalize_phone)):
         try:
             values[key] = normalize(str(data.get(key) or ""))
         except InvalidValue as exc:
             errors[f"petitioner.{key}"] = str(exc)
-    values["address"] = str(data.get("address") or "").strip()[:200]
     return values, errors
 
 
@@ -157,8 +205,10 @@ def _validate_intake(data: dict) -> dict[str, Any]:
         clean["content"] = _text(data, "content", "反映的问题及诉求", max_length=10000)
     except Invalid as exc:
         errors.update(exc.fields)
-    external = data.get("external_id")
-    clean["external_id"] = str(external).strip()[:100] if external not in (None, "") else None
+    try:
+        clean["external_id"] = _line(data, "external_id", "外部编号", required=False, max_length=100) or None
+    except Invalid as exc:
+        errors.update(exc.fields)
     judicial = data.get("in_judicial_proceedings", False)
     if not isinstance(judicial, bool):
         errors["in_judicial_proceedings"] = "是否已进入司法程序应为是或否"
@@ -181,7 +231,7 @@ def validate_intake(data: dict) -> None:
 
 def _category(data: dict) -> str:
     """A name from the managed list (内容分类), or blank."""
-    name = str(data.get("category") or "").strip()
+    name = _line(data, "category", "内容分类", required=False, max_length=50)
     if name and not Category.objects.filter(name=name, active=True).exists():
         choices = "、".join(Category.objects.filter(active=True).values_list("name", flat=True))
         raise Invalid.of({"category": f"内容分类应为：{choices}"})
@@ -189,14 +239,22 @@ def _category(data: dict) -> str:
 
 
 def _intake_station(user: User | None, data: dict) -> Station:
-    station_id = data.get("station_id")
-    if station_id:
-        station = Station.objects.filter(pk=station_id).first()
+    """The station that screens the petition: the one asked for (only within the user's own
+    stations, unless the user is the center or admin), else the user's, else the default.
+    A station outside the user's scope is refused (400 naming station_id) before anything is saved."""
+    raw = data.get("station_id")
+    if raw not in (None, ""):
+        station_id = _id(raw)
+        station = Station.objects.filter(pk=station_id).first() if station_id else None
         if station is None:
             raise Invalid.of({"station_id": "代办机构不存在"})
+        if user is not None and not (sees_everything(user) or station.pk in station_scope(user)):
+            raise Invalid.of({"station_id": "只能在本机构（及下属机构）登记信访事项"})
         return station
     if user is not None and user.station_id:
         return user.station
+    if user is not None and not sees_everything(user):
+        raise Invalid.of({"station_id": "您的账号没有所属代办机构，无法登记，请联系管理员"})
     station = Station.objects.filter(code=settings.DAIBAN_DEFAULT_STATION).first() or Station.objects.first()
     if station is None:
         raise Invalid.of({"station_id": "系统中还没有代办机构，请先在管理后台添加"})
@@ -216,28 +274,54 @@ def _next_number(received_on: datetime.date) -> str:
     return f"{prefix}-{received_on.year}-{sequence.last:06d}"
 
 
-def _upsert_petitioner(values: dict[str, str]) -> Petitioner:
+def _find_or_create_petitioner(values: dict[str, str]) -> Petitioner:
+    """The person, linked by the keyed hash of the ID number. An existing person's record is never
+    changed by an intake (anyone who knows an ID number can submit one): their current contact data
+    changes only through petitioner_correct. A new person starts with what this intake registered."""
     id_hash = crypto.lookup_hash(values["id_number"])
     petitioner = Petitioner.objects.filter(id_hash=id_hash).first()
-    if petitioner is None:
-        petitioner = Petitioner(id_hash=id_hash, id_number_enc=crypto.encrypt(values["id_number"]))
-    petitioner.name = values["name"]
-    petitioner.phone_enc = crypto.encrypt(values["phone"])
-    petitioner.phone_hash = crypto.lookup_hash(values["phone"])
-    if values["address"]:
-        petitioner.address = values["address"]
+    if petitioner is not None:
+        return petitioner
+    petitioner = Petitioner(
+        id_hash=id_hash, id_number_enc=crypto.encrypt(values["id_number"]), name=values["name"],
+        phone_enc=crypto.encrypt(values["phone"]), phone_hash=crypto.lookup_hash(values["phone"]),
+        address=values["address"],
+    )
     petitioner.save()
     return petitioner
+
+
+def petitioner_snapshot(values: dict[str, str]) -> dict[str, str]:
+    """The Petition fields that keep the petitioner as registered with it (name, phone encrypted
+    with SM4 and its keyed hash, address), from normalised intake or correction values."""
+    return {
+        "petitioner_name": values["name"],
+        "petitioner_phone_enc": crypto.encrypt(values["phone"]),
+        "petitioner_phone_hash": crypto.lookup_hash(values["phone"]),
+        "petitioner_address": values["address"],
+    }
+
+
+def _existing_external(user: User | None, source: str, external_id: str) -> Petition | None:
+    """The petition already registered under this source + external_id, if the caller may see it.
+    One they may not see (another station's) is a conflict that names no number: 409."""
+    existing = Petition.objects.filter(source=source, external_id=external_id).first()
+    if existing is None:
+        return None
+    if user is not None and not visible_petitions(user).filter(pk=existing.pk).exists():
+        raise Conflict("该外部编号已由其他代办机构登记，请联系旗信访代办服务中心", code="duplicate_external_id",
+                       fields={"external_id": "该外部编号已由其他代办机构登记"})
+    return existing
 
 
 def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None) -> IntakeResult:
     """登记: a new petition from any channel. The same source + external_id twice is the same petition."""
     clean = _validate_intake(data)
-    station = _intake_station(user, data)
+    station = agent.station if agent else _intake_station(user, data)
     with transaction.atomic():
         number = _next_number(clean["received_on"])  # also serialises intakes: see _next_number
         if clean["external_id"]:
-            existing = Petition.objects.filter(source=clean["source"], external_id=clean["external_id"]).first()
+            existing = _existing_external(user, clean["source"], clean["external_id"])
             if existing is not None:
                 transaction.set_rollback(True)  # give the number back
                 return IntakeResult(existing, False)
@@ -245,9 +329,10 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
             number=number,
             query_code="".join(secrets.choice(_QUERY_ALPHABET) for _ in range(10)),
             channel=clean["channel"], source=clean["source"], external_id=clean["external_id"],
-            received_on=clean["received_on"], petitioner=_upsert_petitioner(clean["petitioner"]),
+            received_on=clean["received_on"], petitioner=_find_or_create_petitioner(clean["petitioner"]),
+            **petitioner_snapshot(clean["petitioner"]),
             content=clean["content"], category=clean["category"],
-            in_judicial_proceedings=clean["in_judicial_proceedings"], station=agent.station if agent else station,
+            in_judicial_proceedings=clean["in_judicial_proceedings"], station=station,
             national_forward_due_on=deadlines.statutory(clean["received_on"], deadlines.NATIONAL_FORWARD_DAYS),
             last_event_on=clean["received_on"], created_by=user,
         )
@@ -273,7 +358,8 @@ def petition_intake_or_existing(*, data: dict, user: User | None, agent: Agent |
     try:
         return petition_intake(data=data, user=user, agent=agent)
     except IntegrityError:
-        existing = Petition.objects.filter(source=data.get("source"), external_id=data.get("external_id")).first()
+        source, external_id = data.get("source"), clean_line(str(data.get("external_id") or ""))
+        existing = _existing_external(user, source, external_id) if external_id else None
         if existing is None:
             raise
         return IntakeResult(existing, False)
@@ -435,12 +521,19 @@ def _accept(ctx: Ctx) -> None:
     agent_id = data.get("agent_id")
     if agent_id in (None, ""):
         raise Invalid.of({"agent_id": "请指定代办员"})
-    agent = Agent.objects.filter(pk=agent_id, active=True).first() if str(agent_id).isdigit() else None
+    pk = _id(agent_id)
+    agent = Agent.objects.filter(pk=pk, active=True).first() if pk else None
     if agent is None:
         raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
+    chosen_by = _choice(data, "agent_chosen_by", "代办员产生方式", ["designated", "petitioner"],
+                        required=False, default="designated")
+    # A designated agent is one of the station's own (the center may designate anyone); an agent
+    # the petitioner chose (自主选择) may work anywhere.
+    if (chosen_by == "designated" and not ctx.kinds & {"center", "admin"}
+            and agent.station_id not in stations_below(p.station_id)):
+        raise Invalid.of({"agent_id": "指定的代办员不属于本代办机构；信访人自主选择的，请选择“信访人自主选择”"})
     p.agent = agent
-    p.agent_chosen_by = _choice(data, "agent_chosen_by", "代办员产生方式", ["designated", "petitioner"],
-                                required=False, default="designated")
+    p.agent_chosen_by = chosen_by
     p.accepted_on = ctx.on
     p.national_due_on = deadlines.statutory(ctx.on, deadlines.NATIONAL_HANDLING_DAYS)
 
@@ -449,9 +542,9 @@ def _departments(data: dict) -> list[Department]:
     ids = data.get("departments")
     if not isinstance(ids, list) or not ids:
         raise Invalid.of({"departments": "请选择至少一个事权单位"})
-    if not all(isinstance(i, int) or (isinstance(i, str) and i.isdigit()) for i in ids):
+    wanted = {_id(i) for i in ids}
+    if None in wanted or len(ids) > 50:
         raise Invalid.of({"departments": "事权单位应为编号列表"})
-    wanted = {int(i) for i in ids}
     found = list(Department.objects.filter(pk__in=wanted, active=True))
     if len(found) != len(wanted):
         raise Invalid.of({"departments": "有事权单位不存在或已停用"})
@@ -533,7 +626,8 @@ def _disposition_of(petition: Petition, data: dict) -> Disposition:
     raw = data.get("disposition_id")
     if raw in (None, ""):
         raise Invalid.of({"disposition_id": "请选择处置单"})
-    disposition = petition.dispositions.filter(pk=raw).first() if str(raw).isdigit() else None
+    pk = _id(raw)
+    disposition = petition.dispositions.filter(pk=pk).first() if pk else None
     if disposition is None:
         raise Invalid.of({"disposition_id": "处置单不属于该信访事项"})
     return disposition
@@ -698,6 +792,86 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
         petition.save(update_fields=["version", "updated_at"])
         _append(petition, user, "unlink", petition.status, petition.status, today(),
                 f"认定与 {number} 不是同一事项：{reason}", {"related_id": related_id})
+    return petition
+
+
+# --- correcting the petitioner's registered data ----------------------------------------------------
+
+CORRECTABLE = {"name": "姓名", "phone": "电话", "address": "地址"}
+# Petitions that will not contact the petitioner again.
+_CLOSED = frozenset({Status.ANSWERED, Status.REDIRECTED_LEGAL, Status.GUIDED, Status.DECLINED, Status.ARCHIVED})
+
+
+def petitioner_correct(*, petition_id: int, user: User, data: dict) -> Petition:
+    """更正信访人信息: staff who may see this petition's full personal data (the case agent, the
+    station's leaders, the center) correct the name, phone or address registered with it — and the
+    person's current contact data with it. `apply_to_open` also corrects the person's other open
+    petitions that this user may see in full. Recorded with who, when and why; the old and new
+    values are kept SM4-encrypted in PetitionerCorrection, never in the timeline.
+
+    data: {"name"?, "phone"?, "address"?, "reason", "apply_to_open"?: bool}. Raises NotFound (not
+    visible), Forbidden (visible but not in full), Invalid (bad or unchanged values, no reason)."""
+    import json
+
+    reason = _text(data, "reason", "更正理由", max_length=500)
+    wanted: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, limit in (("name", 50), ("address", 200)):
+        if data.get(key) not in (None, ""):
+            try:
+                wanted[key] = _line(data, key, CORRECTABLE[key], max_length=limit)
+            except Invalid as exc:
+                errors.update(exc.fields)
+    if data.get("phone") not in (None, ""):
+        try:
+            wanted["phone"] = normalize_phone(str(data["phone"]))
+        except InvalidValue as exc:
+            errors["phone"] = str(exc)
+    if errors:
+        raise Invalid.of(errors)
+    apply_to_open = _bool(data, "apply_to_open", "是否同时更正其他在办事项", default=False)
+    with transaction.atomic():
+        petition = _lock_petition(user, petition_id)
+        if not may_see_personal_data(user, petition):
+            raise Forbidden("只有承办代办员、本机构领导和代办服务中心可以更正信访人信息")
+        current = {"name": petition.petitioner_name, "phone": petition.petitioner_phone,
+                   "address": petition.petitioner_address}
+        changes = {k: {"old": current[k], "new": v} for k, v in wanted.items() if v != current[k]}
+        if not changes:
+            raise Invalid.of({"name": "请填写与现登记信息不同的姓名、电话或地址"})
+        targets = [petition]
+        if apply_to_open:
+            others = (visible_petitions(user).select_for_update()
+                      .filter(petitioner_id=petition.petitioner_id).exclude(status__in=_CLOSED)
+                      .exclude(pk=petition.pk).order_by("id"))
+            targets += [p for p in others if may_see_personal_data(user, p)]
+        person = Petitioner.objects.select_for_update().get(pk=petition.petitioner_id)
+        values = {**current, **{k: c["new"] for k, c in changes.items()}}
+        for key, change in changes.items():
+            if key == "phone":
+                person.phone_enc = crypto.encrypt(change["new"])
+                person.phone_hash = crypto.lookup_hash(change["new"])
+            else:
+                setattr(person, key, change["new"])
+        person.save()
+        correction = PetitionerCorrection.objects.create(
+            petitioner=person, petition=petition, by=user, reason=reason, fields=",".join(changes),
+            changes_enc=crypto.encrypt(json.dumps(changes, ensure_ascii=False)),
+            applied_to=[p.pk for p in targets],
+        )
+        labels = "、".join(CORRECTABLE[k] for k in changes)
+        for target in targets:
+            for key in changes:
+                if key == "phone":
+                    snapshot = petitioner_snapshot(values)
+                    target.petitioner_phone_enc = snapshot["petitioner_phone_enc"]
+                    target.petitioner_phone_hash = snapshot["petitioner_phone_hash"]
+                else:
+                    setattr(target, f"petitioner_{key}", values[key])
+            target.version += 1
+            target.save()
+            _append(target, user, "petitioner_correction", target.status, target.status, today(),
+                    f"更正信访人{labels}：{reason}", {"fields": list(changes), "correction_id": correction.pk})
     return petition
 
 

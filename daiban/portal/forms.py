@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from daiban.lib.text import CleanFormMixin
 from daiban.org.models import Agent
 
 
@@ -9,11 +10,11 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="身份证号", max_length=18, required=False,
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+    phone = forms.CharField(label="手机号码", max_length=40, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     address = forms.CharField(label="住址", max_length=200, required=False)
     content = forms.CharField(label="反映的问题和诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),
