@@ -21,6 +21,7 @@ from daiban.documents.layout import FormDoc, agency_form, disposition_form
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from daiban.lib.text import clean_line
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.models import (
@@ -131,12 +132,13 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     if kind not in Attachment.Kind.values:
         raise Invalid.of({"kind": "附件类别无效"})
     content_type, ext = sniffed
+    check_opens(data, content_type)
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"
     storage = private_storage()
     if not storage.exists(stored):
         storage.save(stored, ContentFile(data))
-    name = (upload.name or f"附件{ext}").replace("/", "_").replace("\\", "_")[-200:]
+    name = attachment_name(upload.name, ext)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
@@ -145,6 +147,69 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
         Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
                      data={"attachment_id": attachment.pk, "sha256": digest})
     return attachment
+
+
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; larger is a decompression bomb, not a scan
+MAX_PDF_PAGES = 2000
+
+
+def check_opens(data: bytes, content_type: str) -> None:
+    """Accept a file only if it opens as what its bytes claim: a PDF that pypdf parses with at least
+    one page (not encrypted: the case file must be readable), an image that Pillow fully decodes
+    with real dimensions under MAX_IMAGE_PIXELS. Invalid naming `file` otherwise.
+
+    Parsers of untrusted bytes fail in many ways (their own errors, ValueError, struct errors, deep
+    recursion), so any exception means "does not open"."""
+    if content_type == "application/pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise Invalid.of({"file": "PDF文件已加密，请上传未加密的文件"})
+            pages = len(reader.pages)
+            if pages:
+                reader.pages[0].mediabox  # noqa: B018 (reading the first page proves the page tree)
+        except Invalid:
+            raise
+        except Exception as exc:  # noqa: BLE001 (see the docstring)
+            raise Invalid.of({"file": "PDF文件已损坏或不是有效的PDF，无法打开"}) from exc
+        if not 1 <= pages <= MAX_PDF_PAGES:
+            raise Invalid.of({"file": f"PDF文件应有1至{MAX_PDF_PAGES}页"})
+        return
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"})
+                expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
+                if image.format != expected:
+                    raise Invalid.of({"file": "图片格式与文件内容不符"})
+                image.load()
+    except Invalid:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"}) from exc
+    except Exception as exc:  # noqa: BLE001 (see the docstring)
+        raise Invalid.of({"file": "图片已损坏或无法打开"}) from exc
+    if width < 1 or height < 1:
+        raise Invalid.of({"file": "图片已损坏或无法打开"})
+
+
+def attachment_name(raw: str | None, ext: str) -> str:
+    """A file name safe in pages, headers and the case file's zip: cleaned text (daiban.lib.text),
+    no path, at most 100 characters, ending in the extension of what the bytes are."""
+    name = clean_line(raw or "")
+    name = name.replace("/", "_").replace("\\", "_").replace(":", "_").lstrip(". ")
+    stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:100 - len(ext)].strip() or "附件"
+    return stem + ext
 
 
 def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
@@ -280,6 +345,9 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     today = timezone.localdate()
     start = start or today.replace(month=1, day=1)
     end = end or today
+    for key, value in (("from", start), ("to", end)):
+        if not 2000 <= value.year <= 2099:
+            raise Invalid.of({key: "日期应在2000-01-01至2099-12-31之间"})
     if end < start:
         raise Invalid.of({"to": "结束日期不能早于开始日期"})
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)

@@ -94,7 +94,7 @@ def _line(data: dict, key: str, label: str, *, required: bool = True, max_length
     return value
 
 
-def _id(value: Any) -> int | None:
+def parse_id(value: Any) -> int | None:
     """A primary key given by a client, or None when it cannot be one (not a whole number in range):
     a 20-digit number must not reach the database, where it overflows."""
     if isinstance(value, bool):
@@ -244,7 +244,7 @@ def _intake_station(user: User | None, data: dict) -> Station:
     A station outside the user's scope is refused (400 naming station_id) before anything is saved."""
     raw = data.get("station_id")
     if raw not in (None, ""):
-        station_id = _id(raw)
+        station_id = parse_id(raw)
         station = Station.objects.filter(pk=station_id).first() if station_id else None
         if station is None:
             raise Invalid.of({"station_id": "代办机构不存在"})
@@ -521,7 +521,7 @@ def _accept(ctx: Ctx) -> None:
     agent_id = data.get("agent_id")
     if agent_id in (None, ""):
         raise Invalid.of({"agent_id": "请指定代办员"})
-    pk = _id(agent_id)
+    pk = parse_id(agent_id)
     agent = Agent.objects.filter(pk=pk, active=True).first() if pk else None
     if agent is None:
         raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
@@ -542,7 +542,7 @@ def _departments(data: dict) -> list[Department]:
     ids = data.get("departments")
     if not isinstance(ids, list) or not ids:
         raise Invalid.of({"departments": "请选择至少一个事权单位"})
-    wanted = {_id(i) for i in ids}
+    wanted = {parse_id(i) for i in ids}
     if None in wanted or len(ids) > 50:
         raise Invalid.of({"departments": "事权单位应为编号列表"})
     found = list(Department.objects.filter(pk__in=wanted, active=True))
@@ -626,7 +626,7 @@ def _disposition_of(petition: Petition, data: dict) -> Disposition:
     raw = data.get("disposition_id")
     if raw in (None, ""):
         raise Invalid.of({"disposition_id": "请选择处置单"})
-    pk = _id(raw)
+    pk = parse_id(raw)
     disposition = petition.dispositions.filter(pk=pk).first() if pk else None
     if disposition is None:
         raise Invalid.of({"disposition_id": "处置单不属于该信访事项"})

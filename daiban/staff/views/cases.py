@@ -84,6 +84,7 @@ def _page(request, petition, *, failed: tuple | None = None, status: int = 200):
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
         "is_department_only": user.role_set == {roles.DEPARTMENT},
         "may_download_archive": may_see_personal_data(user, petition),
+        "may_correct": may_see_personal_data(user, petition),
         "may_unlink": bool(actor_kinds(user, petition) & {"station_leader", "center", "admin"}),
         "attachments": list(Attachment.objects.filter(petition=petition)),
         "attachment_kinds": Attachment.Kind.choices,
@@ -148,4 +149,20 @@ def unlink(request, pk: int, related_id: int):
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
         messages.success(request, "已认定不是同一事项。")
+    return redirect("staff:case", pk)
+
+
+@staff_required()
+def petitioner_correct(request, pk: int):
+    """The small correction form of the case page (services.petitioner_correct)."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    data = {key: request.POST.get(key, "") for key in ("name", "phone", "address", "reason")}
+    data["apply_to_open"] = bool(request.POST.get("apply_to_open"))
+    try:
+        services.petitioner_correct(petition_id=pk, user=request.user, data=data)
+    except REFUSALS as exc:
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message)
+    else:
+        messages.success(request, "已更正信访人信息。")
     return redirect("staff:case", pk)

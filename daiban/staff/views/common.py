@@ -38,3 +38,23 @@ def staff_required(*role_codes: str):
 
 INTAKE_ROLES = (roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS)
 LEADER_ROLES = (roles.LEADER_IN_CHARGE, roles.PRINCIPAL)
+
+
+def id_param(raw: str | None) -> int | None:
+    """A primary key from a query string or form, or None: not digits, or too large for the
+    database's integer (a 20-digit value must not reach SQLite or PostgreSQL)."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= 2_147_483_647 else None
+
+
+def year_param(raw: str | None, default: int) -> int:
+    """A calendar year from a query string, within the years the system keeps (2000–2099); 404 otherwise."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 2000 <= int(raw[:5]) <= 2099:
+        raise Http404("年份应在2000至2099之间")
+    return int(raw)
