@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -112,10 +112,8 @@ def _fuzz(schema, operation, headers: dict[str, str], examples: int, failures: l
                           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck)),
     )
     test = create_test(operation=operation, test_func=check, config=config)
-    try:
+    with suppress(Unsatisfiable):
         test()
-    except Unsatisfiable:
-        pass
     return calls
 
 
