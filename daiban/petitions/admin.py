@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from daiban.petitions.models import Category, Event, PersonalDataView, Petition
+from daiban.petitions.models import Category, Event, PersonalDataView, Petition, PetitionerCorrection
 
 
 @admin.register(Category)
@@ -27,7 +27,8 @@ class PetitionAdmin(admin.ModelAdmin):
     list_display = ("number", "received_on", "channel", "source", "status", "station", "agent", "due_on")
     list_filter = ("status", "channel", "source", "station")
     search_fields = ("number",)
-    exclude = ("query_code",)
+    # The query code is for the petitioner; the phone is shown only through the logged views.
+    exclude = ("query_code", "petitioner_phone_enc", "petitioner_phone_hash")
     inlines = [EventInline]
 
     def has_add_permission(self, request):
@@ -49,4 +50,21 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PetitionerCorrection)
+class PetitionerCorrectionAdmin(admin.ModelAdmin):
+    """Append-only record of corrections; the values themselves stay encrypted."""
+
+    list_display = ("at", "by", "petition", "fields", "reason")
+    exclude = ("changes_enc",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
