@@ -197,3 +197,12 @@ def pytest_runtest_setup(item):
 
     if item.get_closest_marker("postgres") and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    # The fuzz test's counts (operations, cases, seconds), so CI's log shows what was fuzzed.
+    import sys
+
+    fuzz = sys.modules.get("tests.test_fuzz_api")
+    for line in getattr(fuzz, "SUMMARY", []):
+        terminalreporter.write_line(line)

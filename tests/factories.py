@@ -32,3 +32,28 @@ def petition_body(**overrides) -> dict:
         body["petitioner"] = {**body["petitioner"], **petitioner}
     body.update(overrides)
     return body
+
+
+def png_bytes(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG (Pillow), small: attachments are accepted only if they decode."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF of blank A4 pages (pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

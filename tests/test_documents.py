@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from daiban.documents.models import ArchiveFile
 from daiban.petitions.models import PersonalDataView
+from tests.factories import png_bytes
 
 AGENCY_LABELS = ["信访人姓名", "身份证号", "地址", "电话", "反映的问题及诉求", "代办方（人）", "告知方式", "代理结果", "信访人意见"]
 DISPOSITION_LABELS = ["姓名", "联系电话", "住址", "内容分类", "内容摘要", "拟办意见", "分管领导处理意见", "领导批示", "进度催办", "处理结果"]
@@ -143,7 +144,7 @@ def test_unknown_format_is_404(api, finished):
     assert api("agent1").get(f"/petitions/{finished['id']}/forms/agency.txt").status_code == 404
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def _upload(api_client, petition_id, name, data, kind="photo"):

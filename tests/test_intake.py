@@ -85,11 +85,15 @@ def test_future_received_date_is_refused(api, clock):
 
 
 def test_one_petitioner_record_per_id_number(new_petition, clock):
+    """Issue 9 changed this: a later intake no longer overwrites the person's contact data; each
+    petition keeps the phone registered with it (see test_untrusted_identity.py)."""
     same = id_number(serial=7)
-    new_petition(petitioner={"id_number": same, "phone": "13900000001"})
-    new_petition(petitioner={"id_number": same, "phone": "13900000002"})
+    first = new_petition(petitioner={"id_number": same, "phone": "13900000001"})
+    second = new_petition(petitioner={"id_number": same, "phone": "13900000002"})
     assert Petitioner.objects.count() == 1
-    assert Petitioner.objects.get().phone == "13900000002"
+    assert Petitioner.objects.get().phone == "13900000001"
+    phones = [Petition.objects.get(pk=p["id"]).petitioner_phone for p in (first, second)]
+    assert phones == ["13900000001", "13900000002"]
 
 
 def test_department_cannot_register(api, clock):

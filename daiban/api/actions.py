@@ -20,7 +20,7 @@ INPUTS: dict[str, type[ActionInput]] = {}
 
 
 def _petition_route(act: Action[Any]) -> None:
-    def view(request: StaffRequest, petition_id: int, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, petition_id: s.Id, payload: ActionInput) -> dict[str, Any]:
         services.petition_act(petition_id=petition_id, action=act.name, user=request.user, data=payload)
         return petition_out(request, petition_id)
 
@@ -28,7 +28,7 @@ def _petition_route(act: Action[Any]) -> None:
 
 
 def _disposition_route(act: Action[Any]) -> None:
-    def view(request: StaffRequest, disposition_id: int, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, disposition_id: s.Id, payload: ActionInput) -> dict[str, Any]:
         disposition = services.disposition_act(disposition_id=disposition_id, action=act.name, user=request.user,
                                                data=payload)
         return petition_out(request, disposition.petition_id)

@@ -4,12 +4,16 @@ rows are only appended by the system, and DELETE or PUT answer 405."""
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from daiban.api.common import ERRORS
 from daiban.audit import selectors
 from daiban.lib.errors import Invalid
+from daiban.lib.text import CleanLine
+from daiban.lib.validation import PlausibleDate
 from daiban.org.requests import StaffRequest
 from daiban.petitions.abilities import require
 
@@ -37,16 +41,16 @@ class AuditPage(Schema):
 
 
 class AuditQuery(Schema):
-    who: str = ""
-    action: str = ""
-    target: str = ""
-    from_: datetime.date | None = Field(None, alias="from")
-    to: datetime.date | None = None
-    page: int = 1
-    page_size: int = 50
+    who: Annotated[CleanLine, Field(max_length=150)] = ""
+    action: Annotated[CleanLine, Field(max_length=40)] = ""
+    target: Annotated[CleanLine, Field(max_length=200)] = ""
+    from_: PlausibleDate | None = Field(None, alias="from")
+    to: PlausibleDate | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=500)] = 50
 
 
-@router.get("", response={200: AuditPage}, summary="安全审计记录（系统管理员、代办服务中心）")
+@router.get("", response={200: AuditPage, **ERRORS}, summary="安全审计记录（系统管理员、代办服务中心）")
 def audit_list(request: StaffRequest, query: Query[AuditQuery]):
     require(request.user, "view_audit")
     if query.page < 1 or not 1 <= query.page_size <= 500:

@@ -16,7 +16,7 @@ from daiban.org.requests import StaffRequest
 from daiban.petitions import selectors
 
 ERRORS: dict[int, Any] = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut,
-                          429: s.ErrorOut}
+                          413: s.ErrorOut, 429: s.ErrorOut}
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,

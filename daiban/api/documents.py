@@ -8,6 +8,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from daiban.api import schemas as s
+from daiban.api.common import ERRORS
 from daiban.documents import services
 from daiban.documents.archive import RETRY_AFTER_SECONDS, archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
@@ -16,18 +17,17 @@ from daiban.lib.errors import NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions.permissions import get_visible_petition
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut}
 router = Router()
 @router.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
          response={200: None, **ERRORS})
-def agency_form(request: StaffRequest, petition_id: int, fmt: str):
+def agency_form(request: StaffRequest, petition_id: s.Id, fmt: s.Line):
     data, name = services.agency_form_file(request.user, petition_id, fmt, via="")
     return download(data, name, fmt)
 
 
 @router.get("/dispositions/{disposition_id}/form.{fmt}", tags=["文书"], summary="信访事项处置单（docx/pdf）",
          response={200: None, **ERRORS})
-def disposition_form(request: StaffRequest, disposition_id: int, fmt: str):
+def disposition_form(request: StaffRequest, disposition_id: s.Id, fmt: s.Line):
     data, name = services.disposition_form_file(request.user, disposition_id, fmt, via="")
     return download(data, name, fmt)
 
@@ -35,7 +35,7 @@ def disposition_form(request: StaffRequest, disposition_id: int, fmt: str):
 @router.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
          description="归档后由后台生成：生成中答复202（Retry-After），生成后为封存的同一文件（X-Archive-SHA256）",
          response={200: None, 202: None, **ERRORS})
-def archive_zip(request: StaffRequest, petition_id: int):
+def archive_zip(request: StaffRequest, petition_id: s.Id):
     petition, data = services.archive_for(request.user, petition_id)
     if data is None:  # the worker is building it (or gave up: ask again)
         state = archive_state(petition)
@@ -53,8 +53,8 @@ def archive_zip(request: StaffRequest, petition_id: int):
 
 
 @router.get("/ledger.xlsx", tags=["文书"], summary="台账（按收到日期）", response={200: None, **ERRORS})
-def ledger_xlsx(request: StaffRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                to: datetime.date | None = None, station: int | None = None):
+def ledger_xlsx(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                to: s.PlausibleDate | None = None, station: s.Id | None = None):
     handle, name = services.ledger_file(request.user, start=from_, end=to, station=station)
     response = FileResponse(handle, content_type=TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition(name)
@@ -78,8 +78,8 @@ def attachment_out(a: Attachment) -> dict:
 
 @router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
           response={201: AttachmentOut, **ERRORS})
-def attachment_upload(request: StaffRequest, petition_id: int, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
-                      kind: Form[str] = "document"):
+def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
+                      kind: Form[s.Line] = "document"):
     from ninja import Status
 
     attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind)
@@ -87,13 +87,13 @@ def attachment_upload(request: StaffRequest, petition_id: int, file: File[Upload
 
 
 @router.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
-def attachment_list(request: StaffRequest, petition_id: int):
+def attachment_list(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
     return [attachment_out(a) for a in petition.attachments.all()]
 
 
 @router.get("/attachments/{attachment_id}", tags=["附件"], summary="下载附件", response={200: None, **ERRORS})
-def attachment_download(request: StaffRequest, attachment_id: int):
+def attachment_download(request: StaffRequest, attachment_id: s.Id):
     attachment = services.attachment_visible(request.user, attachment_id)
     if attachment is None:
         raise NotFound("附件不存在")

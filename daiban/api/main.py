@@ -1,20 +1,45 @@
 """API v1: the NinjaAPI object, bearer authentication, the error format of API.md, and the routers
-of the modules (each module has its own; none imports this one)."""
+of the modules (each module has its own; none imports this one).
+
+Every string a client sends (JSON bodies, query strings, form fields) is cleaned by CleanParser
+with daiban.lib.text before any schema sees it, so a new endpoint cannot forget it; every error,
+the framework's own included, answers in the error format with a Chinese message."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from daiban.api import actions, audit, documents, public, stats, views
 from daiban.api.common import error_response
+from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
-from daiban.api.schemas import FIELD_LABELS
+from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS
 from daiban.lib.errors import ServiceError
+from daiban.lib.text import clean_any
 from daiban.lib.validation import field_messages
 from daiban.org.models import User
+
+# Values passed on exactly as sent: a password is checked as typed.
+_UNCLEANED = frozenset({"password", "otp"})
+
+
+class CleanParser(Parser):
+    """JSON bodies and query or form data, with every string cleaned (daiban.lib.text)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return clean_any(json.loads(request.body), skip=_UNCLEANED)
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        return clean_any(super().parse_querydict(data, list_fields, request), skip=_UNCLEANED)
 
 
 class BearerToken(HttpBearer):
@@ -35,6 +60,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api-v1",
+    parser=CleanParser(),
 )
 
 
@@ -55,7 +81,20 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(exc.status_code, "error", str(exc.message))
+    message = str(exc.message)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        return error_response(400, "invalid", "请求内容不是有效的JSON（UTF-8）", {"body": "请求内容不是有效的JSON"})
+    return error_response(exc.status_code, "error", message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(body_limit(request))
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(400, "invalid", "上传内容格式不正确（multipart/form-data）", {"file": "上传内容格式不正确"})
 
 
 @api.exception_handler(ValidationError)
@@ -69,7 +108,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     fields = {}
     for error in exc.errors:
         skip = 2 if error["loc"][0] == "body" and len(error["loc"]) > 2 else 1
-        fields.update({k: v for k, v in field_messages([error], labels, skip=skip, choose=choose).items()
+        own = QUERY_LABELS if error["loc"][0] == "query" else {}
+        fields.update({k: v for k, v in field_messages([error], {**labels, **own}, skip=skip, choose=choose).items()
                        if k not in fields})
     return error_response(400, "invalid", "；".join(fields.values()) or "请求内容不正确", fields)
 

@@ -1,6 +1,7 @@
 """API v1, public part (no token): submit, track, rate, ask for review, the agent board."""
 
 import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -8,17 +9,18 @@ from pydantic import Field
 
 from daiban.api import schemas as s
 from daiban.lib import ratelimit
+from daiban.lib.errors import RateLimited
 from daiban.org.models import Agent
 from daiban.portal import services as portal
 
 router = Router(auth=None, tags=["公众（无需令牌）"])
-ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 429: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 413: s.ErrorOut, 429: s.ErrorOut}
 
 
 class PublicPetitionIn(Schema):
     petitioner: s.PetitionerIn
-    content: str
-    agent_id: int | None = None
+    content: Annotated[s.CleanText, Field(max_length=20000)]
+    agent_id: s.Id | None = None
 
 
 class SubmittedOut(Schema):
@@ -80,21 +82,30 @@ def submit(request: HttpRequest, payload: PublicPetitionIn):
                         "forward_due_on": petition.national_forward_due_on})
 
 
+def _find(request: HttpRequest, number: str, code: str):
+    """The portal's lookup; the API has no CAPTCHA, so where the portal would ask for one this
+    client (only this client) is told to wait: 429."""
+    try:
+        return portal.find(number, code, ratelimit.client_ip(request))
+    except portal.CaptchaRequired as exc:
+        raise RateLimited("该编号的查询码错误次数过多，请1小时后再试（或在网页上输入验证码查询）") from exc
+
+
 @router.get("/petitions/{number}", response={200: PublicPetitionOut, **ERRORS}, summary="凭编号和查询码查询")
-def track(request: HttpRequest, number: str, code: str = ""):
-    return portal.public_view(portal.find(number, code, ratelimit.client_ip(request)))
+def track(request: HttpRequest, number: s.Line, code: s.Line = ""):
+    return portal.public_view(_find(request, number, code))
 
 
 @router.post("/petitions/{number}/rating", response={200: PublicPetitionOut, **ERRORS}, summary="评价办理结果")
-def rating(request: HttpRequest, number: str, payload: RatingIn, code: str = ""):
-    petition = portal.find(number, code, ratelimit.client_ip(request))
+def rating(request: HttpRequest, number: s.Line, payload: RatingIn, code: s.Line = ""):
+    petition = _find(request, number, code)
     return portal.public_view(portal.rate(petition, payload.satisfaction))
 
 
 @router.post("/petitions/{number}/review", response={200: PublicPetitionOut, **ERRORS},
              summary="申请复查/复核（反馈后30日内，对结果不满意的）")
-def review(request: HttpRequest, number: str, code: str = ""):
-    petition = portal.find(number, code, ratelimit.client_ip(request))
+def review(request: HttpRequest, number: s.Line, code: s.Line = ""):
+    petition = _find(request, number, code)
     return portal.public_view(portal.request_review(petition))
 
 

@@ -1,11 +1,19 @@
-"""Request and response shapes of API v1 (../shared/API.md). Field names are the contract."""
+"""Request and response shapes of API v1 (../shared/API.md). Field names are the contract.
+
+Inputs use bounded types: text is cleaned (CleanText, CleanLine; the API's parser has cleaned every
+string already, these also state the limits in the OpenAPI document), ids are 32-bit primary keys,
+dates lie in a plausible range (daiban.lib.validation), so no input reaches the database or the
+calendar arithmetic where it would overflow. The workflow actions' bodies are their input classes
+(petitions/actions/)."""
 
 import datetime
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 
 from ninja import Schema
 from pydantic import Field
 
+from daiban.lib.text import CleanLine, CleanText
+from daiban.lib.validation import Id, PlausibleDate, Year  # noqa: F401  (the API modules' bounded types)
 from daiban.org.models import Agent
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.choices import (
@@ -22,6 +30,9 @@ from daiban.petitions.choices import (
     Source,
     Track,
 )
+
+Line = Annotated[CleanLine, Field(max_length=200)]
+Text = Annotated[CleanText, Field(max_length=10000)]
 
 # The value lists are the choices of petitions/choices.py: one definition, here as types.
 ChannelT: TypeAlias = Channel
@@ -44,9 +55,9 @@ class ErrorOut(Schema):
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    otp: str | None = None  # the authenticator's 6 digits or a backup code, for accounts that need a second factor
+    username: Annotated[CleanLine, Field(max_length=150)]
+    password: Annotated[str, Field(max_length=200)]
+    otp: Annotated[str, Field(max_length=64)] | None = None  # the authenticator's 6 digits or a backup code, for accounts that need a second factor
 
 
 class TokenOut(Schema):
@@ -108,15 +119,15 @@ class CalendarDayOut(Schema):
 
 
 class CalendarDayIn(Schema):
-    date: datetime.date
+    date: PlausibleDate
     is_workday: bool
-    name: str = ""
+    name: Annotated[CleanLine, Field(max_length=50)] = ""
 
 
 class CalendarChangeIn(Schema):
-    days: list[CalendarDayIn]
+    days: Annotated[list[CalendarDayIn], Field(max_length=400)]
     confirm: bool | None = None
-    reason: str = ""
+    reason: Annotated[CleanText, Field(max_length=500)] = ""
 
 
 class CalendarChangeOut(Schema):
@@ -126,22 +137,22 @@ class CalendarChangeOut(Schema):
 # --- petitions --------------------------------------------------------------------------------------
 
 class PetitionerIn(Schema):
-    name: str
-    id_number: str
-    phone: str
-    address: str = ""
+    name: Annotated[CleanLine, Field(max_length=200)]
+    id_number: Annotated[CleanLine, Field(max_length=64)]
+    phone: Annotated[CleanLine, Field(max_length=64)]
+    address: Annotated[CleanLine, Field(max_length=1000)] = ""
 
 
 class IntakeIn(Schema):
     channel: ChannelT
     source: SourceT
-    received_on: datetime.date | None = None
-    external_id: str | None = Field(default=None, max_length=100)
+    received_on: PlausibleDate | None = None
+    external_id: Annotated[CleanLine, Field(max_length=100)] | None = None
     petitioner: PetitionerIn
-    content: str
-    category: str = ""
+    content: Annotated[CleanText, Field(max_length=20000)]
+    category: Annotated[CleanLine, Field(max_length=50)] = ""
     in_judicial_proceedings: bool = False
-    station_id: int | None = None
+    station_id: Id | None = None
 
 
 class PetitionerOut(Schema):
@@ -244,8 +255,9 @@ class PetitionListItem(Schema):
 
 
 class PetitionOut(PetitionListItem):
-    query_code: str
+    query_code: str | None = Field(description="只对承办代办员、本机构领导、代办服务中心和管理员返回，其他人为null")
     personal_data_masked: bool
+    identity_masked: bool = Field(description="姓名、地址也已脱敏（事权单位设置为不可见信访人身份）")
     external_id: str | None
     in_judicial_proceedings: bool
     agent_chosen_by: AgentChosenBy | None
@@ -307,6 +319,14 @@ class ActionOut(Schema):
 
 # --- action bodies: each action's input class, declared with its handler (petitions/actions/) ------
 
+class CorrectionIn(Schema):
+    name: Annotated[CleanLine, Field(max_length=200)] | None = None
+    phone: Annotated[CleanLine, Field(max_length=64)] | None = None
+    address: Annotated[CleanLine, Field(max_length=1000)] | None = None
+    reason: Annotated[CleanText, Field(max_length=500)]
+    apply_to_open: bool = False
+
+
 ACTION_BODIES = {name: act.input for name, act in ACTIONS.items()}
 DISPOSITION_BODIES = {name: act.input for name, act in DISPOSITION_ACTIONS.items()}
 
@@ -320,4 +340,10 @@ FIELD_LABELS = {
     "start": "起算日期", "add": "工作日数", "status": "状态", "overdue": "是否超期", "agent": "代办员", "q": "搜索词",
     "page": "页码", "is_workday": "是否工作日", "days": "日期列表", "from": "开始日期", "to": "结束日期",
     "confirm": "是否确认", "file": "文件", "kind": "类别", "month": "月份", "by": "分组",
+    "petition_id": "信访事项编号", "disposition_id": "处置单编号", "attachment_id": "附件编号", "related_id": "关联事项",
+    "year": "年份", "station": "代办机构", "department": "事权单位", "page_size": "每页条数", "received_from": "收到日期（起）",
+    "received_to": "收到日期（止）", "order": "排序", "fmt": "格式", "number": "编号", "code": "查询码",
+    "apply_to_open": "是否同时更正其他在办事项",
 }
+# Query parameters whose name means something else in a body.
+QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Query, Router, Schema
 
 from daiban.api import schemas as s
+from daiban.api.common import ERRORS as COMMON_ERRORS
 from daiban.documents.http import download
 from daiban.lib.errors import Invalid
 from daiban.org.requests import StaffRequest
@@ -13,7 +14,7 @@ from daiban.petitions.selectors import today
 from daiban.stats import queries, report
 from daiban.stats.queries import Period
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut}
+ERRORS = {code: body for code, body in COMMON_ERRORS.items() if code not in (409, 429)}
 router = Router()
 
 
@@ -50,40 +51,40 @@ def period(start: datetime.date | None, end: datetime.date | None) -> Period:
 
 
 @router.get("/stats", response={200: StatsOut, **ERRORS}, tags=["统计"], summary="代办率、办结率、满意率等指标")
-def stats(request: StaffRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-          to: datetime.date | None = None, station: int | None = None):
+def stats(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+          to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.summary(queries.scope(request.user, period(from_, to), station))
 
 
 @router.get("/stats/breakdown", tags=["统计"], summary="按机构、代办员、渠道、来源、分类、月份、状态分组的指标",
          response={200: list[dict], **ERRORS})
 def stats_breakdown(request: StaffRequest, by: Literal["station", "agent", "channel", "source", "category", "month", "status"],
-                    from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                    to: datetime.date | None = None, station: int | None = None):
+                    from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                    to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.breakdown(queries.scope(request.user, period(from_, to), station), by)
 
 
 @router.get("/stats/departments", tags=["统计"], summary="事权单位按期办结率与催办次数排名",
          response={200: list[dict], **ERRORS})
-def stats_departments(request: StaffRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                      to: datetime.date | None = None, station: int | None = None):
+def stats_departments(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                      to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.departments(queries.scope(request.user, period(from_, to), station), today=today())
 
 
 @router.get("/stats/follow_ups", tags=["统计"], summary="15日内回访的比例", response={200: dict, **ERRORS})
-def stats_follow_ups(request: StaffRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                     to: datetime.date | None = None, station: int | None = None):
+def stats_follow_ups(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                     to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.follow_ups(queries.scope(request.user, period(from_, to), station))
 
 
 @router.get("/stats/repeats", tags=["统计"], summary="重复信访及其以前的信访事项", response={200: list[dict], **ERRORS})
-def stats_repeats(request: StaffRequest, from_: datetime.date | None = Query(None, alias="from"),  # noqa: B008
-                  to: datetime.date | None = None, station: int | None = None):
+def stats_repeats(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
+                  to: s.PlausibleDate | None = None, station: s.Id | None = None):
     return queries.repeats(queries.scope(request.user, period(from_, to), station))
 
 
 @router.get("/stats/report.{fmt}", tags=["统计"], summary="月度报告（docx/pdf/xlsx）", response={200: None, **ERRORS})
-def stats_report(request: StaffRequest, fmt: str, month: str, station: int | None = None):
+def stats_report(request: StaffRequest, fmt: s.Line, month: s.Line, station: s.Id | None = None):
     if fmt not in ("docx", "pdf", "xlsx"):
         raise Invalid.of({"fmt": "格式应为docx、pdf或xlsx"})
     data, name = report.render(request.user, report.parse_month(month), station, fmt)

@@ -1,10 +1,11 @@
 """API v1: sign-in, reference data, the calendar and petitions. Handlers stay thin: they call
 selectors (reads) and services (writes); services check who may act."""
 
-import datetime
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Query, Router, Status
+from pydantic import Field
 
 from daiban.api import schemas as s
 from daiban.api import tokens
@@ -81,7 +82,7 @@ def agents(request: StaffRequest):
 
 
 @router.get("/workdays", response={200: s.WorkdayOut, **ERRORS}, tags=["工作日历"], summary="第N个工作日")
-def workdays(request: StaffRequest, start: datetime.date, add: int):
+def workdays(request: StaffRequest, start: s.PlausibleDate, add: int):
     if not 1 <= add <= 1000:
         raise Invalid.of({"add": "工作日数应为1至1000的整数"})
     deadline = engine.add_workdays(start, add)
@@ -89,7 +90,7 @@ def workdays(request: StaffRequest, start: datetime.date, add: int):
 
 
 @router.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
-def calendar_year(request: StaffRequest, year: int):
+def calendar_year(request: StaffRequest, year: s.Year):
     return [
         {"date": d.date, "is_workday": d.is_workday, "kind": d.kind, "name": d.name, "source": d.source,
          "confirmed": d.confirmed}
@@ -116,19 +117,19 @@ def petition_create(request: StaffRequest, payload: s.IntakeIn):
 
 
 class ListFilters(s.Schema):
-    status: str | None = None
+    status: s.Line | None = None
     overdue: bool | None = None
-    agent: int | None = None
-    station: int | None = None
-    channel: str | None = None
-    source: str | None = None
-    department: int | None = None
-    received_from: datetime.date | None = None
-    received_to: datetime.date | None = None
-    q: str | None = None
-    order: str = "-id"
-    page: int = 1
-    page_size: int = 20
+    agent: s.Id | None = None
+    station: s.Id | None = None
+    channel: s.Line | None = None
+    source: s.Line | None = None
+    department: s.Id | None = None
+    received_from: s.PlausibleDate | None = None
+    received_to: s.PlausibleDate | None = None
+    q: s.Line | None = None
+    order: s.Line = "-id"
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=200)] = 20
 
 
 @router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
@@ -137,18 +138,18 @@ def petition_index(request: StaffRequest, filters: Query[ListFilters]):
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
     qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    items = [selectors.list_item(p) for p in selectors.page(qs, start, filters.page_size)]
+    items = [selectors.list_item(p, request.user) for p in selectors.page(qs, start, filters.page_size)]
     return {"items": items, "count": qs.count(), "page": filters.page, "page_size": filters.page_size}
 
 
 @router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
-def petition_get(request: StaffRequest, petition_id: int):
+def petition_get(request: StaffRequest, petition_id: s.Id):
     return petition_out(request, petition_id)
 
 
 @router.get("/petitions/{petition_id}/eligibility", response={200: s.EligibilityOut, **ERRORS}, tags=["信访事项"],
          summary="是否属于代办范围（不予代办的四种情形）")
-def petition_eligibility(request: StaffRequest, petition_id: int):
+def petition_eligibility(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
     reasons = eligibility.exclusions(petition)
     return {
@@ -163,17 +164,24 @@ def petition_eligibility(request: StaffRequest, petition_id: int):
 
 @router.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],
          summary="当前用户现在可执行的动作")
-def petition_actions(request: StaffRequest, petition_id: int):
+def petition_actions(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
     return [{"name": a.name, "label": a.label, "help": a.help} for a in services.available_actions(request.user, petition)]
 
 
 class UnlinkIn(s.Schema):
-    reason: str
+    reason: Annotated[s.CleanText, Field(max_length=500)]
 
 
 @router.post("/petitions/{petition_id}/related/{related_id}/dismiss", response={200: s.PetitionOut, **ERRORS},
           tags=["信访事项"], summary="认定不是同一事项（领导、代办服务中心），撤销重复信访关联")
-def petition_unlink(request: StaffRequest, petition_id: int, related_id: int, payload: UnlinkIn):
+def petition_unlink(request: StaffRequest, petition_id: s.Id, related_id: s.Id, payload: UnlinkIn):
     services.petition_unlink(petition_id=petition_id, related_id=related_id, user=request.user, reason=payload.reason)
+    return petition_out(request, petition_id)
+
+
+@router.post("/petitions/{petition_id}/petitioner/correction", response={200: s.PetitionOut, **ERRORS},
+             tags=["信访事项"], summary="更正信访人姓名、电话、地址（承办代办员、本机构领导、代办服务中心；留痕）")
+def petitioner_correction(request: StaffRequest, petition_id: s.Id, payload: s.CorrectionIn):
+    services.petitioner_correct(petition_id=petition_id, user=request.user, data=payload.dict())
     return petition_out(request, petition_id)

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from daiban.petitions.models import Disposition, Petition
+from daiban.petitions.selectors import PetitionerView
 
 CHECKED, UNCHECKED = "☑", "□"
 # The four columns of both forms (label, value, second label, second value), in % of the text width.
@@ -51,8 +52,8 @@ def boxes(options: list[tuple[str, str]], chosen: str) -> str:
     return "    ".join(f"{CHECKED if code == chosen else UNCHECKED}{label}" for code, label in options)
 
 
-def agency_form(petition: Petition, *, id_number: str, phone: str) -> FormDoc:
-    """《信访事项代办单》 (附件2). id_number and phone come in already masked or not, by role."""
+def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
+    """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view)."""
     agent = petition.agent
     agent_text = ""
     if agent is not None:
@@ -63,8 +64,8 @@ def agency_form(petition: Petition, *, id_number: str, phone: str) -> FormDoc:
         date=petition.accepted_on or petition.received_on,
         filename=f"{petition.number}-信访事项代办单",
         rows=[
-            Row("信访人姓名", petition.petitioner.name, "身份证号", id_number),
-            Row("地址", petition.petitioner.address, "电话", phone),
+            Row("信访人姓名", person.name, "身份证号", person.id_number),
+            Row("地址", person.address, "电话", person.phone),
             Row("反映的问题及诉求", petition.content, lines=8, vertical=True),
             Row("代办方（人）", agent_text),
             Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
@@ -74,7 +75,7 @@ def agency_form(petition: Petition, *, id_number: str, phone: str) -> FormDoc:
     )
 
 
-def disposition_form(disposition: Disposition, *, phone: str) -> FormDoc:
+def disposition_form(disposition: Disposition, *, person: PetitionerView) -> FormDoc:
     """《信访事项处置单》 (附件3), one per department."""
     petition = disposition.petition
     urgings = "\n".join(
@@ -87,8 +88,8 @@ def disposition_form(disposition: Disposition, *, phone: str) -> FormDoc:
         date=disposition.routed_on,
         filename=f"{disposition.number}-信访事项处置单-{disposition.department.name}",
         rows=[
-            Row("姓名", petition.petitioner.name, "联系电话", phone),
-            Row("住址", petition.petitioner.address),
+            Row("姓名", person.name, "联系电话", person.phone),
+            Row("住址", person.address),
             Row("内容分类", petition.category),
             Row("内容摘要", summary, lines=5),
             Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=3),

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from daiban.lib.identity import mask_name
 from daiban.petitions.models import Channel, Disposition, Petition, Satisfaction, Source, Status, Track
 
 COLUMNS = [
@@ -23,7 +24,7 @@ LABELS = {
     "channel": dict(Channel.choices), "source": dict(Source.choices), "satisfaction": dict(Satisfaction.choices),
     "status": dict(Status.choices), "track": {k: v.split("（")[0] for k, v in Track.choices},
 }
-FIELDS = ["id", "number", "received_on", "channel", "source", "petitioner__name", "content", "category",
+FIELDS = ["id", "number", "received_on", "channel", "source", "petitioner_name", "content", "category",
           "agent__name", "track", "due_on", "concluded_on", "satisfaction", "status"]
 
 
@@ -45,8 +46,9 @@ def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
     return "是" if concluded <= due else "否"
 
 
-def write_ledger(petitions: QuerySet[Petition], *, title: str):
-    """Write the ledger to a temporary file and return it, positioned at the start."""
+def write_ledger(petitions: QuerySet[Petition], *, title: str, hide_names: bool = False):
+    """Write the ledger to a temporary file and return it, positioned at the start. `hide_names`:
+    for a department that must not learn who complained (Department.sees_identity off)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"  # the header row stays while scrolling
@@ -65,6 +67,8 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str):
     for row in rows.iterator(chunk_size=5000):
         (pid, number, received, channel, source, name, content, category, agent, track, due, concluded,
          satisfaction, status) = row
+        if hide_names:
+            name = mask_name(name)
         values = [
             number, received, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source), name,
             content[:60] + ("……" if len(content) > 60 else ""), category, agent or "", "、".join(departments.get(pid, [])),

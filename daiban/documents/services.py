@@ -23,9 +23,9 @@ from daiban.documents.layout import FormDoc, agency_form, disposition_form
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.lib.errors import Conflict, Invalid, NotFound
-from daiban.lib.identity import mask_id_number, mask_phone
+from daiban.lib.text import clean_line
 from daiban.org.models import User
-from daiban.petitions.abilities import may_see_personal_data, require
+from daiban.petitions.abilities import may, may_see_personal_data, require
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Disposition,
@@ -36,6 +36,7 @@ from daiban.petitions.models import (
     Urging,
 )
 from daiban.petitions.permissions import get_visible_petition, visible_petitions
+from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
@@ -50,23 +51,19 @@ def private_storage() -> FileSystemStorage:
 
 # --- the two forms ----------------------------------------------------------------------------------
 
-def _personal(user: User, petition: Petition, via: str) -> tuple[str, str]:
-    person = petition.petitioner
-    id_number, phone = person.id_number, person.phone
-    if may_see_personal_data(user, petition):
+def _personal(user: User, petition: Petition, via: str) -> PetitionerView:
+    person = petitioner_view(petition, user)
+    if person.revealed:
         PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
-        return id_number, phone
-    return mask_id_number(id_number), mask_phone(phone)
+    return person
 
 
 def agency_form_for(user: User, petition: Petition, via: str) -> FormDoc:
-    id_number, phone = _personal(user, petition, via)
-    return agency_form(petition, id_number=id_number, phone=phone)
+    return agency_form(petition, person=_personal(user, petition, via))
 
 
 def disposition_form_for(user: User, disposition: Disposition, via: str) -> FormDoc:
-    _, phone = _personal(user, disposition.petition, via)
-    return disposition_form(disposition, phone=phone)
+    return disposition_form(disposition, person=_personal(user, disposition.petition, via))
 
 
 def render(form: FormDoc, fmt: str) -> bytes:
@@ -132,12 +129,13 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     if kind not in Attachment.Kind.values:
         raise Invalid.of({"kind": "附件类别无效"})
     content_type, ext = sniffed
+    check_opens(data, content_type)
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"
     storage = private_storage()
     if not storage.exists(stored):
         storage.save(stored, ContentFile(data))
-    name = (upload.name or f"附件{ext}").replace("/", "_").replace("\\", "_")[-200:]
+    name = attachment_name(upload.name, ext)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
@@ -146,6 +144,69 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
         Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
                      data={"attachment_id": attachment.pk, "sha256": digest})
     return attachment
+
+
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; larger is a decompression bomb, not a scan
+MAX_PDF_PAGES = 2000
+
+
+def check_opens(data: bytes, content_type: str) -> None:
+    """Accept a file only if it opens as what its bytes claim: a PDF that pypdf parses with at least
+    one page (not encrypted: the case file must be readable), an image that Pillow fully decodes
+    with real dimensions under MAX_IMAGE_PIXELS. Invalid naming `file` otherwise.
+
+    Parsers of untrusted bytes fail in many ways (their own errors, ValueError, struct errors, deep
+    recursion), so any exception means "does not open"."""
+    if content_type == "application/pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise Invalid.of({"file": "PDF文件已加密，请上传未加密的文件"})
+            pages = len(reader.pages)
+            if pages:
+                reader.pages[0].mediabox  # noqa: B018 (reading the first page proves the page tree)
+        except Invalid:
+            raise
+        except Exception as exc:  # noqa: BLE001 (see the docstring)
+            raise Invalid.of({"file": "PDF文件已损坏或不是有效的PDF，无法打开"}) from exc
+        if not 1 <= pages <= MAX_PDF_PAGES:
+            raise Invalid.of({"file": f"PDF文件应有1至{MAX_PDF_PAGES}页"})
+        return
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"})
+                expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
+                if image.format != expected:
+                    raise Invalid.of({"file": "图片格式与文件内容不符"})
+                image.load()
+    except Invalid:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"}) from exc
+    except Exception as exc:  # noqa: BLE001 (see the docstring)
+        raise Invalid.of({"file": "图片已损坏或无法打开"}) from exc
+    if width < 1 or height < 1:
+        raise Invalid.of({"file": "图片已损坏或无法打开"})
+
+
+def attachment_name(raw: str | None, ext: str) -> str:
+    """A file name safe in pages, headers and the case file's zip: cleaned text (daiban.lib.text),
+    no path, at most 100 characters, ending in the extension of what the bytes are."""
+    name = clean_line(raw or "")
+    name = name.replace("/", "_").replace("\\", "_").replace(":", "_").lstrip(". ")
+    stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:100 - len(ext)].strip() or "附件"
+    return stem + ext
 
 
 def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
@@ -172,9 +233,9 @@ def load_case(petition_id: int) -> Petition:
 
 
 def case_summary_pdf(petition: Petition) -> bytes:
-    person = petition.petitioner
+    person = petitioner_view(petition, None)
     return render_pdf("documents/summary.html", {
-        "p": petition, "id_number": person.id_number, "phone": person.phone,
+        "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone,
         "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
                               if petition.followed_up_on and petition.follow_up_due_on else None),
@@ -198,7 +259,7 @@ def _pages(data: bytes) -> int:
 
 def archive_entries(petition: Petition) -> list[Entry]:
     """Everything in the case file, in filing order, with page counts (DOCX: as its PDF twin)."""
-    person = petition.petitioner
+    person = petitioner_view(petition, None)  # the case file holds the full data
     entries: list[Entry] = []
 
     def add_form(form: FormDoc, index: int) -> None:
@@ -209,9 +270,9 @@ def archive_entries(petition: Petition) -> list[Entry]:
 
     summary = case_summary_pdf(petition)
     entries.append(Entry(f"01-{petition.number}-案件办理情况.pdf", "PDF", summary, _pages(summary)))
-    add_form(agency_form(petition, id_number=person.id_number, phone=person.phone), 2)
+    add_form(agency_form(petition, person=person), 2)
     for i, disposition in enumerate(petition.dispositions.all(), start=3):
-        add_form(disposition_form(disposition, phone=person.phone), i)
+        add_form(disposition_form(disposition, person=person), i)
     start = 3 + len(petition.dispositions.all())
     for i, attachment in enumerate(petition.attachments.all(), start=start):
         data = attachment_bytes(attachment)
@@ -286,12 +347,17 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     today = timezone.localdate()
     start = start or today.replace(month=1, day=1)
     end = end or today
+    for key, value in (("from", start), ("to", end)):
+        if not 2000 <= value.year <= 2099:
+            raise Invalid.of({key: "日期应在2000-01-01至2099-12-31之间"})
     if end < start:
         raise Invalid.of({"to": "结束日期不能早于开始日期"})
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
     if station:
         petitions = petitions.filter(station_id=station)
-    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}")
+    hide_names = bool(user.department is not None and not user.department.sees_identity
+                      and not may(user, "work_cases"))
+    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", hide_names=hide_names)
     name = f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     audit.record(AuditAction.EXPORT_LEDGER, actor=user, label=name,
                  detail={"from": start.isoformat(), "to": end.isoformat(), "station": station or ""})

@@ -1,18 +1,45 @@
-"""Validation and masking of the petitioner's ID number (GB 11643) and phone number."""
+"""Validation, normalisation and masking of the petitioner's ID number (GB 11643) and phone number.
+
+People type numbers in every width and with every separator: full-width digits from a Chinese
+input method (`１３９…`), a lower-case check digit, spaces and dashes in groups, `+86`, `0086` or
+`86` before a mobile, brackets around an area code, an extension after `转`. Each accepted form of
+one number normalises to one stored string of ASCII characters, so it has one keyed hash and the
+same person is found however they typed it.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
+
+from daiban.lib.text import clean_line
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_FIXED = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?$")
+# GB/T 2260 province codes (the first two digits of an ID number).
+_PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
+    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83", "91",
+})
+# Separators people put inside numbers: spaces, dashes of every kind, dots, slashes.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d.·・/_]")
+_BRACKETS = re.compile(r"[()\[\]{}（）【】]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+# An extension: "转123", "ext 123", "x123", "#123", "分机123", or a last dash group (handled below).
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)([0-9]{1,6})$", re.ASCII | re.IGNORECASE)
+_MAX_RAW = 64  # longer input is not a number anybody typed
 
 
 class InvalidValue(ValueError):
     """A value the user typed that we cannot accept; the message is Chinese, for that person."""
+
+
+def _ascii_digits(value: str) -> str:
+    """NFKC (full-width and other compatibility forms), then every remaining decimal digit of any
+    script as its ASCII digit, so `１`, `𝟏` and `١` all become `1`."""
+    value = unicodedata.normalize("NFKC", clean_line(value))
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in value)
 
 
 def _check_digit(first17: str) -> str:
@@ -23,42 +50,108 @@ def _birth_date(yyyymmdd: str) -> datetime.date:
     try:
         born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError as exc:
-        raise InvalidValue("出生日期不是有效日期") from exc
+        raise InvalidValue("身份证号中的出生日期不是有效日期，请核对第7至14位") from exc
     if born > datetime.date.today() or born.year < 1900:
-        raise InvalidValue("出生日期不合理")
+        raise InvalidValue("身份证号中的出生日期不合理，请核对第7至14位")
     return born
 
 
-def normalize_id_number(raw: str) -> str:
-    """Return the 18-character form of a valid ID number; raise InvalidValue otherwise.
+def _region(value: str) -> None:
+    if value[:2] not in _PROVINCES:
+        raise InvalidValue("身份证号前两位不是有效的省级地区码，请核对")
 
-    The 15-digit first-generation number (before 1999) is still on old land certificates,
-    so it is accepted and upgraded to 18 digits with its check digit.
+
+def normalize_id_number(raw: str) -> str:
+    """The 18-character ASCII form of a valid ID number (digits and a capital X); InvalidValue with
+    a Chinese message naming the real problem otherwise.
+
+    Accepted: full-width or mixed-width digits, a lower-case or full-width x, spaces and dashes
+    between groups. The 15-digit first-generation number (before 1999) is still on old land
+    certificates: it is upgraded to 18 digits with its check digit (GB 11643-1999, 附录).
     """
-    value = (raw or "").strip().upper().replace(" ", "")
+    if raw is not None and len(str(raw)) > _MAX_RAW:
+        raise InvalidValue("身份证号太长：应为18位（最后一位可以是X）或15位数字")
+    value = _SEPARATORS.sub("", _ascii_digits(str(raw or ""))).upper()
     if not value:
         raise InvalidValue("请填写身份证号")
-    if re.fullmatch(r"\d{15}", value):
+    if not re.fullmatch(r"[0-9]*X?", value, re.ASCII):
+        raise InvalidValue("身份证号只能由数字和最后一位的X组成")
+    if len(value) == 15 and "X" not in value:
+        _region(value)
         first17 = value[:6] + "19" + value[6:]
         _birth_date(first17[6:14])
         return first17 + _check_digit(first17)
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise InvalidValue("身份证号应为18位（最后一位可以是X）或15位数字")
-    if value[0] not in "12345678":
-        raise InvalidValue("身份证号的地区码无效")
+    if len(value) != 18:
+        raise InvalidValue(f"身份证号应为18位（最后一位可以是X）或15位数字，您填写的是{len(value)}位")
+    _region(value)
     _birth_date(value[6:14])
     if _check_digit(value[:17]) != value[17]:
         raise InvalidValue("身份证号校验位不正确，请核对")
     return value
 
 
+def _fixed_line(digits: str, extension: str) -> str | None:
+    """`0AAA-NNNNNNN[-EEE]` when `digits` is a fixed-line number with its area code. Area codes are
+    010 and 020–029 (three digits) or four digits for the rest of the country."""
+    if not digits.startswith("0") or len(digits) < 10:
+        return None
+    area_len = 3 if digits[1] in "12" else 4
+    area, local = digits[:area_len], digits[area_len:]
+    if not re.fullmatch(r"[2-9][0-9]{6,7}", local, re.ASCII):
+        return None
+    return f"{area}-{local}" + (f"-{extension}" if extension else "")
+
+
 def normalize_phone(raw: str) -> str:
-    value = re.sub(r"[\s()（）]", "", raw or "")
+    """One stored form per number: a mobile as its 11 digits (`13912345678`), a fixed line as
+    `0477-7654321` or `0477-7654321-123` with an extension. InvalidValue otherwise.
+
+    Accepted: full-width digits, spaces, dashes, dots and brackets anywhere, `+86`, `0086` or `86`
+    before a mobile or an area code (without its 0), extensions after 转, 分机, ext, x or #.
+    """
+    if raw is not None and len(str(raw)) > _MAX_RAW:
+        raise InvalidValue("电话号码太长，请只填写一个号码")
+    value = _ascii_digits(str(raw or ""))
+    value = _BRACKETS.sub("", value).strip()
     if not value:
         raise InvalidValue("请填写联系电话")
-    value = re.sub(r"^(\+?86)(?=1\d{10}$)", "", value)
-    if _MOBILE.match(value) or _FIXED.match(value):
-        return value
+    extension = ""
+    found = _EXTENSION.search(_SEPARATORS.sub("", value))
+    if found:
+        extension = found.group(1)
+        value = _SEPARATORS.sub("", value)[: found.start()]
+    else:
+        # "0477-7654321-123": a third dash group is an extension.
+        groups = [g for g in re.split(r"[\s\-\u2010-\u2015\u2212\uff0d]+", value) if g]
+        if len(groups) == 3 and groups[0].startswith("0") and len(groups[2]) <= 6 and len(groups[1]) >= 7:
+            extension, value = groups[2], groups[0] + groups[1]
+    digits = _SEPARATORS.sub("", value)
+    international = True
+    if digits.startswith("+"):
+        if not digits.startswith("+86"):
+            raise InvalidValue("只受理中国大陆的电话号码（+86）")
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and 11 <= len(digits) <= 13 and not _MOBILE.fullmatch(digits):
+        digits = digits[2:]
+    else:
+        international = False
+    if not re.fullmatch(r"[0-9]+", digits, re.ASCII):
+        raise InvalidValue("电话号码格式不正确：只能包含数字（可带空格、短横线、括号、+86或分机号）")
+    if _MOBILE.fullmatch(digits) and not extension:
+        return digits
+    if international and not digits.startswith("0"):
+        digits = "0" + digits  # "+86 477 7654321": after the country code the area code has no 0
+    fixed = _fixed_line(digits, extension)
+    if fixed:
+        return fixed
+    if digits.startswith("1") and len(digits) == 11:
+        raise InvalidValue("电话号码格式不正确：手机号码应以13至19开头，请核对")
+    if digits.startswith("1"):
+        raise InvalidValue(f"电话号码格式不正确：手机号码应为11位，您填写的是{len(digits)}位")
+    if not digits.startswith("0"):
+        raise InvalidValue("电话号码格式不正确：固定电话请带区号（如0477-7654321）")
     raise InvalidValue("电话号码格式不正确：应为11位手机号或带区号的固定电话（如0477-7654321）")
 
 
@@ -73,3 +166,13 @@ def mask_phone(value: str) -> str:
     if len(digits) < 7:
         return "*" * len(value)
     return value[:3] + "****" + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """For a unit that must not learn who complained (《信访工作条例》 confidentiality): no character
+    of the name, only how many there were."""
+    return "*" * len(value) if value else ""
+
+
+def mask_address(value: str) -> str:
+    return "*" * min(len(value), 8) if value else ""

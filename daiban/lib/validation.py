@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import AfterValidator, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from daiban.lib.errors import Invalid
+
+# Bounds of what a client may send, so no input reaches the database or the calendar arithmetic
+# where it would overflow: ids are 32-bit primary keys; dates lie in a plausible range (the
+# bureau's records start after 2000; year 1 would make a number WS-1-000001).
+ID_MAX = 2_147_483_647
+DATE_MIN, DATE_MAX = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+def plausible_date(value: datetime.date) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise PydanticCustomError("date_out_of_range", "date outside 2000-01-01..2099-12-31")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+Version = Annotated[int, Field(ge=0, le=ID_MAX)]
+PlausibleDate = Annotated[datetime.date, AfterValidator(plausible_date)]
+Year = Annotated[int, Field(ge=2000, le=2099)]
 
 MESSAGES = {
     "missing": "请填写{label}",
@@ -30,6 +52,14 @@ MESSAGES = {
     "list_type": "{label}应为列表",
     "dict_type": "{label}应为对象",
     "model_attributes_type": "{label}应为对象",
+    "too_long": "{label}太长",
+    "greater_than": "{label}超出允许范围",
+    "less_than": "{label}超出允许范围",
+    "int_parsing_size": "{label}超出允许范围",
+    "float_parsing": "{label}应为数字",
+    "string_pattern_mismatch": "{label}格式不正确",
+    "date_out_of_range": "{label}应在2000-01-01至2099-12-31之间",
+    "json_invalid": "请求内容不是有效的JSON",
 }
 
 

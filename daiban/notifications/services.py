@@ -32,7 +32,7 @@ def sms(petition: Petition, template: str, *, dedupe: str | None = None, **param
     """An SMS to the petitioner (their number stays encrypted in the outbox)."""
     body = SMS[template].format(number=petition.number, **{k: _fmt(v) for k, v in params.items()})
     return _queue(N(channel=N.Channel.SMS, template=template, petition=petition,
-                    phone_enc=petition.petitioner.phone_enc, body=body, dedupe_key=dedupe,
+                    phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
                     next_attempt_at=timezone.now()))
 
 

@@ -67,8 +67,8 @@ class StationAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "phone", "active")
-    list_filter = ("kind", "active")
+    list_display = ("name", "kind", "phone", "active", "sees_identity")
+    list_filter = ("kind", "active", "sees_identity")
 
 
 @admin.register(Agent)

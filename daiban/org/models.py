@@ -49,6 +49,13 @@ class Department(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.BANNER)
     phone = models.CharField("电话", max_length=40, blank=True)
     active = models.BooleanField("在用", default=True)
+    # 《信访工作条例》: the petitioner's identity must never reach the person or unit complained
+    # about. Off for a unit that may be the subject of complaints: its users see name and address
+    # masked as well as the ID number and phone, in the API, the pages and its 处置单.
+    sees_identity = models.BooleanField(
+        "可见信访人身份", default=True,
+        help_text="取消勾选后，该单位经办人看到的信访人姓名、住址也做脱敏处理（被反映单位适用）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "事权单位"

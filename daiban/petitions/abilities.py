@@ -76,6 +76,9 @@ ABILITIES: dict[str, Ability] = {
                       kinds=frozenset({"station_leader", "center", "admin"})),
     "see_personal_data": Ability("您不能查看完整的个人信息",
                                  kinds=frozenset({"center", "assigned_agent", "station_leader"})),
+    # The query code lets anyone act as the petitioner in public (track, rate, ask for review): only
+    # those who hand it to the petitioner get it (API.md 1.1); null for everyone else.
+    "see_query_code": Ability("您不能查看查询码", kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
     # The two rows of a 处置单: the leader in charge's opinion and the principal's instruction.
     "opinion_leader_in_charge": Ability("只有分管领导可以签署这一栏", kinds=frozenset({"leader_in_charge", "center", "admin"})),
     "opinion_principal": Ability("只有主要领导可以签署这一栏", kinds=frozenset({"principal", "center", "admin"})),
@@ -106,6 +109,11 @@ def require(user: Actor | None, ability: str, petition: Petition | None = None,
 def opinion_roles(user: User, petition: Petition, disposition: Disposition) -> list[str]:
     """The rows of this 处置单 the user may sign (OpinionRole values)."""
     return [role for role in ("leader_in_charge", "principal") if may(user, f"opinion_{role}", petition, disposition)]
+
+
+def may_see_query_code(user: User, petition: Petition) -> bool:
+    """The case agent, the station's leaders, the center and admin."""
+    return may(user, "see_query_code", petition)
 
 
 def may_see_personal_data(user: User, petition: Petition) -> bool:

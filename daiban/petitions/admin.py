@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from daiban.audit.admin import ReadOnlyAdmin
 from daiban.lib.errors import Forbidden
 from daiban.petitions.abilities import may
-from daiban.petitions.models import Category, Event, PersonalDataView, Petition
+from daiban.petitions.models import Category, Event, PersonalDataView, Petition, PetitionerCorrection
 from daiban.petitions.services import calendar_change
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
@@ -33,7 +33,8 @@ class PetitionAdmin(admin.ModelAdmin):
     list_display = ("number", "received_on", "channel", "source", "status", "station", "agent", "due_on")
     list_filter = ("status", "channel", "source", "station")
     search_fields = ("number",)
-    exclude = ("query_code",)
+    # The query code is for the petitioner; the phone is shown only through the logged views.
+    exclude = ("query_code", "petitioner_phone_enc", "petitioner_phone_hash")
     inlines = [EventInline]
 
     def has_add_permission(self, request):
@@ -86,3 +87,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.action(description="标记为已确认（国务院通知已发布）")
     def mark_confirmed(self, request, queryset):
         queryset.update(confirmed=True)
+
+
+@admin.register(PetitionerCorrection)
+class PetitionerCorrectionAdmin(ReadOnlyAdmin):
+    """Append-only record of corrections; the values themselves stay encrypted."""
+
+    list_display = ("at", "by", "petition", "fields", "reason")
+    exclude = ("changes_enc",)

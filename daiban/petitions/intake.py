@@ -16,8 +16,10 @@ from django.db import IntegrityError, transaction
 
 from daiban.lib import crypto
 from daiban.lib.dates import today
-from daiban.lib.errors import Invalid
+from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
+from daiban.lib.text import clean_line, clean_text
+from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
 from daiban.org.models import Agent, Station, User
 from daiban.petitions import deadlines, eligibility, events
 from daiban.petitions.abilities import require
@@ -31,6 +33,7 @@ from daiban.petitions.models import (
     Source,
     Status,
 )
+from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -38,13 +41,39 @@ _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud 
 # --- small validators: each raises Invalid naming the field --------------------------------------
 
 def _text(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
+    """Multi-line text, cleaned (daiban.lib.text); refused when required and empty, or too long."""
     value = data.get(key)
-    value = "" if value is None else str(value).strip()
+    value = clean_text(None if value is None else str(value))
     if required and not value:
         raise Invalid.of({key: f"请填写{label}"})
     if len(value) > max_length:
         raise Invalid.of({key: f"{label}不能超过{max_length}字"})
     return value
+
+
+def _line(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
+    """One-line text (names, addresses, numbers), cleaned; refused when required and empty or too long."""
+    value = data.get(key)
+    value = clean_line(None if value is None else str(value))
+    if required and not value:
+        raise Invalid.of({key: f"请填写{label}"})
+    if len(value) > max_length:
+        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
+    return value
+
+
+def parse_id(value: Any) -> int | None:
+    """A primary key given by a client, or None when it cannot be one (not a whole number in range):
+    a 20-digit number must not reach the database, where it overflows."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 1 <= number <= ID_MAX else None
 
 
 def _choice(data: dict, key: str, label: str, choices, *, required: bool = True, default: str = "") -> str:
@@ -65,12 +94,16 @@ def _date(data: dict, key: str, label: str, *, required: bool = True, default: d
         if required and default is None:
             raise Invalid.of({key: f"请填写{label}"})
         return default
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from exc
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(clean_line(str(value)))
+        except ValueError as exc:
+            raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from exc
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise Invalid.of({key: f"{label}应在{DATE_MIN:%Y-%m-%d}至{DATE_MAX:%Y-%m-%d}之间"})
+    return value
 
 
 
@@ -83,21 +116,22 @@ class IntakeResult:
 
 
 def _petitioner_fields(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The petitioner's name, ID number, phone and address, cleaned and normalised (ASCII digits,
+    one form per number), with each problem under its field name."""
     data = raw if isinstance(raw, dict) else {}
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
-    if not name:
-        errors["petitioner.name"] = "请填写信访人姓名"
-    elif len(name) > 50:
-        errors["petitioner.name"] = "信访人姓名不能超过50字"
-    values["name"] = name
+    for key, label, limit in (("name", "信访人姓名", 50), ("address", "地址", 200)):
+        try:
+            values[key] = _line(data, key, label, required=key == "name", max_length=limit)
+        except Invalid as exc:
+            errors[f"petitioner.{key}"] = exc.fields[key]
+            values[key] = ""
     for key, normalize in (("id_number", normalize_id_number), ("phone", normalize_phone)):
         try:
             values[key] = normalize(str(data.get(key) or ""))
         except InvalidValue as exc:
             errors[f"petitioner.{key}"] = str(exc)
-    values["address"] = str(data.get("address") or "").strip()[:200]
     return values, errors
 
 
@@ -119,14 +153,16 @@ def _validate_intake(data: dict) -> dict[str, Any]:
         clean["content"] = _text(data, "content", "反映的问题及诉求", max_length=10000)
     except Invalid as exc:
         errors.update(exc.fields)
-    external = data.get("external_id")
-    clean["external_id"] = str(external).strip()[:100] if external not in (None, "") else None
+    try:
+        clean["external_id"] = _line(data, "external_id", "外部编号", required=False, max_length=100) or None
+    except Invalid as exc:
+        errors.update(exc.fields)
     judicial = data.get("in_judicial_proceedings", False)
     if not isinstance(judicial, bool):
         errors["in_judicial_proceedings"] = "是否已进入司法程序应为是或否"
     clean["in_judicial_proceedings"] = bool(judicial)
     try:
-        clean["category"] = category_name(str(data.get("category") or ""))
+        clean["category"] = category_name(_line(data, "category", "内容分类", required=False, max_length=50))
     except Invalid as exc:
         errors.update(exc.fields)
     clean["petitioner"], petitioner_errors = _petitioner_fields(data.get("petitioner"))
@@ -142,14 +178,22 @@ def validate_intake(data: dict) -> None:
 
 
 def _intake_station(user: User | None, data: dict) -> Station:
-    station_id = data.get("station_id")
-    if station_id:
-        station = Station.objects.filter(pk=station_id).first()
+    """The station that screens the petition: the one asked for (only within the user's own
+    stations, unless the user is the center or admin), else the user's, else the default.
+    A station outside the user's scope is refused (400 naming station_id) before anything is saved."""
+    raw = data.get("station_id")
+    if raw not in (None, ""):
+        station_id = parse_id(raw)
+        station = Station.objects.filter(pk=station_id).first() if station_id else None
         if station is None:
             raise Invalid.of({"station_id": "代办机构不存在"})
+        if user is not None and not (sees_everything(user) or station.pk in station_scope(user)):
+            raise Invalid.of({"station_id": "只能在本机构（及下属机构）登记信访事项"})
         return station
     if user is not None and user.station is not None:
         return user.station
+    if user is not None and not sees_everything(user):
+        raise Invalid.of({"station_id": "您的账号没有所属代办机构，无法登记，请联系管理员"})
     station = Station.objects.filter(code=settings.DAIBAN_DEFAULT_STATION).first() or Station.objects.first()
     if station is None:
         raise Invalid.of({"station_id": "系统中还没有代办机构，请先在管理后台添加"})
@@ -169,18 +213,45 @@ def _next_number(received_on: datetime.date) -> str:
     return f"{prefix}-{received_on.year}-{sequence.last:06d}"
 
 
-def _upsert_petitioner(values: dict[str, str]) -> Petitioner:
+def _find_or_create_petitioner(values: dict[str, str]) -> Petitioner:
+    """The person, linked by the keyed hash of the ID number. An existing person's record is never
+    changed by an intake (anyone who knows an ID number can submit one): their current contact data
+    changes only through corrections.petitioner_correct. A new person starts with what this intake
+    registered."""
     id_hash = crypto.lookup_hash(values["id_number"])
     petitioner = Petitioner.objects.filter(id_hash=id_hash).first()
-    if petitioner is None:
-        petitioner = Petitioner(id_hash=id_hash, id_number_enc=crypto.encrypt(values["id_number"]))
-    petitioner.name = values["name"]
-    petitioner.phone_enc = crypto.encrypt(values["phone"])
-    petitioner.phone_hash = crypto.lookup_hash(values["phone"])
-    if values["address"]:
-        petitioner.address = values["address"]
+    if petitioner is not None:
+        return petitioner
+    petitioner = Petitioner(
+        id_hash=id_hash, id_number_enc=crypto.encrypt(values["id_number"]), name=values["name"],
+        phone_enc=crypto.encrypt(values["phone"]), phone_hash=crypto.lookup_hash(values["phone"]),
+        address=values["address"],
+    )
     petitioner.save()
     return petitioner
+
+
+def petitioner_snapshot(values: dict[str, str]) -> dict[str, str]:
+    """The Petition fields that keep the petitioner as registered with it (name, phone encrypted
+    with SM4 and its keyed hash, address), from normalised intake or correction values."""
+    return {
+        "petitioner_name": values["name"],
+        "petitioner_phone_enc": crypto.encrypt(values["phone"]),
+        "petitioner_phone_hash": crypto.lookup_hash(values["phone"]),
+        "petitioner_address": values["address"],
+    }
+
+
+def _existing_external(user: User | None, source: str, external_id: str) -> Petition | None:
+    """The petition already registered under this source + external_id, if the caller may see it.
+    One they may not see (another station's) is a conflict that names no number: 409."""
+    existing = Petition.objects.filter(source=source, external_id=external_id).first()
+    if existing is None:
+        return None
+    if user is not None and not visible_petitions(user).filter(pk=existing.pk).exists():
+        raise Conflict("该外部编号已由其他代办机构登记，请联系旗信访代办服务中心", code="duplicate_external_id",
+                       fields={"external_id": "该外部编号已由其他代办机构登记"})
+    return existing
 
 
 def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None,
@@ -190,11 +261,11 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
     if not as_petitioner:
         require(user, "intake")
     clean = _validate_intake(data)
-    station = _intake_station(user, data)
+    station = agent.station if agent else _intake_station(user, data)
     with transaction.atomic():
         number = _next_number(clean["received_on"])  # also serialises intakes: see _next_number
         if clean["external_id"]:
-            existing = Petition.objects.filter(source=clean["source"], external_id=clean["external_id"]).first()
+            existing = _existing_external(user, clean["source"], clean["external_id"])
             if existing is not None:
                 transaction.set_rollback(True)  # give the number back
                 return IntakeResult(existing, False)
@@ -202,9 +273,10 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
             number=number,
             query_code="".join(secrets.choice(_QUERY_ALPHABET) for _ in range(10)),
             channel=clean["channel"], source=clean["source"], external_id=clean["external_id"],
-            received_on=clean["received_on"], petitioner=_upsert_petitioner(clean["petitioner"]),
+            received_on=clean["received_on"], petitioner=_find_or_create_petitioner(clean["petitioner"]),
+            **petitioner_snapshot(clean["petitioner"]),
             content=clean["content"], category=clean["category"],
-            in_judicial_proceedings=clean["in_judicial_proceedings"], station=agent.station if agent else station,
+            in_judicial_proceedings=clean["in_judicial_proceedings"], station=station,
             national_forward_due_on=deadlines.statutory(clean["received_on"], deadlines.NATIONAL_FORWARD_DAYS),
             last_event_on=clean["received_on"], created_by=user,
         )
@@ -224,7 +296,8 @@ def petition_intake_or_existing(*, data: dict, user: User | None, agent: Agent |
     try:
         return petition_intake(data=data, user=user, agent=agent, as_petitioner=as_petitioner)
     except IntegrityError:
-        existing = Petition.objects.filter(source=data.get("source"), external_id=data.get("external_id")).first()
+        source, external_id = data.get("source"), clean_line(str(data.get("external_id") or ""))
+        existing = _existing_external(user, str(source), external_id) if external_id else None
         if existing is None:
             raise
         return IntakeResult(existing, False)

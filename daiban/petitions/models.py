@@ -84,6 +84,14 @@ class Petition(models.Model):
     external_id = models.CharField("外部编号", max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL: unique only when given)
     received_on = models.DateField("收到日期", db_index=True)
     petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.PROTECT, related_name="petitions")
+    # The petitioner as registered with this petition: what its pages, forms, ledger and SMS show.
+    # The person is linked by the keyed ID hash (`petitioner`); a later intake of the same person,
+    # from the portal or another station, never changes these. Only a logged correction by staff
+    # who may see the full data does (services.petitioner_correct, PetitionerCorrection).
+    petitioner_name = models.CharField("信访人姓名", max_length=50, default="")
+    petitioner_phone_enc = models.TextField("信访人电话（密文）", default="")
+    petitioner_phone_hash = models.CharField("信访人电话查询摘要", max_length=64, default="", db_index=True)
+    petitioner_address = models.CharField("信访人地址", max_length=200, blank=True, default="")
     content = models.TextField("反映的问题及诉求")
     # The Category's name: stable in printed forms and exports even if the list is edited later.
     category = models.CharField("内容分类", max_length=50, blank=True, db_index=True)
@@ -174,6 +182,10 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def petitioner_phone(self) -> str:
+        return crypto.decrypt(self.petitioner_phone_enc)
 
 
 class Disposition(models.Model):
@@ -324,6 +336,25 @@ class Event(models.Model):
             from_status=petition.status if from_status is None else from_status,
             to_status=petition.status if to_status is None else to_status,
         )
+
+
+class PetitionerCorrection(models.Model):
+    """An explicit correction of a petitioner's name, phone or address by staff who may see the
+    full data: who, when, why, and the old and new values (SM4-encrypted, never in clear text).
+    Append-only, like the events; the timeline says that a correction happened, not what."""
+
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="corrections")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="petitioner_corrections")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField("更正理由")
+    fields = models.CharField("更正项目", max_length=50)
+    changes_enc = models.TextField("更正前后（密文）")
+    applied_to = models.JSONField("更新登记信息的信访事项", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访人信息更正记录"
+        ordering = ["-id"]
 
 
 class PersonalDataView(models.Model):

@@ -20,18 +20,23 @@ def user_agent(user: User) -> Agent | None:
     return agent
 
 
+def stations_below(station_id: int | None) -> frozenset[int]:
+    """A station and every station below it (its village points); empty for None."""
+    scope: set[int] = set()
+    if station_id:
+        parents = dict(Station.objects.values_list("id", "parent_id"))
+        frontier = {station_id}
+        while frontier:
+            scope |= frontier
+            frontier = {sid for sid, parent in parents.items() if parent in frontier} - scope
+    return frozenset(scope)
+
+
 def station_scope(user: User) -> frozenset[int]:
     """The user's station and every station below it."""
-    cache = user.__dict__
+    cache = user.__dict__  # per request: the user object lives as long as the request
     if "_daiban_scope" not in cache:
-        scope: set[int] = set()
-        if user.station_id:
-            parents = dict(Station.objects.values_list("id", "parent_id"))
-            frontier = {user.station_id}
-            while frontier:
-                scope |= frontier
-                frontier = {sid for sid, parent in parents.items() if parent in frontier} - scope
-        cache["_daiban_scope"] = frozenset(scope)
+        cache["_daiban_scope"] = stations_below(user.station_id)
     found: frozenset[int] = cache["_daiban_scope"]
     return found
 
@@ -106,3 +111,18 @@ def actor_kinds(user: User, petition: Petition, disposition: Disposition | None 
     if disposition is not None and roles.DEPARTMENT in held and user.department_id == disposition.department_id:
         kinds.add("department")
     return frozenset(kinds)
+
+
+# Kinds that see who the petitioner is even when they also belong to a department.
+_STAFF_KINDS = frozenset({"case_agent", "station_agent", "station_leader", "center", "admin"})
+
+
+def identity_hidden(user: User, petition: Petition) -> bool:
+    """True when the user sees this petition only as a department whose `sees_identity` is off (a
+    unit that may be the one complained about): then the name and address are masked too
+    (《信访工作条例》: the petitioner's identity never reaches the unit complained about)."""
+    if not user.department_id or not user.has_role(roles.DEPARTMENT):
+        return False
+    if user.department is None or user.department.sees_identity:
+        return False
+    return not actor_kinds(user, petition) & _STAFF_KINDS

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from daiban.lib.dates import today
-from daiban.lib.identity import mask_id_number, mask_phone
+from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
-from daiban.petitions.abilities import may_see_personal_data
+from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
 from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
-from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.permissions import identity_hidden, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
@@ -64,7 +65,7 @@ def petition_list(
         qs = qs.filter(condition)
     if q:
         term = q.strip()
-        qs = qs.filter(Q(number__iexact=term) | Q(petitioner__name=term) | Q(content__contains=term))
+        qs = qs.filter(Q(number__iexact=term) | Q(petitioner_name=term) | Q(content__contains=term))
     allowed_orders = {"-id", "id", "due_on", "-due_on", "received_on", "-received_on"}
     return qs.order_by(order if order in allowed_orders else "-id", "-id")
 
@@ -77,21 +78,47 @@ def page(qs: QuerySet[Petition], start: int, size: int) -> list[Petition]:
     return [rows[i] for i in ids]
 
 
-def petitioner_out(petition: Petition, reveal: bool) -> dict[str, str]:
-    person = petition.petitioner
-    id_number, phone = person.id_number, person.phone
-    return {
-        "name": person.name,
-        "id_number": id_number if reveal else mask_id_number(id_number),
-        "phone": phone if reveal else mask_phone(phone),
-        "address": person.address,
-    }
+@dataclass(frozen=True)
+class PetitionerView:
+    """The petitioner as one viewer may see them on one petition, from the petition's snapshot
+    (as registered with it) and the person's ID number. `revealed`: full ID and phone;
+    `identity_hidden`: name and address masked too (a department that must not learn who)."""
+
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    revealed: bool
+    identity_hidden: bool
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "id_number": self.id_number, "phone": self.phone, "address": self.address}
 
 
-def list_item(petition: Petition) -> dict[str, Any]:
+def petitioner_view(petition: Petition, user: User | None, *, reveal: bool | None = None) -> PetitionerView:
+    """What petitioner fields `user` gets on `petition`. The one place that decides it: the API,
+    the staff pages and the documents call it. `reveal` overrides the full-data rule (False for
+    lists; True for the case file, which only those who may see full data can download); user
+    None is the system itself (the archive). Logging a reveal is the caller's (PersonalDataView)."""
+    if reveal is None:
+        reveal = user is None or may_see_personal_data(user, petition)
+    hidden = user is not None and not reveal and identity_hidden(user, petition)
+    id_number, phone = petition.petitioner.id_number, petition.petitioner_phone
+    name, address = petition.petitioner_name, petition.petitioner_address
+    return PetitionerView(
+        name=mask_name(name) if hidden else name,
+        id_number=id_number if reveal else mask_id_number(id_number),
+        phone=phone if reveal else mask_phone(phone),
+        address=mask_address(address) if hidden else address,
+        revealed=reveal, identity_hidden=hidden,
+    )
+
+
+def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
     return {
         "id": petition.pk, "number": petition.number, "channel": petition.channel, "source": petition.source,
-        "received_on": petition.received_on, "petitioner": petitioner_out(petition, reveal=False),
+        "received_on": petition.received_on,
+        "petitioner": petitioner_view(petition, user, reveal=False).as_dict(),
         "content": petition.content[:200], "category": petition.category, "status": petition.status,
         "station": {"id": petition.station_id, "name": petition.station.name},
         "agent": {"id": petition.agent.pk, "name": petition.agent.name} if petition.agent else None,
@@ -119,16 +146,17 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
 
 
 def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
-    reveal = may_see_personal_data(user, petition)
-    if reveal:
+    person = petitioner_view(petition, user)
+    if person.revealed:
         PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
-    data = list_item(petition)
+    data = list_item(petition, user)
     data.update({
-        "query_code": petition.query_code,
-        "petitioner": petitioner_out(petition, reveal),
-        "personal_data_masked": not reveal,
+        "query_code": petition.query_code if may_see_query_code(user, petition) else None,
+        "petitioner": person.as_dict(),
+        "personal_data_masked": not person.revealed,
+        "identity_masked": person.identity_hidden,
         "content": petition.content,
         "external_id": petition.external_id,
         "in_judicial_proceedings": petition.in_judicial_proceedings,

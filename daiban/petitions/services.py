@@ -25,12 +25,15 @@ from daiban.petitions import deadlines, events, guards
 from daiban.petitions.abilities import Actor, require
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 from daiban.petitions.actions.base import Ctx, DispositionCtx
+from daiban.petitions.corrections import petitioner_correct  # noqa: F401  (importable from here)
 from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition are all importable from here)
     _QUERY_ALPHABET,
     IntakeResult,
     _text,
+    parse_id,
     petition_intake,
     petition_intake_or_existing,
+    petitioner_snapshot,
     validate_intake,
 )
 from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition
@@ -41,7 +44,8 @@ from daiban.workdays.services import calendar_set_days
 
 __all__ = [
     "IntakeResult", "available_actions", "available_disposition_actions", "calendar_change", "disposition_act",
-    "petition_act", "petition_intake", "petition_intake_or_existing", "petition_unlink", "today", "validate_intake",
+    "petition_act", "petition_intake", "petition_intake_or_existing", "petition_unlink", "petitioner_correct",
+    "today", "validate_intake",
 ]
 
 Data = Mapping[str, Any] | ActionInput

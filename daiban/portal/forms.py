@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from daiban.lib.text import CleanFormMixin
 from daiban.org.models import Agent
 from daiban.portal import captcha
 
@@ -10,11 +11,11 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CleanFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="身份证号", max_length=18, required=False,
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+    phone = forms.CharField(label="手机号码", max_length=40, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     address = forms.CharField(label="住址", max_length=200, required=False)
     content = forms.CharField(label="反映的问题和诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),
@@ -48,3 +49,12 @@ class SubmitForm(forms.Form):
         for key, message in fields.items():
             name = self.FIELD_MAP.get(key, key)
             self.add_error(name if name in self.fields else None, message)
+
+
+class TrackCaptchaForm(forms.Form):
+    """The CAPTCHA that tracking asks for after wrong query codes from one client (instead of
+    locking the number, which a stranger could do to the petitioner)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["captcha"] = captcha.field()

@@ -1,9 +1,12 @@
 """The citizens' side: submit a petition, follow it with its number and query code, rate the result,
-ask for review. Every entry point is rate-limited per client; wrong codes lock the number out."""
+ask for review. Every entry point is rate-limited per client; wrong codes for a number ask that
+client for the CAPTCHA (the portal) or answer 429 to that client (the API), never locking the number."""
 
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +17,7 @@ from django.utils.crypto import constant_time_compare
 from daiban.documents.services import store_attachment
 from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
+from daiban.lib.text import clean_line
 from daiban.org.models import Agent
 from daiban.petitions import events
 from daiban.petitions import services as petitions
@@ -67,8 +71,8 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
         raise RateLimited("提交过于频繁，请稍后再试")
     agent = None
     if agent_id not in (None, ""):
-        agent = Agent.objects.filter(pk=agent_id, active=True).select_related("station").first() \
-            if str(agent_id).isdigit() else None
+        pk = petitions.parse_id(agent_id)
+        agent = Agent.objects.filter(pk=pk, active=True).select_related("station").first() if pk else None
         if agent is None:
             raise Invalid.of({"agent_id": "所选代办员不存在"})
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
@@ -81,24 +85,40 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
 
 # --- tracking ---------------------------------------------------------------------------------------
 
-def find(number: str, code: str, client: str) -> Petition:
+class CaptchaRequired(RateLimited):
+    """This client gave several wrong codes for this number: the portal asks for the CAPTCHA."""
+
+    default_code = "captcha_required"
+
+
+def normalise_number(raw: str | None) -> str:
+    """A petition number as people type it: cleaned, full-width folded, upper case, no spaces."""
+    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper()
+    return re.sub(r"[^\w-]", "", value)[:40]
+
+
+def find(number: str, code: str, client: str, *, human: bool = False) -> Petition:
     """The petition if the code is right; the same NotFound for a wrong code and an unknown number.
 
-    Three limits: lookups per client, wrong codes per client, and wrong codes per number (which
-    locks that number for an hour even for the right code, so guessing one number is hopeless).
+    Every limit is per client, never per number alone, so a stranger's wrong codes on a (sequential)
+    number never lock the petitioner out: lookups per hour (RateLimited); wrong codes for this
+    number from this client: after DAIBAN_PUBLIC_WRONG_CODES the client must prove it is a person
+    (CaptchaRequired, unless `human`: it has just solved the CAPTCHA); wrong codes for any number
+    from this client: four times as many, then RateLimited for the hour (guessing numbers).
     """
-    number, code = (number or "").strip().upper(), (code or "").strip().upper()
+    number, code = normalise_number(number), normalise_number(code)
     if not ratelimit.hit("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR):
         raise RateLimited("查询过于频繁，请稍后再试")
     wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
-    if ratelimit.exceeded("public-wrong-number", number, limit=wrong, window=HOUR) or ratelimit.exceeded(
-        "public-wrong-client", client, limit=wrong * 2, window=HOUR
-    ):
+    pair = f"{client}|{number}"
+    if ratelimit.exceeded("public-wrong-client", client, limit=wrong * 4, window=HOUR):
         raise RateLimited("查询码错误次数过多，请1小时后再试")
-    petition = Petition.objects.filter(number=number).select_related("agent", "petitioner").first()
+    if not human and ratelimit.exceeded("public-wrong", pair, limit=wrong, window=HOUR):
+        raise CaptchaRequired("查询码错误次数较多，请输入验证码后再查询")
+    petition = Petition.objects.filter(number=number).select_related("agent").first() if number else None
     if petition is None or not code or not constant_time_compare(petition.query_code, code):
-        ratelimit.hit("public-wrong-number", number, limit=wrong, window=HOUR)
-        ratelimit.hit("public-wrong-client", client, limit=wrong * 2, window=HOUR)
+        ratelimit.hit("public-wrong", pair, limit=wrong, window=HOUR)
+        ratelimit.hit("public-wrong-client", client, limit=wrong * 4, window=HOUR)
         raise NotFound("编号或查询码不正确")
     return petition
 

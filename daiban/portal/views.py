@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.http import Http404
@@ -15,7 +18,7 @@ from daiban.org.models import Agent
 from daiban.petitions import services as petitions
 from daiban.petitions.workflow import EXCLUSIONS
 from daiban.portal import services
-from daiban.portal.forms import SubmitForm
+from daiban.portal.forms import SubmitForm, TrackCaptchaForm
 
 MAX_FILES = 5
 
@@ -75,24 +78,63 @@ def submitted(request):
     return render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr})
 
 
+HUMAN_KEY = "portal_human"  # numbers for which this session solved the CAPTCHA, with the time
+HUMAN_TTL = 1800
+
+
+def _is_human(request, number: str) -> bool:
+    at = request.session.get(HUMAN_KEY, {}).get(number)
+    return at is not None and time.time() - at < HUMAN_TTL
+
+
+def _set_human(request, number: str, yes: bool) -> None:
+    passed = dict(request.session.get(HUMAN_KEY, {}))
+    if yes:
+        passed[number] = time.time()
+    else:
+        passed.pop(number, None)
+    request.session[HUMAN_KEY] = passed
+
+
+def _track_page(request, number: str, error: str, status: int, *, ask_captcha: bool = False,
+                form: TrackCaptchaForm | None = None):
+    context = {"number": number, "error": error, "needs_captcha": ask_captcha,
+               "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
+    return render(request, "portal/track.html", context, status=status)
+
+
 def track(request):
-    number = request.GET.get("number", "").strip()
+    number = services.normalise_number(request.GET.get("number", ""))
     code = request.GET.get("code", "").strip()
+    if request.GET.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
+        return _track_page(request, number, "", 200, ask_captcha=True)
     if number and code:
-        return redirect(reverse("portal:status", args=[number.upper()]) + f"?code={code}")
+        if "captcha_1" in request.GET:
+            form = TrackCaptchaForm(request.GET)
+            if not form.is_valid():
+                return _track_page(request, number, "验证码不正确，请重新输入", 400, ask_captcha=True,
+                                   form=TrackCaptchaForm())
+            _set_human(request, number, True)
+        return redirect(reverse("portal:status", args=[number]) + "?" + urlencode({"code": code}))
     return render(request, "portal/track.html", {"number": number})
 
 
 def status(request, number: str):
     code = request.GET.get("code", "")
     client = ratelimit.client_ip(request)
+    number = services.normalise_number(number)
+    human = _is_human(request, number)
     error = ""
     try:
-        petition = services.find(number, code, client)
+        petition = services.find(number, code, client, human=human)
+    except services.CaptchaRequired as exc:
+        return _track_page(request, number, exc.message, 429, ask_captcha=True)
     except NotFound:
-        return render(request, "portal/track.html", {"number": number, "error": "编号或查询码不正确"}, status=404)
+        if human:
+            _set_human(request, number, False)  # each further try needs a new CAPTCHA
+        return _track_page(request, number, "编号或查询码不正确", 404)
     except RateLimited as exc:
-        return render(request, "portal/track.html", {"number": number, "error": exc.message}, status=429)
+        return _track_page(request, number, exc.message, 429)
     if request.method == "POST":
         try:
             if request.POST.get("do") == "rate":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from daiban.lib.text import CleanFormMixin
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.models import Category, Channel, Source, Status
 
@@ -19,7 +20,7 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
-class PetitionFilterForm(forms.Form):
+class PetitionFilterForm(CleanFormMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号、姓名或内容关键词"}))
     status = forms.ChoiceField(label="状态", required=False)
     overdue = forms.ChoiceField(label="超期", required=False, choices=[("", "全部"), ("true", "已超期"), ("false", "未超期")])
@@ -63,7 +64,7 @@ class PetitionFilterForm(forms.Form):
         }
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(CleanFormMixin, forms.Form):
     """Only the shapes; the rules (ID checksum, phone, dates) are the service's, so the API and the
     page refuse exactly the same input."""
 
@@ -72,9 +73,9 @@ class IntakeForm(forms.Form):
     received_on = forms.CharField(label="收到日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     external_id = forms.CharField(label="外部编号（12345工单号等）", required=False, max_length=100)
     name = forms.CharField(label="信访人姓名", required=False, max_length=50)
-    id_number = forms.CharField(label="身份证号", required=False, max_length=18,
+    id_number = forms.CharField(label="身份证号", required=False, max_length=40,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
-    phone = forms.CharField(label="联系电话", required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    phone = forms.CharField(label="联系电话", required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     address = forms.CharField(label="地址", required=False, max_length=200)
     content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     category = forms.ChoiceField(label="内容分类", required=False)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("petitions/<int:pk>/", cases.case, name="case"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
     path("petitions/<int:pk>/related/<int:related_id>/dismiss/", cases.unlink, name="unlink"),
+    path("petitions/<int:pk>/petitioner/correction/", cases.petitioner_correct, name="petitioner_correct"),
     path("dispositions/", queues.dispositions, name="dispositions"),
     path("dispositions/<int:pk>/act/<slug:action>/", cases.disposition_act, name="disposition_act"),
     path("opinions/", queues.opinions, name="opinions"),

@@ -25,6 +25,8 @@ def parse_month(raw: str) -> Period:
         first = datetime.date(year, month, 1)
     except (ValueError, AttributeError) as exc:
         raise Invalid.of({"month": "月份应为YYYY-MM格式，如2026-10"}) from exc
+    if not 2000 <= year <= 2099:
+        raise Invalid.of({"month": "月份应在2000-01至2099-12之间"})
     return Period(first, first.replace(day=calendar.monthrange(year, month)[1]))
 
 

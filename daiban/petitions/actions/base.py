@@ -18,13 +18,15 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic import Field as Field  # re-exported for the stage modules
 
-from daiban.lib.validation import invalid
+from daiban.lib.text import CleanText
+from daiban.lib.validation import PlausibleDate, Version, invalid
 from daiban.org.models import User
 from daiban.petitions.models import Disposition, Petition
 
-# Text a person typed: surrounding white space dropped. Required text must not be empty after that.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+# Text a person typed, cleaned (daiban.lib.text: controls, surrogates, bidi overrides removed; Word's
+# line breaks as \n) before its length is checked. Required text must not be empty after that.
+Text = Annotated[CleanText, StringConstraints(min_length=1, max_length=5000)]
+OptionalText = Annotated[CleanText, StringConstraints(max_length=5000)]
 
 Choices = list[tuple[Any, str]]
 
@@ -60,8 +62,8 @@ class ActionInput(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    on: datetime.date | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
-    version: int | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")
+    on: PlausibleDate | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
+    version: Version | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")
 
     @classmethod
     def labels(cls) -> dict[str, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Invalid
+from daiban.lib.validation import PlausibleDate
 from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.actions.review import terminate_on
 from daiban.petitions.choices import Status
@@ -33,7 +33,7 @@ def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
 
 
 class FollowUpIn(ActionInput):
-    visited_on: Annotated[datetime.date | None, ui("date")] = Field(None, title="回访日期")
+    visited_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="回访日期")
     note: Annotated[OptionalText, ui("textarea")] = Field("", title="回访情况")
     rebound: Annotated[bool, ui("checkbox", label="存在反弹回流风险")] = Field(False, title="是否反弹回流")
 

@@ -3,11 +3,11 @@ urging, contact with the petitioner, the regulation's extension, and the conclus
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
+from daiban.lib.validation import Id, PlausibleDate
 from daiban.org.models import Department
 from daiban.petitions import deadlines
 from daiban.petitions.actions.base import (
@@ -42,8 +42,8 @@ def copy_deadline(src: Petition, dst: Disposition) -> None:
 
 
 class RouteIn(ActionInput):
-    departments: Annotated[list[int], ui("multiselect", label="事权单位（可多选）", choices=department_choices)] = Field(
-        title="事权单位")
+    departments: Annotated[list[Id], ui("multiselect", label="事权单位（可多选）", choices=department_choices)] = Field(
+        title="事权单位", max_length=50)
     track: Annotated[Track | None, ui("radio", required=lambda p: not p.track, initial=lambda p: p.track)] = Field(
         None, title="办理类别")
     proposed_handling: Annotated[OptionalText, ui("textarea")] = Field("", title="拟办意见")
@@ -93,7 +93,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
 
 
 class DetermineSolutionIn(ActionInput):
-    determined_on: Annotated[datetime.date | None, ui("date", required=lambda p: True)] = Field(
+    determined_on: Annotated[PlausibleDate | None, ui("date", required=lambda p: True)] = Field(
         None, title="方案确定日期")
     convened_by: Annotated[Convener | None, ui("select", empty="（多部门协同事项不需要）")] = Field(
         None, title="会商召集人")
@@ -139,7 +139,7 @@ def escalate(ctx: Ctx, data: EscalateIn) -> Outcome:
 
 
 class UrgeIn(ActionInput):
-    disposition_id: Annotated[int, ui("select", label="催办的处置单", choices=open_disposition_choices)] = Field(
+    disposition_id: Annotated[Id, ui("select", label="催办的处置单", choices=open_disposition_choices)] = Field(
         title="处置单")
     note: Annotated[OptionalText, ui("textarea")] = Field("", title="催办内容")
 

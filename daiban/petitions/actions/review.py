@@ -7,6 +7,7 @@ from typing import Annotated
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
+from daiban.lib.validation import PlausibleDate
 from daiban.petitions import deadlines, guards
 from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.choices import ContactMethod, ReviewLevel, Satisfaction, Status
@@ -36,7 +37,7 @@ def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
 
 class RequestReviewIn(ActionInput):
     level: Annotated[ReviewLevel, ui("radio")] = Field(title="申请类别")
-    requested_on: Annotated[datetime.date | None, ui("date")] = Field(None, title="申请日期")
+    requested_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="申请日期")
 
 
 @petition_action(
@@ -67,7 +68,7 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
 class DecideReviewIn(ActionInput):
     upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p: [
         ("true", "申请有理，限期化解（一案双查）"), ("false", "维持原处理意见")])] = Field(title="是否有理")
-    due_on: Annotated[datetime.date | None, ui("date", help="申请有理时必填")] = Field(None, title="限期化解日期")
+    due_on: Annotated[PlausibleDate | None, ui("date", help="申请有理时必填")] = Field(None, title="限期化解日期")
     note: Annotated[OptionalText, ui("textarea", label="意见")] = Field("", title="复查复核意见")
 
 

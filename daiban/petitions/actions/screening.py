@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from daiban.lib.errors import Conflict, Invalid
+from daiban.lib.validation import Id
 from daiban.org.models import Agent
 from daiban.petitions import deadlines, eligibility
 from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.choices import AgentChosenBy, Exclusion, InformMethod, ScreenOutcome, Status
 from daiban.petitions.models import Category, Petition
+from daiban.petitions.permissions import stations_below
 from daiban.petitions.workflow import SCREEN_OUTCOMES
 
 
@@ -35,7 +37,7 @@ class ScreenIn(ActionInput):
     outcome: Annotated[ScreenOutcome, ui("radio")] = Field(title="甄别结果")
     reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填")] = Field(
         "", title="答复内容")
-    agent_id: Annotated[int | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填")] = Field(
+    agent_id: Annotated[Id | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填")] = Field(
         None, title="代办员")
     agent_chosen_by: Annotated[AgentChosenBy | None, ui("radio")] = Field(None, title="代办员产生方式")
     notification: Annotated[InformMethod | None, ui("radio")] = Field(None, title="告知方式")
@@ -86,8 +88,14 @@ def _accept(ctx: Ctx, data: ScreenIn) -> Agent:
     agent = Agent.objects.filter(pk=data.agent_id, active=True).first()
     if agent is None:
         raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
+    chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED
+    # A designated agent is one of the station's own (the center may designate anyone); an agent
+    # the petitioner chose (自主选择) may work anywhere.
+    if (chosen_by == AgentChosenBy.DESIGNATED and not ctx.kinds & {"center", "admin"}
+            and agent.station_id not in stations_below(p.station_id)):
+        raise Invalid.of({"agent_id": "指定的代办员不属于本代办机构；信访人自主选择的，请选择“信访人自主选择”"})
     p.agent = agent
-    p.agent_chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED
+    p.agent_chosen_by = chosen_by
     p.accepted_on = ctx.on
     p.national_due_on = deadlines.statutory(ctx.on, deadlines.NATIONAL_HANDLING_DAYS)
     return agent

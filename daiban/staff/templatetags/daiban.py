@@ -64,3 +64,17 @@ def get_item(mapping, key):
 @register.filter
 def pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def petitioner_name(context, petition) -> str:
+    """The name as registered with the petition, masked for a department that must not learn who
+    complained (Department.sees_identity off)."""
+    from daiban.lib.identity import mask_name
+    from daiban.petitions.permissions import identity_hidden
+
+    request = context.get("request")
+    name = petition.petitioner_name
+    if request is not None and identity_hidden(request.user, petition):
+        return mask_name(name)
+    return name

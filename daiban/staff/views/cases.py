@@ -70,6 +70,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "running": petition.status in RUNNING,
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
         "may_download_archive": may(user, "see_personal_data", petition),
+        "may_correct": may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
         "attachments": list(Attachment.objects.filter(petition=petition)),
@@ -135,4 +136,20 @@ def unlink(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
         messages.success(request, "已认定不是同一事项。")
+    return redirect("staff:case", pk)
+
+
+@staff_required()
+def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
+    """The small correction form of the case page (services.petitioner_correct)."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    data: dict[str, Any] = {key: request.POST.get(key, "") for key in ("name", "phone", "address", "reason")}
+    data["apply_to_open"] = bool(request.POST.get("apply_to_open"))
+    try:
+        services.petitioner_correct(petition_id=pk, user=request.user, data=data)
+    except REFUSALS as exc:
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message)
+    else:
+        messages.success(request, "已更正信访人信息。")
     return redirect("staff:case", pk)

@@ -12,7 +12,7 @@ from daiban.documents import services
 from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
-from daiban.staff.views.common import REFUSALS, staff_required
+from daiban.staff.views.common import REFUSALS, id_param, staff_required
 
 
 @staff_required()
@@ -74,7 +74,7 @@ def ledger_xlsx(request):
     try:
         handle, name = services.ledger_file(request.user, start=_date(request.GET.get("from")),
                                             end=_date(request.GET.get("to")),
-                                            station=int(station) if station and station.isdigit() else None)
+                                            station=id_param(station))
     except Invalid as exc:
         messages.error(request, "；".join(exc.fields.values()))
         return redirect("staff:petitions")

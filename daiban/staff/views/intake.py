@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from daiban.lib import crypto
-from daiban.lib.errors import Invalid
+from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number
 from daiban.petitions import eligibility, services
+from daiban.petitions.abilities import may_see_query_code
 from daiban.petitions.models import Petitioner
 from daiban.petitions.permissions import visible_petitions
 from daiban.staff.forms import IntakeForm
@@ -22,12 +23,13 @@ def intake(request):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.petition_intake_or_existing(data=form.service_data(), user=request.user)
-        except Invalid as exc:
-            form.add_service_errors(exc.fields)
+        except (Invalid, Conflict) as exc:
+            form.add_service_errors(exc.fields or {"__all__": exc.message})
         else:
             petition = result.petition
             if result.created:
-                messages.success(request, f"已登记，编号 {petition.number}，查询码 {petition.query_code}。请进行甄别受理。")
+                code = f"，查询码 {petition.query_code}" if may_see_query_code(request.user, petition) else ""
+                messages.success(request, f"已登记，编号 {petition.number}{code}。请进行甄别受理。")
             else:
                 messages.info(request, f"该外部编号已登记过（{petition.number}），未重复登记。")
             return redirect("staff:case", petition.pk)

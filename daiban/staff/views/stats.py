@@ -12,17 +12,19 @@ from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
 from daiban.petitions.models import Channel, Source
 from daiban.petitions.selectors import today
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import id_param, staff_required
 from daiban.stats import queries
 from daiban.stats.kpi import HIGHER_IS_BETTER, LABELS, RATE_LABELS, RATES
 from daiban.stats.queries import Period
 
 
 def _date(raw: str | None, default: datetime.date) -> datetime.date:
+    """A date from the query string; the default when absent, malformed or outside 2000–2099."""
     try:
-        return datetime.date.fromisoformat(raw) if raw else default
+        value = datetime.date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return value if 2000 <= value.year <= 2099 else default
 
 
 def _figures(summary: dict, previous: dict) -> list[dict]:
@@ -44,7 +46,7 @@ def dashboard(request):
     end = _date(request.GET.get("to"), today())
     start = _date(request.GET.get("from"), end.replace(month=1, day=1))
     station = request.GET.get("station")
-    station_id = int(station) if station and station.isdigit() else None
+    station_id = id_param(station)
     period = Period(min(start, end), end)
     try:
         current = queries.scope(request.user, period, station_id)
@@ -99,7 +101,7 @@ def report_download(request, fmt: str):
     station = request.GET.get("station")
     try:
         data, name = report.render(request.user, report.parse_month(request.GET.get("month", "")),
-                                   int(station) if station and station.isdigit() else None, fmt)
+                                   id_param(station), fmt)
     except (Invalid, Forbidden) as exc:
         raise Http404(exc.message) from exc
     return download(data, name, fmt)

@@ -17,7 +17,7 @@ from daiban.petitions import services
 from daiban.petitions.abilities import may
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import id_param, staff_required, year_param
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
 
@@ -29,12 +29,15 @@ def _month(request) -> tuple[int, int]:
         datetime.date(year, month, 1)
     except ValueError as exc:
         raise Http404("月份格式应为YYYY-MM") from exc
+    if not 2000 <= year <= 2099:
+        raise Http404("月份应在2000-01至2099-12之间")
     return year, month
 
 
 def _station(request) -> Station | None:
     raw = request.GET.get("station") or request.POST.get("station")
-    station = Station.objects.filter(pk=raw).first() if raw and raw.isdigit() else None
+    pk = id_param(raw)
+    station = Station.objects.filter(pk=pk).first() if pk else None
     return station or request.user.station or Station.objects.filter(level=Station.Level.STATION).first()
 
 
@@ -63,14 +66,15 @@ def duty_roster(request):
 
 
 def _save_day(request, station: Station) -> None:
-    day = DutyDay.objects.filter(station=station, pk=request.POST.get("day")).first()
+    pk = id_param(request.POST.get("day"))
+    day = DutyDay.objects.filter(station=station, pk=pk).first() if pk else None
     if day is None:
         messages.error(request, "该日期的安排不存在，请先生成本月安排。")
         return
     allowed = {u.pk: u for u in roster.receptionists_of(station)}
     leader_id, receptionist_id = request.POST.get("leader", ""), request.POST.get("receptionist", "")
-    day.leader = allowed.get(int(leader_id)) if leader_id.isdigit() else None
-    day.receptionist = allowed.get(int(receptionist_id)) if receptionist_id.isdigit() else None
+    day.leader = allowed.get(id_param(leader_id) or 0)
+    day.receptionist = allowed.get(id_param(receptionist_id) or 0)
     day.note = request.POST.get("note", "").strip()[:100] or "手工调整"
     day.save()
     messages.success(request, f"已调整 {day.date:%m月%d日} 的安排。")
@@ -98,10 +102,7 @@ def flowchart_svg(request):
 
 @staff_required()
 def work_calendar(request):
-    try:
-        year = int(request.GET.get("year") or today().year)
-    except ValueError as exc:
-        raise Http404("年份不正确") from exc
+    year = year_param(request.GET.get("year"), today().year)
     notice_error, notice_text = "", ""
     if request.method == "POST":
         if not may(request.user, "calendar_edit"):

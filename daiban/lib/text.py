@@ -1,0 +1,167 @@
+"""Untrusted text at the boundary: one cleaning for every field a person or another system types.
+
+Portal forms, the 12345 hotline's API calls and staff typing all arrive here first (the API's
+parser, the forms' base class and the services' validators call the same functions), so a field
+added later is cleaned without anyone remembering to. What is done, per kind of character:
+
+| kind | what happens | why |
+|---|---|---|
+| Unicode composition | NFC | one spelling per character, so equal names compare equal |
+| line breaks `\\r\\n`, `\\r`, VT, FF, NEL, U+2028/2029 | become `\\n` (multi-line text) or a space (one-line fields) | Word pastes VT as its line break and FF as a page break |
+| tab | kept in multi-line text, a space in one-line fields | |
+| other C0 controls, NUL, DEL, C1 controls | removed | invisible; XML (DOCX, XLSX) cannot hold them; PostgreSQL refuses NUL |
+| lone surrogates, noncharacters (U+FFFE/FFFF of every plane, U+FDD0–FDEF) | removed | not text: they cannot be encoded to UTF-8 or written to XML |
+| bidirectional overrides and isolates (U+202A–202E, U+2066–2069) | removed | they make a name or number read differently on screen than it is stored |
+| byte-order mark and zero-width space (U+FEFF, U+200B) | removed | pasted noise that splits words in search and dedupe |
+
+Nothing is silently shortened: text longer than its field, or empty after cleaning where a value is
+required, is refused with 400 naming the field (the services' validators). Digits in ID numbers and
+phone numbers get their own, stricter normalisation (NFKC) in `daiban.lib.identity`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+# Characters that mean "new line" in pasted text.
+_BREAKS = re.compile("\r\n|[\r\u000b\u000c\u0085\u2028\u2029]")
+# Everything removed outright (see the table above). \t and \n are handled by the caller's kind.
+_REMOVED = re.compile(
+    "[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f"
+    "\u202a-\u202e\u2066-\u2069\ufeff\u200b"
+    "\ufdd0-\ufdef\ufffe\uffff"
+    "\ud800-\udfff]"
+)
+# Noncharacters of the supplementary planes: U+1FFFE, U+1FFFF, … U+10FFFF.
+_PLANE_NONCHARS = re.compile("[" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}"
+                                           for p in range(1, 17)) + "]")
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
+def _strip_unsafe(value: str) -> str:
+    value = _REMOVED.sub("", value)
+    value = _PLANE_NONCHARS.sub("", value)
+    # NFC after removal: a lone surrogate cannot be normalised.
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_text(value: str | None) -> str:
+    """Multi-line text (content, notes, results, opinions): safe characters, `\\n` line breaks,
+    trailing spaces of each line and blank lines at either end removed. None → ""."""
+    if value is None:
+        return ""
+    value = _BREAKS.sub("\n", str(value))
+    value = _strip_unsafe(value)
+    lines = [line.rstrip(" \t\u3000") for line in value.split("\n")]
+    return "\n".join(lines).strip("\n").strip()
+
+
+def clean_line(value: str | None) -> str:
+    """One-line text (names, addresses, numbers, titles, file names): as clean_text, with every
+    line break and run of spaces or tabs made one space, and no space at either end. None → ""."""
+    if value is None:
+        return ""
+    value = _BREAKS.sub("\n", str(value)).replace("\n", " ")
+    value = _strip_unsafe(value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def has_unsafe(value: str) -> bool:
+    """True when `value` holds a character that clean_* would remove (controls, surrogates,
+    noncharacters, bidi controls) other than tab and newline."""
+    probe = value.replace("\t", "").replace("\n", "")
+    return bool(_REMOVED.search(probe) or _PLANE_NONCHARS.search(probe) or _BREAKS.search(probe))
+
+
+def clean_any(value: Any, *, skip: frozenset[str] = frozenset()) -> Any:
+    """Clean every string inside decoded JSON (dicts, lists) as multi-line text, leaving numbers,
+    booleans and keys alone; `skip` names keys whose values stay as sent (passwords).
+
+    Multi-line cleaning keeps the line breaks a one-line field will then refuse or fold in its own
+    validator (clean_line, idempotent on what this returns)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_any(v, skip=skip) for v in value]
+    if isinstance(value, Mapping):
+        return {k: (v if k in skip else clean_any(v, skip=skip)) for k, v in value.items()}
+    return value
+
+
+def _before(clean: Any) -> Any:
+    return lambda value: clean(value) if isinstance(value, str) else value
+
+
+# For pydantic schemas: the same cleaning as a type. It runs before the type's own checks, so a
+# length limit counts the cleaned text and a value of only control characters is empty.
+CleanText = Annotated[str, BeforeValidator(_before(clean_text))]
+CleanLine = Annotated[str, BeforeValidator(_before(clean_line))]
+
+
+class CleanFormMixin:
+    """For Django forms: every submitted text value is cleaned before the fields see it (one-line
+    fields with clean_line, text areas with clean_text); password fields and files stay as sent.
+    Put it first among the bases: `class IntakeForm(CleanFormMixin, forms.Form)`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form: Any = self  # a Django form (this is its mixin)
+        if not form.is_bound:
+            return
+        from django import forms
+
+        data = form.data.copy()
+        for name, field in form.fields.items():
+            key = form.add_prefix(name)
+            widget = field.widget
+            if isinstance(widget, (forms.PasswordInput, forms.FileInput)) or key not in data:
+                continue
+            clean = clean_text if isinstance(widget, forms.Textarea) else clean_line
+            if hasattr(data, "setlist"):
+                data.setlist(key, [clean(v) if isinstance(v, str) else v for v in data.getlist(key)])
+            elif isinstance(data.get(key), str):
+                data[key] = clean(data[key])
+        form.data = data
+
+
+# Keys whose values are never changed: secrets must reach the check exactly as typed.
+_KEEP = ("password", "csrfmiddlewaretoken", "otp", "token")
+
+
+def _clean_querydict(data: Any) -> Any:
+    cleaned = data.copy()
+    for key in cleaned:
+        if any(word in key.lower() for word in _KEEP):
+            continue
+        cleaned.setlist(key, [clean_text(v) if isinstance(v, str) else v for v in cleaned.getlist(key)])
+    return cleaned
+
+
+class CleanInputMiddleware:
+    """Every query string and form post of the pages (staff, portal, admin) is cleaned with
+    clean_text before a view sees it, so a view that reads request.GET or request.POST directly
+    gets clean text too. The API has its own parser (daiban.api.main.CleanParser) and is skipped.
+    A multipart body that cannot be parsed is 400 here."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if not request.path.startswith("/api/"):
+            from django.http import HttpResponseBadRequest
+            from django.http.multipartparser import MultiPartParserError
+
+            request.GET = _clean_querydict(request.GET)
+            if request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded", "multipart/form-data",
+            ):
+                try:
+                    request.POST = _clean_querydict(request.POST)
+                except MultiPartParserError:
+                    return HttpResponseBadRequest("请求内容格式不正确".encode(), content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
