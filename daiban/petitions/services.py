@@ -22,7 +22,7 @@ from daiban.lib import crypto
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
 from daiban.org.models import Agent, Department, Station, User
-from daiban.petitions import deadlines, eligibility, guards
+from daiban.petitions import deadlines, eligibility, guards, indexing
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Category,
@@ -251,7 +251,7 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
             national_forward_due_on=deadlines.statutory(clean["received_on"], deadlines.NATIONAL_FORWARD_DAYS),
             last_event_on=clean["received_on"], created_by=user,
         )
-        eligibility.link_related(petition)
+        indexing.petition_added(petition)  # features, same-matter links, LSH keys, search entry
         note = f"{Channel(petition.channel).label}，{Source(petition.source).label}"
         if agent is not None:
             note += f"；信访人选择代办员 {agent.name}"
@@ -363,6 +363,8 @@ def petition_act(*, petition_id: int, action: str, user: User | None, data: dict
         petition.version += 1
         petition.save()
         _append(petition, user, action, before, petition.status, on, note, event_data)
+        if action == "conclude":
+            indexing.text_changed(petition.pk)  # the result's words are searched too
         _notifications().on_action(petition, action, event_data)
         if action == "archive":
             _freeze_archive(petition.pk)
@@ -725,6 +727,8 @@ def disposition_act(*, disposition_id: int, action: str, user: User, data: dict)
         _append(petition, user, f"disposition_{action}", petition.status, petition.status, on,
                 f"{disposition.department.name}：{note}", {"disposition_id": disposition.pk})
         disposition.petition = petition
+        if action == "result":
+            indexing.text_changed(petition.pk)
         _notifications().on_disposition_action(disposition, action)
     return disposition
 

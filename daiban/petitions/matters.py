@@ -1,0 +1,161 @@
+"""The same matter across petitioners (联名 / 集体 / 群体性苗头): open petitions of other people at the
+same station on a similar matter, and the 矛盾纠纷热点 (clusters of them over the last 90 days).
+
+Comparing a complaint with every open petition of a station would read thousands of texts. MinHash
+LSH (datasketch) turns each petition's words and place names into band keys; two petitions whose
+word sets overlap enough (Jaccard around LSH_THRESHOLD or more) share a key with high probability.
+The keys live in a table (MatterBucket, indexed by station and key), so the candidates are one index
+look-up on SQLite and PostgreSQL alike; only they are scored (similarity.score on stored features).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count
+
+from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures
+from daiban.petitions.models import Petition
+from daiban.petitions.similarity import BIGRAM, CHAR, Features, TermStats, norm, score
+from daiban.petitions.workflow import OPEN
+
+NUM_PERM = 64
+# Retellings of one matter share a third of their words (median); other matters of one village a tenth.
+LSH_THRESHOLD = 0.2
+MAX_CANDIDATES = 200  # the most similar candidates (most shared keys) that are scored
+HOTSPOT_DAYS = 90
+
+
+@functools.cache
+def bands() -> tuple[int, int]:
+    """(bands, rows per band) that datasketch finds best for LSH_THRESHOLD with NUM_PERM."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def band_keys(f: Features) -> list[int]:
+    """The petition's LSH band keys (signed 64-bit), one per band; [] for a text without words."""
+    from datasketch import MinHash
+
+    terms = sorted(t for t in f.terms if t[:1] not in (CHAR, BIGRAM))
+    if not terms:
+        return []
+    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash.update_batch([t.encode() for t in terms])
+    b, r = bands()
+    keys = []
+    for i in range(b):
+        digest = hashlib.blake2b(minhash.hashvalues[i * r : (i + 1) * r].tobytes(), digest_size=8,
+                                 person=f"band{i}".encode())
+        keys.append(int.from_bytes(digest.digest(), "big", signed=True))
+    return keys
+
+
+def threshold() -> float:
+    return settings.DAIBAN_SIMILAR_MATTER_THRESHOLD
+
+
+def similar_open(*, station_id: int, features: Features, stats: TermStats, keys: list[int],
+                 exclude_petitioner: int | None, exclude_petition: int | None = None,
+                 limit: int = 20) -> list[tuple[int, float]]:
+    """Open petitions at the station, of other petitioners, whose content scores at least the
+    threshold against `features`: [(petition id, score)], best first. Reads the candidates through
+    the bucket index and scores at most MAX_CANDIDATES of them."""
+    if not keys:
+        return []
+    rows = MatterBucket.objects.filter(station_id=station_id, key__in=keys, petition__status__in=OPEN)
+    if exclude_petitioner is not None:
+        rows = rows.exclude(petition__petitioner_id=exclude_petitioner)
+    if exclude_petition is not None:
+        rows = rows.exclude(petition_id=exclude_petition)
+    candidates = [r["petition_id"] for r in rows.values("petition_id").annotate(shared=Count("id"))
+                  .order_by("-shared", "-petition_id")[:MAX_CANDIDATES]]
+    mine = norm(features, stats)
+    found = []
+    for pf in PetitionFeatures.objects.filter(petition_id__in=candidates).only("petition_id", "terms", "facts", "norm"):
+        value = score(features, Features.loads(pf.terms, pf.facts), stats, norm_a=mine, norm_b=pf.norm or None)
+        if value >= threshold():
+            found.append((pf.petition_id, value))
+    found.sort(key=lambda x: (-x[1], -x[0]))
+    return found[:limit]
+
+
+def similar_to(petition: Petition, stats: TermStats, visible=None) -> list[tuple[Petition, float]]:
+    """For a stored petition: open petitions of other petitioners at its station on a similar
+    matter, limited to `visible` (a queryset) when given."""
+    pf = PetitionFeatures.objects.filter(petition_id=petition.pk).first()
+    if pf is None:
+        return []
+    f = Features.loads(pf.terms, pf.facts)
+    keys = list(MatterBucket.objects.filter(petition_id=petition.pk).values_list("key", flat=True))
+    scored = similar_open(station_id=petition.station_id, features=f, stats=stats, keys=keys,
+                          exclude_petitioner=petition.petitioner_id, exclude_petition=petition.pk)
+    qs = visible if visible is not None else Petition.objects.all()
+    rows = {p.pk: p for p in qs.filter(pk__in=[pid for pid, _ in scored]).only("id", "number", "status", "received_on")}
+    return [(rows[pid], value) for pid, value in scored if pid in rows]
+
+
+# --- 矛盾纠纷热点 ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hotspot:
+    petitions: list[Petition] = field(default_factory=list)
+    petitioners: int = 0
+    top_score: float = 0.0
+
+    @property
+    def summary(self) -> str:
+        return self.petitions[0].content[:60] if self.petitions else ""
+
+
+def hotspots(visible, *, today: datetime.date, limit: int = 10) -> list[Hotspot]:
+    """Clusters of similar open petitions of different petitioners received in the last 90 days,
+    among `visible` (the caller's petitions), largest first. Built from the links found at intake
+    (MatterLink), joined transitively (union–find)."""
+    since = today - datetime.timedelta(days=HOTSPOT_DAYS)
+    recent = visible.filter(status__in=OPEN, received_on__gte=since)
+    links = list(MatterLink.objects.filter(petition__in=recent.values("pk"), other__in=recent.values("pk"))
+                 .values_list("petition_id", "other_id", "score"))
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    best: dict[int, float] = {}
+    for a, b, _value in links:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    for a, _b, value in links:
+        root = find(a)
+        best[root] = max(best.get(root, 0.0), value)
+    groups: dict[int, list[int]] = {}
+    for pid in list(parent):
+        groups.setdefault(find(pid), []).append(pid)
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), -max(kv[1])))[:limit]
+    ids = [pid for _, members in ranked for pid in members]
+    rows = {p.pk: p for p in Petition.objects.filter(pk__in=ids).only(
+        "id", "number", "status", "content", "received_on", "petitioner_id", "station_id")}
+    out = []
+    for root, members in ranked:
+        petitions = sorted((rows[m] for m in members if m in rows), key=lambda p: p.received_on)
+        out.append(Hotspot(petitions, len({p.petitioner_id for p in petitions}), best.get(root, 0.0)))
+    return out
+
+
+def link_across(petition: Petition, found: list[tuple[int, float]]) -> None:
+    MatterLink.objects.bulk_create([MatterLink(petition=petition, other_id=pid, score=value) for pid, value in found],
+                                   ignore_conflicts=True)
+
+
