@@ -14,7 +14,7 @@ from daiban.lib import ratelimit
 from daiban.lib.errors import Forbidden, Invalid, NotFound
 from daiban.org import roles
 from daiban.org.models import Agent, Department, Station
-from daiban.petitions import eligibility, selectors, services
+from daiban.petitions import eligibility, matters, selectors, services
 from daiban.petitions.permissions import user_agent, visible_petitions
 from daiban.petitions.workflow import ACTIONS, DISPOSITION_ACTIONS
 from daiban.workdays import engine
@@ -185,6 +185,24 @@ def petition_eligibility(request: HttpRequest, petition_id: int):
             for r in reasons
         ],
     }
+
+
+class SimilarOut(s.Schema):
+    id: int
+    number: str
+    status: str
+    score: float
+
+
+@api.get("/petitions/{petition_id}/similar", response={200: list[SimilarOut], **ERRORS}, tags=["信访事项"],
+         summary="同一事项，多名信访人：本机构其他信访人在办的相似事项")
+def petition_similar(request: HttpRequest, petition_id: int):
+    visible = visible_petitions(request.user)
+    petition = visible.filter(pk=petition_id).first()
+    if petition is None:
+        raise NotFound("信访事项不存在")
+    return [{"id": p.pk, "number": p.number, "status": p.status, "score": score}
+            for p, score in matters.similar_to(petition, visible=visible)]
 
 
 @api.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],

@@ -86,19 +86,38 @@ def similar_open(*, station_id: int, features: Features, stats: TermStats, keys:
     return found[:limit]
 
 
-def similar_to(petition: Petition, stats: TermStats, visible=None) -> list[tuple[Petition, float]]:
+def similar_to(petition: Petition, visible=None) -> list[tuple[Petition, float]]:
     """For a stored petition: open petitions of other petitioners at its station on a similar
-    matter, limited to `visible` (a queryset) when given."""
+    matter, limited to `visible` (a queryset) when given. [(petition, score)], best first."""
+    from daiban.petitions.indexing import stats_for
+
     pf = PetitionFeatures.objects.filter(petition_id=petition.pk).first()
     if pf is None:
         return []
     f = Features.loads(pf.terms, pf.facts)
+    stats = stats_for(f.terms)
     keys = list(MatterBucket.objects.filter(petition_id=petition.pk).values_list("key", flat=True))
     scored = similar_open(station_id=petition.station_id, features=f, stats=stats, keys=keys,
                           exclude_petitioner=petition.petitioner_id, exclude_petition=petition.pk)
     qs = visible if visible is not None else Petition.objects.all()
-    rows = {p.pk: p for p in qs.filter(pk__in=[pid for pid, _ in scored]).only("id", "number", "status", "received_on")}
+    return _rows(qs, scored)
+
+
+def _rows(qs, scored: list[tuple[int, float]]) -> list[tuple[Petition, float]]:
+    rows = {p.pk: p for p in qs.filter(pk__in=[pid for pid, _ in scored]).select_related("petitioner").only(
+        "id", "number", "status", "received_on", "content", "petitioner__name")}
     return [(rows[pid], value) for pid, value in scored if pid in rows]
+
+
+def similar_to_text(content: str, *, station_id: int, petitioner_id: int | None, visible) -> list[tuple[Petition, float]]:
+    """For a complaint being typed at intake (not saved): the same list as similar_to."""
+    from daiban.petitions.indexing import stats_for
+    from daiban.petitions.similarity import features
+
+    f = features(content)
+    scored = similar_open(station_id=station_id, features=f, stats=stats_for(f.terms), keys=band_keys(f),
+                          exclude_petitioner=petitioner_id)
+    return _rows(visible, scored)
 
 
 # --- 矛盾纠纷热点 ------------------------------------------------------------------------------------

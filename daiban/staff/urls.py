@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daiban.staff.views import auth, cases, documents, intake, lists, notices, queues, stats, wall
+from daiban.staff.views import auth, cases, documents, intake, lists, notices, people, queues, stats, wall
 
 app_name = "staff"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("intake/check/", intake.intake_check, name="intake_check"),
     path("petitions/", lists.petition_list, name="petitions"),
     path("petitions/<int:pk>/", cases.case, name="case"),
+    path("petitioners/<int:pk>/", people.petitioner, name="petitioner"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
     path("petitions/<int:pk>/related/<int:related_id>/dismiss/", cases.unlink, name="unlink"),
     path("dispositions/", queues.dispositions, name="dispositions"),

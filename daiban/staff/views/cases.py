@@ -10,7 +10,7 @@ from daiban.documents.models import Attachment
 from daiban.documents.services import UPLOAD_ROLES
 from daiban.lib.errors import Invalid, ServiceError
 from daiban.org import roles
-from daiban.petitions import selectors, services
+from daiban.petitions import matters, selectors, services
 from daiban.petitions.permissions import (
     actor_kinds,
     may_see_personal_data,
@@ -88,6 +88,9 @@ def _page(request, petition, *, failed: tuple | None = None, status: int = 200):
         "attachments": list(Attachment.objects.filter(petition=petition)),
         "attachment_kinds": Attachment.Kind.choices,
         "can_upload": petition.status != "archived" and user.has_role(*UPLOAD_ROLES),
+        # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
+        "similar": matters.similar_to(petition, visible=visible_petitions(user)),
+        "may_see_profile": may_see_personal_data(user, petition),
     }
     return render(request, "staff/case.html", context, status=status)
 
