@@ -16,18 +16,21 @@ from django.db import connection, transaction
 from daiban.petitions import matters, search
 from daiban.petitions.index_models import MatterBucket, PetitionFeatures, SearchEntry, TermCount
 from daiban.petitions.models import Disposition, Petition
-from daiban.petitions.similarity import Features, TermStats, features, norm
+from daiban.petitions.similarity import Features, TermStats, background, features, norm
 
 TOTAL = ""  # TermCount row counting petitions
 _MAX_TERM = 64
 
 
 def stats_for(terms: Iterable[str]) -> TermStats:
-    """Document frequencies of these terms (and the petition count) from TermCount, one query."""
+    """Document frequencies of these terms (and the petition count): the bureau's own (TermCount,
+    one query) plus the shipped background (similarity.background)."""
     wanted = {t for t in terms if len(t) <= _MAX_TERM}
     wanted.add(TOTAL)
     rows = dict(TermCount.objects.filter(term__in=wanted).values_list("term", "petitions"))
-    return TermStats(rows.pop(TOTAL, 0), rows)
+    prior = background()
+    total = rows.pop(TOTAL, 0) + prior.total
+    return TermStats(total, {t: rows.get(t, 0) + prior.df.get(t, 0) for t in wanted if t})
 
 
 def count_terms(terms: Iterable[str], delta: int = 1) -> None:

@@ -24,9 +24,12 @@ the held-out figures are printed by `make bench` (bench/search.py) and kept by t
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import math
 import re
+import sys
+from pathlib import Path
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -251,6 +254,28 @@ class TermStats:
         return factor * (math.log((self.total + 1) / (self.df.get(term, 0) + 1)) + 1.0)
 
 
+BACKGROUND = Path(__file__).with_name("data") / "background_df.json"
+
+
+@functools.cache
+def background() -> TermStats:
+    """Document frequencies of a reference set of complaints shipped with the code (the labelled
+    corpus's texts, built by `python -m daiban.petitions.similarity tests/data/same_matter.jsonl`).
+    Added to the bureau's own counts, so weights are sensible from the first petition on and the
+    bureau's petitions take over as they accumulate."""
+    try:
+        data = json.loads(BACKGROUND.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        log.warning("no background document frequencies at %s", BACKGROUND)
+        return TermStats()
+    return TermStats(data["total"], data["df"])
+
+
+def build_background(texts: Iterable[str]) -> dict:
+    stats = TermStats.from_texts(texts)
+    return {"total": stats.total, "df": dict(sorted(stats.df.items()))}
+
+
 CONTRADICTION_FACTOR = 0.6  # each contradicting kind of fact multiplies the score by this
 
 
@@ -286,3 +311,11 @@ def similarity(a: str | Features, b: str | Features, stats: TermStats | None = N
     fa = a if isinstance(a, Features) else features(a)
     fb = b if isinstance(b, Features) else features(b)
     return score(fa, fb, stats)
+
+
+if __name__ == "__main__":  # python -m daiban.petitions.similarity tests/data/same_matter.jsonl
+    lines = [json.loads(line) for line in Path(sys.argv[1]).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [t for m in lines for t in (m["text"], *(x["text"] for x in m["same"] + m["other"]))]
+    BACKGROUND.write_text(json.dumps(build_background(texts), ensure_ascii=False, separators=(",", ":")) + "\n",
+                          encoding="utf-8")
+    print(f"{BACKGROUND}: {len(texts)} texts")

@@ -117,7 +117,10 @@ SYNONYMS = {
     "挖机": "挖掘机", "大车": "车辆", "运砂车": "车辆",
     "平米": "平方米", "m2": "平方米", "平方": "平方米", "立方米": "方", "立方": "方",
 }
-_SYNONYM = re.compile("|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)))
+# The words replaced into are matched too (as themselves), so a longer word that contains a shorter
+# key ("不动产权证书" ⊃ "不动产权证") is left whole.
+_SYNONYM_ALL = {**{v: v for v in SYNONYMS.values()}, **SYNONYMS}
+_SYNONYM = re.compile("|".join(re.escape(k) for k in sorted(_SYNONYM_ALL, key=len, reverse=True)))
 
 # What every complaint says whatever it is about: who reports, the request verbs, the channel.
 BOILERPLATE = (
@@ -141,7 +144,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = numerals_to_digits(text)
     text = _PLACE_SUFFIX.sub(r"\1", text)
-    text = _SYNONYM.sub(lambda m: SYNONYMS[m.group(0)], text)
+    text = _SYNONYM.sub(lambda m: _SYNONYM_ALL[m.group(0)], text)
     text = _BOILERPLATE.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
