@@ -4,7 +4,7 @@
   keys, the links to earlier petitions of the same petitioner on the same matter (eligibility) and
   to open petitions of other petitioners on a similar matter (matters), and the search entry.
 - `text_changed` (a result recorded): the search entry again, so results are found by their words.
-- `reindex` (manage.py reindex): everything rebuilt from the petitions, e.g. after loading data.
+- `rebuild` (manage.py reindex): everything rebuilt from the petitions, e.g. after loading data.
 """
 
 from __future__ import annotations
@@ -73,50 +73,51 @@ def text_changed(petition_id: int) -> None:
     write_search_entry(petition)
 
 
-def reindex(petitions: Iterable[Petition] | None = None, *, batch: int = 2000, progress=None) -> int:
-    """Rebuild features, document frequencies, band keys and search entries (not the links) of
-    every petition, or of those given. Returns the number indexed."""
-    qs = petitions if petitions is not None else Petition.objects.select_related("petitioner").order_by("id")
+def rebuild(*, batch: int = 2000, progress=None) -> int:
+    """Rebuild features, document frequencies, band keys and search entries of every petition from
+    scratch (`manage.py reindex`; after bulk loading). Cross-petitioner links found at intake stay.
+    Runs in batches, each in its own transaction; returns the number of petitions indexed."""
+    with transaction.atomic():
+        for model in (SearchEntry, MatterBucket, PetitionFeatures, TermCount):
+            model.objects.all().delete()
+    qs = Petition.objects.order_by("id")
+    # First pass: document frequencies of everything, so every stored norm uses the final weights.
+    df: dict[str, int] = {}
+    total = 0
+    feats: dict[int, Features] = {}
+    for petition in qs.only("id", "content").iterator(chunk_size=batch):
+        f = features(petition.content)
+        feats[petition.pk] = f
+        total += 1
+        for t in f.terms:
+            df[t] = df.get(t, 0) + 1
+    with transaction.atomic():
+        _count_many(df, total)
+    prior = background()
+    stats = TermStats(total + prior.total, {t: n + prior.df.get(t, 0) for t, n in df.items()})
     done = 0
-    buffer: list[Petition] = []
-
-    def flush() -> None:
-        nonlocal done
+    ids = list(feats)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        petitions = list(Petition.objects.select_related("petitioner").filter(pk__in=chunk)
+                         .only("id", "number", "content", "result", "station_id", "petitioner_id", "petitioner__name"))
+        results: dict[int, list[str]] = {}
+        for pid, text in Disposition.objects.filter(petition_id__in=chunk).exclude(result="").values_list("petition_id", "result"):
+            results.setdefault(pid, []).append(text)
         with transaction.atomic():
-            ids = [p.pk for p in buffer]
-            old = PetitionFeatures.objects.filter(petition_id__in=ids)
-            for pf in old:
-                count_terms(pf.terms.split(), -1)
-            old.delete()
-            MatterBucket.objects.filter(petition_id__in=ids).delete()
-            SearchEntry.objects.filter(petition_id__in=ids).delete()
-            feats = {p.pk: features(p.content) for p in buffer}
-            df: dict[str, int] = {}
-            for f in feats.values():
-                for t in f.terms:
-                    df[t] = df.get(t, 0) + 1
-            _count_many(df, len(buffer))
-            stats = stats_for({t for f in feats.values() for t in f.terms})
             PetitionFeatures.objects.bulk_create([
-                PetitionFeatures(petition_id=pk, terms=f.dumps()[0], facts=f.dumps()[1], norm=norm(f, stats))
-                for pk, f in feats.items()])
+                PetitionFeatures(petition_id=pid, terms=feats[pid].dumps()[0], facts=feats[pid].dumps()[1],
+                                 norm=norm(feats[pid], stats)) for pid in chunk])
             MatterBucket.objects.bulk_create([
                 MatterBucket(key=k, petition_id=p.pk, station_id=p.station_id)
-                for p in buffer for k in matters.band_keys(feats[p.pk])], batch_size=5000)
+                for p in petitions for k in matters.band_keys(feats[p.pk])], batch_size=5000)
             SearchEntry.objects.bulk_create([
-                SearchEntry(petition_id=p.pk, **search.entry_values(p.number, search.indexed_name(p), _search_texts(p)))
-                for p in buffer])
-        done += len(buffer)
-        buffer.clear()
+                SearchEntry(petition_id=p.pk, **search.entry_values(
+                    p.number, search.indexed_name(p), [p.content, p.result or "", *results.get(p.pk, [])]))
+                for p in petitions])
+        done += len(chunk)
         if progress:
             progress(done)
-
-    for petition in qs.iterator(chunk_size=batch) if hasattr(qs, "iterator") else qs:
-        buffer.append(petition)
-        if len(buffer) >= batch:
-            flush()
-    if buffer:
-        flush()
     return done
 
 
@@ -135,4 +136,3 @@ def _count_many(df: dict[str, int], petitions: int) -> None:
             cursor.execute(sql, [v for item in chunk for v in item])
 
 
-__all__ = ["Features", "count_terms", "petition_added", "reindex", "stats_for", "text_changed"]

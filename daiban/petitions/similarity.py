@@ -29,9 +29,9 @@ import logging
 import math
 import re
 import sys
-from pathlib import Path
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from daiban.petitions.textnorm import TOWNSHIPS, VILLAGES, normalize
 
