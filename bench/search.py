@@ -113,7 +113,7 @@ def child(total: int) -> int:
                     "ORDER BY ts_rank('{0.2, 0.2, 0.6, 1.0}', vec, %s::tsquery) DESC LIMIT 20")
             page_params = [params[0], params[0]]
         else:
-            page = (f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH %s "
+            page = (f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH %s "  # noqa: S608
                     f"ORDER BY bm25({search.FTS_TABLE}, 10.0, 4.0, 1.0) LIMIT 20")
             page_params = params
         run_sql(page, page_params)

@@ -129,7 +129,6 @@ def test_contradicting_facts_lower_the_score():
 
 def test_intake_links_a_retelling_using_stored_frequencies(api, new_petition):
     from daiban.petitions.index_models import PetitionFeatures, TermCount
-
     from tests.factories import id_number
 
     person = {"id_number": id_number(serial=501)}
