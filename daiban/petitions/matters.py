@@ -28,7 +28,7 @@ NUM_PERM = 48
 # tenth (tests/data). datasketch answers 18 bands of 2 rows for this: a pair sharing a quarter of its
 # words becomes a candidate with probability 0.69, a third 0.88, 40 % 0.96; 18 keys per petition.
 LSH_THRESHOLD = 0.25
-MAX_CANDIDATES = 200  # the most similar candidates (most shared keys) that are scored
+MAX_CANDIDATES = 100  # the most similar candidates (most shared keys) that are scored
 HOTSPOT_DAYS = 90
 
 
