@@ -26,3 +26,16 @@ def test_reindex_gives_what_intake_built(api, new_petition):
     call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert snapshot() == before
     assert [i["number"] for i in api("agent1").get("/petitions", q="宅基地").data["items"]]
+
+
+def test_reindex_finds_the_hotspot_links_of_recent_open_petitions_again(new_petition):
+    from daiban.petitions.index_models import MatterLink
+    from tests.test_same_matter_across import RAILWAY
+
+    for i, text in enumerate(RAILWAY):
+        new_petition(petitioner={"id_number": id_number(serial=610 + i)}, content=text)
+    links = MatterLink.objects.count()
+    assert links >= 2
+    MatterLink.objects.all().delete()
+    call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert MatterLink.objects.count() >= links

@@ -75,7 +75,8 @@ def text_changed(petition_id: int) -> None:
 
 def rebuild(*, batch: int = 2000, progress=None) -> int:
     """Rebuild features, document frequencies, band keys and search entries of every petition from
-    scratch (`manage.py reindex`; after bulk loading). Cross-petitioner links found at intake stay.
+    scratch (`manage.py reindex`; after bulk loading). Cross-petitioner links found at intake stay,
+    and those of the open petitions of the last 90 days are found again (relink_recent).
     Runs in batches, each in its own transaction; returns the number of petitions indexed."""
     with transaction.atomic():
         for model in (SearchEntry, MatterBucket, PetitionFeatures, TermCount):
@@ -118,7 +119,35 @@ def rebuild(*, batch: int = 2000, progress=None) -> int:
         done += len(chunk)
         if progress:
             progress(done)
+    relink_recent(stats)
     return done
+
+
+def relink_recent(stats: TermStats | None = None) -> int:
+    """Find again the cross-petitioner links (MatterLink) of the open petitions received in the last
+    90 days, so the 矛盾纠纷热点 are there after a bulk load. Returns the links written."""
+    import datetime
+
+    from django.utils import timezone
+
+    from daiban.petitions.index_models import MatterLink
+    from daiban.petitions.workflow import OPEN
+
+    since = timezone.localdate() - datetime.timedelta(days=matters.HOTSPOT_DAYS)
+    recent = Petition.objects.filter(status__in=OPEN, received_on__gte=since).values_list("id", "station_id", "petitioner_id")
+    written = 0
+    for pid, station_id, petitioner_id in recent.iterator(chunk_size=2000):
+        pf = PetitionFeatures.objects.filter(petition_id=pid).first()
+        if pf is None:
+            continue
+        f = Features.loads(pf.terms, pf.facts)
+        keys = list(MatterBucket.objects.filter(petition_id=pid).values_list("key", flat=True))
+        found = matters.similar_open(station_id=station_id, features=f, stats=stats or stats_for(f.terms), keys=keys,
+                                     exclude_petitioner=petitioner_id, exclude_petition=pid)
+        MatterLink.objects.bulk_create([MatterLink(petition_id=pid, other_id=o, score=v) for o, v in found],
+                                       ignore_conflicts=True)
+        written += len(found)
+    return written
 
 
 def _count_many(df: dict[str, int], petitions: int) -> None:
