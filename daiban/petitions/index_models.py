@@ -43,7 +43,7 @@ class MatterBucket(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["station_id", "key"], name="matter_bucket_key_idx"),
+            models.Index(fields=["station_id", "key", "petition"], name="matter_bucket_key_idx"),
             models.Index(fields=["petition"], name="matter_bucket_petition_idx"),
         ]
 

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
+from django.db import connection
 
 from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures
 from daiban.petitions.models import Petition
@@ -29,6 +29,7 @@ NUM_PERM = 48
 # words becomes a candidate with probability 0.69, a third 0.88, 40 % 0.96; 18 keys per petition.
 LSH_THRESHOLD = 0.25
 MAX_CANDIDATES = 100  # the most similar candidates (most shared keys) that are scored
+PER_KEY = 50  # newest rows read per band key
 HOTSPOT_DAYS = 90
 
 
@@ -81,13 +82,7 @@ def similar_open(*, station_id: int, features: Features, stats: TermStats, keys:
     the bucket index and scores at most MAX_CANDIDATES of them."""
     if not keys:
         return []
-    rows = MatterBucket.objects.filter(station_id=station_id, key__in=keys, petition__status__in=OPEN)
-    if exclude_petitioner is not None:
-        rows = rows.exclude(petition__petitioner_id=exclude_petitioner)
-    if exclude_petition is not None:
-        rows = rows.exclude(petition_id=exclude_petition)
-    candidates = [r["petition_id"] for r in rows.values("petition_id").annotate(shared=Count("id"))
-                  .order_by("-shared", "-petition_id")[:MAX_CANDIDATES]]
+    candidates = _candidates(station_id, keys, exclude_petitioner, exclude_petition)
     mine = norm(features, stats)
     found = []
     for pf in PetitionFeatures.objects.filter(petition_id__in=candidates).only("petition_id", "terms", "facts", "norm"):
@@ -96,6 +91,27 @@ def similar_open(*, station_id: int, features: Features, stats: TermStats, keys:
             found.append((pf.petition_id, value))
     found.sort(key=lambda x: (-x[1], -x[0]))
     return found[:limit]
+
+
+def _candidates(station_id: int, keys: list[int], exclude_petitioner: int | None,
+                exclude_petition: int | None) -> list[int]:
+    """Open petitions of other petitioners sharing band keys, most shared keys first. Each key is
+    read no further than its PER_KEY newest rows (an index range scan), so a crowded bucket — a
+    common phrasing at a busy station — costs no more than a rare one."""
+    table = MatterBucket._meta.db_table
+    per_key = " UNION ALL ".join(
+        [f"SELECT * FROM (SELECT petition_id FROM {table} WHERE station_id = %s AND key = %s "  # noqa: S608
+         "ORDER BY petition_id DESC LIMIT %s) k"] * len(keys))
+    statuses = sorted(OPEN)
+    sql = (f"SELECT b.petition_id, count(*) AS shared FROM ({per_key}) b "  # noqa: S608
+           "JOIN petitions_petition p ON p.id = b.petition_id "
+           f"WHERE p.status IN ({', '.join(['%s'] * len(statuses))}) AND p.petitioner_id <> %s AND p.id <> %s "
+           "GROUP BY b.petition_id ORDER BY shared DESC, b.petition_id DESC LIMIT %s")
+    params = [v for key in keys for v in (station_id, key, PER_KEY)]
+    params += [*statuses, exclude_petitioner or 0, exclude_petition or 0, MAX_CANDIDATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def similar_to(petition: Petition, visible=None) -> list[tuple[Petition, float]]:

@@ -28,6 +28,10 @@ from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_pho
 FTS_TABLE = "petitions_searchentry_fts"
 _RUN = re.compile(r"[^\W_]+")
 _MAX_QUERY_TOKENS = 24  # a pasted paragraph is cut to its first words rather than refused
+# Relevance is computed for at most this many matches. A query that matches more (one common word
+# such as "草场" in a third of all petitions) is listed in the list's own order (newest first):
+# bm25 over tens of thousands of petitions says little and costs more than the whole page.
+RANK_LIMIT = 5000
 
 # --- tokens ---------------------------------------------------------------------------------------
 
@@ -151,8 +155,17 @@ class Ranked:
     def count(self) -> int:
         return self.qs.count()
 
+    def broad(self) -> bool:
+        """Does the text match more petitions than RANK_LIMIT (counted no further than that)?"""
+        sql, params = _match_sql(self.query)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) m", [*params, RANK_LIMIT + 1])  # noqa: S608
+            return cursor.fetchone()[0] > RANK_LIMIT
+
     def page(self, start: int, size: int) -> list[int]:
-        """Ids of one page, best match first (then newest)."""
+        """Ids of one page, best match first (then newest); for a broad query in the list's order."""
+        if self.broad():
+            return list(self.qs.values_list("id", flat=True)[start : start + size])
         inner, inner_params = self.qs.order_by().values("id").query.sql_with_params()
         if connection.vendor == "postgresql":
             # Django's own SQL for the filtered queryset is nested; the query text is a parameter.
@@ -163,7 +176,8 @@ class Ranked:
             tsq = _tsquery(self.query)
             params = [tsq, *inner_params, tsq, size, start]
         else:
-            sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({inner}) "  # noqa: S608
+            # "+rowid": the list is a filter, not a rowid constraint (FTS5 would rerun the MATCH per id).
+            sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND +rowid IN ({inner}) "  # noqa: S608
                    f"ORDER BY bm25({FTS_TABLE}, 10.0, 4.0, 1.0), rowid DESC LIMIT %s OFFSET %s")
             params = [_fts5_expression(self.query), *inner_params, size, start]
         with connection.cursor() as cursor:

@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ("petition", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+",
                                                to="petitions.petition")),
             ],
-            options={"indexes": [models.Index(fields=["station_id", "key"], name="matter_bucket_key_idx"),
+            options={"indexes": [models.Index(fields=["station_id", "key", "petition"], name="matter_bucket_key_idx"),
                                  models.Index(fields=["petition"], name="matter_bucket_petition_idx")]},
         ),
         migrations.CreateModel(
