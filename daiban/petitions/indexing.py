@@ -64,7 +64,9 @@ def petition_added(petition: Petition) -> None:
     matters.link_across(petition, matters.similar_open(
         station_id=petition.station_id, features=f, stats=stats, keys=keys,
         exclude_petitioner=petition.petitioner_id, exclude_petition=petition.pk))
-    write_search_entry(petition)
+    # A new petition has no results yet: its entry is created directly, without looking for one.
+    SearchEntry.objects.create(petition=petition, **search.entry_values(
+        petition.number, search.indexed_name(petition), [petition.content]))
 
 
 def text_changed(petition_id: int) -> None:
