@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/worker.py
 	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
+	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/search.py
 
 # ruff (style and common bugs), mypy with django-stubs (types), import-linter (the layers of the apps).
 lint: install

@@ -259,7 +259,9 @@ DAIBAN_LOOKUP_KEY = env_str("DAIBAN_LOOKUP_KEY") or (_dev or {}).get("DAIBAN_LOO
 # Petition numbers: PREFIX-YEAR-SEQUENCE, e.g. WS-2026-000123.
 DAIBAN_NUMBER_PREFIX = env_str("DAIBAN_NUMBER_PREFIX", "WS")
 # Similarity (0–1) above which two petitions of one petitioner are "the same matter".
-DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.4)
+DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.325)  # chosen on tests/data (tune part)
+# Open petitions of other petitioners at the station on a similar matter (同一事项，多名信访人).
+DAIBAN_SIMILAR_MATTER_THRESHOLD = env_float("DAIBAN_SIMILAR_MATTER_THRESHOLD", 0.33)
 # API tokens live this many hours.
 DAIBAN_TOKEN_HOURS = env_int("DAIBAN_TOKEN_HOURS", 12)
 # Code of the station that receives petitions arriving without a station (hotline, platforms).

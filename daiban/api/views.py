@@ -13,8 +13,8 @@ from daiban.api.common import ERRORS, petition_out
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
-from daiban.petitions import eligibility, selectors, services
-from daiban.petitions.permissions import get_visible_petition, user_agent
+from daiban.petitions import eligibility, matters, selectors, services
+from daiban.petitions.permissions import get_visible_petition, user_agent, visible_petitions
 from daiban.workdays import engine
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
@@ -160,6 +160,21 @@ def petition_eligibility(request: StaffRequest, petition_id: s.Id):
             for r in reasons
         ],
     }
+
+
+class SimilarOut(s.Schema):
+    id: int
+    number: str
+    status: str
+    score: float
+
+
+@router.get("/petitions/{petition_id}/similar", response={200: list[SimilarOut], **ERRORS}, tags=["信访事项"],
+            summary="同一事项，多名信访人：本机构其他信访人在办的相似事项")
+def petition_similar(request: StaffRequest, petition_id: s.Id):
+    petition = get_visible_petition(request.user, petition_id)
+    return [{"id": p.pk, "number": p.number, "status": p.status, "score": score}
+            for p, score in matters.similar_to(petition, visible=visible_petitions(request.user))]
 
 
 @router.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],

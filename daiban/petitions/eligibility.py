@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Petition, PetitionLink
-from daiban.petitions.similarity import shingles, similarity
+from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
 
@@ -22,32 +23,47 @@ class Reason:
         return EXCLUSIONS[self.code] + suffix
 
 
-def scored_earlier(petitioner_id: int, content: str, before_id: int | None = None) -> list[tuple[Petition, float]]:
+def scored_earlier(petitioner_id: int, content: str | Features, before_id: int | None = None,
+                   stats: TermStats | None = None) -> list[tuple[Petition, float]]:
     """Every earlier petition of this petitioner with its similarity to `content`, newest first.
 
-    Reads only this petitioner's petitions through the (petitioner, id) index, never the table.
+    Reads only this petitioner's petitions through the (petitioner, id) index, never the table, and
+    their stored features (PetitionFeatures); a petition without them is cut on the spot. Weights
+    are the document frequencies of the bureau's petitions (TermCount), read for these terms only.
     """
-    mine = shingles(content)
-    earlier = Petition.objects.filter(petitioner_id=petitioner_id).order_by("-id").only(
+    from daiban.petitions.termcounts import stats_for
+
+    mine = content if isinstance(content, Features) else features(content)
+    stats = stats if stats is not None else stats_for(mine.terms)
+    own = norm(mine, stats)
+    query = Petition.objects.filter(petitioner_id=petitioner_id).order_by("-id").only(
         "id", "number", "content", "status", "received_on", "station_id", "three_level_terminated", "three_in_place"
     )
     if before_id is not None:
-        earlier = earlier.filter(id__lt=before_id)
-    return [(other, similarity(mine, shingles(other.content))) for other in earlier]
+        query = query.filter(id__lt=before_id)
+    earlier = list(query)
+    stored = {pf.petition_id: pf for pf in PetitionFeatures.objects.filter(petition_id__in=[p.pk for p in earlier])}
+    out = []
+    for other in earlier:
+        pf = stored.get(other.pk)
+        theirs = Features.loads(pf.terms, pf.facts) if pf else features(other.content)
+        out.append((other, score(mine, theirs, stats, norm_a=own, norm_b=pf.norm if pf and pf.norm else None)))
+    return out
 
 
-def same_matter(petition: Petition) -> list[tuple[Petition, float]]:
+def same_matter(petition: Petition, f: Features | None = None, stats: TermStats | None = None) -> list[tuple[Petition, float]]:
     """Earlier petitions of the same petitioner whose content is similar enough."""
     threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
     return [
-        (other, score)
-        for other, score in scored_earlier(petition.petitioner_id, petition.content, before_id=petition.pk)
-        if score >= threshold
+        (other, value)
+        for other, value in scored_earlier(petition.petitioner_id, f or petition.content, before_id=petition.pk,
+                                           stats=stats)
+        if value >= threshold
     ]
 
 
-def link_related(petition: Petition) -> list[PetitionLink]:
-    links = [PetitionLink(petition=petition, related=other, score=score) for other, score in same_matter(petition)]
+def link_related(petition: Petition, f: Features | None = None, stats: TermStats | None = None) -> list[PetitionLink]:
+    links = [PetitionLink(petition=petition, related=other, score=value) for other, value in same_matter(petition, f, stats)]
     PetitionLink.objects.bulk_create(links, ignore_conflicts=True)
     return links
 

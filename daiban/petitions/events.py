@@ -52,6 +52,21 @@ class Consumer:
 
 CONSUMERS: dict[str, list[Consumer]] = defaultdict(list)  # event action → its consumers
 BY_NAME: dict[str, Consumer] = {}
+# Projections: tables kept in step with the petition *inside* the action's transaction (the search
+# index must find a result the moment it is recorded). Only the petitions app's own read models
+# belong here; anything that may fail or take time is a consumer.
+PROJECTIONS: dict[str, list[Handler]] = defaultdict(list)
+
+
+def projects(*actions: str) -> Callable[[Handler], Handler]:
+    """Register `handler(event)` to run in the same transaction as events of these actions."""
+
+    def register(handler: Handler) -> Handler:
+        for action in actions:
+            PROJECTIONS[action].append(handler)
+        return handler
+
+    return register
 
 
 def consumes(*actions: str, give_up: GiveUp | None = None) -> Callable[[Handler], Handler]:
@@ -73,6 +88,8 @@ def consumes(*actions: str, give_up: GiveUp | None = None) -> Callable[[Handler]
 def record(petition: Petition, action: str, **fields: Any) -> Event:
     """Append an Event (Event.record's arguments) and hand it to its consumers after the commit."""
     event = Event.record(petition, action, **fields)
+    for project in PROJECTIONS.get(action, ()):
+        project(event)
     hand_off(event)
     return event
 

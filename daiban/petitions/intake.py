@@ -21,7 +21,7 @@ from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_pho
 from daiban.lib.text import clean_line, clean_text
 from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
 from daiban.org.models import Agent, Station, User
-from daiban.petitions import deadlines, eligibility, events
+from daiban.petitions import deadlines, events, indexing
 from daiban.petitions.abilities import require
 from daiban.petitions.actions.screening import category_name
 from daiban.petitions.models import (
@@ -280,7 +280,7 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
             national_forward_due_on=deadlines.statutory(clean["received_on"], deadlines.NATIONAL_FORWARD_DAYS),
             last_event_on=clean["received_on"], created_by=user,
         )
-        eligibility.link_related(petition)
+        indexing.petition_added(petition)  # features, same-matter links, LSH keys, search entry
         note = f"{Channel(petition.channel).label}，{Source(petition.source).label}"
         if agent is not None:
             note += f"；信访人选择代办员 {agent.name}"

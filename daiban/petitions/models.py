@@ -371,3 +371,4 @@ class PersonalDataView(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"
         ordering = ["-id"]
+from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures, SearchEntry, TermCount  # noqa: E402, F401  (registered with the app)

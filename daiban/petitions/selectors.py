@@ -12,6 +12,7 @@ from django.utils import timezone
 from daiban.lib.dates import today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
+from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
 from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
 from daiban.petitions.permissions import identity_hidden, visible_petitions
@@ -33,9 +34,11 @@ def petition_list(
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
     category: str | None = None, condition: Q | None = None,
-) -> QuerySet[Petition]:
+) -> QuerySet[Petition] | search.Ranked:
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
-    figure's own definition, so a number on the dashboard links to the petitions behind it)."""
+    figure's own definition, so a number on the dashboard links to the petitions behind it); with
+    `q`, narrowed to those it finds (ranked by relevance for words, see search.py). Page it with
+    `page()`."""
     qs = visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -63,17 +66,21 @@ def petition_list(
         qs = qs.filter(category="" if category == "未分类" else category)
     if condition is not None:
         qs = qs.filter(condition)
-    if q:
-        term = q.strip()
-        qs = qs.filter(Q(number__iexact=term) | Q(petitioner_name=term) | Q(content__contains=term))
     allowed_orders = {"-id", "id", "due_on", "-due_on", "received_on", "-received_on"}
-    return qs.order_by(order if order in allowed_orders else "-id", "-id")
+    qs = qs.order_by(order if order in allowed_orders else "-id", "-id")
+    if q and q.strip():
+        # By identity (keyed hash), number, name or words, ranked: see search.py.
+        return search.narrow(qs, q)
+    return qs
 
 
-def page(qs: QuerySet[Petition], start: int, size: int) -> list[Petition]:
+def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int) -> list[Petition]:
     """One page in two steps: the ids through the indexes, then the rows. Sorting only ids keeps a
-    page of a 100,000-row list from sorting whole joined rows."""
-    ids = list(qs.values_list("id", flat=True)[start : start + size])
+    page of a 100,000-row list from sorting whole joined rows. A text search pages by relevance."""
+    if isinstance(qs, search.Ranked):
+        ids = qs.page(start, size)
+    else:
+        ids = list(qs.values_list("id", flat=True)[start : start + size])
     rows = {p.pk: p for p in Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")}
     return [rows[i] for i in ids]
 

@@ -1,50 +1,321 @@
-"""Are two complaints "the same matter"? Character n-grams on Chinese text.
+"""Are two complaints "the same matter"? Words and character bigrams weighted by rarity, and facts that
+must not contradict.
 
-Chinese has no spaces, and complaints about land share many words ("土地", "补偿", "村委会"),
-so a bag of words says little. Character bigrams, with the boilerplate of complaints removed,
-survive paraphrase (a few words changed, reordered clauses) while two different complaints by
-one person share few of them. On the complaints in tests/test_similarity.py a paraphrase scores
-0.45–0.65 and a different matter of the same petitioner 0.1–0.3; the threshold sits between.
+A complaint is retold by the petitioner, the agent, a 12345 operator and a platform: reordered,
+colloquial, numbers as digits or words, place names shortened, demands added. The same person's
+other matters share the village, the kind of land and most of the vocabulary, and differ in what
+matters: the plot, the project, the year, the demand. So:
+
+- the text is normalised first (textnorm.py: numerals, place names, synonyms, boilerplate);
+- its features are the words (jieba, with the banner's place names and the bureau's terms in its
+  dictionary) and the character bigrams of what remains, each weighted by its inverse document
+  frequency among the bureau's own petitions (`TermStats`: a rare word such as a village or a
+  project says more than "草场" or "补偿");
+- the score is the mean of the weighted cosine and the weighted containment (a short restatement of
+  a long complaint still counts);
+- facts that both texts state and that disagree (years, areas, sums, counts, the project) lower it:
+  two complaints about 300 亩 taken for a road in 2025 and 20 亩 taken for a pipeline in 2019 are
+  two matters however alike their words.
+
+The threshold is chosen on the tuning part of the labelled corpus (tests/data/same_matter.jsonl) and
+the held-out figures are printed by `make bench` (bench/search.py) and kept by tests/test_similarity.py.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
+import math
 import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
-# Phrases nearly every complaint contains; they say nothing about which matter it is.
-_BOILERPLATE = (
-    "反映", "请求", "要求", "希望", "问题", "情况", "政府", "有关部门", "相关部门", "领导", "解决", "处理",
-    "帮助", "协调", "我们", "我家", "本人", "他们", "这个", "一直", "没有", "至今", "已经", "目前", "现在",
-    "给予", "落实", "尽快", "能够", "为此", "特此", "关于", "进行", "的", "了", "和", "是", "在",
-    "我", "你", "他", "她", "也", "都", "就", "还", "把", "被", "对", "向", "将", "与", "及", "等",
+from daiban.petitions.textnorm import TOWNSHIPS, VILLAGES, normalize
+
+# Words jieba should keep whole. Place names come from textnorm; these are the bureau's terms.
+DOMAIN_TERMS = (
+    "承包草场", "草场", "打草场", "禁牧", "禁牧区", "草畜平衡", "网围栏", "棚圈", "机井", "饲草料地", "草原生态补奖",
+    "承包经营权", "承包经营权证", "确权", "划界", "确权划界", "流转", "宅基地", "翻建", "宅基地审批", "建房审批",
+    "征地", "征收", "征用", "补偿标准", "附着物", "地上附着物", "安置", "搬迁安置", "棚户区改造", "社会保障费",
+    "不动产", "不动产权证书", "不动产登记", "首次登记", "转移登记", "更正登记", "变更登记", "抵押注销", "抵押",
+    "登记中心", "采煤", "沉陷", "沉陷区", "采煤沉陷", "地裂缝", "矸石山", "排土场", "储煤场", "采砂", "采砂场",
+    "清淤", "河道", "林地", "公益林", "退耕还林", "沙柳", "樟子松", "杨树", "护林员", "盗伐", "滥伐", "平茬",
+    "规划", "规划许可", "选址", "基本农田", "永久基本农田", "耕地", "水浇地", "旱地", "设施农用地", "违法占地",
+    "地质灾害", "崩塌", "滑坡", "边坡", "避险搬迁", "三调", "地类", "未利用地", "测绘", "光伏", "风电", "升压站",
+    "变电站", "输电线路", "输气管道", "天然气", "集气站", "处理厂", "工业园区", "物流园区", "垃圾转运站", "加油站",
+    "砖厂", "搅拌站", "养殖场", "彩钢房", "出嫁女", "集体经济组织", "浩吉铁路", "一级公路", "旅游公路",
+    "门市房", "门面房", "商品房", "二手房", "车库", "开发商", "牧民新村", "安置点", "安置房",
 )
-_NON_TEXT = re.compile(r"[^\w]|_", re.UNICODE)
+# Words that remain after boilerplate removal but say nothing about which matter it is.
+_STOPWORDS = frozenset({
+    "的", "了", "和", "是", "在", "也", "都", "就", "还", "把", "被", "对", "向", "将", "与", "及", "等", "说",
+    "我", "你", "他", "她", "它", "啊", "吧", "呢", "吗", "么", "呀", "给", "让", "从", "这", "那", "有", "又",
+    "要", "会", "能", "去", "来", "过", "着", "得", "地", "里", "上", "下", "个", "些", "后", "时", "候",
+})
+_ATOM = re.compile(r"\d+(?:\.\d+)?|[a-z]+|\w")
+
+log = logging.getLogger(__name__)
 
 
-def normalize(text: str) -> str:
-    text = _NON_TEXT.sub("", (text or "").lower())
-    for phrase in _BOILERPLATE:
-        text = text.replace(phrase, " ")
-    return text
+@functools.cache
+def _tokenizer():
+    """One jieba tokenizer with the banner's dictionary, built once per process (about a second)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in (*TOWNSHIPS, *VILLAGES, *DOMAIN_TERMS):
+        tokenizer.add_word(word, freq=2000)
+    return tokenizer
 
 
-def shingles(text: str) -> frozenset[str]:
-    """Character bigrams that do not cross a removed phrase. (Trigrams were tried: they lower
-    paraphrase scores more than different-matter scores.)"""
-    grams: set[str] = set()
-    for run in normalize(text).split():
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return frozenset(grams)
+def words(normalized: str) -> list[str]:
+    """jieba words of normalised text, without stop words and single characters."""
+    return [w for w in _tokenizer().lcut(normalized, HMM=True) if len(w) >= 2 and w.strip() and w not in _STOPWORDS]
 
 
-def similarity(a: str | frozenset[str], b: str | frozenset[str]) -> float:
-    """0–1. The mean of Dice (overall overlap) and containment (a short restatement of a long
-    complaint still counts), so neither length mismatch nor padding dominates."""
-    sa = a if isinstance(a, frozenset) else shingles(a)
-    sb = b if isinstance(b, frozenset) else shingles(b)
-    if not sa or not sb:
+def bigrams(normalized: str) -> list[str]:
+    """Bigrams of atoms (a number is one atom, a Chinese character one) within each run of text."""
+    grams: list[str] = []
+    for run in normalized.split():
+        atoms = [a for a in _ATOM.findall(run) if a not in _STOPWORDS]
+        grams.extend(atoms[i] + atoms[i + 1] for i in range(len(atoms) - 1))
+    return grams
+
+
+# --- facts ----------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_QUANTITY = re.compile(r"(约|不到|不足|近)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米)")
+# Kinds of project or object a complaint is about; two texts naming different ones are two matters.
+PROJECTS = {
+    "公路": ("公路", "一级路", "旅游路", "通村路", "水泥路", "国道", "省道", "东环路", "西环路"),
+    "铁路": ("铁路", "站场", "专用线", "运煤专线"),
+    "光伏": ("光伏",),
+    "风电": ("风电", "风机", "升压站"),
+    "输电": ("输电线路", "变电站", "铁塔", "电线杆", "集电线路"),
+    "管道": ("管道", "输气"),
+    "天然气": ("天然气", "集气站", "集输站"),
+    "砖厂": ("砖厂",),
+    "搅拌站": ("搅拌站",),
+    "园区": ("工业园", "园区", "产业园"),
+    "物流园": ("物流园",),
+    "污水处理厂": ("污水处理厂",),
+    "垃圾站": ("垃圾",),
+    "加油站": ("加油站",),
+    "养殖场": ("养殖场", "养鸡场"),
+    "农家乐": ("农家乐",),
+    "景区": ("景区", "湿地公园"),
+    "基站": ("基站",),
+    "防洪": ("防洪", "堤坝", "堤防"),
+    "高标准农田": ("高标准农田",),
+}
+# What the petitioner asks for. Retellings add demands but keep the first; another matter asks for
+# something else.
+DEMANDS = {
+    "补偿": ("补偿", "赔偿", "补差", "补足", "差价", "差额", "赔", "补发", "补助", "补贴", "补奖"),
+    "租金": ("租金", "租用费", "占地费"),
+    "查处": ("查处", "打击", "取缔", "举报", "违法", "违规", "非法", "偷", "盗伐", "滥伐", "拆除", "违建", "停产"),
+    "恢复": ("恢复", "回填", "复垦", "治理", "补种", "补植", "填回", "植被", "清理"),
+    "登记": ("登记", "转移登记", "不动产权证书", "发证", "注销", "过户", "更正"),
+    "审批": ("审批", "批复", "许可", "备案", "批"),
+    "搬迁": ("搬迁", "安置", "搬"),
+    "公开": ("公开", "听证", "征求意见", "意见"),
+    "就业": ("就业", "上班", "岗位"),
+    "社保": ("社保", "养老保险", "参保", "社会保障"),
+    "确权": ("确权", "划界", "界线", "地界", "界址", "四至", "勘界"),
+    "分配": ("分配", "分草场", "分到", "分上", "平分", "没分", "分给"),
+    "撤销": ("撤销", "返还", "收回", "还给", "归还"),
+    "选址": ("选址", "换个地方", "调整规划", "原地"),
+    "噪音": ("噪音", "噪声", "吵"),
+    "通道": ("通道", "便道", "生产路", "过不去"),
+    "饮水": ("饮水", "吃水", "水井", "打井", "井"),
+    "安全": ("安全", "危险", "隐患", "警示", "评估"),
+}
+_DEMAND_WORDS = sorted(((w, kind) for kind, ws in DEMANDS.items() for w in ws), key=lambda x: -len(x[0]))
+_PROJECT_WORDS = sorted(((w, kind) for kind, ws in PROJECTS.items() for w in ws), key=lambda x: -len(x[0]))
+
+
+def facts(normalized: str) -> frozenset[str]:
+    """Checkable facts of normalised text: "年:2025", "亩:300:300" (unit, low, high), "项目:公路"."""
+    found: set[str] = {f"年:{y}" for y in _YEAR.findall(normalized)}
+    for about, value, approx, unit in _QUANTITY.findall(normalized):
+        v = float(value)
+        if approx:  # 20多 / 20余 / 10几: up to the next step of the leading digit
+            step = 10 ** max(len(value.split(".")[0]) - 1, 0)
+            low, high = v, v + step
+        elif about == "约" or about == "近":
+            low, high = v * 0.8, v * 1.2
+        elif about:  # 不到 / 不足
+            low, high = 0.0, v
+        else:
+            low = high = v
+        found.add(f"{unit}:{low:g}:{high:g}")
+    text = normalized
+    for word, kind in _PROJECT_WORDS:
+        if word in text:
+            found.add(f"项目:{kind}")
+            text = text.replace(word, " ")
+    text = normalized
+    for word, kind in _DEMAND_WORDS:
+        if word in text:
+            found.add(f"诉:{kind}")
+            text = text.replace(word, " ")
+    return frozenset(found)
+
+
+def _contradictions(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many kinds of fact both texts state without any value in common."""
+    kinds_a: dict[str, list[str]] = {}
+    kinds_b: dict[str, list[str]] = {}
+    for fact, into in [(f, kinds_a) for f in a] + [(f, kinds_b) for f in b]:
+        kind, _, value = fact.partition(":")
+        into.setdefault(kind, []).append(value)
+    count = 0
+    for kind in kinds_a.keys() & kinds_b.keys():
+        if kind in ("年", "项目", "诉"):
+            agree = bool(set(kinds_a[kind]) & set(kinds_b[kind]))
+        else:
+            agree = any(_overlap(x, y) for x in kinds_a[kind] for y in kinds_b[kind])
+        count += not agree
+    return count
+
+
+def _overlap(x: str, y: str) -> bool:
+    lo1, hi1 = (float(v) for v in x.split(":"))
+    lo2, hi2 = (float(v) for v in y.split(":"))
+    tolerance = 0.02 * max(hi1, hi2, 1)
+    return lo1 <= hi2 + tolerance and lo2 <= hi1 + tolerance
+
+
+# --- features and score -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Features:
+    """What is stored per petition (PetitionFeatures) and compared: terms and facts."""
+
+    terms: frozenset[str]
+    facts: frozenset[str]
+
+    def dumps(self) -> tuple[str, str]:
+        return " ".join(sorted(self.terms)), " ".join(sorted(self.facts))
+
+    @classmethod
+    def loads(cls, terms: str, facts_text: str) -> Features:
+        return cls(frozenset(terms.split()), frozenset(facts_text.split()))
+
+
+_PLACES = re.compile("|".join(sorted(set(TOWNSHIPS + VILLAGES), key=len, reverse=True)))
+# Kinds of term, told apart by their first character, each with its weight factor (chosen on the
+# tuning part of the corpus, like the threshold). Words carry the meaning; single characters catch
+# colloquial retellings that share few words ("挖了大坑" / "挖出很多大坑"); bigrams the word order.
+PLACE, CHAR, BIGRAM = "@", "~", "^"
+KIND_WEIGHT = {PLACE: 1.0, CHAR: 1.0, BIGRAM: 0.5}
+
+
+def features(text: str) -> Features:
+    """Words, characters, bigrams, place names and facts of one complaint (≈1 ms for 200 characters
+    once jieba is loaded). A place name is one term ("@沙尔利格"), not cut into pieces."""
+    norm = normalize(text)
+    rest = _PLACES.sub(" ", norm)
+    terms = set(words(rest))
+    terms.update(PLACE + p for p in _PLACES.findall(norm))
+    terms.update(CHAR + a for a in _ATOM.findall(rest) if a not in _STOPWORDS)
+    terms.update(BIGRAM + b for b in bigrams(rest))
+    return Features(frozenset(terms), facts(norm))
+
+
+class TermStats:
+    """Document frequencies: how many petitions contain each term, out of `total`. The weight of a
+    term is its smoothed IDF, ln((N + 1) / (df + 1)) + 1; with no statistics every term weighs 1."""
+
+    def __init__(self, total: int = 0, df: Mapping[str, int] | None = None) -> None:
+        self.total = total
+        self.df = dict(df or {})
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> TermStats:
+        df: dict[str, int] = {}
+        total = 0
+        for text in texts:
+            total += 1
+            for term in features(text).terms:
+                df[term] = df.get(term, 0) + 1
+        return cls(total, df)
+
+    def weight(self, term: str) -> float:
+        """The term's weight: its kind's factor times its IDF."""
+        factor = KIND_WEIGHT.get(term[:1], 1.0)
+        if not self.total:
+            return factor
+        return factor * (math.log((self.total + 1) / (self.df.get(term, 0) + 1)) + 1.0)
+
+
+BACKGROUND = Path(__file__).with_name("data") / "background_df.json"
+
+
+@functools.cache
+def background() -> TermStats:
+    """Document frequencies of a reference set of complaints shipped with the code (the labelled
+    corpus's texts, built by `python -m daiban.petitions.similarity tests/data/same_matter.jsonl`).
+    Added to the bureau's own counts, so weights are sensible from the first petition on and the
+    bureau's petitions take over as they accumulate."""
+    try:
+        data = json.loads(BACKGROUND.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        log.warning("no background document frequencies at %s", BACKGROUND)
+        return TermStats()
+    return TermStats(data["total"], data["df"])
+
+
+def build_background(texts: Iterable[str]) -> dict:
+    stats = TermStats.from_texts(texts)
+    return {"total": stats.total, "df": dict(sorted(stats.df.items()))}
+
+
+CONTRADICTION_FACTOR = 0.6  # each contradicting kind of fact multiplies the score by this
+
+
+def norm(f: Features, stats: TermStats | None = None) -> float:
+    """Σ weight² over the terms: stored with a petition's features at indexing, so a check weighs
+    only its own terms (weights drift slowly as petitions arrive; `manage.py reindex` renews them)."""
+    w = (stats or TermStats()).weight
+    return sum(w(t) ** 2 for t in f.terms)
+
+
+def score(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: float | None = None,
+          norm_b: float | None = None) -> float:
+    """0–1, symmetric. Mean of cosine and containment over the terms weighted by the square of their
+    weight (so rare terms dominate), times CONTRADICTION_FACTOR for each kind of fact on which the
+    two disagree. Norms may be given (stored ones); otherwise they are computed with `stats`."""
+    if not a.terms or not b.terms:
         return 0.0
-    common = len(sa & sb)
-    dice = 2 * common / (len(sa) + len(sb))
-    containment = common / min(len(sa), len(sb))
-    return round((dice + containment) / 2, 4)
+    stats = stats or TermStats()
+    w = stats.weight
+    sa = norm(a, stats) if norm_a is None else norm_a
+    sb = norm(b, stats) if norm_b is None else norm_b
+    common = sum(w(t) ** 2 for t in a.terms & b.terms)
+    if sa <= 0 or sb <= 0:
+        return 0.0
+    cosine = common / math.sqrt(sa * sb)
+    containment = min(common / min(sa, sb), 1.0)
+    value = (cosine + containment) / 2 * CONTRADICTION_FACTOR ** _contradictions(a.facts, b.facts)
+    return round(min(value, 1.0), 4)
+
+
+def similarity(a: str | Features, b: str | Features, stats: TermStats | None = None) -> float:
+    """Score two texts (or their features) with the given document frequencies."""
+    fa = a if isinstance(a, Features) else features(a)
+    fb = b if isinstance(b, Features) else features(b)
+    return score(fa, fb, stats)
+
+
+if __name__ == "__main__":  # python -m daiban.petitions.similarity tests/data/same_matter.jsonl
+    lines = [json.loads(line) for line in Path(sys.argv[1]).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [t for m in lines for t in (m["text"], *(x["text"] for x in m["same"] + m["other"]))]
+    BACKGROUND.write_text(json.dumps(build_background(texts), ensure_ascii=False, separators=(",", ":")) + "\n",
+                          encoding="utf-8")
+    print(f"{BACKGROUND}: {len(texts)} texts")

@@ -21,7 +21,7 @@ def _bootstrap(form: forms.Form) -> None:
 
 
 class PetitionFilterForm(CleanFormMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号、姓名或内容关键词"}))
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号、身份证号、电话、姓名或内容关键词"}))
     status = forms.ChoiceField(label="状态", required=False)
     overdue = forms.ChoiceField(label="超期", required=False, choices=[("", "全部"), ("true", "已超期"), ("false", "未超期")])
     channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from daiban.staff.views import audit, auth, cases, documents, intake, lists, notices, queues, stats, wall
+from daiban.staff.views import (
+    audit,
+    auth,
+    cases,
+    documents,
+    intake,
+    lists,
+    notices,
+    people,
+    queues,
+    stats,
+    wall,
+)
 
 app_name = "staff"
 
@@ -20,6 +32,7 @@ urlpatterns = [
     path("intake/check/", intake.intake_check, name="intake_check"),
     path("petitions/", lists.petition_list, name="petitions"),
     path("petitions/<int:pk>/", cases.case, name="case"),
+    path("petitioners/<int:pk>/", people.petitioner, name="petitioner"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
     path("petitions/<int:pk>/related/<int:related_id>/dismiss/", cases.unlink, name="unlink"),
     path("petitions/<int:pk>/petitioner/correction/", cases.petitioner_correct, name="petitioner_correct"),

@@ -13,12 +13,12 @@ from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
-from daiban.petitions import selectors, services
+from daiban.petitions import matters, selectors, services
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.choices import OpinionRole, Status
 from daiban.petitions.models import Petition
-from daiban.petitions.permissions import get_visible_petition, visible_dispositions
+from daiban.petitions.permissions import get_visible_petition, visible_dispositions, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.selectors import due_soon_until
@@ -76,6 +76,9 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "attachments": list(Attachment.objects.filter(petition=petition)),
         "attachment_kinds": Attachment.Kind.choices,
         "can_upload": petition.status != Status.ARCHIVED and may(user, "upload"),
+        # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
+        "similar": matters.similar_to(petition, visible=visible_petitions(user)),
+        "may_see_profile": may(user, "see_personal_data", petition),
     }
     return render(request, "staff/case.html", context, status=status)
 

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from daiban.lib import crypto
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number
-from daiban.petitions import eligibility, services
+from daiban.org.models import Station
+from daiban.petitions import eligibility, matters, services
 from daiban.petitions.abilities import may_see_query_code
 from daiban.petitions.models import Petitioner
 from daiban.petitions.permissions import visible_petitions
@@ -49,6 +50,12 @@ def intake_check(request):
         return render(request, "staff/_intake_check.html", context)
     context["checked"] = True
     petitioner = Petitioner.objects.filter(id_hash=crypto.lookup_hash(id_number)).first()
+    station_id = request.user.station_id or Station.objects.filter(
+        code=settings.DAIBAN_DEFAULT_STATION).values_list("pk", flat=True).first()
+    if content.strip() and station_id:
+        context["similar"] = matters.similar_to_text(
+            content, station_id=station_id, petitioner_id=petitioner.pk if petitioner else None,
+            visible=visible_petitions(request.user))
     scored = eligibility.scored_earlier(petitioner.pk, content) if petitioner else []
     visible_ids = set(visible_petitions(request.user).filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
     threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from daiban.petitions import selectors
+from daiban.petitions import people, selectors
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.views.common import staff_required
@@ -45,5 +45,6 @@ def petition_list(request):
     query.pop("page", None)
     return render(request, "staff/petition_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": selectors.today(),
+        "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
     })

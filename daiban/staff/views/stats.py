@@ -10,7 +10,9 @@ from django.shortcuts import render
 
 from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
+from daiban.petitions import matters
 from daiban.petitions.models import Channel, Source
+from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.selectors import today
 from daiban.staff.views.common import id_param, staff_required
 from daiban.stats import queries
@@ -75,6 +77,7 @@ def dashboard(request):
         "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
         "follow_ups": queries.follow_ups(current),
         "repeats": queries.repeats(current, limit=20),
+        "hotspots": _hotspots(request.user, station_id),
         "trend": trend,
         "month": f"{end:%Y-%m}",
     }
@@ -89,6 +92,14 @@ def dashboard(request):
                         "urgings": [d["urgings"] for d, _ in context["departments"]]},
     }
     return render(request, "staff/stats.html", context)
+
+
+def _hotspots(user, station_id: int | None) -> list[matters.Hotspot]:
+    """矛盾纠纷热点: clusters of similar open petitions of several petitioners, last 90 days."""
+    visible = visible_petitions(user)
+    if station_id:
+        visible = visible.filter(station_id=station_id)
+    return matters.hotspots(visible, today=today())
 
 
 @staff_required("view_stats")

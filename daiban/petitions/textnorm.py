@@ -1,0 +1,150 @@
+"""Chinese complaint text made comparable: width, numerals, units, place names, synonyms, boilerplate.
+
+The same complaint is written down by the petitioner, the agent, a 12345 operator and a platform:
+"三百亩" and "300亩", "二〇二五年" and "2025年", "嘎鲁图镇沙尔利格嘎查" and "沙尔利格", "房本" and
+"不动产权证书", with "来电人反映……请相关部门核实处理" around it. Every text is passed through
+`normalize` before it is cut into words and character n-grams (similarity.py, search.py), so these
+differences stop counting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- numerals -------------------------------------------------------------------------------------
+
+_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*(?:点[〇零一二三四五六七八九]+)?")
+# Digits followed by 万 or 千 ("1.2万", "3千"): the amount in full.
+_DIGIT_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([万千])(?![米瓦])")
+# "六亩半", "2米半": a half after the unit.
+_HALF = re.compile(r"(\d+)(亩|米|年|个月|天|斤|公斤|吨)半")
+# Words written with numeral characters that are not amounts: left alone.
+_NOT_NUMBERS = (
+    "一直", "一下", "一起", "一定", "一些", "一样", "一般", "一切", "一律", "一再", "一旦", "一边", "一头", "一道",
+    "一次性", "统一", "唯一", "万一", "一案双查", "三到位一处理", "三级终结", "不一", "一分钱", "一点", "两头",
+    "千万", "万分", "十分", "百姓", "三调", "一把手", "一级", "二级", "二轮", "二手", "二层", "一年生",
+)
+
+
+def _cn_int(text: str) -> int | None:
+    """'三百二十' → 320, '一万二' → 12000 (colloquial: a last digit after 万/千/百 is one unit down),
+    '十五' → 15, '二〇二五' → 2025 (digit by digit). None when it is not a number."""
+    if not text:
+        return None
+    if len(text) >= 2 and all(ch in _DIGITS for ch in text):
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total, section, digit, last_unit = 0, 0, None, 1
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            unit = _UNITS[ch]
+            section += (digit if digit is not None else 1) * unit
+            digit, last_unit = None, unit
+        elif ch in _BIG:
+            big = _BIG[ch]
+            total = (total + section + (digit or 0)) * big
+            section, digit, last_unit = 0, None, big
+        else:
+            return None
+    if digit is not None:
+        # "一万二" = 12000, "一百五" = 150; but "十五" = 15 (after 十 the digit is ones).
+        section += digit * (last_unit // 10 if last_unit >= 100 else 1)
+    return total + section
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _replace_cn_number(match: re.Match[str]) -> str:
+    raw = match.group(0)
+    whole, _, frac = raw.partition("点")
+    number = _cn_int(whole)
+    if number is None:
+        return raw
+    if frac:
+        return f"{number}." + "".join(str(_DIGITS[ch]) for ch in frac)
+    return str(number)
+
+
+def numerals_to_digits(text: str) -> str:
+    """Chinese numerals and 万/千 magnitudes as Arabic digits: '三百亩' → '300亩', '1.2万元' → '12000元',
+    '二〇二二年' → '2022年', '六亩半' → '6.5亩'. Idioms such as 一直 and 三到位一处理 stay."""
+    protected: dict[str, str] = {}
+    for i, word in enumerate(_NOT_NUMBERS):
+        if word in text:
+            key = chr(0xE000 + i)  # a private-use character: no digit, no numeral
+            protected[key] = word
+            text = text.replace(word, key)
+    text = _CN_NUMBER.sub(_replace_cn_number, text)
+    text = _DIGIT_MAGNITUDE.sub(lambda m: _number_text(float(m.group(1)) * (10_000 if m.group(2) == "万" else 1000)), text)
+    text = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", text)
+    for key, word in protected.items():
+        text = text.replace(key, word)
+    return text
+
+
+# --- places, synonyms, boilerplate -----------------------------------------------------------------
+
+# The banner's 苏木镇 and many 嘎查/村: written with or without the suffix, so the bare name is kept.
+TOWNSHIPS = ("嘎鲁图", "乌审召", "图克", "无定河", "苏力德", "乌兰陶勒盖")
+VILLAGES = (
+    "沙尔利格", "萨如拉", "巴音温都尔", "巴音敖包", "查汗庙", "乌审召", "布寨", "察汗淖尔", "图克", "呼吉尔特", "梅林庙",
+    "葫芦素", "乌兰什巴台", "巴图湾", "排子湾", "大沟湾", "王家湾", "河南", "沙沙滩", "陶尔庙", "查干朝鲁",
+    "巴音高勒", "乌兰陶勒盖", "达布察克", "浩勒报吉", "嘎鲁图", "萨拉乌苏", "海流图",
+)
+_PLACE_SUFFIX = re.compile(
+    "(" + "|".join(sorted(set(TOWNSHIPS + VILLAGES), key=len, reverse=True)) + r")(?:苏木|镇|嘎查|村|社区|段|河段)"
+)
+
+# Different words for one thing; the left side becomes the right side.
+SYNONYMS = {
+    "房本": "不动产权证书", "房产证": "不动产权证书", "房产本": "不动产权证书", "产权证": "不动产权证书",
+    "不动产权证": "不动产权证书", "不动产证": "不动产权证书", "土地证": "土地使用证",
+    "塌陷": "沉陷", "塌了": "沉陷", "采空区": "沉陷区", "挖煤": "采煤", "煤矿开采": "采煤",
+    "砂场": "采砂场", "砂子": "砂", "沙子": "砂", "挖砂": "采砂", "偷采": "采砂", "采挖砂石": "采砂",
+    "草牧场": "草场", "牧场": "草场", "草原": "草场",
+    "羊圈": "棚圈", "牲口": "牲畜", "牛羊": "牲畜",
+    "补偿款": "补偿", "补偿金": "补偿", "补偿费": "补偿", "赔钱": "赔偿", "赔偿损失": "赔偿",
+    "过户": "转移登记", "办证": "登记", "发证": "登记", "领证": "登记",
+    "盖房": "建房", "盖房子": "建房", "翻盖": "翻建", "盖了": "建了", "盖的": "建的",
+    "嫁出去的闺女": "出嫁女", "闺女": "女儿",
+    "挖机": "挖掘机", "大车": "车辆", "运砂车": "车辆",
+    "平米": "平方米", "m2": "平方米", "平方": "平方米", "立方米": "方", "立方": "方",
+}
+# The words replaced into are matched too (as themselves), so a longer word that contains a shorter
+# key ("不动产权证书" ⊃ "不动产权证") is left whole.
+_SYNONYM_ALL = {**{v: v for v in SYNONYMS.values()}, **SYNONYMS}
+_SYNONYM = re.compile("|".join(re.escape(k) for k in sorted(_SYNONYM_ALL, key=len, reverse=True)))
+
+# What every complaint says whatever it is about: who reports, the request verbs, the channel.
+BOILERPLATE = (
+    "【百姓管家】", "【乌审解纷】", "智治乌审", "百姓管家", "乌审解纷", "诉求类型", "诉求内容", "诉求",
+    "信访人反映", "信访人称", "信访人", "来电人反映", "来电人称", "来电人", "市民来电", "来电", "群众留言", "群众",
+    "经了解", "反映", "请求", "要求", "希望", "申请", "请你们", "请相关部门", "请有关部门", "有关部门", "相关部门",
+    "有关机关", "请上级", "上级", "领导", "尽快", "赶紧", "赶快", "快点", "依法", "核实", "核查", "查明",
+    "给予", "予以", "进行", "处理", "解决", "协调", "帮忙", "帮助", "管一管", "管管", "管不管", "给个说法",
+    "问题", "情况", "事情", "一下", "我们", "我家", "俺家", "本人", "他们", "你们", "这个", "那个", "一直", "至今",
+    "到现在", "现在", "已经", "目前", "没有", "不给", "到底", "为此", "特此", "关于", "能否", "能够",
+)
+_BOILERPLATE = re.compile("|".join(re.escape(p) for p in sorted(BOILERPLATE, key=len, reverse=True)))
+_NON_WORD = re.compile(r"[^\w.]+|_|(?<!\d)\.|\.(?!\d)")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, half-width text with digits for numerals, bare place names and one word per thing.
+
+    Returns text in which removed boilerplate and punctuation are single spaces, so no n-gram
+    is formed across them. Pure function; ''. for None."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = numerals_to_digits(text)
+    text = _PLACE_SUFFIX.sub(r"\1", text)
+    text = _SYNONYM.sub(lambda m: _SYNONYM_ALL[m.group(0)], text)
+    text = _BOILERPLATE.sub(" ", text)
+    text = _NON_WORD.sub(" ", text)
+    return " ".join(text.split())

@@ -1,0 +1,105 @@
+"""The labelled "same matter" corpus (tests/data/same_matter.jsonl), read as pairs.
+
+Each line is one matter of one petitioner, written for this project: `text` as first recorded,
+`same` the same matter retold by the petitioner, the agent, a 12345 operator or a platform, and
+`other` hard negatives: the same petitioner's other matters of the same kind (another plot,
+project, year or demand). The split is fixed per matter (`split`: "tune" or "held_out"), so no
+text of a held-out matter is seen while the threshold is chosen.
+
+Pairs: (text, each `same`) → same matter; (text, each `other`) and (the first retelling, each
+`other`) → not the same matter.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+PATH = Path(__file__).with_name("same_matter.jsonl")
+
+
+@dataclass(frozen=True)
+class Pair:
+    matter: str
+    a: str
+    b: str
+    same: bool
+    how: str  # the voice of a retelling, or how a negative differs
+    split: str
+
+
+def matters() -> list[dict]:
+    with PATH.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def pairs(split: str | None = None) -> list[Pair]:
+    out: list[Pair] = []
+    for m in matters():
+        if split and m["split"] != split:
+            continue
+        for s in m["same"]:
+            out.append(Pair(m["id"], m["text"], s["text"], True, s["voice"], m["split"]))
+        for o in m["other"]:
+            out.append(Pair(m["id"], m["text"], o["text"], False, o["differs"], m["split"]))
+            out.append(Pair(m["id"], m["same"][0]["text"], o["text"], False, o["differs"], m["split"]))
+    return out
+
+
+@dataclass(frozen=True)
+class Figures:
+    pairs: int
+    positives: int
+    negatives: int
+    recall: float
+    precision: float
+    f1: float
+    false_alarms: float  # share of hard negatives scored as the same matter
+
+
+def stats():
+    """Document frequencies learned from every text of the corpus (no labels), standing in for the
+    bureau's own petitions."""
+    from daiban.petitions.similarity import TermStats
+
+    texts = []
+    for m in matters():
+        texts += [m["text"], *(s["text"] for s in m["same"]), *(o["text"] for o in m["other"])]
+    return TermStats.from_texts(texts)
+
+
+def scored(split: str | None = None, term_stats=None) -> list[tuple[Pair, float]]:
+    from daiban.petitions.similarity import features, score
+
+    term_stats = term_stats or stats()
+    cache: dict[str, object] = {}
+
+    def f(text: str):
+        if text not in cache:
+            cache[text] = features(text)
+        return cache[text]
+
+    return [(p, score(f(p.a), f(p.b), term_stats)) for p in pairs(split)]
+
+
+def figures(results: list[tuple[Pair, float]], threshold: float) -> Figures:
+    tp = sum(1 for p, s in results if p.same and s >= threshold)
+    fp = sum(1 for p, s in results if not p.same and s >= threshold)
+    positives = sum(1 for p, _ in results if p.same)
+    negatives = len(results) - positives
+    recall = tp / positives if positives else 0.0
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Figures(len(results), positives, negatives, recall, precision, f1, fp / negatives if negatives else 0.0)
+
+
+def tune_threshold(results: list[tuple[Pair, float]], max_false_alarms: float = 0.03) -> float:
+    """The threshold with the best recall whose false-alarm share stays within the limit."""
+    best = (1.0, -1.0)
+    for step in range(10, 90):
+        t = step / 200
+        fig = figures(results, t)
+        if fig.false_alarms <= max_false_alarms and fig.recall > best[1]:
+            best = (t, fig.recall)
+    return best[0]

@@ -1,0 +1,41 @@
+"""manage.py reindex rebuilds what intake keeps current: the same features, counts, keys and entries."""
+
+from django.core.management import call_command
+
+from daiban.petitions.index_models import MatterBucket, PetitionFeatures, SearchEntry, TermCount
+from tests.factories import OTHER_MATTER, PARAPHRASE, id_number
+
+
+def snapshot():
+    return (
+        sorted(PetitionFeatures.objects.values_list("petition_id", "terms", "facts")),
+        sorted(TermCount.objects.values_list("term", "petitions")),
+        sorted(MatterBucket.objects.values_list("petition_id", "key", "station_id")),
+        sorted(SearchEntry.objects.values_list("petition_id", "number", "name", "body")),
+    )
+
+
+def test_reindex_gives_what_intake_built(api, new_petition):
+    person = {"id_number": id_number(serial=601)}
+    new_petition(petitioner=person)
+    new_petition(petitioner=person, content=PARAPHRASE)
+    new_petition(content=OTHER_MATTER)
+    before = snapshot()
+    SearchEntry.objects.all().delete()
+    PetitionFeatures.objects.filter(petition_id__in=[1]).delete()
+    call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert snapshot() == before
+    assert [i["number"] for i in api("agent1").get("/petitions", q="宅基地").data["items"]]
+
+
+def test_reindex_finds_the_hotspot_links_of_recent_open_petitions_again(new_petition):
+    from daiban.petitions.index_models import MatterLink
+    from tests.test_same_matter_across import RAILWAY
+
+    for i, text in enumerate(RAILWAY):
+        new_petition(petitioner={"id_number": id_number(serial=610 + i)}, content=text)
+    links = MatterLink.objects.count()
+    assert links >= 2
+    MatterLink.objects.all().delete()
+    call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert MatterLink.objects.count() >= links
