@@ -17,7 +17,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from daiban.documents.docx import render_docx
-from daiban.documents.layout import FormDoc, agency_form, disposition_form
+from daiban.documents.forms import agency_form, disposition_form
+from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
@@ -92,8 +93,9 @@ def disposition_form_file(user: User, disposition_id: int, fmt: str, *, via: str
     from daiban.petitions.permissions import visible_dispositions
 
     _check_format(fmt)
-    disposition = (visible_dispositions(user).select_related("department", "petition__petitioner")
-                   .prefetch_related("urgings").filter(pk=disposition_id).first())
+    disposition = (visible_dispositions(user)
+                   .select_related("department", "petition__petitioner", "leader_opinion_by", "principal_by")
+                   .prefetch_related(URGINGS).filter(pk=disposition_id).first())
     if disposition is None:
         raise NotFound("处置单不存在")
     form = disposition_form_for(user, disposition, via=f"{via}disposition.{fmt}")
@@ -162,10 +164,14 @@ def attachment_bytes(attachment: Attachment) -> bytes:
 
 # --- case summary and archive -----------------------------------------------------------------------
 
+URGINGS = Prefetch("urgings", queryset=Urging.objects.select_related("by").order_by("on", "id"))
+
+
 def load_case(petition_id: int) -> Petition:
-    urgings = Prefetch("urgings", queryset=Urging.objects.order_by("id"))
+    """A petition with everything its documents print, in a fixed number of queries."""
     dispositions = Prefetch(
-        "dispositions", queryset=Disposition.objects.select_related("department", "petition__petitioner").prefetch_related(urgings)
+        "dispositions", queryset=Disposition.objects.select_related(
+            "department", "petition__petitioner", "leader_opinion_by", "principal_by").prefetch_related(URGINGS)
     )
     return (
         Petition.objects.select_related("petitioner", "agent", "station")
