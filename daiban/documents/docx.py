@@ -44,7 +44,7 @@ from daiban.documents.safe import clean, emoji_runs
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
-EMOJI_FONT = "Segoe UI Emoji"  # Word's; fontconfig maps it to Noto Color Emoji where LibreOffice runs
+EMOJI_FONT = "Symbola"  # monochrome emoji LibreOffice can print (fonts-symbola); Word falls back to Segoe UI Emoji
 TITLE_SIZE = Pt(TITLE_PT)
 BODY_SIZE = Pt(FORM_PT)
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
