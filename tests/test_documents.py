@@ -16,6 +16,8 @@ from daiban.petitions.models import PersonalDataView
 
 AGENCY_LABELS = ["信访人姓名", "身份证号", "地址", "电话", "反映的问题及诉求", "代办方（人）", "告知方式", "代理结果", "信访人意见"]
 DISPOSITION_LABELS = ["姓名", "联系电话", "住址", "内容分类", "内容摘要", "拟办意见", "分管领导处理意见", "领导批示", "进度催办", "处理结果"]
+# The seed sets the label of the leader's row on two lines: 分管领导 / 处理意见.
+DISPOSITION_DOCX_LABELS = [label.replace("分管领导处理意见", "分管领导\n处理意见") for label in DISPOSITION_LABELS]
 
 
 def docx_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
@@ -77,7 +79,7 @@ def test_agency_form_docx_has_every_label_and_value(api, finished):
     assert "征地补偿款" in rows[2][1]
     assert "王建国" in rows[3][1]
     assert rows[4][1] == "□口头告知    ☑书面告知"
-    assert rows[5][1] == "经协调补偿款已全额发放"
+    assert rows[5][1] == "经协调补偿款已全额发放\n2026年9月16日"  # the result, then its date at the right
     assert rows[6][1] == "□满意    ☑比较满意    □理解    □不满意"
 
 
@@ -112,14 +114,16 @@ def test_disposition_form_in_both_formats(api, finished):
     did = finished["dispositions"][0]["id"]
     paragraphs, rows = docx_cells(api("agent1").get(f"/dispositions/{did}/form.docx").content)
     assert paragraphs[0] == "信访事项处置单"
-    assert [r[0] for r in rows] == ["姓名", *DISPOSITION_LABELS[2:]]
+    assert [r[0] for r in rows] == ["姓名", *DISPOSITION_DOCX_LABELS[2:]]
     values = {r[0]: r[1] for r in rows}
     assert rows[0] == ["姓名", "张三", "联系电话", "13912345678"]
     assert values["内容分类"] == "征地拆迁补偿"
     assert values["拟办意见"] == "请核实补偿款发放情况"
-    assert values["分管领导处理意见"].startswith("请限期核实") and "2026年09月16日" in values["分管领导处理意见"]
-    assert values["领导批示"].startswith("同意")
-    assert values["进度催办"] == "2026年09月16日 请尽快办理"
+    # Opinions carry their signer and date; one date format in the whole form.
+    assert values["分管领导\n处理意见"] == "请限期核实\n签批人：分管副局长　2026年9月16日"
+    assert values["领导批示"].startswith("同意\n签批人：")
+    assert values["进度催办"] == "2026年9月16日　请尽快办理（催办人：王建国）"
+    assert paragraphs[2] == "承办单位：乌审旗不动产登记中心　　办理时限：2026年10月13日前"
     assert values["处理结果"].startswith("补偿款已发放到位")
     text = pdf_text(api("agent1").get(f"/dispositions/{did}/form.pdf").content)
     for label in ["信访事项处置单", *DISPOSITION_LABELS, "请尽快办理", "补偿款已发放到位"]:

@@ -29,6 +29,26 @@ def disposition_form(request: HttpRequest, disposition_id: int, fmt: str):
     return download(data, name, fmt)
 
 
+class NoticeOut(Schema):
+    kind: str
+    title: str
+    available: bool
+
+
+@api.get("/petitions/{petition_id}/notices", tags=["文书"], summary="告知书列表（哪些已可生成）",
+         response={200: list[NoticeOut], **ERRORS})
+def notice_list(request: HttpRequest, petition_id: int):
+    return services.notice_list(request.user, petition_id)
+
+
+@api.get("/petitions/{petition_id}/notices/{kind}.{fmt}", tags=["文书"],
+         summary="告知书（docx/pdf）：受理、不予代办、法定途径、延期、处理意见、复查、复核、回访",
+         response={200: None, **ERRORS})
+def notice_file(request: HttpRequest, petition_id: int, kind: str, fmt: str):
+    data, name = services.notice_file(request.user, petition_id, kind, fmt)
+    return download(data, name, fmt)
+
+
 @api.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
          response={200: None, **ERRORS})
 def archive_zip(request: HttpRequest, petition_id: int):

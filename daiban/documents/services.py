@@ -102,6 +102,38 @@ def disposition_form_file(user: User, disposition_id: int, fmt: str, *, via: str
     return render(form, fmt), f"{form.filename}.{fmt}"
 
 
+# --- the written notices to the petitioner ----------------------------------------------------------
+
+def _notice_case(user: User, petition_id: int) -> Petition:
+    """The petition for its notices. Departments do not get the petitioner's notices (they carry the
+    petitioner's name and are no business of the unit asked to act): 404 for them as for strangers."""
+    department_only = user.has_role(roles.DEPARTMENT) and not user.has_role(
+        roles.AGENT, roles.CENTER, roles.ADMIN, *roles.STATION_LEADERS)
+    if department_only or not visible_petitions(user).filter(pk=petition_id).exists():
+        raise NotFound("信访事项不存在")
+    return load_case(petition_id)
+
+
+def notice_list(user: User, petition_id: int) -> list[dict]:
+    """[{"kind", "title", "available"}] for one petition (API.md, Documents)."""
+    from daiban.documents import notices
+
+    return notices.listing(_notice_case(user, petition_id))
+
+
+def notice_file(user: User, petition_id: int, kind: str, fmt: str) -> tuple[bytes, str]:
+    """One notice as (bytes, file name). NotFound for an unknown kind or one that does not apply yet."""
+    from daiban.documents import notices
+
+    _check_format(fmt)
+    petition = _notice_case(user, petition_id)
+    try:
+        form = notices.build(petition, kind)
+    except (KeyError, LookupError) as exc:
+        raise NotFound("该告知书不适用于本信访事项或尚未到该环节") from exc
+    return render(form, fmt), f"{form.filename}.{fmt}"
+
+
 # --- attachments ------------------------------------------------------------------------------------
 
 def _sniff(head: bytes) -> tuple[str, str] | None:

@@ -27,6 +27,12 @@ def disposition_form(request, pk: int, fmt: str):
 
 
 @staff_required()
+def notice(request, pk: int, kind: str, fmt: str):
+    data, name = services.notice_file(request.user, pk, kind, fmt)
+    return download(data, name, fmt)
+
+
+@staff_required()
 def archive_zip(request, pk: int):
     petition, data = services.archive_for(request.user, pk)
     return download(data, f"{petition.number}-案卷.zip", "zip")
