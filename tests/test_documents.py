@@ -186,34 +186,94 @@ def _archive_to_end(api, petition, clock):
     return agent.act(petition["id"], "archive")
 
 
-def test_archive_zip_index_matches_its_contents_and_is_frozen(api, finished, clock):
-    _upload(api("agent1"), finished["id"], "来信扫描.pdf", _tiny_pdf())
+def test_archive_zip_follows_the_archival_rules_and_is_frozen(api, finished, clock):
+    """DA/T 22-2015: cover, 卷内目录 over the PDF copies with running page numbers, 备考表; the DOCX
+    copies in their own folder; frozen at archiving (same bytes, SHA-256 on the timeline)."""
+    _upload(api("agent1"), finished["id"], "来信扫描.pdf", _tiny_pdf(), kind="letter")
     archived = _archive_to_end(api, finished, clock)
     assert archived.status_code == 200
     frozen = ArchiveFile.objects.get(petition_id=finished["id"])
     first = api("agent1").get(f"/petitions/{finished['id']}/archive.zip")
     assert first.status_code == 200
     assert hashlib.sha256(first.content).hexdigest() == frozen.sha256 == first["X-Archive-SHA256"]
+    assert 'filename="WS-2026-000001-anjuan.zip"' in first["Content-Disposition"]
     again = api("center").get(f"/petitions/{finished['id']}/archive.zip")
     assert again.content == first.content
     archive = zipfile.ZipFile(io.BytesIO(first.content))
+    root = finished["number"]
     names = [n.split("/", 1)[1] for n in archive.namelist()]
-    assert names[:2] == ["00-目录.pdf", "00-目录.csv"]
-    rows = list(csv.reader(io.StringIO(archive.read(f"{finished['number']}/00-目录.csv").decode("utf-8-sig"))))
-    listed = [r[1] for r in rows[1:]]
-    assert listed == names[2:]
-    for _, name, _, pages in rows[1:]:
-        data = archive.read(f"{finished['number']}/{name}")
-        if name.endswith(".pdf"):
-            assert len(PdfReader(io.BytesIO(data)).pages) == int(pages), name
-    assert any("信访事项代办单.docx" in n for n in listed) and any("信访事项处置单" in n and n.endswith(".pdf") for n in listed)
-    assert any("附件-来信扫描.pdf" in n for n in listed)
-    summary = pdf_text(archive.read(f"{finished['number']}/" + next(n for n in listed if "案件办理情况" in n)))
+    assert names[:3] == ["00a-案卷封面.pdf", "00b-卷内目录.pdf", "00c-卷内目录.csv"] and "99-卷内备考表.pdf" in names
+    rows = list(csv.reader(io.StringIO(archive.read(f"{root}/00c-卷内目录.csv").decode("utf-8-sig"))))
+    assert rows[0] == ["序号", "文号", "责任者", "题名", "日期", "页号", "备注", "文件"]
+    items = rows[1:]
+    # Every item is a PDF copy (or the attachment itself), never twice; DOCX copies live apart.
+    assert [r[7] for r in items] == [n for n in names if n[:2].isdigit() and not n.startswith(("00", "99"))]
+    assert not any(r[7].endswith(".docx") for r in items)
+    docx = [n for n in names if n.startswith("工作文件（DOCX）/")]
+    assert docx and all(n.endswith(".docx") for n in docx)
+    assert items[0][3].startswith("信访事项办理情况")
+    # Running page numbers: each item starts where the one before ended.
+    page = 1
+    for row in items:
+        data = archive.read(f"{root}/{row[7]}")
+        count = len(PdfReader(io.BytesIO(data)).pages)
+        assert row[5] == (str(page) if count == 1 else f"{page}-{page + count - 1}"), row
+        page += count
+    titles = [r[3] for r in items]
+    assert "《信访事项代办单》" in titles and any(t.startswith("《信访事项处置单》") for t in titles)
+    assert "受理告知书" in titles and "处理意见书" in titles and "回访记录" in titles
+    assert any("来信扫描.pdf" in t for t in titles)
+    agency = next(r for r in items if r[3] == "《信访事项代办单》")
+    assert agency[1] == root and agency[2] and agency[4] == "2026年9月16日"
+    dates = [r[4] for r in items[1:]]
+    parsed = [datetime.datetime.strptime(d, "%Y年%m月%d日") for d in dates if d]
+    assert parsed == sorted(parsed)
+    summary = pdf_text(archive.read(f"{root}/{items[0][7]}"))
     for text in ["信访事项办理情况", "张三", "办理过程", "请尽快办理", "比较满意", "回访无反弹", "按期"]:
         assert text in summary, text
-    index_text = pdf_text(archive.read(f"{finished['number']}/00-目录.pdf"))
-    assert "卷内目录" in index_text and listed[0] in index_text
+    cover = pdf_text(archive.read(f"{root}/00a-案卷封面.pdf"))
+    for text in ["案卷题名", "年度", "保管期限", "立卷人", "检查人", "立卷日期", "10年"]:
+        assert text in cover, text
+    index_text = pdf_text(archive.read(f"{root}/00b-卷内目录.pdf"))
+    for text in ["卷内目录", "序号", "文号", "责任者", "题名", "日期", "页号", "备注"]:
+        assert text in index_text, text
+    note = pdf_text(archive.read(f"{root}/99-卷内备考表.pdf"))
+    assert "本卷情况说明" in note and "立卷人" in note and "检查人" in note
     assert "案卷已封存" in api("agent1").get(f"/petitions/{finished['id']}").data["events"][-1]["note"]
+
+
+def test_an_attachment_that_does_not_open_is_listed_not_fatal(api, finished, clock):
+    """Issue 9: a file stored before the checks (or damaged since) never stops the archive."""
+    from daiban.documents.models import Attachment
+
+    ok = _upload(api("agent1"), finished["id"], "好的.png", PNG)
+    assert ok.status_code == 201
+    broken = Attachment.objects.get(pk=ok.json()["id"])
+    fake = _upload(api("agent1"), finished["id"], "假的.pdf", _tiny_pdf())
+    Attachment.objects.filter(pk=fake.json()["id"]).update(content_type="application/pdf")
+    from daiban.documents.services import private_storage
+
+    # Stored files are shared by content hash: the damaged copy gets its own name.
+    from django.core.files.base import ContentFile
+
+    import uuid
+
+    stored = private_storage().save(f"attachments/test-damaged-{uuid.uuid4().hex}.pdf",
+                                    ContentFile(b"%PDF-1.4\nnot really a pdf"))
+    Attachment.objects.filter(pk=fake.json()["id"]).update(stored_name=stored)
+    Attachment.objects.filter(pk=broken.pk).update(name="../../../etc/passwd\u0000\u000b.png")
+    assert _archive_to_end(api, finished, clock).status_code == 200
+    response = api("agent1").get(f"/petitions/{finished['id']}/archive.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    for name in archive.namelist():
+        assert ".." not in name.split("/") and "\x00" not in name and "\x0b" not in name and not name.startswith("/")
+        assert name.split("/")[0] == finished["number"]
+    rows = list(csv.reader(io.StringIO(archive.read(f"{finished['number']}/00c-卷内目录.csv").decode("utf-8-sig"))))
+    bad = next(r for r in rows if "假的.pdf" in r[3])
+    assert bad[6] == "文件损坏，无法打开" and bad[5] == "—"
+    assert "文件损坏，无法打开" in pdf_text(archive.read(f"{finished['number']}/00b-卷内目录.pdf"))
+    private_storage().delete(stored)
 
 
 def test_archive_is_only_for_those_who_see_full_data(api, finished):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
-import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -213,9 +209,11 @@ def load_case(petition_id: int) -> Petition:
 
 
 def case_summary_pdf(petition: Petition) -> bytes:
+    """信访事项办理情况: the case on a few pages, its events in date order."""
     person = petition.petitioner
+    events = sorted(petition.events.all(), key=lambda e: (e.on, e.pk))
     return render_pdf("documents/summary.html", {
-        "p": petition, "id_number": person.id_number, "phone": person.phone,
+        "p": petition, "id_number": person.id_number, "phone": person.phone, "events": events,
         "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
                               if petition.followed_up_on and petition.follow_up_due_on else None),
@@ -223,64 +221,11 @@ def case_summary_pdf(petition: Petition) -> bytes:
     })
 
 
-@dataclass
-class Entry:
-    name: str
-    kind: str
-    data: bytes
-    pages: int | None
-
-
-def _pages(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
-def archive_entries(petition: Petition) -> list[Entry]:
-    """Everything in the case file, in filing order, with page counts (DOCX: as its PDF twin)."""
-    person = petition.petitioner
-    entries: list[Entry] = []
-
-    def add_form(form: FormDoc, index: int) -> None:
-        pdf = form_pdf(form)
-        pages = _pages(pdf)
-        entries.append(Entry(f"{index:02d}-{form.filename}.pdf", "PDF", pdf, pages))
-        entries.append(Entry(f"{index:02d}-{form.filename}.docx", "DOCX（可编辑）", render_docx(form), pages))
-
-    summary = case_summary_pdf(petition)
-    entries.append(Entry(f"01-{petition.number}-案件办理情况.pdf", "PDF", summary, _pages(summary)))
-    add_form(agency_form(petition, id_number=person.id_number, phone=person.phone), 2)
-    for i, disposition in enumerate(petition.dispositions.all(), start=3):
-        add_form(disposition_form(disposition, phone=person.phone), i)
-    start = 3 + len(petition.dispositions.all())
-    for i, attachment in enumerate(petition.attachments.all(), start=start):
-        data = attachment_bytes(attachment)
-        pages = _pages(data) if attachment.content_type == "application/pdf" else 1
-        entries.append(Entry(f"{i:02d}-附件-{attachment.name}", attachment.get_kind_display(), data, pages))
-    return entries
-
-
 def build_archive(petition: Petition) -> bytes:
-    """The zip of the case file with its 目录 (as PDF and as CSV). Entry times are the archive day,
-    so the same content gives the same bytes."""
-    entries = archive_entries(petition)
-    index_pdf = render_pdf("documents/index.html", {"p": petition, "entries": entries})
-    index_csv = io.StringIO()
-    writer = csv.writer(index_csv)
-    writer.writerow(["序号", "文件名", "类型", "页数"])
-    for i, entry in enumerate(entries, start=1):
-        writer.writerow([i, entry.name, entry.kind, entry.pages])
-    stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        files = [("00-目录.pdf", index_pdf), ("00-目录.csv", ("\ufeff" + index_csv.getvalue()).encode())]
-        files += [(e.name, e.data) for e in entries]
-        for name, data in files:
-            info = zipfile.ZipInfo(f"{petition.number}/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    """The case file's zip (see archive.py for its order and its 卷内目录)."""
+    from daiban.documents.archive import build_archive as build
+
+    return build(petition)
 
 
 def archive_freeze(petition_id: int) -> ArchiveFile:
