@@ -287,31 +287,55 @@ def test_an_archived_case_takes_no_more_attachments(api, finished, clock):
     assert _upload(api("agent1"), finished["id"], "x.png", PNG).status_code == 409
 
 
+LEDGER_HEADER = ["序号", "编号", "收到日期", "受理日期", "信访人", "身份证号", "联系电话", "住址", "反映问题", "渠道", "来源",
+                 "内容分类", "代办员", "流转单位", "流转日期", "办结时限", "催办次数", "办结日期", "是否按期", "反馈方式",
+                 "满意度", "复查/复核", "终结日期", "回访日期", "归档日期", "状态"]
+
+
+def _ledger(api_client, **params):
+    response = api_client.get("/ledger.xlsx", **params)
+    assert response.status_code == 200
+    return response, load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+
+
 def test_ledger_columns_and_values(api, finished, new_petition, clock):
     new_petition()
-    response = api("agent1").get("/ledger.xlsx", **{"from": "2026-09-01", "to": "2026-09-30"})
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
-    assert header == ["编号", "收到日期", "渠道", "来源", "信访人", "内容摘要", "内容分类", "代办员", "事权单位",
-                      "办理类别", "办结时限", "办结日期", "是否按期", "信访人意见", "状态"]
-    assert sheet.freeze_panes == "A2"
-    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
-    assert row["编号"] == finished["number"]
-    assert row["收到日期"] == datetime.datetime(2026, 9, 16)
-    assert row["渠道"] == "来访" and row["来源"] == "信访人本人" and row["信访人"] == "张三"
+    response, sheet = _ledger(api("agent1"), **{"from": "2026-09-01", "to": "2026-09-30"})
+    assert 'filename="taizhang-20260901-20260930.xlsx"' in response["Content-Disposition"]
+    assert "信访代办台账" in sheet["A1"].value and "2026年9月1日至2026年9月30日" in sheet["A2"].value
+    header = [c.value for c in sheet[3]]
+    assert header == LEDGER_HEADER
+    assert sheet.freeze_panes == "C4" and sheet.auto_filter.ref == "A3:Z5" and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    row = {h: c.value for h, c in zip(header, sheet[4], strict=True)}
+    assert row["序号"] == 1 and row["编号"] == finished["number"]
+    assert row["收到日期"] == datetime.datetime(2026, 9, 16) and row["受理日期"] == datetime.datetime(2026, 9, 16)
+    assert row["信访人"] == "张三" and row["身份证号"] == "15062619700101123X" and row["联系电话"] == "13912345678"
+    assert row["住址"] == "嘎鲁图镇沙尔利格嘎查" and "请求有关部门尽快落实补偿" in row["反映问题"]  # whole, not cut
+    assert row["渠道"] == "来访" and row["来源"] == "信访人本人"
     assert row["内容分类"] == "征地拆迁补偿" and row["代办员"] == "王建国"
-    assert row["事权单位"] == "乌审旗不动产登记中心" and row["办理类别"] == "一般事项"
+    assert row["流转单位"] == "乌审旗不动产登记中心" and row["流转日期"] == datetime.datetime(2026, 9, 16)
     assert row["办结时限"] == datetime.datetime(2026, 10, 13) and row["办结日期"] == datetime.datetime(2026, 9, 16)
-    assert row["是否按期"] == "是" and row["信访人意见"] == "比较满意" and row["状态"] == "已反馈"
-    assert sheet.max_row == 3
-    assert sheet.column_dimensions["F"].width >= 30
+    assert row["催办次数"] == 1 and row["是否按期"] == "是" and row["反馈方式"] == "上门走访"
+    assert row["满意度"] == "比较满意" and row["状态"] == "已反馈"
+    assert sheet["I4"].alignment.wrap_text
+    assert sheet.max_row == 5
+    assert sheet.column_dimensions["I"].width >= 40
+
+
+def test_ledger_personal_columns_only_for_who_may_see_them(api, finished, clock):
+    _, sheet = _ledger(api("dept1"))
+    header = [c.value for c in sheet[3]]
+    assert "身份证号" not in header and "联系电话" not in header and "信访人" in header
+    _, sheet = _ledger(api("agent2"))  # same station, not the case agent: the row is masked
+    row = {h.value: c.value for h, c in zip(sheet[3], sheet[4], strict=True)}
+    assert row["身份证号"] != "15062619700101123X" and "*" in row["身份证号"] and "*" in row["联系电话"]
 
 
 def test_ledger_covers_only_visible_petitions_and_validates_dates(api, finished, clock):
     book = load_workbook(io.BytesIO(b"".join(api("dept2").get("/ledger.xlsx").streaming_content)))
-    assert book.worksheets[0].max_row == 1
+    assert book.worksheets[0].max_row == 3
     bad = api("agent1").get("/ledger.xlsx", **{"from": "2026-13-01"})
     assert bad.status_code == 400 and "from" in bad.data["error"]["fields"]
 
@@ -340,7 +364,7 @@ def test_staff_pages_link_and_serve_every_document(api, finished, clock):
     assert upload.status_code == 302
     assert "照片.png" in client.get(f"/staff/petitions/{finished['id']}/").content.decode()
     ledger = client.get("/staff/ledger.xlsx", {"from": "2026-09-01", "to": "2026-09-30"})
-    assert load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).worksheets[0].max_row == 2
+    assert load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).worksheets[0].max_row == 4
     dept = Client()
     dept.force_login(User.objects.get(username="dept2"))
     assert dept.get(f"/staff/dispositions/{did}/form.pdf").status_code == 404

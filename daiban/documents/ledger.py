@@ -1,40 +1,92 @@
-"""台账: one row per petition, written as a streaming XLSX (openpyxl write-only mode)."""
+"""台账: one row per petition, as a bureau keeps its ledger, written as a streaming XLSX (openpyxl
+write-only mode: rows go to disk as they are read, so 100,000 rows stay well under 300 MB).
+
+Title and period rows on top, the header row repeated on every printed page, panes frozen under the
+header and after 编号, filters on the header, long text wrapped, landscape A3 fitted to the page
+width. 身份证号 and 联系电话 appear only for users who may see some petitioner's full data; in a row the
+user may not see in full they are masked (permissions.may_see_personal_data decides, per row).
+
+Every text cell is written as a string cell (never a formula: `=1+2` stays text) and cleaned of
+what XML cannot carry (safe.py), whatever the database holds.
+"""
 
 from __future__ import annotations
 
 import datetime
 import tempfile
 from collections import defaultdict
+from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
-from daiban.petitions.models import Channel, Disposition, Petition, Satisfaction, Source, Status, Track
+from daiban.documents.safe import sheet_text
+from daiban.lib import crypto
+from daiban.lib.identity import mask_id_number, mask_phone
+from daiban.org import roles
+from daiban.org.models import User
+from daiban.petitions.models import (
+    Channel,
+    ContactMethod,
+    Disposition,
+    PersonalDataView,
+    Petition,
+    Review,
+    Satisfaction,
+    Source,
+    Status,
+)
+from daiban.petitions.permissions import may_see_personal_data
 
+# (header, width in characters, kind): kind "text" wraps, "date" is a date cell, "short" does not wrap.
 COLUMNS = [
-    ("编号", 17), ("收到日期", 12), ("渠道", 7), ("来源", 16), ("信访人", 10), ("内容摘要", 40), ("内容分类", 12),
-    ("代办员", 10), ("事权单位", 28), ("办理类别", 14), ("办结时限", 12), ("办结日期", 12), ("是否按期", 9),
-    ("信访人意见", 10), ("状态", 12),
+    ("序号", 6, "short"), ("编号", 16, "short"), ("收到日期", 11, "date"), ("受理日期", 11, "date"),
+    ("信访人", 9, "text"), ("身份证号", 20, "short"), ("联系电话", 14, "short"), ("住址", 22, "text"),
+    ("反映问题", 48, "text"), ("渠道", 6, "short"), ("来源", 12, "text"), ("内容分类", 12, "text"),
+    ("代办员", 9, "text"), ("流转单位", 22, "text"), ("流转日期", 11, "date"), ("办结时限", 11, "date"),
+    ("催办次数", 6, "short"), ("办结日期", 11, "date"), ("是否按期", 6, "short"), ("反馈方式", 9, "short"),
+    ("满意度", 9, "short"), ("复查/复核", 16, "text"), ("终结日期", 11, "date"), ("回访日期", 11, "date"),
+    ("归档日期", 11, "date"), ("状态", 11, "text"),
 ]
-DATE_COLUMNS = {1, 10, 11}
+PERSONAL = {"身份证号", "联系电话"}
 LABELS = {
     "channel": dict(Channel.choices), "source": dict(Source.choices), "satisfaction": dict(Satisfaction.choices),
-    "status": dict(Status.choices), "track": {k: v.split("（")[0] for k, v in Track.choices},
+    "status": dict(Status.choices), "method": dict(ContactMethod.choices),
 }
-FIELDS = ["id", "number", "received_on", "channel", "source", "petitioner__name", "content", "category",
-          "agent__name", "track", "due_on", "concluded_on", "satisfaction", "status"]
+FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner__name", "petitioner__id_number_enc",
+          "petitioner__phone_enc", "petitioner__address", "content", "channel", "source", "category", "agent__name",
+          "due_on", "concluded_on", "feedback_method", "satisfaction", "terminated_on", "followed_up_on",
+          "archived_on", "status", "agent_id", "station_id"]
 
 
-def _departments(petitions: QuerySet[Petition]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = defaultdict(list)
-    rows = (Disposition.objects.filter(petition__in=petitions.values("id"))
-            .order_by("petition_id", "id").values_list("petition_id", "department__name"))
-    for petition_id, name in rows.iterator(chunk_size=5000):
-        if name not in names[petition_id]:
-            names[petition_id].append(name)
-    return names
+def _dispositions(petitions: QuerySet[Petition]) -> dict[int, tuple[list[str], datetime.date | None, int]]:
+    """petition id → (departments in routing order, first routing day, urgings), one grouped query."""
+    found: dict[int, tuple[list[str], datetime.date | None, int]] = {}
+    rows = (Disposition.objects.filter(petition__in=petitions.values("id")).order_by("petition_id", "id")
+            .values_list("petition_id", "department__name", "routed_on").annotate(urged=Count("urgings")))
+    for petition_id, name, routed, urged in rows.iterator(chunk_size=5000):
+        names, first, total = found.get(petition_id, ([], None, 0))
+        if name not in names:
+            names.append(name)
+        found[petition_id] = (names, min(first, routed) if first else routed, total + urged)
+    return found
+
+
+def _reviews(petitions: QuerySet[Petition]) -> dict[int, str]:
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = (Review.objects.filter(petition__in=petitions.values("id")).order_by("petition_id", "id")
+            .values_list("petition_id", "level", "upheld", "decided_on"))
+    for petition_id, level, upheld, decided in rows.iterator(chunk_size=5000):
+        word = "复查" if level == Review.Level.REVIEW else "复核"
+        outcome = "中" if decided is None else ("：有理" if upheld else "：维持")
+        found[petition_id].append(word + outcome)
+    return {pid: "；".join(parts) for pid, parts in found.items()}
 
 
 def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
@@ -45,46 +97,121 @@ def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
     return "是" if concluded <= due else "否"
 
 
-def write_ledger(petitions: QuerySet[Petition], *, title: str):
+def _may_see_any(user: User) -> bool:
+    return user.has_role(roles.CENTER, roles.AGENT, *roles.STATION_LEADERS)
+
+
+class _Cells:
+    """String, number and date cells sharing one style each (a style per cell would cost a second
+    per 100,000 rows). Text cells are typed "s": openpyxl would take a leading = for a formula."""
+
+    def __init__(self, sheet) -> None:
+        self.sheet = sheet
+        thin = Side(style="thin", color="808080")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.styles = {}
+        for kind, alignment, number_format in (
+            ("text", Alignment(wrap_text=True, vertical="top"), None),
+            ("short", Alignment(vertical="top"), None),
+            ("date", Alignment(vertical="top", horizontal="center"), "yyyy-mm-dd"),
+        ):
+            cell = WriteOnlyCell(sheet, value="")
+            cell.alignment, cell.border, cell.font = alignment, border, Font(name="宋体", size=10)
+            if number_format:
+                cell.number_format = number_format
+            self.styles[kind] = cell._style
+
+    def make(self, value, kind: str) -> WriteOnlyCell:
+        if isinstance(value, str):
+            value = sheet_text(value)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cell._style = self.styles[kind]
+        return cell
+
+
+def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None = None,
+                 start: datetime.date | None = None, end: datetime.date | None = None):
     """Write the ledger to a temporary file and return it, positioned at the start."""
+    personal = user is not None and _may_see_any(user)
+    columns = [c for c in COLUMNS if personal or c[0] not in PERSONAL]
+    kinds = [kind for _, _, kind in columns]
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"  # the header row stays while scrolling
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[_letter(index)].width = width
+    sheet = workbook.create_sheet(sheet_text(title)[:31] or "台账")
+    for index, (_, width, _) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    last_col = get_column_letter(len(columns))
+    sheet.freeze_panes = "C4"  # the header stays while scrolling, and 序号 and 编号 beside each row
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 8  # A3
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+    sheet.oddHeader.center.text = "信访代办台账"
+    sheet.merged_cells.add(f"A1:{last_col}1")
+    sheet.merged_cells.add(f"A2:{last_col}2")
+
+    cells = _Cells(sheet)
+    heading = WriteOnlyCell(sheet, value=f"{settings.DAIBAN_BUREAU_NAME}信访代办台账")
+    heading.font, heading.alignment = Font(name="宋体", size=18, bold=True), Alignment(horizontal="center")
+    sheet.row_dimensions[1].height = 30
+    sheet.append([heading])
+    today = timezone.localdate()
+    period = (f"统计期间：{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日（按收到日期）　"
+              if start and end else "")
+    sub = WriteOnlyCell(sheet, value=f"{period}制表日期：{today.year}年{today.month}月{today.day}日")
+    sub.alignment = Alignment(horizontal="left")
+    sheet.append([sub])
     header = []
-    for name, _ in COLUMNS:
+    for name, _, _ in columns:
         cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
+        cell.font = Font(name="宋体", size=10, bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        thin = Side(style="thin")
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         header.append(cell)
     sheet.append(header)
-    departments = _departments(petitions)
+
+    routed = _dispositions(petitions)
+    reviews = _reviews(petitions)
+    seen_full: list[int] = []
     rows = petitions.order_by("received_on", "id").values_list(*FIELDS)
+    count = 0
     for row in rows.iterator(chunk_size=5000):
-        (pid, number, received, channel, source, name, content, category, agent, track, due, concluded,
-         satisfaction, status) = row
-        values = [
-            number, received, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source), name,
-            content[:60] + ("……" if len(content) > 60 else ""), category, agent or "", "、".join(departments.get(pid, [])),
-            LABELS["track"].get(track, ""), due, concluded, _on_time(due, concluded),
-            LABELS["satisfaction"].get(satisfaction, ""), LABELS["status"].get(status, status),
+        (pid, number, received, accepted, name, id_enc, phone_enc, address, content, channel, source, category,
+         agent, due, concluded, feedback_method, satisfaction, terminated, followed, archived, status, agent_id,
+         station_id) = row
+        count += 1
+        departments, routed_on, urged = routed.get(pid, ([], None, 0))
+        values = [count, number, received, accepted, name]
+        if personal:
+            id_number, phone = crypto.decrypt(id_enc), crypto.decrypt(phone_enc)
+            if may_see_personal_data(user, SimpleNamespace(agent_id=agent_id, station_id=station_id)):
+                seen_full.append(pid)
+            else:
+                id_number, phone = mask_id_number(id_number), mask_phone(phone)
+            values += [id_number, phone]
+        values += [
+            address, content, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source),
+            category, agent or "", "、".join(departments), routed_on, due, urged or "", concluded,
+            _on_time(due, concluded), LABELS["method"].get(feedback_method, ""),
+            LABELS["satisfaction"].get(satisfaction, ""), reviews.get(pid, ""), terminated, followed, archived,
+            LABELS["status"].get(status, status),
         ]
-        sheet.append([_date_cell(sheet, v) if i in DATE_COLUMNS and v else v for i, v in enumerate(values)])
+        sheet.append([cells.make(v, "short" if v is None else k) if v is not None else None
+                      for v, k in zip(values, kinds, strict=True)])
+    sheet.auto_filter.ref = f"A3:{last_col}{3 + count}"
+    if seen_full and user is not None:
+        # Full ID and phone numbers were exported: logged per petition, as every other view is.
+        PersonalDataView.objects.bulk_create(
+            [PersonalDataView(user=user, petition_id=pid, fields="id_number,phone", via="ledger") for pid in seen_full],
+            batch_size=5000)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the response streams and closes it)
     workbook.save(handle)
     handle.seek(0)
     return handle
-
-
-def _date_cell(sheet, value: datetime.date) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)

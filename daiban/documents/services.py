@@ -272,7 +272,7 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
     if station:
         petitions = petitions.filter(station_id=station)
-    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}")
+    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", user=user, start=start, end=end)
     return handle, f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
 
 
