@@ -34,6 +34,7 @@ BENCH_POSTGRES_URL ?= $(shell pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && 
 bench: install
 	$(BIN)/python bench/run.py
 	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
+	$(BIN)/python bench/documents.py
 
 lint: install
 	$(BIN)/ruff check .
