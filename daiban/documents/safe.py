@@ -71,7 +71,7 @@ def zip_name(value: object, *, fallback: str = "文件", limit: int = 80) -> str
 # Words of the system's document names, for the ASCII fallback of a download's name.
 _ASCII_WORDS = {
     "信访事项代办单": "daibandan", "信访事项处置单": "chuzhidan", "案卷": "anjuan", "台账": "taizhang",
-    "月报": "yuebao", "工作流程图": "liuchengtu", "代办员公示": "daibanyuan-gongshi", "受理告知书": "shouli-gaozhishu",
+    "月报": "yuebao", "信访代办服务室工作流程图": "liuchengtu", "工作流程图": "liuchengtu", "代办员公示": "daibanyuan-gongshi", "受理告知书": "shouli-gaozhishu",
     "不予代办告知书": "buyu-daiban-gaozhishu", "告知按法定途径解决告知书": "fading-tujing-gaozhishu",
     "延期办理告知书": "yanqi-gaozhishu", "处理意见书": "chuli-yijianshu", "复查意见书": "fucha-yijianshu",
     "复核意见书": "fuhe-yijianshu", "回访记录": "huifang-jilu", "案件办理情况": "banli-qingkuang",

@@ -278,17 +278,36 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
 
 # --- printables for the wall ------------------------------------------------------------------------
 
-def flowchart_pdf() -> bytes:
+PAPER = {"a4": "A4", "a3": "A3"}
+
+
+def flowchart_pdf(size: str = "a4") -> bytes:
+    """附件1 for the wall (A4 or A3, large type), then the workflow's state diagram as a technical page."""
+    from daiban.documents import wallchart
     from daiban.staff.flowchart import svg
 
-    return render_pdf("documents/flowchart.html", {"svg": svg()})
+    return render_pdf("documents/flowchart.html", {"svg": svg(), "wall": wallchart.svg(),
+                                                   "size": PAPER.get(size, "A4")})
 
 
-def agent_board_pdf() -> bytes:
+def agent_board_pdf(size: str = "a4") -> bytes:
+    """上墙公示: one page, a card per agent (photo or a placeholder, name, kind, station, 负责领域,
+    phone) and the supervision line. Cards shrink as agents are added, so the page stays one."""
+    import math
+
     from daiban.org.models import Agent
 
     agents = list(Agent.objects.filter(active=True).select_related("station").order_by("kind", "id"))
+    paper = PAPER.get(size, "A4")
+    full = [a for a in agents if a.kind == Agent.Kind.FULL_TIME]
+    part = [a for a in agents if a.kind == Agent.Kind.PART_TIME]
+    columns = 5 if len(agents) <= 15 else 6 if len(agents) <= 30 else 8
+    rows = math.ceil(len(full) / columns) + math.ceil(len(part) / columns)
+    height = (420 if paper == "A3" else 297) - 24 - 48  # the page less margins, title, headings and the foot
+    card = max(30, min(75, height / max(rows, 1) - 3))
+    scale = 13 if paper == "A3" else 9
     return render_pdf("documents/board.html", {
-        "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
-        "part_time": [a for a in agents if a.kind == Agent.Kind.PART_TIME],
+        "full_time": full, "part_time": part, "size": paper, "columns": columns, "gaps": 3 * (columns - 1),
+        "card_mm": round(card, 1), "photo_h": round(card * 0.42, 1), "photo_w": round(card * 0.32, 1), "scale": scale,
+        "supervision_phone": settings.DAIBAN_SUPERVISION_PHONE, "bureau": settings.DAIBAN_BUREAU_NAME,
     })

@@ -84,9 +84,11 @@ def ledger_xlsx(request):
 
 @staff_required()
 def flowchart_pdf(request):
-    return download(services.flowchart_pdf(), "信访代办工作流程图.pdf", "pdf")
+    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    return download(services.flowchart_pdf(size), f"信访代办服务室工作流程图-{size.upper()}.pdf", "pdf")
 
 
 @staff_required()
 def board_pdf(request):
-    return download(services.agent_board_pdf(), "信访代办员公示.pdf", "pdf")
+    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    return download(services.agent_board_pdf(size), f"信访代办员公示-{size.upper()}.pdf", "pdf")
