@@ -251,12 +251,12 @@ def test_an_attachment_that_does_not_open_is_listed_not_fatal(api, finished, clo
     broken = Attachment.objects.get(pk=ok.json()["id"])
     fake = _upload(api("agent1"), finished["id"], "假的.pdf", _tiny_pdf())
     Attachment.objects.filter(pk=fake.json()["id"]).update(content_type="application/pdf")
-    from daiban.documents.services import private_storage
+    import uuid
 
     # Stored files are shared by content hash: the damaged copy gets its own name.
     from django.core.files.base import ContentFile
 
-    import uuid
+    from daiban.documents.services import private_storage
 
     stored = private_storage().save(f"attachments/test-damaged-{uuid.uuid4().hex}.pdf",
                                     ContentFile(b"%PDF-1.4\nnot really a pdf"))
