@@ -38,6 +38,30 @@ def to_pdf(data: bytes, suffix: str) -> bytes:
         return target.read_bytes()
 
 
+def to_pdf_many(files: dict[str, bytes]) -> dict[str, bytes]:
+    """{name.docx|name.xlsx: bytes} → {name: PDF bytes}, in one LibreOffice start (it costs seconds)."""
+    assert SOFFICE, "soffice missing"
+    with tempfile.TemporaryDirectory(prefix="daiban-office-") as work:
+        folder = Path(work)
+        sources = []
+        for name, data in files.items():
+            path = folder / name
+            path.write_bytes(data)
+            sources.append(str(path))
+        profile = (folder / "profile").as_uri()
+        result = subprocess.run(  # noqa: S603 (fixed arguments)
+            [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
+             "--outdir", str(folder / "out"), *sources],
+            capture_output=True, timeout=600, check=False,
+        )
+        converted = {}
+        for name in files:
+            target = folder / "out" / (name.rsplit(".", 1)[0] + ".pdf")
+            assert target.exists(), f"LibreOffice did not convert {name}: {result.stdout!r} {result.stderr!r}"
+            converted[name] = target.read_bytes()
+        return converted
+
+
 def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 

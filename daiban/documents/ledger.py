@@ -97,6 +97,23 @@ def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
     return "是" if concluded <= due else "否"
 
 
+LINE_PT, MAX_ROW_PT = 13.5, 409  # a 10 pt line; Excel's tallest row
+
+
+def _row_height(values: list, widths: list[float]) -> float | None:
+    """The height a row needs for its wrapped text: neither Excel nor LibreOffice grows a row
+    written by a program, so a row of one line would hide the rest of 反映问题 on paper. A Chinese
+    character takes about two units of column width."""
+    lines = 1
+    for value, width in zip(values, widths, strict=True):
+        if width and isinstance(value, str) and len(value) * 2 > width:
+            per_line = max(width - 1.5, 1)
+            count = sum(max(1, -(-sum(2 if ord(ch) > 0x2E7F else 1.1 for ch in part) // per_line))
+                        for part in value.split("\n"))
+            lines = max(lines, int(count))
+    return min(MAX_ROW_PT, lines * LINE_PT + 2) if lines > 1 else None
+
+
 def _may_see_any(user: User) -> bool:
     return user.has_role(roles.CENTER, roles.AGENT, *roles.STATION_LEADERS)
 
@@ -137,6 +154,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     personal = user is not None and _may_see_any(user)
     columns = [c for c in COLUMNS if personal or c[0] not in PERSONAL]
     kinds = [kind for _, _, kind in columns]
+    wrap_widths = [width if kind == "text" else 0 for _, width, kind in columns]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_text(title)[:31] or "台账")
     for index, (_, width, _) in enumerate(columns, start=1):
@@ -203,8 +221,12 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
             LABELS["satisfaction"].get(satisfaction, ""), reviews.get(pid, ""), terminated, followed, archived,
             LABELS["status"].get(status, status),
         ]
-        sheet.append([cells.make(v, "short" if v is None else k) if v is not None else None
-                      for v, k in zip(values, kinds, strict=True)])
+        height = _row_height(values, wrap_widths)
+        if height:
+            sheet.row_dimensions[3 + count].height = height
+        sheet.append([cells.make(v, k) if v is not None else None for v, k in zip(values, kinds, strict=True)])
+        if height:
+            del sheet.row_dimensions[3 + count]  # written: keep no per-row object for 100,000 rows
     sheet.auto_filter.ref = f"A3:{last_col}{3 + count}"
     if seen_full and user is not None:
         # Full ID and phone numbers were exported: logged per petition, as every other view is.
