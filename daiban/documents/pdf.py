@@ -20,12 +20,26 @@ FONT_STACK = '"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto 
 EMOJI_STACK = '"Noto Color Emoji", "Noto Serif CJK SC"'
 
 
+_FONT_CONFIG = None
+
+
+def _font_config():
+    """One font configuration per process: the system fonts are looked up and loaded once, not on
+    every document (the CJK font is large)."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
 def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only document requests need
 
     html = render_to_string(template, {**context, "pdf_font": PDF_FONT, "font_stack": FONT_STACK,
                                        "emoji_stack": EMOJI_STACK})
-    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).write_pdf()
+    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).write_pdf(font_config=_font_config())
 
 
 def measures() -> dict:
