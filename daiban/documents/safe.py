@@ -25,7 +25,7 @@ _UNSAFE = re.compile(
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # CR is a newline once cleaned
 _NAME_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
