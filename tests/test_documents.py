@@ -306,7 +306,8 @@ def test_ledger_columns_and_values(api, finished, new_petition, clock):
     header = [c.value for c in sheet[3]]
     assert header == LEDGER_HEADER
     assert sheet.freeze_panes == "C4" and sheet.auto_filter.ref == "A3:Z5" and sheet.print_title_rows == "$3:$3"
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    assert int(sheet.page_setup.fitToHeight) == 0 and sheet.page_setup.paperSize == 8
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     row = {h: c.value for h, c in zip(header, sheet[4], strict=True)}
     assert row["序号"] == 1 and row["编号"] == finished["number"]

@@ -38,6 +38,8 @@ def clean(value: object) -> str:
     text = value if isinstance(value, str) else str(value)
     if text.isascii() and text.isprintable():
         return text  # the common case, without a regex pass
+    if _UNSAFE.search(text) is None and "\r" not in text:
+        return text  # most Chinese text: one scan, no copy
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", " ").replace("\x0c", " ")
     return _UNSAFE.sub("", text)
 
