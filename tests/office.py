@@ -44,8 +44,8 @@ def to_pdf_many(files: dict[str, bytes]) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="daiban-office-") as work:
         folder = Path(work)
         sources = []
-        for name, data in files.items():
-            path = folder / name
+        for i, (name, data) in enumerate(files.items()):
+            path = folder / f"f{i}.{name.rsplit('.', 1)[-1]}"  # report.docx and report.xlsx must not meet as report.pdf
             path.write_bytes(data)
             sources.append(str(path))
         profile = (folder / "profile").as_uri()
@@ -55,8 +55,8 @@ def to_pdf_many(files: dict[str, bytes]) -> dict[str, bytes]:
             capture_output=True, timeout=600, check=False,
         )
         converted = {}
-        for name in files:
-            target = folder / "out" / (name.rsplit(".", 1)[0] + ".pdf")
+        for i, name in enumerate(files):
+            target = folder / "out" / f"f{i}.pdf"
             assert target.exists(), f"LibreOffice did not convert {name}: {result.stdout!r} {result.stderr!r}"
             converted[name] = target.read_bytes()
         return converted

@@ -213,7 +213,8 @@ def _title_and_number(document, form: FormDoc) -> None:
     meta = body.add_paragraph()
     _spacing(meta, FORM_LINE_PT)
     meta.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
-    add_text(meta, f"编号：{form.number}\t{form.date_text}", BODY_FONT, BODY_SIZE)
+    # A letter is dated under its signature (GB/T 9704 §7.3.5); a form at the right of its 编号 line.
+    add_text(meta, f"编号：{form.number}" + (f"\t{form.date_text}" if form.kind == "form" else ""), BODY_FONT, BODY_SIZE)
 
 
 # The table of a form is written as WordprocessingML text and parsed once: python-docx's cell by cell

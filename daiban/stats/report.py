@@ -332,7 +332,7 @@ def render_xlsx(data: dict) -> bytes:
         sheet.print_title_rows = "1:1"
         fit(sheet, landscape=len(header) > 5)
     summary = workbook.create_sheet("说明", 0)
-    summary.column_dimensions["A"].width = 90
+    summary.column_dimensions["A"].width = 68  # about 33 Chinese characters: inside an A4 page with its margins
     issue, line = head_lines(data)
     put(summary, 1, 1, title(data), font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
     put(summary, 2, 1, issue, alignment=Alignment(horizontal="center"))
@@ -340,7 +340,8 @@ def render_xlsx(data: dict) -> bytes:
     for row, text in enumerate(data["paragraphs"], start=5):
         put(summary, row, 1, "　　" + text, alignment=wrap)
         # LibreOffice and Excel do not grow a row for wrapped text written by a program: set it.
-        summary.row_dimensions[row].height = 16 * (len(text) // 44 + 1)
+        units = (len(text.encode()) + len(text)) / 2 + 4  # 2 units a Chinese character, and the indent
+        summary.row_dimensions[row].height = 15 * (int(units // 64) + 1)
     put(summary, 5 + len(data["paragraphs"]) + 1, 1,
         f"生成时间：{data['generated']:%Y-%m-%d %H:%M}", font=Font(size=9, color="666666"))
     fit(summary)
