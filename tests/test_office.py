@@ -8,6 +8,7 @@ monthly report print inside their pages with the header on each one.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 
@@ -59,6 +60,16 @@ def stress(api, routed, org, clock):
     return petition
 
 
+def _fonts(pdf: bytes) -> set[str]:
+    from pypdf import PdfReader
+
+    found = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            found.add(str(font.get_object()["/BaseFont"]))
+    return found
+
+
 def _documents(api, petition: dict) -> dict[str, tuple[str, str]]:
     """name → (DOCX path, PDF path) of every form and notice of the petition."""
     pid = petition["id"]
@@ -97,6 +108,9 @@ def test_every_form_and_notice_prints_the_same_in_libreoffice_and_never_off_the_
             for number, text in enumerate(page_texts(rendering), start=1):
                 # Title and number on every page: the first in the body, the others in the header.
                 assert title in text and stress["number"] in text, (name, number)
+    # Emoji (🙏🏽 in the content, 👨‍👩‍👧 in the name) are drawn with an emoji font in both, never a box.
+    assert any("Emoji" in font for font in _fonts(pdf["agency"]))
+    assert any("Symbola" in font for font in _fonts(office["agency.docx"]))
     # The stress case spills over: continuation pages say so, with the page count.
     agency_pages = page_texts(pdf["agency"])
     assert len(agency_pages) > 1
