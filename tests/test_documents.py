@@ -261,7 +261,7 @@ def test_an_attachment_that_does_not_open_is_listed_not_fatal(api, finished, clo
     stored = private_storage().save(f"attachments/test-damaged-{uuid.uuid4().hex}.pdf",
                                     ContentFile(b"%PDF-1.4\nnot really a pdf"))
     Attachment.objects.filter(pk=fake.json()["id"]).update(stored_name=stored)
-    Attachment.objects.filter(pk=broken.pk).update(name="../../../etc/passwd\u0000\u000b.png")
+    Attachment.objects.filter(pk=broken.pk).update(name="../../../etc/passwd\u0007\u000b.png")  # NUL cannot be stored by PostgreSQL
     assert _archive_to_end(api, finished, clock).status_code == 200
     response = api("agent1").get(f"/petitions/{finished['id']}/archive.zip")
     assert response.status_code == 200
