@@ -120,7 +120,8 @@ def test_every_form_and_notice_prints_the_same_in_libreoffice_and_never_off_the_
     # Nothing lost: every one of the 200 digits, the whole address, every urging, in both renderings.
     disposition = next(n for n in pdf if n.startswith("disposition"))
     for rendering in (pdf["agency"], office["agency.docx"]):
-        text = re.sub(r"第\d+页共\d+页|信访事项代办单（续页）编号：[\w-]+?(?=\d{10})", "", "".join(page_texts(rendering)))
+        text = "".join(page_texts(rendering)).replace(f"信访事项代办单（续页）编号：{stress['number']}", "")
+        text = re.sub(r"第\d+页共\d+页", "", text)
         assert DIGITS in text and ADDRESS in text
     for rendering in (pdf[disposition], office[f"{disposition}.docx"]):
         text = "".join(page_texts(rendering))

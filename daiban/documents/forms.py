@@ -42,10 +42,10 @@ def agency_form(petition: Petition, *, id_number: str, phone: str) -> FormDoc:
         rows=[
             Row("信访人姓名", petitioner_name(petition), "身份证号", id_number),
             Row("地址", petitioner_address(petition), "电话", phone),
-            Row("反映的问题及诉求", petition.content, lines=8, vertical=True),
+            Row("反映的问题及诉求", petition.content, lines=10, vertical=True),
             Row("代办方（人）", agent_text),
             Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
-            Row("代理结果", petition.result, lines=4, vertical=True,
+            Row("代理结果", petition.result, lines=6, vertical=True,
                 sign=date_text(petition.concluded_on) if petition.result and petition.concluded_on else ""),
             Row("信访人意见", boxes(OPINION_BOXES, petition.satisfaction)),
         ],
@@ -79,7 +79,8 @@ def content_summary(disposition: Disposition) -> str:
 
 
 def disposition_form(disposition: Disposition, *, phone: str) -> FormDoc:
-    """《信访事项处置单》 (附件3), one per department, addressed to it with its deadline."""
+    """《信访事项处置单》 (附件3), one per department, addressed to it with its deadline. The rows
+    leave room to write by hand, and an ordinary case still fits one A4 page."""
     petition = disposition.petition
     department = disposition.department.name
     due = f"{date_text(disposition.due_on)}前" if disposition.due_on else "方案确定后按规定时限"
@@ -94,14 +95,14 @@ def disposition_form(disposition: Disposition, *, phone: str) -> FormDoc:
             Row("姓名", petitioner_name(petition), "联系电话", phone),
             Row("住址", petitioner_address(petition)),
             Row("内容分类", petition.category),
-            Row("内容摘要", content_summary(disposition), lines=5),
-            Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=2),
-            Row("分管领导\n处理意见", disposition.leader_opinion, lines=2,
+            Row("内容摘要", content_summary(disposition), lines=4),
+            Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=3),
+            Row("分管领导\n处理意见", disposition.leader_opinion, lines=3,
                 sign=_signer(disposition.leader_opinion_by, disposition.leader_opinion_on) if disposition.leader_opinion else ""),
-            Row("领导批示", disposition.principal_instruction, lines=2,
+            Row("领导批示", disposition.principal_instruction, lines=3,
                 sign=_signer(disposition.principal_by, disposition.principal_on) if disposition.principal_instruction else ""),
-            Row("进度催办", "\n".join(urging_text(u) for u in disposition.urgings.all()), lines=3),
-            Row("处理结果", disposition.result, lines=3,
+            Row("进度催办", "\n".join(urging_text(u) for u in disposition.urgings.all()), lines=4),
+            Row("处理结果", disposition.result, lines=4,
                 sign=f"{department}　{date_text(disposition.result_on)}" if disposition.result else ""),
         ],
     )
