@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python bench/worker.py
 	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
 	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/search.py
+	$(BIN)/python bench/documents.py
 
 # ruff (style and common bugs), mypy with django-stubs (types), import-linter (the layers of the apps).
 lint: install

@@ -268,6 +268,17 @@ DAIBAN_TOKEN_HOURS = env_int("DAIBAN_TOKEN_HOURS", 12)
 DAIBAN_DEFAULT_STATION = env_str("DAIBAN_DEFAULT_STATION", "bureau")
 # Attachments: largest file accepted (bytes).
 DAIBAN_ATTACHMENT_MAX_BYTES = env_int("DAIBAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The issuing organ printed on notices, the archive and the monthly report (a station's own address
+# and phone, when set in the admin, take precedence on its notices).
+DAIBAN_BUREAU_NAME = env_str("DAIBAN_BUREAU_NAME", "乌审旗自然资源局")
+DAIBAN_BUREAU_ADDRESS = env_str("DAIBAN_BUREAU_ADDRESS", "内蒙古自治区鄂尔多斯市乌审旗嘎鲁图镇")
+DAIBAN_BUREAU_PHONE = env_str("DAIBAN_BUREAU_PHONE", "0477-7612345")
+# 监督电话 printed on the agent board (上墙公示).
+DAIBAN_SUPERVISION_PHONE = env_str("DAIBAN_SUPERVISION_PHONE", "0477-7612300")
+# 保管期限 on the archive cover (信访档案: 永久, 30年 or 10年).
+DAIBAN_ARCHIVE_RETENTION = env_str("DAIBAN_ARCHIVE_RETENTION", "10年")
+# 签发 of the monthly report (blank: signed by hand).
+DAIBAN_REPORT_SIGNER = env_str("DAIBAN_REPORT_SIGNER", "")
 # SMS: "daiban.notifications.backends.ConsoleBackend" (logs) or "…HttpGatewayBackend" (the gateway below).
 DAIBAN_SMS_BACKEND = env_str("DAIBAN_SMS_BACKEND", "daiban.notifications.backends.ConsoleBackend")
 DAIBAN_SMS_GATEWAY_URL = env_str("DAIBAN_SMS_GATEWAY_URL", "")

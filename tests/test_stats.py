@@ -160,8 +160,10 @@ def test_monthly_report_files(api, known):
     xlsx = api("center").get("/stats/report.xlsx", month="2026-09")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames[0] == "说明" and "主要指标" in book.sheetnames
-    kpis = {row[0]: row[1] for row in book["主要指标"].iter_rows(min_row=2, values_only=True)}
-    assert kpis["代办率"] == "75.0%" and kpis["满意率"] == "50.0%"
+    kpis = {row[0].value: row[1] for row in book["主要指标"].iter_rows(min_row=2)}
+    # Rates are numbers shown as percentages (issue 13), not text.
+    assert kpis["代办率"].value == 0.75 and kpis["满意率"].value == 0.5
+    assert kpis["代办率"].number_format == "0.0%"
     assert api("center").get("/stats/report.pdf", month="2026-13").status_code == 400
 
 
@@ -174,3 +176,25 @@ def test_dashboard_page_and_report_links(api, known):
     dept = Client()
     dept.force_login(User.objects.get(username="dept1"))
     assert dept.get("/staff/stats/").status_code == 404
+
+
+def test_monthly_report_reads_as_a_bureaus_report(api, known):
+    """Issue 13: 期号, 报送单位, 签发; every month of the trend; the summary in paragraphs; no dash
+    after 较上月 (it reads as 一); rates as numbers in the XLSX."""
+    xlsx = api("center").get("/stats/report.xlsx", month="2026-09")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    trend = [row[0] for row in book["月度趋势（近12个月）"].iter_rows(min_row=2, values_only=True)]
+    assert trend == [f"{y}-{m:02d}" for y, m in [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 10)]]
+    notes = [row[0] for row in book["说明"].iter_rows(values_only=True) if row[0]]
+    assert notes[1] == "2026年第9期" and "报送单位：乌审旗自然资源局" in notes[2] and "签发：" in notes[2]
+    paragraphs = [n for n in notes if n.startswith("　　")]
+    assert len(paragraphs) >= 3 and "共收到信访事项6件" in paragraphs[0]
+    for cell in book["说明"]["A"]:
+        assert cell.data_type in ("s", "n")
+    text = "".join(notes)
+    assert "较上月—" not in text and "较上月一" not in text
+    docx = Document(io.BytesIO(api("center").get("/stats/report.docx", month="2026-09").content))
+    lines = [p.text for p in docx.paragraphs]
+    assert "2026年第9期" in lines and any("签发" in line for line in lines)
+    assert docx.core_properties.author == "乌审旗自然资源局" and docx.core_properties.created.year == 2026
+    assert not any("较上月—" in line for line in lines)

@@ -69,7 +69,7 @@ def test_urgings_appear_on_the_disposition_form_record(api, two_cases, clock):
     clock.move_to(at("2026-10-14"))
     run_sweep(day=datetime.date(2026, 10, 14), send=False)
     detail = api("agent1").get(f"/petitions/{first['id']}").data
-    assert detail["dispositions"][0]["urgings"] == [{"on": "2026-10-14", "note": "系统自动催办：已超期", "automatic": True}]
+    assert detail["dispositions"][0]["urgings"] == [{"on": "2026-10-14", "note": "系统自动催办（已超期1个工作日）", "automatic": True}]
 
 
 def test_follow_up_reminders(api, routed, clock):

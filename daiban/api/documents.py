@@ -32,9 +32,29 @@ def disposition_form(request: StaffRequest, disposition_id: s.Id, fmt: s.Line):
     return download(data, name, fmt)
 
 
+class NoticeOut(Schema):
+    kind: str
+    title: str
+    available: bool
+
+
+@router.get("/petitions/{petition_id}/notices", tags=["文书"], summary="告知书列表（哪些已可生成）",
+            response={200: list[NoticeOut], **ERRORS})
+def notice_list(request: StaffRequest, petition_id: s.Id):
+    return services.notice_list(request.user, petition_id)
+
+
+@router.get("/petitions/{petition_id}/notices/{kind}.{fmt}", tags=["文书"],
+            summary="告知书（docx/pdf）：受理、不予代办、法定途径、延期、处理意见、复查、复核、回访",
+            response={200: None, **ERRORS})
+def notice_file(request: StaffRequest, petition_id: s.Id, kind: s.Line, fmt: s.Line):
+    data, name = services.notice_file(request.user, petition_id, kind, fmt)
+    return download(data, name, fmt)
+
+
 @router.get("/petitions/{petition_id}/archive.zip", tags=["文书"], summary="案卷（一案一档）",
-         description="归档后由后台生成：生成中答复202（Retry-After），生成后为封存的同一文件（X-Archive-SHA256）",
-         response={200: None, 202: None, **ERRORS})
+            description="归档后由后台生成：生成中答复202（Retry-After），生成后为封存的同一文件（X-Archive-SHA256）",
+            response={200: None, 202: None, **ERRORS})
 def archive_zip(request: StaffRequest, petition_id: s.Id):
     petition, data = services.archive_for(request.user, petition_id)
     if data is None:  # the worker is building it (or gave up: ask again)

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from daiban.documents.safe import ascii_filename, clean
+
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -16,8 +18,10 @@ TYPES = {
 
 
 def content_disposition(filename: str) -> str:
-    # RFC 6266: an ASCII fallback, then the Chinese name in UTF-8.
-    return f"attachment; filename=\"document\"; filename*=UTF-8''{quote(filename)}"
+    """RFC 6266: an ASCII fallback (`WS-2026-000004-daibandan.pdf`) for old clients, then the
+    Chinese name in UTF-8. Both are safe for a header whatever the stored name holds."""
+    name = clean(filename).replace("\n", " ").replace("\t", " ")
+    return f"attachment; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def download(data: bytes, filename: str, fmt: str, content_type: str | None = None) -> HttpResponse:

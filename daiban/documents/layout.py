@@ -1,7 +1,15 @@
-"""The two official forms as data: one layout, rendered to DOCX (docx.py) and PDF (pdf.py).
+"""The documents of a case as data: one layout, rendered twice, to DOCX (docx.py) and PDF (pdf.py).
 
-Labels, their order and the check boxes follow the seed's attachments 2 and 3 exactly. A value
-not yet known is left blank, so a half-done case prints a form to complete by hand.
+Two shapes share one page (A4 with the GB/T 9704 margins) and one set of measures, so the two
+renderings of a document break their lines and pages alike:
+- a form (附件2 代办单, 附件3 处置单): title, 编号 at the left and 年 月 日 at the right margin, then a
+  four-column table whose labels, order and check boxes follow the seed exactly;
+- a letter (the written notices owed to the petitioner): title, 编号, the addressee, paragraphs, the
+  issuing organ's name and date with room for its seal, and a contact note.
+
+A value not yet known is left blank, so a half-done case prints a form to complete by hand. Every
+string passes through safe.clean when it enters a FormDoc, so the renderers never meet a control
+character whatever the database holds.
 """
 
 from __future__ import annotations
@@ -9,99 +17,121 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from daiban.petitions.models import Disposition, Petition
-from daiban.petitions.selectors import PetitionerView
+from daiban.documents.safe import clean
+
+# --- measures shared by both renderers (mm and pt) ----------------------------------------------------
+PAGE_MM = (210.0, 297.0)
+MARGIN_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}  # GB/T 9704-2012 §5.2.1
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGIN_MM["left"] - MARGIN_MM["right"]  # 156 mm
+HEADER_MM = 18.0  # distance of the continuation header and the page footer from the page edge
+
+TITLE_PT, TITLE_LINE_PT = 22.0, 32.0  # 二号小标宋
+FORM_PT, FORM_LINE_PT = 12.0, 20.0  # 小四: the table of a form (三号 would not fit the seed's rows on A4)
+LETTER_PT, LETTER_LINE_PT = 16.0, 28.9  # 三号仿宋, 22 lines a page (GB/T 9704 §5.2.2)
+SMALL_PT, SMALL_LINE_PT = 10.5, 16.0  # 五号: page header and footer
+CELL_PAD_MM = (1.0, 1.5)  # (top and bottom, left and right) of every table cell
+BORDER_PT = 0.5
+
+# The four columns of both forms (label, value, second label, second value), in % of the text width.
+COLUMN_WIDTHS = (18, 30, 15, 37)
+ROW_LINE_MM = FORM_LINE_PT * 25.4 / 72  # the paper height of one text line of a tall row
 
 CHECKED, UNCHECKED = "☑", "□"
-# The four columns of both forms (label, value, second label, second value), in % of the text width.
-COLUMN_WIDTHS = (20, 28, 15, 37)
-ROW_LINE_MM = 8  # paper height of one "line" of a tall row
-
 NOTIFICATION_BOXES = [("oral", "口头告知"), ("written", "书面告知")]
 OPINION_BOXES = [("satisfied", "满意"), ("fairly_satisfied", "比较满意"), ("understanding", "理解"), ("dissatisfied", "不满意")]
 
 
+def date_text(day: datetime.date | None) -> str:
+    """The one date format of every document: 2026年9月16日; blanks to fill by hand when unknown."""
+    if day is None:
+        return "　　　　年　　月　　日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @dataclass
 class Row:
-    """One table row: a label, then either one wide value or (label2, value2) as a second pair."""
+    """One table row: a label, then either one wide value or (label2, value2) as a second pair.
+
+    `sign` is a right-aligned line under the value: who signed and when (opinions, results)."""
 
     label: str
     value: str = ""
     label2: str | None = None
     value2: str = ""
-    lines: int = 1  # the height the row is given on paper, in text lines
-    vertical: bool = False  # the label is set one character per line, as on the printed form
+    lines: int = 1  # the least height of the row on paper, in text lines
+    vertical: bool = False  # the label is set one character a line, as on the printed form
+    sign: str = ""
+
+    def __post_init__(self) -> None:
+        self.value, self.value2, self.sign = clean(self.value), clean(self.value2), clean(self.sign)
+
+    @property
+    def value_lines(self) -> list[str]:
+        return self.value.split("\n") if self.value else [""]
+
+    @property
+    def value2_lines(self) -> list[str]:
+        return self.value2.split("\n") if self.value2 else [""]
+
+    @property
+    def label_lines(self) -> list[str]:
+        return list(self.label) if self.vertical else self.label.split("\n")
+
+
+@dataclass
+class Para:
+    """A paragraph of a letter. align: left, right, center or justify; indent: 2 characters."""
+
+    text: str
+    align: str = "justify"
+    indent: bool = True
+    bold: bool = False
+
+    def __post_init__(self) -> None:
+        self.text = clean(self.text)
 
 
 @dataclass
 class FormDoc:
+    """A form or a letter. `filename` has no extension; `author` is the issuing organ."""
+
     title: str
     number: str
     date: datetime.date | None
     rows: list[Row] = field(default_factory=list)
     filename: str = ""
+    before: list[Para] = field(default_factory=list)  # lines between the 编号 line and the table
+    body: list[Para] = field(default_factory=list)  # a letter's paragraphs (no table)
+    addressee: str = ""
+    signature: list[str] = field(default_factory=list)  # a letter's organ name(s); the date follows
+    note: str = ""  # a letter's contact note at the foot
+    author: str = ""
+    kind: str = "form"  # "form" or "letter"
+
+    def __post_init__(self) -> None:
+        self.number, self.addressee, self.note = clean(self.number), clean(self.addressee), clean(self.note)
+        self.signature = [clean(s) for s in self.signature]
 
     @property
     def date_text(self) -> str:
-        if self.date is None:
-            return "      年    月    日"
-        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+        return date_text(self.date)
+
+    def body_before(self) -> list[Para]:
+        """A letter's addressee line (称谓), flush left."""
+        return [Para(f"{self.addressee}：", align="left", indent=False)] if self.addressee else []
+
+    def closing(self) -> list[Para]:
+        """A letter's end: a blank line, the place for the seal, the organ's name, the date
+        (right-aligned, two characters from the margin, as GB/T 9704 §7.3.5 sets them)."""
+        lines = [Para("", align="left", indent=False), Para("（盖章）", align="right", indent=False)]
+        lines += [Para(name, align="right", indent=False) for name in self.signature]
+        return [*lines, Para(self.date_text, align="right", indent=False)]
+
+    @property
+    def continuation(self) -> str:
+        """The header of every page after the first: the title and the number."""
+        return f"{self.title}（续页）　编号：{self.number}"
 
 
 def boxes(options: list[tuple[str, str]], chosen: str) -> str:
     return "    ".join(f"{CHECKED if code == chosen else UNCHECKED}{label}" for code, label in options)
-
-
-def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
-    """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view)."""
-    agent = petition.agent
-    agent_text = ""
-    if agent is not None:
-        agent_text = f"{petition.station.name}  {agent.name}（{agent.get_kind_display()}代办员）"
-    return FormDoc(
-        title="信访事项代办单",
-        number=petition.number,
-        date=petition.accepted_on or petition.received_on,
-        filename=f"{petition.number}-信访事项代办单",
-        rows=[
-            Row("信访人姓名", person.name, "身份证号", person.id_number),
-            Row("地址", person.address, "电话", person.phone),
-            Row("反映的问题及诉求", petition.content, lines=8, vertical=True),
-            Row("代办方（人）", agent_text),
-            Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
-            Row("代理结果", petition.result, lines=6, vertical=True),
-            Row("信访人意见", boxes(OPINION_BOXES, petition.satisfaction)),
-        ],
-    )
-
-
-def disposition_form(disposition: Disposition, *, person: PetitionerView) -> FormDoc:
-    """《信访事项处置单》 (附件3), one per department."""
-    petition = disposition.petition
-    urgings = "\n".join(
-        f"{u.on:%Y年%m月%d日} {u.note or '催办'}{'（系统自动）' if u.automatic else ''}" for u in disposition.urgings.all()
-    )
-    summary = petition.content if len(petition.content) <= 300 else petition.content[:300] + "……"
-    return FormDoc(
-        title="信访事项处置单",
-        number=disposition.number,
-        date=disposition.routed_on,
-        filename=f"{disposition.number}-信访事项处置单-{disposition.department.name}",
-        rows=[
-            Row("姓名", person.name, "联系电话", person.phone),
-            Row("住址", person.address),
-            Row("内容分类", petition.category),
-            Row("内容摘要", summary, lines=5),
-            Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=3),
-            Row("分管领导处理意见", _signed(disposition.leader_opinion, disposition.leader_opinion_on), lines=3),
-            Row("领导批示", _signed(disposition.principal_instruction, disposition.principal_on), lines=3),
-            Row("进度催办", urgings, lines=3),
-            Row("处理结果", _signed(disposition.result, disposition.result_on, f"（{disposition.department.name}）"), lines=4),
-        ],
-    )
-
-
-def _signed(text: str, on: datetime.date | None, who: str = "") -> str:
-    if not text:
-        return ""
-    return f"{text}\n{who}{on:%Y年%m月%d日}" if on else text

@@ -1,6 +1,9 @@
-"""HTML → PDF with WeasyPrint, embedding a subset of a free CJK font (Noto Serif CJK SC, OFL).
+"""HTML → PDF with WeasyPrint, embedding subsets of free fonts: Noto Serif CJK SC (OFL) for Chinese,
+Liberation Serif (OFL, metric-compatible with Times New Roman, the DOCX's Latin font) for Latin,
+Noto Color Emoji (OFL) for emoji.
 
 Every PDF of the system goes through render_pdf, so they share one page set-up and one font stack.
+The forms and letters take their measures from layout.py, as docx.py does.
 """
 
 from __future__ import annotations
@@ -8,18 +11,52 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from daiban.documents.layout import COLUMN_WIDTHS, ROW_LINE_MM, FormDoc
+from daiban.documents import layout
+from daiban.documents.layout import FormDoc
 
-# The system font that is embedded. Debian: fonts-noto-cjk (see README); any OFL CJK serif works.
+# The system fonts that are embedded. Debian: fonts-noto-cjk, fonts-liberation2, fonts-noto-color-emoji.
 PDF_FONT = "Noto Serif CJK SC"
+FONT_STACK = '"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif'
+EMOJI_STACK = '"Noto Color Emoji", "Noto Serif CJK SC"'
 
 
-def render_pdf(template: str, context: dict) -> bytes:
+_FONT_CONFIG = None
+
+
+def _font_config():
+    """One font configuration per process: the system fonts are looked up and loaded once, not on
+    every document (the CJK font is large)."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only document requests need
 
-    html = render_to_string(template, {**context, "pdf_font": PDF_FONT})
-    return HTML(string=html, base_url=str(settings.MEDIA_ROOT)).write_pdf()
+    html = render_to_string(template, {**context, "pdf_font": PDF_FONT, "font_stack": FONT_STACK,
+                                       "emoji_stack": EMOJI_STACK})
+    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).write_pdf(font_config=_font_config())
+
+
+def measures() -> dict:
+    """layout.py's measures for the templates, in CSS units."""
+    from daiban.documents.docx import row_height_pt
+
+    return {
+        "margin": layout.MARGIN_MM, "title_pt": layout.TITLE_PT, "title_line_pt": layout.TITLE_LINE_PT,
+        "form_pt": layout.FORM_PT, "form_line_pt": layout.FORM_LINE_PT, "letter_pt": layout.LETTER_PT,
+        "letter_line_pt": layout.LETTER_LINE_PT, "small_pt": layout.SMALL_PT, "small_line_pt": layout.SMALL_LINE_PT,
+        "pad_v": layout.CELL_PAD_MM[0], "pad_h": layout.CELL_PAD_MM[1], "border_pt": layout.BORDER_PT,
+        "widths": layout.COLUMN_WIDTHS, "row_pt": row_height_pt,
+    }
 
 
 def form_pdf(form: FormDoc) -> bytes:
-    return render_pdf("documents/form.html", {"form": form, "widths": COLUMN_WIDTHS, "line_mm": ROW_LINE_MM})
+    from daiban.documents.docx import row_height_pt
+
+    rows = [(row, row_height_pt(row.lines) - 2 * layout.CELL_PAD_MM[0] * 72 / 25.4) for row in form.rows]
+    return render_pdf("documents/form.html", {"form": form, "rows": rows, "m": measures()})

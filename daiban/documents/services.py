@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import io
-import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from daiban.audit import services as audit
 from daiban.audit.models import Action as AuditAction
+from daiban.documents import casefile
+from daiban.documents.casefile import case_summary_pdf  # noqa: F401  (importable from here)
 from daiban.documents.docx import render_docx
-from daiban.documents.layout import FormDoc, agency_form, disposition_form
+from daiban.documents.forms import agency_form, disposition_form
+from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Invalid, NotFound
 from daiban.lib.text import clean_line
 from daiban.org.models import User
@@ -43,10 +43,6 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"%PDF-", "application/pdf", ".pdf"),
 ]
-
-
-def private_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.PRIVATE_ROOT)
 
 
 # --- the two forms ----------------------------------------------------------------------------------
@@ -89,11 +85,43 @@ def disposition_form_file(user: User, disposition_id: int, fmt: str, *, via: str
     from daiban.petitions.permissions import visible_dispositions
 
     _check_format(fmt)
-    disposition = (visible_dispositions(user).select_related("department", "petition__petitioner")
-                   .prefetch_related("urgings").filter(pk=disposition_id).first())
+    disposition = (visible_dispositions(user)
+                   .select_related("department", "petition__petitioner", "leader_opinion_by", "principal_by")
+                   .prefetch_related(URGINGS).filter(pk=disposition_id).first())
     if disposition is None:
         raise NotFound("处置单不存在")
     form = disposition_form_for(user, disposition, via=f"{via}disposition.{fmt}")
+    return render(form, fmt), f"{form.filename}.{fmt}"
+
+
+# --- the written notices to the petitioner ----------------------------------------------------------
+
+def _notice_case(user: User, petition_id: int) -> Petition:
+    """The petition for its notices. Departments do not get the petitioner's notices (they carry the
+    petitioner's name and are no business of the unit asked to act): 404 for them as for strangers."""
+    if not may(user, "work_cases"):
+        raise NotFound("信访事项不存在")
+    get_visible_petition(user, petition_id)
+    return load_case(petition_id)
+
+
+def notice_list(user: User, petition_id: int) -> list[dict]:
+    """[{"kind", "title", "available"}] for one petition (API.md, Documents)."""
+    from daiban.documents import notices
+
+    return notices.listing(_notice_case(user, petition_id))
+
+
+def notice_file(user: User, petition_id: int, kind: str, fmt: str) -> tuple[bytes, str]:
+    """One notice as (bytes, file name). NotFound for an unknown kind or one that does not apply yet."""
+    from daiban.documents import notices
+
+    _check_format(fmt)
+    petition = _notice_case(user, petition_id)
+    try:
+        form = notices.build(petition, kind)
+    except (KeyError, LookupError) as exc:
+        raise NotFound("该告知书不适用于本信访事项或尚未到该环节") from exc
     return render(form, fmt), f"{form.filename}.{fmt}"
 
 
@@ -213,17 +241,16 @@ def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
     return Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).first()
 
 
-def attachment_bytes(attachment: Attachment) -> bytes:
-    with private_storage().open(attachment.stored_name, "rb") as handle:
-        return handle.read()
-
-
 # --- case summary and archive -----------------------------------------------------------------------
 
+URGINGS = Prefetch("urgings", queryset=Urging.objects.select_related("by").order_by("on", "id"))
+
+
 def load_case(petition_id: int) -> Petition:
-    urgings = Prefetch("urgings", queryset=Urging.objects.order_by("id"))
+    """A petition with everything its documents print, in a fixed number of queries."""
     dispositions = Prefetch(
-        "dispositions", queryset=Disposition.objects.select_related("department", "petition__petitioner").prefetch_related(urgings)
+        "dispositions", queryset=Disposition.objects.select_related(
+            "department", "petition__petitioner", "leader_opinion_by", "principal_by").prefetch_related(URGINGS)
     )
     return (
         Petition.objects.select_related("petitioner", "agent", "station")
@@ -232,75 +259,9 @@ def load_case(petition_id: int) -> Petition:
     )
 
 
-def case_summary_pdf(petition: Petition) -> bytes:
-    person = petitioner_view(petition, None)
-    return render_pdf("documents/summary.html", {
-        "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone,
-        "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
-        "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
-                              if petition.followed_up_on and petition.follow_up_due_on else None),
-        "generated": timezone.localtime(),
-    })
-
-
-@dataclass
-class Entry:
-    name: str
-    kind: str
-    data: bytes
-    pages: int | None
-
-
-def _pages(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
-def archive_entries(petition: Petition) -> list[Entry]:
-    """Everything in the case file, in filing order, with page counts (DOCX: as its PDF twin)."""
-    person = petitioner_view(petition, None)  # the case file holds the full data
-    entries: list[Entry] = []
-
-    def add_form(form: FormDoc, index: int) -> None:
-        pdf = form_pdf(form)
-        pages = _pages(pdf)
-        entries.append(Entry(f"{index:02d}-{form.filename}.pdf", "PDF", pdf, pages))
-        entries.append(Entry(f"{index:02d}-{form.filename}.docx", "DOCX（可编辑）", render_docx(form), pages))
-
-    summary = case_summary_pdf(petition)
-    entries.append(Entry(f"01-{petition.number}-案件办理情况.pdf", "PDF", summary, _pages(summary)))
-    add_form(agency_form(petition, person=person), 2)
-    for i, disposition in enumerate(petition.dispositions.all(), start=3):
-        add_form(disposition_form(disposition, person=person), i)
-    start = 3 + len(petition.dispositions.all())
-    for i, attachment in enumerate(petition.attachments.all(), start=start):
-        data = attachment_bytes(attachment)
-        pages = _pages(data) if attachment.content_type == "application/pdf" else 1
-        entries.append(Entry(f"{i:02d}-附件-{attachment.name}", attachment.get_kind_display(), data, pages))
-    return entries
-
-
 def build_archive(petition: Petition) -> bytes:
-    """The zip of the case file with its 目录 (as PDF and as CSV). Entry times are the archive day,
-    so the same content gives the same bytes."""
-    entries = archive_entries(petition)
-    index_pdf = render_pdf("documents/index.html", {"p": petition, "entries": entries})
-    index_csv = io.StringIO()
-    writer = csv.writer(index_csv)
-    writer.writerow(["序号", "文件名", "类型", "页数"])
-    for i, entry in enumerate(entries, start=1):
-        writer.writerow([i, entry.name, entry.kind, entry.pages])
-    stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        files = [("00-目录.pdf", index_pdf), ("00-目录.csv", ("\ufeff" + index_csv.getvalue()).encode())]
-        files += [(e.name, e.data) for e in entries]
-        for name, data in files:
-            info = zipfile.ZipInfo(f"{petition.number}/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    """The case file's zip (see casefile.py for its order and its 卷内目录)."""
+    return casefile.build_archive(petition)
 
 
 def archive_freeze(petition_id: int) -> ArchiveFile:
@@ -355,9 +316,7 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
     if station:
         petitions = petitions.filter(station_id=station)
-    hide_names = bool(user.department is not None and not user.department.sees_identity
-                      and not may(user, "work_cases"))
-    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", hide_names=hide_names)
+    handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", user=user, start=start, end=end)
     name = f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     audit.record(AuditAction.EXPORT_LEDGER, actor=user, label=name,
                  detail={"from": start.isoformat(), "to": end.isoformat(), "station": station or ""})
@@ -366,17 +325,36 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
 
 # --- printables for the wall ------------------------------------------------------------------------
 
-def flowchart_pdf() -> bytes:
+PAPER = {"a4": "A4", "a3": "A3"}
+
+
+def flowchart_pdf(size: str = "a4") -> bytes:
+    """附件1 for the wall (A4 or A3, large type), then the workflow's state diagram as a technical page."""
+    from daiban.documents import wallchart
     from daiban.documents.flowchart import svg
 
-    return render_pdf("documents/flowchart.html", {"svg": svg()})
+    return render_pdf("documents/flowchart.html", {"svg": svg(), "wall": wallchart.svg(),
+                                                   "size": PAPER.get(size, "A4")})
 
 
-def agent_board_pdf() -> bytes:
+def agent_board_pdf(size: str = "a4") -> bytes:
+    """上墙公示: one page, a card per agent (photo or a placeholder, name, kind, station, 负责领域,
+    phone) and the supervision line. Cards shrink as agents are added, so the page stays one."""
+    import math
+
     from daiban.org.models import Agent
 
     agents = list(Agent.objects.filter(active=True).select_related("station").order_by("kind", "id"))
+    paper = PAPER.get(size, "A4")
+    full = [a for a in agents if a.kind == Agent.Kind.FULL_TIME]
+    part = [a for a in agents if a.kind == Agent.Kind.PART_TIME]
+    columns = 5 if len(agents) <= 15 else 6 if len(agents) <= 30 else 8
+    rows = math.ceil(len(full) / columns) + math.ceil(len(part) / columns)
+    height = (420 if paper == "A3" else 297) - 24 - 48  # the page less margins, title, headings and the foot
+    card = max(30, min(75, height / max(rows, 1) - 3))
+    scale = 13 if paper == "A3" else 9
     return render_pdf("documents/board.html", {
-        "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
-        "part_time": [a for a in agents if a.kind == Agent.Kind.PART_TIME],
+        "full_time": full, "part_time": part, "size": paper, "columns": columns, "gaps": 3 * (columns - 1),
+        "card_mm": round(card, 1), "photo_h": round(card * 0.42, 1), "photo_w": round(card * 0.32, 1), "scale": scale,
+        "supervision_phone": settings.DAIBAN_SUPERVISION_PHONE, "bureau": settings.DAIBAN_BUREAU_NAME,
     })

@@ -19,7 +19,7 @@ from daiban.notifications.services import IN_APP
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Status, Urging
-from daiban.workdays.engine import add_workdays, unconfirmed_years
+from daiban.workdays.engine import add_workdays, unconfirmed_years, workdays_between
 
 N = Notification
 
@@ -44,6 +44,15 @@ def _notice_rows(items: list[tuple[int, int, str, dict]], template: str, day: da
     ]
 
 
+def _urging_note(due_on: datetime.date, day: datetime.date) -> str:
+    """What the 处置单's 进度催办 row says: 系统自动催办（已超期3个工作日） or （将于10月9日到期）.
+    Computed once per due date, not per 处置单."""
+    if due_on < day:
+        late = workdays_between(due_on, day)
+        return f"系统自动催办（已超期{late}个工作日）" if late > 0 else "系统自动催办（已超期）"
+    return f"系统自动催办（将于{due_on.month}月{due_on.day}日到期）"
+
+
 def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     soon = add_workdays(day, 3).date
     due = list(
@@ -54,9 +63,10 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     report.due_soon = len(due) - report.overdue
     if dry_run or not due:
         return
+    notes = {due_on: _urging_note(due_on, day) for due_on in {row[2] for row in due}}
     Urging.objects.bulk_create(
-        [Urging(disposition_id=d, on=day, automatic=True, note="系统自动催办：" + ("已超期" if due_on < day else "即将到期"))
-         for d, _, due_on, *_ in due], batch_size=2000)
+        [Urging(disposition_id=d, on=day, automatic=True, note=notes[due_on]) for d, _, due_on, *_ in due],
+        batch_size=2000)
     Event.objects.bulk_create(
         [Event(petition_id=p, on=day, actor=None, actor_name=SYSTEM_ACTOR, action="urge", note=(
             f"系统自动催办 {name}：处置单 {number} {'已超期' if due_on < day else '将于' + f'{due_on:%m月%d日}' + '到期'}"),

@@ -203,6 +203,9 @@ class Disposition(models.Model):
     routed_on = models.DateField("流转日期")
     received_on = models.DateField("签收日期", null=True, blank=True)
     proposed_handling = models.TextField("拟办意见", blank=True)
+    # 内容摘要 written by the agent at routing when the whole content does not fit the 处置单;
+    # blank: the form prints the whole content (never a silent cut).
+    summary = models.TextField("内容摘要", blank=True)
     leader_opinion = models.TextField("分管领导处理意见", blank=True)
     leader_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     leader_opinion_on = models.DateField(null=True, blank=True)

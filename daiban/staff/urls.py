@@ -52,6 +52,7 @@ urlpatterns = [
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
     path("dispositions/<int:pk>/form.<str:fmt>", documents.disposition_form, name="disposition_form"),
     path("petitions/<int:pk>/archive.zip", documents.archive_zip, name="archive_zip"),
+    path("petitions/<int:pk>/notices/<str:kind>.<str:fmt>", documents.notice, name="notice"),
     path("petitions/<int:pk>/attachments/", documents.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", documents.attachment_download, name="attachment"),
     path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),

@@ -1,4 +1,10 @@
-"""The monthly report: figures, tables, charts and a short generated summary, as DOCX, PDF and XLSX."""
+"""The monthly report (月报) as a bureau issues it: 期号, 报送单位 and 签发 in its head, a generated
+summary in paragraphs, charts, and the tables, as DOCX, PDF and XLSX.
+
+The 12-month trend lists every month, empty ones included. In the XLSX the rates are numbers
+formatted as percentages; in the text a missing comparison reads 上月无可比数据 (never a dash that
+reads as 一). Every text cell of the XLSX is a string cell (documents/safe.py).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import calendar
 import datetime
 import io
 
+from django.conf import settings
 from django.utils import timezone
 
 from daiban.lib.errors import Invalid
@@ -34,9 +41,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+NO_COMPARISON = "上月无可比数据"
+
+
 def _change(now: float | None, before: float | None, higher_is_better: bool) -> str:
     if now is None or before is None:
-        return "—"
+        return NO_COMPARISON
     points = (now - before) * 100
     if abs(points) < 0.05:
         return "持平"
@@ -56,7 +66,8 @@ def collect(user: User, period: Period, station: int | None) -> dict:
         "by_category": tables_["category"], "by_station": tables_["station"], "by_agent": tables_["agent"],
         "departments": queries.departments(current, today=timezone.localdate()),
         "follow_ups": queries.follow_ups(current),
-        "trend": queries.breakdown(queries.scope(user, year_ago, station), "month", linked=False),
+        "trend": _twelve_months(queries.breakdown(queries.scope(user, year_ago, station), "month", linked=False),
+                                year_ago.start, period.start),
         "generated": timezone.localtime(),
     }
     data["rates"] = [
@@ -65,8 +76,25 @@ def collect(user: User, period: Period, station: int | None) -> dict:
          "change": _change(data["summary"][name], data["previous"][name], name in HIGHER_IS_BETTER)}
         for name, label in RATE_LABELS.items()
     ]
-    data["text"] = summary_text(data)
+    data["paragraphs"] = summary_paragraphs(data)
+    data["text"] = "".join(data["paragraphs"])
+    data["issue"] = f"{period.start.year}年第{period.start.month}期"
+    data["sender"] = data["station"].name if data["station"] else settings.DAIBAN_BUREAU_NAME
+    data["signer"] = settings.DAIBAN_REPORT_SIGNER
     return data
+
+
+def _twelve_months(rows: list[dict], first: datetime.date, last: datetime.date) -> list[dict]:
+    """Every month from `first` to `last`, a month without petitions as zeros (its rates None)."""
+    found = {str(row["key"])[:7]: row for row in rows}
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        key = f"{day:%Y-%m}"
+        empty = {"key": key, "label": key, "received": 0, "agency": 0, "concluded": 0, "agency_rate": None,
+                 "closure_rate": None, "satisfaction_rate": None}
+        months.append({**empty, **found.get(key, {}), "key": key, "label": key})
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _previous_month(period: Period) -> tuple[datetime.date, datetime.date]:
@@ -74,18 +102,23 @@ def _previous_month(period: Period) -> tuple[datetime.date, datetime.date]:
     return last.replace(day=1), last
 
 
-def summary_text(data: dict) -> str:
+def _compared(rate: dict) -> str:
+    return f"（{NO_COMPARISON}）" if rate["change"] == NO_COMPARISON else f"，较上月{rate['change']}"
+
+
+def summary_paragraphs(data: dict) -> list[str]:
+    """The report's summary, one paragraph per subject."""
     s, p = data["summary"], data["period"]
     if not s["received"]:
-        return f"{p.start.year}年{p.start.month}月未收到信访事项。"
+        return [f"{p.start.year}年{p.start.month}月未收到信访事项。"]
     rates = {r["name"]: r for r in data["rates"]}
     parts = [
         f"{p.start.year}年{p.start.month}月共收到信访事项{s['received']}件，其中网上信访{s['online']}件"
-        f"（{_pct(s['online_rate'])}）；甄别受理{s['screened']}件，受理代办{s['agency']}件，代办率{_pct(s['agency_rate'])}，"
-        f"较上月{rates['agency_rate']['change']}。",
+        f"（占{_pct(s['online_rate'])}）；甄别受理{s['screened']}件，受理代办{s['agency']}件，代办率{_pct(s['agency_rate'])}"
+        f"{_compared(rates['agency_rate'])}。",
         f"代办事项已办结{s['concluded']}件，办结率{_pct(s['closure_rate'])}，按期办结率{_pct(s['on_time_rate'])}；"
-        f"已评价{s['rated']}件，满意率{_pct(s['satisfaction_rate'])}，较上月{rates['satisfaction_rate']['change']}。",
-        f"重复信访{s['repeat']}件（{_pct(s['repeat_rate'])}），其中多渠道重复{s['multi_channel']}件。",
+        f"已评价{s['rated']}件，满意率{_pct(s['satisfaction_rate'])}{_compared(rates['satisfaction_rate'])}。",
+        f"重复信访{s['repeat']}件（占{_pct(s['repeat_rate'])}），其中多渠道重复{s['multi_channel']}件。",
     ]
     ranked = [d for d in data["departments"] if d["on_time_rate"] is not None]
     if ranked:
@@ -95,7 +128,11 @@ def summary_text(data: dict) -> str:
     follow = data["follow_ups"]
     if follow["visited"]:
         parts.append(f"终结回访{follow['visited']}件，15日内完成{_pct(follow['within_rate'])}。")
-    return "".join(parts)
+    return parts
+
+
+def summary_text(data: dict) -> str:
+    return "".join(summary_paragraphs(data))
 
 
 def chart_images(data: dict) -> list[tuple[str, bytes]]:
@@ -116,11 +153,15 @@ def chart_images(data: dict) -> list[tuple[str, bytes]]:
     return images
 
 
+RATE_HEADERS = {"本月", "上月", "代办率", "办结率", "满意率", "按期率"}
+
+
 def tables(data: dict) -> list[tuple[str, list[str], list[list]]]:
-    """(title, header, rows): the same tables for DOCX, PDF and XLSX."""
+    """(title, header, rows): the same tables for DOCX, PDF and XLSX. Rates stay numbers (0–1 or
+    None) here: the XLSX keeps them as numbers, DOCX and PDF print them through `shown`."""
     s = data["summary"]
     kpi = ("主要指标", ["指标", "本月", "上月", "变化"],
-           [[r["label"], r["now_text"], r["before_text"], r["change"]] for r in data["rates"]])
+           [[r["label"], r["now"], r["before"], r["change"]] for r in data["rates"]])
     counts = ("基本数据", ["项目", "件数"], [
         ["收到", s["received"]], ["已甄别", s["screened"]], ["受理代办", s["agency"]], ["办结", s["concluded"]],
         ["按期办结", s["concluded_on_time"]], ["已评价", s["rated"]], ["满意（含比较满意）", s["satisfied"]],
@@ -128,8 +169,8 @@ def tables(data: dict) -> list[tuple[str, list[str], list[list]]]:
     head = ["", "收到", "受理代办", "办结", "代办率", "办结率", "满意率"]
 
     def rows(items, label=lambda x: x["label"]):
-        return [[label(i) or "未分类", i["received"], i["agency"], i["concluded"], _pct(i["agency_rate"]),
-                 _pct(i["closure_rate"]), _pct(i["satisfaction_rate"])] for i in items]
+        return [[label(i) or "未分类", i["received"], i["agency"], i["concluded"], i["agency_rate"],
+                 i["closure_rate"], i["satisfaction_rate"]] for i in items]
 
     return [
         kpi, counts,
@@ -139,10 +180,17 @@ def tables(data: dict) -> list[tuple[str, list[str], list[list]]]:
         ("按代办机构", ["代办机构", *head[1:]], rows(data["by_station"])),
         ("按代办员", ["代办员", *head[1:]], rows(data["by_agent"], lambda x: x["label"] or "未指定")),
         ("事权单位排名", ["名次", "事权单位", "处置单", "已办理", "按期", "按期率", "超期未办", "催办次数"],
-         [[d["rank"], d["name"], d["dispositions"], d["answered"], d["on_time"], _pct(d["on_time_rate"]), d["overdue"],
+         [[d["rank"], d["name"], d["dispositions"], d["answered"], d["on_time"], d["on_time_rate"], d["overdue"],
            d["urgings"]] for d in data["departments"]]),
-        ("月度趋势", ["月份", *head[1:]], rows(data["trend"], lambda x: x["key"])),
+        ("月度趋势（近12个月）", ["月份", *head[1:]], rows(data["trend"], lambda x: x["key"])),
     ]
+
+
+def shown(header: list[str], rows: list[list]) -> list[list[str]]:
+    """The rows as printed: rates as 75.0%, a missing rate as 无."""
+    rate_columns = {i for i, h in enumerate(header) if h in RATE_HEADERS}
+    return [[("无" if v is None else _pct(v)) if i in rate_columns else ("" if v is None else str(v))
+             for i, v in enumerate(row)] for row in rows]
 
 
 def render(user: User, period: Period, station: int | None, fmt: str) -> tuple[bytes, str]:
@@ -162,11 +210,19 @@ def title(data: dict) -> str:
     return f"{where}工作月报（{p.start.year}年{p.start.month}月）"
 
 
+def head_lines(data: dict) -> tuple[str, str]:
+    """The report's head: 期号, then 报送单位, 签发 and the date."""
+    today = data["generated"].date()
+    signer = data["signer"] or "　　　　"
+    return data["issue"], f"报送单位：{data['sender']}　　签发：{signer}　　{today.year}年{today.month}月{today.day}日"
+
+
 def render_pdf(data: dict, images: list[tuple[str, bytes]]) -> bytes:
     from daiban.documents.pdf import render_pdf as html_to_pdf
 
     return html_to_pdf("stats/report.html", {
-        "title": title(data), "data": data, "tables": tables(data),
+        "title": title(data), "data": data, "head": head_lines(data),
+        "tables": [(t, h, shown(h, rows)) for t, h, rows in tables(data)],
         "images": [(caption, base64.b64encode(png).decode()) for caption, png in images],
     })
 
@@ -174,16 +230,46 @@ def render_pdf(data: dict, images: list[tuple[str, bytes]]) -> bytes:
 def render_docx(data: dict, images: list[tuple[str, bytes]]) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
 
     from daiban.documents.docx import BODY_FONT, TITLE_FONT, _font, _page
+    from daiban.documents.safe import clean
 
     document = Document()
     _page(document)
+    for paragraph in list(document.paragraphs):
+        paragraph._p.getparent().remove(paragraph._p)
+    props = document.core_properties
+    props.author = props.last_modified_by = settings.DAIBAN_BUREAU_NAME
+    props.title, props.created = title(data), timezone.now().replace(microsecond=0)
+    props.modified = props.last_printed = props.created
+    props.revision, props.comments, props.keywords = 1, "", ""
+    masthead = document.add_paragraph()
+    masthead.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = masthead.add_run("信访代办工作月报")
+    _font(run, TITLE_FONT, Pt(30))
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    issue, line = head_lines(data)
+    for text, align in ((issue, WD_ALIGN_PARAGRAPH.CENTER), (line, WD_ALIGN_PARAGRAPH.LEFT)):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = align
+        _font(paragraph.add_run(text), BODY_FONT, Pt(14))
+    # The red rule under the head (版头分隔线).
+    rule = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "12"), ("space", "1"), ("color", "C00000")):
+        bottom.set(qn(f"w:{key}"), value)
+    rule.append(bottom)
+    paragraph._p.get_or_add_pPr().insert(0, rule)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(heading.add_run(title(data)), TITLE_FONT, Pt(22))
-    _font(document.add_paragraph().add_run(data["text"]), BODY_FONT, Pt(14))
+    for text in data["paragraphs"]:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(32)
+        _font(paragraph.add_run(clean(text)), BODY_FONT, Pt(16))
     for caption, png in images:
         document.add_picture(io.BytesIO(png), width=Mm(150))
         cap = document.add_paragraph()
@@ -195,38 +281,72 @@ def render_docx(data: dict, images: list[tuple[str, bytes]]) -> bytes:
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             _font(cell.paragraphs[0].add_run(str(text)), BODY_FONT, Pt(10.5), bold=True)
-        for row in rows:
+        for row in shown(header, rows):
             cells = table.add_row().cells
             for cell, value in zip(cells, row, strict=True):
-                _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(10.5))
+                _font(cell.paragraphs[0].add_run(clean(value)), BODY_FONT, Pt(10.5))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
 def render_xlsx(data: dict) -> bytes:
+    """One sheet for the summary (a paragraph a row, wrapped), one per table; rates as numbers
+    formatted 0.0%; every text a string cell; each sheet fits the page width when printed."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from daiban.documents.safe import sheet_text
+
+    def put(sheet, row: int, column: int, value, **style):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            cell.value = sheet_text(value)
+            cell.data_type = "s"  # never a formula, whatever the text begins with
+        else:
+            cell.value = value
+        for key, item in style.items():
+            setattr(cell, key, item)
+        return cell
+
+    def fit(sheet, landscape: bool = False) -> None:
+        sheet.page_setup.paperSize = 9  # A4
+        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     workbook = Workbook()
     workbook.remove(workbook.active)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for table_title, header, rows in tables(data):
         sheet = workbook.create_sheet(table_title[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
+        rate_columns = {i for i, h in enumerate(header) if h in RATE_HEADERS}
+        for column, text in enumerate(header, start=1):
+            put(sheet, 1, column, text, font=Font(bold=True))
+            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 16 if column > 1 else 22
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row):
+                cell = put(sheet, r, c + 1, value, alignment=wrap)
+                if c in rate_columns and value is not None:
+                    cell.number_format = "0.0%"
         sheet.freeze_panes = "A2"
-        for column, _ in enumerate(header, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 16
+        sheet.print_title_rows = "1:1"
+        fit(sheet, landscape=len(header) > 5)
     summary = workbook.create_sheet("说明", 0)
-    summary.append([title(data)])
-    summary.append([data["text"]])
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.column_dimensions["A"].width = 120
+    summary.column_dimensions["A"].width = 68  # about 33 Chinese characters: inside an A4 page with its margins
+    issue, line = head_lines(data)
+    put(summary, 1, 1, title(data), font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
+    put(summary, 2, 1, issue, alignment=Alignment(horizontal="center"))
+    put(summary, 3, 1, line, alignment=wrap)
+    for row, text in enumerate(data["paragraphs"], start=5):
+        put(summary, row, 1, "　　" + text, alignment=wrap)
+        # LibreOffice and Excel do not grow a row for wrapped text written by a program: set it.
+        units = (len(text.encode()) + len(text)) / 2 + 4  # 2 units a Chinese character, and the indent
+        summary.row_dimensions[row].height = 15 * (int(units // 64) + 1)
+    put(summary, 5 + len(data["paragraphs"]) + 1, 1,
+        f"生成时间：{data['generated']:%Y-%m-%d %H:%M}", font=Font(size=9, color="666666"))
+    fit(summary)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-

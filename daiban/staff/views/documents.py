@@ -28,6 +28,12 @@ def disposition_form(request, pk: int, fmt: str):
 
 
 @staff_required()
+def notice(request, pk: int, kind: str, fmt: str):
+    data, name = services.notice_file(request.user, pk, kind, fmt)
+    return download(data, name, fmt)
+
+
+@staff_required()
 def archive_zip(request, pk: int):
     petition, data = services.archive_for(request.user, pk)
     if data is None:
@@ -85,9 +91,11 @@ def ledger_xlsx(request):
 
 @staff_required()
 def flowchart_pdf(request):
-    return download(services.flowchart_pdf(), "信访代办工作流程图.pdf", "pdf")
+    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    return download(services.flowchart_pdf(size), f"信访代办服务室工作流程图-{size.upper()}.pdf", "pdf")
 
 
 @staff_required()
 def board_pdf(request):
-    return download(services.agent_board_pdf(), "信访代办员公示.pdf", "pdf")
+    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    return download(services.agent_board_pdf(size), f"信访代办员公示-{size.upper()}.pdf", "pdf")

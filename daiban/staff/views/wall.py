@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar as pycal
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -87,12 +88,16 @@ def agent_board(request, screen: bool = False):
     return render(request, template, {
         "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
         "part_time": [a for a in agents if a.kind == Agent.Kind.PART_TIME],
+        "supervision_phone": settings.DAIBAN_SUPERVISION_PHONE,
     })
 
 
 @staff_required()
 def flowchart_page(request):
-    return render(request, "staff/flowchart.html", {"svg": flowchart.svg()})
+    """附件1 as the seed draws it, then the workflow's state diagram (technical)."""
+    from daiban.documents import wallchart
+
+    return render(request, "staff/flowchart.html", {"svg": flowchart.svg(), "wall": wallchart.svg()})
 
 
 @staff_required()

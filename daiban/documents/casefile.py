@@ -1,0 +1,204 @@
+"""一案一档: the case file as the archival rules order it (DA/T 22-2015 归档文件整理规则, with the
+卷内目录 and 卷内备考表 of a 案卷).
+
+archive.zip holds, under a folder named by the petition's number:
+- 00a-案卷封面.pdf: 案卷题名, 年度, 保管期限, 立卷人, 检查人, 立卷日期 (and 全宗, 档号, 起止日期, 件数, 页数);
+- 00b-卷内目录.pdf and 00c-卷内目录.csv: 序号, 文号, 责任者, 题名, 日期, 页号, 备注, over the PDF copies, with
+  running page numbers (页号: the first page of each item, "起-止" when it has several);
+- the items, named by their 序号 (01, 02, …) in filing order: the case summary first, then every document of the case in
+  date order (the forms, the notices, the attachments in their own format);
+- 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期;
+- 工作文件（DOCX）/: the editable DOCX copies, outside the page count.
+
+An attachment that cannot be opened never stops the archive: it is listed with 备注 文件损坏，无法打开.
+Member names pass through safe.zip_name; CSV cells through safe.csv_text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from daiban.documents import notices
+from daiban.documents.docx import render_docx
+from daiban.documents.forms import agency_form, disposition_form, petitioner_name
+from daiban.documents.layout import FormDoc, date_text
+from daiban.documents.models import Attachment
+from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.safe import clean, csv_text, zip_name
+from daiban.documents.storage import attachment_bytes
+from daiban.petitions.models import Petition
+from daiban.petitions.selectors import petitioner_view
+
+log = logging.getLogger(__name__)
+BROKEN = "文件损坏，无法打开"
+MISSING = "文件缺失，无法打开"
+DOCX_FOLDER = "工作文件（DOCX）"
+
+
+@dataclass
+class Item:
+    """One item of the 卷内目录."""
+
+    title: str  # 题名
+    number: str  # 文号
+    author: str  # 责任者
+    day: datetime.date | None
+    data: bytes | None  # the PDF copy (or the attachment's own bytes)
+    ext: str
+    pages: int = 0
+    note: str = ""  # 备注
+    docx: bytes | None = None
+    first_page: int = 0
+    order: int = 0
+    file: str = field(default="")
+    seq: int = 0
+
+    @property
+    def page_text(self) -> str:
+        if not self.pages:
+            return "—"
+        last = self.first_page + self.pages - 1
+        return str(self.first_page) if last == self.first_page else f"{self.first_page}-{last}"
+
+
+def _pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _attachment_item(attachment: Attachment, station: str) -> Item:
+    """An attachment as filed: its own bytes, its page count; a file that does not open is listed as such."""
+
+    name = clean(attachment.name) or "附件"
+    ext = (name.rsplit(".", 1)[-1].lower() if "." in name else "")[:5] or "bin"
+    title = f"附件：{name}（{attachment.get_kind_display()}）"
+    author = "信访人" if attachment.kind == Attachment.Kind.LETTER else station
+    day = timezone.localtime(attachment.uploaded_at).date() if attachment.uploaded_at else None
+    try:
+        data = attachment_bytes(attachment)
+    except OSError:
+        log.warning("attachment %s missing from storage", attachment.pk)
+        return Item(title, "", author, day, None, ext, note=MISSING)
+    try:
+        if attachment.content_type == "application/pdf":
+            pages = _pages(data)
+        else:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+            pages = 1
+    except Exception:  # noqa: BLE001 (any failure to open is the same fact for the archive)
+        log.warning("attachment %s does not open", attachment.pk)
+        return Item(title, "", author, day, data, ext, note=BROKEN)
+    return Item(title, "", author, day, data, ext, pages=pages)
+
+
+def _document_item(form: FormDoc, author: str, order: int) -> Item:
+    pdf = form_pdf(form)
+    return Item(form.title if not form.title.startswith("信访事项") else f"《{form.title}》", form.number, author,
+                form.date, pdf, "pdf", pages=_pages(pdf), docx=render_docx(form), order=order)
+
+
+def case_summary_pdf(petition: Petition) -> bytes:
+    """信访事项办理情况: the case on a few pages, its events in date order."""
+    person = petitioner_view(petition, None)  # the case file holds the full data
+    events = sorted(petition.events.all(), key=lambda e: (e.on, e.pk))
+    return render_pdf("documents/summary.html", {
+        "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone, "events": events,
+        "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,
+        "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
+                              if petition.followed_up_on and petition.follow_up_due_on else None),
+        "generated": timezone.localtime(),
+    })
+
+
+def items(petition: Petition) -> list[Item]:
+    """Every item of the case file in filing order, with running page numbers."""
+    person = petitioner_view(petition, None)  # the case file holds the full data
+    station = petition.station.name
+    bureau = settings.DAIBAN_BUREAU_NAME
+    summary = case_summary_pdf(petition)
+    first = Item("信访事项办理情况（案件摘要）", petition.number, station, petition.archived_on or timezone.localdate(),
+                 summary, "pdf", pages=_pages(summary))
+    found = [_document_item(agency_form(petition, person=person), station, 1)]
+    for disposition in petition.dispositions.all():
+        item = _document_item(disposition_form(disposition, person=person), station, 2)
+        item.title = f"《信访事项处置单》（{disposition.department.name}）"
+        found.append(item)
+    for kind, ok in notices.available(petition).items():
+        if ok:
+            found.append(_document_item(notices.build(petition, kind), bureau, 3))
+    for attachment in petition.attachments.all():
+        item = _attachment_item(attachment, station)
+        item.order = 4
+        found.append(item)
+    found.sort(key=lambda i: (i.day or datetime.date.max, i.order))
+    ordered = [first, *found]
+    page = 1
+    for number, item in enumerate(ordered, start=1):
+        item.seq = number
+        item.first_page = page if item.pages else 0
+        page += item.pages
+        item.file = zip_name(f"{number:02d}-{item.title}.{item.ext}", limit=90)
+    return ordered
+
+
+def cover_context(petition: Petition, entries: list[Item]) -> dict:
+    filer = next((e.actor_name for e in reversed(petition.events.all()) if e.action == "archive"), "")
+    if not filer and petition.agent is not None:
+        filer = petition.agent.name
+    category = petition.category or "有关"
+    return {
+        "p": petition, "bureau": settings.DAIBAN_BUREAU_NAME, "retention": settings.DAIBAN_ARCHIVE_RETENTION,
+        "title": f"{petitioner_name(petition)}反映{category}问题信访代办案卷",
+        "year": (petition.archived_on or timezone.localdate()).year, "filer": filer,
+        "filed_on": date_text(petition.archived_on) if petition.archived_on else "",
+        "span": f"{date_text(petition.received_on)}至{date_text(petition.archived_on or timezone.localdate())}",
+        "count": len(entries), "pages": sum(e.pages for e in entries),
+        "broken": [e for e in entries if e.note], "docx": sum(1 for e in entries if e.docx),
+    }
+
+
+def index_csv(entries: list[Item]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["序号", "文号", "责任者", "题名", "日期", "页号", "备注", "文件"])
+    for i, entry in enumerate(entries, start=1):
+        writer.writerow([i, *(csv_text(v) for v in (entry.number, entry.author, entry.title,
+                                                    date_text(entry.day) if entry.day else "", entry.page_text,
+                                                    entry.note, entry.file))])
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def build_archive(petition: Petition) -> bytes:
+    """The zip of the case file. Entry times are the archive day, so the same content gives the
+    same bytes."""
+    entries = items(petition)
+    context = cover_context(petition, entries)
+    cover = render_pdf("documents/archive_cover.html", context)
+    index = render_pdf("documents/index.html", {**context, "entries": entries})
+    note = render_pdf("documents/archive_note.html", context)
+    stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
+    root = zip_name(petition.number)
+    files: list[tuple[str, bytes]] = [("00a-案卷封面.pdf", cover), ("00b-卷内目录.pdf", index),
+                                      ("00c-卷内目录.csv", index_csv(entries))]
+    files += [(e.file, e.data) for e in entries if e.data is not None]
+    files.append(("99-卷内备考表.pdf", note))
+    files += [(f"{DOCX_FOLDER}/{e.file.rsplit('.', 1)[0]}.docx", e.docx) for e in entries if e.docx]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(f"{root}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()

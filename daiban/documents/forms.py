@@ -1,0 +1,109 @@
+"""The two official forms of the seed, built from a case: 《信访事项代办单》 (附件2) and 《信访事项处置单》
+(附件3). Labels, order and check boxes follow the seed; layout.py holds the shared measures."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.conf import settings
+
+from daiban.documents.layout import NOTIFICATION_BOXES, OPINION_BOXES, FormDoc, Para, Row, boxes, date_text
+from daiban.petitions.models import Disposition, Petition, Urging
+from daiban.petitions.selectors import PetitionerView
+
+_OLD_AUTOMATIC = re.compile(r"^系统自动催办[：:]\s*(.*)$")
+
+
+def bureau_name() -> str:
+    return settings.DAIBAN_BUREAU_NAME
+
+
+def petitioner_name(petition: Petition) -> str:
+    """The petitioner's name as registered with this petition (its snapshot, see issue 9)."""
+    return petition.petitioner_name
+
+
+def petitioner_address(petition: Petition) -> str:
+    return petition.petitioner_address
+
+
+def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
+    """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view)."""
+    agent = petition.agent
+    agent_text = ""
+    if agent is not None:
+        agent_text = f"{petition.station.name}　{agent.name}（{agent.get_kind_display()}代办员）"
+    return FormDoc(
+        title="信访事项代办单",
+        number=petition.number,
+        date=petition.accepted_on or petition.received_on,
+        filename=f"{petition.number}-信访事项代办单",
+        author=bureau_name(),
+        rows=[
+            Row("信访人姓名", person.name, "身份证号", person.id_number),
+            Row("地址", person.address, "电话", person.phone),
+            Row("反映的问题及诉求", petition.content, lines=10, vertical=True),
+            Row("代办方（人）", agent_text),
+            Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
+            Row("代理结果", petition.result, lines=6, vertical=True,
+                sign=date_text(petition.concluded_on) if petition.result and petition.concluded_on else ""),
+            Row("信访人意见", boxes(OPINION_BOXES, petition.satisfaction)),
+        ],
+    )
+
+
+def urging_text(urging: Urging, workdays_overdue: int | None = None) -> str:
+    """One line of the 进度催办 row: the date, what was said, and who urged.
+
+    Automatic urgings read as the sweep writes them (系统自动催办（已超期3个工作日）); notes written
+    before that wording (系统自动催办：已超期) are read the same way."""
+    note = urging.note or ""
+    if urging.automatic:
+        old = _OLD_AUTOMATIC.match(note)
+        if old:
+            note = f"系统自动催办（{old.group(1)}）" if old.group(1) else "系统自动催办"
+        return f"{date_text(urging.on)}　{note or '系统自动催办'}"
+    who = urging.by.display_name if urging.by_id and urging.by else ""
+    return f"{date_text(urging.on)}　{note or '催办'}" + (f"（催办人：{who}）" if who else "")
+
+
+def _signer(user, on: datetime.date | None) -> str:
+    name = user.display_name if user is not None else ""
+    return "　".join(x for x in (f"签批人：{name}" if name else "", date_text(on) if on else "") if x)
+
+
+def content_summary(disposition: Disposition) -> str:
+    """内容摘要: the agent's summary written at routing when there is one, else the whole content.
+    Never a silent cut: a long content without a summary prints whole and the row grows."""
+    return disposition.summary or disposition.petition.content
+
+
+def disposition_form(disposition: Disposition, *, person: PetitionerView) -> FormDoc:
+    """《信访事项处置单》 (附件3), one per department, addressed to it with its deadline. The rows
+    leave room to write by hand, and an ordinary case still fits one A4 page."""
+    petition = disposition.petition
+    department = disposition.department.name
+    due = f"{date_text(disposition.due_on)}前" if disposition.due_on else "方案确定后按规定时限"
+    return FormDoc(
+        title="信访事项处置单",
+        number=disposition.number,
+        date=disposition.routed_on,
+        filename=f"{disposition.number}-信访事项处置单-{department}",
+        author=bureau_name(),
+        before=[Para(f"承办单位：{department}　　办理时限：{due}", align="left", indent=False)],
+        rows=[
+            Row("姓名", person.name, "联系电话", person.phone),
+            Row("住址", person.address),
+            Row("内容分类", petition.category),
+            Row("内容摘要", content_summary(disposition), lines=4),
+            Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=3),
+            Row("分管领导\n处理意见", disposition.leader_opinion, lines=3,
+                sign=_signer(disposition.leader_opinion_by, disposition.leader_opinion_on) if disposition.leader_opinion else ""),
+            Row("领导批示", disposition.principal_instruction, lines=3,
+                sign=_signer(disposition.principal_by, disposition.principal_on) if disposition.principal_instruction else ""),
+            Row("进度催办", "\n".join(urging_text(u) for u in disposition.urgings.all()), lines=4),
+            Row("处理结果", disposition.result, lines=4,
+                sign=f"{department}　{date_text(disposition.result_on)}" if disposition.result else ""),
+        ],
+    )

@@ -1,0 +1,253 @@
+"""The written notices the petitioner is owed (《信访工作条例》 and the 代办单's 书面告知), built from
+the case record in the official-letter layout of layout.py (GB/T 9704 fonts and margins, 编号, the
+issuing organ's name and date, a place for the seal).
+
+Kinds (API.md, Documents): acceptance 受理告知书, non_acceptance 不予代办告知书, legal_route
+告知按法定途径解决告知书, extension 延期办理告知书, result 处理意见书, review_decision 复查意见书,
+re_review_decision 复核意见书, follow_up 回访记录. A kind is available once the case has reached it;
+otherwise it does not apply yet (404).
+
+The organ's name, address and phone come from settings (DAIBAN_BUREAU_*), a station's own address
+and phone (admin) taking precedence.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from daiban.documents.forms import petitioner_address, petitioner_name
+from daiban.documents.layout import FormDoc, Para, Row, date_text
+from daiban.petitions.models import Channel, Petition, Review, Satisfaction, Status
+from daiban.petitions.workflow import EXCLUSIONS
+
+TITLES = {
+    "acceptance": "受理告知书",
+    "non_acceptance": "不予代办告知书",
+    "legal_route": "告知按法定途径解决告知书",
+    "extension": "延期办理告知书",
+    "result": "处理意见书",
+    "review_decision": "复查意见书",
+    "re_review_decision": "复核意见书",
+    "follow_up": "回访记录",
+}
+SUFFIX = {"acceptance": "SL", "non_acceptance": "BY", "legal_route": "FD", "extension": "YQ", "result": "CL",
+          "review_decision": "FC", "re_review_decision": "FH", "follow_up": "HF"}
+
+# Where to go instead, for each of the four exclusions (plan §六; 《信访工作条例》 §31, §35).
+ELSEWHERE = {
+    "three_in_place": "你反映的问题已按“三到位一处理”要求处理到位。如对处理意见不服，可依照《信访工作条例》的规定向原办理机关的上一级机关请求复查、复核。",
+    "terminated_three_levels": "你反映的问题已经复查、复核，依照《信访工作条例》第三十五条，各级机关不再受理以同一事实和理由提出的信访事项。如有新的事实和理由，可另行依法提出。",
+    "in_progress": "你反映的同一问题正在办理中，本机构将按原事项继续办理，请勿重复反映。你可向原代办员或通过“掌上信访”查询办理进度。",
+    "judicial": "你反映的问题已进入司法程序，请依照法律规定的程序向人民法院、人民检察院等机关提出。未进入司法程序或在执行阶段遇到的问题，在不干预法律的前提下，代办员可以帮助协调；你坚持到上级机关反映的，代办员可以陪同依法反映和咨询。",
+}
+
+
+@dataclass(frozen=True)
+class Extension:
+    """One extension of a deadline, whoever granted it: the petition's national extension (action
+    `extend`, calendar days) or, later, a department's (`decide_extension`, working days)."""
+
+    on: datetime.date
+    days: int
+    unit: str  # "日" (calendar days) or "个工作日"
+    reason: str
+    new_due: datetime.date | None
+    department: str = ""
+
+
+def screen_outcome(petition: Petition) -> str:
+    """The screening's outcome (direct_reply, legal_channel, guided, agency, declined), or ''."""
+    for event in petition.events.all():
+        if event.action == "screen":
+            return (event.data or {}).get("outcome", "")
+    return ""
+
+
+def extensions(petition: Petition) -> list[Extension]:
+    """Every granted extension in date order, read from the timeline (the actions' events)."""
+    found = []
+    for event in petition.events.all():
+        data = event.data or {}
+        if event.action == "extend":
+            due = petition.national_due_on if event.pk == _last(petition, "extend") else None
+            found.append(Extension(event.on, int(data.get("days") or petition.national_extension_days or 0), "日",
+                                   petition.extension_reason or event.note, due))
+        elif event.action == "decide_extension" and data.get("approved"):
+            due = data.get("due_on")
+            found.append(Extension(event.on, int(data.get("workdays") or 0), "个工作日", data.get("reason") or event.note,
+                                   datetime.date.fromisoformat(due) if isinstance(due, str) else None,
+                                   data.get("department", "")))
+    return found
+
+
+def _last(petition: Petition, action: str) -> int | None:
+    ids = [e.pk for e in petition.events.all() if e.action == action]
+    return ids[-1] if ids else None
+
+
+def _decided(petition: Petition, level: str) -> Review | None:
+    decided = [r for r in petition.reviews.all() if r.level == level and r.decided_on]
+    return decided[-1] if decided else None
+
+
+def available(petition: Petition) -> dict[str, bool]:
+    """Which notices apply to this petition now (reads only what load_case prefetches)."""
+    outcome = screen_outcome(petition)
+    return {
+        "acceptance": petition.accepted_on is not None and petition.agent_id is not None,
+        "non_acceptance": outcome == "declined" or bool(petition.decline_reason),
+        "legal_route": outcome == "legal_channel" or petition.status == Status.REDIRECTED_LEGAL,
+        "extension": bool(extensions(petition)),
+        "result": petition.concluded_on is not None and bool(petition.result),
+        "review_decision": _decided(petition, Review.Level.REVIEW) is not None,
+        "re_review_decision": _decided(petition, Review.Level.RE_REVIEW) is not None,
+        "follow_up": petition.followed_up_on is not None,
+    }
+
+
+def listing(petition: Petition) -> list[dict]:
+    """[{"kind", "title", "available"}] in the order a case meets them (API.md)."""
+    flags = available(petition)
+    return [{"kind": kind, "title": title, "available": flags[kind]} for kind, title in TITLES.items()]
+
+
+def _organ(petition: Petition) -> tuple[str, str, str]:
+    station = petition.station
+    return (settings.DAIBAN_BUREAU_NAME, station.address or settings.DAIBAN_BUREAU_ADDRESS,
+            station.phone or settings.DAIBAN_BUREAU_PHONE)
+
+
+def _note(petition: Petition) -> str:
+    _, address, phone = _organ(petition)
+    agent = f"代办员：{petition.agent.name}　" if petition.agent_id and petition.agent else ""
+    return f"（{agent}联系地址：{address}　联系电话：{phone}）"
+
+
+def _received(petition: Petition) -> str:
+    channel = dict(Channel.choices).get(petition.channel, "")
+    return f"你于{date_text(petition.received_on)}以{channel}方式提出的信访事项（编号：{petition.number}）"
+
+
+def _letter(petition: Petition, kind: str, day: datetime.date | None, body: list[str]) -> FormDoc:
+    name, _, _ = _organ(petition)
+    return FormDoc(
+        title=TITLES[kind], number=f"{petition.number}-{SUFFIX[kind]}", date=day, kind="letter",
+        filename=f"{petition.number}-{TITLES[kind]}", author=name, addressee=petitioner_name(petition),
+        body=[Para(text) for text in body if text], signature=[name], note=_note(petition),
+    )
+
+
+def build(petition: Petition, kind: str) -> FormDoc:
+    """The notice of `kind` for this petition. Raises KeyError for an unknown kind and LookupError
+    when the kind does not apply to the petition yet (callers answer 404)."""
+    if kind not in TITLES:
+        raise KeyError(kind)
+    if not available(petition)[kind]:
+        raise LookupError(kind)
+    return BUILDERS[kind](petition)
+
+
+def _acceptance(p: Petition) -> FormDoc:
+    agent = p.agent
+    assert agent is not None  # available() offers it only once an agent took the matter
+    due = f"本事项的办结时限为{date_text(p.due_on)}。" if p.due_on else ""
+    return _letter(p, "acceptance", p.accepted_on, [
+        f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
+        f"由{p.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
+        "代办员将依据职能向有关职能部门、苏木镇流转你的信访事项，跟踪办理进度，督促有关部门在规定时限内依法依规办理，"
+        "并定期与你联系，反馈办理进展情况。",
+        "涉及旗级职能部门的事项在15个工作日内办结；需多个部门协同解决的，在确定解决方案后30个工作日内办结；"
+        f"疑难复杂、重大的事项在会商确定解决方案后60个工作日内办结。{due}"
+        "依照《信访工作条例》第三十六条，信访事项应当自受理之日起60日内办结。",
+        "特此告知。",
+    ])
+
+
+def _non_acceptance(p: Petition) -> FormDoc:
+    reason = EXCLUSIONS.get(p.decline_reason, "")
+    return _letter(p, "non_acceptance", p.screened_on or p.received_on, [
+        f"{_received(p)}，经甄别，{reason or '不属于信访代办范围'}，依照本机构信访代办工作规定，不予代办。",
+        ELSEWHERE.get(p.decline_reason, "你可到信访接待窗口或有关事权单位反映。"),
+        f"说明：{p.reply}" if p.reply else "",
+        "特此告知。",
+    ])
+
+
+def _legal_route(p: Petition) -> FormDoc:
+    return _letter(p, "legal_route", p.screened_on or p.received_on, [
+        f"{_received(p)}，经甄别，属于依法应当通过诉讼、仲裁、行政复议等法定途径解决的请求。依照《信访工作条例》"
+        "第三十一条的规定，请你依照有关法律、行政法规规定的程序向有关机关提出。",
+        f"具体途径和受理机关：{p.reply}" if p.reply else "具体途径和受理机关，代办员已当面向你解释说明。",
+        "特此告知。",
+    ])
+
+
+def _extension(p: Petition) -> FormDoc:
+    latest = extensions(p)[-1]
+    who = f"{latest.department}的" if latest.department else ""
+    new_due = f"，延长后的办理期限为{date_text(latest.new_due)}" if latest.new_due else ""
+    return _letter(p, "extension", latest.on, [
+        f"{_received(p)}，因{latest.reason or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
+        f"经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。",
+        "代办员将继续跟踪督促办理，并及时向你反馈办理结果。",
+        "特此告知。",
+    ])
+
+
+def _result(p: Petition) -> FormDoc:
+    answers = [f"{d.department.name}：{d.result}" for d in p.dispositions.all() if d.result]
+    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", p.result]
+    if answers:
+        body.append("各承办单位办理情况：" + "；".join(answers) + "。")
+    body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
+    return _letter(p, "result", p.concluded_on, body)
+
+
+def _review(p: Petition, level: str) -> FormDoc:
+    review = _decided(p, level)
+    assert review is not None  # available() offers it only once the review is decided
+    kind = "review_decision" if level == Review.Level.REVIEW else "re_review_decision"
+    word = "复查" if level == Review.Level.REVIEW else "复核"
+    if review.upheld:
+        decision = f"经{word}，认为你的请求有理，已责成有关部门按照“三到位一处理”要求限期化解，并进行“一案双查”。"
+    else:
+        decision = f"经{word}，原处理意见事实清楚、处理适当，予以维持。"
+    body = [f"{_received(p)}，你对处理意见不服，于{date_text(review.requested_on)}请求{word}。{decision}",
+            f"{word}意见：{review.note}" if review.note else ""]
+    if level == Review.Level.REVIEW and not review.upheld:
+        body.append("如对复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
+    if level == Review.Level.RE_REVIEW and not review.upheld:
+        body.append("依照《信访工作条例》第三十五条的规定，本复核意见为最终意见，本信访事项三级终结。信访人对复核意见不服，"
+                    "仍以同一事实和理由提出信访的，各级机关不再受理。")
+    return _letter(p, kind, review.decided_on, body)
+
+
+def _follow_up(p: Petition) -> FormDoc:
+    name, _, _ = _organ(p)
+    agent = p.agent.name if p.agent_id and p.agent else ""
+    rebound = "" if p.rebound is None else ("有反弹回流风险" if p.rebound else "无反弹回流")
+    satisfaction = dict(Satisfaction.choices).get(p.satisfaction, "")
+    return FormDoc(
+        title=TITLES["follow_up"], number=f"{p.number}-{SUFFIX['follow_up']}", date=p.followed_up_on,
+        filename=f"{p.number}-{TITLES['follow_up']}", author=name,
+        rows=[
+            Row("信访人", petitioner_name(p), "信访事项编号", p.number),
+            Row("住址", petitioner_address(p)),
+            Row("终结日期", date_text(p.terminated_on) if p.terminated_on else "", "回访时限",
+                date_text(p.follow_up_due_on) if p.follow_up_due_on else ""),
+            Row("回访日期", date_text(p.followed_up_on), "回访人", agent),
+            Row("信访人意见", satisfaction),
+            Row("回访情况", p.follow_up_note, lines=6),
+            Row("有无反弹回流", rebound),
+        ],
+    )
+
+
+BUILDERS = {
+    "acceptance": _acceptance, "non_acceptance": _non_acceptance, "legal_route": _legal_route,
+    "extension": _extension, "result": _result, "review_decision": lambda p: _review(p, Review.Level.REVIEW),
+    "re_review_decision": lambda p: _review(p, Review.Level.RE_REVIEW), "follow_up": _follow_up,
+}

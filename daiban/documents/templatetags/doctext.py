@@ -1,0 +1,51 @@
+"""Template filters of the PDF documents: user text cleaned, escaped, emoji drawn in the emoji font."""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from daiban.documents.safe import clean, emoji_runs
+
+register = template.Library()
+
+# Word and LibreOffice put a fifth of an em between Chinese characters and Latin letters or digits
+# (autoSpaceDE/DN, on by default); the PDF draws the same space so lines break at the same place.
+_IDEOGRAPH = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_AUTOSPACE = re.compile(f"(?<=[{_IDEOGRAPH}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_IDEOGRAPH}])")
+_GAP = "\u2009"  # THIN SPACE: a fifth of an em in Liberation Serif, and a break opportunity as in Word
+
+
+# LibreOffice keeps a full-width comma or stop with a short run of Latin letters or digits after it
+# (，2025年), and breaks a Latin word only at spaces (not after the / of a URL): word joiners tell
+# Pango the same. A run too long for a line is broken by overflow-wrap in both.
+_JOIN = re.compile("(?<=[\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff09\u300d\u300f\u3011])"
+                   "(?=[A-Za-z0-9]{1,20}(?![A-Za-z0-9]))|(?<=[!-~][/:?&=#%_.,;)])(?=[!-~])")
+
+
+def _spaced(run: str) -> str:
+    return _GAP.join(escape(_JOIN.sub("\u2060", piece)) for piece in _AUTOSPACE.split(run))
+
+
+@register.filter
+def doctext(value: object) -> SafeString:
+    """Escaped text; emoji sequences in <span class="emoji"> (Noto Color Emoji), never a box.
+
+    The whole is one <span class="t">: with `.t { line-height: 0 }` the line boxes take the exact
+    line height of their block (the word processor's "exactly N pt"), whatever fallback font a
+    character needs: otherwise the taller CJK font metrics would add a point to every line."""
+    text = clean(value)
+    inner = "".join(
+        f'<span class="emoji">{escape(run)}</span>' if is_emoji else _spaced(run) for run, is_emoji in emoji_runs(text)
+    )
+    return mark_safe(f'<span class="t">{inner}</span>')  # noqa: S308 (every run is escaped above)
+
+
+@register.filter
+def css_string(value: object) -> SafeString:
+    """A CSS string literal for @page margin boxes (quotes, backslashes and line ends escaped)."""
+    text = clean(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return mark_safe(f'"{text}"')  # noqa: S308
