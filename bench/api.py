@@ -83,7 +83,7 @@ class Floor:
         """Everything the detail shows: the petition with petitioner, agent and station; its 处置单
         with departments; their urgings; contacts; reviews; related petitions; the timeline; whether
         the deadline's years are confirmed. The personal-data view is logged when revealed."""
-        row = q(c, f"SELECT p.*, pr.*, a.name, s.name FROM {t(Petition)} p JOIN {t(Petitioner)} pr ON pr.id = p.petitioner_id "
+        row = q(c, f"SELECT p.due_from, p.due_on, p.*, pr.*, a.name, s.name FROM {t(Petition)} p JOIN {t(Petitioner)} pr ON pr.id = p.petitioner_id "
                    f"LEFT JOIN {t(Agent)} a ON a.id = p.agent_id JOIN {t(Station)} s ON s.id = p.station_id "
                    f"WHERE p.id = %s AND {self.visible}", [pid])
         q(c, f"SELECT d.*, dep.name FROM {t(Disposition)} d JOIN {t(Department)} dep ON dep.id = d.department_id "
@@ -95,22 +95,13 @@ class Floor:
         q(c, f"SELECT l.related_id, l.reason, l.score, r.number, r.status FROM {t(PetitionLink)} l "
              f"JOIN {t(Petition)} r ON r.id = l.related_id WHERE l.petition_id = %s", [pid])
         q(c, f"SELECT * FROM {t(Event)} WHERE petition_id = %s ORDER BY id", [pid])
-        due_from, due_on = (row[0][_col("due_from")], row[0][_col("due_on")]) if row else (None, None)
+        due_from, due_on = row[0][:2] if row else (None, None)
         if due_from and due_on:
             q(c, f"SELECT count(*), sum(CASE WHEN confirmed THEN 0 ELSE 1 END) FROM {t(CalendarDay)} "
                  "WHERE date BETWEEN %s AND %s", [datetime.date(_d(due_from).year, 1, 1), datetime.date(_d(due_on).year, 12, 31)])
         if reveal:
             q(c, f"INSERT INTO {t(PersonalDataView)} (user_id, petition_id, at, fields, via) VALUES (%s, %s, %s, %s, %s)",
               [self.user.pk, pid, timezone.now(), "id_number,phone", "api"])
-
-
-_COLUMNS: list[str] = []
-
-
-def _col(name: str) -> int:
-    if not _COLUMNS:
-        _COLUMNS.extend(f.column for f in Petition._meta.concrete_fields)
-    return _COLUMNS.index(name)
 
 
 def _d(value) -> datetime.date:

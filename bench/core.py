@@ -116,10 +116,13 @@ def _once(fn: Callable[[], Any]) -> tuple[float, float]:
 class Ctx:
     """What a figure module gets: the data set, signed-in clients, timing and floors."""
 
-    def __init__(self, *, database: str, size: int, profile: str, anchor: datetime.date, runs: int, only: str = ""):
+    def __init__(self, *, database: str, size: int, profile: str, anchor: datetime.date, runs: int, only: str = "",
+                 sizes: Sequence[int] = (), meta: dict[str, str] | None = None):
         self.database, self.size, self.profile, self.anchor = database, size, profile, anchor
         self.runs = runs
         self.only = only
+        self.sizes = list(sizes) or [size]  # every size this run measures (growth, "largest only" figures)
+        self.meta = meta or {}  # the data set's bench_meta
         self.rng = random.Random(20260101)
         self._clients: dict[tuple[str, str], Any] = {}
         self.heavy = os.environ.get("BENCH_HEAVY", "1") != "0"  # concurrency, ledger, sweep

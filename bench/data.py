@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import json
 import multiprocessing
 import os
 import random
@@ -87,6 +88,8 @@ SATISFACTION = {Satisfaction.SATISFIED: 68, Satisfaction.FAIRLY_SATISFIED: 16, S
                 Satisfaction.DISSATISFIED: 6}
 # Petitions per petitioner: most once, a few "frequent petitioners" dozens of times.
 REPEATS = [(1, 780), (2, 120), (3, 50), (4, 20), (5, 10), (6, 5), (8, 6), (12, 5), (20, 3), (35, 1)]
+# PostgreSQL loads of at least this many petitions drop the secondary indexes and rebuild them after.
+DROP_INDEXES_FROM = int(os.environ.get("BENCH_DROP_INDEXES_FROM", 200_000))
 OPEN_STOPS = {"received": 6, "accepted": 5, "in_progress": 58, "escalated": 4, "concluded": 9, "feedback_given": 15,
               "under_review": 3}
 
@@ -761,6 +764,8 @@ def generate(total: int, profile: str = "history", *, anchor: datetime.date | No
         meta = schema.meta_get()
     if meta.get("profile", profile) != profile:
         raise RuntimeError(f"this data set is of profile {meta['profile']}, not {profile}")
+    if "dropped_indexes" in meta:  # an earlier load stopped before rebuilding them
+        _rebuild_indexes(json.loads(meta["dropped_indexes"]), log)
     have = int(meta.get("generated", 0))
     if have >= total:
         return meta
@@ -772,12 +777,17 @@ def generate(total: int, profile: str = "history", *, anchor: datetime.date | No
     plan = make_plan(prof, day.toordinal(), total - have, int(meta.get("petitioners", 0)), FastRandom(seed), sequences)
     tables = Tables()
     starts = schema.next_ids(t for t in tables.order if t.with_id)
+    dropped: list[str] = []
     with transaction.atomic():
         # Numbers and petitioner numbers of the whole pass are taken now: a resumed run never reuses one.
         for year, last in plan.sequences.items():
             NumberSequence.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
         schema.meta_set({"profile": profile, "anchor": day.isoformat(), "generated": have,
                          "petitioners": plan.petitioner_top, "passes": passes + 1, "generator": GENERATOR_VERSION})
+        if bulk and total - have >= DROP_INDEXES_FROM:
+            dropped = schema.drop_secondary_indexes(tables.order)
+            if dropped:
+                schema.meta_set({"dropped_indexes": json.dumps(dropped)})
     log(f"生成 {total - have} 件信访事项（{profile}，截至 {day}，已有 {have} 件，{workers} 个进程）……")
     _WORK.update(profile=prof, anchor=day, seed=seed, plan=plan, starts=starts, batch=batch, log=log, total=total,
                  bulk=bulk)
@@ -795,12 +805,22 @@ def generate(total: int, profile: str = "history", *, anchor: datetime.date | No
         if any(proc.exitcode for proc in procs):
             raise RuntimeError("a generator process failed (see above)")
     schema.sync_sequences(t for t in tables.order if t.with_id)
+    if dropped:
+        _rebuild_indexes(dropped, log)
     if not SweepRun.objects.exists() and not prof.open_only:
         # The sweep ran every day of the history (not yet on the anchor day: the benchmark runs that one).
         first = day.toordinal() - prof.span_days
         SweepRun.objects.bulk_create([SweepRun(day=_date(d)) for d in range(first, day.toordinal())], batch_size=2000)
     log(f"生成完毕：{total - have} 件，{time.perf_counter() - started:.0f} 秒")
     return schema.meta_get()
+
+
+def _rebuild_indexes(definitions: list[str], log: Callable[[str], None]) -> None:
+    t0 = time.perf_counter()
+    schema.create_indexes(definitions)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {schema.META_TABLE} WHERE key = 'dropped_indexes'")
+    log(f"重建 {len(definitions)} 个索引：{time.perf_counter() - t0:.0f} 秒")
 
 
 def _work(worker: int, workers: int, forked: bool = False) -> None:

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 31)))
     parser.add_argument("--modules", default="", help="comma-separated module names (default: all)")
     parser.add_argument("--drop-stale", action="store_true", help="delete data sets of an older schema")
+    parser.add_argument("--prepare", action="store_true", help="only make the data sets ready")
     args = parser.parse_args(argv)
 
     fp = datasets.fingerprint()
@@ -71,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for size in (sizes if profile == "history" else [OPEN_SIZE]):
             ds = datasets.ensure(datasets.DataSet(args.database, profile, size, fp), log=_log)
-            results += _measure(ds, names, args, sizes)
+            if not args.prepare:
+                results += _measure(ds, names, args, sizes)
+    if args.prepare:
+        return 0
     text, missed = core.table(results)
     print()
     print(text)
@@ -144,9 +148,8 @@ def child(database: str, profile: str, size: int, out: str, names: str, only: st
         travel = time_machine.travel(datetime.datetime.combine(anchor, datetime.time(10, 0),
                                                                zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True)
         travel.start()
-    ctx = core.Ctx(database=database, size=size, profile=profile, anchor=anchor, runs=runs, only=only)
-    ctx.sizes = [int(s) for s in sizes.split(",") if s]
-    ctx.meta = meta
+    ctx = core.Ctx(database=database, size=size, profile=profile, anchor=anchor, runs=runs, only=only,
+                   sizes=[int(s) for s in sizes.split(",") if s], meta=meta)
     snapshot = cleanup.Snapshot()
     figures: list[core.Figure] = []
     try:
