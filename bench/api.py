@@ -129,6 +129,19 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
         response = client.get(path, params or {})
         assert response.status_code == 200, (path, response.status_code, response.content[:200])
 
+    # -- the framework's own cost: a request that reads one small table (no target; a yardstick)
+    if ctx.wanted("reference"):
+        def app_reference():
+            get(api, "/api/v1/departments")
+
+        def floor_reference():
+            with connection.cursor() as c:
+                floor.auth(c)
+                q(c, f"SELECT id, name, kind, phone FROM {t(Department)} WHERE active ORDER BY id")
+
+        yield ctx.measure("reference GET /api/v1/departments (tiny)", app_reference, floor_reference,
+                          queries=_count(app_reference), note="no target: what any authenticated API request costs here")
+
     # -- detail: a random case of agent1's (revealed to the assigned agent, so the view is logged)
     if ctx.wanted("detail"):
         pick = sample(mine)
