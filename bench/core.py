@@ -107,6 +107,55 @@ def verdicts(fig: Figure, smaller: Figure | None) -> list[tuple[Target, float | 
 
 # --- timing -------------------------------------------------------------------------------------
 
+class Turns:
+    """Two child processes (two sizes of one database) taking turns, one sample each, by passing a
+    token through a pair of pipes: the growth from 100,000 to 1,000,000 is then measured under the
+    same load, not minutes apart on a machine whose neighbours come and go. A child that finishes
+    says so; a token that does not come back within `timeout` seconds is given up on."""
+
+    def __init__(self, read_fd: int, write_fd: int, timeout: float = 300):
+        self.rfd, self.wfd, self.timeout = read_fd, write_fd, timeout
+        self.alone = False
+
+    def acquire(self) -> None:
+        import select
+
+        if self.alone:
+            return
+        ready, _, _ = select.select([self.rfd], [], [], self.timeout)
+        if not ready:
+            self.alone = True
+            return
+        if os.read(self.rfd, 1) != b"t":  # "d": the other one is done (or gone)
+            self.alone = True
+
+    def release(self) -> None:
+        self._send(b"t")
+
+    def done(self) -> None:
+        self._send(b"d")
+        self.alone = True
+
+    def _send(self, token: bytes) -> None:
+        if self.alone:
+            return
+        try:
+            os.write(self.wfd, token)
+        except OSError:
+            self.alone = True
+
+
+class _NoTurns:
+    def acquire(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
 def _once(fn: Callable[[], Any]) -> tuple[float, float]:
     c0, t0 = time.process_time(), time.perf_counter()
     fn()
@@ -126,6 +175,21 @@ class Ctx:
         self.rng = random.Random(20260101)
         self._clients: dict[tuple[str, str], Any] = {}
         self.heavy = os.environ.get("BENCH_HEAVY", "1") != "0"  # concurrency, ledger, sweep
+        self.turns: Turns | _NoTurns = _NoTurns()
+
+    def exclusive(self):
+        """Hold the turn for a long measurement (the ledger, the load run): the other size waits."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def hold():
+            self.turns.acquire()
+            try:
+                yield
+            finally:
+                self.turns.release()
+
+        return hold()
 
     # -- clients ---------------------------------------------------------------------------------
     def user(self, username: str):
@@ -166,19 +230,21 @@ class Ctx:
                 note: str = "", queries: int | None = None, warmup: int = 2) -> Figure:
         """Median of `runs` app runs interleaved with as many floor runs (order alternating)."""
         runs = runs or self.runs
-        for _ in range(warmup):
-            app()
-            if floor:
-                floor()
+        with self.exclusive():
+            for _ in range(warmup):
+                app()
+                if floor:
+                    floor()
         app_t, app_c, floor_t = [], [], []
         for i in range(runs):
-            if floor and i % 2:
-                floor_t.append(_once(floor)[0])
-            t, c = _once(app)
-            app_t.append(t)
-            app_c.append(c)
-            if floor and not i % 2:
-                floor_t.append(_once(floor)[0])
+            with self.exclusive():
+                if floor and i % 2:
+                    floor_t.append(_once(floor)[0])
+                t, c = _once(app)
+                app_t.append(t)
+                app_c.append(c)
+                if floor and not i % 2:
+                    floor_t.append(_once(floor)[0])
         return Figure(
             operation, statistics.median(app_t) * 1000, "ms",
             floor=statistics.median(floor_t) * 1000 if floor else None, floor_kind=floor_kind if floor else "",
@@ -239,6 +305,15 @@ def _execute(cursor, statements: Iterable[Statement]) -> None:
 
 # --- the table ------------------------------------------------------------------------------------
 
+def _varying(figures: list[Figure]) -> set[str]:
+    """Keys whose note differs between sizes (so the note names its size)."""
+    notes: dict[str, set[str]] = {}
+    for f in figures:
+        if f.note:
+            notes.setdefault(f.key, set()).add(f.note)
+    return {k for k, v in notes.items() if len(v) > 1}
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
@@ -288,7 +363,8 @@ def table(figures: list[Figure]) -> tuple[str, list[Figure]]:
     out = ["  ".join(_pad(h, widths[i], i in right) for i, h in enumerate(head)),
            "  ".join("-" * w for w in widths)]
     out += ["  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(r)) for r in lines]
-    notes = [f"  {f.operation}: {f.note}" for f in figures if f.note]
+    notes = list(dict.fromkeys(f"  {f.operation} ({size_text(f.size)}): {f.note}" if f.key in _varying(figures)
+                               else f"  {f.operation}: {f.note}" for f in figures if f.note))
     out.append("")
     out.append("floor: median of the SQL the request needs, raw cursor, interleaved with the app runs; "
                "* = the page's own queries replayed (no hand-written floor). cpu: this process's CPU time "

@@ -46,7 +46,8 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
         cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_until_up(port, server)
-        latencies, errors, elapsed = _load(port, token, warmup=5, seconds=seconds)
+        with ctx.exclusive():
+            latencies, errors, elapsed = _load(port, token, warmup=5, seconds=seconds)
     finally:
         _stop(server)
     done = len(latencies)

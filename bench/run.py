@@ -70,9 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         names = [name for name, prof in wanted if prof == profile]
         if not names:
             continue
-        for size in (sizes if profile == "history" else [OPEN_SIZE]):
-            ds = datasets.ensure(datasets.DataSet(args.database, profile, size, fp), log=_log)
-            if not args.prepare:
+        ready = [datasets.ensure(datasets.DataSet(args.database, profile, size, fp), log=_log)
+                 for size in (sizes if profile == "history" else [OPEN_SIZE])]
+        if args.prepare:
+            continue
+        if len(ready) == 2 and os.environ.get("BENCH_INTERLEAVE", "1") != "0":
+            results += _measure_pair(ready, names, args, sizes)  # the two sizes take turns, sample by sample
+        else:
+            for ds in ready:
                 results += _measure(ds, names, args, sizes)
     if args.prepare:
         return 0
@@ -113,17 +118,46 @@ def _log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _measure(ds: datasets.DataSet, names: list[str], args, sizes: list[int]) -> list[core.Figure]:
-    out = ROOT / "var" / "bench" / f"figures-{ds.name}.json"
-    out.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": ds.url, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "daiban.settings"}
+def _child_cmd(ds: datasets.DataSet, names: list[str], args, sizes: list[int], out: Path, turns: str = "") -> tuple:
+    env = {**os.environ, "DATABASE_URL": ds.url, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "daiban.settings",
+           "BENCH_TURNS": turns}
     cmd = [sys.executable, "-m", "bench.run", "--child", ds.database, ds.profile, str(ds.size), str(out),
            ",".join(names), args.only, str(args.runs), ",".join(map(str, sizes))]
-    _log(f"\n== {ds.database} {core.size_text(ds.size)} ({ds.profile}): {', '.join(names)}")
-    code = subprocess.call(cmd, cwd=ROOT, env=env)  # noqa: S603
+    return cmd, env
+
+
+def _read(ds: datasets.DataSet, out: Path, code: int) -> list[core.Figure]:
     if code != 0 or not out.exists():
         raise SystemExit(f"measuring {ds.name} failed (exit {code})")
     return [core.Figure.from_json(d) for d in json.loads(out.read_text())]
+
+
+def _measure(ds: datasets.DataSet, names: list[str], args, sizes: list[int]) -> list[core.Figure]:
+    out = ROOT / "var" / "bench" / f"figures-{ds.name}.json"
+    out.unlink(missing_ok=True)
+    cmd, env = _child_cmd(ds, names, args, sizes, out)
+    _log(f"\n== {ds.database} {core.size_text(ds.size)} ({ds.profile}): {', '.join(names)}")
+    return _read(ds, out, subprocess.call(cmd, cwd=ROOT, env=env))  # noqa: S603
+
+
+def _measure_pair(pair: list[datasets.DataSet], names: list[str], args, sizes: list[int]) -> list[core.Figure]:
+    """Both sizes at once, in two children passing a token: sample by sample, alternately."""
+    a_read, b_write = os.pipe()  # to the first child
+    b_read, a_write = os.pipe()  # to the second
+    os.write(b_write, b"t")  # the first child starts
+    outs, procs = [], []
+    _log(f"\n== {pair[0].database} {' and '.join(core.size_text(d.size) for d in pair)} ({pair[0].profile}), "
+         f"interleaved: {', '.join(names)}")
+    for ds, (rfd, wfd) in zip(pair, [(a_read, a_write), (b_read, b_write)], strict=True):
+        out = ROOT / "var" / "bench" / f"figures-{ds.name}.json"
+        out.unlink(missing_ok=True)
+        cmd, env = _child_cmd(ds, names, args, sizes, out, turns=f"{rfd},{wfd}")
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, pass_fds=(rfd, wfd)))  # noqa: S603
+        outs.append(out)
+    for fd in (a_read, b_write, b_read, a_write):
+        os.close(fd)
+    codes = [p.wait() for p in procs]
+    return [f for ds, out, code in zip(pair, outs, codes, strict=True) for f in _read(ds, out, code)]
 
 
 # --- the child, bound to one data set -----------------------------------------------------------------
@@ -150,6 +184,8 @@ def child(database: str, profile: str, size: int, out: str, names: str, only: st
         travel.start()
     ctx = core.Ctx(database=database, size=size, profile=profile, anchor=anchor, runs=runs, only=only,
                    sizes=[int(s) for s in sizes.split(",") if s], meta=meta)
+    if os.environ.get("BENCH_TURNS"):
+        ctx.turns = core.Turns(*(int(fd) for fd in os.environ["BENCH_TURNS"].split(",")))
     snapshot = cleanup.Snapshot()
     figures: list[core.Figure] = []
     try:
@@ -160,8 +196,9 @@ def child(database: str, profile: str, size: int, out: str, names: str, only: st
                 fig.size, fig.database = size, database
                 figures.append(fig)
                 floor = f"  floor {fig.floor:8.2f}{'*' if fig.floor_kind == 'own' else ' '}" if fig.floor else ""
-                print(f"  {fig.operation:<58} {fig.value:9.2f} {fig.unit:<5}{floor}", flush=True)
+                print(f"  {core.size_text(size):>4} {fig.operation:<58} {fig.value:9.2f} {fig.unit:<5}{floor}", flush=True)
     finally:
+        ctx.turns.done()
         Path(out).write_text(json.dumps([f.to_json() for f in figures], ensure_ascii=False))
         snapshot.restore()
         if travel:

@@ -22,7 +22,7 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
     year = {"from": (end - datetime.timedelta(days=364)).isoformat(), "to": end.isoformat()}
     api, page = ctx.api("center"), ctx.page("center")
     grows = [growth(1.3)] if connection.vendor == "postgresql" else []
-    runs = max(7, ctx.runs // 4)
+    runs = max(5, ctx.runs // 6)
     for label, client, path, params, limit, extra in [
         ("stats GET /api/v1/stats (a year)", api, "/api/v1/stats", year, 500, []),
         ("stats GET /api/v1/stats/breakdown?by=month", api, "/api/v1/stats/breakdown", {**year, "by": "month"}, 500, []),
@@ -38,4 +38,4 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
 
         floor, count = ctx.own_sql(get)
         yield ctx.measure(label, get, floor, runs=runs, targets=[at_most(limit, "#6"), *extra], floor_kind="own",
-                          queries=count)
+                          queries=count, warmup=1)

@@ -27,9 +27,10 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
 
     open_count = Petition.objects.filter(status__in=OPEN).count()
     day = timezone.localdate()
-    c0, t0 = time.process_time(), time.perf_counter()
-    report = run_sweep(day=day, send=False)
-    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    with ctx.exclusive():
+        c0, t0 = time.process_time(), time.perf_counter()
+        report = run_sweep(day=day, send=False)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if report.already_ran:
         raise RuntimeError(f"the sweep of {day} already ran on this data set")
     note = (f"{open_count:,} open petitions; {report.due_soon + report.overdue:,} 处置单 urged "
