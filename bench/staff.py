@@ -52,6 +52,35 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
 
         floor, count = ctx.own_sql(get)
         yield ctx.measure(label, get, floor, runs=runs, targets=targets, floor_kind="own", queries=count)
+    yield from _intake_check(ctx, targets, runs)
+
+
+def _intake_check(ctx: Ctx, targets: list, runs: int) -> Iterable[Figure]:
+    """The live eligibility preview while an agent types (htmx), for the petitioner with the most
+    petitions at agent1's station: every earlier petition is compared with the text typed."""
+    from django.db.models import Count
+
+    from daiban.lib import crypto
+    from daiban.petitions.models import Petitioner
+    from tests.factories import COMPLAINT
+
+    label = "page agent1 POST /staff/intake/check/ (most frequent petitioner)"
+    if not ctx.wanted(label):
+        return
+    agent = Agent.objects.get(user__username="agent1")
+    top = (Petition.objects.filter(station_id=agent.station_id).values("petitioner_id")
+           .annotate(n=Count("id")).order_by("-n").first())
+    person = Petitioner.objects.get(pk=top["petitioner_id"])
+    body = {"id_number": crypto.decrypt(person.id_number_enc), "content": COMPLAINT}
+    client = ctx.page("agent1")
+
+    def post() -> None:
+        response = client.post("/staff/intake/check/", body)
+        assert response.status_code == 200, response.status_code
+
+    floor, count = ctx.own_sql(post)
+    yield ctx.measure(label, post, floor, runs=runs, targets=targets, floor_kind="own", queries=count,
+                      note=f"{top['n']} earlier petitions of that petitioner")
 
 
 def _case_id(url: str) -> str:
