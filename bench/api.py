@@ -176,7 +176,14 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
             args = [today] if where else []
             with connection.cursor() as c:
                 floor.auth(c)
-                ids = [r[0] for r in q(c, f"SELECT p.id FROM {t(Petition)} p WHERE {cond} ORDER BY p.id DESC LIMIT 20", args)]
+                if where and connection.vendor == "postgresql":  # filter first through its index, then sort the
+                    # few (PostgreSQL otherwise walks the primary key backwards: it misjudges how many running
+                    # petitions are overdue; OFFSET 0 keeps the subquery from being flattened)
+                    ids = [r[0] for r in q(c, f"SELECT id FROM (SELECT p.id FROM {t(Petition)} p WHERE {cond} OFFSET 0) s "
+                                              "ORDER BY id DESC LIMIT 20", args)]
+                else:
+                    ids = [r[0] for r in q(c, f"SELECT p.id FROM {t(Petition)} p WHERE {cond} ORDER BY p.id DESC LIMIT 20",
+                                           args)]
                 q(c, f"SELECT p.id, p.number, p.channel, p.source, p.received_on, substr(p.content, 1, 200), p.category, "
                      "p.status, p.station_id, p.agent_id, p.track, p.due_on, p.satisfaction, pr.name, pr.id_number_enc, "
                      f"pr.phone_enc, pr.address, s.name, a.name FROM {t(Petition)} p JOIN {t(Petitioner)} pr "
