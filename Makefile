@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test bench lint migrate demo clean
+.PHONY: install run test bench bench-pg lint migrate demo clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
@@ -31,15 +31,17 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
-# PostgreSQL figures need a server: BENCH_POSTGRES_URL=postgres://… (default: a local one if it answers).
-BENCH_POSTGRES_URL ?= $(shell pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && psql -h 127.0.0.1 -U postgres -qtAc "SELECT 1 FROM pg_database WHERE datname='daiban_bench'" 2>/dev/null | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE daiban_bench" >/dev/null 2>&1; pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/daiban_bench)
-
+# `make bench`: SQLite at 100,000 petitions; `make bench-pg`: PostgreSQL at 100,000 and 1,000,000
+# (BENCH_POSTGRES_URL=postgres://… names the server; default the local one). Data sets are generated
+# once into var/bench/ (or databases daiban_bench_*) and reused; see bench/README.md.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run --database sqlite --sizes $${BENCH_PETITIONS:-100000}
 	$(BIN)/python bench/worker.py
-	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/stats.py
-	BENCH_POSTGRES_URL="$(BENCH_POSTGRES_URL)" $(BIN)/python bench/search.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/documents.py
+
+bench-pg: install
+	$(BIN)/python -m bench.run --database postgresql --sizes $${BENCH_PETITIONS:-100000,1000000}
 
 # ruff (style and common bugs), mypy with django-stubs (types), import-linter (the layers of the apps).
 lint: install

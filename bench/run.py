@@ -1,189 +1,214 @@
-"""`make bench`: server-side medians of the core operations with 100,000 generated petitions.
+"""`make bench` / `make bench-pg`: make or reuse the data sets, measure every figure module, print one table.
 
-Uses its own database (var/bench.sqlite3 unless BENCH_DATABASE_URL is set), generates the data once
-and reuses it, then measures in-process requests through Django's test client (the time the server
-spends, without network). Prints each figure against its target from the issues.
+    python -m bench.run                                    # SQLite, 100,000 petitions
+    python -m bench.run --database postgresql --sizes 100000,1000000
+    python -m bench.run --only detail --runs 11            # a quick look at one figure
+
+The parent process never imports Django: for each data set it starts a child bound to it (DATABASE_URL),
+which runs the figure modules (every bench/*.py defining `figures(ctx)`, see bench/README.md) and
+writes its figures as JSON. The child travels in time to the data set's anchor date (the day it was
+generated for), so reused data keeps its open and overdue shares, and deletes at the end every row
+the measurements added, so the next run measures the same data. BENCH_STRICT=1: a missed target
+fails the command.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
+import importlib
+import json
 import os
-import random
-import statistics
+import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daiban.settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-import django  # noqa: E402
+from bench import core, datasets  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from bench.data import generate  # noqa: E402
-from daiban.api.models import ApiToken  # noqa: E402
-from daiban.org.models import Agent, User  # noqa: E402
-from daiban.petitions.models import Event, Petition  # noqa: E402
-from tests.factories import id_number, petition_body  # noqa: E402
+OPEN_SIZE = int(os.environ.get("BENCH_OPEN_PETITIONS", 100_000))
 
 
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+def modules() -> list:
+    """Every bench module with a `figures` function, by ORDER then name."""
+    import bench
+
+    found = []
+    for info in pkgutil.iter_modules(bench.__path__):
+        if info.name in ("run", "prepare", "core", "data", "datasets", "schema", "text") or info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"bench.{info.name}")
+        if callable(getattr(mod, "figures", None)):
+            found.append(mod)
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
 
 
-def measure(label: str, target_ms: float, fn, runs: int = 60) -> tuple[str, float, float]:
-    fn()  # warm up
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    value = median_ms(samples)
-    print(f"{label:<60} {value:8.2f} ms   目标 ≤ {target_ms:g} ms   {'达标' if value <= target_ms else '未达标'}")
-    return label, value, target_ms
+# --- the parent ------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_PETITIONS", "100000"),
+                        help="comma-separated numbers of petitions (growth targets compare each with the smaller)")
+    parser.add_argument("--only", default="", help="measure only operations containing this text")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 31)))
+    parser.add_argument("--modules", default="", help="comma-separated module names (default: all)")
+    parser.add_argument("--drop-stale", action="store_true", help="delete data sets of an older schema")
+    parser.add_argument("--prepare", action="store_true", help="only make the data sets ready")
+    args = parser.parse_args(argv)
+
+    fp = datasets.fingerprint()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    wanted = [m for m in _module_names() if not args.modules or m[0] in args.modules.split(",")]
+    results: list[core.Figure] = []
+    started = time.perf_counter()
+    for profile in ("history", "open"):
+        names = [name for name, prof in wanted if prof == profile]
+        if not names:
+            continue
+        ready = [datasets.ensure(datasets.DataSet(args.database, profile, size, fp), log=_log)
+                 for size in (sizes if profile == "history" else [OPEN_SIZE])]
+        if args.prepare:
+            continue
+        if len(ready) == 2 and os.environ.get("BENCH_INTERLEAVE", "1") != "0":
+            results += _measure_pair(ready, names, args, sizes)  # the two sizes take turns, sample by sample
+        else:
+            for ds in ready:
+                results += _measure(ds, names, args, sizes)
+    if args.prepare:
+        return 0
+    text, missed = core.table(results)
+    print()
+    print(text)
+    print(f"\n({time.perf_counter() - started:.0f} s; data sets keyed by schema fingerprint {fp})")
+    out = ROOT / "var" / "bench" / f"results-{args.database}.json"
+    out.write_text(json.dumps([f.to_json() for f in results], ensure_ascii=False, indent=1))
+    old = datasets.stale(args.database, fp)
+    if old and args.drop_stale:
+        for ds in old:
+            datasets.drop(ds)
+        print(f"deleted {len(old)} data sets of an older schema")
+    elif old:
+        print(f"{len(old)} data sets of an older schema remain ({', '.join(d.name for d in old)}); --drop-stale deletes them")
+    if missed and os.environ.get("BENCH_STRICT"):
+        print(f"BENCH_STRICT: {len(missed)} figures missed their target", file=sys.stderr)
+        return 1
+    return 0
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--petitions", type=int, default=int(os.environ.get("BENCH_PETITIONS", 100_000)))
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", quiet=True)
-    generate(args.petitions)
-    print(f"数据库：{connection.vendor}，信访事项 {Petition.objects.count()} 件，事件 {Event.objects.count()} 条\n")
-
-    agent_user = User.objects.get(username="agent1")
-    agent = Agent.objects.get(user=agent_user)
-    token = ApiToken.issue(agent_user)[1]
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    rng = random.Random(7)
-
-    def post(path, body):
-        response = client.post(path, body, content_type="application/json")
-        assert response.status_code in (200, 201), response.content[:300]
-        return response
-
-    def intake():
-        body = petition_body(petitioner={"id_number": id_number(serial=rng.randrange(1000))})
-        post("/api/v1/petitions", body)
-
-    # Petitions of agent1 in progress, to act on.
-    mine = list(Petition.objects.filter(agent=agent, status="in_progress").values_list("id", flat=True)[:500])
-
-    def action():
-        post(f"/api/v1/petitions/{rng.choice(mine)}/actions/contact", {"method": "phone", "note": "告知进度"})
-
-    def detail(pid=None):
-        response = client.get(f"/api/v1/petitions/{pid or rng.choice(mine)}")
-        assert response.status_code == 200
-
-    def listing():
-        response = client.get("/api/v1/petitions", {"status": "in_progress", "overdue": "true"})
-        assert response.status_code == 200
-
-    def eligibility():
-        response = client.get(f"/api/v1/petitions/{rng.choice(mine)}/eligibility")
-        assert response.status_code == 200
-
-    results = [
-        measure("登记 POST /petitions", 15, intake),
-        measure("办理动作 POST …/actions/contact", 15, action),
-        measure("详情 GET /petitions/{id}", 10, detail),
-        measure("筛选列表 GET /petitions?status&overdue", 30, listing),
-        measure("代办范围检查 GET …/eligibility", 20, eligibility),
-    ]
-    few, many = mine[0], mine[1]
-    for _ in range(200):
-        post(f"/api/v1/petitions/{many}/actions/contact", {"method": "phone"})
-    counts = []
-    for pid in (few, many):
-        with CaptureQueriesContext(connection) as queries:
-            detail(pid)
-        counts.append(len(queries))
-    print(f"\n详情查询次数：事件少的 {counts[0]} 次，事件多（200+）的 {counts[1]} 次"
-          f"   {'不随事件增加' if counts[0] == counts[1] else '随事件增加！'}")
-    results += staff_pages(mine)
-    results += ledger_figures()
-    results += sweep_figures()
-    missed = [r for r in results if r[1] > r[2]] + ([("query count",)] if counts[0] != counts[1] else [])
-    return 1 if missed and os.environ.get("BENCH_STRICT") else 0
+def _module_names() -> list[tuple[str, str]]:
+    """(name, profile) of every figure module, read without importing Django-bound code: a module
+    says `PROFILE = "open"` in its source when it needs the open data set."""
+    out = []
+    for info in sorted(pkgutil.iter_modules([str(ROOT / "bench")]), key=lambda i: i.name):
+        if info.name in ("run", "prepare", "core", "data", "datasets", "schema", "text") or info.name.startswith("_"):
+            continue
+        source = (ROOT / "bench" / f"{info.name}.py").read_text()
+        if "def figures(" not in source:
+            continue
+        out.append((info.name, "open" if 'PROFILE = "open"' in source else "history"))
+    return out
 
 
-def sweep_figures() -> list[tuple[str, float, float]]:
-    """Issue 5: the reminder sweep over 100,000 petitions in ≤ 10 s, set-based. Today's earlier bench
-    sweep is undone first, so the work is real (every overdue 处置单 gets its urging)."""
-    from daiban.audit.guard import maintenance
-    from daiban.notifications.models import Notification, SweepRun
-    from daiban.notifications.sweep import run_sweep
-    from daiban.petitions.models import Urging
-
-    day = datetime.date.today()
-    SweepRun.objects.filter(day=day).delete()
-    Urging.objects.filter(automatic=True, on=day).delete()
-    with maintenance():  # generated data: the timeline is append-only everywhere else
-        Event.objects.filter(action="urge", actor__isnull=True, on=day).delete()
-    Notification.objects.filter(dedupe_key__contains=f":{day}:").delete()
-    open_count = Petition.objects.exclude(status__in=["archived", "answered", "redirected_legal", "guided", "declined"]).count()
-    t0 = time.perf_counter()
-    report = run_sweep(day=day, send=False)
-    seconds = time.perf_counter() - t0
-    print(f"\n每日提醒 sweep（{day}）：{open_count} 件未结，催办 {report.due_soon + report.overdue} 张处置单，"
-          f"提醒回访 {report.follow_ups} 件，用时 {seconds:.2f} 秒（目标 ≤ 10 秒）   {'达标' if seconds <= 10 else '未达标'}")
-    return [("sweep秒数", seconds * 1000, 10_000)]
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
-def ledger_figures() -> list[tuple[str, float, float]]:
-    """Issue 4: the ledger of 100,000 petitions in ≤ 30 s and ≤ 300 MB peak memory."""
-    import subprocess
-
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "ledger.py")], capture_output=True, text=True,  # noqa: S603
-                         check=True, env=os.environ.copy()).stdout.split()
-    rows, seconds, peak, size = int(out[0]), float(out[1]), float(out[2]), int(out[3])
-    print(f"\n台账 ledger.xlsx：{rows} 行，{seconds:.1f} 秒（目标 ≤ 30 秒），峰值内存 {peak:.0f} MB（目标 ≤ 300 MB），"
-          f"文件 {size / 1e6:.1f} MB   {'达标' if seconds <= 30 and peak <= 300 else '未达标'}")
-    return [("台账秒数", seconds * 1000, 30_000), ("台账峰值内存MB", peak, 300)]
+def _child_cmd(ds: datasets.DataSet, names: list[str], args, sizes: list[int], out: Path, turns: str = "") -> tuple:
+    env = {**os.environ, "DATABASE_URL": ds.url, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "daiban.settings",
+           "BENCH_TURNS": turns}
+    cmd = [sys.executable, "-m", "bench.run", "--child", ds.database, ds.profile, str(ds.size), str(out),
+           ",".join(names), args.only, str(args.runs), ",".join(map(str, sizes))]
+    return cmd, env
 
 
-def staff_pages(mine: list[int]) -> list[tuple[str, float, float]]:
-    """Issue 3: every staff page ≤ 50 ms median, with a query count that does not depend on the data."""
-    print("\n员工页面（服务器端中位数）")
-    pages = [
-        ("agent1", "/staff/"), ("leader", "/staff/"), ("dept1", "/staff/"), ("center", "/staff/"),
-        ("agent1", "/staff/petitions/"), ("agent1", "/staff/petitions/?overdue=true&order=due_on"),
-        ("center", "/staff/petitions/?status=in_progress&channel=phone"), ("agent1", f"/staff/petitions/{mine[2]}/"),
-        ("agent1", "/staff/intake/"), ("dept1", "/staff/dispositions/"), ("leader", "/staff/opinions/"),
-        ("duty", "/staff/roster/"), ("agent1", "/staff/board/"), ("agent1", "/staff/flowchart/"),
-        ("agent1", "/staff/calendar/"),
-    ]
-    clients: dict[str, Client] = {}
-    results = []
-    for username, url in pages:
-        if username not in clients:
-            clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
-        client = clients[username]
+def _read(ds: datasets.DataSet, out: Path, code: int) -> list[core.Figure]:
+    if code != 0 or not out.exists():
+        raise SystemExit(f"measuring {ds.name} failed (exit {code})")
+    return [core.Figure.from_json(d) for d in json.loads(out.read_text())]
 
-        def get(client=client, url=url):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
 
-        with CaptureQueriesContext(connection) as queries:
-            get()
-        label = f"{username} {url}"[:48]
-        results.append(measure(f"{label} ({len(queries)}次查询)", 50, get, runs=25))
-    return results
+def _measure(ds: datasets.DataSet, names: list[str], args, sizes: list[int]) -> list[core.Figure]:
+    out = ROOT / "var" / "bench" / f"figures-{ds.name}.json"
+    out.unlink(missing_ok=True)
+    cmd, env = _child_cmd(ds, names, args, sizes, out)
+    _log(f"\n== {ds.database} {core.size_text(ds.size)} ({ds.profile}): {', '.join(names)}")
+    return _read(ds, out, subprocess.call(cmd, cwd=ROOT, env=env))  # noqa: S603
+
+
+def _measure_pair(pair: list[datasets.DataSet], names: list[str], args, sizes: list[int]) -> list[core.Figure]:
+    """Both sizes at once, in two children passing a token: sample by sample, alternately."""
+    a_read, b_write = os.pipe()  # to the first child
+    b_read, a_write = os.pipe()  # to the second
+    os.write(b_write, b"t")  # the first child starts
+    outs, procs = [], []
+    _log(f"\n== {pair[0].database} {' and '.join(core.size_text(d.size) for d in pair)} ({pair[0].profile}), "
+         f"interleaved: {', '.join(names)}")
+    for ds, (rfd, wfd) in zip(pair, [(a_read, a_write), (b_read, b_write)], strict=True):
+        out = ROOT / "var" / "bench" / f"figures-{ds.name}.json"
+        out.unlink(missing_ok=True)
+        cmd, env = _child_cmd(ds, names, args, sizes, out, turns=f"{rfd},{wfd}")
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, pass_fds=(rfd, wfd)))  # noqa: S603
+        outs.append(out)
+    for fd in (a_read, b_write, b_read, a_write):
+        os.close(fd)
+    codes = [p.wait() for p in procs]
+    return [f for ds, out, code in zip(pair, outs, codes, strict=True) for f in _read(ds, out, code)]
+
+
+# --- the child, bound to one data set -----------------------------------------------------------------
+
+def child(database: str, profile: str, size: int, out: str, names: str, only: str, runs: int, sizes: str) -> int:
+    import datetime
+
+    import django
+
+    django.setup()
+    from bench import cleanup, schema
+
+    meta = schema.meta_get()
+    anchor = datetime.date.fromisoformat(meta["anchor"])
+    travel = None
+    if anchor != datetime.date.today():
+        import zoneinfo
+
+        import time_machine
+
+        # The data set's "today": its open petitions, deadlines and the sweep are as generated.
+        travel = time_machine.travel(datetime.datetime.combine(anchor, datetime.time(10, 0),
+                                                               zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True)
+        travel.start()
+    ctx = core.Ctx(database=database, size=size, profile=profile, anchor=anchor, runs=runs, only=only,
+                   sizes=[int(s) for s in sizes.split(",") if s], meta=meta)
+    if os.environ.get("BENCH_TURNS"):
+        ctx.turns = core.Turns(*(int(fd) for fd in os.environ["BENCH_TURNS"].split(",")))
+    snapshot = cleanup.Snapshot()
+    figures: list[core.Figure] = []
+    try:
+        for mod in modules():
+            if mod.__name__.split(".")[-1] not in names.split(","):
+                continue
+            for fig in mod.figures(ctx):
+                fig.size, fig.database = size, database
+                figures.append(fig)
+                floor = f"  floor {fig.floor:8.2f}{'*' if fig.floor_kind == 'own' else ' '}" if fig.floor else ""
+                print(f"  {core.size_text(size):>4} {fig.operation:<58} {fig.value:9.2f} {fig.unit:<5}{floor}", flush=True)
+            snapshot.restore()  # the next module measures the generated data, not this one's writes
+    finally:
+        ctx.turns.done()
+        Path(out).write_text(json.dumps([f.to_json() for f in figures], ensure_ascii=False))
+        snapshot.restore()
+        if travel:
+            travel.stop()
+    return 0
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        a = sys.argv[2:]
+        sys.exit(child(a[0], a[1], int(a[2]), a[3], a[4], a[5], int(a[6]), a[7]))
     sys.exit(main())

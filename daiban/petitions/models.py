@@ -230,6 +230,9 @@ class Disposition(models.Model):
                          name="disposition_open_due_idx"),
             models.Index(fields=["station", "due_on", "id"], condition=Q(status__in=["routed", "received"]),
                          name="disposition_open_station_idx"),
+            # The department's answered 处置单, newest first (its queue page): without it the page
+            # sorts every answered one of the department, which grows with the years.
+            models.Index(fields=["department", "status", "-result_on", "-id"], name="disposition_dept_done_idx"),
         ]
 
     def __str__(self) -> str:
