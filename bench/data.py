@@ -62,7 +62,7 @@ from daiban.petitions.models import (
     Track,
     Urging,
 )
-from daiban.petitions.similarity import shingles, similarity
+from daiban.petitions.similarity import features, similarity
 from daiban.workdays.models import CalendarDay
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -302,10 +302,10 @@ class Generator:
             life.shift_to_stop(stop)
         pid = self.t.take(self.t.petition)
         life.emit(pid, number, petitioner, content, rows)
-        mine = shingles(content) if pos + 1 < self.series_size.get(k, 1) or earlier else frozenset()
-        if same is not None or pos > 0:
+        mine = features(content) if pos + 1 < self.series_size.get(k, 1) or earlier else None
+        if mine is not None and (same is not None or pos > 0):
             for other in earlier:
-                if other["matter"] == matter:
+                if other["matter"] == matter and other["shingles"] is not None:
                     score = similarity(mine, other["shingles"])
                     if score >= self.threshold:
                         rows[self.t.link].append(self.t.link.row(petition_id=pid, related_id=other["id"], score=score))
