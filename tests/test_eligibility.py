@@ -72,9 +72,9 @@ def test_three_level_termination_is_excluded(api, routed, new_petition, person, 
     first = routed(petitioner=person, content=COMPLAINT)
     _to_feedback(api, first, org)
     agent, center = api("agent1"), api("center")
-    assert agent.act(first["id"], "request_review", {"level": "review"}).status_code == 200
+    assert agent.act(first["id"], "request_review", {"level": "review", "reason": "对处理结果不服"}).status_code == 200
     assert center.act(first["id"], "decide_review", {"upheld": False, "note": "维持"}).status_code == 200
-    assert agent.act(first["id"], "request_review", {"level": "re_review"}).status_code == 200
+    assert agent.act(first["id"], "request_review", {"level": "re_review", "reason": "对处理结果不服"}).status_code == 200
     final = center.act(first["id"], "decide_review", {"upheld": False, "note": "复核维持"})
     assert final.data["status"] == "terminated" and final.data["three_level_terminated"] is True
     repeat = new_petition(petitioner=person, content=PARAPHRASE)

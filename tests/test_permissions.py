@@ -95,7 +95,7 @@ def test_only_the_center_decides_reviews(api, routed):
     api("dept1").act_disposition(case["dispositions"][0]["id"], "result", {"result": "已答复"})
     api("agent1").act(case["id"], "conclude", {"result": "已办理"})
     api("agent1").act(case["id"], "feedback", {"method": "phone", "satisfaction": "dissatisfied"})
-    api("agent1").act(case["id"], "request_review", {"level": "review"})
+    api("agent1").act(case["id"], "request_review", {"level": "review", "reason": "对处理结果不服"})
     for username in ("agent1", "chief", "dept1"):
         assert api(username).act(case["id"], "decide_review", {"upheld": False}).status_code == 403
     assert api("center").act(case["id"], "decide_review", {"upheld": False}).status_code == 200

@@ -56,11 +56,16 @@ class PublicPetitionOut(Schema):
     may_request: bool
     review_level: str | None
     review_request_due_on: datetime.date | None
+    review_answer_due_on: datetime.date | None = Field(description="已申请复查/复核的，应在此日期前作出决定")
     timeline: list[PublicEventOut]
 
 
 class RatingIn(Schema):
     satisfaction: s.SatisfactionT
+
+
+class ReviewIn(Schema):
+    reason: Annotated[s.CleanText, Field(max_length=5000)] = Field("", description="申请理由（必填）")
 
 
 class PublicAgentOut(Schema):
@@ -103,10 +108,10 @@ def rating(request: HttpRequest, number: s.Line, payload: RatingIn, code: s.Line
 
 
 @router.post("/petitions/{number}/review", response={200: PublicPetitionOut, **ERRORS},
-             summary="申请复查/复核（反馈后30日内，对结果不满意的）")
-def review(request: HttpRequest, number: s.Line, code: s.Line = ""):
+             summary="申请复查/复核（反馈后30日内，对结果不满意的；须填写申请理由，答复载明决定期限）")
+def review(request: HttpRequest, number: s.Line, payload: ReviewIn | None = None, code: s.Line = ""):
     petition = _find(request, number, code)
-    return portal.public_view(portal.request_review(petition))
+    return portal.public_view(portal.request_review(petition, payload.reason if payload else ""))
 
 
 @router.get("/agents", response={200: list[PublicAgentOut]}, summary="代办员公示")

@@ -173,6 +173,13 @@ class UrgingOut(Schema):
     automatic: bool
 
 
+class OpinionSupplementOut(Schema):
+    role: str
+    text: str
+    by: str
+    on: datetime.date
+
+
 class DispositionOut(Schema):
     id: int
     number: str
@@ -185,6 +192,7 @@ class DispositionOut(Schema):
     proposed_handling: str
     leader_opinion: str
     principal_instruction: str
+    supplements: list[OpinionSupplementOut] = Field(default_factory=list, description="补充意见（已签署的意见不修改）")
     result: str
     result_on: datetime.date | None
     urgings: list[UrgingOut]
@@ -199,10 +207,22 @@ class ContactOut(Schema):
 class ReviewOut(Schema):
     level: ReviewLevel
     requested_on: datetime.date
+    reason: str = ""
     answer_due_on: datetime.date
     decided_on: datetime.date | None
     upheld: bool | None
     note: str
+
+
+class FeedbackOut(Schema):
+    method: MethodT | None
+    satisfaction: SatisfactionT | None
+    on: datetime.date
+
+
+class OnlineRatingOut(Schema):
+    satisfaction: SatisfactionT
+    at: datetime.datetime
 
 
 class RelatedOut(Schema):
@@ -229,6 +249,7 @@ class NationalOut(Schema):
     extension_days: int
     extension_reason: str
     review_request_due_on: datetime.date | None
+    review_answer_due_on: datetime.date | None = None
 
 
 class ArchiveOut(Schema):
@@ -275,6 +296,12 @@ class PetitionOut(PetitionListItem):
     result: str
     feedback_on: datetime.date | None
     feedback_method: MethodT | None
+    feedback: FeedbackOut | None = Field(None, description="代办员记录的反馈：方式、信访人当时的意见、日期")
+    online_rating: OnlineRatingOut | None = Field(None, description="信访人本人在网上的评价（与反馈记录分开保存）")
+    review_request_due_on: datetime.date | None = Field(None, description="申请复查/复核截止日期（30日）")
+    review_answer_due_on: datetime.date | None = Field(None, description="已申请的复查/复核应作出决定的日期（30日）")
+    review_level: ReviewLevel | None = Field(None, description="最近一次申请的级别：状态为under_review时表示复查中或复核中")
+    status_label: str = Field("", description="状态的中文名称（复查中/复核中分开）")
     terminated_on: datetime.date | None
     three_level_terminated: bool
     three_in_place: bool

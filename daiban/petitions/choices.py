@@ -121,3 +121,14 @@ class OpinionRole(models.TextChoices):
 
     LEADER_IN_CHARGE = "leader_in_charge", "分管领导处理意见"
     PRINCIPAL = "principal", "领导批示"
+
+
+# under_review says which: 复查中 or 复核中 (the level of the latest request, Petition.review_level).
+REVIEW_STATUS_LABELS = {ReviewLevel.REVIEW: "复查中", ReviewLevel.RE_REVIEW: "复核中"}
+
+
+def status_label(status: str, review_level: str = "") -> str:
+    """A petition's status in words; under review, 复查中 or 复核中 by the level requested."""
+    if status == Status.UNDER_REVIEW and review_level in REVIEW_STATUS_LABELS:
+        return REVIEW_STATUS_LABELS[review_level]
+    return dict(Status.choices).get(status, status)

@@ -39,6 +39,55 @@ def statutory(start: datetime.date, days: int) -> datetime.date:
     return add_statutory_days(start, days).date
 
 
+def review_request_due(start: datetime.date) -> datetime.date:
+    """The last day to ask for review or re-review: 30 calendar days after the written answer (the
+    feedback) or the review decision, moved off a rest day (《信访工作条例》第三十五条)."""
+    return statutory(start, REVIEW_REQUEST_DAYS)
+
+
+def review_answer_due(requested_on: datetime.date) -> datetime.date:
+    """The day the review or re-review decision is due: 30 calendar days after the request, moved
+    off a rest day (《信访工作条例》第三十五条)."""
+    return statutory(requested_on, REVIEW_ANSWER_DAYS)
+
+
+def review_request_start(petition: Petition) -> datetime.date | None:
+    """The day the petitioner's window to ask for review (or re-review) opened, or None when none is
+    open: only a dissatisfied petitioner (feedback or own rating) at `feedback_given` with a level
+    still to ask for; the window runs from the feedback, or from a later review decision not upheld."""
+    from daiban.petitions import guards  # guards reads the models too; kept out of the import cycle
+
+    if petition.status != "feedback_given" or petition.satisfaction != "dissatisfied" or petition.feedback_on is None:
+        return None
+    if guards.next_review_level(petition) is None:
+        return None
+    decided = (petition.reviews.filter(upheld=False, decided_on__isnull=False).order_by("-decided_on")
+               .values_list("decided_on", flat=True).first())
+    return max(petition.feedback_on, decided) if decided else petition.feedback_on
+
+
+def set_review_deadlines(petition: Petition) -> list[str]:
+    """Set `review_request_due_on` and `review_answer_due_on` from the petition's facts (the
+    feedback, its reviews) and return the petition fields that changed (the caller saves them).
+    The pending review's own `answer_due_on` follows and is saved here. Used by the actions and by
+    the calendar recomputation."""
+    start = review_request_start(petition)
+    request_due = review_request_due(start) if start else None
+    pending = petition.reviews.filter(decided_on__isnull=True).order_by("-id").first() if petition.pk else None
+    answer_due = review_answer_due(pending.requested_on) if pending else None
+    if pending is not None and pending.answer_due_on != answer_due:
+        pending.answer_due_on = answer_due
+        pending.save(update_fields=["answer_due_on"])
+    changed = []
+    if petition.review_request_due_on != request_due:
+        petition.review_request_due_on = request_due
+        changed.append("review_request_due_on")
+    if petition.review_answer_due_on != answer_due:
+        petition.review_answer_due_on = answer_due
+        changed.append("review_answer_due_on")
+    return changed
+
+
 def recompute_after_calendar_change(
     changed: Iterable[datetime.date], *, actor=None, reason: str = "工作日历调整"
 ) -> int:

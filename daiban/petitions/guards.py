@@ -3,8 +3,10 @@ Conflict saying in Chinese why not."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
+from daiban.lib.dates import today
 from daiban.lib.errors import Conflict
 from daiban.petitions.models import Petition, Review, Satisfaction, Track
 from daiban.petitions.workflow import RUNNING
@@ -55,6 +57,18 @@ def review_level_open(petition: Petition) -> Conflict | None:
     if next_review_level(petition):
         return None
     return Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
+
+
+def review_window_open(petition: Petition, day: datetime.date | None = None) -> bool:
+    """A dissatisfied petitioner may still ask for review or re-review (《信访工作条例》第三十五条):
+    after a dissatisfied feedback (or own rating) or a review not upheld, a level still to ask for,
+    and `day` (default today) not after `review_request_due_on`."""
+    if petition.status != "feedback_given" or petition.satisfaction != Satisfaction.DISSATISFIED:
+        return False
+    if next_review_level(petition) is None:
+        return False
+    due = petition.review_request_due_on
+    return due is None or (day or today()) <= due
 
 
 def petition_running(petition: Petition) -> Conflict | None:

@@ -134,7 +134,15 @@ class Petition(models.Model):
     feedback_method = models.CharField("反馈方式", max_length=10, blank=True)
     satisfaction = models.CharField("信访人意见", max_length=20, choices=Satisfaction.choices, blank=True)
     rated_by_petitioner = models.BooleanField("信访人已在网上评价", default=False)
+    # Two facts kept apart (`satisfaction` above is the one the API and the statistics read, see
+    # feedback.effective_satisfaction): what staff recorded at the feedback, and the petitioner's own rating.
+    feedback_satisfaction = models.CharField("反馈时信访人意见", max_length=20, choices=Satisfaction.choices, blank=True)
+    online_satisfaction = models.CharField("信访人网上评价", max_length=20, choices=Satisfaction.choices, blank=True)
+    online_rated_at = models.DateTimeField("网上评价时间", null=True, blank=True)
     review_request_due_on = models.DateField("申请复查/复核截止", null=True, blank=True)
+    review_answer_due_on = models.DateField("复查/复核答复时限", null=True, blank=True)
+    # The level of the latest request (复查 or 复核): the status under_review reads 复查中 or 复核中.
+    review_level = models.CharField("复查/复核级别", max_length=10, choices=ReviewLevel.choices, blank=True)
 
     # 终结、回访、归档
     terminated_on = models.DateField("终结日期", null=True, blank=True)
@@ -253,6 +261,21 @@ class Urging(models.Model):
         ordering = ["id"]
 
 
+class OpinionSupplement(models.Model):
+    """补充意见: a leader's later words on a 处置单 row already signed (a signed opinion is never replaced)."""
+
+    disposition = models.ForeignKey(Disposition, on_delete=models.CASCADE, related_name="supplements")
+    role = models.CharField("意见类别", max_length=20)
+    text = models.TextField("补充意见")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    on = models.DateField("签批日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置单补充意见"
+        ordering = ["id"]
+
+
 class Contact(models.Model):
     """The agent's contact with the petitioner (to report progress, explain a delay)."""
 
@@ -274,6 +297,7 @@ class Review(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reviews")
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     requested_on = models.DateField("申请日期")
+    reason = models.TextField("申请理由", blank=True)
     answer_due_on = models.DateField("答复时限")
     decided_on = models.DateField("决定日期", null=True, blank=True)
     upheld = models.BooleanField("申请有理", null=True, blank=True)

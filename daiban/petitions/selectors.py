@@ -12,9 +12,19 @@ from django.utils import timezone
 from daiban.lib.dates import today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
+from daiban.petitions import feedback as facts
 from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
-from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
+from daiban.petitions.choices import status_label
+from daiban.petitions.models import (
+    Disposition,
+    Event,
+    OpinionSupplement,
+    PersonalDataView,
+    Petition,
+    PetitionLink,
+    Urging,
+)
 from daiban.petitions.permissions import identity_hidden, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import unconfirmed_years
@@ -136,8 +146,9 @@ def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
 
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
     urgings = Prefetch("urgings", queryset=Urging.objects.select_related("by"))
+    supplements = Prefetch("supplements", queryset=OpinionSupplement.objects.select_related("by"))
     dispositions = Prefetch(
-        "dispositions", queryset=Disposition.objects.select_related("department").prefetch_related(urgings)
+        "dispositions", queryset=Disposition.objects.select_related("department").prefetch_related(urgings, supplements)
     )
     return (
         visible_petitions(user)
@@ -179,7 +190,14 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             "forward_due_on": petition.national_forward_due_on, "due_on": petition.national_due_on,
             "extension_days": petition.national_extension_days, "extension_reason": petition.extension_reason,
             "review_request_due_on": petition.review_request_due_on,
+            "review_answer_due_on": petition.review_answer_due_on,
         },
+        "review_request_due_on": petition.review_request_due_on,
+        "review_answer_due_on": petition.review_answer_due_on,
+        "review_level": petition.review_level or None,
+        "status_label": status_label(petition.status, petition.review_level),
+        "feedback": facts.feedback_out(petition),
+        "online_rating": facts.online_rating_out(petition),
         "concluded_on": petition.concluded_on, "result": petition.result,
         "feedback_on": petition.feedback_on, "feedback_method": petition.feedback_method or None,
         "terminated_on": petition.terminated_on, "three_level_terminated": petition.three_level_terminated,
@@ -190,7 +208,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "dispositions": [disposition_out(d) for d in petition.dispositions.all()],
         "contacts": [{"method": c.method, "on": c.on, "note": c.note} for c in petition.contacts.all()],
         "reviews": [
-            {"level": r.level, "requested_on": r.requested_on, "answer_due_on": r.answer_due_on,
+            {"level": r.level, "requested_on": r.requested_on, "reason": r.reason, "answer_due_on": r.answer_due_on,
              "decided_on": r.decided_on, "upheld": r.upheld, "note": r.note}
             for r in petition.reviews.all()
         ],
@@ -210,7 +228,10 @@ def disposition_out(d: Disposition) -> dict[str, Any]:
         "status": d.status, "routed_on": d.routed_on, "received_on": d.received_on, "due_on": d.due_on,
         "overdue": d.status != "answered" and d.due_on is not None and d.due_on < today(),
         "proposed_handling": d.proposed_handling, "leader_opinion": d.leader_opinion,
-        "principal_instruction": d.principal_instruction, "result": d.result, "result_on": d.result_on,
+        "principal_instruction": d.principal_instruction,
+        "supplements": [{"role": x.role, "text": x.text, "by": x.by.display_name if x.by else "", "on": x.on}
+                        for x in d.supplements.all()],
+        "result": d.result, "result_on": d.result_on,
         "urgings": [{"on": u.on, "note": u.note, "automatic": u.automatic} for u in d.urgings.all()],
     }
 

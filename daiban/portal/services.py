@@ -19,9 +19,11 @@ from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
 from daiban.lib.text import clean_line
 from daiban.org.models import Agent
-from daiban.petitions import events
+from daiban.petitions import deadlines, events
+from daiban.petitions import feedback as facts
 from daiban.petitions import services as petitions
-from daiban.petitions.guards import next_review_level
+from daiban.petitions.choices import REVIEW_STATUS_LABELS
+from daiban.petitions.guards import next_review_level, review_window_open
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Event,
@@ -47,7 +49,7 @@ PUBLIC_STATUS = {
     "escalated": "已上报上级机构协调办理",
     "concluded": "已办结，代办员将向您反馈结果",
     "feedback_given": "已向您反馈办理结果",
-    "under_review": "复查/复核中",
+    "under_review": "复查中",  # or 复核中: public_view says which (status_text)
     "terminated": "已终结，代办员将回访",
     "followed_up": "已回访",
     "archived": "已办结归档",
@@ -153,9 +155,11 @@ def _event_text(event: Event) -> str | None:
         case "public_rating":
             return "您对办理结果作出评价"
         case "request_review":
-            return f"已受理您的{Review.Level(data['level']).label}申请" if data.get("level") else "已受理复查/复核申请"
+            level = Review.Level(data["level"]).label if data.get("level") else "复查"
+            due = f"，应于{data['answer_due_on']}前作出决定" if data.get("answer_due_on") else ""
+            return f"已受理您的{level}申请{due}"
         case "decide_review":
-            return "复查/复核已作出决定"
+            return f"{Review.Level(data['level']).label}已作出决定" if data.get("level") else "已作出复查决定"
         case "terminate":
             return "信访事项终结"
         case "follow_up":
@@ -163,6 +167,14 @@ def _event_text(event: Event) -> str | None:
         case "archive":
             return "整理归档"
     return None  # internal steps (opinions, urgings, attachments, recomputations) stay inside
+
+
+def _status_text(petition: Petition) -> str:
+    if petition.status == Status.UNDER_REVIEW and petition.review_level in REVIEW_STATUS_LABELS:
+        due_on = petition.review_answer_due_on
+        due = f"，应于{due_on.year}年{due_on.month}月{due_on.day}日前作出决定" if due_on else ""
+        return REVIEW_STATUS_LABELS[petition.review_level] + due
+    return PUBLIC_STATUS[petition.status]
 
 
 def public_view(petition: Petition) -> dict:
@@ -173,7 +185,7 @@ def public_view(petition: Petition) -> dict:
     return {
         "number": petition.number,
         "status": petition.status,
-        "status_text": PUBLIC_STATUS[petition.status],
+        "status_text": _status_text(petition),
         "received_on": petition.received_on,
         "agent": {"name": agent.name, "kind": agent.get_kind_display(), "office_phone": agent.office_phone} if agent else None,
         "reply": petition.reply if petition.status in ("answered", "redirected_legal", "guided", "declined") else "",
@@ -182,20 +194,17 @@ def public_view(petition: Petition) -> dict:
         "national_due_on": petition.national_due_on,
         "result": petition.result if shows_result else "",
         "satisfaction": petition.satisfaction or None,
-        "may_rate": petition.status == Status.FEEDBACK_GIVEN and not petition.rated_by_petitioner,
+        "may_rate": facts.may_rate(petition),
         "may_request": _review_open(petition),
         "review_level": next_review_level(petition) if petition.status == Status.FEEDBACK_GIVEN else None,
         "review_request_due_on": petition.review_request_due_on,
+        "review_answer_due_on": petition.review_answer_due_on,
         "timeline": [{"on": e.on, "text": e.text} for e in events],
     }
 
 
 def _review_open(petition: Petition) -> bool:
-    return (
-        petition.status == Status.FEEDBACK_GIVEN and petition.satisfaction == Satisfaction.DISSATISFIED
-        and next_review_level(petition) is not None
-        and (petition.review_request_due_on is None or timezone.localdate() <= petition.review_request_due_on)
-    )
+    return review_window_open(petition, timezone.localdate())
 
 
 def rate(petition: Petition, satisfaction: str) -> Petition:
@@ -205,20 +214,27 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
         if locked.status != Status.FEEDBACK_GIVEN:
             raise Conflict("办理结果反馈后才能评价", code="not_allowed")
-        if locked.rated_by_petitioner:
+        if not facts.may_rate(locked):
             raise Conflict("您已经评价过了", code="not_allowed")
-        locked.satisfaction, locked.rated_by_petitioner = satisfaction, True
+        # Kept apart from what staff recorded at the feedback (petitions.feedback).
+        facts.record_online_rating(locked, satisfaction)
+        # A dissatisfied rating opens the window to ask for review (30 days from the feedback), a
+        # satisfied one closes it.
+        deadlines.set_review_deadlines(locked)
         locked.version += 1
-        locked.save(update_fields=["satisfaction", "rated_by_petitioner", "version", "updated_at"])
+        locked.save(update_fields=["satisfaction", "rated_by_petitioner", "online_satisfaction", "online_rated_at",
+                                   "review_request_due_on", "version", "updated_at"])
         events.record(locked, "public_rating", actor_name=PETITIONER_ACTOR,
                       note=f"信访人评价：{Satisfaction(satisfaction).label}", data={"satisfaction": satisfaction})
     return locked
 
 
-def request_review(petition: Petition) -> Petition:
-    """The petitioner applies for review (or re-review) within the window; the staff side takes it up."""
+def request_review(petition: Petition, reason: str | None = None) -> Petition:
+    """The petitioner applies for review (or re-review) within the window, with a reason (申请理由,
+    required: Invalid naming `reason` when empty); the answer is due 30 days later
+    (`review_answer_due_on`, deadlines.review_answer_due)."""
     level = next_review_level(petition)
     if level is None:
         raise Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
     return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None, as_petitioner=True,
-                                  data={"level": level})
+                                  data={"level": level, "reason": reason or ""})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from daiban.lib.dates import today
-from daiban.lib.errors import Invalid
+from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.validation import PlausibleDate
 from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.actions.review import terminate_on
 from daiban.petitions.choices import Status
+from daiban.petitions.guards import review_window_open
 from daiban.petitions.workflow import CASE, SCREENED_OUT
 
 S = Status
@@ -19,6 +20,8 @@ class TerminateIn(ActionInput):
     note: Annotated[OptionalText, ui("textarea")] = Field("", title="终结说明")
     three_in_place: Annotated[bool, ui("checkbox", label="已落实“三到位一处理”")] = Field(
         False, title="是否已落实三到位一处理")
+    waived: Annotated[bool, ui("checkbox", label="信访人书面放弃申请复查/复核（在终结说明中记明）")] = Field(
+        False, title="信访人书面放弃复查复核")
 
 
 @petition_action(
@@ -27,9 +30,24 @@ class TerminateIn(ActionInput):
 )
 def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
     p = ctx.petition
+    if review_window_open(p):
+        if not data.waived:
+            raise Conflict(
+                f"信访人对办理结果不满意，可在 {p.review_request_due_on:%Y-%m-%d} 前申请复查或复核，期间不能终结"
+                if p.review_request_due_on else "信访人对办理结果不满意，仍可申请复查或复核，期间不能终结",
+                code="review_window_open",
+                extra={"review_request_due_on": p.review_request_due_on.isoformat() if p.review_request_due_on else None},
+            )
+        if not data.note:
+            raise Invalid.of({"note": "信访人书面放弃申请复查、复核的，请在终结说明中记明"})
     p.three_in_place = data.three_in_place
     follow_up_due = terminate_on(p, ctx.on)
-    return Outcome(data.note or "信访事项终结", {"follow_up_due_on": follow_up_due.isoformat()}, S.TERMINATED)
+    waived = bool(data.waived and review_window_open(p))
+    note = data.note or "信访事项终结"
+    if waived:
+        note = f"信访人书面放弃申请复查、复核：{note}"
+    p.review_request_due_on = None  # no window after the end of the matter
+    return Outcome(note, {"follow_up_due_on": follow_up_due.isoformat(), "waived": waived}, S.TERMINATED)
 
 
 class FollowUpIn(ActionInput):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from daiban.lib.errors import Conflict
 from daiban.petitions.abilities import require
 from daiban.petitions.actions.base import (
     ActionInput,
@@ -15,6 +16,7 @@ from daiban.petitions.actions.base import (
     ui,
 )
 from daiban.petitions.choices import DispositionState, OpinionRole
+from daiban.petitions.models import Disposition, OpinionSupplement
 
 D = DispositionState
 
@@ -33,6 +35,13 @@ def receive(ctx: DispositionCtx, data: ReceiveIn) -> Outcome:
 class OpinionIn(ActionInput):
     role: Annotated[OpinionRole, ui("hidden")] = Field(title="意见类别")
     text: Annotated[Text, ui("textarea", label="意见")] = Field(title="意见内容")
+    supplement: Annotated[bool, ui("checkbox", label="补充意见（已签署的意见不能修改，只能补充）")] = Field(
+        False, title="补充意见")
+
+
+def signed_opinion(d: Disposition, role: str) -> str:
+    """The opinion already signed on that row of the 处置单 ("" if none)."""
+    return d.leader_opinion if role == OpinionRole.LEADER_IN_CHARGE else d.principal_instruction
 
 
 @disposition_action(
@@ -40,8 +49,17 @@ class OpinionIn(ActionInput):
     actors={"leader_in_charge", "principal", "center", "admin"}, help="分管领导处理意见 / 领导批示",
 )
 def opinion(ctx: DispositionCtx, data: OpinionIn) -> Outcome:
+    """A signed opinion is final: a second one on the same row answers 409 `already_signed`; with
+    `supplement` it is kept as a 补充意见 (signer, date, text), printed under the first."""
     d, text = ctx.disposition, data.text
     require(ctx.user, f"opinion_{data.role}", ctx.petition, d)
+    row = OpinionRole(data.role).label
+    if signed_opinion(d, data.role):
+        if not data.supplement:
+            raise Conflict(f"{row}已签署，不能修改；如需补充，请以“补充意见”签署", code="already_signed")
+        added = OpinionSupplement.objects.create(disposition=d, role=data.role, text=text, by=ctx.user, on=ctx.on)
+        return Outcome(f"{row}（补充意见）：{text}", {"role": data.role, "supplement_id": added.pk})
+    # Nothing signed yet: a "supplement" is the first opinion itself.
     if data.role == OpinionRole.LEADER_IN_CHARGE:
         d.leader_opinion, d.leader_opinion_by, d.leader_opinion_on = text, ctx.user, ctx.on
         return Outcome(f"分管领导处理意见：{text}")

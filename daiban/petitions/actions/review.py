@@ -9,7 +9,17 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.validation import PlausibleDate
 from daiban.petitions import deadlines, guards
-from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
+from daiban.petitions import feedback as facts
+from daiban.petitions.actions.base import (
+    ActionInput,
+    Ctx,
+    Field,
+    OptionalText,
+    Outcome,
+    Text,
+    petition_action,
+    ui,
+)
 from daiban.petitions.choices import ContactMethod, ReviewLevel, Satisfaction, Status
 from daiban.petitions.models import DoubleInvestigation, Petition, Review
 from daiban.petitions.workflow import CASE
@@ -28,9 +38,11 @@ class FeedbackIn(ActionInput):
 )
 def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
     p = ctx.petition
-    p.feedback_method, p.satisfaction = data.method, data.satisfaction
-    p.feedback_on, p.rated_by_petitioner = ctx.on, False
-    p.review_request_due_on = deadlines.statutory(ctx.on, deadlines.REVIEW_REQUEST_DAYS)
+    facts.record_feedback(p, method=data.method, satisfaction=data.satisfaction, on=ctx.on)
+    # The window to ask for review opens with a dissatisfied feedback (or a dissatisfied own rating later).
+    p.review_request_due_on = (deadlines.review_request_due(ctx.on)
+                               if data.satisfaction == Satisfaction.DISSATISFIED else None)
+    p.review_answer_due_on = None
     note = f"{data.method.label}反馈办理结果，信访人意见：{data.satisfaction.label}"
     return Outcome(note, {"satisfaction": data.satisfaction, "method": data.method}, S.FEEDBACK_GIVEN)
 
@@ -38,6 +50,7 @@ def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
 class RequestReviewIn(ActionInput):
     level: Annotated[ReviewLevel, ui("radio")] = Field(title="申请类别")
     requested_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="申请日期")
+    reason: Annotated[Text, ui("textarea", label="申请理由")] = Field(title="申请理由")
 
 
 @petition_action(
@@ -58,11 +71,14 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
             f"已超过申请{level.label}的30日期限（截至{p.review_request_due_on:%Y-%m-%d}）", code="review_window_closed",
         )
     review = Review.objects.create(
-        petition=p, level=level, requested_on=requested,
-        answer_due_on=deadlines.statutory(requested, deadlines.REVIEW_ANSWER_DAYS),
+        petition=p, level=level, requested_on=requested, reason=data.reason,
+        answer_due_on=deadlines.review_answer_due(requested),
     )
-    note = f"信访人申请{level.label}，应于 {review.answer_due_on:%Y-%m-%d} 前答复"
-    return Outcome(note, {"level": level, "review_id": review.pk}, S.UNDER_REVIEW)
+    # The request window is used; the answer is now due.
+    p.review_level, p.review_answer_due_on, p.review_request_due_on = level, review.answer_due_on, None
+    note = f"信访人申请{level.label}（理由：{data.reason}），应于 {review.answer_due_on:%Y-%m-%d} 前答复"
+    return Outcome(note, {"level": level, "review_id": review.pk, "answer_due_on": review.answer_due_on.isoformat()},
+                   S.UNDER_REVIEW)
 
 
 class DecideReviewIn(ActionInput):
@@ -83,6 +99,7 @@ def decide_review(ctx: Ctx, data: DecideReviewIn) -> Outcome:
         raise Conflict("没有待决定的复查复核申请", code="not_allowed")
     review.note, review.upheld, review.decided_on = data.note, data.upheld, ctx.on
     label = review.get_level_display()
+    p.review_answer_due_on = p.review_request_due_on = None
     if data.upheld:
         if data.due_on is None:
             raise Invalid.of({"due_on": "请填写限期化解日期"})
@@ -91,13 +108,14 @@ def decide_review(ctx: Ctx, data: DecideReviewIn) -> Outcome:
         review.save()
         deadlines.set_fixed_deadline(p, ctx.on, data.due_on)
         # Handled again: the earlier conclusion, feedback and the petitioner's rating no longer stand.
-        p.concluded_on, p.satisfaction, p.feedback_on, p.rated_by_petitioner = None, "", None, False
+        p.concluded_on = None
+        facts.clear(p)
         DoubleInvestigation.objects.create(petition=p, review=review, opened_on=ctx.on, note=review.note)
         note = f"{label}认为申请有理，按“三到位一处理”限期 {data.due_on:%Y-%m-%d} 前化解，启动“一案双查”"
         return Outcome(note, {"upheld": True, "level": review.level, "due_on": data.due_on.isoformat()}, S.IN_PROGRESS)
     review.save()
     if review.level == ReviewLevel.REVIEW:
-        p.review_request_due_on = deadlines.statutory(ctx.on, deadlines.REVIEW_REQUEST_DAYS)
+        p.review_request_due_on = deadlines.review_request_due(ctx.on)
         note = f"{label}维持原处理意见" + (f"：{review.note}" if review.note else "")
         return Outcome(note, {"upheld": False, "level": review.level}, S.FEEDBACK_GIVEN)
     terminate_on(p, ctx.on)
