@@ -138,10 +138,10 @@ def test_rate_and_request_review_on_the_status_page(api, org, clock):
     assert client.post(url, {"do": "rate", "satisfaction": "dissatisfied"}).status_code == 302
     page = client.get(url).content.decode()
     assert "请您评价办理结果" not in page and 'data-testid="request-review"' in page
-    assert client.post(url, {"do": "review"}).status_code == 302
+    assert client.post(url, {"do": "review", "reason": "补偿标准过低"}).status_code == 302
     petition.refresh_from_db()
     assert petition.status == "under_review"
-    assert "复查/复核中" in client.get(url).content.decode()
+    assert "复查中" in client.get(url).content.decode()
 
 
 def test_portal_logs_no_personal_data(org, clock, caplog):

@@ -133,7 +133,7 @@ def test_rating_only_after_feedback_and_once(api, org, clock):
 def test_review_request_from_the_portal_starts_the_staff_side(api, org, clock):
     created, pk = _to_feedback(api, org)
     url = f"/public/petitions/{created['number']}/review?code={created['query_code']}"
-    response = api().post(url)
+    response = api().post(url, {"reason": "补偿标准过低"})
     assert response.status_code == 200
     assert response.data["status"] == "under_review"
     petition = Petition.objects.get(pk=pk)
@@ -145,7 +145,8 @@ def test_review_request_from_the_portal_starts_the_staff_side(api, org, clock):
 def test_review_window_closes_after_30_days(api, org, clock):
     created, _ = _to_feedback(api, org)
     clock.move_to(datetime.datetime(2026, 10, 20, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
-    response = api().post(f"/public/petitions/{created['number']}/review?code={created['query_code']}")
+    response = api().post(f"/public/petitions/{created['number']}/review?code={created['query_code']}",
+                          {"reason": "补偿标准过低"})
     assert response.status_code == 409
 
 
@@ -164,7 +165,7 @@ def test_after_an_upheld_review_the_petitioner_rates_the_new_result(api, org, cl
     created, pk = _to_feedback(api, org)
     url = f"/public/petitions/{created['number']}/rating?code={created['query_code']}"
     assert api().post(url, {"satisfaction": "dissatisfied"}).status_code == 200
-    api().post(f"/public/petitions/{created['number']}/review?code={created['query_code']}")
+    api().post(f"/public/petitions/{created['number']}/review?code={created['query_code']}", {"reason": "不服"})
     api("center").act(pk, "decide_review", {"upheld": True, "due_on": "2026-10-30"})
     agent = api("agent1")
     did = agent.act(pk, "route", {"departments": [org.departments[1].pk]}).data["dispositions"][-1]["id"]

@@ -57,6 +57,7 @@ class PublicPetitionOut(Schema):
     review_level: str | None
     review_request_due_on: datetime.date | None
     review_answer_due_on: datetime.date | None = Field(description="已申请复查/复核的，应在此日期前作出决定")
+    review_in_progress: str | None = Field(None, description="正在进行的：复查或复核")
     timeline: list[PublicEventOut]
 
 

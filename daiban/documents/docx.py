@@ -241,10 +241,15 @@ def _para_xml(text: str, align: str) -> str:
             f'{_run_xml(text, BODY_FONT, round(FORM_PT * 2))}</w:p>')
 
 
-def _cell_xml(width: int, lines: list[str], align: str, *, span: int = 1, sign: str = "") -> str:
+def _cell_xml(width: int, lines: list[str], align: str, *, span: int = 1, sign: str = "",
+              more: list[tuple[list[str], str]] | None = None) -> str:
     paragraphs = "".join(_para_xml(line, align) for line in lines or [""])
     if sign:
         paragraphs += _para_xml(sign, "right")
+    for text_lines, signed in more or []:  # 补充意见 under the first opinion, each with its signer and date
+        paragraphs += "".join(_para_xml(line, align) for line in text_lines)
+        if signed:
+            paragraphs += _para_xml(signed, "right")
     grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}<w:vAlign w:val="center"/></w:tcPr>'
             f'{paragraphs}</w:tc>')
@@ -263,7 +268,7 @@ def _form_table(document, form: FormDoc) -> None:
             cells += (_cell_xml(widths[1], row.value_lines, "left") + _cell_xml(widths[2], row.label2.split("\n"), "center")
                       + _cell_xml(widths[3], row.value2_lines, "left"))
         else:
-            cells += _cell_xml(sum(widths[1:]), row.value_lines, "left", span=3, sign=row.sign)
+            cells += _cell_xml(sum(widths[1:]), row.value_lines, "left", span=3, sign=row.sign, more=row.more_blocks)
         height = round(row_height_pt(row.lines) * 20)
         rows.append(f'<w:tr><w:trPr><w:trHeight w:val="{height}" w:hRule="atLeast"/></w:trPr>{cells}</w:tr>')
     xml = (f'<w:tbl {_W}><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'

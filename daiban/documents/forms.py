@@ -7,8 +7,10 @@ import datetime
 import re
 
 from django.conf import settings
+from django.utils import timezone
 
 from daiban.documents.layout import NOTIFICATION_BOXES, OPINION_BOXES, FormDoc, Para, Row, boxes, date_text
+from daiban.petitions.choices import ContactMethod, OpinionRole, Satisfaction
 from daiban.petitions.models import Disposition, Petition, Urging
 from daiban.petitions.selectors import PetitionerView
 
@@ -48,9 +50,22 @@ def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
             Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
             Row("代理结果", petition.result, lines=6, vertical=True,
                 sign=date_text(petition.concluded_on) if petition.result and petition.concluded_on else ""),
-            Row("信访人意见", boxes(OPINION_BOXES, petition.satisfaction)),
+            Row("信访人意见", feedback_text(petition)),
         ],
     )
+
+
+def feedback_text(petition: Petition) -> str:
+    """The 信访人意见 row: the opinion recorded at the feedback (how and when it was given), and the
+    petitioner's own online rating on a line of its own when there is one (petitions.feedback)."""
+    lines = [boxes(OPINION_BOXES, petition.feedback_satisfaction if petition.feedback_on else "")]
+    if petition.feedback_on:
+        method = dict(ContactMethod.choices).get(petition.feedback_method, "")
+        lines.append(f"（{date_text(petition.feedback_on)}{method}反馈时的意见）")
+    if petition.online_satisfaction and petition.online_rated_at:
+        rated = dict(Satisfaction.choices).get(petition.online_satisfaction, "")
+        lines.append(f"信访人网上评价：{rated}（{date_text(timezone.localdate(petition.online_rated_at))}）")
+    return "\n".join(lines)
 
 
 def urging_text(urging: Urging, workdays_overdue: int | None = None) -> str:
@@ -71,6 +86,13 @@ def urging_text(urging: Urging, workdays_overdue: int | None = None) -> str:
 def _signer(user, on: datetime.date | None) -> str:
     name = user.display_name if user is not None else ""
     return "　".join(x for x in (f"签批人：{name}" if name else "", date_text(on) if on else "") if x)
+
+
+def supplement_lines(disposition: Disposition, role: str) -> list[tuple[str, str]]:
+    """The 补充意见 of one opinion row, oldest first, each (补充意见：text, its signer and date): printed
+    under the first opinion, which is never replaced."""
+    return [(f"补充意见：{x.text}", _signer(x.by, x.on))
+            for x in disposition.supplements.all() if x.role == role]
 
 
 def content_summary(disposition: Disposition) -> str:
@@ -99,9 +121,11 @@ def disposition_form(disposition: Disposition, *, person: PetitionerView) -> For
             Row("内容摘要", content_summary(disposition), lines=4),
             Row("拟办意见", disposition.proposed_handling or petition.proposed_handling, lines=3),
             Row("分管领导\n处理意见", disposition.leader_opinion, lines=3,
-                sign=_signer(disposition.leader_opinion_by, disposition.leader_opinion_on) if disposition.leader_opinion else ""),
+                sign=_signer(disposition.leader_opinion_by, disposition.leader_opinion_on) if disposition.leader_opinion else "",
+                more=supplement_lines(disposition, OpinionRole.LEADER_IN_CHARGE)),
             Row("领导批示", disposition.principal_instruction, lines=3,
-                sign=_signer(disposition.principal_by, disposition.principal_on) if disposition.principal_instruction else ""),
+                sign=_signer(disposition.principal_by, disposition.principal_on) if disposition.principal_instruction else "",
+                more=supplement_lines(disposition, OpinionRole.PRINCIPAL)),
             Row("进度催办", "\n".join(urging_text(u) for u in disposition.urgings.all()), lines=4),
             Row("处理结果", disposition.result, lines=4,
                 sign=f"{department}　{date_text(disposition.result_on)}" if disposition.result else ""),

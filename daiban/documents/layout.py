@@ -61,9 +61,12 @@ class Row:
     lines: int = 1  # the least height of the row on paper, in text lines
     vertical: bool = False  # the label is set one character a line, as on the printed form
     sign: str = ""
+    # Entries printed under the signed value, each (text, its own sign line): 补充意见 under an opinion.
+    more: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.value, self.value2, self.sign = clean(self.value), clean(self.value2), clean(self.sign)
+        self.more = [(clean(text), clean(sign)) for text, sign in self.more]
 
     @property
     def value_lines(self) -> list[str]:
@@ -72,6 +75,11 @@ class Row:
     @property
     def value2_lines(self) -> list[str]:
         return self.value2.split("\n") if self.value2 else [""]
+
+    @property
+    def more_blocks(self) -> list[tuple[list[str], str]]:
+        """`more` as (its lines, its sign line), for the renderers."""
+        return [(text.split("\n"), sign) for text, sign in self.more]
 
     @property
     def label_lines(self) -> list[str]:

@@ -31,6 +31,7 @@ from daiban.lib import crypto
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data
+from daiban.petitions.choices import status_label
 from daiban.petitions.models import (
     Channel,
     ContactMethod,
@@ -62,7 +63,7 @@ LABELS = {
 FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "petitioner__id_number_enc",
           "petitioner_phone_enc", "petitioner_address", "content", "channel", "source", "category", "agent__name",
           "due_on", "concluded_on", "feedback_method", "satisfaction", "terminated_on", "followed_up_on",
-          "archived_on", "status", "agent_id", "station_id"]
+          "archived_on", "status", "agent_id", "station_id", "review_level"]
 
 
 def _dispositions(petitions: QuerySet[Petition]) -> dict[int, tuple[list[str], datetime.date | None, int]]:
@@ -200,7 +201,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     for row in rows.iterator(chunk_size=5000):
         (pid, number, received, accepted, name, id_enc, phone_enc, address, content, channel, source, category,
          agent, due, concluded, feedback_method, satisfaction, terminated, followed, archived, status, agent_id,
-         station_id) = row
+         station_id, review_level) = row
         count += 1
         departments, routed_on, urged = routed.get(pid, ([], None, 0))
         if hide_identity:
@@ -220,7 +221,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
             category, agent or "", "、".join(departments), routed_on, due, urged or None, concluded,
             _on_time(due, concluded), LABELS["method"].get(feedback_method, ""),
             LABELS["satisfaction"].get(satisfaction, ""), reviews.get(pid, ""), terminated, followed, archived,
-            LABELS["status"].get(status, status),
+            status_label(status, review_level),
         ]
         line = 2 + count
         height = _row_height(values, wrap_widths)

@@ -134,7 +134,7 @@ def similar_to(petition: Petition, visible=None) -> list[tuple[Petition, float]]
 
 def _rows(qs, scored: list[tuple[int, float]]) -> list[tuple[Petition, float]]:
     rows = {p.pk: p for p in qs.filter(pk__in=[pid for pid, _ in scored]).select_related("petitioner").only(
-        "id", "number", "status", "received_on", "content", "petitioner__name")}
+        "id", "number", "status", "review_level", "received_on", "content", "petitioner__name")}
     return [(rows[pid], value) for pid, value in scored if pid in rows]
 
 
@@ -194,7 +194,7 @@ def hotspots(visible, *, today: datetime.date, limit: int = 10) -> list[Hotspot]
     ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), -max(kv[1])))[:limit]
     ids = [pid for _, members in ranked for pid in members]
     rows = {p.pk: p for p in Petition.objects.filter(pk__in=ids).only(
-        "id", "number", "status", "content", "received_on", "petitioner_id", "station_id")}
+        "id", "number", "status", "review_level", "content", "received_on", "petitioner_id", "station_id")}
     out = []
     for root, members in ranked:
         petitions = sorted((rows[m] for m in members if m in rows), key=lambda p: p.received_on)

@@ -214,6 +214,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         ],
         "related": [
             {"id": link.related_id, "number": link.related.number, "status": link.related.status,
+             "review_level": link.related.review_level or None,
              "reason": link.reason, "score": link.score}
             for link in petition.links.all()
         ],
@@ -240,4 +241,5 @@ def event_out(e: Event) -> dict[str, Any]:
     return {
         "at": timezone.localtime(e.at), "on": e.on, "actor": e.actor_name, "action": e.action,
         "from_status": e.from_status or None, "to_status": e.to_status or None, "note": e.note,
+        "review_level": (e.data or {}).get("level") if e.to_status == "under_review" else None,
     }

@@ -199,6 +199,8 @@ def public_view(petition: Petition) -> dict:
         "review_level": next_review_level(petition) if petition.status == Status.FEEDBACK_GIVEN else None,
         "review_request_due_on": petition.review_request_due_on,
         "review_answer_due_on": petition.review_answer_due_on,
+        "review_in_progress": (Review.Level(petition.review_level).label
+                               if petition.status == Status.UNDER_REVIEW and petition.review_level else None),
         "timeline": [{"on": e.on, "text": e.text} for e in events],
     }
 

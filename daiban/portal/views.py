@@ -140,7 +140,7 @@ def status(request, number: str):
             if request.POST.get("do") == "rate":
                 services.rate(petition, request.POST.get("satisfaction", ""))
             elif request.POST.get("do") == "review":
-                services.request_review(petition)
+                services.request_review(petition, request.POST.get("reason", ""))
             else:
                 raise Http404
         except (Conflict, Invalid) as exc:

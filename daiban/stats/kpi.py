@@ -20,6 +20,8 @@ CONDITIONS: dict[str, Q] = {
     "concluded": Q(status__in=CONCLUDED_OR_LATER),
     # No due date (a multi-department matter whose solution was never fixed) cannot be late.
     "concluded_on_time": Q(status__in=CONCLUDED_OR_LATER) & (Q(due_on__isnull=True) | Q(concluded_on__lte=F("due_on"))),
+    # `satisfaction` is API.md's: the petitioner's own online rating when given after the feedback,
+    # else the opinion staff recorded at the feedback (kept apart, petitions.feedback sets it).
     "rated": ~Q(satisfaction=""),
     "satisfied": Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.FAIRLY_SATISFIED]),
     "repeat": Q(Exists(_links)),

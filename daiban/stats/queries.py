@@ -181,7 +181,8 @@ def repeats(qs: QuerySet[Petition], limit: int = 200) -> list[dict]:
         "id": link.petition_id, "number": link.petition.number, "received_on": link.petition.received_on,
         "channel": link.petition.channel, "source": link.petition.source,
         "earlier": {"id": link.related_id, "number": link.related.number, "received_on": link.related.received_on,
-                    "channel": link.related.channel, "source": link.related.source, "status": link.related.status},
+                    "channel": link.related.channel, "source": link.related.source, "status": link.related.status,
+                    "review_level": link.related.review_level},
         "multi_channel": (link.petition.channel, link.petition.source) != (link.related.channel, link.related.source),
         "score": link.score,
     } for link in links]

@@ -43,6 +43,22 @@ def label(code, kind: str) -> str:
 
 
 @register.filter
+def petition_status(petition) -> str:
+    """A petition's status in words: under review it says 复查中 or 复核中 (choices.status_label)."""
+    if isinstance(petition, dict):
+        return c.status_label(petition.get("status", ""), petition.get("review_level") or "")
+    return c.status_label(petition.status, getattr(petition, "review_level", ""))
+
+
+@register.filter
+def event_status(event) -> str:
+    """The status an event led to, in words (a request for review says 复查中 or 复核中)."""
+    if isinstance(event, dict):
+        return c.status_label(event.get("to_status") or "", event.get("review_level") or "")
+    return c.status_label(event.to_status, (event.data or {}).get("level", ""))
+
+
+@register.filter
 def status_tone(code: str) -> str:
     return _STATUS_TONES.get(code, "secondary")
 

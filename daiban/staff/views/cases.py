@@ -16,8 +16,9 @@ from daiban.org.requests import StaffRequest
 from daiban.petitions import matters, selectors, services
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
+from daiban.petitions.actions.disposition import signed_opinion
 from daiban.petitions.choices import OpinionRole, Status
-from daiban.petitions.models import Petition
+from daiban.petitions.models import Disposition, Petition
 from daiban.petitions.permissions import get_visible_petition, visible_dispositions, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.staff.action_forms import fields_for, fill, read_post
@@ -46,6 +47,18 @@ def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tupl
             "on": failed[3].get("on", "") if failed is not None and is_failed else ""}
 
 
+def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tuple[str, str, int],
+                  d: Disposition, role: str) -> dict[str, Any]:
+    """A row already signed is final: its form adds a 补充意见 (the supplement box ticked)."""
+    signed = signed_opinion(d, role)
+    label = OpinionRole(role).label + ("：补充意见" if signed else "")
+    form = _form(act, petition, failed, key, role=role, label=label)
+    for f in form["fields"]:
+        if f.name == "supplement" and signed and not form["open"]:
+            f.value = True
+    return form
+
+
 def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = None, status: int = 200) -> HttpResponse:
     """Render the case page; `failed` re-opens the form that was refused, with what was typed."""
     user = request.user
@@ -59,8 +72,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         for act in services.available_disposition_actions(user, petition, d):
             key = ("disposition", act.name, d.pk)
             if act.name == "opinion":  # one form per row of the 处置单 this user may sign
-                entries += [_form(act, petition, failed, key, role=r, label=OpinionRole(r).label)
-                            for r in opinion_roles(user, petition, d)]
+                entries += [_opinion_form(act, petition, failed, key, d, r) for r in opinion_roles(user, petition, d)]
             else:
                 entries.append(_form(act, petition, failed, key))
         dispositions.append({"d": d, "forms": entries})
