@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from daiban.documents.layout import NOTIFICATION_BOXES, OPINION_BOXES, FormDoc, Para, Row, boxes, date_text
-from daiban.petitions.choices import ContactMethod, OpinionRole, Satisfaction
+from daiban.petitions.choices import OpinionRole, Satisfaction
 from daiban.petitions.models import Disposition, Petition, Urging
 from daiban.petitions.selectors import PetitionerView
 
@@ -56,12 +56,9 @@ def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
 
 
 def feedback_text(petition: Petition) -> str:
-    """The 信访人意见 row: the opinion recorded at the feedback (how and when it was given), and the
+    """The 信访人意见 row: the seed's boxes ticked with the opinion recorded at the feedback, and the
     petitioner's own online rating on a line of its own when there is one (petitions.feedback)."""
     lines = [boxes(OPINION_BOXES, petition.feedback_satisfaction if petition.feedback_on else "")]
-    if petition.feedback_on:
-        method = dict(ContactMethod.choices).get(petition.feedback_method, "")
-        lines.append(f"（{date_text(petition.feedback_on)}{method}反馈时的意见）")
     if petition.online_satisfaction and petition.online_rated_at:
         rated = dict(Satisfaction.choices).get(petition.online_satisfaction, "")
         lines.append(f"信访人网上评价：{rated}（{date_text(timezone.localdate(petition.online_rated_at))}）")
