@@ -124,7 +124,7 @@ class OpinionRole(models.TextChoices):
 
 
 # under_review says which: 复查中 or 复核中 (the level of the latest request, Petition.review_level).
-REVIEW_STATUS_LABELS = {ReviewLevel.REVIEW: "复查中", ReviewLevel.RE_REVIEW: "复核中"}
+REVIEW_STATUS_LABELS: dict[str, str] = {ReviewLevel.REVIEW: "复查中", ReviewLevel.RE_REVIEW: "复核中"}
 
 
 def status_label(status: str, review_level: str = "") -> str:

@@ -74,8 +74,8 @@ def set_review_deadlines(petition: Petition) -> list[str]:
     start = review_request_start(petition)
     request_due = review_request_due(start) if start else None
     pending = petition.reviews.filter(decided_on__isnull=True).order_by("-id").first() if petition.pk else None
-    answer_due = review_answer_due(pending.requested_on) if pending else None
-    if pending is not None and pending.answer_due_on != answer_due:
+    answer_due = review_answer_due(pending.requested_on) if pending is not None else None
+    if pending is not None and answer_due is not None and pending.answer_due_on != answer_due:
         pending.answer_due_on = answer_due
         pending.save(update_fields=["answer_due_on"])
     changed = []
