@@ -19,5 +19,6 @@ IN_APP = {
     "review_requested": "信访事项 {number} 申请{level}，请于 {answer_due} 前答复",
     "follow_up_due": "信访事项 {number} 应于 {follow_up_due} 前回访",
     "calendar_unconfirmed": "{year}年节假日安排尚未录入工作日历，请在国务院通知发布后导入（工作日历页面）",
+    "note_mention": "{author} 在信访事项 {number} 的内部批注中提到了您：{excerpt}",
     "petitioner_rated": "信访人对事项 {number} 的评价：{satisfaction}",
 }
