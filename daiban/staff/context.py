@@ -16,6 +16,7 @@ def nav(request) -> dict:
             "stats": may(user, "view_stats"),
             "department": may(user, "department_queue"),
             "leader": may(user, "sign_opinions"),
+            "overview": may(user, "station_overview"),
             "admin": may(user, "administer"),
             "audit": may(user, "view_audit"),
             "session": _session_limits(request),
