@@ -31,7 +31,7 @@ demo: migrate
 # The addresses and accounts are printed last, once the server answers.
 run: demo
 	@echo "==> 启动服务器和后台任务进程…"
-	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@mkdir -p var; $(BIN)/python manage.py db_worker --queue-name '*' --no-reload >> var/worker.log 2>&1 & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
 	trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m daiban.lib.waitfor http://127.0.0.1:$(PORT)/ 120; \
@@ -41,6 +41,7 @@ run: demo
 	echo "  工作人员  http://127.0.0.1:$(PORT)/staff/"; \
 	echo "  管理后台  http://127.0.0.1:$(PORT)/admin/"; \
 	echo "  接口文档  http://127.0.0.1:$(PORT)/api/v1/docs"; \
+	echo "  后台任务（短信、案卷）日志：var/worker.log"; \
 	$(BIN)/python manage.py load_demo --accounts; \
 	wait $$server
 
