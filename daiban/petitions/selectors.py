@@ -14,7 +14,7 @@ from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_ph
 from daiban.org.models import User
 from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
-from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
+from daiban.petitions.models import Disposition, DoubleInvestigation, Event, PersonalDataView, Petition, PetitionLink, Urging
 from daiban.petitions.permissions import identity_hidden, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import unconfirmed_years
@@ -143,7 +143,8 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
-            dispositions, "contacts", "reviews",
+            dispositions, "contacts", "reviews", "conduct", "judicial_referrals",
+            Prefetch("double_investigations", queryset=DoubleInvestigation.objects.select_related("assignee")),
             Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
@@ -200,8 +201,23 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             for link in petition.links.all()
         ],
         "events": [event_out(e) for e in petition.events.all()],
+        **aftercare_out(petition, user),
     })
     return data
+
+
+def aftercare_out(petition: Petition, user: User) -> dict[str, Any]:
+    """一案双查 items (only those this user may see), conduct after termination and referrals."""
+    from daiban.petitions.double_checks import double_check_out, visible_double_checks
+
+    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
+    return {
+        "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
+        "conduct": [{"id": c.pk, "kind": c.kind, "on": c.on, "note": c.note, "referral_id": c.referral_id}
+                    for c in petition.conduct.all()],
+        "judicial_referrals": [{"id": r.pk, "organ": r.organ, "on": r.on, "note": r.note}
+                               for r in petition.judicial_referrals.all()],
+    }
 
 
 def disposition_out(d: Disposition) -> dict[str, Any]:
