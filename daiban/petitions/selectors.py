@@ -14,7 +14,7 @@ from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_ph
 from daiban.org.models import User
 from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
-from daiban.petitions.models import Disposition, DoubleInvestigation, Event, PersonalDataView, Petition, PetitionLink, Urging
+from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
 from daiban.petitions.permissions import identity_hidden, visible_petitions
 from daiban.petitions.workflow import RUNNING
 from daiban.workdays.engine import unconfirmed_years
@@ -143,8 +143,7 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
-            dispositions, "contacts", "reviews", "conduct", "judicial_referrals",
-            Prefetch("double_investigations", queryset=DoubleInvestigation.objects.select_related("assignee")),
+            dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
             Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
