@@ -171,3 +171,15 @@ def test_the_case_page_offers_the_forms_and_lists_conduct_and_letters(api, termi
     referral = Conduct.objects.get(petition_id=pid).referral
     assert f"/staff/judicial_referrals/{referral.pk}/letter.docx" in page
     assert client.get(f"/staff/judicial_referrals/{referral.pk}/letter.pdf").status_code == 200
+
+
+def test_the_petitioner_does_not_see_the_conduct_record_and_the_center_is_told(api, terminated):
+    from daiban.notifications.models import Notification
+
+    pid = terminated["id"]
+    _referred(api, pid)
+    public = api().get(f"/public/petitions/{terminated['number']}", code=terminated["query_code"])
+    assert public.status_code == 200
+    texts = " ".join(e["text"] for e in public.data["timeline"])
+    assert "以访夺法" not in texts and "移送" not in texts and "公安" not in texts
+    assert Notification.objects.filter(template="judicial_referral", recipient__username="center").count() == 1

@@ -134,3 +134,15 @@ def test_staff_pages_list_and_work_the_item(api, upheld, org):
     case = center.get(f"/staff/petitions/{upheld['id']}/").content.decode()
     assert "一案双查" in case and "标准适用错误" in case
     assert _page("agent12").get(f"/staff/double_checks/{item.pk}/").status_code == 404
+
+
+def test_each_step_tells_the_next_person(api, upheld, org):
+    from daiban.notifications.models import Notification
+
+    item = _item(upheld["id"])
+    assert Notification.objects.filter(template="double_check_opened", recipient__username="center").count() == 1
+    leader = User.objects.get(username="leader")
+    api("center").post(f"/double_checks/{item.pk}/assign", {"assignee_id": leader.pk})
+    assert Notification.objects.filter(template="double_check_assigned", recipient=leader).count() == 1
+    api("leader").post(f"/double_checks/{item.pk}/findings", {"matter_findings": "a", "handling_findings": "b"})
+    assert Notification.objects.filter(template="double_check_findings", recipient__username="center").count() == 1
