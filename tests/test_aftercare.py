@@ -183,3 +183,18 @@ def test_the_petitioner_does_not_see_the_conduct_record_and_the_center_is_told(a
     texts = " ".join(e["text"] for e in public.data["timeline"])
     assert "以访夺法" not in texts and "移送" not in texts and "公安" not in texts
     assert Notification.objects.filter(template="judicial_referral", recipient__username="center").count() == 1
+
+
+def test_a_petition_with_conduct_evidence_and_referral_can_still_be_deleted_whole(api, terminated):
+    """The maintenance path (bench reset, data retention) deletes petitions: the evidence and the
+    referral must not block it (RESTRICT, not PROTECT: they go with their petition)."""
+    from daiban.audit.guard import maintenance
+    from daiban.petitions.models import JudicialReferral, Petition
+
+    pid = terminated["id"]
+    _referred(api, pid)
+    with maintenance():
+        Petition.objects.filter(pk=pid).delete()
+    assert not Conduct.objects.filter(petition_id=pid).exists()
+    assert not JudicialReferral.objects.filter(petition_id=pid).exists()
+    assert not Attachment.objects.filter(petition_id=pid).exists()

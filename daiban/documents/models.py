@@ -27,7 +27,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # Evidence of one recorded occurrence of pressure or disruption (action record_conduct).
-    conduct = models.ForeignKey(Conduct, verbose_name="行为记录", null=True, blank=True, on_delete=models.PROTECT,
+    conduct = models.ForeignKey(Conduct, verbose_name="行为记录", null=True, blank=True, on_delete=models.RESTRICT,
                                 related_name="evidence")
 
     class Meta:

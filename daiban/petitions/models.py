@@ -338,7 +338,7 @@ class Conduct(models.Model):
     on = models.DateField("发生日期")
     note = models.TextField("情况记录")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    referral = models.ForeignKey(JudicialReferral, null=True, blank=True, on_delete=models.PROTECT,
+    referral = models.ForeignKey(JudicialReferral, null=True, blank=True, on_delete=models.RESTRICT,
                                  related_name="conduct")
 
     class Meta:
