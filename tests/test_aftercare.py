@@ -198,3 +198,15 @@ def test_a_petition_with_conduct_evidence_and_referral_can_still_be_deleted_whol
     assert not Conduct.objects.filter(petition_id=pid).exists()
     assert not JudicialReferral.objects.filter(petition_id=pid).exists()
     assert not Attachment.objects.filter(petition_id=pid).exists()
+
+
+def test_the_case_page_refuses_odd_evidence_targets_without_a_500(api, terminated):
+    pid = terminated["id"]
+    api("agent1").act(pid, "record_conduct", {"kind": "pestering", "note": "缠访"})
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    for odd in ("99999999999999999999", "-1", "abc", "0"):
+        response = client.post(f"/staff/petitions/{pid}/attachments/",
+                               {"file": _file("a.png", png_bytes()), "kind": "evidence", "conduct": odd})
+        assert response.status_code == 302, odd
+    assert not Attachment.objects.filter(petition_id=pid).exists()

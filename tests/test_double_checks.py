@@ -146,3 +146,15 @@ def test_each_step_tells_the_next_person(api, upheld, org):
     assert Notification.objects.filter(template="double_check_assigned", recipient=leader).count() == 1
     api("leader").post(f"/double_checks/{item.pk}/findings", {"matter_findings": "a", "handling_findings": "b"})
     assert Notification.objects.filter(template="double_check_findings", recipient__username="center").count() == 1
+
+
+def test_the_pages_refuse_odd_input_without_a_500(api, upheld, org):
+    item = _item(upheld["id"])
+    center = _page("center")
+    for odd in ("99999999999999999999", "-1", "abc", "１２", ""):
+        response = center.post(f"/staff/double_checks/{item.pk}/assign/", {"assignee_id": odd})
+        assert response.status_code == 302, odd
+    item.refresh_from_db()
+    assert item.assignee_id is None
+    assert center.post(f"/staff/double_checks/{item.pk}/nonsense/", {}).status_code == 404
+    assert center.get(f"/staff/double_checks/{item.pk}/close/").status_code == 404

@@ -24,6 +24,7 @@ from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Invalid, NotFound
 from daiban.lib.text import clean_line
+from daiban.lib.validation import ID_MAX
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data, require
 from daiban.petitions.models import (
@@ -173,11 +174,9 @@ def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
         if kind == Attachment.Kind.EVIDENCE:
             raise Invalid.of({"conduct": "证据材料须指明所属的行为记录"})
         return None
-    try:
-        wanted = int(str(conduct))
-    except ValueError:
-        wanted = 0
-    if not petition.conduct.filter(pk=wanted).exists():
+    raw = str(conduct).strip()
+    wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    if not 0 < wanted <= ID_MAX or not petition.conduct.filter(pk=wanted).exists():
         raise Invalid.of({"conduct": "行为记录不存在或不属于该信访事项"})
     return wanted
 
