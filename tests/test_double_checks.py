@@ -106,6 +106,11 @@ def test_counted_in_the_statistics(api, upheld, org):
     stats = api("center").get("/stats", **{"from": "2026-09-01", "to": "2026-09-30"})
     assert stats.status_code == 200
     assert stats.data["double_checks"] == {"opened": 1, "closed": 0, "open": 1}
+    # Counted by the day it opened, not the day the petition was received; within the user's stations.
+    assert api("center").get("/stats", **{"from": "2026-10-01", "to": "2026-10-31"}).data["double_checks"]["opened"] == 0
+    assert api("agent12").get("/stats", **{"from": "2026-09-01", "to": "2026-09-30"}).data["double_checks"]["opened"] == 0
+    page = _page("center").get("/staff/stats/?from=2026-09-01&to=2026-09-30").content.decode()
+    assert "一案双查：期间启动 1 件，已结束 0 件，未结束 1 件" in page
 
 
 def _page(username):
