@@ -121,3 +121,13 @@ class OpinionRole(models.TextChoices):
 
     LEADER_IN_CHARGE = "leader_in_charge", "分管领导处理意见"
     PRINCIPAL = "principal", "领导批示"
+
+
+class ConductKind(models.TextChoices):
+    """After termination: the five kinds of pressure and disruption the plan names (实施方案 七(四))."""
+
+    PESTERING = "pestering", "缠访"
+    DISRUPTION = "disruption", "闹访"
+    PRESSURE = "pressure", "以访施压"
+    SEIZING_LAW = "seizing_law", "以访夺法"
+    SEEKING_GAIN = "seeking_gain", "以访谋利"

@@ -143,7 +143,7 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
-            dispositions, "contacts", "reviews",
+            dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
             Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
@@ -200,8 +200,23 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             for link in petition.links.all()
         ],
         "events": [event_out(e) for e in petition.events.all()],
+        **aftercare_out(petition, user),
     })
     return data
+
+
+def aftercare_out(petition: Petition, user: User) -> dict[str, Any]:
+    """一案双查 items (only those this user may see), conduct after termination and referrals."""
+    from daiban.petitions.double_checks import double_check_out, visible_double_checks
+
+    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
+    return {
+        "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
+        "conduct": [{"id": c.pk, "kind": c.kind, "on": c.on, "note": c.note, "referral_id": c.referral_id}
+                    for c in petition.conduct.all()],
+        "judicial_referrals": [{"id": r.pk, "organ": r.organ, "on": r.on, "note": r.note}
+                               for r in petition.judicial_referrals.all()],
+    }
 
 
 def disposition_out(d: Disposition) -> dict[str, Any]:
