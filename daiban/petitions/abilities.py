@@ -69,6 +69,7 @@ ABILITIES: dict[str, Ability] = {
     "sign_principal_opinions": Ability("只有主要领导签署批示", roles=_roles(roles.PRINCIPAL)),
     "department_queue": Ability("只有事权单位经办人办理处置单", roles=_roles(roles.DEPARTMENT)),
     "decide_reviews": Ability("只有代办服务中心决定复查复核", roles=_roles(roles.CENTER, roles.ADMIN)),
+    "take_escalations": Ability("只有代办服务中心（联席办）签收上报事项", roles=_roles(roles.CENTER, roles.ADMIN)),
     "administer": Ability("只有系统管理员可以进入管理后台", roles=_roles(roles.ADMIN)),
     "view_audit": Ability("只有系统管理员和代办服务中心可以查看安全审计", roles=_roles(roles.ADMIN, roles.CENTER)),
     # --- per petition, per actor kind ---
