@@ -60,6 +60,8 @@ def test_request_approve_moves_both_due_dates_and_tells_the_petitioner(api, rout
     letter = api("agent1").get(f"/petitions/{pid}/notices/extension.docx")
     assert letter.status_code == 200
     assert Notification.objects.filter(template="extension_decided", recipient__username="dept1").exists()
+    public = api().get(f"/public/petitions/{petition['number']}", code=petition["query_code"])
+    assert "因情况复杂，经批准办理期限延长5个工作日" in [e["text"] for e in public.data["timeline"]]
 
 
 def test_a_second_extension_needs_the_center(api, routed, clock):

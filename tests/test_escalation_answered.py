@@ -10,6 +10,7 @@ from django.test import Client
 
 from daiban.notifications.models import Notification
 from daiban.org.models import User
+from daiban.petitions.actions import transitions
 from daiban.petitions.models import Escalation, Petition
 
 
@@ -54,6 +55,14 @@ def test_the_center_is_told_sees_it_in_its_queue_and_signs_for_it(api, routed, c
     assert Notification.objects.filter(template="escalation_taken", recipient__username="agent1").exists()
     again = api("center").act(pid, "take_escalation", {})
     assert again.status_code == 409 and again.data["error"]["code"] == "already_taken"
+    assert "take_escalation" not in {a["name"] for a in api("center").get(f"/petitions/{pid}/actions").data}
+
+
+def test_the_flowchart_has_the_new_arrows():
+    edges = set(transitions())
+    assert ("escalated", "return_escalation", "in_progress") in edges
+    assert ("escalated", "take_escalation", "escalated") in edges
+    assert ("in_progress", "reassign", "in_progress") in edges
 
 
 def test_return_escalation_sends_it_back_with_instructions_and_a_new_due_date(api, routed, org, clock):

@@ -64,10 +64,19 @@ def petition_running(petition: Petition) -> Conflict | None:
     return Conflict("信访事项不在办理中", code="not_allowed")
 
 
+def escalation_untaken(petition: Petition) -> Conflict | None:
+    """The center signs for an escalation once (actions/escalation.py)."""
+    latest = petition.escalations.order_by("-id").first()
+    if latest is None or latest.taken_on is None:
+        return None
+    who = latest.taken_by.display_name if latest.taken_by else ""
+    return Conflict(f"该上报事项已由{who}于{latest.taken_on:%Y-%m-%d}签收", code="already_taken")
+
+
 GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
     fn.__name__: fn
     for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
-               review_level_open, petition_running)
+               review_level_open, petition_running, escalation_untaken)
 }
 
 

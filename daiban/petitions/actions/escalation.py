@@ -53,14 +53,11 @@ class TakeEscalationIn(ActionInput):
 
 
 @petition_action(
-    "take_escalation", "签收上报事项", sources={S.ESCALATED}, actors=CENTER,
+    "take_escalation", "签收上报事项", sources={S.ESCALATED}, actors=CENTER, guards=("escalation_untaken",),
     help="代办服务中心（联席办）签收本站上报的事项，此后可退回本站并提出办理意见，或自行流转、办结",
 )
 def take_escalation(ctx: Ctx, data: TakeEscalationIn) -> Outcome:
-    escalation = current_escalation(ctx.petition)
-    if escalation.taken_on is not None:
-        who = escalation.taken_by.display_name if escalation.taken_by else ""
-        raise Conflict(f"该上报事项已由{who}于{escalation.taken_on:%Y-%m-%d}签收", code="already_taken")
+    escalation = current_escalation(ctx.petition)  # not yet taken: guard escalation_untaken
     escalation.taken_by, escalation.taken_on, escalation.take_note = ctx.user, ctx.on, data.note
     escalation.save(update_fields=["taken_by", "taken_on", "take_note"])
     note = f"签收上报至{_target(escalation)}的事项" + (f"：{data.note}" if data.note else "")
