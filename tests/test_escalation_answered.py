@@ -129,3 +129,17 @@ def test_the_case_page_says_to_whom_and_who_signed(api, routed, clock):
     assert refused.status_code == 400 and "办理意见" in refused.content.decode()
     assert center.post(url, {"instructions": "退回本站", "version": version + 1}).status_code == 302
     assert Petition.objects.get(pk=pid).status == "in_progress"
+
+
+def test_petitions_escalated_before_the_upgrade_reach_the_center(api, routed, clock):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("daiban.petitions.migrations.0012_i12a_escalation_extension_reassign")
+    petition = _escalated(api, routed)
+    Escalation.objects.all().delete()  # as on main: only the event and escalated_to say it
+    migration.escalations_from_events(apps, None)
+    row = Escalation.objects.get(petition_id=petition["id"])
+    assert row.to == "center" and "本站无法协调" in row.reason and row.by.username == "agent1"
+    assert api("center").act(petition["id"], "take_escalation", {}).status_code == 200
