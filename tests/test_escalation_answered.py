@@ -108,6 +108,12 @@ def test_the_joint_office_handles_it_itself(api, routed, org, clock):
     assert concluded.data["escalation"]["to"] == "joint_office"
 
 
+def test_the_center_routing_it_itself_signs_for_it(api, routed, org, clock):
+    petition = _escalated(api, routed)
+    routed_again = api("center").act(petition["id"], "route", {"departments": [org.departments[1].pk]})
+    assert routed_again.data["escalation"]["taken_by"] == "旗代办中心值班员"
+
+
 def test_the_case_page_says_to_whom_and_who_signed(api, routed, clock):
     petition = _escalated(api, routed)
     pid = petition["id"]

@@ -44,6 +44,16 @@ def current_escalation(petition: Petition) -> Escalation:
     return found
 
 
+def center_takes_over(ctx: Ctx) -> None:
+    """The center routing or concluding an escalated matter itself signs for it, if nobody has."""
+    if ctx.petition.status != S.ESCALATED or not ctx.kinds & CENTER:
+        return
+    escalation = ctx.petition.escalations.order_by("-id").first()
+    if escalation is not None and escalation.taken_on is None:
+        escalation.taken_by, escalation.taken_on = ctx.user, ctx.on
+        escalation.save(update_fields=["taken_by", "taken_on"])
+
+
 def _target(escalation: Escalation) -> str:
     return EscalationTarget(escalation.to).label if escalation.to in EscalationTarget.values else escalation.to
 

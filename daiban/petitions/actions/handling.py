@@ -21,6 +21,7 @@ from daiban.petitions.actions.base import (
     petition_action,
     ui,
 )
+from daiban.petitions.actions.escalation import center_takes_over
 from daiban.petitions.choices import ContactMethod, Convener, EscalationTarget, Status, Track
 from daiban.petitions.models import Contact, Disposition, Escalation, Petition, Urging
 from daiban.petitions.workflow import CASE, OPEN, OPEN_DISPOSITION
@@ -87,6 +88,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         elif p.due_on:
             copy_deadline(p, disposition)
         disposition.save()
+    center_takes_over(ctx)
     names = "、".join(d.name for d in chosen)
     return Outcome(f"流转至 {names}（{Track(track).label}）", {"departments": [d.pk for d in chosen], "track": track},
                    S.IN_PROGRESS)
@@ -207,5 +209,6 @@ class ConcludeIn(ActionInput):
 )
 def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
     p = ctx.petition
+    center_takes_over(ctx)
     p.result, p.concluded_on = data.result, ctx.on
     return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on}, S.CONCLUDED)
