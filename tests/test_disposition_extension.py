@@ -6,9 +6,11 @@ approves another."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 from django.test import Client
+from docx import Document
 
 from daiban.notifications.models import Notification
 from daiban.org.models import User
@@ -59,6 +61,8 @@ def test_request_approve_moves_both_due_dates_and_tells_the_petitioner(api, rout
     assert notices["extension"] is True
     letter = api("agent1").get(f"/petitions/{pid}/notices/extension.docx")
     assert letter.status_code == 200
+    text = "".join(p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
+    assert "延长5个工作日" in text and "需现场测绘" in text and "延期办理告知书" in text
     assert Notification.objects.filter(template="extension_decided", recipient__username="dept1").exists()
     public = api().get(f"/public/petitions/{petition['number']}", code=petition["query_code"])
     assert "因情况复杂，经批准办理期限延长5个工作日" in [e["text"] for e in public.data["timeline"]]
