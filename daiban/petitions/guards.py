@@ -82,20 +82,25 @@ GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
 
 # --- guards of one 处置单: (petition, disposition) -----------------------------------------------------
 
+def _request_waits(disposition: Disposition) -> bool:
+    # .all() reads the case page's prefetch (selectors.petition_for_detail) instead of a query each.
+    return any(r.approved is None for r in disposition.extension_requests.all())
+
+
 def extension_requestable(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
     """A department may ask for more time while its 处置单 has a due date and no request waits."""
     if disposition is None:
         return None
     if disposition.due_on is None:
         return Conflict("该处置单的办理时限尚未确定（方案确定后起算），无需申请延期", code="not_allowed")
-    if disposition.extension_requests.filter(approved__isnull=True).exists():
+    if _request_waits(disposition):
         return Conflict("已有延期申请等待审批", code="not_allowed")
     return None
 
 
 def extension_pending(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
     """A decision needs a request that waits for one."""
-    if disposition is None or disposition.extension_requests.filter(approved__isnull=True).exists():
+    if disposition is None or _request_waits(disposition):
         return None
     return Conflict("没有等待审批的延期申请", code="not_allowed")
 
