@@ -174,6 +174,27 @@ class UrgingOut(Schema):
     automatic: bool
 
 
+class ExtensionOut(Schema):
+    workdays: int
+    reason: str
+    requested_on: datetime.date
+    approved: bool | None = Field(description="null：等待审批")
+    decided_on: datetime.date | None
+    note: str
+    new_due_on: datetime.date | None
+
+
+class EscalationOut(Schema):
+    to: EscalationTarget
+    reason: str
+    on: datetime.date
+    taken_by: str | None = Field(description="签收人（代办服务中心、联席办）")
+    taken_on: datetime.date | None
+    returned_on: datetime.date | None = Field(description="退回本站办理的日期")
+    instructions: str
+    due_on: datetime.date | None = Field(description="退回时重定的办结时限")
+
+
 class DispositionOut(Schema):
     id: int
     number: str
@@ -189,6 +210,9 @@ class DispositionOut(Schema):
     result: str
     result_on: datetime.date | None
     urgings: list[UrgingOut]
+    returned_on: datetime.date | None = Field(None, description="退回日期（状态returned：非本单位职权）")
+    return_reason: str = ""
+    extensions: list[ExtensionOut] = []
 
 
 class ContactOut(Schema):
@@ -305,6 +329,7 @@ class PetitionOut(PetitionListItem):
     convened_by: Convener | None
     due_provisional: bool
     escalated_to: EscalationTarget | None
+    escalation: EscalationOut | None = Field(None, description="最近一次上报：上报至…，由…签收，退回时的办理意见")
     national: NationalOut
     concluded_on: datetime.date | None
     result: str

@@ -72,6 +72,7 @@ ABILITIES: dict[str, Ability] = {
     "station_overview": Ability("只有带班、分管、主要领导和代办服务中心可以查看在办事项一览",
                                 roles=_roles(roles.ADMIN, roles.CENTER, *roles.STATION_LEADERS)),
     "manage_double_checks": Ability("只有代办服务中心指派和结束一案双查", roles=_roles(roles.CENTER, roles.ADMIN)),
+    "take_escalations": Ability("只有代办服务中心（联席办）签收上报事项", roles=_roles(roles.CENTER, roles.ADMIN)),
     "administer": Ability("只有系统管理员可以进入管理后台", roles=_roles(roles.ADMIN)),
     "view_audit": Ability("只有系统管理员和代办服务中心可以查看安全审计", roles=_roles(roles.ADMIN, roles.CENTER)),
     # --- per petition, per actor kind ---

@@ -66,6 +66,7 @@ class DispositionState(models.TextChoices):
     ROUTED = "routed", "待签收"
     RECEIVED = "received", "已签收"
     ANSWERED = "answered", "已办理"
+    RETURNED = "returned", "已退回"  # not the department's competence: closed, the agent routes again
 
 
 class ReviewLevel(models.TextChoices):

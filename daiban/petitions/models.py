@@ -219,6 +219,8 @@ class Disposition(models.Model):
     due_provisional = models.BooleanField(default=False)
     result = models.TextField("处理结果", blank=True)
     result_on = models.DateField("办结日期", null=True, blank=True)
+    returned_on = models.DateField("退回日期", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项处置单"
@@ -431,3 +433,4 @@ class PersonalDataView(models.Model):
         verbose_name = verbose_name_plural = "个人信息查看记录"
         ordering = ["-id"]
 from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures, SearchEntry, TermCount  # noqa: E402, F401  (registered with the app)
+from daiban.petitions.practice_models import Escalation, ExtensionRequest, Reassignment  # noqa: E402, F401  (registered with the app)
