@@ -31,7 +31,7 @@ def split_feedback(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0011_disposition_dept_done_index'),
+        ('petitions', '0013_i12a_escalation_extension_reassign'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
