@@ -26,7 +26,7 @@ class TerminateIn(ActionInput):
 
 @petition_action(
     "terminate", "终结", sources={S.FEEDBACK_GIVEN}, targets=(S.TERMINATED,), actors=CASE | {"station_leader"},
-    help="事项终结，15日内回访",
+    help="事项终结，15日内回访；信访人不满意、仍可申请复查复核的，须有其书面放弃声明",
 )
 def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
     p = ctx.petition

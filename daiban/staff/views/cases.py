@@ -53,8 +53,10 @@ def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tupl
     signed = signed_opinion(d, role)
     label = OpinionRole(role).label + ("：补充意见" if signed else "")
     form = _form(act, petition, failed, key, role=role, label=label)
+    if not signed:  # nothing to add to yet: the first opinion itself
+        form["fields"] = [f for f in form["fields"] if f.name != "supplement"]
     for f in form["fields"]:
-        if f.name == "supplement" and signed and not form["open"]:
+        if f.name == "supplement" and not form["open"]:
             f.value = True
     return form
 
