@@ -251,6 +251,10 @@ class Urging(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [  # the daily sweep urges a 处置单 at most once a working day
+            models.UniqueConstraint(fields=["disposition", "on"], condition=Q(automatic=True),
+                                    name="urging_automatic_once_a_day"),
+        ]
 
 
 class Contact(models.Model):
