@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
+from daiban.audit.guard import maintenance
 from daiban.petitions.models import NumberSequence
 
 
@@ -33,7 +34,7 @@ class Snapshot:
             left = []
             for model in pending:
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), maintenance():  # the run's events and audit rows too
                         removed += model.objects.filter(pk__gt=self.top[model]).delete()[0]
                 except (ProtectedError, RestrictedError, IntegrityError):
                     left.append(model)
