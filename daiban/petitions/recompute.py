@@ -22,11 +22,12 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from daiban.lib.dates import today
 from daiban.petitions import deadlines
@@ -48,7 +49,7 @@ class Limit:
     expression on it). rule(base, row) → the deadline (a date, or a Deadline carrying the
     provisional flag); `needs` names the other columns the rule reads from `row`. live: the rows
     whose deadline still runs (others keep their history). label: its name in the recorded note
-    (may use `{column}` of `needs`). petition: the path from the row to its petition's id.
+    (may use `{column}` of `shows`). petition: the path from the row to its petition's id.
     provisional: the row's "falls in an unconfirmed year" field, when it keeps one.
     """
 
@@ -61,19 +62,29 @@ class Limit:
     needs: tuple[str, ...] = ()
     petition: str = "id"
     provisional: str | None = None
+    shows: tuple[str, ...] = ()  # columns the label shows (not read by the rule)
 
 
-def statutory(days: int) -> Rule:
-    """n calendar days after the base, a last day on a rest day moved to the next working day."""
-    return lambda base, row: deadlines.statutory(base, days)
+class statutory:  # noqa: N801  (reads as a rule in the registry)
+    """n calendar days after the base, a last day on a rest day moved to the next working day.
+    `reach`: a changed day before base + n cannot move such a deadline (the candidates' filter)."""
+
+    def __init__(self, days: int) -> None:
+        self.reach = days
+
+    def __call__(self, base: datetime.date, row: Row) -> datetime.date:
+        return deadlines.statutory(base, self.reach)
+
+
+class _NationalHandling(statutory):
+    """60 days from acceptance plus the extension granted (`extend`)."""
+
+    def __call__(self, base: datetime.date, row: Row) -> datetime.date:
+        return deadlines.statutory(base, self.reach + row["national_extension_days"])
 
 
 def _workdays(base: datetime.date, row: Row) -> Deadline:
     return add_workdays(base, row["due_workdays"])
-
-
-def _national_handling(base: datetime.date, row: Row) -> datetime.date:
-    return deadlines.statutory(base, deadlines.NATIONAL_HANDLING_DAYS + row["national_extension_days"])
 
 
 # The written reply the review window counts from: the feedback, or the latest review decision.
@@ -91,12 +102,13 @@ LIMITS: tuple[Limit, ...] = (
     Limit(Petition, "due_on", "due_from", _workdays, Q(status__in=RUNNING, due_workdays__isnull=False),
           "办结时限", needs=("due_workdays",), provisional="due_provisional"),
     Limit(Disposition, "due_on", "due_from", _workdays, OPEN_DISPOSITION & Q(due_workdays__isnull=False),
-          "处置单 {number} 办理时限", needs=("due_workdays", "number"), petition="petition_id",
-          provisional="due_provisional"),
+          "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
+          provisional="due_provisional", shows=("number",)),
     # 《信访工作条例》, calendar days.
     Limit(Petition, "national_forward_due_on", "received_on", statutory(deadlines.NATIONAL_FORWARD_DAYS),
           Q(status__in=OPEN), "登记转送时限（条例）"),
-    Limit(Petition, "national_due_on", Coalesce(F("accepted_on"), F("received_on")), _national_handling,
+    Limit(Petition, "national_due_on", Coalesce(F("accepted_on"), F("received_on")),
+          _NationalHandling(deadlines.NATIONAL_HANDLING_DAYS),
           Q(status__in=OPEN), "办理时限（条例）", needs=("national_extension_days",)),
     Limit(Petition, "review_request_due_on", _REVIEW_WINDOW_START, statutory(deadlines.REVIEW_REQUEST_DAYS),
           Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止"),
@@ -147,20 +159,27 @@ def recompute_after_calendar_change(changed: Iterable[datetime.date], *, reason:
 
 def _candidates(limit: Limit, first: datetime.date, last: datetime.date) -> list[dict[str, Any]]:
     base = F(limit.base) if isinstance(limit.base, str) else limit.base
-    columns = ["pk", "_base", "_due", "_petition", *limit.needs] + ([limit.provisional] if limit.provisional else [])
+    columns = ["pk", "_base", "_due", "_petition", "_status", *limit.needs, *limit.shows]
+    columns += [limit.provisional] if limit.provisional else []
+    status = "status" if limit.model is Petition else f"{limit.petition.removesuffix('_id')}__status"
     # Locked (PostgreSQL; on SQLite the writer's lock covers the transaction) so that an action
     # running meanwhile saves its petition after this commit, with the new dates.
     return list(limit.model._default_manager.select_for_update().filter(limit.live)
-                .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition))
-                .filter(_base__lt=last, _due__gte=first).values(*columns))
+                .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition), _status=F(status))
+                .filter(_base__lt=last - datetime.timedelta(days=max(0, getattr(limit.rule, "reach", 1) - 1)),
+                        _due__gte=first).values(*columns))
 
 
 def _moved(limit: Limit, rows: list[dict[str, Any]]) -> list[_Change]:
     out = []
+    memo: dict[tuple, datetime.date | Deadline] = {}  # rows share base dates: each computed once
     for row in rows:
         if row["_base"] is None:
             continue
-        computed = limit.rule(row["_base"], row)
+        key = (row["_base"], *(row[n] for n in limit.needs))
+        computed = memo.get(key)
+        if computed is None:
+            computed = memo[key] = limit.rule(row["_base"], row)
         new, provisional = (computed.date, computed.provisional) if isinstance(computed, Deadline) else (computed, None)
         if new != row["_due"] or (limit.provisional and provisional is not None and provisional != row[limit.provisional]):
             out.append(_Change(limit, row["pk"], row["_petition"], row["_due"], new, provisional, row))
@@ -189,36 +208,43 @@ def _record(changes: list[_Change], reason: str, days: list[datetime.date]) -> i
             moved[c.petition_id].append(c)
     if not moved:
         return 0
-    status: dict[int, str] = {}
     ids = sorted(moved)
-    for i in range(0, len(ids), 500):
-        status.update(Petition.objects.filter(pk__in=ids[i:i + 500]).values_list("pk", "status"))
     on, shown = today(), "、".join(f"{d:%Y-%m-%d}" for d in days[:5]) + ("等" if len(days) > 5 else "")
-    events = []
+    entries = []  # (petition id, status, note, data)
     for pid in ids:
         parts = [f"{c.limit.label.format(**c.row)} {c.old:%Y-%m-%d} → {c.new:%Y-%m-%d}" for c in moved[pid]]
-        events.append(Event(
-            petition_id=pid, on=on, actor=None, actor_name=SYSTEM_ACTOR, action="deadline_recomputed",
-            from_status=status[pid], to_status=status[pid],
-            note=f"{reason}（{shown}）：{'；'.join(parts)}"[:2000],
-            data={"days": [d.isoformat() for d in days[:50]],
-                  "changes": [{"field": c.limit.field, "model": c.limit.model._meta.model_name, "id": c.pk,
-                               "old": c.old.isoformat(), "new": c.new.isoformat()} for c in moved[pid]]},
-        ))
-    Event.objects.bulk_create(events, batch_size=1000)
-    _hand_off(events)
-    return len(events)
+        entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}"[:2000], {
+            "days": [d.isoformat() for d in days[:50]],
+            "changes": [{"field": c.limit.field, "model": c.limit.model._meta.model_name, "id": c.pk,
+                         "old": c.old.isoformat(), "new": c.new.isoformat()} for c in moved[pid]]}))
+    _insert(entries, on)
+    return len(entries)
 
 
-def _hand_off(events: list[Event]) -> None:
-    """Projections and consumers of the recorded events, when any app registered some."""
+def _insert(entries: list[tuple[int, str, str, dict]], on: datetime.date) -> None:
+    """Append the events (system actor, on `on`). When an app projects or consumes them they go
+    through the ORM (ids, hand-off); otherwise one prepared INSERT runs for all rows (building model
+    instances is most of the cost of a large recomputation, and nothing needs them)."""
     from daiban.petitions import events as bus
 
-    if not bus.PROJECTIONS.get("deadline_recomputed") and not bus.CONSUMERS.get("deadline_recomputed"):
+    action = "deadline_recomputed"
+    if bus.PROJECTIONS.get(action) or bus.CONSUMERS.get(action):
+        events = Event.objects.bulk_create([
+            Event(petition_id=pid, on=on, actor_name=SYSTEM_ACTOR, action=action, from_status=status,
+                  to_status=status, note=note, data=data) for pid, status, note, data in entries], batch_size=500)
+        for event in events:
+            for project in bus.PROJECTIONS.get(action, ()):
+                project(event)
+            bus.hand_off(event)
         return
-    for event in events:
-        if event.pk is None:  # a backend that does not return ids from a bulk insert
-            continue
-        for project in bus.PROJECTIONS.get(event.action, ()):
-            project(event)
-        bus.hand_off(event)
+    columns = ["petition_id", "at", "on", "actor_name", "action", "from_status", "to_status", "note", "data"]
+    q = connection.ops.quote_name
+    sql = (f"INSERT INTO {q(Event._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608 (model names)
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    ops, field = connection.ops, cast(models.Field, Event._meta.get_field("data"))
+    at, day = ops.adapt_datetimefield_value(timezone.now()), ops.adapt_datefield_value(on)
+    rows = [(pid, at, day, SYSTEM_ACTOR, action, status, status, note, field.get_db_prep_value(data, connection))
+            for pid, status, note, data in entries]
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[i:i + 2000])
