@@ -103,3 +103,25 @@ def test_the_floor_after_a_working_day_sweep_is_the_last_persons_entry(api, over
     assert Petition.objects.get(pk=petition["id"]).last_event_on == datetime.date(2026, 9, 16)
     response = api("agent1").act(petition["id"], "contact", {"method": "visit", "on": "2026-10-13"})
     assert response.status_code == 200, response.data
+
+
+def test_the_migration_gives_open_petitions_back_the_floor_an_earlier_sweep_raised(api, overdue, clock):
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+
+    from daiban.petitions import migrations
+
+    name = next(m.name for m in pkgutil.iter_modules(migrations.__path__) if m.name.endswith("_i12d_sweep_floor"))
+    migration = importlib.import_module(f"daiban.petitions.migrations.{name}")  # the number changes at merge
+    clock.move_to(at("2026-10-15"))
+    run_sweep(day=datetime.date(2026, 10, 15), send=False)
+    raised = [p["id"] for p in overdue]
+    Petition.objects.filter(pk__in=raised).update(last_event_on=datetime.date(2026, 10, 15))  # as main's sweep did
+    api("agent1").act(raised[0], "contact", {"method": "phone", "on": "2026-10-15"})  # a person's entry that day
+    Petition.objects.filter(pk=raised[0]).update(last_event_on=datetime.date(2026, 10, 15))
+    migration.restore_floor(apps, None)
+    floors = dict(Petition.objects.filter(pk__in=raised).values_list("pk", "last_event_on"))
+    assert floors == {raised[0]: datetime.date(2026, 10, 15), raised[1]: datetime.date(2026, 9, 16),
+                      raised[2]: datetime.date(2026, 9, 16)}
