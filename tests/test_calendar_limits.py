@@ -154,3 +154,22 @@ def test_set_based_many_petitions_one_query_per_limit(api, accepted, clock, djan
     with django_assert_max_num_queries(len(LIMITS) + 8):
         assert recompute_after_calendar_change([D("2026-11-16")]) == count
     assert set(Petition.objects.filter(pk__in=ids).values_list("national_due_on", flat=True)) == {D("2026-11-17")}
+
+
+def test_the_monthly_seeding_moves_limits_when_the_library_changes_a_guessed_year(accepted, clock, monkeypatch):
+    from daiban.workdays import seed
+
+    clock.move_to(at("2026-11-02"))
+    petition = accepted()
+    assert Petition.objects.get(pk=petition["id"]).national_due_on == D("2027-01-04")
+    real = seed.library_year
+
+    def upgraded(year):  # a newer holidays package: 2027 announced, 01-04 part of the New Year break
+        specs, _ = real(year)
+        return [seed.DaySpec(s.date, False, "元旦") if s.date == D("2027-01-04") else s for s in specs], True
+
+    monkeypatch.setattr(seed, "library_year", upgraded)
+    call_command("calendar_seed", "--years", "2027", stdout=StringIO())
+    assert Petition.objects.get(pk=petition["id"]).national_due_on == D("2027-01-05")
+    [event] = recorded(petition["id"])
+    assert "holidays 库" in event.note and "2027-01-04 → 2027-01-05" in event.note

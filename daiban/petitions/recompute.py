@@ -157,6 +157,11 @@ def recompute_after_calendar_change(changed: Iterable[datetime.date], *, reason:
         return _record(changes, reason, days)
 
 
+def after_seeding(sender: object, *, dates: list[datetime.date], reason: str, **kwargs: Any) -> None:
+    """`workdays.seed.days_changed`: the library's refresh of a year changed some days."""
+    recompute_after_calendar_change(dates, reason=reason)
+
+
 def _candidates(limit: Limit, first: datetime.date, last: datetime.date) -> list[dict[str, Any]]:
     base = F(limit.base) if isinstance(limit.base, str) else limit.base
     columns = ["pk", "_base", "_due", "_petition", "_status", *limit.needs, *limit.shows]
