@@ -23,7 +23,7 @@ def restore_floor(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0011_disposition_dept_done_index'),
+        ('petitions', '0013_i12a_escalation_extension_reassign'),
     ]
 
     operations = [
