@@ -173,3 +173,22 @@ def test_the_monthly_seeding_moves_limits_when_the_library_changes_a_guessed_yea
     assert Petition.objects.get(pk=petition["id"]).national_due_on == D("2027-01-05")
     [event] = recorded(petition["id"])
     assert "holidays 库" in event.note and "2027-01-04 → 2027-01-05" in event.note
+
+
+def test_a_departments_granted_extension_follows_the_calendar_too(api, routed, clock):
+    """Issue 12 item 3 keeps an approved extension as more working days from the same start, so a
+    calendar change moves the extended 处置单 (and the petition) like any working-day deadline."""
+    petition = routed()
+    did = petition["dispositions"][0]["id"]
+    asked = api("dept1").act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场测绘"})
+    assert asked.status_code == 200, asked.data
+    approved = api("duty").act_disposition(did, "decide_extension", {"approved": True, "note": "同意"})
+    assert approved.status_code == 200, approved.data
+    extended = D(approved.data["dispositions"][0]["due_on"])
+    mark(api, extended.isoformat(), False)
+    from daiban.workdays.engine import add_workdays
+
+    moved = add_workdays(D("2026-09-16"), 20).date
+    assert moved > extended
+    assert Petition.objects.get(pk=petition["id"]).dispositions.get().due_on == moved
+    assert Petition.objects.get(pk=petition["id"]).due_on == moved
