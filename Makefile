@@ -36,7 +36,6 @@ test: install
 # once into var/bench/ (or databases daiban_bench_*) and reused; see bench/README.md.
 bench: install
 	$(BIN)/python -m bench.run --database sqlite --sizes $${BENCH_PETITIONS:-100000}
-	$(BIN)/python bench/worker.py
 	$(BIN)/python bench/search.py
 
 bench-pg: install
