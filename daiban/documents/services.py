@@ -35,7 +35,7 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import get_visible_petition, visible_petitions
+from daiban.petitions.permissions import department_view, get_visible_petition, visible_petitions
 from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
@@ -55,7 +55,8 @@ def _personal(user: User, petition: Petition, via: str) -> PetitionerView:
 
 
 def agency_form_for(user: User, petition: Petition, via: str) -> FormDoc:
-    return agency_form(petition, person=_personal(user, petition, via))
+    return agency_form(petition, person=_personal(user, petition, via),
+                       show_result=department_view(user, petition) is None)
 
 
 def disposition_form_for(user: User, disposition: Disposition, via: str) -> FormDoc:

@@ -31,7 +31,8 @@ _LABELS = {
 _STATUS_TONES = {
     "received": "secondary", "accepted": "info", "in_progress": "primary", "escalated": "warning",
     "concluded": "success", "feedback_given": "success", "under_review": "warning", "terminated": "dark",
-    "followed_up": "dark", "archived": "light", "declined": "secondary",
+    # Not "light": a light badge on the white card is unreadable (白底白字).
+    "followed_up": "dark", "archived": "secondary", "declined": "secondary",
 }
 
 
@@ -78,3 +79,14 @@ def petitioner_name(context, petition) -> str:
     if request is not None and identity_hidden(request.user, petition):
         return mask_name(name)
     return name
+
+
+@register.simple_tag
+def due_left(left) -> str:
+    """"剩余N个工作日" / "超期N个工作日" in its colour, from a staff.due.DueLeft (nothing for None)."""
+    from django.utils.html import format_html
+
+    if not left:
+        return ""
+    return format_html('<span class="due-left text-{}-emphasis fw-semibold" data-testid="due-left" data-days="{}">{}</span>',
+                       left.tone, left.days, left.text)
