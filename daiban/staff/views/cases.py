@@ -13,7 +13,7 @@ from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
-from daiban.petitions import matters, selectors, services
+from daiban.petitions import matters, selectors, services, undo
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.choices import OpinionRole, Status
@@ -106,6 +106,8 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     context = {
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
         "own_first": department is not None, "act_here": act_here, "feedbacks": feedbacks,
+        "undo_step": step if (step := undo.undoable_step(petition)) and undo.may_undo(user, petition, step) else None,
+        "undo_minutes": undo.UNDO_MINUTES,
         "limits": _limits(petition),
         "due_soon": due_soon_until(today),
         "running": petition.status in RUNNING,
@@ -218,4 +220,18 @@ def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message)
     else:
         messages.success(request, "已更正信访人信息。")
+    return redirect("staff:case", pk)
+
+
+@staff_required()
+def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
+    """撤销上一步 (petitions/undo.py): the last step back, with a reason, while it still may be."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    try:
+        petition = undo.undo(petition_id=pk, user=request.user, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message)
+    else:
+        messages.success(request, f"已撤销，事项恢复为“{Status(petition.status).label}”。")
     return redirect("staff:case", pk)
