@@ -222,3 +222,30 @@ def test_the_archived_badge_is_readable():
     from daiban.staff.templatetags.daiban import status_tone
 
     assert status_tone("archived") not in ("light", "white")
+
+
+def test_a_department_does_not_get_another_departments_attachments(api, routed, org, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    petition = routed(departments=[org.departments[0].pk, org.departments[1].pk])
+    pid = petition["id"]
+
+    def upload(username: str, name: str) -> int:
+        client = login(username)
+        client.post(f"/staff/petitions/{pid}/attachments/",
+                    {"file": SimpleUploadedFile(name, png_bytes(), "image/png"), "kind": "photo"})
+        from daiban.documents.models import Attachment
+
+        return Attachment.objects.get(petition_id=pid, name=name).pk
+
+    theirs = upload("dept2", "乙单位现场照片.png")
+    mine = upload("dept1", "甲单位现场照片.png")
+    agents = upload("agent1", "信访人材料.png")
+    listed = {a["id"] for a in api("dept1").get(f"/petitions/{pid}/attachments").data}
+    assert listed == {mine, agents}
+    assert api("dept1").get(f"/attachments/{theirs}").status_code == 404
+    assert api("dept1").get(f"/attachments/{mine}").status_code == 200
+    assert "乙单位现场照片" not in page("dept1", f"/staff/petitions/{pid}/")
+    assert {a["id"] for a in api("agent1").get(f"/petitions/{pid}/attachments").data} == {theirs, mine, agents}

@@ -9,7 +9,7 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from daiban.audit import services as audit
@@ -239,7 +239,21 @@ def attachment_name(raw: str | None, ext: str) -> str:
 
 
 def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
-    return Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).first()
+    found = Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).select_related(
+        "petition").first()
+    if found is None or department_view(user, found.petition) is None:
+        return found
+    return attachments_for(user, found.petition).filter(pk=found.pk).first()
+
+
+def attachments_for(user: User, petition: Petition) -> QuerySet[Attachment]:
+    """The petition's attachments this user may see: all, except another department's uploads for a
+    department-only viewer (departments do not see each other's work)."""
+    department = department_view(user, petition)
+    qs = Attachment.objects.filter(petition=petition).order_by("id")
+    if department is None:
+        return qs
+    return qs.exclude(Q(uploaded_by__department_id__isnull=False) & ~Q(uploaded_by__department_id=department))
 
 
 # --- case summary and archive -----------------------------------------------------------------------

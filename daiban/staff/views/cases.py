@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
+from daiban.documents.services import attachments_for
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import matters, selectors, services, undo
@@ -116,7 +117,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "may_correct": may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
-        "attachments": list(Attachment.objects.filter(petition=petition)),
+        "attachments": list(attachments_for(user, petition)),
         "attachment_kinds": Attachment.Kind.choices,
         "can_upload": petition.status != Status.ARCHIVED and may(user, "upload"),
         # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
