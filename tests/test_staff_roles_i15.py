@@ -54,6 +54,8 @@ def test_the_queue_opens_the_departments_own_form_first(api, routed, org, clock)
     assert html.index(f'id="disposition-{did}"') < html.index('id="h-petitioner"')
     assert re.search(r'<details class="[^"]*action-form"\s+open\s+data-action="result"', html)
     assert "本单位处置单" in html
+    own = html.split(f'id="disposition-{did}"')[1].split("</article>")[0]
+    assert re.search(r"剩余\d+个工作日", own)
     # The agent's view keeps the usual order, forms folded.
     agent = page("agent1", f"/staff/petitions/{petition['id']}/")
     assert agent.index('id="h-petitioner"') < agent.index(f'id="disposition-{did}"')

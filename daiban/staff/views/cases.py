@@ -26,6 +26,7 @@ from daiban.petitions.permissions import (
     visible_petitions,
 )
 from daiban.petitions.workflow import RUNNING
+from daiban.staff import due
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.confirm import confirm_for
 from daiban.staff.selectors import due_soon_until
@@ -101,6 +102,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
                 entries.append(_form(act, petition, failed, key, opened=opened))
         dispositions.append({"d": d, "forms": entries})
     act_here = next((item["d"] for item in dispositions if item["forms"]), None)
+    due.mark([d for d in selectors.dispositions_for(petition, user) if d.status != "answered"], today)
     # Each feedback as it was given (an upheld review clears the petition's fields, not the event).
     feedbacks = ([e for e in petition.events.all() if e.action in ("feedback", "public_rating")]
                  if department is None else [])
