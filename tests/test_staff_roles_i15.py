@@ -251,3 +251,23 @@ def test_a_department_does_not_get_another_departments_attachments(api, routed, 
     assert api("dept1").get(f"/attachments/{mine}").status_code == 200
     assert "乙单位现场照片" not in page("dept1", f"/staff/petitions/{pid}/")
     assert {a["id"] for a in api("agent1").get(f"/petitions/{pid}/attachments").data} == {theirs, mine, agents}
+
+
+def test_the_agent_may_share_one_departments_disposition_with_the_others(api, two_departments):
+    pid, d1, d2 = two_departments["id"], two_departments["d1"], two_departments["d2"]
+    # Only the case's workers share; a department cannot.
+    response = login("dept1").post(f"/staff/dispositions/{d1}/share/", {"shared": "1"})
+    assert response.status_code == 302
+    assert [d["id"] for d in api("dept2").get(f"/petitions/{pid}").data["dispositions"]] == [d2]
+    agent = login("agent1")
+    assert 'data-testid="share"' in agent.get(f"/staff/petitions/{pid}/").content.decode()
+    agent.post(f"/staff/dispositions/{d1}/share/", {"shared": "1"})
+    seen = api("dept2").get(f"/petitions/{pid}").data
+    assert {d["id"] for d in seen["dispositions"]} == {d1, d2}
+    assert "甲单位答复" in str(seen["dispositions"]) and "综合答复" not in str(seen)
+    html = page("dept2", f"/staff/petitions/{pid}/")
+    assert "甲单位答复" in html and 'data-testid="shared"' in html
+    events = [e for e in api("agent1").get(f"/petitions/{pid}").data["events"] if e["action"] == "disposition_share"]
+    assert len(events) == 1 and "共享给其他承办单位" in events[0]["note"]
+    agent.post(f"/staff/dispositions/{d1}/share/", {"shared": "0"})
+    assert [d["id"] for d in api("dept2").get(f"/petitions/{pid}").data["dispositions"]] == [d2]

@@ -218,6 +218,9 @@ class Disposition(models.Model):
     due_provisional = models.BooleanField(default=False)
     result = models.TextField("处理结果", blank=True)
     result_on = models.DateField("办结日期", null=True, blank=True)
+    # The agent shared this 处置单 (its result) with the other departments asked to act on the same
+    # petition; otherwise a department sees only its own (petitions/sharing.py).
+    shared = models.BooleanField("共享给其他承办单位", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项处置单"

@@ -158,20 +158,22 @@ DEPARTMENT_EVENTS = frozenset({"intake", "screen", "determine_solution", "extend
 
 def dispositions_for(petition: Petition, user: User) -> list[Disposition]:
     """The petition's 处置单 this user may read (from the prefetched rows): all of them, except for
-    a viewer who is only a department asked to act (permissions.department_view): its own."""
+    a viewer who is only a department asked to act (permissions.department_view): its own and those
+    the agent shared (sharing.py)."""
     department = department_view(user, petition)
     rows = list(petition.dispositions.all())
-    return rows if department is None else [d for d in rows if d.department_id == department]
+    return rows if department is None else [d for d in rows if d.department_id == department or d.shared]
 
 
 def events_for(petition: Petition, user: User) -> list[Event]:
-    """The timeline this user may read: a department-only viewer gets the events of its own 处置单
-    and the neutral petition-level ones (DEPARTMENT_EVENTS), not the other departments' entries."""
+    """The timeline this user may read: a department-only viewer gets the events of the 处置单 it
+    may read (its own, the shared ones) and the neutral petition-level ones (DEPARTMENT_EVENTS),
+    not the other departments' entries."""
     department = department_view(user, petition)
     rows = list(petition.events.all())
     if department is None:
         return rows
-    own = {d.pk for d in petition.dispositions.all() if d.department_id == department}
+    own = {d.pk for d in dispositions_for(petition, user)}
     return [e for e in rows if e.action in DEPARTMENT_EVENTS or (e.data or {}).get("disposition_id") in own]
 
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("petitioners/<int:pk>/", people.petitioner, name="petitioner"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
     path("petitions/<int:pk>/undo/", cases.undo_step, name="undo"),
+    path("dispositions/<int:pk>/share/", cases.disposition_share, name="disposition_share"),
     path("petitions/<int:pk>/related/<int:related_id>/dismiss/", cases.unlink, name="unlink"),
     path("petitions/<int:pk>/petitioner/correction/", cases.petitioner_correct, name="petitioner_correct"),
     path("dispositions/", queues.dispositions, name="dispositions"),

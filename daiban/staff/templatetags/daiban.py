@@ -24,7 +24,7 @@ _LABELS = {
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
         "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
         "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
-        "public_rating": "信访人评价", "undo": "撤销上一步",
+        "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
     },
 }
 

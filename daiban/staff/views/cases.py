@@ -14,7 +14,7 @@ from daiban.documents.models import Attachment
 from daiban.documents.services import attachments_for
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
-from daiban.petitions import matters, selectors, services, undo
+from daiban.petitions import matters, selectors, services, sharing, undo
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.choices import OpinionRole, Status
@@ -100,7 +100,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
                             for r in opinion_roles(user, petition, d)]
             else:
                 entries.append(_form(act, petition, failed, key, opened=opened))
-        dispositions.append({"d": d, "forms": entries})
+        dispositions.append({"d": d, "forms": entries, "mine": department is None or d.department_id == department})
     act_here = next((item["d"] for item in dispositions if item["forms"]), None)
     due.mark([d for d in selectors.dispositions_for(petition, user) if d.status != "answered"], today)
     # Each feedback as it was given (an upheld review clears the petition's fields, not the event).
@@ -109,6 +109,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     context = {
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
         "own_first": department is not None, "act_here": act_here, "feedbacks": feedbacks,
+        "may_share": len(dispositions) > 1 and sharing.may_share(user, petition),
         "undo_step": step if (step := undo.undoable_step(petition)) and undo.may_undo(user, petition, step) else None,
         "undo_minutes": undo.UNDO_MINUTES,
         "limits": _limits(petition),
@@ -238,3 +239,19 @@ def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已撤销，事项恢复为“{Status(petition.status).label}”。")
     return redirect("staff:case", pk)
+
+
+@staff_required()
+def disposition_share(request: StaffRequest, pk: int) -> HttpResponse:
+    """Share one 处置单 with the petition's other departments, or stop (petitions/sharing.py)."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    shared = request.POST.get("shared") == "1"
+    # NotFound becomes the 404 page (staff_required); only the case's workers share.
+    try:
+        disposition = sharing.share(disposition_id=pk, user=request.user, shared=shared)
+    except REFUSALS as exc:
+        messages.error(request, exc.message)
+        return redirect("staff:case", Disposition.objects.values_list("petition_id", flat=True).get(pk=pk))
+    messages.success(request, f"已{'共享' if shared else '取消共享'}{disposition.department.name}的处置单。")
+    return redirect("staff:case", disposition.petition_id)
