@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0011_disposition_dept_done_index'),
+        ('petitions', '0013_i12a_escalation_extension_reassign'),
     ]
 
     operations = [
