@@ -221,6 +221,9 @@ class Disposition(models.Model):
     result_on = models.DateField("办结日期", null=True, blank=True)
     returned_on = models.DateField("退回日期", null=True, blank=True)
     return_reason = models.TextField("退回理由", blank=True)
+    # The agent shared this 处置单 (its result) with the other departments asked to act on the same
+    # petition; otherwise a department sees only its own (petitions/sharing.py).
+    shared = models.BooleanField("共享给其他承办单位", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项处置单"
