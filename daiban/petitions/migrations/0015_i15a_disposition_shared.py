@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0013_i12a_escalation_extension_reassign'),
+        ('petitions', '0014_i12d_sweep_floor'),
     ]
 
     operations = [
