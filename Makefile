@@ -53,9 +53,7 @@ test: install
 # once into var/bench/ (or databases daiban_bench_*) and reused; see bench/README.md.
 bench: install
 	$(BIN)/python -m bench.run --database sqlite --sizes $${BENCH_PETITIONS:-100000}
-	$(BIN)/python bench/worker.py
 	$(BIN)/python bench/search.py
-	$(BIN)/python bench/documents.py
 
 bench-pg: install
 	$(BIN)/python -m bench.run --database postgresql --sizes $${BENCH_PETITIONS:-100000,1000000}

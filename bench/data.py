@@ -373,7 +373,8 @@ class Life:
             if rng.random() < 0.08 and answer - d > 5:
                 middle.append((d + rng.randint(3, answer - d - 1), "urge", (plan, False)))
             first_auto = max(cal.before(due, 3), d + 1)
-            for u in range(first_auto, answer):
+            # The daily sweep urges on working days only.
+            for u in cal.days[bisect.bisect_left(cal.days, first_auto):bisect.bisect_left(cal.days, answer)]:
                 middle.append((u, "urge", (plan, True)))
         end = last_answer + rng.randint(0, 3)
         for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
@@ -520,7 +521,8 @@ class Life:
             if action == "urge" and args[1] and day == anchor:
                 continue  # the anchor day's sweep has not run yet: the benchmark runs it
             before = p["status"]
-            last = max(last, day)
+            if not (action == "urge" and args[1]):  # the sweep's urgings do not move the last event date
+                last = max(last, day)
             p["version"] += 1
             if action == "intake":
                 p["version"] = 1
@@ -808,9 +810,10 @@ def generate(total: int, profile: str = "history", *, anchor: datetime.date | No
     if dropped:
         _rebuild_indexes(dropped, log)
     if not SweepRun.objects.exists() and not prof.open_only:
-        # The sweep ran every day of the history (not yet on the anchor day: the benchmark runs that one).
+        # The sweep ran every working day of the history (not yet on the anchor day: the benchmark runs that one).
         first = day.toordinal() - prof.span_days
-        SweepRun.objects.bulk_create([SweepRun(day=_date(d)) for d in range(first, day.toordinal())], batch_size=2000)
+        SweepRun.objects.bulk_create([SweepRun(day=_date(d)) for d in Workdays(first, day.toordinal() - 1).days],
+                                     batch_size=2000)
     log(f"生成完毕：{total - have} 件，{time.perf_counter() - started:.0f} 秒")
     return schema.meta_get()
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
-GENERATOR_VERSION = "2"  # bump when bench/data.py changes what it generates
+GENERATOR_VERSION = "3"  # bump when bench/data.py changes what it generates
 
 
 def fingerprint() -> str:

@@ -34,14 +34,12 @@ OPEN_SIZE = int(os.environ.get("BENCH_OPEN_PETITIONS", 100_000))
 
 
 def modules() -> list:
-    """Every bench module with a `figures` function, by ORDER then name."""
-    import bench
-
+    """Every bench module with a `figures` function, by ORDER then name. Only those are imported: a
+    standalone script (bench/worker.py) sets DATABASE_URL in os.environ when imported, which every
+    child process started afterwards (the ledger's, gunicorn) would inherit."""
     found = []
-    for info in pkgutil.iter_modules(bench.__path__):
-        if info.name in ("run", "prepare", "core", "data", "datasets", "schema", "text") or info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"bench.{info.name}")
+    for name, _ in _module_names():
+        mod = importlib.import_module(f"bench.{name}")
         if callable(getattr(mod, "figures", None)):
             found.append(mod)
     return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))

@@ -32,6 +32,10 @@ if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured(
         "DAIBAN_ENV=production 需要设置 REDIS_URL（多个进程共享限流计数）(REDIS_URL is required in production)"
     )
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "REDIS_URL 应以 redis://、rediss:// 或 unix:// 开头 (REDIS_URL must be a Redis URL, e.g. redis://127.0.0.1:6379/0)"
+    )
 ALLOWED_HOSTS = (env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in (env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
 
@@ -201,7 +205,9 @@ CONTENT_SECURITY_POLICY = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # KEY_PREFIX: several installations (or a test run) may share one Redis database.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": env_str("DAIBAN_CACHE_PREFIX", "daiban")}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -143,5 +143,6 @@ def test_a_widget_declared_once_is_what_the_page_shows(routed, org, clock):
     assert route["departments"].kind == "multiselect" and route["departments"].label == "事权单位（可多选）"
     assert route["track"].value == "standard" and not route["track"].required  # the petition has a track
     urge = {f.name: f for f in fields_for(ACTIONS["urge"].input, petition)}
-    assert [v for v, _ in urge["disposition_id"].choices] == [petition.dispositions.get().pk]
+    # An empty first option: the user must choose the 处置单 to urge (issue 15, fault 6).
+    assert [v for v, _ in urge["disposition_id"].choices] == ["", petition.dispositions.get().pk]
     assert ui("textarea").kind == "textarea"

@@ -60,7 +60,7 @@ def test_the_case_page_shows_both_facts_truthfully(api, routed, org, clock):
     page = client.get(f"/staff/petitions/{pid}/").content.decode()
     assert "电话反馈，信访人意见：<strong>理解</strong>" in page
     assert "电话反馈，信访人意见：<strong>不满意</strong>" not in page
-    assert "信访人网上评价：<strong>不满意</strong>" in page
+    assert "信访人在线评价：<strong>不满意</strong>" in page
 
 
 def test_the_agency_form_prints_the_recorded_feedback_and_the_rating_apart(api, routed, org, clock):
@@ -100,7 +100,7 @@ def test_the_migration_recovers_both_facts_from_the_timeline(api, routed, org, c
     feedback event still holds what staff recorded."""
     import importlib
 
-    migration = importlib.import_module("daiban.petitions.migrations.0014_i12b_review_feedback_opinions")
+    migration = importlib.import_module("daiban.petitions.migrations.0016_i12b_review_feedback_opinions")
     pid = _to_feedback(api, routed, "understanding")
     _rate(api, pid, "dissatisfied")
     Petition.objects.filter(pk=pid).update(feedback_satisfaction="", online_satisfaction="", online_rated_at=None)

@@ -61,6 +61,14 @@ def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
     assert result.returncode != 0 and "REDIS_URL" in result.stderr
 
 
+def test_a_cache_url_that_is_not_redis_is_refused_with_a_clear_message(tmp_path):
+    """Actor: a deployer who left out the scheme (the first rate-limited request would fail). The
+    value is not echoed: it may hold the Redis password."""
+    result = _manage(_production_env(tmp_path, REDIS_URL=":s3cret-pw@10.0.0.5:6379/0"), "check")
+    assert result.returncode != 0 and "REDIS_URL 应以 redis://" in result.stderr
+    assert "s3cret-pw" not in result.stderr
+
+
 def test_production_refuses_to_start_with_debug(tmp_path):
     result = _manage(_production_env(tmp_path, DJANGO_DEBUG="1"), "check")
     assert result.returncode != 0 and "DEBUG" in result.stderr

@@ -78,9 +78,10 @@ def test_follow_up_reminders(api, routed, clock):
     api("agent1").act(petition["id"], "conclude", {"result": "已办结"})
     api("agent1").act(petition["id"], "feedback", {"method": "phone", "satisfaction": "satisfied"})
     api("agent1").act(petition["id"], "terminate")
-    report = run_sweep(day=datetime.date(2026, 9, 28), send=False)  # follow-up due 10-08 (after 国庆)
+    report = run_sweep(day=datetime.date(2026, 9, 25), send=False)  # follow-up due 10-08 (after 国庆)
     assert report.follow_ups == 0
-    report = run_sweep(day=datetime.date(2026, 10, 6), send=False)
+    # 09-30 is the last working day before the holiday: 10-08 is its third working day after.
+    report = run_sweep(day=datetime.date(2026, 9, 30), send=False)
     assert report.follow_ups == 1
     assert Notification.objects.filter(template="follow_up_due", recipient__username="agent1").count() == 1
 

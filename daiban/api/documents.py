@@ -112,7 +112,7 @@ def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[Uploa
 @router.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
 def attachment_list(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
-    return [attachment_out(a) for a in petition.attachments.all()]
+    return [attachment_out(a) for a in services.attachments_for(request.user, petition)]
 
 
 @router.get("/attachments/{attachment_id}", tags=["附件"], summary="下载附件", response={200: None, **ERRORS})

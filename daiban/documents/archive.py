@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+
 from daiban.documents.models import ArchiveFile
 from daiban.documents.services import archive_freeze
 from daiban.org.models import User
@@ -19,6 +21,8 @@ from daiban.petitions.models import Event, Petition
 
 BUILD_EVENTS = ("archive", "archive_retry", "archive_failed")
 RETRY_AFTER_SECONDS = 10
+# First key of the PostgreSQL advisory lock a build holds (the second is the petition's id).
+BUILD_LOCK = 0x616E6A75  # "anju"
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,21 @@ def _gave_up(event: Event, error: BaseException) -> None:
 
 @events.consumes("archive", "archive_retry", give_up=_gave_up)
 def build(event: Event) -> None:
-    """Freeze the case file (idempotent: a second run finds it frozen)."""
-    archive_freeze(event.petition_id)
+    """Freeze the case file (idempotent: a second run finds it frozen).
+
+    Several workers may hold build requests for one petition at the same moment (two downloads of a
+    failed case file each record an `archive_retry`). On PostgreSQL each build holds a
+    transaction-level advisory lock on the petition: the second waits for the first to commit and
+    then finds the file frozen, instead of building it again, leaving a second ZIP in storage and
+    failing on the one-to-one ArchiveFile. SQLite runs a single worker (README, Production set-up);
+    there a write transaction around seconds of PDF work would stall every other writer."""
+    if connection.vendor != "postgresql":
+        archive_freeze(event.petition_id)
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [BUILD_LOCK, event.petition_id])
+        archive_freeze(event.petition_id)
 
 
 def archive_state(petition: Petition) -> ArchiveState | None:

@@ -30,8 +30,10 @@ def petitioner_address(petition: Petition) -> str:
     return petition.petitioner_address
 
 
-def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
-    """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view)."""
+def agency_form(petition: Petition, *, person: PetitionerView, show_result: bool = True) -> FormDoc:
+    """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view);
+    `show_result` False for a department-only viewer (the 代理结果 gathers the other departments' answers)."""
+    result = petition.result if show_result else ""
     agent = petition.agent
     agent_text = ""
     if agent is not None:
@@ -48,8 +50,8 @@ def agency_form(petition: Petition, *, person: PetitionerView) -> FormDoc:
             Row("反映的问题及诉求", petition.content, lines=10, vertical=True),
             Row("代办方（人）", agent_text),
             Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
-            Row("代理结果", petition.result, lines=6, vertical=True,
-                sign=date_text(petition.concluded_on) if petition.result and petition.concluded_on else ""),
+            Row("代理结果", result, lines=6, vertical=True,
+                sign=date_text(petition.concluded_on) if result and petition.concluded_on else ""),
             Row("信访人意见", feedback_text(petition)),
         ],
     )

@@ -66,10 +66,13 @@ FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "peti
           "archived_on", "status", "agent_id", "station_id", "review_level"]
 
 
-def _dispositions(petitions: QuerySet[Petition]) -> dict[int, tuple[list[str], datetime.date | None, int]]:
-    """petition id → (departments in routing order, first routing day, urgings), one grouped query."""
+def _dispositions(petitions: QuerySet[Petition], department: int | None = None,
+                  ) -> dict[int, tuple[list[str], datetime.date | None, int]]:
+    """petition id → (departments in routing order, first routing day, urgings), one grouped query;
+    `department`: only that department's 处置单 (a department does not see the others' work)."""
     found: dict[int, tuple[list[str], datetime.date | None, int]] = {}
-    rows = (Disposition.objects.filter(petition__in=petitions.values("id")).order_by("petition_id", "id")
+    mine = Disposition.objects.filter(department_id=department) if department else Disposition.objects.all()
+    rows = (mine.filter(petition__in=petitions.values("id")).order_by("petition_id", "id")
             .values_list("petition_id", "department__name", "routed_on").annotate(urged=Count("urgings")))
     for petition_id, name, routed, urged in rows.iterator(chunk_size=5000):
         names, first, total = found.get(petition_id, ([], None, 0))
@@ -193,7 +196,9 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     for index, (name, _, _) in enumerate(columns):
         sheet.write_string(2, index, name, header_format)
 
-    routed = _dispositions(petitions)
+    # A department's own export names only its own 处置单 (not the other departments asked to act).
+    only = user.department_id if user is not None and user.department_id and not may(user, "work_cases") else None
+    routed = _dispositions(petitions, only)
     reviews = _reviews(petitions)
     seen_full: list[int] = []
     rows = petitions.order_by("received_on", "id").values_list(*FIELDS)

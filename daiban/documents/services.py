@@ -9,7 +9,7 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from daiban.audit import services as audit
@@ -36,7 +36,7 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import get_visible_petition, visible_petitions
+from daiban.petitions.permissions import department_view, get_visible_petition, visible_petitions
 from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
@@ -56,7 +56,8 @@ def _personal(user: User, petition: Petition, via: str) -> PetitionerView:
 
 
 def agency_form_for(user: User, petition: Petition, via: str) -> FormDoc:
-    return agency_form(petition, person=_personal(user, petition, via))
+    return agency_form(petition, person=_personal(user, petition, via),
+                       show_result=department_view(user, petition) is None)
 
 
 def disposition_form_for(user: User, disposition: Disposition, via: str) -> FormDoc:
@@ -277,7 +278,21 @@ def attachment_name(raw: str | None, ext: str) -> str:
 
 
 def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
-    return Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).first()
+    found = Attachment.objects.filter(pk=attachment_id, petition__in=visible_petitions(user)).select_related(
+        "petition").first()
+    if found is None or department_view(user, found.petition) is None:
+        return found
+    return attachments_for(user, found.petition).filter(pk=found.pk).first()
+
+
+def attachments_for(user: User, petition: Petition) -> QuerySet[Attachment]:
+    """The petition's attachments this user may see: all, except another department's uploads for a
+    department-only viewer (departments do not see each other's work)."""
+    department = department_view(user, petition)
+    qs = Attachment.objects.filter(petition=petition).order_by("id")
+    if department is None:
+        return qs
+    return qs.exclude(Q(uploaded_by__department_id__isnull=False) & ~Q(uploaded_by__department_id=department))
 
 
 # --- case summary and archive -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -45,9 +46,21 @@ def notice(users: Iterable[User], template: str, *, petition: Petition | None = 
 
 
 def _queue(row: Notification) -> Notification | None:
+    """Save the message unless one with its dedupe key exists (None then). Two workers may queue
+    the same message at once (two events that each announce it): the unique key decides, and the
+    loser returns None instead of failing its task."""
     if row.dedupe_key and N.objects.filter(dedupe_key=row.dedupe_key).exists():
         return None
-    row.save()
+    if not row.dedupe_key:
+        row.save()
+        return row
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        if N.objects.filter(dedupe_key=row.dedupe_key).exists():
+            return None
+        raise
     return row
 
 

@@ -2,6 +2,11 @@
 处置单, once a day), remind agents of follow-up visits, warn the administrator in November and
 December when next year's calendar is not confirmed, then deliver queued SMS.
 
+Working days only: a run on a rest day (by the calendar table) urges and reminds nothing and claims
+nothing, so cron can run it every day; at most one automatic urging per 处置单 per working day.
+Its events are the system's: they never move the petition's last event date (`last_event_on`,
+the floor for back-dated paper work, which only people's entries raise).
+
 Every step is a few set-based queries. The day is claimed by inserting its SweepRun row in the
 same transaction as the work, so a second run (or a parallel one) that day changes nothing.
 """
@@ -12,14 +17,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from daiban.notifications.models import Notification, SweepRun
 from daiban.notifications.services import IN_APP
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Status, Urging
-from daiban.workdays.engine import add_workdays, unconfirmed_years, workdays_between
+from daiban.workdays.engine import add_workdays, is_workday, unconfirmed_years, workdays_between
 
 N = Notification
 
@@ -28,6 +33,7 @@ N = Notification
 class SweepReport:
     day: datetime.date
     already_ran: bool = False
+    rest_day: bool = False  # the day is not a working day: nothing was swept
     due_soon: int = 0
     overdue: int = 0
     follow_ups: int = 0
@@ -55,8 +61,10 @@ def _urging_note(due_on: datetime.date, day: datetime.date) -> str:
 
 def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     soon = add_workdays(day, 3).date
+    # A 处置单 already urged automatically that day is left out (a replayed day, a second sweep).
+    urged = Urging.objects.filter(disposition=OuterRef("pk"), on=day, automatic=True)
     due = list(
-        Disposition.objects.filter(status__in=["routed", "received"], due_on__lte=soon)
+        Disposition.objects.filter(status__in=["routed", "received"], due_on__lte=soon).exclude(Exists(urged))
         .values_list("id", "petition_id", "due_on", "number", "department__name", "petition__agent__user_id")
     )
     report.overdue = sum(1 for row in due if row[2] < day)
@@ -71,8 +79,8 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
         [Event(petition_id=p, on=day, actor=None, actor_name=SYSTEM_ACTOR, action="urge", note=(
             f"系统自动催办 {name}：处置单 {number} {'已超期' if due_on < day else '将于' + f'{due_on:%m月%d日}' + '到期'}"),
             data={"disposition_id": d, "automatic": True}) for d, p, due_on, number, name, _ in due], batch_size=2000)
+    # The version moves (a page opened before is stale); last_event_on does not (system events).
     petition_ids = {p for _, p, *_ in due}
-    Petition.objects.filter(pk__in=petition_ids, last_event_on__lt=day).update(last_event_on=day)
     Petition.objects.filter(pk__in=petition_ids).update(version=F("version") + 1)
     notices = _notice_rows(
         [(agent, p, d, {"disposition": number, "department": name, "due": f"{due_on:%m月%d日}"})
@@ -85,7 +93,9 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
 
 def _follow_ups(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     rows = list(
-        Petition.objects.filter(status=Status.TERMINATED, follow_up_due_on__lte=day + datetime.timedelta(days=3))
+        # Within 3 working days, not calendar days: the sweep does not run on rest days, so a visit
+        # due just after a holiday is reminded of on the working day before it.
+        Petition.objects.filter(status=Status.TERMINATED, follow_up_due_on__lte=add_workdays(day, 3).date)
         .values_list("id", "number", "follow_up_due_on", "agent__user_id")
     )
     report.follow_ups = len(rows)
@@ -106,10 +116,15 @@ def _calendar_warning(day: datetime.date, report: SweepReport, dry_run: bool) ->
 
 
 def run_sweep(*, day: datetime.date, dry_run: bool = False, send: bool = True) -> SweepReport:
+    """Sweep `day`: on a working day not yet swept, urge, remind and warn (one transaction, the
+    day claimed by its SweepRun row); on a rest day nothing (`report.rest_day`). Then, unless
+    `send` is False, deliver queued SMS (a delivery, not a reminder: receipts go out any day)."""
     from daiban.notifications.services import send_due
 
     report = SweepReport(day)
-    if SweepRun.objects.filter(day=day).exists():
+    if not is_workday(day):
+        report.rest_day = True
+    elif SweepRun.objects.filter(day=day).exists():
         report.already_ran = True
         if not dry_run:
             _calendar_warning(day, report, dry_run=True)

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
-from django.db import transaction
-
-from daiban.petitions.models import Disposition, Event, Petition, Track
-from daiban.petitions.workflow import RUNNING
+from daiban.petitions.models import Disposition, Petition, Track
 from daiban.workdays.engine import Deadline, add_statutory_days, add_workdays
 
 # The bureau's limits, in working days (实施方案 七(二)).
@@ -87,52 +83,3 @@ def set_review_deadlines(petition: Petition) -> list[str]:
         changed.append("review_answer_due_on")
     return changed
 
-
-def recompute_after_calendar_change(
-    changed: Iterable[datetime.date], *, actor=None, reason: str = "工作日历调整"
-) -> int:
-    """Recompute running working-day deadlines that counted a changed day; record it on each petition.
-
-    A deadline counted the days in (due_from, due_on]: only those petitions and dispositions are
-    read, through the (status, due_on) indexes.
-    """
-    days = sorted(set(changed))
-    if not days:
-        return 0
-    first, last = days[0], days[-1]
-    touched = 0
-    with transaction.atomic():
-        petitions = Petition.objects.select_for_update().filter(
-            status__in=RUNNING, due_workdays__isnull=False, due_from__lt=last, due_on__gte=first
-        )
-        for petition in petitions:
-            if _counts_any(petition, days) and _recompute(petition):
-                touched += 1
-                due = petition.due_on
-                Event.record(
-                    petition, "deadline_recomputed", actor=actor, on=petition.last_event_on or petition.received_on,
-                    note=f"{reason}：办结时限改为 {due:%Y-%m-%d}", data={"due_on": due.isoformat() if due else None},
-                )
-        dispositions = Disposition.objects.select_for_update().filter(
-            status__in=["routed", "received"], due_workdays__isnull=False, due_from__lt=last, due_on__gte=first
-        )
-        for disposition in dispositions:
-            if _counts_any(disposition, days) and _recompute(disposition):
-                touched += 1
-    return touched
-
-
-def _counts_any(obj: Petition | Disposition, days: list[datetime.date]) -> bool:
-    start, end = obj.due_from, obj.due_on
-    return start is not None and end is not None and any(start < day <= end for day in days)
-
-
-def _recompute(obj: Petition | Disposition) -> bool:
-    old = (obj.due_on, obj.due_provisional)
-    if obj.due_from is None or obj.due_workdays is None:  # a fixed date (a review's decision) does not move
-        return False
-    set_workday_deadline(obj, obj.due_from, obj.due_workdays)
-    if (obj.due_on, obj.due_provisional) == old:
-        return False
-    obj.save(update_fields=["due_on", "due_provisional"])
-    return True

@@ -229,6 +229,9 @@ class Disposition(models.Model):
     result_on = models.DateField("办结日期", null=True, blank=True)
     returned_on = models.DateField("退回日期", null=True, blank=True)
     return_reason = models.TextField("退回理由", blank=True)
+    # The agent shared this 处置单 (its result) with the other departments asked to act on the same
+    # petition; otherwise a department sees only its own (petitions/sharing.py).
+    shared = models.BooleanField("共享给其他承办单位", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项处置单"
@@ -262,6 +265,10 @@ class Urging(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [  # the daily sweep urges a 处置单 at most once a working day
+            models.UniqueConstraint(fields=["disposition", "on"], condition=Q(automatic=True),
+                                    name="urging_automatic_once_a_day"),
+        ]
 
 
 class OpinionSupplement(models.Model):

@@ -128,3 +128,17 @@ def identity_hidden(user: User, petition: Petition) -> bool:
     if user.department is None or user.department.sees_identity:
         return False
     return not actor_kinds(user, petition) & _STAFF_KINDS
+
+
+def department_view(user: User, petition: Petition) -> int | None:
+    """The user's department when they see `petition` only as a department asked to act (a 处置单
+    was routed to it), not as its agent, a leader of its station or the center; else None.
+
+    Such a viewer sees the petition's content and its own department's 处置单, never the other
+    departments' 处置单, results or timeline entries (the pages, the API detail and the documents
+    all ask this one function)."""
+    if not user.department_id or not user.has_role(roles.DEPARTMENT):
+        return None
+    if actor_kinds(user, petition) & _STAFF_KINDS:
+        return None
+    return user.department_id

@@ -26,7 +26,7 @@ from daiban.petitions.models import (
     PetitionLink,
     Urging,
 )
-from daiban.petitions.permissions import identity_hidden, visible_petitions
+from daiban.petitions.permissions import department_view, identity_hidden, visible_petitions
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
@@ -167,8 +167,36 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
     )
 
 
+# Petition-level events a department asked to act may read: they carry no other department's work.
+DEPARTMENT_EVENTS = frozenset({"intake", "screen", "determine_solution", "extend", "deadline_recomputed"})
+
+
+def dispositions_for(petition: Petition, user: User) -> list[Disposition]:
+    """The petition's 处置单 this user may read (from the prefetched rows): all of them, except for
+    a viewer who is only a department asked to act (permissions.department_view): its own and those
+    the agent shared (sharing.py)."""
+    department = department_view(user, petition)
+    rows = list(petition.dispositions.all())
+    return rows if department is None else [d for d in rows if d.department_id == department or d.shared]
+
+
+def events_for(petition: Petition, user: User) -> list[Event]:
+    """The timeline this user may read: a department-only viewer gets the events of the 处置单 it
+    may read (its own, the shared ones) and the neutral petition-level ones (DEPARTMENT_EVENTS),
+    not the other departments' entries."""
+    department = department_view(user, petition)
+    rows = list(petition.events.all())
+    if department is None:
+        return rows
+    own = {d.pk for d in dispositions_for(petition, user)}
+    return [e for e in rows if e.action in DEPARTMENT_EVENTS or (e.data or {}).get("disposition_id") in own]
+
+
 def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
+    """The full record of one petition as this user may read it (API.md petition detail); a
+    department-only viewer gets its own 处置单 and timeline entries and no 代理结果."""
     person = petitioner_view(petition, user)
+    department_only = department_view(user, petition) is not None
     if person.revealed:
         PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
@@ -203,14 +231,14 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "status_label": status_label(petition.status, petition.review_level),
         "feedback": facts.feedback_out(petition),
         "online_rating": facts.online_rating_out(petition),
-        "concluded_on": petition.concluded_on, "result": petition.result,
+        "concluded_on": petition.concluded_on, "result": "" if department_only else petition.result,
         "feedback_on": petition.feedback_on, "feedback_method": petition.feedback_method or None,
         "terminated_on": petition.terminated_on, "three_level_terminated": petition.three_level_terminated,
         "three_in_place": petition.three_in_place,
         "follow_up_due_on": petition.follow_up_due_on, "followed_up_on": petition.followed_up_on,
         "follow_up_note": petition.follow_up_note, "rebound": petition.rebound, "archived_on": petition.archived_on,
         "version": petition.version,
-        "dispositions": [disposition_out(d) for d in petition.dispositions.all()],
+        "dispositions": [disposition_out(d) for d in dispositions_for(petition, user)],
         "contacts": [{"method": c.method, "on": c.on, "note": c.note} for c in petition.contacts.all()],
         "reviews": [
             {"level": r.level, "requested_on": r.requested_on, "reason": r.reason, "answer_due_on": r.answer_due_on,
@@ -223,7 +251,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
              "reason": link.reason, "score": link.score}
             for link in petition.links.all()
         ],
-        "events": [event_out(e) for e in petition.events.all()],
+        "events": [event_out(e) for e in events_for(petition, user)],
         **aftercare_out(petition, user),
     })
     return data

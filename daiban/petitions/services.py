@@ -21,7 +21,7 @@ from daiban.audit.models import Action as AuditAction
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.org.models import User
-from daiban.petitions import deadlines, events, guards
+from daiban.petitions import events, guards, recompute
 from daiban.petitions.abilities import Actor, require
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 from daiban.petitions.actions.base import Ctx, DispositionCtx
@@ -201,6 +201,5 @@ def calendar_change(*, actor: Actor, specs: Iterable[DaySpec], source: str = Cal
                          target_type="calendar", label=reason[:200],
                          detail={"days": [s.date.isoformat() for s in specs][:50],
                                  "changed": [d.isoformat() for d in changed][:50], "confirm": confirm})
-        deadlines.recompute_after_calendar_change(changed, actor=actor if isinstance(actor, User) else None,
-                                                  reason=reason)
+        recompute.recompute_after_calendar_change(changed, reason=reason)
     return changed

@@ -29,6 +29,7 @@ class Field:
     help: str = ""
     value: Any = None
     error: str = ""
+    when: tuple[str, tuple[str, ...]] | None = None  # shown only for these values of another field
 
 
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
@@ -55,7 +56,7 @@ def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petitio
         choices = [("", widget.empty), *choices]
     required = widget.required(petition) if widget.required else info.is_required()
     return Field(name, widget.label or info.title or name, widget.kind, choices, required, widget.help,
-                 widget.initial(petition) if widget.initial else None)
+                 widget.initial(petition) if widget.initial else None, when=widget.when)
 
 
 def fields_for(cls: type[ActionInput], petition: Petition) -> list[Field]:

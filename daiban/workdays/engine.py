@@ -6,7 +6,10 @@ Monday–Friday and makes the answer provisional, as does a date of a year not y
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from daiban.workdays.models import CalendarDay
@@ -20,7 +23,33 @@ class Deadline:
     provisional: bool  # True when a counted day lies in a year whose calendar is not confirmed
 
 
+# A range of the table read once for a batch (`preloaded`): (first, last, its days).
+_held: contextvars.ContextVar[tuple[datetime.date, datetime.date, dict] | None] = contextvars.ContextVar(
+    "daiban_calendar_preloaded", default=None)
+
+
+@contextlib.contextmanager
+def preloaded(first: datetime.date, last: datetime.date) -> Iterator[None]:
+    """Read the table for [first, last] once; inside the block every function here answers from it
+    (a question reaching outside the range still reads the table). For batch work: recomputing
+    thousands of deadlines after a calendar change costs one query, not one per deadline."""
+    token = _held.set((first, last, _read(first, last)))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def _days(first: datetime.date, last: datetime.date) -> dict[datetime.date, tuple[bool, bool]]:
+    held = _held.get()
+    if held is not None and held[0] <= first and last <= held[1]:
+        # The held days themselves, a superset of the range (callers look up only days inside it and
+        # at most add the table's own rows for days beyond it).
+        return held[2]
+    return _read(first, last)
+
+
+def _read(first: datetime.date, last: datetime.date) -> dict[datetime.date, tuple[bool, bool]]:
     rows = CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "is_workday", "confirmed")
     return {d: (w, c) for d, w, c in rows}
 
@@ -63,6 +92,11 @@ def add_statutory_days(start: datetime.date, count: int) -> Deadline:
         workday, confirmed = _lookup(table, day)
         provisional = provisional or not confirmed
     return Deadline(day, provisional)
+
+
+def is_workday(day: datetime.date) -> bool:
+    """Whether the day is a working day by the table (Monday–Friday when the day is missing)."""
+    return _lookup(_days(day, day), day)[0]
 
 
 def workdays_between(start: datetime.date, end: datetime.date) -> int:

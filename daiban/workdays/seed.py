@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import holidays
+from django.dispatch import Signal
 
 from daiban.workdays.models import CalendarDay
 
@@ -66,13 +67,20 @@ def _chinese_name(name: str | None) -> str:
     return _NAMES.get(base, base)[:100]
 
 
-def seed_years(years: Iterable[int]) -> int:
+# Sent after seeding changed whether some existing days are working days (`dates`, `reason`): the
+# petitions app recomputes the deadlines that depended on them (this app may not import it).
+days_changed = Signal()
+
+
+def seed_years(years: Iterable[int], *, announce: bool = False) -> int:
     """Write the library's days for the years; never overwrite what an administrator or an import set.
 
     Returns how many rows were written. Safe to run again; re-running after a library upgrade
-    fills in a newly announced year.
+    fills in a newly announced year. `announce`: send `days_changed` with the days whose working-day
+    status changed (`calendar_seed` does; the initial migration, before any deadline exists, does not).
     """
     written = 0
+    moved: list[datetime.date] = []
     for year in years:
         specs, announced = library_year(year)
         existing = {
@@ -92,11 +100,15 @@ def seed_years(years: Iterable[int]) -> int:
                 # An unconfirmed guess is refreshed when the library changed it or now announces the year.
                 changed.append(spec)
         CalendarDay.objects.bulk_create(new, batch_size=500)
+        moved += [d.date for d in new if d.is_workday != (d.date.weekday() < 5)]  # missing days counted Mon–Fri
+        moved += [spec.date for spec in changed if existing[spec.date][0] != spec.is_workday]
         for spec in changed:
             CalendarDay.objects.filter(date=spec.date).update(
                 is_workday=spec.is_workday, name=spec.name, confirmed=announced
             )
         written += len(new) + len(changed)
+    if announce and moved:
+        days_changed.send(sender=CalendarDay, dates=sorted(moved), reason="工作日历更新（holidays 库）")
     return written
 
 

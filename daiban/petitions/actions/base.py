@@ -40,7 +40,8 @@ class Widget:
       own, worded by `wording` where the page says more than the label); empty: a first, empty
       option of a select; initial: the value shown at first;
       required: whether the page marks it required when the type alone does not say (it depends
-      on the petition).
+      on the petition); when: (field, values): the page shows it only while that other field of
+      the same form has one of those values (the screening outcome's own fields).
     """
 
     kind: str
@@ -51,6 +52,7 @@ class Widget:
     empty: str | None = None
     initial: Callable[[Petition], Any] | None = None
     required: Callable[[Petition], bool] | None = None
+    when: tuple[str, tuple[str, ...]] | None = None
 
 
 def ui(kind: str, **options: Any) -> Widget:

@@ -144,7 +144,9 @@ def escalate(ctx: Ctx, data: EscalateIn) -> Outcome:
 
 
 class UrgeIn(ActionInput):
-    disposition_id: Annotated[Id, ui("select", label="催办的处置单", choices=open_disposition_choices)] = Field(
+    # No preselected row: an urging recorded against the wrong department is worse than a refusal.
+    disposition_id: Annotated[Id, ui("select", label="催办的处置单", choices=open_disposition_choices,
+                                     empty="请选择处置单")] = Field(
         title="处置单")
     note: Annotated[OptionalText, ui("textarea")] = Field("", title="催办内容")
 

@@ -84,7 +84,8 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
 class DecideReviewIn(ActionInput):
     upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p: [
         ("true", "申请有理，限期化解（一案双查）"), ("false", "维持原处理意见")])] = Field(title="是否有理")
-    due_on: Annotated[PlausibleDate | None, ui("date", help="申请有理时必填")] = Field(None, title="限期化解日期")
+    due_on: Annotated[PlausibleDate | None, ui("date", help="申请有理时必填", when=("upheld", ("true",)))] = Field(
+        None, title="限期化解日期")
     note: Annotated[OptionalText, ui("textarea", label="意见")] = Field("", title="复查复核意见")
 
 

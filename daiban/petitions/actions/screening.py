@@ -33,15 +33,21 @@ def category_name(raw: str | None, field: str = "category") -> str:
     return name
 
 
+# The fields of one outcome only (the page hides the others): see Widget.when.
+_AGENCY = ("outcome", (ScreenOutcome.AGENCY.value,))
+_NOT_AGENCY = ("outcome", tuple(o.value for o in ScreenOutcome if o != ScreenOutcome.AGENCY))
+
+
 class ScreenIn(ActionInput):
     outcome: Annotated[ScreenOutcome, ui("radio")] = Field(title="甄别结果")
-    reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填")] = Field(
+    reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填", when=_NOT_AGENCY)] = Field(
         "", title="答复内容")
-    agent_id: Annotated[Id | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填")] = Field(
-        None, title="代办员")
-    agent_chosen_by: Annotated[AgentChosenBy | None, ui("radio")] = Field(None, title="代办员产生方式")
+    agent_id: Annotated[Id | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填",
+                                      when=_AGENCY)] = Field(None, title="代办员")
+    agent_chosen_by: Annotated[AgentChosenBy | None, ui("radio", when=_AGENCY)] = Field(None, title="代办员产生方式")
     notification: Annotated[InformMethod | None, ui("radio")] = Field(None, title="告知方式")
-    reason: Annotated[Exclusion | None, ui("select", empty="请选择")] = Field(None, title="不予代办原因")
+    reason: Annotated[Exclusion | None, ui("select", empty="请选择", when=("outcome", (ScreenOutcome.DECLINED.value,)))] = Field(
+        None, title="不予代办原因")
     category: Annotated[str | None, ui("select", choices=category_choices, empty="（不改变）",
                                        initial=lambda p: p.category)] = Field(None, title="内容分类")
 

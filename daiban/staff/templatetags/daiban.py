@@ -24,7 +24,7 @@ _LABELS = {
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
         "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
         "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
-        "public_rating": "信访人评价",
+        "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
         "double_check_assign": "一案双查指派", "double_check_findings": "一案双查查明情况",
         "double_check_close": "一案双查结束",
     },
@@ -34,7 +34,8 @@ _LABELS = {
 _STATUS_TONES = {
     "received": "secondary", "accepted": "info", "in_progress": "primary", "escalated": "warning",
     "concluded": "success", "feedback_given": "success", "under_review": "warning", "terminated": "dark",
-    "followed_up": "dark", "archived": "light", "declined": "secondary",
+    # Not "light": a light badge on the white card is unreadable (白底白字).
+    "followed_up": "dark", "archived": "secondary", "declined": "secondary",
 }
 
 
@@ -97,3 +98,14 @@ def petitioner_name(context, petition) -> str:
     if request is not None and identity_hidden(request.user, petition):
         return mask_name(name)
     return name
+
+
+@register.simple_tag
+def due_left(left) -> str:
+    """"剩余N个工作日" / "超期N个工作日" in its colour, from a staff.due.DueLeft (nothing for None)."""
+    from django.utils.html import format_html
+
+    if not left:
+        return ""
+    return format_html('<span class="due-left text-{}-emphasis fw-semibold" data-testid="due-left" data-days="{}">{}</span>',
+                       left.tone, left.days, left.text)

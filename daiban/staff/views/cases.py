@@ -11,17 +11,25 @@ from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
+from daiban.documents.services import attachments_for
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
-from daiban.petitions import matters, selectors, services
+from daiban.petitions import matters, selectors, services, sharing, undo
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.actions.disposition import signed_opinion
 from daiban.petitions.choices import OpinionRole, Status
 from daiban.petitions.models import Disposition, Petition
-from daiban.petitions.permissions import get_visible_petition, visible_dispositions, visible_petitions
-from daiban.petitions.workflow import RUNNING
+from daiban.petitions.permissions import (
+    department_view,
+    get_visible_petition,
+    visible_dispositions,
+    visible_petitions,
+)
+from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
+from daiban.staff import due
 from daiban.staff.action_forms import fields_for, fill, read_post
+from daiban.staff.confirm import confirm_for
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
@@ -38,21 +46,46 @@ def _load(request: StaffRequest, pk: int) -> Petition:
 
 
 def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tuple[str, str, int], *,
-          role: str = "", label: str = "") -> dict[str, Any]:
+          role: str = "", label: str = "", opened: bool = False) -> dict[str, Any]:
     fields = fields_for(act.input, petition)
     is_failed = failed is not None and failed[:3] == key and failed[3].get("role", "") == role
     if failed is not None and is_failed:
         fill(fields, failed[3], failed[4])
-    return {"action": act, "fields": fields, "open": is_failed, "role": role, "label": label or act.label,
-            "on": failed[3].get("on", "") if failed is not None and is_failed else ""}
+    return {"action": act, "fields": fields, "open": is_failed or opened, "role": role, "label": label or act.label,
+            "on": failed[3].get("on", "") if failed is not None and is_failed else "",
+            "confirm": confirm_for(act.name)}
+
+
+# The statuses in which the bureau's and the regulation's handling limits still apply.
+_HANDLING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.ESCALATED})
+
+
+def _limits(petition: Petition) -> dict[str, Any]:
+    """Which deadlines of the 时限 card still apply at the petition's stage (the others are gone:
+    no 登记转送 after screening, no handling limit after the conclusion, …)."""
+    status = petition.status
+    open_review = next((r for r in petition.reviews.all() if r.decided_on is None), None)
+    return {
+        "forward": status == Status.RECEIVED,
+        "handling": status in _HANDLING,
+        "review_request": status == Status.FEEDBACK_GIVEN and petition.review_request_due_on is not None,
+        "review_answer": open_review.answer_due_on if open_review and status == Status.UNDER_REVIEW else None,
+        "follow_up": status in (Status.TERMINATED, Status.FOLLOWED_UP) and petition.follow_up_due_on is not None,
+    }
+
+
+def _focus(request: StaffRequest) -> int | None:
+    """The 处置单 a queue link opens (?d=…), its form unfolded."""
+    raw = request.GET.get("d", "")
+    return int(raw) if raw.isdigit() else None
 
 
 def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tuple[str, str, int],
-                  d: Disposition, role: str) -> dict[str, Any]:
+                  d: Disposition, role: str, *, opened: bool = False) -> dict[str, Any]:
     """A row already signed is final: its form adds a 补充意见 (the supplement box ticked)."""
     signed = signed_opinion(d, role)
     label = OpinionRole(role).label + ("：补充意见" if signed else "")
-    form = _form(act, petition, failed, key, role=role, label=label)
+    form = _form(act, petition, failed, key, role=role, label=label, opened=opened)
     if not signed:  # nothing to add to yet: the first opinion itself
         form["fields"] = [f for f in form["fields"] if f.name != "supplement"]
     for f in form["fields"]:
@@ -68,18 +101,33 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     today = services.today()
     forms = [_form(act, petition, failed, ("petition", act.name, petition.pk))
              for act in services.available_actions(user, petition)]
+    # A department asked to act sees its own 处置单 first, its form unfolded, and no other's.
+    department = department_view(user, petition)
+    focus = _focus(request)
     dispositions = []
-    for d in petition.dispositions.all():
+    for d in selectors.dispositions_for(petition, user):
         entries = []
+        opened = department is not None or focus == d.pk
         for act in services.available_disposition_actions(user, petition, d):
             key = ("disposition", act.name, d.pk)
             if act.name == "opinion":  # one form per row of the 处置单 this user may sign
-                entries += [_opinion_form(act, petition, failed, key, d, r) for r in opinion_roles(user, petition, d)]
+                entries += [_opinion_form(act, petition, failed, key, d, r, opened=opened)
+                            for r in opinion_roles(user, petition, d)]
             else:
-                entries.append(_form(act, petition, failed, key))
-        dispositions.append({"d": d, "forms": entries})
+                entries.append(_form(act, petition, failed, key, opened=opened))
+        dispositions.append({"d": d, "forms": entries, "mine": department is None or d.department_id == department})
+    act_here = next((item["d"] for item in dispositions if item["forms"]), None)
+    due.mark([d for d in selectors.dispositions_for(petition, user) if d.status in OPEN_DISPOSITION], today)
+    # Each feedback as it was given (an upheld review clears the petition's fields, not the event).
+    feedbacks = ([e for e in petition.events.all() if e.action in ("feedback", "public_rating")]
+                 if department is None else [])
     context = {
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
+        "own_first": department is not None, "act_here": act_here, "feedbacks": feedbacks,
+        "may_share": len(dispositions) > 1 and sharing.may_share(user, petition),
+        "undo_step": step if (step := undo.undoable_step(petition)) and undo.may_undo(user, petition, step) else None,
+        "undo_minutes": undo.UNDO_MINUTES,
+        "limits": _limits(petition),
         "due_soon": due_soon_until(today),
         "running": petition.status in RUNNING,
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
@@ -87,7 +135,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "may_correct": may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
-        "attachments": list(Attachment.objects.filter(petition=petition)),
+        "attachments": list(attachments_for(user, petition)),
         "attachment_kinds": Attachment.Kind.choices,
         "can_upload": petition.status != Status.ARCHIVED and may(user, "upload"),
         # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
@@ -102,18 +150,40 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
     return _page(request, _load(request, pk))
 
 
+def done_message(act: Action[Any], result: object) -> str:
+    """What was actually done, for the flash message: the screening's outcome by name (不予代办 is
+    not "已甄别受理"), the status the petition moved to, the follow-up date after 终结."""
+    if isinstance(result, Disposition):
+        return f"已{act.label}（{result.department.name}）。"
+    if not isinstance(result, Petition):
+        return f"已{act.label}。"
+    status = Status(result.status)
+    if act.name == "screen":
+        if status == Status.DECLINED:
+            return "已决定不予代办，请告知信访人原因。"
+        if status == Status.ACCEPTED:
+            return f"已受理代办，代办员 {result.agent.name if result.agent else '—'}。"
+        return f"已甄别：{status.label}。"
+    text = f"已{act.label}"
+    if len(act.targets) > 1:  # the action may lead to several statuses: say which
+        text += f"，事项现为“{status.label}”"
+    if status == Status.TERMINATED and result.follow_up_due_on:
+        text += f"，请于 {result.follow_up_due_on:%Y-%m-%d} 前回访"
+    return text + "。"
+
+
 def _fire(request: StaffRequest, petition: Petition, key: tuple[str, str, int], act: Action[Any],
           fire: Callable[[dict[str, Any]], object]) -> HttpResponse | None:
     """Submit the posted form to the service; the page again, with the form open, if refused."""
     try:
-        fire(read_post(act.input, request.POST))
+        result = fire(read_post(act.input, request.POST))
     except REFUSALS as exc:
         errors = exc.fields if isinstance(exc, Invalid) else {}
         messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
         # The petition may have moved on (someone else acted): reload it before showing the page again.
         return _page(request, _load(request, petition.pk), failed=(*key, request.POST, errors),
                      status=exc.status if exc.status in (400, 409) else 400)
-    messages.success(request, f"已{act.label}。")
+    messages.success(request, done_message(act, result))
     return None
 
 
@@ -170,3 +240,33 @@ def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已更正信访人信息。")
     return redirect("staff:case", pk)
+
+
+@staff_required()
+def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
+    """撤销上一步 (petitions/undo.py): the last step back, with a reason, while it still may be."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    try:
+        petition = undo.undo(petition_id=pk, user=request.user, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) and exc.fields else exc.message)
+    else:
+        messages.success(request, f"已撤销，事项恢复为“{Status(petition.status).label}”。")
+    return redirect("staff:case", pk)
+
+
+@staff_required()
+def disposition_share(request: StaffRequest, pk: int) -> HttpResponse:
+    """Share one 处置单 with the petition's other departments, or stop (petitions/sharing.py)."""
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    shared = request.POST.get("shared") == "1"
+    # NotFound becomes the 404 page (staff_required); only the case's workers share.
+    try:
+        disposition = sharing.share(disposition_id=pk, user=request.user, shared=shared)
+    except REFUSALS as exc:
+        messages.error(request, exc.message)
+        return redirect("staff:case", Disposition.objects.values_list("petition_id", flat=True).get(pk=pk))
+    messages.success(request, f"已{'共享' if shared else '取消共享'}{disposition.department.name}的处置单。")
+    return redirect("staff:case", disposition.petition_id)

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from daiban.petitions import people, selectors
+from daiban.petitions.workflow import RUNNING
+from daiban.staff import due
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.views.common import staff_required
@@ -43,6 +45,8 @@ def petition_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Working days left or overdue, for the petitions whose deadline runs (one calendar query).
+    due.mark([p for p in page.object_list if p.status in RUNNING], selectors.today())
     return render(request, "staff/petition_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),

@@ -164,3 +164,38 @@
   document.addEventListener("visibilitychange", tick);
   window.setInterval(tick, 1000);
 })();
+
+/* Irreversible steps (staff/confirm.py): a form with data-confirm asks first, saying what will happen.
+   data-confirm-field / data-confirm-values: ask only when that field has one of those values. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.dataset || !form.dataset.confirm) return;
+    var field = form.dataset.confirmField;
+    if (field) {
+      var values = (form.dataset.confirmValues || "").split(",");
+      var chosen = form.querySelector("[name='" + field + "']:checked") || form.querySelector("select[name='" + field + "']");
+      if (!chosen || values.indexOf(chosen.value) < 0) return;
+    }
+    if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
+  /* A form's fields shown only for some values of another field (data-when-field / data-when-values on
+     the field's wrapper): the screening outcome, the review decision. Without script all are shown. */
+  function applyWhen(form) {
+    form.querySelectorAll("[data-when-field]").forEach(function (box) {
+      var name = box.dataset.whenField;
+      var chosen = form.querySelector("[name='" + name + "']:checked") || form.querySelector("select[name='" + name + "']");
+      var show = chosen && box.dataset.whenValues.split(",").indexOf(chosen.value) >= 0;
+      box.hidden = !show;
+      // A hidden field is not sent: what the user typed for another outcome does not reach the case.
+      box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
+    });
+  }
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector("[data-when-field]")) return;
+    applyWhen(form);
+    form.addEventListener("change", function () { applyWhen(form); });
+  });
+})();

@@ -7,7 +7,8 @@ from daiban.notifications.sweep import run_sweep
 
 
 class Command(BaseCommand):
-    help = "每日提醒：催办即将到期和已超期的处置单、提醒回访、提示录入明年节假日、发送短信。同一天重复运行不会重复催办。"
+    help = ("每日提醒：催办即将到期和已超期的处置单、提醒回访、提示录入明年节假日、发送短信。"
+            "只在工作日催办提醒（休息日运行不做任何催办）；同一天重复运行不会重复催办。")
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只统计，不写入、不发送")
@@ -23,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError("--today 不能晚于今天（催办记录的日期不能在将来）")
         report = run_sweep(day=day, dry_run=options["dry_run"], send=not options["no_send"])
         prefix = "（试运行）" if options["dry_run"] else ""
-        if report.already_ran:
+        if report.rest_day:
+            self.stdout.write(f"{prefix}{day} 是休息日，不催办、不提醒")
+        elif report.already_ran:
             self.stdout.write(f"{prefix}{day} 的催办已完成过，本次不重复催办")
         else:
             self.stdout.write(f"{prefix}{day}：即将到期 {report.due_soon} 件，已超期 {report.overdue} 件，待回访 {report.follow_ups} 件")

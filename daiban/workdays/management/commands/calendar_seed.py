@@ -16,5 +16,5 @@ class Command(BaseCommand):
         years = options["years"] or range(
             settings.DAIBAN_CALENDAR_FIRST_YEAR, this_year + settings.DAIBAN_CALENDAR_YEARS_AHEAD + 1
         )
-        written = seed_years(years)
+        written = seed_years(years, announce=True)  # deadlines that counted a changed day move
         self.stdout.write(f"工作日历：写入 {written} 天")

@@ -31,7 +31,7 @@ def split_feedback(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0013_i12a_escalation_extension_reassign'),
+        ('petitions', '0015_i15a_disposition_shared'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,102 @@
+"""撤销上一步: a short undo of a mistaken irreversible step, recorded as an `undo` event.
+
+Narrow on purpose. Only two steps can be taken back, and only while nothing has followed them:
+  - 终结 (terminate), until the follow-up visit: the petition returns to 已反馈;
+  - a screening that ended the matter at the door (直接答复、告知法定途径、引导、不予代办), until it
+    is archived: the petition returns to 待甄别.
+Within UNDO_MINUTES of the step, by someone who could have taken it, with a reason. The event of the
+step stays in the timeline (events are append-only); the `undo` event after it names it (`data.undid`)
+and what the petition went back to. Other steps are not undone here: a routing created 处置单 that
+departments may already hold, a review decision opened an 一案双查, an archive froze the case file.
+Messages already sent for the step (the SMS of 终结) are not recalled."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from daiban.lib.dates import today
+from daiban.lib.errors import Conflict, Forbidden, Invalid
+from daiban.lib.text import clean_text
+from daiban.org.models import User
+from daiban.petitions import events
+from daiban.petitions.actions import ACTIONS
+from daiban.petitions.choices import Status
+from daiban.petitions.models import Event, Petition
+from daiban.petitions.permissions import actor_kinds, get_visible_petition
+from daiban.petitions.workflow import SCREENED_OUT
+
+UNDO_MINUTES = 30
+# Events the system appends on its own: they are not a "next step" that closes the undo.
+SYSTEM_EVENTS = frozenset({"deadline_recomputed", "archive_frozen", "archive_failed", "archive_retry", "attach"})
+
+
+def _restore_terminate(p: Petition) -> None:
+    p.terminated_on = p.follow_up_due_on = None
+    p.three_in_place = False
+
+
+def _restore_screen(p: Petition) -> None:
+    p.screened_on = None
+    p.reply, p.decline_reason, p.notification = "", "", ""
+
+
+# action → (the statuses it may have led to that can be undone, how the petition's fields go back)
+UNDOABLE = {
+    "terminate": (frozenset({Status.TERMINATED}), _restore_terminate),
+    "screen": (SCREENED_OUT, _restore_screen),
+}
+
+
+def _last_step(events_in_order: list[Event]) -> Event | None:
+    return next((e for e in reversed(events_in_order) if e.action not in SYSTEM_EVENTS), None)
+
+
+def undoable_step(petition: Petition, now: datetime.datetime | None = None) -> Event | None:
+    """The petition's last step if it may still be undone (see the module's rules), else None.
+    Reads `petition.events.all()` (prefetched on the case page)."""
+    step = _last_step(list(petition.events.all()))
+    if step is None or step.action not in UNDOABLE:
+        return None
+    statuses, _ = UNDOABLE[step.action]
+    if step.to_status not in statuses or petition.status != step.to_status or not step.from_status:
+        return None
+    if (now or timezone.now()) - step.at > datetime.timedelta(minutes=UNDO_MINUTES):
+        return None
+    return step
+
+
+def may_undo(user: User, petition: Petition, step: Event) -> bool:
+    """Whoever could have taken the step may take it back."""
+    return bool(actor_kinds(user, petition) & ACTIONS[step.action].actors)
+
+
+def undo(*, petition_id: int, user: User, reason: str) -> Petition:
+    """Take back the petition's last step. Invalid without a reason; Conflict when the step can no
+    longer be undone (another step followed, or UNDO_MINUTES passed); Forbidden for someone who
+    could not have taken it; NotFound for a petition the user may not see."""
+    reason = clean_text(reason).strip()
+    if not reason:
+        raise Invalid.of({"reason": "请填写撤销理由"})
+    if len(reason) > 500:
+        raise Invalid.of({"reason": "撤销理由不能超过500字"})
+    with transaction.atomic():
+        petition = get_visible_petition(user, petition_id, lock=True)
+        step = undoable_step(petition)
+        if step is None:
+            raise Conflict(f"只能在{UNDO_MINUTES}分钟内、下一步办理之前撤销终结或甄别结果", code="not_allowed")
+        if not may_undo(user, petition, step):
+            raise Forbidden("您没有权限撤销该步骤", code="forbidden")
+        before, restored = petition.status, step.from_status
+        UNDOABLE[step.action][1](petition)
+        petition.status = restored
+        petition.last_event_on = max(petition.last_event_on or today(), today())
+        petition.version += 1
+        petition.save()
+        label = ACTIONS[step.action].label
+        events.record(petition, "undo", actor=user, on=today(), from_status=before,
+                      note=f"撤销“{label}”，恢复为“{Status(restored).label}”：{reason}",
+                      data={"undid": step.pk, "action": step.action, "restored": restored})
+    return petition
