@@ -165,3 +165,16 @@ def test_status_says_which_review(api, routed, org, clock):
     assert "复核中" in page and "复查/复核中" not in page and "复查复核中" not in page
     listing = client.get("/staff/petitions/").content.decode()
     assert "复核中" in listing
+
+
+def test_the_answer_date_on_the_petition_follows_a_calendar_change(api, routed, org, clock):
+    pid = _feedback(api, routed)["id"]
+    api("agent1").act(pid, "request_review", {"level": "review", "reason": REASON})
+    assert Petition.objects.get(pk=pid).review_answer_due_on == datetime.date(2026, 10, 16)
+    response = api("admin").post("/calendar/days", {
+        "days": [{"date": "2026-10-16", "is_workday": False, "name": "旗政府通知"}], "reason": "旗政府通知"})
+    assert response.status_code == 200, response.data
+    p = Petition.objects.get(pk=pid)
+    assert p.review_answer_due_on == datetime.date(2026, 10, 19)  # past the weekend
+    assert p.reviews.get().answer_due_on == p.review_answer_due_on
+    assert api("agent1").get(f"/petitions/{pid}").data["review_answer_due_on"] == "2026-10-19"
