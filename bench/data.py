@@ -658,6 +658,7 @@ class Life:
                     satisfaction = Satisfaction.UNDERSTANDING  # dissatisfaction was decided by the script
                 method = rng.choice((ContactMethod.VISIT, ContactMethod.PHONE, ContactMethod.PHONE))
                 p.update(status="feedback_given", feedback_method=method, satisfaction=satisfaction, feedback_on=_date(day),
+                         feedback_satisfaction=satisfaction,
                          rated_by_petitioner=False, review_request_due_on=_date(cal.statutory(day, 30)))
                 event(day, "feedback", before, "feedback_given",
                       f"{ContactMethod(method).label}反馈办理结果，信访人意见：{Satisfaction(satisfaction).label}",
@@ -667,8 +668,9 @@ class Life:
                 level = args[0]
                 rid = g.t.take(g.t.review)
                 p["_review"] = {"id": rid, "petition_id": pid, "level": level, "requested_on": _date(day),
-                                "answer_due_on": _date(cal.statutory(day, 30))}
-                p["status"] = "under_review"
+                                "answer_due_on": _date(cal.statutory(day, 30)), "reason": "对处理结果不满意"}
+                p.update(status="under_review", review_level=level, review_answer_due_on=p["_review"]["answer_due_on"],
+                         review_request_due_on=None)
                 label = Review.Level(level).label
                 event(day, "request_review", before, "under_review",
                       f"信访人申请{label}，应于 {p['_review']['answer_due_on']:%Y-%m-%d} 前答复",
@@ -681,12 +683,13 @@ class Life:
                 level, upheld = args
                 review = p["_review"]
                 review.update(decided_on=_date(day), upheld=upheld, note="经复查，原处理意见正确" if not upheld else "申请有理")
+                p["review_answer_due_on"] = None
                 label = Review.Level(level).label
                 center = g.org.center[0]
                 if upheld:
                     due = day + 30
                     p.update(status="in_progress", due_from=_date(day), due_workdays=None, due_on=_date(due),
-                             concluded_on=None, satisfaction="", feedback_on=None)
+                             concluded_on=None, satisfaction="", feedback_on=None, feedback_satisfaction="")
                     rows[t.double].append(t.double.row(petition_id=pid, review_id=review["id"], opened_on=_date(day),
                                                        note=review["note"]))
                     event(day, "decide_review", before, "in_progress",
