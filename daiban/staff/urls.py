@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from daiban.staff.views import (
     audit,
     auth,
     cases,
+    common,
     documents,
     intake,
     lists,
@@ -58,4 +59,6 @@ urlpatterns = [
     path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),
     path("flowchart.pdf", documents.flowchart_pdf, name="flowchart_pdf"),
     path("board.pdf", documents.board_pdf, name="board_pdf"),
+    # Last: any other /staff/ address answers with the Chinese 404 page, also with DEBUG on.
+    re_path(r"^(?P<rest>.*)$", common.unknown_url, name="not_found"),
 ]
