@@ -56,10 +56,12 @@ def generate_month(station: Station, year: int, month: int) -> list[DutyDay]:
         if day in kept:
             result.append(kept[day])
             continue
-        result.append(DutyDay.objects.create(
-            station=station, date=day,
-            leader=leaders[li % len(leaders)] if leaders else None,
-            receptionist=receptionists[ri % len(receptionists)] if receptionists else None,
-        ))
+        leader = leaders[li % len(leaders)] if leaders else None
+        receptionist = receptionists[ri % len(receptionists)] if receptionists else None
+        if receptionist is not None and receptionist == leader and len(receptionists) > 1:
+            # One person cannot lead the day and sit at reception: the next in the rotation takes it.
+            ri += 1
+            receptionist = receptionists[ri % len(receptionists)]
+        result.append(DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist))
         li, ri = li + 1, ri + 1
     return result

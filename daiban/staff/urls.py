@@ -48,6 +48,7 @@ urlpatterns = [
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
     path("notices/", notices.notices, name="notices"),
+    path("notices/<int:pk>/", notices.open_notice, name="notice_open"),
     path("stats/", stats.dashboard, name="stats"),
     path("stats/report.<str:fmt>", stats.report_download, name="stats_report"),
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
