@@ -6,8 +6,8 @@ import time
 
 import segno
 from django.conf import settings
-from django.http import Http404
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 

@@ -36,6 +36,16 @@
     });
   });
 
+  // Lists as cards on a phone (daiban.css, table.table-cards): each cell labelled with its column.
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("colspan") && !cell.dataset.label) cell.dataset.label = heads[i];
+      });
+    });
+  });
+
   // --- Portal: a QR code carries the query code in the fragment (#code=…), never sent to a server.
   // The track form takes it from there, drops it from the address bar and asks the server by POST.
   var codeForm = document.querySelector("form[data-fragment-code]");
