@@ -165,7 +165,13 @@ def test_the_portal_thanks_after_a_rating(api, org, clock):
     agent.act(petition.pk, "conclude", {"result": "补偿款已发放"})
     agent.act(petition.pk, "feedback", {"method": "phone", "satisfaction": "understanding"})
     url = f"/track/{petition.number}/"
-    response = client.post(url, {"do": "rate", "satisfaction": "satisfied"})
+    # The session knows the code, but a post must carry it (the tracking pages are exempt from CSRF
+    # because the code is the proof): a forged post without it changes nothing.
+    forged = client.post(url, {"do": "rate", "satisfaction": "dissatisfied"})
+    assert forged.status_code == 200 and 'name="code"' in forged.content.decode()
+    petition.refresh_from_db()
+    assert petition.satisfaction == "understanding"
+    response = client.post(url, {"do": "rate", "satisfaction": "satisfied", "code": petition.query_code})
     assert response.status_code == 302 and response.url == url
     page = client.get(url).content.decode()
     assert "感谢您的评价" in page

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 
 from daiban.documents.flowchart import svg as flowchart_svg
 from daiban.lib import ratelimit
@@ -129,6 +130,11 @@ def _track_page(request, number: str, error: str, status: int, *, ask_captcha: b
     return _private(render(request, "portal/track.html", context, status=status))
 
 
+# The tracking pages send no Referer (Referrer-Policy: no-referrer), so a browser posts their forms
+# with "Origin: null" and Django's CSRF check would refuse them. They need none: every post carries
+# the number and the query code themselves, which a forging site does not know (the code is the
+# capability), and the session alone never authorises a post.
+@csrf_exempt
 def track(request):
     """The form asks for number and query code and posts them (never a URL with the code); older
     links with ?number=…&code=… still work and are sent on to the address without the code."""
@@ -149,11 +155,15 @@ def track(request):
     return _private(render(request, "portal/track.html", {"number": number}))
 
 
+@csrf_exempt
 def status(request, number: str):
     """One petition's progress. The query code comes from this browser's session (proved on the
     track form), a legacy ?code= link, or the form's post; without one the page asks for it."""
     number = services.normalise_number(number)
-    code = request.GET.get("code", "") or request.session.get(CODES_KEY, {}).get(number, "")
+    if request.method == "POST":  # never on the session's word alone (see above)
+        code = request.POST.get("code", "") or request.GET.get("code", "")
+    else:
+        code = request.GET.get("code", "") or request.session.get(CODES_KEY, {}).get(number, "")
     if not code:
         return _track_page(request, number, "", 200)
     client = ratelimit.client_ip(request)
@@ -187,5 +197,6 @@ def status(request, number: str):
             _remember_code(request, number, code)
             return _private(redirect(request.path))
         petition.refresh_from_db()
-    return _private(render(request, "portal/status.html", {"p": services.public_view(petition), "error": error},
+    return _private(render(request, "portal/status.html",
+                           {"p": services.public_view(petition), "error": error, "code": code},
                            status=400 if error else 200))
