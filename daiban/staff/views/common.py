@@ -56,7 +56,7 @@ def _message(exc: Exception) -> str:
     return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else ""
 
 
-def not_found(request: HttpRequest, message: str = "", exception: Exception | None = None) -> HttpResponse:
+def not_found(request: HttpRequest, message: str = "") -> HttpResponse:
     """The staff pages' 404, in Chinese, with the navigation: also in development (DEBUG on), where
     Django would show its English debug page. A page a role may not use answers the same way, so
     that existence does not leak."""
