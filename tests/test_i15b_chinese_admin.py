@@ -136,3 +136,35 @@ def test_error_templates_are_chinese():
     for name in ("404.html", "403.html", "500.html"):
         source = get_template(name).template.source
         assert CJK.search(source), name
+
+
+def test_raw_codes_in_admin_lists_are_named_in_chinese(org):
+    from daiban.notifications.admin import NotificationAdmin
+    from daiban.notifications.models import Notification
+    from daiban.petitions.admin import via_label
+
+    assert via_label("page") == "页面" and via_label("ledger") == "台账"
+    assert via_label("page-agency.docx") == "页面·代办单（DOCX）"
+    assert via_label("disposition.pdf") == "接口·处置单（PDF）"
+    row = Notification(channel="sms", template="receipt", body="x")
+    assert NotificationAdmin(Notification, admin.site).template_label(row) == "收到回执短信"
+    Notification.objects.create(channel="in_app", template="due_soon", body="x",
+                                recipient=User.objects.get(username="agent1"))
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get("/admin/notifications/notification/").content.decode()
+    assert "即将到期" in page and ">due_soon<" not in page
+
+
+def test_holiday_names_already_stored_in_english_are_renamed_by_the_migration(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("daiban.workdays.migrations.0003_i15b_holiday_names")
+    CalendarDay.objects.filter(date=datetime.date(2026, 2, 17)).update(name="Chinese New Year Extended Holiday")
+    CalendarDay.objects.filter(date=datetime.date(2026, 2, 14)).update(name="Day off (substituted)")
+    migration.rename(apps, None)
+    assert CalendarDay.objects.get(date=datetime.date(2026, 2, 17)).name == "春节"
+    renamed = CalendarDay.objects.get(date=datetime.date(2026, 2, 14))
+    assert renamed.name == ("调休上班" if renamed.is_workday else "调休放假")

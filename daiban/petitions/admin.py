@@ -15,6 +15,18 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "order", "active")
     list_editable = ("order", "active")
 
+def via_label(via: str) -> str:
+    """Where personal data was shown, in Chinese: "page" 页面, "ledger" 台账, "page-agency.docx"
+    页面·代办单（DOCX）, "disposition.pdf" 接口·处置单（PDF）."""
+    names = {"api": "接口", "page": "页面", "ledger": "台账", "": "接口"}
+    documents = {"agency": "代办单", "disposition": "处置单"}
+    if via in names:
+        return names[via]
+    where, text = ("页面", via[5:]) if via.startswith("page-") else ("接口", via)
+    document, _, fmt = text.partition(".")
+    return f"{where}·{documents.get(document, document)}（{fmt.upper()}）" if fmt else via
+
+
 # Events that are not workflow actions (the staff timeline names them the same way).
 EVENT_LABELS = {
     "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
@@ -75,8 +87,17 @@ class PetitionAdmin(admin.ModelAdmin):
 class PersonalDataViewAdmin(ReadOnlyAdmin):
     """Append-only (each row is also in the audit trail): no change, no delete, no bulk delete."""
 
-    list_display = ("at", "user", "petition", "fields", "via")
+    list_display = ("at", "user", "petition", "fields_label", "via_label")
     list_filter = ("via",)
+
+    @admin.display(description="查看项目", ordering="fields")
+    def fields_label(self, obj: PersonalDataView) -> str:
+        names = {"id_number": "身份证号", "phone": "电话", "name": "姓名", "address": "地址"}
+        return "、".join(names.get(f, f) for f in obj.fields.split(",") if f)
+
+    @admin.display(description="查看途径", ordering="via")
+    def via_label(self, obj: PersonalDataView) -> str:
+        return via_label(obj.via)
 
 
 @admin.register(CalendarDay)
