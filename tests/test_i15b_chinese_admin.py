@@ -168,3 +168,11 @@ def test_holiday_names_already_stored_in_english_are_renamed_by_the_migration(db
     assert CalendarDay.objects.get(date=datetime.date(2026, 2, 17)).name == "春节"
     renamed = CalendarDay.objects.get(date=datetime.date(2026, 2, 14))
     assert renamed.name == ("调休上班" if renamed.is_workday else "调休放假")
+
+
+def test_audit_admin_names_the_target_type_in_chinese(org):
+    from daiban.audit.admin import AuditEntryAdmin
+    from daiban.audit.models import AuditEntry
+
+    row = AuditEntry(target_type="user")
+    assert AuditEntryAdmin(AuditEntry, admin.site).target_type_label(row) == "工作人员账号"
