@@ -8,25 +8,42 @@ PORT ?= 8000
 
 $(BIN)/.installed: requirements.txt
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $@
+	@echo "==> 安装依赖到 $(VENV)（首次约 2–4 分钟，之后跳过）…"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --progress-bar off -r requirements.txt
+	@touch $@
+	@echo "==> 依赖已安装"
 
 install: $(BIN)/.installed
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	@echo "==> 迁移数据库…"
+	@$(BIN)/python manage.py migrate --noinput -v 0
 
+# The demo organisation and accounts, then a month of cases made by the real workflow (both once).
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	@echo "==> 载入演示机构、账号和演示月的信访事项（首次约 10–60 秒）…"
+	@$(BIN)/python manage.py load_demo --quiet
+	@$(BIN)/python manage.py load_demo_month
 
 # The server and, beside it, the background worker (messages, case files); Ctrl-C stops both.
+# The addresses and accounts are printed last, once the server answers.
 run: demo
-	@echo "Daiban 信访代办 — 群众门户 http://127.0.0.1:$(PORT)/  工作人员 http://127.0.0.1:$(PORT)/staff/  管理后台 http://127.0.0.1:$(PORT)/admin/  接口文档 http://127.0.0.1:$(PORT)/api/v1/docs"
-	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "==> 启动服务器和后台任务进程…"
+	@mkdir -p var; $(BIN)/python manage.py db_worker --queue-name '*' --no-reload >> var/worker.log 2>&1 & worker=$$!; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m daiban.lib.waitfor http://127.0.0.1:$(PORT)/ 120; \
+	echo ""; \
+	echo "Daiban 信访代办已启动（Ctrl-C 停止）："; \
+	echo "  群众门户  http://127.0.0.1:$(PORT)/"; \
+	echo "  工作人员  http://127.0.0.1:$(PORT)/staff/"; \
+	echo "  管理后台  http://127.0.0.1:$(PORT)/admin/"; \
+	echo "  接口文档  http://127.0.0.1:$(PORT)/api/v1/docs"; \
+	echo "  后台任务（短信、案卷）日志：var/worker.log"; \
+	$(BIN)/python manage.py load_demo --accounts; \
+	wait $$server
 
 test: install
 	$(BIN)/python -m pytest

@@ -100,7 +100,7 @@ def test_case_page_offers_only_allowed_actions(routed, org, clock):
     assert {"urge", "contact", "escalate", "route"} <= actions
     assert "conclude" not in actions and "screen" not in actions
     dept_page = login("dept1").get(f"/staff/petitions/{petition['id']}/").content.decode()
-    assert set(re.findall(r'data-action="([a-z_]+)"', dept_page)) == {"receive", "result"}
+    assert set(re.findall(r'data-action="([a-z_]+)"', dept_page)) == {"receive", "result", "return", "request_extension"}
     assert "（已脱敏）" in dept_page
 
 

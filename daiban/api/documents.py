@@ -89,20 +89,23 @@ class AttachmentOut(Schema):
     size: int
     sha256: str
     uploaded_at: datetime.datetime
+    conduct: int | None = None
 
 
 def attachment_out(a: Attachment) -> dict:
     return {"id": a.pk, "name": a.name, "kind": a.kind, "content_type": a.content_type, "size": a.size,
-            "sha256": a.sha256, "uploaded_at": a.uploaded_at}
+            "sha256": a.sha256, "uploaded_at": a.uploaded_at, "conduct": a.conduct_id}
 
 
 @router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
           response={201: AttachmentOut, **ERRORS})
 def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
-                      kind: Form[s.Line] = "document"):
+                      kind: Form[s.Line] = "document", conduct: Form[s.Id | None] = None):
+    """`kind=evidence` with `conduct` (a conduct record's id, see record_conduct): evidence of that occurrence."""
     from ninja import Status
 
-    attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind)
+    attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind,
+                                         conduct=conduct)
     return Status(201, attachment_out(attachment))
 
 
@@ -119,3 +122,10 @@ def attachment_download(request: StaffRequest, attachment_id: s.Id):
         raise NotFound("附件不存在")
     return download(services.attachment_bytes(attachment), attachment.name, "", attachment.content_type)
 
+
+
+@router.get("/judicial_referrals/{referral_id}/letter.{fmt}", tags=["文书"], summary="移送函（docx/pdf）",
+            response={200: None, **ERRORS})
+def referral_letter(request: StaffRequest, referral_id: s.Id, fmt: s.Line):
+    data, name = services.referral_letter_file(request.user, referral_id, fmt, via="")
+    return download(data, name, fmt)

@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from daiban.api import actions, audit, documents, public, stats, views
+from daiban.api import actions, audit, documents, double_checks, public, stats, views
 from daiban.api.common import error_response
 from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
@@ -118,5 +118,6 @@ api.add_router("", views.router)
 api.add_router("", actions.router)
 api.add_router("", documents.router)
 api.add_router("", stats.router)
+api.add_router("", double_checks.router)
 api.add_router("/public", public.router)
 api.add_router("/audit", audit.router)

@@ -19,6 +19,7 @@ from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.choices import (
     AgentChosenBy,
     Channel,
+    ConductKind,
     ContactMethod,
     Convener,
     DispositionState,
@@ -173,6 +174,27 @@ class UrgingOut(Schema):
     automatic: bool
 
 
+class ExtensionOut(Schema):
+    workdays: int
+    reason: str
+    requested_on: datetime.date
+    approved: bool | None = Field(description="null：等待审批")
+    decided_on: datetime.date | None
+    note: str
+    new_due_on: datetime.date | None
+
+
+class EscalationOut(Schema):
+    to: EscalationTarget
+    reason: str
+    on: datetime.date
+    taken_by: str | None = Field(description="签收人（代办服务中心、联席办）")
+    taken_on: datetime.date | None
+    returned_on: datetime.date | None = Field(description="退回本站办理的日期")
+    instructions: str
+    due_on: datetime.date | None = Field(description="退回时重定的办结时限")
+
+
 class DispositionOut(Schema):
     id: int
     number: str
@@ -188,6 +210,9 @@ class DispositionOut(Schema):
     result: str
     result_on: datetime.date | None
     urgings: list[UrgingOut]
+    returned_on: datetime.date | None = Field(None, description="退回日期（状态returned：非本单位职权）")
+    return_reason: str = ""
+    extensions: list[ExtensionOut] = []
 
 
 class ContactOut(Schema):
@@ -254,6 +279,40 @@ class PetitionListItem(Schema):
     satisfaction: SatisfactionT | None
 
 
+class PetitionRef(Schema):
+    id: int
+    number: str
+
+
+class DoubleCheckOut(Schema):
+    """一案双查 (API.md 1.1): open until the center closes it."""
+
+    id: int
+    opened_on: datetime.date
+    assignee: Ref | None
+    status: str = Field(description="open | closed")
+    matter_findings: str
+    handling_findings: str
+    accountability: str
+    closed_on: datetime.date | None
+    petition: PetitionRef
+
+
+class ConductOut(Schema):
+    id: int
+    kind: ConductKind
+    on: datetime.date
+    note: str
+    referral_id: int | None = Field(description="已移送司法机关时为移送记录编号")
+
+
+class JudicialReferralOut(Schema):
+    id: int
+    organ: str
+    on: datetime.date
+    note: str
+
+
 class PetitionOut(PetitionListItem):
     query_code: str | None = Field(description="只对承办代办员、本机构领导、代办服务中心和管理员返回，其他人为null")
     personal_data_masked: bool
@@ -270,6 +329,7 @@ class PetitionOut(PetitionListItem):
     convened_by: Convener | None
     due_provisional: bool
     escalated_to: EscalationTarget | None
+    escalation: EscalationOut | None = Field(None, description="最近一次上报：上报至…，由…签收，退回时的办理意见")
     national: NationalOut
     concluded_on: datetime.date | None
     result: str
@@ -289,6 +349,9 @@ class PetitionOut(PetitionListItem):
     reviews: list[ReviewOut]
     related: list[RelatedOut]
     events: list[EventOut]
+    double_checks: list[DoubleCheckOut] = Field(description="一案双查（仅对代办服务中心、责任人和本机构领导列出）")
+    conduct: list[ConductOut] = Field(description="终结后缠访、闹访等行为记录")
+    judicial_referrals: list[JudicialReferralOut] = Field(description="移送司法机关记录")
     archive: ArchiveOut | None = Field(None, description="归档后的案卷：后台生成中、已封存（含SHA-256）或生成失败")
 
 
@@ -344,6 +407,9 @@ FIELD_LABELS = {
     "year": "年份", "station": "代办机构", "department": "事权单位", "page_size": "每页条数", "received_from": "收到日期（起）",
     "received_to": "收到日期（止）", "order": "排序", "fmt": "格式", "number": "编号", "code": "查询码",
     "apply_to_open": "是否同时更正其他在办事项",
+    "assignee_id": "责任人", "matter_findings": "查事情况", "handling_findings": "查人（办理）情况",
+    "accountability": "责任追究", "note": "说明", "conduct": "行为记录", "item_id": "一案双查编号",
+    "referral_id": "移送记录编号",
 }
 # Query parameters whose name means something else in a body.
 QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

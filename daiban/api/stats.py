@@ -4,6 +4,7 @@ import datetime
 from typing import Literal
 
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from daiban.api import schemas as s
 from daiban.api.common import ERRORS as COMMON_ERRORS
@@ -40,6 +41,7 @@ class StatsOut(Schema):
     by_source: dict[str, int]
     by_category: dict[str, int]
     by_status: dict[str, int]
+    double_checks: dict[str, int] = Field(description="一案双查：期间启动的件数（opened），其中已结束（closed）、未结束（open）")
 
 
 def period(start: datetime.date | None, end: datetime.date | None) -> Period:
@@ -53,7 +55,9 @@ def period(start: datetime.date | None, end: datetime.date | None) -> Period:
 @router.get("/stats", response={200: StatsOut, **ERRORS}, tags=["统计"], summary="代办率、办结率、满意率等指标")
 def stats(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
           to: s.PlausibleDate | None = None, station: s.Id | None = None):
-    return queries.summary(queries.scope(request.user, period(from_, to), station))
+    span = period(from_, to)
+    qs = queries.scope(request.user, span, station)
+    return {**queries.summary(qs), "double_checks": queries.double_checks(qs, span)}
 
 
 @router.get("/stats/breakdown", tags=["统计"], summary="按机构、代办员、渠道、来源、分类、月份、状态分组的指标",

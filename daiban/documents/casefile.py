@@ -32,6 +32,7 @@ from daiban.documents.forms import agency_form, disposition_form, petitioner_nam
 from daiban.documents.layout import FormDoc, date_text
 from daiban.documents.models import Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.referral import referral_letter
 from daiban.documents.safe import clean, csv_text, zip_name
 from daiban.documents.storage import attachment_bytes
 from daiban.petitions.models import Petition
@@ -138,6 +139,10 @@ def items(petition: Petition) -> list[Item]:
     for kind, ok in notices.available(petition).items():
         if ok:
             found.append(_document_item(notices.build(petition, kind), bureau, 3))
+    for referral in petition.judicial_referrals.all():
+        item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)
+        item.title = f"移送函（{referral.organ}）"
+        found.append(item)
     for attachment in petition.attachments.all():
         item = _attachment_item(attachment, station)
         item.order = 4

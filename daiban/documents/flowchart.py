@@ -61,6 +61,21 @@ def _edge(a: str, b: str, label: str, paired: bool = False) -> str:
             f'<text x="{mx + 4}" y="{my - 3}" font-size="11" fill="#495057">{escape(label)}</text></g>')
 
 
+def _loop(key: str, label: str) -> str:
+    """An action that keeps the status (after termination: conduct recorded, referral made), drawn as
+    a loop on the left of its box."""
+    x, y = LAYOUT[key]
+    top, bottom = y + 8, y + H - 8
+    return (f'<g data-edge="{key}>{key}"><path d="M {x} {top} C {x - 40} {top - 6}, {x - 40} {bottom + 6}, {x} {bottom}" '
+            f'fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arrow)"/>'
+            f'<text x="{x - 44}" y="{y + H / 2 + 4}" text-anchor="end" font-size="11" fill="#495057">{escape(label)}</text></g>')
+
+
+# Status-keeping actions worth a loop on the wall chart (the others, urging and contact, would
+# clutter it): those of the after-termination stage.
+LOOP_STAGE = "daiban.petitions.actions.aftercare"
+
+
 def svg() -> str:
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 980 960" role="img" '
@@ -85,6 +100,11 @@ def svg() -> str:
         else:
             label = ACTIONS[action].label
         parts.append(_edge(source, target, label, paired=(target, source) in pairs))
+    loops: dict[str, list[str]] = {}
+    for source, action, target in transitions():
+        if source == target and source in LAYOUT and ACTIONS[action].handler.__module__ == LOOP_STAGE:
+            loops.setdefault(source, []).append(ACTIONS[action].label)
+    parts += [_loop(key, "、".join(names)) for key, names in loops.items()]
     labels = dict(Status.choices)
     for key in LAYOUT:
         if key == "sources":

@@ -85,13 +85,18 @@ def disposition_form(disposition: Disposition, *, person: PetitionerView) -> For
     petition = disposition.petition
     department = disposition.department.name
     due = f"{date_text(disposition.due_on)}前" if disposition.due_on else "方案确定后按规定时限"
+    granted = [r for r in disposition.extension_requests.all() if r.approved]
+    if granted:
+        due += f"（经批准延期{sum(r.workdays for r in granted)}个工作日）"
+    returned = disposition.status == Disposition.State.RETURNED
+    state = "　　状态：已退回（非本单位职权）" if returned else ""
     return FormDoc(
         title="信访事项处置单",
         number=disposition.number,
         date=disposition.routed_on,
         filename=f"{disposition.number}-信访事项处置单-{department}",
         author=bureau_name(),
-        before=[Para(f"承办单位：{department}　　办理时限：{due}", align="left", indent=False)],
+        before=[Para(f"承办单位：{department}　　办理时限：{due}{state}", align="left", indent=False)],
         rows=[
             Row("姓名", person.name, "联系电话", person.phone),
             Row("住址", person.address),
@@ -103,7 +108,8 @@ def disposition_form(disposition: Disposition, *, person: PetitionerView) -> For
             Row("领导批示", disposition.principal_instruction, lines=3,
                 sign=_signer(disposition.principal_by, disposition.principal_on) if disposition.principal_instruction else ""),
             Row("进度催办", "\n".join(urging_text(u) for u in disposition.urgings.all()), lines=4),
-            Row("处理结果", disposition.result, lines=4,
-                sign=f"{department}　{date_text(disposition.result_on)}" if disposition.result else ""),
+            Row("处理结果", f"已退回：{disposition.return_reason}" if returned else disposition.result, lines=4,
+                sign=f"{department}　{date_text(disposition.returned_on if returned else disposition.result_on)}"
+                if disposition.result or returned else ""),
         ],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from daiban.petitions.models import Petition
+from daiban.petitions.models import Conduct, Petition
 
 
 class Attachment(models.Model):
@@ -15,6 +15,7 @@ class Attachment(models.Model):
         PHOTO = "photo", "照片"
         DOCUMENT = "document", "文书材料"
         OTHER = "other", "其他"
+        EVIDENCE = "evidence", "证据材料"
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
@@ -25,6 +26,9 @@ class Attachment(models.Model):
     stored_name = models.CharField(max_length=120)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Evidence of one recorded occurrence of pressure or disruption (action record_conduct).
+    conduct = models.ForeignKey(Conduct, verbose_name="行为记录", null=True, blank=True, on_delete=models.RESTRICT,
+                                related_name="evidence")
 
     class Meta:
         verbose_name = verbose_name_plural = "附件"

@@ -75,7 +75,7 @@ def extensions(petition: Petition) -> list[Extension]:
             due = petition.national_due_on if event.pk == _last(petition, "extend") else None
             found.append(Extension(event.on, int(data.get("days") or petition.national_extension_days or 0), "日",
                                    petition.extension_reason or event.note, due))
-        elif event.action == "decide_extension" and data.get("approved"):
+        elif event.action in ("decide_extension", "disposition_decide_extension") and data.get("approved"):
             due = data.get("due_on")
             found.append(Extension(event.on, int(data.get("workdays") or 0), "个工作日", data.get("reason") or event.note,
                                    datetime.date.fromisoformat(due) if isinstance(due, str) else None,

@@ -24,6 +24,7 @@ from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Invalid, NotFound
 from daiban.lib.text import clean_line
+from daiban.lib.validation import ID_MAX
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data, require
 from daiban.petitions.models import (
@@ -125,6 +126,25 @@ def notice_file(user: User, petition_id: int, kind: str, fmt: str) -> tuple[byte
     return render(form, fmt), f"{form.filename}.{fmt}"
 
 
+# --- the referral letter to the judicial organs (移送函) ------------------------------------------------
+
+def referral_letter_file(user: User, referral_id: int, fmt: str, *, via: str) -> tuple[bytes, str]:
+    """《移送函》 of one referral as (bytes, file name): for case workers who may see the petition
+    (departments and strangers: 404, as for a referral that does not exist)."""
+    from daiban.documents.referral import referral_letter
+    from daiban.petitions.models import JudicialReferral
+
+    _check_format(fmt)
+    petition_id = JudicialReferral.objects.filter(pk=referral_id).values_list("petition_id", flat=True).first()
+    if petition_id is None or not may(user, "work_cases"):
+        raise NotFound("移送记录不存在")
+    get_visible_petition(user, petition_id)
+    petition = load_case(petition_id)
+    referral = next(r for r in petition.judicial_referrals.all() if r.pk == referral_id)
+    form = referral_letter(petition, referral, person=_personal(user, petition, f"{via}referral.{fmt}"))
+    return render(form, fmt), f"{form.filename}.{fmt}"
+
+
 # --- attachments ------------------------------------------------------------------------------------
 
 def _sniff(head: bytes) -> tuple[str, str] | None:
@@ -134,16 +154,35 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachment.Kind.DOCUMENT) -> Attachment:
-    """Store an uploaded scan, photo or PDF. The type is read from the bytes, not the name."""
+def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachment.Kind.DOCUMENT,
+                   conduct: object = None) -> Attachment:
+    """Store an uploaded scan, photo or PDF. The type is read from the bytes, not the name.
+    `conduct`: the id of a conduct record of this petition (record_conduct) the file is evidence of;
+    kind `evidence` requires one, and a conduct's files are always of kind `evidence`."""
     petition = get_visible_petition(user, petition_id)
     require(user, "upload")
     if petition.status == Status.ARCHIVED:
         raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
-    return store_attachment(petition, upload, kind=kind, user=user)
+    conduct_id = _conduct_of(petition, kind, conduct)
+    if conduct_id is not None:
+        kind = Attachment.Kind.EVIDENCE
+    return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id)
 
 
-def store_attachment(petition: Petition, upload, *, kind: str, user: User | None) -> Attachment:
+def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
+    if conduct in (None, ""):
+        if kind == Attachment.Kind.EVIDENCE:
+            raise Invalid.of({"conduct": "证据材料须指明所属的行为记录"})
+        return None
+    raw = str(conduct).strip()
+    wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    if not 0 < wanted <= ID_MAX or not petition.conduct.filter(pk=wanted).exists():
+        raise Invalid.of({"conduct": "行为记录不存在或不属于该信访事项"})
+    return wanted
+
+
+def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
+                     conduct_id: int | None = None) -> Attachment:
     """Check and keep one file (the caller has checked who may add it)."""
     if upload is None:
         raise Invalid.of({"file": "请选择要上传的文件"})
@@ -167,7 +206,7 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     with transaction.atomic():
         attachment = Attachment.objects.create(
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
-            stored_name=stored, uploaded_by=user,
+            stored_name=stored, uploaded_by=user, conduct_id=conduct_id,
         )
         Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
                      data={"attachment_id": attachment.pk, "sha256": digest})
@@ -254,7 +293,8 @@ def load_case(petition_id: int) -> Petition:
     )
     return (
         Petition.objects.select_related("petitioner", "agent", "station")
-        .prefetch_related(dispositions, "contacts", "reviews", "events", "attachments", "links__related")
+        .prefetch_related(dispositions, "contacts", "reviews", "events", "attachments", "links__related",
+                          "judicial_referrals__conduct__evidence")
         .get(pk=petition_id)
     )
 

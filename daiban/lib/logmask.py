@@ -19,10 +19,24 @@ _RUNS = re.compile(
     r"|[0-9]{7,}[Xx]?"
     r")(?![0-9])"
 )
+# A UUID (task and job ids in the worker's log) is not personal data, though its first group can be
+# eight digits: UUIDs are kept whole so that a job can still be found from its log line.
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 
 
 def mask(text: str) -> str:
-    """Replace every ID- or phone-like digit run in `text` with a marker giving only its length."""
+    """Replace every ID- or phone-like digit run in `text` with a marker giving only its length
+    (UUIDs excepted)."""
+    parts, kept = [], 0
+    for found in _UUID.finditer(text):
+        parts.append(_mask_runs(text[kept:found.start()]))
+        parts.append(found.group(0))
+        kept = found.end()
+    parts.append(_mask_runs(text[kept:]))
+    return "".join(parts)
+
+
+def _mask_runs(text: str) -> str:
     return _RUNS.sub(lambda m: f"[已屏蔽{len(m.group(0))}位]", text)
 
 

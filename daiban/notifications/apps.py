@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self) -> None:
-        from daiban.notifications import consumers  # noqa: F401  (registers what follows each event)
+        from daiban.notifications import aftercare, consumers, workflow_consumers  # noqa: F401  (registers what follows each event)

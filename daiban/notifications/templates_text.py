@@ -7,6 +7,8 @@ SMS = {
     "accepted": "【乌审旗信访代办】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
     "result": "【乌审旗信访代办】您的事项{number}已办结，办理结果已反馈。可凭查询码查看并评价，如不满意可在{review_due}前申请复查。",
     "follow_up": "【乌审旗信访代办】您的事项{number}已终结，代办员将于{follow_up_due}前回访，听取您的意见建议。",
+    "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
+    "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
 }
 
 IN_APP = {
@@ -19,5 +21,13 @@ IN_APP = {
     "review_requested": "信访事项 {number} 申请{level}，请于 {answer_due} 前答复",
     "follow_up_due": "信访事项 {number} 应于 {follow_up_due} 前回访",
     "calendar_unconfirmed": "{year}年节假日安排尚未录入工作日历，请在国务院通知发布后导入（工作日历页面）",
+    "note_mention": "{author} 在信访事项 {number} 的内部批注中提到了您：{excerpt}",
     "petitioner_rated": "信访人对事项 {number} 的评价：{satisfaction}",
+    "escalation_received": "{station} 上报事项 {number} 至{to}，请签收",
+    "escalation_taken": "上报事项 {number} 已由 {who} 签收",
+    "escalation_returned": "上报事项 {number} 已退回本站办理：{note}",
+    "disposition_returned": "{department} 退回处置单 {disposition}：{reason}。请重新流转",
+    "extension_requested": "{department} 申请处置单 {disposition} 延期 {workdays} 个工作日，请审批",
+    "extension_decided": "处置单 {disposition} 的延期申请：{decision}。{note}",
+    "reassigned_away": "信访事项 {number} 已更换代办员为 {agent}，您仍可查看该事项",
 }

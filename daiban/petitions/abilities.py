@@ -69,6 +69,10 @@ ABILITIES: dict[str, Ability] = {
     "sign_principal_opinions": Ability("只有主要领导签署批示", roles=_roles(roles.PRINCIPAL)),
     "department_queue": Ability("只有事权单位经办人办理处置单", roles=_roles(roles.DEPARTMENT)),
     "decide_reviews": Ability("只有代办服务中心决定复查复核", roles=_roles(roles.CENTER, roles.ADMIN)),
+    "station_overview": Ability("只有带班、分管、主要领导和代办服务中心可以查看在办事项一览",
+                                roles=_roles(roles.ADMIN, roles.CENTER, *roles.STATION_LEADERS)),
+    "manage_double_checks": Ability("只有代办服务中心指派和结束一案双查", roles=_roles(roles.CENTER, roles.ADMIN)),
+    "take_escalations": Ability("只有代办服务中心（联席办）签收上报事项", roles=_roles(roles.CENTER, roles.ADMIN)),
     "administer": Ability("只有系统管理员可以进入管理后台", roles=_roles(roles.ADMIN)),
     "view_audit": Ability("只有系统管理员和代办服务中心可以查看安全审计", roles=_roles(roles.ADMIN, roles.CENTER)),
     # --- per petition, per actor kind ---
@@ -79,6 +83,11 @@ ABILITIES: dict[str, Ability] = {
     # The query code lets anyone act as the petitioner in public (track, rate, ask for review): only
     # those who hand it to the petitioner get it (API.md 1.1); null for everyone else.
     "see_query_code": Ability("您不能查看查询码", kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
+    # 内部批注 and the case's SMS log: the agency's side of a case (not the departments it was routed to).
+    "internal_notes": Ability("只有代办机构的工作人员可以查看和填写内部批注",
+                              kinds=frozenset({"station_agent", "case_agent", "station_leader", "center", "admin"})),
+    "see_messages": Ability("您不能查看发给信访人的短信",
+                            kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
     # The two rows of a 处置单: the leader in charge's opinion and the principal's instruction.
     "opinion_leader_in_charge": Ability("只有分管领导可以签署这一栏", kinds=frozenset({"leader_in_charge", "center", "admin"})),
     "opinion_principal": Ability("只有主要领导可以签署这一栏", kinds=frozenset({"principal", "center", "admin"})),

@@ -66,6 +66,7 @@ class DispositionState(models.TextChoices):
     ROUTED = "routed", "待签收"
     RECEIVED = "received", "已签收"
     ANSWERED = "answered", "已办理"
+    RETURNED = "returned", "已退回"  # not the department's competence: closed, the agent routes again
 
 
 class ReviewLevel(models.TextChoices):
@@ -121,3 +122,13 @@ class OpinionRole(models.TextChoices):
 
     LEADER_IN_CHARGE = "leader_in_charge", "分管领导处理意见"
     PRINCIPAL = "principal", "领导批示"
+
+
+class ConductKind(models.TextChoices):
+    """After termination: the five kinds of pressure and disruption the plan names (实施方案 七(四))."""
+
+    PESTERING = "pestering", "缠访"
+    DISRUPTION = "disruption", "闹访"
+    PRESSURE = "pressure", "以访施压"
+    SEIZING_LAW = "seizing_law", "以访夺法"
+    SEEKING_GAIN = "seeking_gain", "以访谋利"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from daiban.lib.errors import Conflict
-from daiban.petitions.models import Petition, Review, Satisfaction, Track
-from daiban.petitions.workflow import RUNNING
+from daiban.petitions.models import Disposition, Petition, Review, Satisfaction, Track
+from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 
 
 def track_needs_solution(petition: Petition) -> Conflict | None:
@@ -17,7 +17,7 @@ def track_needs_solution(petition: Petition) -> Conflict | None:
 
 
 def has_open_disposition(petition: Petition) -> Conflict | None:
-    if petition.dispositions.exclude(status="answered").exists():
+    if petition.dispositions.filter(status__in=OPEN_DISPOSITION).exists():
         return None
     return Conflict("没有待办理的处置单可催办", code="not_allowed")
 
@@ -29,9 +29,10 @@ def not_extended(petition: Petition) -> Conflict | None:
 
 
 def all_dispositions_answered(petition: Petition) -> Conflict | None:
-    states = list(petition.dispositions.values_list("status", flat=True))
+    # A returned 处置单 is closed without a result: it neither blocks nor counts (the agent routes again).
+    states = [s for s in petition.dispositions.values_list("status", flat=True) if s != Disposition.State.RETURNED]
     if not states:
-        return Conflict("尚未流转任何事权单位，不能办结", code="not_allowed")
+        return Conflict("尚未流转任何事权单位（或处置单均已退回），不能办结", code="not_allowed")
     if any(state != "answered" for state in states):
         return Conflict("还有事权单位没有处理结果，不能办结", code="not_allowed")
     return None
@@ -63,8 +64,56 @@ def petition_running(petition: Petition) -> Conflict | None:
     return Conflict("信访事项不在办理中", code="not_allowed")
 
 
+def escalation_untaken(petition: Petition) -> Conflict | None:
+    """The center signs for an escalation once (actions/escalation.py)."""
+    latest = petition.escalations.order_by("-id").first()
+    if latest is None or latest.taken_on is None:
+        return None
+    who = latest.taken_by.display_name if latest.taken_by else ""
+    return Conflict(f"该上报事项已由{who}于{latest.taken_on:%Y-%m-%d}签收", code="already_taken")
+
+
 GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
     fn.__name__: fn
     for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
-               review_level_open, petition_running)
+               review_level_open, petition_running, escalation_untaken)
 }
+
+
+# --- guards of one 处置单: (petition, disposition) -----------------------------------------------------
+
+def _request_waits(disposition: Disposition) -> bool:
+    # .all() reads the case page's prefetch (selectors.petition_for_detail) instead of a query each.
+    return any(r.approved is None for r in disposition.extension_requests.all())
+
+
+def extension_requestable(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
+    """A department may ask for more time while its 处置单 has a due date and no request waits."""
+    if disposition is None:
+        return None
+    if disposition.due_on is None:
+        return Conflict("该处置单的办理时限尚未确定（方案确定后起算），无需申请延期", code="not_allowed")
+    if _request_waits(disposition):
+        return Conflict("已有延期申请等待审批", code="not_allowed")
+    return None
+
+
+def extension_pending(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
+    """A decision needs a request that waits for one."""
+    if disposition is None or _request_waits(disposition):
+        return None
+    return Conflict("没有等待审批的延期申请", code="not_allowed")
+
+
+DISPOSITION_GUARDS: dict[str, Callable[[Petition, Disposition | None], Conflict | None]] = {
+    fn.__name__: fn for fn in (extension_requestable, extension_pending)
+}
+GUARDS.update({name: fn for name, fn in DISPOSITION_GUARDS.items()})  # type: ignore[misc]  # called by run()
+
+
+def run(name: str, petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
+    """Run one named guard: a 处置单's guards also read the 处置单 (None: the petition's view only,
+    where they let the action through)."""
+    if name in DISPOSITION_GUARDS:
+        return DISPOSITION_GUARDS[name](petition, disposition)
+    return GUARDS[name](petition)

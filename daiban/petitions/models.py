@@ -12,6 +12,7 @@ from daiban.lib import crypto
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.choices import (  # noqa: F401  (the value lists stay importable from here)
     Channel,
+    ConductKind,
     ContactMethod,
     DispositionState,
     ReviewLevel,
@@ -218,6 +219,8 @@ class Disposition(models.Model):
     due_provisional = models.BooleanField(default=False)
     result = models.TextField("处理结果", blank=True)
     result_on = models.DateField("办结日期", null=True, blank=True)
+    returned_on = models.DateField("退回日期", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项处置单"
@@ -291,6 +294,58 @@ class DoubleInvestigation(models.Model):
     opened_on = models.DateField("启动日期")
     note = models.TextField("说明", blank=True)
     closed_on = models.DateField("结束日期", null=True, blank=True)
+    # Its lifecycle (double_checks.py): the center assigns a responsible person, who records the
+    # findings on the matter and on the handling (and any accountability); the center closes it.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="double_checks")
+    assigned_on = models.DateField("指派日期", null=True, blank=True)
+    matter_findings = models.TextField("查事情况", blank=True)
+    handling_findings = models.TextField("查人（办理）情况", blank=True)
+    accountability = models.TextField("责任追究", blank=True)
+    findings_on = models.DateField("查明日期", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    close_note = models.TextField("结束意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一案双查"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["closed_on", "id"], name="double_check_closed_idx")]
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed_on else "open"
+
+
+class JudicialReferral(models.Model):
+    """移送司法机关: after termination, the conduct recorded so far and its evidence handed over."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="judicial_referrals")
+    organ = models.CharField("移送机关", max_length=100)
+    on = models.DateField("移送日期")
+    note = models.TextField("移送材料及说明")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "移送司法机关"
+        ordering = ["id"]
+
+
+class Conduct(models.Model):
+    """One occurrence of 缠访、闹访、以访施压、以访夺法、以访谋利 after termination; its evidence are
+    attachments (documents.Attachment.conduct); `referral` once handed to the judicial organs."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="conduct")
+    kind = models.CharField("行为", max_length=20, choices=ConductKind.choices)
+    on = models.DateField("发生日期")
+    note = models.TextField("情况记录")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referral = models.ForeignKey(JudicialReferral, null=True, blank=True, on_delete=models.RESTRICT,
+                                 related_name="conduct")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "缠访闹访等行为记录"
+        ordering = ["id"]
 
 
 class PetitionLink(models.Model):
@@ -379,3 +434,4 @@ class PersonalDataView(models.Model):
         verbose_name = verbose_name_plural = "个人信息查看记录"
         ordering = ["-id"]
 from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures, SearchEntry, TermCount  # noqa: E402, F401  (registered with the app)
+from daiban.petitions.practice_models import Escalation, ExtensionRequest, Reassignment  # noqa: E402, F401  (registered with the app)

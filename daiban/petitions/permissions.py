@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from daiban.lib.errors import NotFound
 from daiban.org import roles
 from daiban.org.models import Agent, Station, User
-from daiban.petitions.models import Disposition, Petition
+from daiban.petitions.models import Disposition, Petition, Reassignment
 
 
 def user_agent(user: User) -> Agent | None:
@@ -58,6 +58,8 @@ def visible_petitions(user: User | None) -> QuerySet[Petition]:
     agent = user_agent(user)
     if agent:
         condition |= Q(agent_id=agent.pk)
+        # An agent replaced on a petition (action `reassign`) still reads what they handled.
+        condition |= Q(pk__in=Reassignment.objects.filter(from_agent_id=agent.pk).values("petition_id"))
     if user.has_role(roles.DEPARTMENT) and user.department_id:
         routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=user.department_id)
         condition |= Q(Exists(routed))

@@ -14,9 +14,17 @@ from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_ph
 from daiban.org.models import User
 from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
-from daiban.petitions.models import Disposition, Event, PersonalDataView, Petition, PetitionLink, Urging
+from daiban.petitions.models import (
+    Disposition,
+    Escalation,
+    Event,
+    PersonalDataView,
+    Petition,
+    PetitionLink,
+    Urging,
+)
 from daiban.petitions.permissions import identity_hidden, visible_petitions
-from daiban.petitions.workflow import RUNNING
+from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
 
@@ -138,13 +146,15 @@ def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
     urgings = Prefetch("urgings", queryset=Urging.objects.select_related("by"))
     dispositions = Prefetch(
-        "dispositions", queryset=Disposition.objects.select_related("department").prefetch_related(urgings)
+        "dispositions",
+        queryset=Disposition.objects.select_related("department").prefetch_related(urgings, "extension_requests"),
     )
     return (
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
-            dispositions, "contacts", "reviews",
+            dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
+            Prefetch("escalations", queryset=Escalation.objects.select_related("taken_by")),
             Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
@@ -176,6 +186,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "solution_determined_on": petition.solution_determined_on, "convened_by": petition.convened_by or None,
         "due_provisional": bool(unconfirmed_years(years)),
         "escalated_to": petition.escalated_to or None,
+        "escalation": escalation_out(petition),
         "national": {
             "forward_due_on": petition.national_forward_due_on, "due_on": petition.national_due_on,
             "extension_days": petition.national_extension_days, "extension_reason": petition.extension_reason,
@@ -201,18 +212,52 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             for link in petition.links.all()
         ],
         "events": [event_out(e) for e in petition.events.all()],
+        **aftercare_out(petition, user),
     })
     return data
+
+
+def aftercare_out(petition: Petition, user: User) -> dict[str, Any]:
+    """一案双查 items (only those this user may see), conduct after termination and referrals."""
+    from daiban.petitions.double_checks import double_check_out, visible_double_checks
+
+    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
+    return {
+        "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
+        "conduct": [{"id": c.pk, "kind": c.kind, "on": c.on, "note": c.note, "referral_id": c.referral_id}
+                    for c in petition.conduct.all()],
+        "judicial_referrals": [{"id": r.pk, "organ": r.organ, "on": r.on, "note": r.note}
+                               for r in petition.judicial_referrals.all()],
+    }
 
 
 def disposition_out(d: Disposition) -> dict[str, Any]:
     return {
         "id": d.pk, "number": d.number, "department": {"id": d.department_id, "name": d.department.name},
         "status": d.status, "routed_on": d.routed_on, "received_on": d.received_on, "due_on": d.due_on,
-        "overdue": d.status != "answered" and d.due_on is not None and d.due_on < today(),
+        "overdue": d.status in OPEN_DISPOSITION and d.due_on is not None and d.due_on < today(),
         "proposed_handling": d.proposed_handling, "leader_opinion": d.leader_opinion,
         "principal_instruction": d.principal_instruction, "result": d.result, "result_on": d.result_on,
         "urgings": [{"on": u.on, "note": u.note, "automatic": u.automatic} for u in d.urgings.all()],
+        "returned_on": d.returned_on, "return_reason": d.return_reason,
+        "extensions": [
+            {"workdays": r.workdays, "reason": r.reason, "requested_on": r.requested_on, "approved": r.approved,
+             "decided_on": r.decided_on, "note": r.note, "new_due_on": r.new_due_on}
+            for r in d.extension_requests.all()
+        ],
+    }
+
+
+def escalation_out(petition: Petition) -> dict[str, Any] | None:
+    """The petition's latest escalation ("上报至… 由…签收"), None if it was never escalated."""
+    rows = list(petition.escalations.all())  # prefetched by petition_for_detail
+    if not rows:
+        return None
+    e = rows[-1]
+    return {
+        "to": e.to, "reason": e.reason, "on": e.on,
+        "taken_by": e.taken_by.display_name if e.taken_by else None, "taken_on": e.taken_on,
+        "returned_on": e.returned_on, "instructions": e.instructions, "due_on": e.due_on,
     }
 
 

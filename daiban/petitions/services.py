@@ -86,7 +86,7 @@ def disposition_act(*, disposition_id: int, action: str, user: User, data: Data)
         petition = Petition.objects.select_for_update().get(pk=found)
         disposition = Disposition.objects.select_related("department").get(pk=disposition_id)
         kinds = actor_kinds(user, petition, disposition)
-        on, typed = _check(act, petition, kinds, disposition.status, data)
+        on, typed = _check(act, petition, kinds, disposition.status, data, disposition)
         outcome = act.handler(DispositionCtx(petition, user, on, kinds, disposition), typed)
         disposition.save()
         _saved(petition, on)
@@ -103,7 +103,7 @@ def _declared(table: Mapping[str, Action[Any]], name: str) -> Action[Any]:
 
 
 def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: str,
-           data: Data) -> tuple[datetime.date, ActionInput]:
+           data: Data, disposition: Disposition | None = None) -> tuple[datetime.date, ActionInput]:
     """Everything that refuses before a handler runs, in the order a person would be told: someone
     acted since you looked, you may not, not now, not in this state, then what you typed."""
     seen = data.version if isinstance(data, ActionInput) else data.get("version")
@@ -114,7 +114,7 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
     if state not in act.sources:
         raise Conflict(f"当前状态下不能执行“{act.label}”", code="not_allowed", extra={"current_status": state})
     for name in act.guards:
-        problem = guards.GUARDS[name](petition)
+        problem = guards.run(name, petition, disposition)
         if problem is not None:
             raise problem
     typed = act.input.parse(data)
@@ -148,9 +148,10 @@ def _record(petition: Petition, user: User | None, action: str, on: datetime.dat
 
 # --- what a user may do now -------------------------------------------------------------------------
 
-def _open(act: Action[Any], kinds: frozenset[str], state: str, petition: Petition) -> bool:
+def _open(act: Action[Any], kinds: frozenset[str], state: str, petition: Petition,
+          disposition: Disposition | None = None) -> bool:
     return bool(state in act.sources and kinds & act.actors) and all(
-        guards.GUARDS[g](petition) is None for g in act.guards)
+        guards.run(g, petition, disposition) is None for g in act.guards)
 
 
 def available_actions(user: User, petition: Petition) -> list[Action[Ctx]]:
@@ -160,7 +161,7 @@ def available_actions(user: User, petition: Petition) -> list[Action[Ctx]]:
 
 def available_disposition_actions(user: User, petition: Petition, disposition: Disposition) -> list[Action[DispositionCtx]]:
     kinds = actor_kinds(user, petition, disposition)
-    return [act for act in DISPOSITION_ACTIONS.values() if _open(act, kinds, disposition.status, petition)]
+    return [act for act in DISPOSITION_ACTIONS.values() if _open(act, kinds, disposition.status, petition, disposition)]
 
 
 # --- correcting the same-matter check --------------------------------------------------------------

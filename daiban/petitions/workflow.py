@@ -42,5 +42,8 @@ SCREEN_OUTCOMES: dict[str, str] = {
 # The four exclusions (不予代办) and their wording, in DOMAIN.md's order.
 EXCLUSIONS: dict[str, str] = dict(Exclusion.choices)
 
+# 处置单 states in which the department still owes an answer (answered and returned ones are closed).
+OPEN_DISPOSITION = frozenset({"routed", "received"})
+
 # Who works a case: its agent, the center and the administrator.
 CASE = frozenset({"case_agent", "center", "admin"})

@@ -142,6 +142,12 @@ def _event_text(event: Event) -> str | None:
             return f"已确定解决方案，计划于{data.get('due_on', '')}前办结"
         case "escalate":
             return "已上报上级机构协调"
+        case "return_escalation":
+            return "上级机构已提出办理意见，由代办机构继续办理"
+        case "reassign":
+            return "已为您更换代办员"
+        case "disposition_decide_extension" if data.get("approved"):
+            return f"因情况复杂，经批准办理期限延长{data.get('workdays', '')}个工作日"
         case "contact":
             return "代办员与您联系，通报办理进展"
         case "extend":

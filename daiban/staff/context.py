@@ -16,8 +16,10 @@ def nav(request) -> dict:
             "stats": may(user, "view_stats"),
             "department": may(user, "department_queue"),
             "leader": may(user, "sign_opinions"),
+            "overview": may(user, "station_overview"),
             "admin": may(user, "administer"),
             "audit": may(user, "view_audit"),
+            "double_checks": _double_checks(user),
             "session": _session_limits(request),
             "role_labels": _role_labels(user),
             "unread": _unread(user) if request.path.startswith("/staff/") else 0,
@@ -32,6 +34,16 @@ def _role_labels(user) -> str:
     labels = [roles.LABELS[r] for r in sorted(user.role_set) if r in roles.LABELS]
     shown = [label for label in labels if label not in name and not (label.endswith("经办人") and name.endswith("经办人"))]
     return "、".join(shown) if labels else "无角色"
+
+
+def _double_checks(user) -> bool:
+    """一案双查 in the menu: for the center, admin and the stations' leaders; for anyone else while an
+    open item is assigned to them."""
+    if may(user, "manage_double_checks") or user.has_role(*roles.STATION_LEADERS):
+        return True
+    from daiban.petitions.models import DoubleInvestigation
+
+    return DoubleInvestigation.objects.filter(assignee_id=user.pk, closed_on__isnull=True).exists()
 
 
 UNREAD_CAP = 100  # the badge says "99+" beyond this: no need to count a long backlog exactly

@@ -23,3 +23,21 @@ class DutyDay(models.Model):
         verbose_name = verbose_name_plural = "带班与接访安排"
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["station", "date"], name="duty_day_unique")]
+
+
+class CaseNote(models.Model):
+    """内部批注: a remark of the agency's staff on a case, never in the public timeline, the documents
+    or the case file. Append-only: a note is corrected by another note, not edited (who knew what,
+    when, stays readable). `mentions`: the colleagues it was addressed to (@), told by an in-app notice."""
+
+    petition = models.ForeignKey("petitions.Petition", verbose_name="信访事项", on_delete=models.CASCADE,
+                                 related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批注人", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("批注内容")
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="提醒的同事", blank=True, related_name="+")
+    created_at = models.DateTimeField("批注时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "内部批注"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["petition", "created_at"], name="casenote_petition")]

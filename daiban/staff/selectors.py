@@ -72,6 +72,10 @@ def workbench(user: User) -> list[Card]:
     if may(user, "department_queue"):
         cards.append(Card("dispositions", "待签收、待办理的处置单", "dispositions",
                           *_count_items(department_queue(user))))
+    if may(user, "take_escalations"):
+        # 上报: escalated to the center or the joint office, until the center answers (issue 12).
+        cards.append(_card("escalations", "上报事项（待签收、待处理）", "?status=escalated",
+                           _petitions(visible.filter(status=Status.ESCALATED)), "warning"))
     if may(user, "decide_reviews"):
         cards.append(_card("reviews", "待决定的复查复核", "?status=under_review",
                            _petitions(visible.filter(status=Status.UNDER_REVIEW))))

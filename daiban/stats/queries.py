@@ -186,3 +186,15 @@ def repeats(qs: QuerySet[Petition], limit: int = 200) -> list[dict]:
         "score": link.score,
     } for link in links]
 
+
+
+def double_checks(qs: QuerySet[Petition], period: Period) -> dict:
+    """一案双查 opened in the period (by the day the review upheld the request, not the day the
+    petition was received), within the scope's stations: how many, and how many of them are closed
+    or still open now. One query."""
+    from daiban.petitions.models import DoubleInvestigation
+
+    lookups = {f"petition__{k}": v for k, v in qs.lookups.items() if not k.startswith("received_on")}
+    return DoubleInvestigation.objects.filter(opened_on__gte=period.start, opened_on__lte=period.end, **lookups).aggregate(
+        opened=Count("pk"), closed=Count("pk", filter=Q(closed_on__isnull=False)),
+        open=Count("pk", filter=Q(closed_on__isnull=True)))

@@ -89,3 +89,19 @@ def unconfirmed_years(years: set[int]) -> set[int]:
         ).exists()
         or not CalendarDay.objects.filter(date=datetime.date(year, 12, 31)).exists()
     }
+
+
+def workdays_from(start: datetime.date, ends: set[datetime.date]) -> dict[datetime.date, int]:
+    """`workdays_between(start, end)` for many ends with one range query (a list's "剩余/超期N个
+    工作日" column): {end: working days in (start, end], negative when end is before start}."""
+    if not ends:
+        return {}
+    lo, hi = min(min(ends), start), max(max(ends), start)
+    table = _days(lo, hi)
+    # Running count of working days from lo: the answer for an end is count(end) - count(start).
+    running, counts, day = 0, {}, lo
+    while day <= hi:
+        running += _lookup(table, day)[0]
+        counts[day] = running
+        day += ONE_DAY
+    return {end: counts[end] - counts[start] for end in ends}

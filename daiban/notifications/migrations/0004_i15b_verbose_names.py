@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notifications', '0003_inbox_index'),
-        ('petitions', '0012_i15b_verbose_names'),
+        ('petitions', '0013_i12a_escalation_extension_reassign'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from daiban.petitions.actions import closing, disposition, handling, review, screening
+from daiban.petitions.actions import (
+    aftercare,
+    closing,
+    disposition,
+    escalation,
+    extension,
+    handling,
+    review,
+    screening,
+)
 from daiban.petitions.actions.base import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput, Ctx, Outcome
 
 __all__ = ["ACTIONS", "DISPOSITION_ACTIONS", "Action", "ActionInput", "Ctx", "Outcome", "transitions"]
 
 # The stages in the order of the work: actions are listed (GET …/actions, the case page) stage by
 # stage, in the order they are declared in their module. A stage module must be listed here.
-STAGES = (screening, handling, review, closing, disposition)
+STAGES = (screening, handling, escalation, review, closing, aftercare, disposition, extension)
 
 
 def _in_stage_order(table: dict[str, Action[Any]]) -> None:

@@ -21,9 +21,10 @@ from daiban.petitions.actions.base import (
     petition_action,
     ui,
 )
+from daiban.petitions.actions.escalation import center_takes_over
 from daiban.petitions.choices import ContactMethod, Convener, EscalationTarget, Status, Track
-from daiban.petitions.models import Contact, Disposition, Petition, Urging
-from daiban.petitions.workflow import CASE, OPEN
+from daiban.petitions.models import Contact, Disposition, Escalation, Petition, Urging
+from daiban.petitions.workflow import CASE, OPEN, OPEN_DISPOSITION
 
 S = Status
 
@@ -33,7 +34,7 @@ def department_choices(petition: Petition) -> Choices:
 
 
 def open_disposition_choices(petition: Petition) -> Choices:
-    return [(d.pk, f"{d.number} {d.department.name}") for d in petition.dispositions.all() if d.status != "answered"]
+    return [(d.pk, f"{d.number} {d.department.name}") for d in petition.dispositions.all() if d.status in OPEN_DISPOSITION]
 
 
 def copy_deadline(src: Petition, dst: Disposition) -> None:
@@ -64,7 +65,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
     track = data.track or p.track
     if not track:
         raise Invalid.of({"track": "请选择办理类别"})
-    busy = set(p.dispositions.exclude(status="answered").values_list("department_id", flat=True))
+    busy = set(p.dispositions.filter(status__in=OPEN_DISPOSITION).values_list("department_id", flat=True))
     if busy.intersection(d.pk for d in chosen):
         raise Invalid.of({"departments": "所选单位已有未办结的处置单，不能重复流转"})
     proposed = data.proposed_handling
@@ -87,6 +88,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         elif p.due_on:
             copy_deadline(p, disposition)
         disposition.save()
+    center_takes_over(ctx)
     names = "、".join(d.name for d in chosen)
     return Outcome(f"流转至 {names}（{Track(track).label}）", {"departments": [d.pk for d in chosen], "track": track},
                    S.IN_PROGRESS)
@@ -114,7 +116,7 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
         raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
     p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
     due = deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track]).date
-    for disposition in p.dispositions.exclude(status="answered"):
+    for disposition in p.dispositions.filter(status__in=OPEN_DISPOSITION):
         copy_deadline(p, disposition)
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
@@ -135,7 +137,10 @@ class EscalateIn(ActionInput):
 )
 def escalate(ctx: Ctx, data: EscalateIn) -> Outcome:
     ctx.petition.escalated_to = data.to
-    return Outcome(f"上报{data.to.label}：{data.reason}", {"to": data.to}, S.ESCALATED)
+    # The center's queue and its answer (actions/escalation.py) work on this row.
+    escalation = Escalation.objects.create(petition=ctx.petition, to=data.to, reason=data.reason, on=ctx.on,
+                                           by=ctx.user)
+    return Outcome(f"上报{data.to.label}：{data.reason}", {"to": data.to, "escalation_id": escalation.pk}, S.ESCALATED)
 
 
 class UrgeIn(ActionInput):
@@ -152,8 +157,8 @@ def urge(ctx: Ctx, data: UrgeIn) -> Outcome:
     disposition = ctx.petition.dispositions.filter(pk=data.disposition_id).select_related("department").first()
     if disposition is None:
         raise Invalid.of({"disposition_id": "处置单不属于该信访事项"})
-    if disposition.status == "answered":
-        raise Conflict("该单位已办理完毕，无需催办", code="not_allowed")
+    if disposition.status not in OPEN_DISPOSITION:
+        raise Conflict("该处置单已办理完毕或已退回，无需催办", code="not_allowed")
     Urging.objects.create(disposition=disposition, on=ctx.on, note=data.note, by=ctx.user)
     note = f"催办 {disposition.department.name}" + (f"：{data.note}" if data.note else "")
     return Outcome(note, {"disposition_id": disposition.pk})
@@ -204,5 +209,6 @@ class ConcludeIn(ActionInput):
 )
 def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
     p = ctx.petition
+    center_takes_over(ctx)
     p.result, p.concluded_on = data.result, ctx.on
     return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on}, S.CONCLUDED)

@@ -51,7 +51,8 @@ def attachment_upload(request, pk: int):
         raise Http404("页面不存在")
     try:
         attachment = services.attachment_add(petition_id=pk, user=request.user, upload=request.FILES.get("file"),
-                                             kind=request.POST.get("kind") or "document")
+                                             kind=request.POST.get("kind") or "document",
+                                             conduct=request.POST.get("conduct") or None)
     except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
@@ -99,3 +100,9 @@ def flowchart_pdf(request):
 def board_pdf(request):
     size = "a3" if request.GET.get("size") == "a3" else "a4"
     return download(services.agent_board_pdf(size), f"信访代办员公示-{size.upper()}.pdf", "pdf")
+
+
+@staff_required()
+def referral_letter(request, pk: int, fmt: str):
+    data, name = services.referral_letter_file(request.user, pk, fmt, via="page-")
+    return download(data, name, fmt)

@@ -80,6 +80,7 @@ def dashboard(request):
         "by_agent": [(r, link(agent=r["key"]) if r["key"] else link()) for r in tables["agent"]],
         "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
         "follow_ups": queries.follow_ups(current),
+        "double_checks": queries.double_checks(current, period),
         "repeats": queries.repeats(current, limit=20),
         "hotspots": _hotspots(request.user, station_id),
         "trend": trend,

@@ -39,11 +39,15 @@ class Command(BaseCommand):
     help = "载入演示数据：机构、事权单位、13名代办员和演示账号（可重复运行）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet", action="store_true")
+        parser.add_argument("--quiet", action="store_true", help="不打印演示账号")
+        parser.add_argument("--accounts", action="store_true", help="只打印演示账号，不修改数据")
 
     @transaction.atomic
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or "daiban-demo"
+        if options["accounts"]:
+            self._print(password, list(Department.objects.filter(active=True).order_by("id")))
+            return
         stations = self._stations()
         departments = self._departments()
         bureau = stations["bureau"]

@@ -1,0 +1,137 @@
+"""A department's answers on its 处置单 short of a result: it returns a 处置单 that is not its
+competence (`return`), or asks for more time before the due date (`request_extension`), which the
+station's leaders or the center decide (`decide_extension`).
+
+Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
+- a returned 处置单 is closed (state `returned`, its history kept, printed as such); the agent is
+  told and routes again (handling.route treats only routed/received 处置单 as still open);
+- an extension is asked for before the 处置单's due date, in working days; approved, it moves that
+  处置单's due date by that many working days (still counted from the same start, so a calendar
+  change recomputes it), and the petition's when the 处置单's is now the later one;
+- at most one approved extension per 处置单, unless the center (or admin) approves another: a
+  station leader's second approval answers 409 `extension_limit`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from daiban.lib.errors import Conflict, Invalid
+from daiban.petitions.actions.base import (
+    ActionInput,
+    DispositionCtx,
+    Field,
+    OptionalText,
+    Outcome,
+    Text,
+    disposition_action,
+    ui,
+)
+from daiban.petitions.choices import DispositionState
+from daiban.petitions.models import Disposition, ExtensionRequest, Petition
+from daiban.workdays.engine import add_workdays
+
+D = DispositionState
+OPEN = frozenset({D.ROUTED, D.RECEIVED})
+MAX_EXTENSION_WORKDAYS = 30
+CENTER = frozenset({"center", "admin"})
+
+
+class ReturnIn(ActionInput):
+    reason: Annotated[Text, ui("textarea", help="说明不属于本单位职权的依据，便于代办员重新流转")] = Field(
+        title="退回理由")
+
+
+@disposition_action(
+    "return", "退回处置单", sources=OPEN, targets=(D.RETURNED,), actors={"department", "case_agent", "admin"},
+    guards=("petition_running",), help="不属于本单位职权范围的，说明理由后退回，由代办员重新流转",
+)
+def return_disposition(ctx: DispositionCtx, data: ReturnIn) -> Outcome:
+    d = ctx.disposition
+    d.status, d.returned_on, d.return_reason = D.RETURNED, ctx.on, data.reason
+    return Outcome(f"退回处置单（非本单位职权）：{data.reason}", {"reason": data.reason})
+
+
+class RequestExtensionIn(ActionInput):
+    workdays: Annotated[int, ui("number", label=f"延长工作日（1–{MAX_EXTENSION_WORKDAYS}个）")] = Field(
+        title="延长工作日")
+    reason: Annotated[Text, ui("textarea")] = Field(title="延期理由")
+
+
+@disposition_action(
+    "request_extension", "申请延期", sources=OPEN, actors={"department", "case_agent", "admin"},
+    guards=("petition_running", "extension_requestable"),
+    help="情况复杂、确需延长的，在办理时限届满前申请，由带班、分管、主要领导或代办服务中心审批",
+)
+def request_extension(ctx: DispositionCtx, data: RequestExtensionIn) -> Outcome:
+    d = ctx.disposition
+    if not 1 <= data.workdays <= MAX_EXTENSION_WORKDAYS:
+        raise Invalid.of({"workdays": f"延长工作日应为1至{MAX_EXTENSION_WORKDAYS}的整数"})
+    if d.due_on is not None and ctx.on > d.due_on:
+        raise Conflict(f"办理时限（{d.due_on:%Y-%m-%d}）已过，不能再申请延期", code="not_allowed")
+    earlier = d.extension_requests.filter(approved=True).count()
+    request = ExtensionRequest.objects.create(disposition=d, workdays=data.workdays, reason=data.reason,
+                                              requested_on=ctx.on, requested_by=ctx.user, old_due_on=d.due_on)
+    again = "（已延期过一次，须代办服务中心批准）" if earlier else ""
+    return Outcome(f"申请延期{data.workdays}个工作日{again}：{data.reason}",
+                   {"request_id": request.pk, "workdays": data.workdays})
+
+
+def _approval_choices(petition: Petition) -> list[tuple[str, str]]:
+    return [("true", "批准"), ("false", "不批准")]
+
+
+class DecideExtensionIn(ActionInput):
+    approved: Annotated[bool, ui("radio", choices=_approval_choices)] = Field(title="审批结果")
+    note: Annotated[OptionalText, ui("textarea", label="审批意见（不批准时必填）")] = Field("", title="审批意见")
+
+
+@disposition_action(
+    "decide_extension", "审批延期申请", sources=OPEN, actors={"station_leader", "center", "admin"},
+    guards=("petition_running", "extension_pending"),
+    help="批准的，处置单办理时限顺延所申请的工作日，并告知信访人；每张处置单限延期一次，再次延期须代办服务中心批准",
+)
+def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
+    d, p = ctx.disposition, ctx.petition
+    request = d.extension_requests.filter(approved__isnull=True).order_by("-id").first()
+    if request is None:
+        raise Conflict("没有等待审批的延期申请", code="not_allowed")
+    if not data.approved and not data.note:
+        raise Invalid.of({"note": "不批准的，请填写审批意见"})
+    if data.approved and not ctx.kinds & CENTER and d.extension_requests.filter(approved=True).exists():
+        raise Conflict("该处置单已延期一次，再次延期须由代办服务中心批准", code="extension_limit")
+    request.approved, request.decided_on, request.decided_by, request.note = data.approved, ctx.on, ctx.user, data.note
+    department = d.department.name
+    base = {"request_id": request.pk, "approved": data.approved, "workdays": request.workdays,
+            "reason": request.reason, "department": department}
+    if not data.approved:
+        request.save()
+        return Outcome(f"不批准延期申请：{data.note}", base)
+    _extend(d, request.workdays)
+    request.new_due_on = d.due_on
+    request.save()
+    moved = _petition_follows(p, d)
+    note = f"批准延期{request.workdays}个工作日，办理时限延至 {d.due_on:%Y-%m-%d}" + (f"：{data.note}" if data.note else "")
+    if moved:
+        note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
+    return Outcome(note, {**base, "due_on": d.due_on.isoformat() if d.due_on else None, "petition_due_moved": moved})
+
+
+def _extend(d: Disposition, workdays: int) -> None:
+    """Move the 处置单's due date by `workdays` working days. A working-day deadline keeps its start
+    and counts more days (so the calendar's changes still recompute it); a fixed date moves on."""
+    if d.due_from is not None and d.due_workdays is not None:
+        d.due_workdays += workdays
+        deadline = add_workdays(d.due_from, d.due_workdays)
+    else:
+        assert d.due_on is not None  # the guard refuses a 处置单 without a due date
+        deadline = add_workdays(d.due_on, workdays)
+    d.due_on, d.due_provisional = deadline.date, deadline.provisional
+
+
+def _petition_follows(p: Petition, d: Disposition) -> bool:
+    """The petition's due date moves with the 处置单's when that is now the latest."""
+    if d.due_on is None or (p.due_on is not None and p.due_on >= d.due_on):
+        return False
+    p.due_from, p.due_workdays, p.due_on, p.due_provisional = d.due_from, d.due_workdays, d.due_on, d.due_provisional
+    return True

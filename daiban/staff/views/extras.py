@@ -1,0 +1,95 @@
+"""Beside the case page: the 受理回执 printed at the counter, the internal notes and the SMS log.
+
+The notes and the SMS log are loaded by htmx into the case page (their own requests, so the case
+page's query count does not grow with them); each answers 404 to whoever may not see them.
+"""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from daiban.lib import crypto
+from daiban.lib.errors import Forbidden, Invalid
+from daiban.lib.identity import mask_phone
+from daiban.lib.logmask import mask
+from daiban.notifications.models import Notification
+from daiban.org.requests import StaffRequest
+from daiban.petitions.abilities import may, may_see_query_code
+from daiban.petitions.models import Petition
+from daiban.petitions.permissions import get_visible_petition
+from daiban.petitions.selectors import petitioner_view
+from daiban.staff import notes
+from daiban.staff.views.common import staff_required
+
+
+def _petition(request: StaffRequest, pk: int) -> Petition:
+    return get_visible_petition(request.user, pk)  # NotFound → 404 in staff_required
+
+
+@staff_required("work_cases")
+def receipt(request: StaffRequest, pk: int) -> HttpResponse:
+    """受理回执: printed at the counter right after intake: number, query code, where to track it,
+    who handles it and by when the petitioner will hear. Only for those who hand the query code
+    to the petitioner (the case agent, the station's leaders, the center, admin); 404 otherwise."""
+    petition = _petition(request, pk)
+    if not may_see_query_code(request.user, petition):
+        raise Http404("页面不存在")
+    # The QR opens the tracking page with the number filled in; the query code is on paper only,
+    # never in a URL that reaches a server log or another person's phone history.
+    track = request.build_absolute_uri(reverse("portal:track")) + f"?number={petition.number}"
+    context = {
+        "p": petition, "person": petitioner_view(petition, request.user, reveal=False),
+        "track_url": track, "qr": segno.make(track, error="m").svg_inline(scale=4, dark="#1a1a1a"),
+        "agent": petition.agent,
+    }
+    return render(request, "staff/receipt.html", context)
+
+
+def _notes_page(request: StaffRequest, petition: Petition, *, error: str = "", typed: str = "",
+                status: int = 200) -> HttpResponse:
+    context = {"p": petition, "notes": notes.notes_of(request.user, petition), "error": error, "typed": typed,
+               "colleagues": notes.colleagues(petition)}
+    return render(request, "staff/_notes.html", context, status=status)
+
+
+@staff_required()
+def case_notes(request: StaffRequest, pk: int) -> HttpResponse:
+    """htmx (GET): the notes and the form; POST adds one (without htmx: back to the case page)."""
+    petition = _petition(request, pk)
+    if not may(request.user, "internal_notes", petition):
+        raise Http404("页面不存在")
+    if request.method != "POST":
+        return _notes_page(request, petition)
+    text = request.POST.get("text", "")
+    try:
+        notes.add_note(user=request.user, petition_id=petition.pk, text=text)
+    except Invalid as exc:
+        message = next(iter(exc.fields.values()), exc.message) if exc.fields else exc.message
+        if request.headers.get("HX-Request"):
+            return _notes_page(request, petition, error=message, typed=text[:notes.MAX_LENGTH], status=400)
+        messages.error(request, message)
+        return redirect(reverse("staff:case", args=[petition.pk]) + "#notes")
+    except Forbidden as exc:
+        raise Http404(exc.message) from exc
+    if request.headers.get("HX-Request"):
+        return _notes_page(request, petition)
+    messages.success(request, "已添加内部批注")
+    return redirect(reverse("staff:case", args=[petition.pk]) + "#notes")
+
+
+@staff_required()
+def case_messages(request: StaffRequest, pk: int) -> HttpResponse:
+    """htmx: the SMS sent to the petitioner for this case, with their delivery state."""
+    petition = _petition(request, pk)
+    if not may(request.user, "see_messages", petition):
+        raise Http404("页面不存在")
+    rows = Notification.objects.filter(petition=petition, channel=Notification.Channel.SMS).order_by("created_at", "id")
+    sms = [{
+        "row": n, "phone": mask_phone(crypto.decrypt(n.phone_enc)) if n.phone_enc else "",
+        "error": mask(n.last_error),
+    } for n in rows]
+    return render(request, "staff/_messages.html", {"p": petition, "sms": sms})

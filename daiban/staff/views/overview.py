@@ -1,0 +1,54 @@
+"""在办事项一览: a leader's view of the station's running cases by department and deadline.
+
+For the station's 带班 / 分管 / 主要 leaders, the center and admin: every open 处置单 of the running
+petitions they may see, grouped by department, earliest deadline first, with the department's
+totals (exact, from one grouped query) and each row's 剩余/超期 working days. The rows are capped
+(ROW_CAP, the earliest deadlines) so the page costs the same however many cases run.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from daiban.lib.dates import today
+from daiban.org.requests import StaffRequest
+from daiban.petitions.choices import DispositionState
+from daiban.petitions.models import Disposition
+from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.workflow import RUNNING
+from daiban.staff.selectors import due_soon_until
+from daiban.staff.views.common import staff_required
+from daiban.workdays.engine import workdays_from
+
+ROW_CAP = 300
+OPEN = (DispositionState.ROUTED, DispositionState.RECEIVED)
+
+
+@staff_required("station_overview")
+def running(request: StaffRequest) -> HttpResponse:
+    now = today()
+    soon = due_soon_until(now)
+    petitions = visible_petitions(request.user).filter(status__in=RUNNING).values("pk")
+    open_ = Disposition.objects.filter(petition__in=petitions, status__in=OPEN)
+    totals = list(open_.values("department_id", "department__name").annotate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=now)),
+        soon=Count("id", filter=Q(due_on__gte=now, due_on__lte=soon)),
+    ).order_by("-overdue", "-soon", "department__name"))
+    rows = list(open_.select_related("petition", "petition__agent", "department")
+                .only("id", "due_on", "status", "department__name", "petition__id", "petition__number",
+                      "petition__content", "petition__status", "petition__agent__name")
+                .order_by("due_on", "id")[:ROW_CAP])
+    left = workdays_from(now, {r.due_on for r in rows if r.due_on})
+    by_department: dict[int, list[dict]] = {}
+    for r in rows:
+        by_department.setdefault(r.department_id, []).append(
+            {"d": r, "left": left.get(r.due_on) if r.due_on else None})
+    groups = [{"total": t, "rows": by_department.get(t["department_id"], [])} for t in totals]
+    context = {
+        "groups": groups, "today": now, "soon": soon, "capped": len(rows) >= ROW_CAP, "cap": ROW_CAP,
+        "sum_open": sum(t["open"] for t in totals), "sum_overdue": sum(t["overdue"] for t in totals),
+        "sum_soon": sum(t["soon"] for t in totals),
+    }
+    return render(request, "staff/running.html", context)

@@ -1,0 +1,13 @@
+"""The log mask keeps task ids whole (their first group can be eight digits) and still masks
+personal numbers beside them."""
+
+from daiban.lib.logmask import mask
+
+
+def test_uuid_kept_whole_and_phone_beside_it_masked():
+    line = "Task id=12345678-c7fc-47a7-9f6a-4a6c4781dffc state=RUNNING phone 13947780001"
+    assert mask(line) == "Task id=12345678-c7fc-47a7-9f6a-4a6c4781dffc state=RUNNING phone [已屏蔽11位]"
+
+
+def test_digits_that_only_look_like_a_uuid_group_are_masked():
+    assert mask("id 15062619650312001X, 12345678-") == "id [已屏蔽18位], [已屏蔽8位]-"
