@@ -22,7 +22,8 @@ SIZES = {"360": PHONE, "1366": DESKTOP}
 
 SHARED = ["/staff/", "/staff/petitions/", "/staff/roster/", "/staff/board/", "/staff/board/screen/",
           "/staff/flowchart/", "/staff/calendar/", "/staff/notices/", "/staff/account/", "/staff/password/",
-          "/staff/no-such-page/", "/staff/petitions/?received_from=2026-10-01&received_to=2026-09-01"]
+          "/staff/no-such-page/", "/staff/petitions/?received_from=2026-10-01&received_to=2026-09-01",
+          "/staff/running/", "/staff/double_checks/", "/staff/otp/setup/", "{case}receipt/"]
 ROLE_PAGES = {
     "agent1": ["/staff/intake/", "/staff/stats/", "{case}", "{petitioner}"],
     "dept1": ["/staff/dispositions/", "{case}"],
@@ -54,8 +55,9 @@ def case(site, api, org):
 
 def _urls(username: str, case: dict) -> list[str]:
     pages = SHARED + ROLE_PAGES[username]
-    return [u.format(case=f"/staff/petitions/{case['pk']}/", petitioner=f"/staff/petitioners/{case['petitioner']}/")
-            for u in pages]
+    return list(dict.fromkeys(
+        u.format(case=f"/staff/petitions/{case['pk']}/", petitioner=f"/staff/petitioners/{case['petitioner']}/")
+        for u in pages))
 
 
 def _fits(page) -> bool:
