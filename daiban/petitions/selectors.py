@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from daiban.lib.dates import today
+from daiban.lib.dates import check_range, today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
 from daiban.petitions import search
@@ -46,7 +46,8 @@ def petition_list(
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
     `q`, narrowed to those it finds (ranked by relevance for words, see search.py). Page it with
-    `page()`."""
+    `page()`. Invalid when received_from is after received_to."""
+    check_range(received_from, received_to, "received_to")
     qs = visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from daiban.staff.views import (
     audit,
     auth,
     cases,
+    common,
     documents,
     double_checks,
     extras,
@@ -56,6 +57,7 @@ urlpatterns = [
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
     path("notices/", notices.notices, name="notices"),
+    path("notices/<int:pk>/", notices.open_notice, name="notice_open"),
     path("stats/", stats.dashboard, name="stats"),
     path("stats/report.<str:fmt>", stats.report_download, name="stats_report"),
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
@@ -71,4 +73,6 @@ urlpatterns = [
     path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),
     path("flowchart.pdf", documents.flowchart_pdf, name="flowchart_pdf"),
     path("board.pdf", documents.board_pdf, name="board_pdf"),
+    # Last: any other /staff/ address answers with the Chinese 404 page, also with DEBUG on.
+    re_path(r"^(?P<rest>.*)$", common.unknown_url, name="not_found"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from daiban.audit import selectors
 from daiban.audit.export import write_audit
 from daiban.audit.models import Action
 from daiban.audit.services import record
+from daiban.lib.dates import RANGE_MESSAGE
 from daiban.staff.views.common import staff_required
 
 PAGE_SIZE = 50
@@ -28,9 +30,13 @@ def _date(value: str | None) -> datetime.date | None:
 
 def _filters(request) -> selectors.AuditFilters:
     get = request.GET
+    start, end = _date(get.get("from")), _date(get.get("to"))
+    if start and end and start > end:  # an impossible range: say so, and search without it
+        messages.error(request, f"{RANGE_MESSAGE}，已忽略该日期范围。")
+        start = end = None
     return selectors.AuditFilters(
         who=get.get("who", "").strip()[:150], action=get.get("action", "").strip(),
-        target=get.get("target", "").strip()[:200], start=_date(get.get("from")), end=_date(get.get("to")),
+        target=get.get("target", "").strip()[:200], start=start, end=end,
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from daiban.lib.errors import Invalid
 from daiban.petitions import people, selectors
 from daiban.petitions.workflow import RUNNING
-from daiban.staff import due
+from daiban.staff import due, roster
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.views.common import staff_required
@@ -19,7 +21,9 @@ PAGE_SIZE = 20
 @staff_required()
 def workbench(request):
     cards = staff_selectors.workbench(request.user)
-    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today()})
+    duty_station, duty_day = roster.on_duty(request.user, selectors.today())
+    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today(),
+                                                    "duty_station": duty_station, "duty_day": duty_day})
 
 
 class _IdPage:
@@ -40,7 +44,12 @@ def petition_list(request):
     form = PetitionFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
     kpi = filters.pop("kpi", None)
-    qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
+    try:
+        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
+    except Invalid as exc:  # an impossible range: say so, and list without it
+        messages.error(request, f"收到日期：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
+        filters.update(received_from=None, received_to=None)
+        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
     paginator = Paginator(_IdPage(qs), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
