@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
+from daiban.audit import guard
 from daiban.petitions.models import NumberSequence
 
 
@@ -33,7 +34,7 @@ class Snapshot:
             left = []
             for model in pending:
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), guard.maintenance():  # the view log and audit rows a run wrote
                         removed += model.objects.filter(pk__gt=self.top[model]).delete()[0]
                 except (ProtectedError, RestrictedError, IntegrityError):
                     left.append(model)

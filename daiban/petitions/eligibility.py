@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from daiban.lib.errors import NotFound
+from daiban.org.models import User
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Petition, PetitionLink
+from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
@@ -72,6 +75,19 @@ def exclusions(petition: Petition) -> list[Reason]:
     """Why this petition may not be taken into agency; empty when it may."""
     related = [link.related for link in petition.links.select_related("related")]
     return reasons_from(related, judicial=petition.in_judicial_proceedings)
+
+
+def exclusions_of(user: User, petition_id: int) -> list[Reason]:
+    """`exclusions()` of a petition this user may see (NotFound, 404, otherwise), reading only what
+    the answer needs: the judicial flag, and the number, status and termination flags of the linked
+    earlier petitions (two narrow queries; the links were stored when the petition came in)."""
+    judicial = visible_petitions(user).filter(pk=petition_id).values_list("in_judicial_proceedings", flat=True).first()
+    if judicial is None:
+        raise NotFound("信访事项不存在")
+    links = PetitionLink.objects.filter(petition_id=petition_id).select_related("related").only(
+        "id", "related_id", "related__id", "related__number", "related__status", "related__three_level_terminated",
+        "related__three_in_place").order_by("id")
+    return reasons_from([link.related for link in links], judicial=judicial)
 
 
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:

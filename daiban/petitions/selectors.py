@@ -135,16 +135,20 @@ def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
 
 
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
-    urgings = Prefetch("urgings", queryset=Urging.objects.select_related("by"))
+    """The petition with everything its detail shows, in a fixed number of queries (issue 16):
+    urgings without their author (not shown), related petitions with only their number and status."""
+    urgings = Prefetch("urgings", queryset=Urging.objects.only("id", "disposition_id", "on", "note", "automatic"))
     dispositions = Prefetch(
         "dispositions", queryset=Disposition.objects.select_related("department").prefetch_related(urgings)
     )
+    related = PetitionLink.objects.select_related("related").only(
+        "id", "petition_id", "related_id", "reason", "score", "related__id", "related__number", "related__status")
     return (
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
             dispositions, "contacts", "reviews",
-            Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
+            Prefetch("links", queryset=related),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
         .filter(pk=petition_id)

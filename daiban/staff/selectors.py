@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from daiban.lib.dates import today
 from daiban.org.models import User
+from daiban.petitions import counting
 from daiban.petitions.abilities import may
 from daiban.petitions.models import Disposition, Petition, Status
 from daiban.petitions.permissions import (
@@ -41,7 +42,8 @@ def due_soon_until(on: datetime.date | None = None) -> datetime.date:
 
 
 def _card(key: str, title: str, link: str, qs: QuerySet[Petition], tone: str = "primary") -> Card:
-    return Card(key, title, link, qs.count(), page(qs, 0, CARD_ITEMS), tone)
+    # The badge is counted no further than counting.COUNT_CAP ("1000+"): an exact count grows with the table.
+    return Card(key, title, link, capped_count(qs), page(qs, 0, CARD_ITEMS), tone)
 
 
 def _petitions(qs: QuerySet[Petition]) -> QuerySet[Petition]:
@@ -82,7 +84,7 @@ def workbench(user: User) -> list[Card]:
 
 
 def _count_items(qs: QuerySet) -> tuple[int, list]:
-    return qs.count(), list(qs[:CARD_ITEMS])
+    return capped_count(qs), list(qs[:CARD_ITEMS])
 
 
 def department_queue(user: User) -> QuerySet[Disposition]:
@@ -107,12 +109,9 @@ def awaiting_opinion(user: User) -> QuerySet[Disposition]:
     return qs.order_by("due_on", "id")
 
 
-COUNT_CAP = 1000
-
-
 def capped_count(qs: QuerySet) -> int:
-    """Counting a backlog of thousands exactly costs a scan; past COUNT_CAP the page says "1000+"."""
-    return qs.order_by()[:COUNT_CAP].count()
+    """Counting a backlog of thousands exactly costs a scan; past counting.COUNT_CAP the page says "1000+"."""
+    return counting.capped_count(qs)
 
 
 def with_petitions(ids_qs: QuerySet[Disposition], limit: int) -> list[Disposition]:

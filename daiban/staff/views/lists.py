@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from daiban.petitions import people, selectors
+from daiban.petitions import counting, people, selectors
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.views.common import staff_required
@@ -21,13 +21,20 @@ def workbench(request):
 
 
 class _IdPage:
-    """Lets Django's Paginator count with SQL and fetch one page through selectors.page."""
+    """Lets Django's Paginator count with SQL and fetch one page through selectors.page. The count
+    stops a few pages past the page asked for (counting.cap_for): it never walks the whole table;
+    `exact` says whether it is the total ("共 1000+ 件" otherwise)."""
 
-    def __init__(self, qs):
+    def __init__(self, qs, page_number: str | None = None):
         self.qs = qs
+        number = int(page_number) if page_number and page_number.isdigit() and len(page_number) < 8 else 1
+        self.cap = counting.cap_for((max(number, 1) - 1) * PAGE_SIZE, PAGE_SIZE)
+        self.exact = True
 
     def count(self) -> int:
-        return self.qs.count()
+        total = counting.capped(self.qs, self.cap)
+        self.exact = total.exact
+        return total.value
 
     def __getitem__(self, window: slice):
         return selectors.page(self.qs, window.start, window.stop - window.start)
@@ -39,12 +46,13 @@ def petition_list(request):
     filters = form.filters() if form.is_valid() else {}
     kpi = filters.pop("kpi", None)
     qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
-    paginator = Paginator(_IdPage(qs), PAGE_SIZE)
+    rows = _IdPage(qs, request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "staff/petition_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "today": selectors.today(),
+        "form": form, "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
     })
