@@ -179,3 +179,12 @@ def test_unconfirmed_years_in_one_query(db):
     assert unconfirmed_years({2029, 2030, 2031}) == {2029, 2031}  # 2029 missing, 2031 has one unconfirmed day
     assert unconfirmed_years({2030}) == set()
     assert unconfirmed_years(set()) == set()
+
+
+def test_the_api_list_reads_only_the_columns_it_shows(api, grown):
+    pid, grow = grown
+    grow(1)
+    rows = [sql for sql in _hot(api, pid)["list"] if "petitions_petition" in sql and "org_station" in sql]
+    assert rows and all('"petitions_petition"."query_code"' not in sql and '"petitions_petition"."reply"' not in sql
+                        for sql in rows), rows
+    # department users see masked identities through the same narrow rows (no query per row)

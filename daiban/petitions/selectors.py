@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -74,14 +75,28 @@ def petition_list(
     return qs
 
 
-def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int) -> list[Petition]:
+# The columns list_item() shows (with the petitioner's, station's and agent's): a page read with
+# page(…, fields=LIST_FIELDS) fetches only these.
+LIST_FIELDS = (
+    "id", "number", "channel", "source", "received_on", "content", "category", "status", "track", "due_on",
+    "satisfaction", "petitioner_name", "petitioner_phone_enc", "petitioner_address", "petitioner", "station", "agent",
+    "petitioner__id", "petitioner__id_number_enc", "station__id", "station__name", "agent__id", "agent__name",
+)
+
+
+def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int,
+         fields: tuple[str, ...] | None = None) -> list[Petition]:
     """One page in two steps: the ids through the indexes, then the rows. Sorting only ids keeps a
-    page of a 100,000-row list from sorting whole joined rows. A text search pages by relevance."""
+    page of a 100,000-row list from sorting whole joined rows. A text search pages by relevance.
+    `fields`: read only these columns (LIST_FIELDS for list_item); default whole rows."""
     if isinstance(qs, search.Ranked):
         ids = qs.page(start, size)
     else:
         ids = list(qs.values_list("id", flat=True)[start : start + size])
-    rows = {p.pk: p for p in Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")}
+    rows_qs = Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
+    if fields:
+        rows_qs = rows_qs.only(*fields)
+    rows = {p.pk: p for p in rows_qs}
     return [rows[i] for i in ids]
 
 
@@ -159,7 +174,9 @@ def petition_for_detail(user: User, petition_id: int) -> Petition | None:
 def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
     person = petitioner_view(petition, user)
     if person.revealed:
-        PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
+        # The view log and its audit-trail row (audit_hooks) in one transaction: one commit, not two.
+        with transaction.atomic():
+            PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
     data = list_item(petition, user)
