@@ -136,11 +136,14 @@ def petitioner_view(petition: Petition, user: User | None, *, reveal: bool | Non
     )
 
 
-def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
+def list_item(petition: Petition, user: User | None = None, person: PetitionerView | None = None) -> dict[str, Any]:
+    """The petition as a list shows it; `person`: the petitioner as already decided for this viewer
+    (the detail passes its own, so the ID and phone are not decrypted twice)."""
+    person = person if person is not None else petitioner_view(petition, user, reveal=False)
     return {
         "id": petition.pk, "number": petition.number, "channel": petition.channel, "source": petition.source,
         "received_on": petition.received_on,
-        "petitioner": petitioner_view(petition, user, reveal=False).as_dict(),
+        "petitioner": person.as_dict(),
         "content": petition.content[:200], "category": petition.category, "status": petition.status,
         "station": {"id": petition.station_id, "name": petition.station.name},
         "agent": {"id": petition.agent.pk, "name": petition.agent.name} if petition.agent else None,
@@ -179,10 +182,9 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
-    data = list_item(petition, user)
+    data = list_item(petition, user, person)
     data.update({
         "query_code": petition.query_code if may_see_query_code(user, petition) else None,
-        "petitioner": person.as_dict(),
         "personal_data_masked": not person.revealed,
         "identity_masked": person.identity_hidden,
         "content": petition.content,
