@@ -24,7 +24,10 @@ PERSON = {"name": "李四", "id_number": id_number(serial=77), "phone": "1391234
 def _queries(fn) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         fn()
-    return [q["sql"] for q in captured.captured_queries]
+    # Transaction control is not a query: the test's own transaction turns the app's BEGIN/COMMIT
+    # into SAVEPOINT/RELEASE, which production does not send.
+    return [q["sql"] for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
 
 
 def _hot(api, pid: int) -> dict[str, list[str]]:
@@ -77,7 +80,10 @@ def test_hot_requests_ask_the_same_number_of_queries_however_much_data(api, grow
     for name in before:
         assert len(after[name]) == len(before[name]), (name, before[name], after[name])
     # …and few of them: the token (with the user's agent, one join), the station tree, the rows shown.
-    limits = {"detail": 15, "list": 5, "filtered": 5, "eligibility": 4, "action": 21}
+    limits = {"detail": 13, "list": 5, "filtered": 5, "eligibility": 4, "action": 19}
+    if connection.vendor == "postgresql":  # the audit chain's advisory lock; SELECT … FOR UPDATE is in the read
+        limits["detail"] += 1
+        limits["action"] += 1
     for name, limit in limits.items():
         assert len(after[name]) <= limit, (name, len(after[name]), after[name])
 
