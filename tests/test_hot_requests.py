@@ -194,3 +194,18 @@ def test_the_api_list_reads_only_the_columns_it_shows(api, grown):
     assert rows and all('"petitions_petition"."query_code"' not in sql and '"petitions_petition"."reply"' not in sql
                         for sql in rows), rows
     # department users see masked identities through the same narrow rows (no query per row)
+
+
+def test_workbench_reads_its_cards_in_a_fixed_number_of_queries(grown):
+    pid, grow = grown
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    client.get("/staff/")
+    before = _queries(lambda: client.get("/staff/"))
+    grow(2)
+    after = _queries(lambda: client.get("/staff/"))
+    assert len(after) == len(before), (before, after)
+    # the petitions of every card in one query (ids per card through the indexes, then the rows)
+    assert sum('"petitions_petition"."content"' in sql for sql in after) == 1, after
+    page = client.get("/staff/").content.decode()
+    assert Petition.objects.get(pk=pid).number in page
