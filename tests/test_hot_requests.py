@@ -209,3 +209,24 @@ def test_workbench_reads_its_cards_in_a_fixed_number_of_queries(grown):
     assert sum('"petitions_petition"."content"' in sql for sql in after) == 1, after
     page = client.get("/staff/").content.decode()
     assert Petition.objects.get(pk=pid).number in page
+
+
+def test_the_audit_trail_lists_count_no_further_than_needed(api, grown, monkeypatch):
+    pid, _ = grown
+    a = api("agent1")
+    for _ in range(6):
+        a.get(f"/petitions/{pid}")  # each full view of personal data is a row of the trail
+    admin = api("admin")
+    exact = admin.get("/audit", page_size=50)
+    assert exact.status_code == 200 and exact["X-Count-Exact"] == "true"
+    assert exact.data["count"] == AuditEntry.objects.count()
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
+    capped = admin.get("/audit", page_size=1)
+    assert capped.data["count"] == 5 and capped["X-Count-Exact"] == "false"
+    counts = [sql for sql in _queries(lambda: admin.get("/audit", page_size=1)) if "COUNT(" in sql.upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts)
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    monkeypatch.setattr("daiban.staff.views.audit.PAGE_SIZE", 1)
+    page = client.get("/staff/audit/").content.decode()
+    assert "共 5+ 条" in page
