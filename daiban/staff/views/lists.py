@@ -20,21 +20,10 @@ def workbench(request):
     return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today()})
 
 
-class _IdPage:
+class _IdPage(counting.CappedRows):
     """Lets Django's Paginator count with SQL and fetch one page through selectors.page. The count
     stops a few pages past the page asked for (counting.cap_for): it never walks the whole table;
     `exact` says whether it is the total ("共 1000+ 件" otherwise)."""
-
-    def __init__(self, qs, page_number: str | None = None):
-        self.qs = qs
-        number = int(page_number) if page_number and page_number.isdigit() and len(page_number) < 8 else 1
-        self.cap = counting.cap_for((max(number, 1) - 1) * PAGE_SIZE, PAGE_SIZE)
-        self.exact = True
-
-    def count(self) -> int:
-        total = counting.capped(self.qs, self.cap)
-        self.exact = total.exact
-        return total.value
 
     def __getitem__(self, window: slice):
         return selectors.page(self.qs, window.start, window.stop - window.start)
@@ -46,7 +35,7 @@ def petition_list(request):
     filters = form.filters() if form.is_valid() else {}
     kpi = filters.pop("kpi", None)
     qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
-    rows = _IdPage(qs, request.GET.get("page"))
+    rows = _IdPage(qs, request.GET.get("page"), PAGE_SIZE)
     paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
