@@ -85,12 +85,13 @@ def disposition_act(*, disposition_id: int, action: str, user: User, data: Data)
         if found is None:
             raise NotFound("处置单不存在")
         petition = Petition.objects.select_for_update().get(pk=found)
+        loaded = _loaded(petition)
         disposition = Disposition.objects.select_related("department").get(pk=disposition_id)
         kinds = actor_kinds(user, petition, disposition)
         on, typed = _check(act, petition, kinds, disposition.status, data)
         outcome = act.handler(DispositionCtx(petition, user, on, kinds, disposition), typed)
         disposition.save()
-        _saved(petition, on)
+        _saved(petition, on, loaded)
         _record(petition, user, f"disposition_{action}", on, f"{disposition.department.name}：{outcome.note}",
                 {"disposition_id": disposition.pk, **outcome.data})
         disposition.petition = petition
