@@ -16,6 +16,7 @@ from daiban.audit.export import write_audit
 from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.lib.dates import RANGE_MESSAGE
+from daiban.petitions import counting
 from daiban.staff.views.common import staff_required
 
 PAGE_SIZE = 50
@@ -43,12 +44,15 @@ def _filters(request) -> selectors.AuditFilters:
 @staff_required("view_audit")
 def audit_page(request):
     filters = _filters(request)
-    paginator = Paginator(selectors.entries(filters), PAGE_SIZE)
+    # The trail grows with every view of personal data: counted no further than the pages near this one.
+    rows = counting.CappedRows(selectors.entries(filters), request.GET.get("page"), PAGE_SIZE)
+    paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit.html", {
-        "page": page, "filters": filters, "actions": Action.choices, "query": query.urlencode(),
+        "page": page, "count_exact": rows.exact, "filters": filters, "actions": Action.choices,
+        "query": query.urlencode(),
     })
 
 
