@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from daiban.staff.views import (
     audit,
     auth,
+    bulk,
     cases,
     common,
     documents,
@@ -35,6 +36,9 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake"),
     path("intake/check/", intake.intake_check, name="intake_check"),
     path("petitions/", lists.petition_list, name="petitions"),
+    path("petitions/bulk/", bulk.bulk, name="bulk"),
+    path("petitions/filters/", bulk.filter_save, name="filter_save"),
+    path("petitions/filters/<int:pk>/delete/", bulk.filter_delete, name="filter_delete"),
     path("petitions/<int:pk>/", cases.case, name="case"),
     path("petitioners/<int:pk>/", people.petitioner, name="petitioner"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),

@@ -8,10 +8,12 @@ from django.shortcuts import render
 
 from daiban.lib.errors import Invalid
 from daiban.petitions import counting, people, selectors
+from daiban.petitions.abilities import may
 from daiban.petitions.workflow import RUNNING
 from daiban.staff import due, roster
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
+from daiban.staff.models import SavedFilter
 from daiban.staff.views.common import staff_required
 from daiban.stats.kpi import CONDITIONS
 
@@ -54,6 +56,8 @@ def petition_list(request):
     # Working days left or overdue, for the petitions whose deadline runs (one calendar query).
     due.mark([p for p in page.object_list if p.status in RUNNING], selectors.today())
     return render(request, "staff/petition_list.html", {
+        "saved_filters": list(SavedFilter.objects.filter(user=request.user)),
+        "current_query": query.urlencode(), "may_bulk": may(request.user, "work_cases"),
         "form": form, "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
