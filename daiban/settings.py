@@ -146,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese names for third-party models in the admin (django-tasks-db, django-axes): daiban/locale.
+LOCALE_PATHS = [BASE_DIR / "daiban" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

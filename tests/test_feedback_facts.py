@@ -100,7 +100,7 @@ def test_the_migration_recovers_both_facts_from_the_timeline(api, routed, org, c
     feedback event still holds what staff recorded."""
     import importlib
 
-    migration = importlib.import_module("daiban.petitions.migrations.0016_i12b_review_feedback_opinions")
+    migration = importlib.import_module("daiban.petitions.migrations.0017_i12b_review_feedback_opinions")
     pid = _to_feedback(api, routed, "understanding")
     _rate(api, pid, "dissatisfied")
     Petition.objects.filter(pk=pid).update(feedback_satisfaction="", online_satisfaction="", online_rated_at=None)

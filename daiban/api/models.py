@@ -47,7 +47,8 @@ class ApiToken(models.Model):
     @classmethod
     def user_for(cls, token: str):
         row = (
-            cls.objects.select_related("user", "user__station", "user__department")
+            # The agent record too (one join, not a query of its own: permissions.user_agent reads it).
+            cls.objects.select_related("user", "user__station", "user__department", "user__agent")
             .filter(key_hash=digest(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
             .first()
         )

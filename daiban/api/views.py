@@ -3,6 +3,7 @@ selectors (reads) and services (writes); services check who may act."""
 
 from typing import Annotated
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
@@ -13,7 +14,7 @@ from daiban.api.common import ERRORS, petition_out
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
-from daiban.petitions import eligibility, matters, selectors, services
+from daiban.petitions import counting, eligibility, matters, selectors, services
 from daiban.petitions.permissions import get_visible_petition, user_agent, visible_petitions
 from daiban.workdays import engine
 from daiban.workdays.models import CalendarDay
@@ -133,13 +134,18 @@ class ListFilters(s.Schema):
 
 
 @router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
-def petition_index(request: StaffRequest, filters: Query[ListFilters]):
+def petition_index(request: StaffRequest, filters: Query[ListFilters], response: HttpResponse):
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
     qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    items = [selectors.list_item(p, request.user) for p in selectors.page(qs, start, filters.page_size)]
-    return {"items": items, "count": qs.count(), "page": filters.page, "page_size": filters.page_size}
+    rows = selectors.page(qs, start, filters.page_size, fields=selectors.LIST_FIELDS)
+    items = [selectors.list_item(p, request.user) for p in rows]
+    # Counted no further than a few pages past this one (a count of every match would grow with the
+    # table): `count` is exact while the header X-Count-Exact says "true", else "at least count".
+    total = counting.capped(qs, counting.cap_for(start, filters.page_size))
+    response["X-Count-Exact"] = "true" if total.exact else "false"
+    return {"items": items, "count": total.value, "page": filters.page, "page_size": filters.page_size}
 
 
 @router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
@@ -150,8 +156,7 @@ def petition_get(request: StaffRequest, petition_id: s.Id):
 @router.get("/petitions/{petition_id}/eligibility", response={200: s.EligibilityOut, **ERRORS}, tags=["信访事项"],
          summary="是否属于代办范围（不予代办的四种情形）")
 def petition_eligibility(request: StaffRequest, petition_id: s.Id):
-    petition = get_visible_petition(request.user, petition_id)
-    reasons = eligibility.exclusions(petition)
+    reasons = eligibility.exclusions_of(request.user, petition_id)
     return {
         "eligible": not reasons,
         "reasons": [

@@ -21,7 +21,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "at", "actor_username", "action", "target_type", "target_label", "ip")
+    list_display = ("seq", "at", "actor_username", "action", "target_type_label", "target_label", "ip")
     list_filter = ("action",)
     search_fields = ("actor_username", "target_label")
     date_hierarchy = "at"
+
+    @admin.display(description="对象类型", ordering="target_type")
+    def target_type_label(self, obj: AuditEntry) -> str:
+        """The target's model by its Chinese name (the row stores the model's code, e.g. "user")."""
+        from django.apps import apps
+
+        names = {m._meta.model_name: str(m._meta.verbose_name) for m in apps.get_models()}
+        return names.get(obj.target_type, obj.target_type or "—")

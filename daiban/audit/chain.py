@@ -48,7 +48,8 @@ def row_hash(prev_hash: str, values: dict) -> str:
 
 def append(**values) -> AuditEntry:
     """Append one row (fields of AuditEntry except seq, prev_hash, hash) and return it."""
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint: a failed append fails the whole write it audits.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

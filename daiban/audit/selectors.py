@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from daiban.audit.models import Action, AuditEntry
+from daiban.lib.dates import check_range
 
 # Who may read it (the administrator and the center, GB/T 22239-2019 8.1.4.3) is the ability
 # "view_audit" of daiban/petitions/abilities.py, asked by the page and the API.
@@ -28,7 +29,9 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 
 def entries(filters: AuditFilters) -> QuerySet[AuditEntry]:
-    """Rows matching the filters, newest first. Dates are local days, both ends included."""
+    """Rows matching the filters, newest first. Dates are local days, both ends included; Invalid
+    when the start is after the end."""
+    check_range(filters.start, filters.end)
     qs = AuditEntry.objects.order_by("-seq")
     if filters.who:
         qs = qs.filter(actor_username__icontains=filters.who)

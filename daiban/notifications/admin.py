@@ -2,16 +2,41 @@ from django.contrib import admin
 
 from daiban.notifications.models import Notification, SweepRun
 
+# The message templates by their Chinese names (the table stores the code).
+TEMPLATE_LABELS = {
+    "receipt": "收到回执短信", "accepted": "受理代办短信", "result": "办结反馈短信", "follow_up": "回访提醒短信",
+    "new_assignment": "新的代办事项", "disposition_routed": "新的处置单", "disposition_received": "处置单已签收",
+    "disposition_answered": "处置单已填写结果", "due_soon": "即将到期", "overdue": "已超期",
+    "review_requested": "申请复查复核", "follow_up_due": "待回访", "calendar_unconfirmed": "节假日安排未录入",
+    "petitioner_rated": "信访人评价",
+}
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    title = "模板"
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        codes = Notification.objects.order_by().values_list("template", flat=True).distinct()
+        return [(code, TEMPLATE_LABELS.get(code, code)) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "channel", "template", "petition", "recipient", "state", "attempts", "last_error")
-    list_filter = ("channel", "state", "template")
+    list_display = ("created_at", "channel", "template_label", "petition", "recipient", "state", "attempts", "last_error")
+    list_filter = ("channel", "state", TemplateFilter)
     exclude = ("phone_enc",)
     actions = ["retry_now"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="模板", ordering="template")
+    def template_label(self, obj: Notification) -> str:
+        return TEMPLATE_LABELS.get(obj.template, obj.template)
 
     @admin.action(description="立即重试（发送失败或已放弃的短信）")
     def retry_now(self, request, queryset):

@@ -22,9 +22,9 @@ class Notification(models.Model):
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     template = models.CharField("模板", max_length=40)
-    petition = models.ForeignKey(Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     phone_enc = models.TextField("手机号（密文）", blank=True)
     body = models.TextField("内容")
@@ -33,9 +33,9 @@ class Notification(models.Model):
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     # Makes enqueueing idempotent: the sweep can run twice a day and send nothing twice.
-    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)  # noqa: DJ001
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField("去重键", max_length=120, null=True, blank=True, unique=True)  # noqa: DJ001
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "通知"
@@ -50,7 +50,10 @@ class Notification(models.Model):
 class SweepRun(models.Model):
     """One row per day the reminder sweep ran; its unique date makes a second run that day a no-op."""
 
-    day = models.DateField(unique=True)
-    started_at = models.DateTimeField(auto_now_add=True)
-    urged = models.PositiveIntegerField(default=0)
-    reminded = models.PositiveIntegerField(default=0)
+    day = models.DateField("日期", unique=True)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    urged = models.PositiveIntegerField("自动催办数", default=0)
+    reminded = models.PositiveIntegerField("提醒数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每日提醒巡检记录"

@@ -1,12 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from daiban.accounts import lockout, otp
 from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.org import roles
 from daiban.org.models import Agent, Department, Station, User
+
+# django-otp's device tables show raw secrets under English labels; an administrator resets a lost
+# phone with the user's action below (重置双因素认证), never by editing a device.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 class UserForm(forms.ModelForm):
@@ -32,7 +40,7 @@ class UserForm(forms.ModelForm):
 @admin.register(User)
 class DaibanUserAdmin(UserAdmin):
     form = UserForm
-    list_display = ("username", "name", "roles", "station", "department", "is_active", "is_demo")
+    list_display = ("username", "name", "role_labels", "station", "department", "is_active", "is_demo")
     list_filter = ("is_active", "station", "department", "is_demo")
     search_fields = ("username", "name")
     readonly_fields = ("password_changed_at", "is_demo")
@@ -43,6 +51,11 @@ class DaibanUserAdmin(UserAdmin):
         ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
     actions = ["unlock_login", "reset_second_factor"]
+
+    @admin.display(description="角色", ordering="roles")
+    def role_labels(self, obj: User) -> str:
+        """The roles by their Chinese names (the field stores codes such as duty_leader)."""
+        return "、".join(roles.LABELS.get(r, r) for r in obj.roles.split(",") if r) or "—"
 
     @admin.action(description="解除登录锁定")
     def unlock_login(self, request, queryset):

@@ -90,7 +90,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # Bumped when the password changes, the account is deactivated or loses a role: part of the
     # session hash, so every other session of the user ends.
-    security_stamp = models.PositiveIntegerField(default=0, editable=False)
+    security_stamp = models.PositiveIntegerField("安全戳", default=0, editable=False)
 
     objects = StaffUserManager()  # type: ignore[misc]  # django-stubs declares it a ClassVar on AbstractUser
 

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from daiban.audit.admin import ReadOnlyAdmin
 from daiban.lib.errors import Forbidden
 from daiban.petitions.abilities import may
+from daiban.petitions.choices import Status
 from daiban.petitions.models import Category, Event, PersonalDataView, Petition, PetitionerCorrection
 from daiban.petitions.services import calendar_change
 from daiban.workdays.models import CalendarDay
@@ -14,13 +15,48 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "order", "active")
     list_editable = ("order", "active")
 
+def via_label(via: str) -> str:
+    """Where personal data was shown, in Chinese: "page" 页面, "ledger" 台账, "page-agency.docx"
+    页面·代办单（DOCX）, "disposition.pdf" 接口·处置单（PDF）."""
+    names = {"api": "接口", "page": "页面", "ledger": "台账", "": "接口"}
+    documents = {"agency": "代办单", "disposition": "处置单"}
+    if via in names:
+        return names[via]
+    where, text = ("页面", via[5:]) if via.startswith("page-") else ("接口", via)
+    document, _, fmt = text.partition(".")
+    return f"{where}·{documents.get(document, document)}（{fmt.upper()}）" if fmt else via
+
+
+# Events that are not workflow actions (the staff timeline names them the same way).
+EVENT_LABELS = {
+    "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
+    "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
+    "public_rating": "信访人评价",
+}
+
 
 class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ("on", "actor_name", "action", "from_status", "to_status", "note")
+    fields = ("on", "actor_name", "action_label", "from_label", "to_label", "note")
     readonly_fields = fields
+
+    @admin.display(description="动作")
+    def action_label(self, obj: Event) -> str:
+        from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+
+        name = obj.action.removeprefix("disposition_")
+        found = (DISPOSITION_ACTIONS if obj.action.startswith("disposition_") else ACTIONS).get(name)
+        return found.label if found else EVENT_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description="原状态")
+    def from_label(self, obj: Event) -> str:
+        return Status(obj.from_status).label if obj.from_status in Status.values else obj.from_status
+
+    @admin.display(description="新状态")
+    def to_label(self, obj: Event) -> str:
+        return Status(obj.to_status).label if obj.to_status in Status.values else obj.to_status
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -51,8 +87,17 @@ class PetitionAdmin(admin.ModelAdmin):
 class PersonalDataViewAdmin(ReadOnlyAdmin):
     """Append-only (each row is also in the audit trail): no change, no delete, no bulk delete."""
 
-    list_display = ("at", "user", "petition", "fields", "via")
+    list_display = ("at", "user", "petition", "fields_label", "via_label")
     list_filter = ("via",)
+
+    @admin.display(description="查看项目", ordering="fields")
+    def fields_label(self, obj: PersonalDataView) -> str:
+        names = {"id_number": "身份证号", "phone": "电话", "name": "姓名", "address": "地址"}
+        return "、".join(names.get(f, f) for f in obj.fields.split(",") if f)
+
+    @admin.display(description="查看途径", ordering="via")
+    def via_label(self, obj: PersonalDataView) -> str:
+        return via_label(obj.via)
 
 
 @admin.register(CalendarDay)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from daiban.lib.errors import NotFound
+from daiban.org.models import User
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Petition, PetitionLink
+from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
@@ -24,29 +27,36 @@ class Reason:
 
 
 def scored_earlier(petitioner_id: int, content: str | Features, before_id: int | None = None,
-                   stats: TermStats | None = None) -> list[tuple[Petition, float]]:
+                   stats: TermStats | None = None, *, with_content: bool = True) -> list[tuple[Petition, float]]:
     """Every earlier petition of this petitioner with its similarity to `content`, newest first.
 
     Reads only this petitioner's petitions through the (petitioner, id) index, never the table, and
     their stored features (PetitionFeatures); a petition without them is cut on the spot. Weights
     are the document frequencies of the bureau's petitions (TermCount), read for these terms only.
+    `with_content=False`: the petitions come without their text (deferred), for callers that do
+    not show it (intake's linking): the stored features stand for it.
     """
     from daiban.petitions.termcounts import stats_for
 
     mine = content if isinstance(content, Features) else features(content)
     stats = stats if stats is not None else stats_for(mine.terms)
     own = norm(mine, stats)
+    columns = ["id", "number", "status", "received_on", "station_id", "three_level_terminated", "three_in_place"]
     query = Petition.objects.filter(petitioner_id=petitioner_id).order_by("-id").only(
-        "id", "number", "content", "status", "received_on", "station_id", "three_level_terminated", "three_in_place"
-    )
+        *columns, *(["content"] if with_content else []))
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     earlier = list(query)
     stored = {pf.petition_id: pf for pf in PetitionFeatures.objects.filter(petition_id__in=[p.pk for p in earlier])}
+    missing = [p.pk for p in earlier if p.pk not in stored]
+    if with_content:
+        texts = {p.pk: p.content for p in earlier if p.pk in missing}
+    else:  # read only for a petition without stored features
+        texts = dict(Petition.objects.filter(pk__in=missing).values_list("id", "content")) if missing else {}
     out = []
     for other in earlier:
         pf = stored.get(other.pk)
-        theirs = Features.loads(pf.terms, pf.facts) if pf else features(other.content)
+        theirs = Features.loads(pf.terms, pf.facts) if pf else features(texts[other.pk])
         out.append((other, score(mine, theirs, stats, norm_a=own, norm_b=pf.norm if pf and pf.norm else None)))
     return out
 
@@ -57,7 +67,7 @@ def same_matter(petition: Petition, f: Features | None = None, stats: TermStats 
     return [
         (other, value)
         for other, value in scored_earlier(petition.petitioner_id, f or petition.content, before_id=petition.pk,
-                                           stats=stats)
+                                           stats=stats, with_content=False)
         if value >= threshold
     ]
 
@@ -72,6 +82,19 @@ def exclusions(petition: Petition) -> list[Reason]:
     """Why this petition may not be taken into agency; empty when it may."""
     related = [link.related for link in petition.links.select_related("related")]
     return reasons_from(related, judicial=petition.in_judicial_proceedings)
+
+
+def exclusions_of(user: User, petition_id: int) -> list[Reason]:
+    """`exclusions()` of a petition this user may see (NotFound, 404, otherwise), reading only what
+    the answer needs: the judicial flag, and the number, status and termination flags of the linked
+    earlier petitions (two narrow queries; the links were stored when the petition came in)."""
+    judicial = visible_petitions(user).filter(pk=petition_id).values_list("in_judicial_proceedings", flat=True).first()
+    if judicial is None:
+        raise NotFound("信访事项不存在")
+    links = PetitionLink.objects.filter(petition_id=petition_id).select_related("related").only(
+        "id", "related_id", "related__id", "related__number", "related__status", "related__three_level_terminated",
+        "related__three_in_place").order_by("id")
+    return reasons_from([link.related for link in links], judicial=judicial)
 
 
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from daiban.lib import crypto
 from daiban.lib.dates import today
@@ -204,13 +204,20 @@ def _next_number(received_on: datetime.date) -> str:
     """The next number of the year. The sequence row stays locked until the intake commits, so a
     rolled-back intake gives its number back: numbers have no gaps."""
     prefix = settings.DAIBAN_NUMBER_PREFIX
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(prefix=prefix, year=received_on.year, last=0)], ignore_conflicts=True
-    )
-    sequence = NumberSequence.objects.select_for_update().get(prefix=prefix, year=received_on.year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{prefix}-{received_on.year}-{sequence.last:06d}"
+    # One statement in the common case: the UPDATE locks the row (until the intake commits) and
+    # returns the new number; the year's first intake creates the row, then updates it.
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        for _ in range(2):
+            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last",  # noqa: S608
+                           [prefix, received_on.year])
+            row = cursor.fetchone()
+            if row is not None:
+                return f"{prefix}-{received_on.year}-{row[0]:06d}"
+            NumberSequence.objects.bulk_create(
+                [NumberSequence(prefix=prefix, year=received_on.year, last=0)], ignore_conflicts=True
+            )
+    raise RuntimeError("number sequence row missing")  # unreachable: the row was just created
 
 
 def _find_or_create_petitioner(values: dict[str, str]) -> Petitioner:

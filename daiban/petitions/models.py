@@ -156,10 +156,10 @@ class Petition(models.Model):
     archived_on = models.DateField("归档日期", null=True, blank=True)
 
     last_event_on = models.DateField("最近办理日期", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "信访事项"
@@ -398,20 +398,21 @@ SYSTEM_ACTOR = "系统"  # the sweep, calendar recomputation, archive freezing
 class Event(models.Model):
     """Append-only: every action on a petition. The timeline, archive and statistics read these."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("记录时间", auto_now_add=True)
     on = models.DateField("发生日期")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField("操作人", max_length=50, blank=True)
     action = models.CharField("动作", max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20, blank=True)
     note = models.TextField("说明", blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
 
     class Meta:
+        verbose_name = verbose_name_plural = "办理记录"
         ordering = ["id"]
         indexes = [models.Index(fields=["petition", "id"], name="event_petition_idx"), models.Index(fields=["action", "on"], name="event_action_on_idx")]
 
@@ -435,10 +436,10 @@ class PetitionerCorrection(models.Model):
     full data: who, when, why, and the old and new values (SM4-encrypted, never in clear text).
     Append-only, like the events; the timeline says that a correction happened, not what."""
 
-    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="corrections")
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="petitioner_corrections")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.PROTECT, related_name="corrections")
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.PROTECT, related_name="petitioner_corrections")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更正人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("更正时间", auto_now_add=True)
     reason = models.TextField("更正理由")
     fields = models.CharField("更正项目", max_length=50)
     changes_enc = models.TextField("更正前后（密文）")
@@ -452,11 +453,11 @@ class PetitionerCorrection(models.Model):
 class PersonalDataView(models.Model):
     """Who saw a petitioner's full ID or phone number, and when."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    fields = models.CharField(max_length=100)
-    via = models.CharField(max_length=40, default="api")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField("查看时间", auto_now_add=True)
+    fields = models.CharField("查看项目", max_length=100)
+    via = models.CharField("查看途径", max_length=40, default="api")
 
     objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
 

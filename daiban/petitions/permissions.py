@@ -15,7 +15,12 @@ def user_agent(user: User) -> Agent | None:
     """The agent record of a staff account, read once per request."""
     cache = user.__dict__  # per request: the user object lives as long as the request
     if "_daiban_agent" not in cache:
-        cache["_daiban_agent"] = Agent.objects.filter(user_id=user.pk).first() if user.has_role(roles.AGENT) else None
+        if not user.has_role(roles.AGENT):
+            cache["_daiban_agent"] = None
+        elif "agent" in user._state.fields_cache:  # joined when the user was read (the API's token)
+            cache["_daiban_agent"] = user._state.fields_cache["agent"]
+        else:
+            cache["_daiban_agent"] = Agent.objects.filter(user_id=user.pk).first()
     agent: Agent | None = cache["_daiban_agent"]
     return agent
 

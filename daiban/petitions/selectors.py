@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from daiban.lib.dates import today
+from daiban.lib.dates import check_range, today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
 from daiban.petitions import feedback as facts
@@ -49,7 +50,8 @@ def petition_list(
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
     `q`, narrowed to those it finds (ranked by relevance for words, see search.py). Page it with
-    `page()`."""
+    `page()`. Invalid when received_from is after received_to."""
+    check_range(received_from, received_to, "received_to")
     qs = visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -85,14 +87,28 @@ def petition_list(
     return qs
 
 
-def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int) -> list[Petition]:
+# The columns list_item() shows (with the petitioner's, station's and agent's): a page read with
+# page(…, fields=LIST_FIELDS) fetches only these.
+LIST_FIELDS = (
+    "id", "number", "channel", "source", "received_on", "content", "category", "status", "track", "due_on",
+    "satisfaction", "petitioner_name", "petitioner_phone_enc", "petitioner_address", "petitioner", "station", "agent",
+    "petitioner__id", "petitioner__id_number_enc", "station__id", "station__name", "agent__id", "agent__name",
+)
+
+
+def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int,
+         fields: tuple[str, ...] | None = None) -> list[Petition]:
     """One page in two steps: the ids through the indexes, then the rows. Sorting only ids keeps a
-    page of a 100,000-row list from sorting whole joined rows. A text search pages by relevance."""
+    page of a 100,000-row list from sorting whole joined rows. A text search pages by relevance.
+    `fields`: read only these columns (LIST_FIELDS for list_item); default whole rows."""
     if isinstance(qs, search.Ranked):
         ids = qs.page(start, size)
     else:
         ids = list(qs.values_list("id", flat=True)[start : start + size])
-    rows = {p.pk: p for p in Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")}
+    rows_qs = Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
+    if fields:
+        rows_qs = rows_qs.only(*fields)
+    rows = {p.pk: p for p in rows_qs}
     return [rows[i] for i in ids]
 
 
@@ -132,11 +148,14 @@ def petitioner_view(petition: Petition, user: User | None, *, reveal: bool | Non
     )
 
 
-def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
+def list_item(petition: Petition, user: User | None = None, person: PetitionerView | None = None) -> dict[str, Any]:
+    """The petition as a list shows it; `person`: the petitioner as already decided for this viewer
+    (the detail passes its own, so the ID and phone are not decrypted twice)."""
+    person = person if person is not None else petitioner_view(petition, user, reveal=False)
     return {
         "id": petition.pk, "number": petition.number, "channel": petition.channel, "source": petition.source,
         "received_on": petition.received_on,
-        "petitioner": petitioner_view(petition, user, reveal=False).as_dict(),
+        "petitioner": person.as_dict(),
         "content": petition.content[:200], "category": petition.category, "status": petition.status,
         "station": {"id": petition.station_id, "name": petition.station.name},
         "agent": {"id": petition.agent.pk, "name": petition.agent.name} if petition.agent else None,
@@ -146,20 +165,25 @@ def list_item(petition: Petition, user: User | None = None) -> dict[str, Any]:
 
 
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
-    urgings = Prefetch("urgings", queryset=Urging.objects.select_related("by"))
+    """The petition with everything its detail shows, in a fixed number of queries (issue 16):
+    urgings without their author (not shown), related petitions with only their number and status."""
+    urgings = Prefetch("urgings", queryset=Urging.objects.only("id", "disposition_id", "on", "note", "automatic"))
     supplements = Prefetch("supplements", queryset=OpinionSupplement.objects.select_related("by"))
     dispositions = Prefetch(
         "dispositions",
         queryset=Disposition.objects.select_related("department").prefetch_related(urgings, supplements,
                                                                                   "extension_requests"),
     )
+    related = PetitionLink.objects.select_related("related").only(
+        "id", "petition_id", "related_id", "reason", "score", "related__id", "related__number", "related__status",
+        "related__review_level")
     return (
         visible_petitions(user)
         .select_related("petitioner", "agent", "station")
         .prefetch_related(
             dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
             Prefetch("escalations", queryset=Escalation.objects.select_related("taken_by")),
-            Prefetch("links", queryset=PetitionLink.objects.select_related("related")),
+            Prefetch("links", queryset=related),
             Prefetch("events", queryset=Event.objects.order_by("id")),
         )
         .filter(pk=petition_id)
@@ -198,13 +222,14 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
     person = petitioner_view(petition, user)
     department_only = department_view(user, petition) is not None
     if person.revealed:
-        PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
+        # The view log and its audit-trail row (audit_hooks) in one transaction: one commit, not two.
+        with transaction.atomic():
+            PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
-    data = list_item(petition, user)
+    data = list_item(petition, user, person)
     data.update({
         "query_code": petition.query_code if may_see_query_code(user, petition) else None,
-        "petitioner": person.as_dict(),
         "personal_data_masked": not person.revealed,
         "identity_masked": person.identity_hidden,
         "content": petition.content,

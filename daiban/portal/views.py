@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 
 from daiban.documents.flowchart import svg as flowchart_svg
 from daiban.lib import ratelimit
@@ -64,6 +65,7 @@ def submit(request):
             else:
                 request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
                                                        "forward_due": petition.national_forward_due_on.isoformat()}
+                _remember_code(request, petition.number, petition.query_code)
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
     return render(request, "portal/submit.html", context, status=400 if form.errors else 200)
@@ -73,9 +75,34 @@ def submitted(request):
     info = request.session.get("portal_submitted")
     if not info:
         return redirect("portal:submit")
-    url = request.build_absolute_uri(reverse("portal:status", args=[info["number"]])) + f"?code={info['code']}"
+    # The query code rides in the fragment, which browsers never send to a server (no logs, no
+    # Referer): the status page asks for the code and its script fills it in from the fragment.
+    url = request.build_absolute_uri(reverse("portal:status", args=[info["number"]])) + f"#code={info['code']}"
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
-    return render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr})
+    return _private(render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr}))
+
+
+CODES_KEY = "portal_codes"  # number → query code this browser proved it knows (kept out of URLs)
+CODES_MAX = 20
+
+
+def _remember_code(request, number: str, code: str) -> None:
+    codes = dict(request.session.get(CODES_KEY, {}))
+    codes.pop(number, None)
+    codes[number] = code
+    request.session[CODES_KEY] = dict(list(codes.items())[-CODES_MAX:])
+
+
+def _forget_code(request, number: str) -> None:
+    codes = dict(request.session.get(CODES_KEY, {}))
+    if codes.pop(number, None) is not None:
+        request.session[CODES_KEY] = codes
+
+
+def _private(response):
+    """Pages that show or carry a query code tell the browser to send no Referer onwards."""
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 HUMAN_KEY = "portal_human"  # numbers for which this session solved the CAPTCHA, with the time
@@ -100,29 +127,46 @@ def _track_page(request, number: str, error: str, status: int, *, ask_captcha: b
                 form: TrackCaptchaForm | None = None):
     context = {"number": number, "error": error, "needs_captcha": ask_captcha,
                "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
-    return render(request, "portal/track.html", context, status=status)
+    return _private(render(request, "portal/track.html", context, status=status))
 
 
+# The tracking pages send no Referer (Referrer-Policy: no-referrer), so a browser posts their forms
+# with "Origin: null" and Django's CSRF check would refuse them. They need none: every post carries
+# the number and the query code themselves, which a forging site does not know (the code is the
+# capability), and the session alone never authorises a post.
+@csrf_exempt
 def track(request):
-    number = services.normalise_number(request.GET.get("number", ""))
-    code = request.GET.get("code", "").strip()
-    if request.GET.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
+    """The form asks for number and query code and posts them (never a URL with the code); older
+    links with ?number=…&code=… still work and are sent on to the address without the code."""
+    data = request.POST if request.method == "POST" else request.GET
+    number = services.normalise_number(data.get("number", ""))
+    code = data.get("code", "").strip()
+    if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True)
     if number and code:
-        if "captcha_1" in request.GET:
-            form = TrackCaptchaForm(request.GET)
+        if "captcha_1" in data:
+            form = TrackCaptchaForm(data)
             if not form.is_valid():
                 return _track_page(request, number, "验证码不正确，请重新输入", 400, ask_captcha=True,
                                    form=TrackCaptchaForm())
             _set_human(request, number, True)
-        return redirect(reverse("portal:status", args=[number]) + "?" + urlencode({"code": code}))
-    return render(request, "portal/track.html", {"number": number})
+        _remember_code(request, number, code)
+        return _private(redirect(reverse("portal:status", args=[number])))
+    return _private(render(request, "portal/track.html", {"number": number}))
 
 
+@csrf_exempt
 def status(request, number: str):
-    code = request.GET.get("code", "")
-    client = ratelimit.client_ip(request)
+    """One petition's progress. The query code comes from this browser's session (proved on the
+    track form), a legacy ?code= link, or the form's post; without one the page asks for it."""
     number = services.normalise_number(number)
+    if request.method == "POST":  # never on the session's word alone (see above)
+        code = request.POST.get("code", "") or request.GET.get("code", "")
+    else:
+        code = request.GET.get("code", "") or request.session.get(CODES_KEY, {}).get(number, "")
+    if not code:
+        return _track_page(request, number, "", 200)
+    client = ratelimit.client_ip(request)
     human = _is_human(request, number)
     error = ""
     try:
@@ -132,6 +176,7 @@ def status(request, number: str):
     except NotFound:
         if human:
             _set_human(request, number, False)  # each further try needs a new CAPTCHA
+        _forget_code(request, number)
         return _track_page(request, number, "编号或查询码不正确", 404)
     except RateLimited as exc:
         return _track_page(request, number, exc.message, 429)
@@ -139,6 +184,7 @@ def status(request, number: str):
         try:
             if request.POST.get("do") == "rate":
                 services.rate(petition, request.POST.get("satisfaction", ""))
+                messages.success(request, "感谢您的评价！您的意见已记录，将用于改进我们的工作。")
             elif request.POST.get("do") == "review":
                 services.request_review(petition, request.POST.get("reason", ""))
             else:
@@ -148,7 +194,9 @@ def status(request, number: str):
         except ServiceError as exc:
             error = exc.message
         else:
-            return redirect(request.get_full_path())
+            _remember_code(request, number, code)
+            return _private(redirect(request.path))
         petition.refresh_from_db()
-    return render(request, "portal/status.html", {"p": services.public_view(petition), "code": code, "error": error},
-                  status=400 if error else 200)
+    return _private(render(request, "portal/status.html",
+                           {"p": services.public_view(petition), "error": error, "code": code},
+                           status=400 if error else 200))

@@ -21,10 +21,19 @@ def nav(request) -> dict:
             "audit": may(user, "view_audit"),
             "double_checks": _double_checks(user),
             "session": _session_limits(request),
-            "role_labels": "、".join(roles.LABELS[r] for r in sorted(user.role_set)) or "无角色",
+            "role_labels": _role_labels(user),
             "unread": _unread(user) if request.path.startswith("/staff/") else 0,
         }
     }
+
+
+def _role_labels(user) -> str:
+    """The roles after the user's name, leaving out a role the name already says (no
+    "带班领导（带班领导）", no "…经办人（事权单位经办人）" twice over)."""
+    name = user.display_name
+    labels = [roles.LABELS[r] for r in sorted(user.role_set) if r in roles.LABELS]
+    shown = [label for label in labels if label not in name and not (label.endswith("经办人") and name.endswith("经办人"))]
+    return "、".join(shown) if labels else "无角色"
 
 
 def _double_checks(user) -> bool:

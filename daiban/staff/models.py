@@ -41,3 +41,18 @@ class CaseNote(models.Model):
         verbose_name = verbose_name_plural = "内部批注"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["petition", "created_at"], name="casenote_petition")]
+
+
+class SavedFilter(models.Model):
+    """A user's named filter of the petition list (常用筛选): the list's query string, kept per user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE,
+                             related_name="saved_filters")
+    name = models.CharField("名称", max_length=30)
+    query = models.CharField("筛选条件", max_length=500)
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用筛选"
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name")]

@@ -56,10 +56,29 @@ def generate_month(station: Station, year: int, month: int) -> list[DutyDay]:
         if day in kept:
             result.append(kept[day])
             continue
-        result.append(DutyDay.objects.create(
-            station=station, date=day,
-            leader=leaders[li % len(leaders)] if leaders else None,
-            receptionist=receptionists[ri % len(receptionists)] if receptionists else None,
-        ))
+        leader = leaders[li % len(leaders)] if leaders else None
+        receptionist = receptionists[ri % len(receptionists)] if receptionists else None
+        if receptionist is not None and receptionist == leader and len(receptionists) > 1:
+            # One person cannot lead the day and sit at reception: the next in the rotation takes it.
+            ri += 1
+            receptionist = receptionists[ri % len(receptionists)]
+        result.append(DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist))
         li, ri = li + 1, ri + 1
     return result
+
+
+def station_for(user: User) -> Station | None:
+    """The station whose roster a user sees first: their own, else (department staff, the
+    administrator) the first service station."""
+    if user.station_id:
+        return user.station
+    return Station.objects.filter(level=Station.Level.STATION).order_by("id").first()
+
+
+def on_duty(user: User, day: datetime.date) -> tuple[Station | None, DutyDay | None]:
+    """Today's 带班领导 and 接访人员 for the workbench: (station, its DutyDay or None). Two queries."""
+    station = station_for(user)
+    if station is None:
+        return None, None
+    duty = (DutyDay.objects.filter(station=station, date=day).select_related("leader", "receptionist").first())
+    return station, duty

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from daiban.staff.views import (
     audit,
     auth,
+    bulk,
     cases,
+    common,
     documents,
     double_checks,
     extras,
@@ -34,6 +36,9 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake"),
     path("intake/check/", intake.intake_check, name="intake_check"),
     path("petitions/", lists.petition_list, name="petitions"),
+    path("petitions/bulk/", bulk.bulk, name="bulk"),
+    path("petitions/filters/", bulk.filter_save, name="filter_save"),
+    path("petitions/filters/<int:pk>/delete/", bulk.filter_delete, name="filter_delete"),
     path("petitions/<int:pk>/", cases.case, name="case"),
     path("petitioners/<int:pk>/", people.petitioner, name="petitioner"),
     path("petitions/<int:pk>/act/<slug:action>/", cases.act, name="act"),
@@ -56,6 +61,7 @@ urlpatterns = [
     path("flowchart.svg", wall.flowchart_svg, name="flowchart_svg"),
     path("calendar/", wall.work_calendar, name="calendar"),
     path("notices/", notices.notices, name="notices"),
+    path("notices/<int:pk>/", notices.open_notice, name="notice_open"),
     path("stats/", stats.dashboard, name="stats"),
     path("stats/report.<str:fmt>", stats.report_download, name="stats_report"),
     path("petitions/<int:pk>/forms/agency.<str:fmt>", documents.agency_form, name="agency_form"),
@@ -71,4 +77,6 @@ urlpatterns = [
     path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),
     path("flowchart.pdf", documents.flowchart_pdf, name="flowchart_pdf"),
     path("board.pdf", documents.board_pdf, name="board_pdf"),
+    # Last: any other /staff/ address answers with the Chinese 404 page, also with DEBUG on.
+    re_path(r"^(?P<rest>.*)$", common.unknown_url, name="not_found"),
 ]

@@ -12,6 +12,8 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection
+
 from daiban.workdays.models import CalendarDay
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -115,14 +117,21 @@ def workdays_between(start: datetime.date, end: datetime.date) -> int:
 
 def unconfirmed_years(years: set[int]) -> set[int]:
     """The years among `years` whose calendar has not been confirmed (or is missing)."""
-    # A year is confirmed when all its days are; each check is a primary-key range probe.
-    return {
-        year for year in years
-        if CalendarDay.objects.filter(
-            date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31), confirmed=False
-        ).exists()
-        or not CalendarDay.objects.filter(date=datetime.date(year, 12, 31)).exists()
-    }
+    # A year is confirmed when all its days are: one query for all the years asked, two index
+    # probes each (an unconfirmed day in its primary-key range; its last day present).
+    if not years:
+        return set()
+    ordered = sorted(years)
+    table = connection.ops.quote_name(CalendarDay._meta.db_table)
+    probes, params = [], []
+    for year in ordered:
+        probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE date BETWEEN %s AND %s AND NOT confirmed), "  # noqa: S608
+                      f"EXISTS (SELECT 1 FROM {table} WHERE date = %s)")
+        params += [datetime.date(year, 1, 1), datetime.date(year, 12, 31), datetime.date(year, 12, 31)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(probes), params)  # noqa: S608 (table name and placeholders only)
+        row = cursor.fetchone()
+    return {year for n, year in enumerate(ordered) if row[2 * n] or not row[2 * n + 1]}
 
 
 def workdays_from(start: datetime.date, ends: set[datetime.date]) -> dict[datetime.date, int]:

@@ -7,7 +7,7 @@ from django.db import models
 
 class CalendarDay(models.Model):
     class Source(models.TextChoices):
-        LIBRARY = "library", "holidays 库"
+        LIBRARY = "library", "系统预置（节假日库）"
         ADMIN = "admin", "管理员修改"
         IMPORT = "import", "导入国务院通知"
 

@@ -40,7 +40,7 @@ def library_year(year: int) -> tuple[list[DaySpec], bool]:
         if day in makeup:
             specs.append(DaySpec(day, True, "调休上班"))
         elif day in cn:
-            specs.append(DaySpec(day, False, _chinese_name(cn.get(day))))
+            specs.append(DaySpec(day, False, chinese_name(cn.get(day))))
         else:
             specs.append(DaySpec(day, day.weekday() < 5, ""))
     return specs, bool(makeup)
@@ -50,21 +50,41 @@ _NAMES = {
     "New Year's Day": "元旦",
     "Chinese New Year's Eve": "除夕",
     "Chinese New Year (Spring Festival)": "春节",
+    "Chinese New Year": "春节",
+    "Spring Festival": "春节",
+    "Chinese New Year Extended Holiday": "春节",
     "Tomb-Sweeping Day": "清明节",
+    "Qingming Festival": "清明节",
     "Labor Day": "劳动节",
+    "Labour Day": "劳动节",
     "Dragon Boat Festival": "端午节",
     "Mid-Autumn Festival": "中秋节",
     "National Day": "国庆节",
 }
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _chinese_name(name: str | None) -> str:
+def chinese_name(name: str | None) -> str:
+    """A holiday's name in Chinese, whatever the source spelled: the `holidays` package's English
+    names (春节 for "Chinese New Year…", 调休放假 for "Day off …") and a notice file's. A name already
+    in Chinese is kept; an English one not known here becomes 节假日 (never shown in English)."""
     if not name:
         return "节假日"
+    name = name.strip()
+    if _CJK.search(name):
+        return name[:100]
     if name.startswith("Day off"):
         return "调休放假"
     base = name.replace(" (observed)", "").split(";")[0].strip()
-    return _NAMES.get(base, base)[:100]
+    if base in _NAMES:
+        return _NAMES[base]
+    if base.startswith("Chinese New Year's Eve"):
+        return "除夕"
+    if base.startswith(("Chinese New Year", "Spring Festival")):
+        return "春节"
+    if "Anniversary" in base and "Victory" in base:
+        return "抗战胜利纪念日"
+    return "节假日"
 
 
 # Sent after seeding changed whether some existing days are working days (`dates`, `reason`): the
@@ -142,7 +162,9 @@ def parse_notice(text: str, year: int) -> list[DaySpec]:
         except ValueError as exc:
             raise NoticeError(f"第{number}行的日期无效：{line}") from exc
         workday = match["kind"] in ("workday", "班", "上班")
-        name = match["name"] or ("调休上班" if workday else "节假日")
+        name = match["name"] or ""
+        if not _CJK.search(name):  # an English or empty name: the Chinese one (调休上班 for a working day)
+            name = "调休上班" if workday else chinese_name(name)
         day = first
         while day <= last:
             if day.year != year:

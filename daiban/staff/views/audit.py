@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
@@ -14,6 +15,8 @@ from daiban.audit import selectors
 from daiban.audit.export import write_audit
 from daiban.audit.models import Action
 from daiban.audit.services import record
+from daiban.lib.dates import RANGE_MESSAGE
+from daiban.petitions import counting
 from daiban.staff.views.common import staff_required
 
 PAGE_SIZE = 50
@@ -28,21 +31,28 @@ def _date(value: str | None) -> datetime.date | None:
 
 def _filters(request) -> selectors.AuditFilters:
     get = request.GET
+    start, end = _date(get.get("from")), _date(get.get("to"))
+    if start and end and start > end:  # an impossible range: say so, and search without it
+        messages.error(request, f"{RANGE_MESSAGE}，已忽略该日期范围。")
+        start = end = None
     return selectors.AuditFilters(
         who=get.get("who", "").strip()[:150], action=get.get("action", "").strip(),
-        target=get.get("target", "").strip()[:200], start=_date(get.get("from")), end=_date(get.get("to")),
+        target=get.get("target", "").strip()[:200], start=start, end=end,
     )
 
 
 @staff_required("view_audit")
 def audit_page(request):
     filters = _filters(request)
-    paginator = Paginator(selectors.entries(filters), PAGE_SIZE)
+    # The trail grows with every view of personal data: counted no further than the pages near this one.
+    rows = counting.CappedRows(selectors.entries(filters), request.GET.get("page"), PAGE_SIZE)
+    paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit.html", {
-        "page": page, "filters": filters, "actions": Action.choices, "query": query.urlencode(),
+        "page": page, "count_exact": rows.exact, "filters": filters, "actions": Action.choices,
+        "query": query.urlencode(),
     })
 
 

@@ -6,8 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from daiban.lib.validation import ID_MAX
@@ -31,15 +35,55 @@ def staff_required(ability: str | None = None) -> Callable[[View], View]:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user.role_set or (ability and not may(user, ability)):
-                raise Http404("页面不存在")
+                return not_found(request)
             try:
                 return view(request, *args, **kwargs)
             except NotFound as exc:
-                raise Http404(exc.message) from exc
+                return not_found(request, exc.message)
+            except Http404 as exc:
+                return not_found(request, _message(exc))
+            except PermissionDenied as exc:
+                return refused(request, _message(exc))
 
         return wrapped
 
     return decorator
+
+
+def _message(exc: Exception) -> str:
+    """The exception's message when it is one for people (Chinese), else the page's own."""
+    text = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
+    return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else ""
+
+
+def not_found(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The staff pages' 404, in Chinese, with the navigation: also in development (DEBUG on), where
+    Django would show its English debug page. A page a role may not use answers the same way, so
+    that existence does not leak."""
+    return render(request, "staff/404.html", {"message": message or "页面不存在，或您没有查看它的权限。"},
+                  status=404)
+
+
+def refused(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The staff pages' 403, in Chinese."""
+    return render(request, "staff/403.html", {"message": message or "您没有执行此操作的权限。"}, status=403)
+
+
+def unknown_url(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /staff/ address that names no page (the last URL pattern): the Chinese 404, or, like
+    Django's APPEND_SLASH, a redirect to the same address with a slash when that one exists."""
+    path = request.path_info
+    if settings.APPEND_SLASH and not path.endswith("/"):
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_url:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return not_found(request)
 
 
 def id_param(raw: str | None) -> int | None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from daiban.petitions import people, selectors
+from daiban.lib.errors import Invalid
+from daiban.petitions import counting, people, selectors
+from daiban.petitions.abilities import may
 from daiban.petitions.workflow import RUNNING
-from daiban.staff import due
+from daiban.staff import due, roster
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
+from daiban.staff.models import SavedFilter
 from daiban.staff.views.common import staff_required
 from daiban.stats.kpi import CONDITIONS
 
@@ -19,17 +23,15 @@ PAGE_SIZE = 20
 @staff_required()
 def workbench(request):
     cards = staff_selectors.workbench(request.user)
-    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today()})
+    duty_station, duty_day = roster.on_duty(request.user, selectors.today())
+    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today(),
+                                                    "duty_station": duty_station, "duty_day": duty_day})
 
 
-class _IdPage:
-    """Lets Django's Paginator count with SQL and fetch one page through selectors.page."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self) -> int:
-        return self.qs.count()
+class _IdPage(counting.CappedRows):
+    """Lets Django's Paginator count with SQL and fetch one page through selectors.page. The count
+    stops a few pages past the page asked for (counting.cap_for): it never walks the whole table;
+    `exact` says whether it is the total ("共 1000+ 件" otherwise)."""
 
     def __getitem__(self, window: slice):
         return selectors.page(self.qs, window.start, window.stop - window.start)
@@ -40,15 +42,23 @@ def petition_list(request):
     form = PetitionFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
     kpi = filters.pop("kpi", None)
-    qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
-    paginator = Paginator(_IdPage(qs), PAGE_SIZE)
+    try:
+        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
+    except Invalid as exc:  # an impossible range: say so, and list without it
+        messages.error(request, f"收到日期：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
+        filters.update(received_from=None, received_to=None)
+        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
+    rows = _IdPage(qs, request.GET.get("page"), PAGE_SIZE)
+    paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # Working days left or overdue, for the petitions whose deadline runs (one calendar query).
     due.mark([p for p in page.object_list if p.status in RUNNING], selectors.today())
     return render(request, "staff/petition_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "today": selectors.today(),
+        "saved_filters": list(SavedFilter.objects.filter(user=request.user)),
+        "current_query": query.urlencode(), "may_bulk": may(request.user, "work_cases"),
+        "form": form, "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
     })

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from daiban.notifications.models import Notification
 from daiban.notifications.services import mark_read
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import not_found, staff_required
 
 
 @staff_required()
@@ -17,3 +17,15 @@ def notices(request):
     rows = (Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP)
             .select_related("petition").order_by("-id")[:100])
     return render(request, "staff/notices.html", {"rows": rows})
+
+
+@staff_required()
+def open_notice(request, pk: int):
+    """Opening a notice marks it read, then shows its case (or the list when it names none).
+    Only the user's own notices: another's id is a 404."""
+    row = (Notification.objects.filter(pk=pk, recipient=request.user, channel=Notification.Channel.IN_APP)
+           .only("id", "petition_id").first())
+    if row is None:
+        return not_found(request)
+    mark_read(request.user, [row.pk])
+    return redirect("staff:case", row.petition_id) if row.petition_id else redirect("staff:notices")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 
+from daiban.lib.dates import RANGE_MESSAGE
 from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
 from daiban.petitions import matters
@@ -49,6 +51,8 @@ def dashboard(request):
     start = _date(request.GET.get("from"), end.replace(month=1, day=1))
     station = request.GET.get("station")
     station_id = id_param(station)
+    if start > end:
+        messages.error(request, f"{RANGE_MESSAGE}，已从结束日期当天起统计。")
     period = Period(min(start, end), end)
     try:
         current = queries.scope(request.user, period, station_id)

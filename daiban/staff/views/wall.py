@@ -74,8 +74,11 @@ def _save_day(request, station: Station) -> None:
         return
     allowed = {u.pk: u for u in roster.receptionists_of(station)}
     leader_id, receptionist_id = request.POST.get("leader", ""), request.POST.get("receptionist", "")
-    day.leader = allowed.get(id_param(leader_id) or 0)
-    day.receptionist = allowed.get(id_param(receptionist_id) or 0)
+    leader, receptionist = allowed.get(id_param(leader_id) or 0), allowed.get(id_param(receptionist_id) or 0)
+    if leader is not None and leader == receptionist:
+        messages.error(request, "同一人不能在同一天既带班又接访，请另选接访人员。")
+        return
+    day.leader, day.receptionist = leader, receptionist
     day.note = request.POST.get("note", "").strip()[:100] or "手工调整"
     day.save()
     messages.success(request, f"已调整 {day.date:%m月%d日} 的安排。")

@@ -36,6 +36,28 @@
     });
   });
 
+  // Lists as cards on a phone (daiban.css, table.table-cards): each cell labelled with its column.
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("colspan") && !cell.dataset.label) cell.dataset.label = heads[i];
+      });
+    });
+  });
+
+  // --- Portal: a QR code carries the query code in the fragment (#code=…), never sent to a server.
+  // The track form takes it from there, drops it from the address bar and asks the server by POST.
+  var codeForm = document.querySelector("form[data-fragment-code]");
+  var fragment = /(?:^#|&)code=([A-Za-z0-9]{4,32})/.exec(location.hash || "");
+  if (codeForm && fragment) {
+    var codeInput = codeForm.querySelector("input[name=code]");
+    if (codeInput) codeInput.value = fragment[1];
+    if (history.replaceState) history.replaceState(null, "", location.pathname + location.search);
+    var numberInput = codeForm.querySelector("input[name=number]");
+    if (codeInput && numberInput && numberInput.value && !codeForm.querySelector("[name=captcha_1]")) codeForm.submit();
+  }
+
   // --- Staff sessions: warn a minute before the idle or absolute limit, keep unsaved text -----------
   var DRAFT = "daiban-draft:" + location.pathname;
 

@@ -31,6 +31,10 @@ AGENT_NAMES = ["王建国", "李春梅", "张海峰", "刘志强", "陈秀英", 
 SPECIALTIES = ["土地管理、征地补偿", "不动产登记", "矿产资源", "林草", "国土空间规划"]
 
 
+# Names the demo accounts had before they were given people's names.
+RENAMED = {"系统管理员", "带班领导"}
+
+
 class Command(BaseCommand):
     help = "载入演示数据：机构、事权单位、13名代办员和演示账号（可重复运行）"
 
@@ -47,9 +51,9 @@ class Command(BaseCommand):
         stations = self._stations()
         departments = self._departments()
         bureau = stations["bureau"]
-        self._user("admin", "系统管理员", [roles.ADMIN], password, superuser=True)
+        self._user("admin", "孟凡华", [roles.ADMIN], password, superuser=True)
         self._user("center", "旗代办中心值班员", [roles.CENTER], password, station=stations["center"])
-        self._user("duty", "带班领导", [roles.DUTY_LEADER], password, station=bureau)
+        self._user("duty", "张建国", [roles.DUTY_LEADER], password, station=bureau)
         self._user("leader", "分管副局长", [roles.LEADER_IN_CHARGE], password, station=bureau)
         self._user("chief", "局长", [roles.PRINCIPAL], password, station=bureau)
         for i, name in enumerate(AGENT_NAMES, start=1):
@@ -96,13 +100,17 @@ class Command(BaseCommand):
         if not created and not user.is_demo:
             User.objects.filter(pk=user.pk).update(is_demo=True)
             user.is_demo = True
+        if not created and user.name in RENAMED and user.name != name:
+            # Demo accounts once named after their role ("带班领导（带班领导）" in the navigation).
+            User.objects.filter(pk=user.pk).update(name=name)
+            user.name = name
         return user
 
     def _print(self, password: str, departments: list[Department]) -> None:
         self.stdout.write("演示账号（密码均为 %s）：" % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password))
-        self.stdout.write("  admin    系统管理员（/admin/ 基础数据、工作日历）")
+        self.stdout.write("  admin    孟凡华，系统管理员（/admin/ 基础数据、工作日历）")
         self.stdout.write("  center   旗信访代办服务中心（复查复核、上报事项）")
-        self.stdout.write("  duty     带班领导    leader  分管领导    chief  主要领导")
+        self.stdout.write("  duty     张建国，带班领导    leader  分管领导    chief  主要领导")
         self.stdout.write("  agent1…agent5 专职代办员，agent6…agent13 兼职代办员")
         for i, department in enumerate(departments, start=1):
             self.stdout.write(f"  dept{i}    {department.name}")

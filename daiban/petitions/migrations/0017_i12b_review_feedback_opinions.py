@@ -31,7 +31,7 @@ def split_feedback(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0015_i15a_disposition_shared'),
+        ('petitions', '0016_i15b_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,123 @@
+"""The petition list's own tools: rows picked for 批量催办 or 导出所选, and each user's 常用筛选.
+
+Bulk urging goes through the same action as one urging (`urge` on each open 处置单 of each picked
+petition, each in its own transaction with its own checks), so a petition the user may not urge is
+skipped and named, never half-done. Saved filters keep only the list's own fields (the filter
+form's), so a saved query string cannot carry anything else.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from daiban.documents import services as documents
+from daiban.documents.http import TYPES, content_disposition
+from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from daiban.lib.text import clean_line, clean_text
+from daiban.org.requests import StaffRequest
+from daiban.petitions import services
+from daiban.petitions.choices import DispositionState
+from daiban.petitions.models import Disposition
+from daiban.petitions.permissions import visible_petitions
+from daiban.staff.forms import PetitionFilterForm
+from daiban.staff.models import SavedFilter
+from daiban.staff.views.common import id_param, staff_required
+
+BULK_MAX = 100  # petitions urged at once: one list page or a few
+FILTERS_MAX = 20  # saved filters per user
+
+
+def _picked(request: StaffRequest, limit: int) -> list[int]:
+    ids = [i for i in (id_param(raw) for raw in request.POST.getlist("ids")) if i is not None]
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def _back(request: StaffRequest) -> HttpResponse:
+    query = request.POST.get("back", "")
+    return redirect(reverse("staff:petitions") + ("?" + query if query and len(query) < 1000 else ""))
+
+
+@require_POST
+@staff_required("work_cases")
+def bulk(request: StaffRequest) -> HttpResponse:
+    """POST ids=… op=urge|export (note= for urging)."""
+    op = request.POST.get("op")
+    if op == "export":
+        try:
+            handle, name = documents.selected_ledger_file(request.user, _picked(request, documents.SELECTED_MAX))
+        except Invalid as exc:
+            messages.error(request, "；".join(exc.fields.values()))
+            return _back(request)
+        response = FileResponse(handle, content_type=TYPES["xlsx"])
+        response["Content-Disposition"] = content_disposition(name)
+        return cast(HttpResponse, response)  # streamed; the decorators only pass it on
+    if op != "urge":
+        messages.error(request, "请选择要执行的批量操作")
+        return _back(request)
+    ids = _picked(request, BULK_MAX)
+    if not ids:
+        messages.error(request, "请先勾选要催办的信访事项")
+        return _back(request)
+    note = clean_text(request.POST.get("note", ""))[:500] or "请在时限内办理并反馈结果"
+    urged, skipped = _urge_all(request, ids, note)
+    if urged:
+        messages.success(request, f"已催办 {urged} 张处置单")
+    if skipped:
+        messages.warning(request, "未催办：" + "；".join(skipped[:10]) + ("…" if len(skipped) > 10 else ""))
+    if not urged and not skipped:
+        messages.info(request, "所选事项没有在办的处置单，无需催办")
+    return _back(request)
+
+
+def _urge_all(request: StaffRequest, ids: list[int], note: str) -> tuple[int, list[str]]:
+    visible = dict(visible_petitions(request.user).filter(pk__in=ids).values_list("pk", "number"))
+    open_ = (Disposition.objects.filter(petition_id__in=list(visible),
+                                        status__in=[DispositionState.ROUTED, DispositionState.RECEIVED])
+             .order_by("petition_id", "id").values_list("petition_id", "pk"))
+    urged, skipped = 0, []
+    for petition_id, disposition_id in open_:
+        try:
+            services.petition_act(petition_id=petition_id, action="urge", user=request.user,
+                                  data={"disposition_id": disposition_id, "note": note})
+            urged += 1
+        except (Conflict, Forbidden, Invalid, NotFound) as exc:
+            skipped.append(f"{visible[petition_id]}（{exc.message}）")
+    return urged, skipped
+
+
+@require_POST
+@staff_required()
+def filter_save(request: StaffRequest) -> HttpResponse:
+    """Save the list's current filter under a name (the same name again replaces it)."""
+    name = clean_line(request.POST.get("name", ""))[:30]
+    form = PetitionFilterForm(_query_dict(request.POST.get("query", "")))
+    query = urlencode([(k, v) for k, v in form.data.items() if k in form.fields and v and k != "page"])
+    if not name:
+        messages.error(request, "常用筛选：请填写名称")
+    elif not query:
+        messages.error(request, "常用筛选：当前没有筛选条件可保存")
+    elif (SavedFilter.objects.filter(user=request.user).exclude(name=name).count() >= FILTERS_MAX):
+        messages.error(request, f"常用筛选最多保存{FILTERS_MAX}个，请先删除不用的")
+    else:
+        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query[:500]})
+        messages.success(request, f"已保存常用筛选“{name}”")
+    return redirect(reverse("staff:petitions") + (f"?{query}" if query else ""))
+
+
+@require_POST
+@staff_required()
+def filter_delete(request: StaffRequest, pk: int) -> HttpResponse:
+    SavedFilter.objects.filter(user=request.user, pk=pk).delete()  # someone else's: nothing happens
+    return redirect("staff:petitions")
+
+
+def _query_dict(raw: str) -> dict[str, str]:
+    """The last value of each field of a query string (what the list's form reads)."""
+    return {k: str(v) for k, v in QueryDict(raw[:1000]).items()}
