@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from daiban.petitions.choices import Status, Track
-from daiban.petitions.models import Event, Petition, Review
+from daiban.petitions.models import Conduct, Disposition, DoubleInvestigation, Event, Petition, Review
+from daiban.petitions.practice_models import Escalation, ExtensionRequest, Reassignment
 from daiban.staff.demo_month import cases, load_demo_month
 from daiban.staff.models import DutyDay
 
@@ -43,6 +44,16 @@ def test_demo_month_covers_every_status_and_track(org, day):
         # Channels and sources as a month brings them, portal submissions included.
         assert set(Petition.objects.values_list("channel", flat=True)) == {"visit", "letter", "online", "phone"}
         assert Petition.objects.filter(source="hotline_12345").exists()
+        # Work passing between people (issue 12): escalations signed for and sent back, a 处置单
+        # returned and routed again, an extension asked, a new agent, 一案双查 assigned, conduct
+        # after termination recorded.
+        assert Escalation.objects.filter(taken_by__isnull=False).count() >= 2
+        assert Escalation.objects.filter(returned_on__isnull=False).exists()
+        assert Disposition.objects.filter(status="returned").exists()
+        assert ExtensionRequest.objects.filter(decided_on__isnull=True).exists()
+        assert Reassignment.objects.exists() and Conduct.objects.exists()
+        assert DoubleInvestigation.objects.exists()
+        assert not DoubleInvestigation.objects.filter(assignee__isnull=True).exists()
         # Nothing in the future: every event happened on or before today.
         assert not Event.objects.filter(on__gt=now).exists()
         # The roster: every working day of this month at every station has a leader on duty.

@@ -23,8 +23,9 @@ from django.db import transaction
 
 from daiban.lib.dates import today
 from daiban.org.models import Agent, Department, Station, User
+from daiban.petitions.double_checks import double_check_assign
 from daiban.petitions.intake import petition_intake
-from daiban.petitions.models import Disposition, Petition
+from daiban.petitions.models import Disposition, DoubleInvestigation, Petition
 from daiban.petitions.services import disposition_act, petition_act
 from daiban.staff.roster import generate_month
 from daiban.workdays.models import CalendarDay
@@ -231,7 +232,8 @@ def cases() -> list[Case]:
              Step(19, "dept4", "d4:receive"), Step(18, "dept5", "d5:receive")]),
         # 已上报.
         Case(20, 18, 11, steps=[*_accept(11, "agent3"), *_route(10, [2], agent="agent3"),
-             Step(4, "agent3", "escalate", {"to": "center", "reason": "涉及草原确权历史遗留问题，本服务室无法协调解决。"})]),
+             Step(4, "agent3", "escalate", {"to": "center", "reason": "涉及草原确权历史遗留问题，本服务室无法协调解决。"}),
+             Step(3, "center", "take_escalation", {"note": "已签收，协调林草局、苏木镇会同核实。"})]),
         Case(21, 15, 7, steps=[*_accept(7, "agent4"),
              Step(6, "agent4", "escalate", {"to": "joint_office", "reason": "涉及交通、自然资源和镇政府多个部门，需联席办统筹。"})]),
         # 已办结，待反馈.
@@ -259,7 +261,9 @@ def cases() -> list[Case]:
              Step(20, "agent2", "request_review", {"level": "review", "reason": "赔偿标准过低。"}),
              Step(15, "center", "decide_review", {"upheld": False, "note": "补偿标准符合规定，维持。"}),
              Step(13, "agent2", "request_review", {"level": "re_review", "reason": "仍不服。"}),
-             Step(6, "center", "decide_review", {"upheld": False, "note": "复核维持，三级终结。"})]),
+             Step(6, "center", "decide_review", {"upheld": False, "note": "复核维持，三级终结。"}),
+             Step(2, "agent2", "record_conduct", {"kind": "pestering",
+                                                  "note": "三级终结后仍连续三日到服务室缠访，要求按其标准赔偿。"})]),
         # 已回访 and 已归档.
         Case(9, 9, 40, steps=_followed(39, 3, 0, "agent3")),
         Case(10, 0, 44, steps=_followed(43, 5, 0, "agent4")),
@@ -281,6 +285,21 @@ def cases() -> list[Case]:
         # Several petitioners, one project (同一事项，多名信访人).
         Case(17, 0, 1, "visit", content=SAME_PROJECT),
         Case(18, 0, 0, "visit", content=SAME_PROJECT.replace("50亩", "70亩").replace("巴图孟和", "巴图孟和、高娃")),
+        # Work passing between people: the center sends an escalation back with instructions; a
+        # department returns a 处置单 that is not its competence and the agent routes again; a
+        # department asks for more time; the station's leader changes the agent.
+        Case(23, 11, 16, steps=[*_accept(15, "agent4"), *_route(14, [2], agent="agent4"), Step(13, "dept2", "d2:receive"),
+             Step(10, "agent4", "escalate", {"to": "center", "reason": "界址涉及两个苏木，需上级协调。"}),
+             Step(9, "center", "take_escalation", {"note": "已签收。"}),
+             Step(8, "center", "return_escalation", {"instructions": "已与两苏木镇确认以2010年确权图为准，请据此办理。",
+                                                     "due_on": "+10"})]),
+        Case(12, 15, 9, steps=[*_accept(9, "agent5"), *_route(8, [3], agent="agent5"),
+             Step(7, "dept3", "d3:return", {"reason": "草场碾压恢复不属于住建部门职责，建议流转林草局。"}),
+             *_route(6, [2], agent="agent5"), Step(5, "dept2", "d2:receive")]),
+        Case(13, 2, 13, steps=[*_accept(12, "agent3"), *_route(12, [1], agent="agent3"), Step(11, "dept1", "d1:receive"),
+             Step(1, "dept1", "d1:request_extension", {"workdays": 10, "reason": "需委托测绘单位外业核实面积。"})]),
+        Case(14, 9, 7, steps=[*_accept(7, "agent4"), *_route(6, [4], agent="agent4"),
+             Step(3, "leader", "reassign", {"agent_id": "@agent2", "reason": "原代办员外出学习，改由熟悉补奖政策的代办员办理。"})]),
         # Routed recently: due in the coming days.
         Case(20, 22, 13, steps=[*_accept(13, "agent2"), *_route(13, [6], agent="agent2"), Step(11, "dept6", "d6:receive")]),
         Case(21, 23, 4, steps=[*_accept(4, "agent5"), *_route(3, [1], agent="agent5")]),
@@ -417,4 +436,11 @@ def load_demo_month(*, start: datetime.date | None = None) -> int:
         for case in scripts:
             _play(case, org, cal)
         _roster(start)
+        _double_checks(org)
     return len(scripts)
+
+
+def _double_checks(org: Org) -> None:
+    """The center assigns each 一案双查 the month opened to the station's leader in charge."""
+    for item in DoubleInvestigation.objects.filter(assignee__isnull=True).order_by("id"):
+        double_check_assign(user=org.users["center"], item_id=item.pk, assignee_id=org.users["leader"].pk)
