@@ -88,7 +88,7 @@ def test_a_case_from_intake_to_archive_entirely_through_the_pages(site, org):
     expect(agent.get_by_test_id("status")).to_have_text("已办结")
     _act(agent, "feedback", lambda b: (b.get_by_label("电话").check(), b.get_by_label("满意", exact=True).check()))
     expect(agent.get_by_test_id("status")).to_have_text("已反馈")
-    _act(agent, "terminate", lambda b: b.get_by_label("终结说明").fill("群众满意"))
+    _act(agent, "terminate", lambda b: b.get_by_label("终结说明", exact=True).fill("群众满意"))
     expect(agent.get_by_test_id("status")).to_have_text("已终结")
     _act(agent, "follow_up", lambda b: b.get_by_label("回访情况").fill("群众表示满意，无反弹"))
     expect(agent.get_by_test_id("status")).to_have_text("已回访")

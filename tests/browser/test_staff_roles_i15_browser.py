@@ -54,7 +54,7 @@ def test_a_department_goes_from_its_queue_to_its_form_and_sees_only_its_own(site
 @pytest.mark.parametrize("size", WIDTHS)
 def test_each_card_shows_its_own_date_and_the_days_left(site, api, routed, org, size):
     pid = _concluded(api, routed, org, satisfaction="dissatisfied")
-    assert api("agent1").act(pid, "request_review", {"level": "review"}).status_code == 200
+    assert api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准仍未落实"}).status_code == 200
     p = Petition.objects.get(pk=pid)
     answer = p.reviews.get().answer_due_on
     page = site.login("center", **size)
@@ -146,6 +146,7 @@ def test_the_portal_asks_before_a_review_request(site, api, org, size):
     page = site.page(**size)
     page.goto(site.url(f"/track/{number}/?code={code}"))
     questions: list[str] = []
+    page.get_by_test_id("review-reason").fill("补偿款仍未到位")
     page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
     page.get_by_test_id("request-review").click()
     page.wait_for_timeout(300)
