@@ -198,3 +198,17 @@ def test_monthly_report_reads_as_a_bureaus_report(api, known):
     assert "2026年第9期" in lines and any("签发" in line for line in lines)
     assert docx.core_properties.author == "乌审旗自然资源局" and docx.core_properties.created.year == 2026
     assert not any("较上月—" in line for line in lines)
+
+
+def test_a_matter_answered_at_the_door_and_archived_is_not_a_concluded_agency_matter(api, known):
+    """办结率 = concluded agency matters ÷ agency (found by a new user: an archived direct reply was
+    counted as concluded, by the KPI, the list behind it and the per-agent breakdown)."""
+    agent = api("agent1")
+    assert agent.act(known["C"], "archive", {}).status_code == 200
+    s = api("center").get("/stats", **SEPT).data
+    assert (s["concluded"], s["agency"], s["closure_rate"]) == (3, 3, 1.0)
+    from daiban.petitions.models import Petition
+    from daiban.stats.kpi import CONDITIONS
+
+    # The list behind the figure (the staff list's `kpi` filter) uses the same condition.
+    assert not Petition.objects.filter(CONDITIONS["concluded"], pk=known["C"]).exists()

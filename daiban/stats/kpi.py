@@ -17,9 +17,13 @@ _links = PetitionLink.objects.filter(petition_id=OuterRef("pk"))
 CONDITIONS: dict[str, Q] = {
     "screened": ~Q(status="received"),
     "agency": Q(accepted_on__isnull=False),
-    "concluded": Q(status__in=CONCLUDED_OR_LATER),
+    # Concluded *agency* matters only (办结率 = concluded ÷ agency): a petition answered at the door
+    # and archived is "archived" too, but it was never taken on, so it is neither (a fresh user
+    # found 15/32 where 14/32 was right).
+    "concluded": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER),
     # No due date (a multi-department matter whose solution was never fixed) cannot be late.
-    "concluded_on_time": Q(status__in=CONCLUDED_OR_LATER) & (Q(due_on__isnull=True) | Q(concluded_on__lte=F("due_on"))),
+    "concluded_on_time": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER)
+    & (Q(due_on__isnull=True) | Q(concluded_on__lte=F("due_on"))),
     # `satisfaction` is API.md's: the petitioner's own online rating when given after the feedback,
     # else the opinion staff recorded at the feedback (kept apart, petitions.feedback sets it).
     "rated": ~Q(satisfaction=""),
