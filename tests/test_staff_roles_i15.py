@@ -108,7 +108,7 @@ def _under_review(api, routed, clock):
     api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
     api("agent1").act(petition["id"], "conclude", {"result": "已办理"})
     api("agent1").act(petition["id"], "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
-    assert api("agent1").act(petition["id"], "request_review", {"level": "review"}).status_code == 200
+    assert api("agent1").act(petition["id"], "request_review", {"level": "review", "reason": "补偿标准过低"}).status_code == 200
     return Petition.objects.get(pk=petition["id"])
 
 
