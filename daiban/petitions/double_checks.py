@@ -75,7 +75,7 @@ def _locked(user: User, item_id: int) -> tuple[Petition, DoubleInvestigation]:
     if found is None:
         raise NotFound("一案双查事项不存在")
     petition = Petition.objects.select_for_update().get(pk=found)
-    item = DoubleInvestigation.objects.select_for_update().select_related("assignee").get(pk=item_id)
+    item = DoubleInvestigation.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=item_id)
     return petition, item
 
 
