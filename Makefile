@@ -27,13 +27,19 @@ demo: migrate
 	@$(BIN)/python manage.py load_demo --quiet
 	@$(BIN)/python manage.py load_demo_month
 
-# The server and, beside it, the background worker (messages, case files); Ctrl-C stops both.
+# The server and, beside it, the background worker (messages, case files) and a loop delivering the
+# queued SMS every 60 s (`notify`, as cron does in production; always the console backend here: the
+# SMS are written to var/worker.log, never sent). Ctrl-C stops all three, without make's "Error 130".
 # The addresses and accounts are printed last, once the server answers.
 run: demo
 	@echo "==> 启动服务器和后台任务进程…"
 	@mkdir -p var; $(BIN)/python manage.py db_worker --queue-name '*' --no-reload >> var/worker.log 2>&1 & worker=$$!; \
+	( trap 'kill $$! 2>/dev/null; exit 0' TERM; while :; do \
+	  DAIBAN_SMS_BACKEND=daiban.notifications.backends.ConsoleBackend $(BIN)/python manage.py notify >> var/worker.log 2>&1; \
+	  sleep 60 & wait $$!; done ) & notifier=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
-	trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	stop() { kill $$worker $$notifier $$server 2>/dev/null; wait $$worker $$notifier $$server 2>/dev/null; }; \
+	trap 'exit 0' INT TERM; trap stop EXIT; \
 	$(BIN)/python -m daiban.lib.waitfor http://127.0.0.1:$(PORT)/ 120; \
 	echo ""; \
 	echo "Daiban 信访代办已启动（Ctrl-C 停止）："; \
@@ -41,7 +47,7 @@ run: demo
 	echo "  工作人员  http://127.0.0.1:$(PORT)/staff/"; \
 	echo "  管理后台  http://127.0.0.1:$(PORT)/admin/"; \
 	echo "  接口文档  http://127.0.0.1:$(PORT)/api/v1/docs"; \
-	echo "  后台任务（短信、案卷）日志：var/worker.log"; \
+	echo "  后台任务（短信每分钟发送一次，开发环境只写日志、不真发）日志：var/worker.log"; \
 	$(BIN)/python manage.py load_demo --accounts; \
 	wait $$server
 

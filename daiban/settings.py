@@ -72,7 +72,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "daiban.lib.text.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,7 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Chinese only, whatever the browser's Accept-Language: no LocaleMiddleware, one language.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 # Chinese names for third-party models in the admin (django-tasks-db, django-axes): daiban/locale.

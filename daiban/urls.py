@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 
 from daiban.api.main import api
@@ -18,7 +19,13 @@ def api_not_found(request, rest=""):
     return JsonResponse({"error": {"code": "not_found", "message": "接口不存在", "fields": {}}}, status=404)
 
 
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links; the icon is a static file of the app.
+    return HttpResponsePermanentRedirect(static_url("daiban/favicon.ico"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("daiban.portal.urls")),
     path("staff/", include("daiban.staff.urls")),
     path("admin/", admin.site.urls),

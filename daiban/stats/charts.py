@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import io
+import logging
 from functools import cache
 
+# The candidates, best first; only those installed are given to matplotlib (a missing family in
+# font.family logs a findfont warning for every text drawn, thousands per report).
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "DejaVu Sans"]
+
+
+def installed_fonts(font_manager) -> list[str]:
+    """The CJK_FONTS that matplotlib's font manager knows, in order; DejaVu Sans (bundled with
+    matplotlib) when none is."""
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in known] or ["DejaVu Sans"]
 
 
 @cache
@@ -16,10 +26,11 @@ def _pyplot():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no findfont chatter
     for path in font_manager.findSystemFonts():
         if "CJK" in path or "wqy" in path.lower():
             font_manager.fontManager.addfont(path)
-    plt.rcParams["font.family"] = CJK_FONTS
+    plt.rcParams["font.family"] = installed_fonts(font_manager)
     plt.rcParams["axes.unicode_minus"] = False
     return plt
 

@@ -111,6 +111,22 @@ def breakdown(qs: QuerySet[Petition], by: str, *, linked: bool = True) -> list[d
     return _labelled(by, [(row[key], row) for row in rows], linked)
 
 
+def twelve_months(user: User, end: datetime.date, station: int | None = None) -> list[dict]:
+    """The 12-month trend ending with `end`'s month (the dashboard's and the monthly report's): one
+    row per month, oldest first, keys as `breakdown(..., "month", linked=False)`; a month without
+    petitions is there with zero counts and None rates. Raises Forbidden/NotFound like `scope`."""
+    first = (end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    rows = breakdown(scope(user, Period(first, end), station), "month", linked=False)
+    found = {str(row["key"])[:7]: row for row in rows}
+    empty = _labelled("month", [(None, {})], linked=False)[0]
+    months, day = [], first
+    while day <= end:
+        key = f"{day:%Y-%m}"
+        months.append({**empty, **found.get(key, {}), "key": key, "label": key})
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def _labelled(by: str, groups: list[tuple], linked: bool) -> list[dict]:
     names = dict(NAMES[by].objects.values_list("id", "name")) if by in NAMES else {}
     return [

@@ -58,7 +58,6 @@ def _change(now: float | None, before: float | None, higher_is_better: bool) -> 
 def collect(user: User, period: Period, station: int | None) -> dict:
     current = queries.scope(user, period, station)
     before = queries.scope(user, Period(*_previous_month(period)), station)
-    year_ago = Period((period.start.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), period.end)
     tables_ = queries.breakdowns(current)
     data = {
         "period": period, "station": Station.objects.filter(pk=station).first() if station else None,
@@ -66,8 +65,7 @@ def collect(user: User, period: Period, station: int | None) -> dict:
         "by_category": tables_["category"], "by_station": tables_["station"], "by_agent": tables_["agent"],
         "departments": queries.departments(current, today=timezone.localdate()),
         "follow_ups": queries.follow_ups(current),
-        "trend": _twelve_months(queries.breakdown(queries.scope(user, year_ago, station), "month", linked=False),
-                                year_ago.start, period.start),
+        "trend": queries.twelve_months(user, period.end, station),
         "generated": timezone.localtime(),
     }
     data["rates"] = [
@@ -82,19 +80,6 @@ def collect(user: User, period: Period, station: int | None) -> dict:
     data["sender"] = data["station"].name if data["station"] else settings.DAIBAN_BUREAU_NAME
     data["signer"] = settings.DAIBAN_REPORT_SIGNER
     return data
-
-
-def _twelve_months(rows: list[dict], first: datetime.date, last: datetime.date) -> list[dict]:
-    """Every month from `first` to `last`, a month without petitions as zeros (its rates None)."""
-    found = {str(row["key"])[:7]: row for row in rows}
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        key = f"{day:%Y-%m}"
-        empty = {"key": key, "label": key, "received": 0, "agency": 0, "concluded": 0, "agency_rate": None,
-                 "closure_rate": None, "satisfaction_rate": None}
-        months.append({**empty, **found.get(key, {}), "key": key, "label": key})
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def _previous_month(period: Period) -> tuple[datetime.date, datetime.date]:

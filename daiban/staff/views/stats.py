@@ -57,8 +57,7 @@ def dashboard(request):
     try:
         current = queries.scope(request.user, period, station_id)
         previous = queries.scope(request.user, period.previous(), station_id)
-        year = Period((end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), end)
-        trend = queries.breakdown(queries.scope(request.user, year, station_id), "month", linked=False)
+        trend = queries.twelve_months(request.user, end, station_id)
     except Forbidden as exc:  # statistics a role may not see are not there for it
         raise Http404(exc.message) from exc
     summary = queries.summary(current)
