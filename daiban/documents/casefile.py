@@ -35,6 +35,7 @@ from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.referral import referral_letter
 from daiban.documents.safe import clean, csv_text, zip_name
 from daiban.documents.storage import attachment_bytes
+from daiban.petitions.double_checks import timeline_note
 from daiban.petitions.models import Petition
 from daiban.petitions.selectors import petitioner_view
 
@@ -114,6 +115,8 @@ def case_summary_pdf(petition: Petition) -> bytes:
     """信访事项办理情况: the case on a few pages, its events in date order."""
     person = petitioner_view(petition, None)  # the case file holds the full data
     events = sorted(petition.events.all(), key=lambda e: (e.on, e.pk))
+    for e in events:  # the 一案双查 steps without their text (read by the case agent too)
+        e.note = timeline_note(e.action, e.note)
     return render_pdf("documents/summary.html", {
         "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone, "events": events,
         "on_time": petition.concluded_on <= petition.due_on if petition.concluded_on and petition.due_on else None,

@@ -22,9 +22,10 @@ from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
-from daiban.lib.errors import Conflict, Invalid, NotFound
+from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.text import clean_line
 from daiban.lib.validation import ID_MAX
+from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data, require
 from daiban.petitions.models import (
@@ -36,7 +37,7 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import department_view, get_visible_petition, visible_petitions
+from daiban.petitions.permissions import actor_kinds, department_view, get_visible_petition, visible_petitions
 from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
@@ -162,12 +163,46 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
     kind `evidence` requires one, and a conduct's files are always of kind `evidence`."""
     petition = get_visible_petition(user, petition_id)
     require(user, "upload")
+    if not may_upload(user, petition):
+        raise Forbidden(UPLOAD_REFUSAL, code="forbidden")
     if petition.status == Status.ARCHIVED:
         raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+    evidence = conduct not in (None, "") or kind == Attachment.Kind.EVIDENCE
+    if evidence and not may_upload_evidence(user, petition):
+        raise Forbidden(EVIDENCE_REFUSAL, code="forbidden")
     conduct_id = _conduct_of(petition, kind, conduct)
     if conduct_id is not None:
+        if petition.conduct.filter(pk=conduct_id, referral__isnull=False).exists():
+            raise Forbidden("该行为记录已移送司法机关，不能再添加证据材料", code="forbidden")
         kind = Attachment.Kind.EVIDENCE
     return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id)
+
+
+UPLOAD_REFUSAL = "您没有为该信访事项上传附件的权限"
+EVIDENCE_REFUSAL = "只有可以记录缠访闹访行为的人员上传证据材料"
+# Actor kinds that work a case (permissions.actor_kinds), not mere read access: a previous agent
+# (Reassignment) reads the petition they handled but adds nothing to it.
+_UPLOADERS = frozenset({"case_agent", "station_agent", "station_leader", "center", "admin"})
+
+
+def may_upload(user: User, petition: Petition) -> bool:
+    """Whether `user` may add an attachment to `petition`: the staff-wide `upload` ability and an
+    actor kind that works this case (_UPLOADERS), or a department with a 处置单 of it. Read access
+    alone (a previous agent, abilities' `upload` role without the case) is not enough."""
+    if not may(user, "upload"):
+        return False
+    if actor_kinds(user, petition) & _UPLOADERS:
+        return True
+    return bool(user.has_role(roles.DEPARTMENT) and user.department_id
+                and petition.dispositions.filter(department_id=user.department_id).exists())
+
+
+def may_upload_evidence(user: User, petition: Petition) -> bool:
+    """Evidence of conduct after termination (kind `evidence`): only those who may record the
+    conduct (the actors of action `record_conduct`, actions/aftercare.py); never a department."""
+    from daiban.petitions.actions import ACTIONS
+
+    return bool(actor_kinds(user, petition) & ACTIONS["record_conduct"].actors)
 
 
 def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:

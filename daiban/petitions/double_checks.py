@@ -25,14 +25,28 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.validation import ID_MAX
 from daiban.org import roles
-from daiban.org.models import User
+from daiban.org.models import Agent, User
 from daiban.petitions import events
 from daiban.petitions.abilities import CASE_WORKERS, require
 from daiban.petitions.intake import _text
-from daiban.petitions.models import DoubleInvestigation, Petition
+from daiban.petitions.models import DoubleInvestigation, Petition, Reassignment
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
 
 STATUSES = ("open", "closed")
+
+# What the timeline (API, staff page, case file) says of the steps whose text only those who see the
+# item may read: the petition's timeline is read by the case agent, whose handling is examined, so it
+# never carries the findings or the closing note (they stay on the item, double_check_out).
+TIMELINE_NOTES = {
+    "double_check_findings": "一案双查：已记录查明情况",
+    "double_check_close": "一案双查：已结束",
+}
+
+
+def timeline_note(action: str, note: str) -> str:
+    """The note an event of `action` shows on any timeline: neutral for the 一案双查 steps
+    (TIMELINE_NOTES, also for events written before the notes were neutral), else `note`."""
+    return TIMELINE_NOTES.get(action, note)
 
 
 def visible_double_checks(user: User | None) -> QuerySet[DoubleInvestigation]:
@@ -107,6 +121,8 @@ def double_check_assign(*, user: User, item_id: int, assignee_id: Any) -> Double
             raise Invalid.of({"assignee_id": "请选择在岗的代办工作人员作为责任人"})
         if not visible_petitions(assignee).filter(pk=petition.pk).exists():
             raise Invalid.of({"assignee_id": "责任人无权查看该信访事项，请另选"})
+        if assignee.pk in handling_users(petition):
+            raise Invalid.of({"assignee_id": "该事项的代办员（含原代办员）不能担任一案双查责任人，请另选"})
         item.assignee, item.assigned_on = assignee, today()
         item.save(update_fields=["assignee", "assigned_on"])
         _done(petition, user, "double_check_assign", f"一案双查指派责任人：{assignee.display_name}",
@@ -128,8 +144,8 @@ def double_check_findings(*, user: User, item_id: int, data: dict[str, Any]) -> 
         item.matter_findings, item.handling_findings, item.accountability = matter, handling, accountability
         item.findings_on = today()
         item.save(update_fields=["matter_findings", "handling_findings", "accountability", "findings_on"])
-        note = f"一案双查查明情况：查事：{matter}；查人：{handling}" + (f"；责任追究：{accountability}" if accountability else "")
-        _done(petition, user, "double_check_findings", note, {"double_check_id": item.pk})
+        _done(petition, user, "double_check_findings", TIMELINE_NOTES["double_check_findings"],
+              {"double_check_id": item.pk})
     return item
 
 
@@ -144,15 +160,24 @@ def double_check_close(*, user: User, item_id: int, note: Any = "") -> DoubleInv
         close_note = _text({"note": note}, "note", "结束意见", required=False)
         item.closed_on, item.closed_by, item.close_note = today(), user, close_note
         item.save(update_fields=["closed_on", "closed_by", "close_note"])
-        _done(petition, user, "double_check_close", "一案双查结束" + (f"：{close_note}" if close_note else ""),
+        _done(petition, user, "double_check_close", TIMELINE_NOTES["double_check_close"],
               {"double_check_id": item.pk})
     return item
 
 
+def handling_users(petition: Petition) -> frozenset[int]:
+    """The user ids of the petition's current agent and of every previous one (Reassignment): the
+    people whose handling 一案双查 examines, who may not be its assignee."""
+    agents = Q(pk=petition.agent_id) | Q(pk__in=Reassignment.objects.filter(petition_id=petition.pk)
+                                             .values("from_agent_id"))
+    return frozenset(Agent.objects.filter(agents, user_id__isnull=False).values_list("user_id", flat=True))
+
+
 def assignee_choices(petition: Petition) -> list[tuple[int, str]]:
-    """Active case workers who may see the petition (the page's select)."""
+    """Active case workers who may see the petition and never handled it as its agent (the page's select)."""
     found = []
-    for candidate in User.objects.filter(is_active=True).order_by("id"):
+    excluded = handling_users(petition)
+    for candidate in User.objects.filter(is_active=True).exclude(pk__in=excluded).order_by("id"):
         if candidate.role_set & CASE_WORKERS and visible_petitions(candidate).filter(pk=petition.pk).exists():
             found.append((candidate.pk, candidate.display_name))
     return found

@@ -218,7 +218,10 @@ def events_for(petition: Petition, user: User) -> list[Event]:
 
 def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
     """The full record of one petition as this user may read it (API.md petition detail); a
-    department-only viewer gets its own 处置单 and timeline entries and no 代理结果."""
+    department-only viewer (permissions.department_view) gets the petition's content, its own (and
+    the shared) 处置单 and their timeline entries, and none of the rest of the case work (issue 15,
+    fault 2): no 代理结果, contacts, reviews, escalation, feedback or rating, follow-up note, related
+    petitions, conduct, referrals or 一案双查 (empty lists, null or "", as the staff page hides them)."""
     person = petitioner_view(petition, user)
     department_only = department_view(user, petition) is not None
     if person.revealed:
@@ -243,7 +246,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "solution_determined_on": petition.solution_determined_on, "convened_by": petition.convened_by or None,
         "due_provisional": bool(unconfirmed_years(years)),
         "escalated_to": petition.escalated_to or None,
-        "escalation": escalation_out(petition),
+        "escalation": None if department_only else escalation_out(petition),
         "national": {
             "forward_due_on": petition.national_forward_due_on, "due_on": petition.national_due_on,
             "extension_days": petition.national_extension_days, "extension_reason": petition.extension_reason,
@@ -254,38 +257,45 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "review_answer_due_on": petition.review_answer_due_on,
         "review_level": petition.review_level or None,
         "status_label": status_label(petition.status, petition.review_level),
-        "feedback": facts.feedback_out(petition),
-        "online_rating": facts.online_rating_out(petition),
+        "feedback": None if department_only else facts.feedback_out(petition),
+        "online_rating": None if department_only else facts.online_rating_out(petition),
         "concluded_on": petition.concluded_on, "result": "" if department_only else petition.result,
-        "feedback_on": petition.feedback_on, "feedback_method": petition.feedback_method or None,
+        "feedback_on": None if department_only else petition.feedback_on,
+        "feedback_method": None if department_only else petition.feedback_method or None,
         "terminated_on": petition.terminated_on, "three_level_terminated": petition.three_level_terminated,
         "three_in_place": petition.three_in_place,
         "follow_up_due_on": petition.follow_up_due_on, "followed_up_on": petition.followed_up_on,
-        "follow_up_note": petition.follow_up_note, "rebound": petition.rebound, "archived_on": petition.archived_on,
+        "follow_up_note": "" if department_only else petition.follow_up_note, "rebound": petition.rebound, "archived_on": petition.archived_on,
         "version": petition.version,
         "dispositions": [disposition_out(d) for d in dispositions_for(petition, user)],
-        "contacts": [{"method": c.method, "on": c.on, "note": c.note} for c in petition.contacts.all()],
+        "contacts": [] if department_only else [{"method": c.method, "on": c.on, "note": c.note}
+                                                for c in petition.contacts.all()],
         "reviews": [
             {"level": r.level, "requested_on": r.requested_on, "reason": r.reason, "answer_due_on": r.answer_due_on,
              "decided_on": r.decided_on, "upheld": r.upheld, "note": r.note}
-            for r in petition.reviews.all()
+            for r in ([] if department_only else petition.reviews.all())
         ],
         "related": [
             {"id": link.related_id, "number": link.related.number, "status": link.related.status,
              "review_level": link.related.review_level or None,
              "reason": link.reason, "score": link.score}
-            for link in petition.links.all()
+            for link in ([] if department_only else petition.links.all())
         ],
         "events": [event_out(e) for e in events_for(petition, user)],
-        **aftercare_out(petition, user),
+        **aftercare_out(petition, user, department_only=department_only),
     })
+    if department_only:
+        data["satisfaction"] = None  # the petitioner's opinion of the agency's work (feedback)
     return data
 
 
-def aftercare_out(petition: Petition, user: User) -> dict[str, Any]:
-    """一案双查 items (only those this user may see), conduct after termination and referrals."""
+def aftercare_out(petition: Petition, user: User, *, department_only: bool = False) -> dict[str, Any]:
+    """一案双查 items (only those this user may see), conduct after termination and referrals; all
+    empty for a department-only viewer (the agency's work after termination is not its business)."""
     from daiban.petitions.double_checks import double_check_out, visible_double_checks
 
+    if department_only:
+        return {"double_checks": [], "conduct": [], "judicial_referrals": []}
     seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
     return {
         "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
@@ -330,8 +340,12 @@ def escalation_out(petition: Petition) -> dict[str, Any] | None:
 
 
 def event_out(e: Event) -> dict[str, Any]:
+    """One timeline entry; the 一案双查 steps say only that they happened (double_checks.timeline_note)."""
+    from daiban.petitions.double_checks import timeline_note
+
     return {
         "at": timezone.localtime(e.at), "on": e.on, "actor": e.actor_name, "action": e.action,
-        "from_status": e.from_status or None, "to_status": e.to_status or None, "note": e.note,
+        "from_status": e.from_status or None, "to_status": e.to_status or None,
+        "note": timeline_note(e.action, e.note),
         "review_level": (e.data or {}).get("level") if e.to_status == "under_review" else None,
     }

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
-from daiban.documents.services import attachments_for
+from daiban.documents.services import attachments_for, may_upload, may_upload_evidence
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import matters, selectors, services, sharing, undo
@@ -136,8 +136,10 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
         "attachments": list(attachments_for(user, petition)),
-        "attachment_kinds": Attachment.Kind.choices,
-        "can_upload": petition.status != Status.ARCHIVED and may(user, "upload"),
+        # Evidence goes with a conduct record (its own form on the conduct card), not this select.
+        "attachment_kinds": [c for c in Attachment.Kind.choices if c[0] != Attachment.Kind.EVIDENCE],
+        "can_upload": petition.status != Status.ARCHIVED and may_upload(user, petition),
+        "can_upload_evidence": petition.status != Status.ARCHIVED and may_upload_evidence(user, petition),
         # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
         "similar": matters.similar_to(petition, visible=visible_petitions(user)),
         "may_see_profile": may(user, "see_personal_data", petition),
