@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from daiban.lib.errors import Conflict, Invalid
+from daiban.petitions import deadlines
 from daiban.petitions.actions.base import (
     ActionInput,
     DispositionCtx,
@@ -27,7 +28,6 @@ from daiban.petitions.actions.base import (
     disposition_action,
     ui,
 )
-from daiban.petitions import deadlines
 from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition, ExtensionRequest, Petition
 from daiban.workdays.engine import Deadline, add_workdays
