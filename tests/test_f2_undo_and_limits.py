@@ -87,12 +87,16 @@ def _notices(api, pid) -> dict[str, bool]:
 
 
 def test_an_undone_decline_has_no_non_acceptance_notice(api, new_petition, clock):
-    pid = new_petition()["id"]
+    petition = new_petition()
+    pid = petition["id"]
     assert api("agent1").act(pid, "screen", {"outcome": "declined", "reason": "judicial"}).status_code == 200
     assert _notices(api, pid)["non_acceptance"] is True
     undo.undo(petition_id=pid, user=_user("agent1"), reason="选错了结果")
     assert _notices(api, pid)["non_acceptance"] is False
     assert api("agent1").get(f"/petitions/{pid}/notices/non_acceptance.docx").status_code == 404
+    # Nor does the petitioner's timeline still say it was declined.
+    public = api().get(f"/public/petitions/{petition['number']}", code=petition["query_code"])
+    assert "不予代办" not in [e["text"] for e in public.data["timeline"]]
 
 
 def test_an_undone_legal_channel_has_no_legal_route_notice(api, new_petition, clock):

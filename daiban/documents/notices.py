@@ -21,6 +21,7 @@ from django.conf import settings
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
+from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
 
 TITLES = {
@@ -58,16 +59,10 @@ class Extension:
     department: str = ""
 
 
-def undone(petition: Petition) -> set[int]:
-    """The ids of the steps taken back (撤销上一步, petitions/undo.py: an `undo` event names them)."""
-    return {int(e.data["undid"]) for e in petition.events.all()
-            if e.action == "undo" and isinstance((e.data or {}).get("undid"), int)}
-
-
 def standing(petition: Petition) -> list[Event]:
     """The petition's events, in order, without the steps taken back (they stay in the timeline but
     no longer stand, so no notice is built from them)."""
-    gone = undone(petition)
+    gone = undone_steps(petition.events.all())
     return [e for e in petition.events.all() if e.pk not in gone]
 
 

@@ -18,7 +18,7 @@ falls back to clearing what the step sets and recomputing the review window (`_r
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -83,6 +83,13 @@ UNDOABLE = {
     "terminate": (frozenset({Status.TERMINATED}), _restore_terminate),
     "screen": (SCREENED_OUT, _restore_screen),
 }
+
+
+def undone_steps(events_in_order: Iterable[Event]) -> set[int]:
+    """The ids of the steps taken back: each `undo` event names its step in `data["undid"]`. Readers
+    that build something from a step (notices, the public timeline) skip these: they no longer stand."""
+    return {int(e.data["undid"]) for e in events_in_order
+            if e.action == "undo" and isinstance((e.data or {}).get("undid"), int)}
 
 
 def _last_step(events_in_order: list[Event]) -> Event | None:
