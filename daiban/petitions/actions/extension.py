@@ -10,6 +10,9 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
   change recomputes it), and the petition's when the 处置单's is now the later one;
 - at most one approved extension per 处置单, unless the center (or admin) approves another: a
   station leader's second approval answers 409 `extension_limit`.
+- no extension may move the 处置单's due date past the petition's statutory handling limit
+  (deadlines.statutory_limit: 60 days and the regulation's one extension): asked for, 400
+  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409.
 """
 
 from __future__ import annotations
