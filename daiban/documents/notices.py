@@ -20,7 +20,8 @@ from django.conf import settings
 
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text
-from daiban.petitions.models import Channel, Petition, Review, Satisfaction, Status
+from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
+from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
 
 TITLES = {
@@ -58,18 +59,27 @@ class Extension:
     department: str = ""
 
 
+def standing(petition: Petition) -> list[Event]:
+    """The petition's events, in order, without the steps taken back (they stay in the timeline but
+    no longer stand, so no notice is built from them)."""
+    gone = undone_steps(petition.events.all())
+    return [e for e in petition.events.all() if e.pk not in gone]
+
+
 def screen_outcome(petition: Petition) -> str:
-    """The screening's outcome (direct_reply, legal_channel, guided, agency, declined), or ''."""
-    for event in petition.events.all():
+    """The outcome of the screening that stands (direct_reply, legal_channel, guided, agency,
+    declined), or '': the last one not undone (an undone screening is screened again)."""
+    found = ""
+    for event in standing(petition):
         if event.action == "screen":
-            return (event.data or {}).get("outcome", "")
-    return ""
+            found = (event.data or {}).get("outcome", "")
+    return found
 
 
 def extensions(petition: Petition) -> list[Extension]:
     """Every granted extension in date order, read from the timeline (the actions' events)."""
     found = []
-    for event in petition.events.all():
+    for event in standing(petition):
         data = event.data or {}
         if event.action == "extend":
             due = petition.national_due_on if event.pk == _last(petition, "extend") else None
@@ -98,7 +108,8 @@ def available(petition: Petition) -> dict[str, bool]:
     outcome = screen_outcome(petition)
     return {
         "acceptance": petition.accepted_on is not None and petition.agent_id is not None,
-        "non_acceptance": outcome == "declined" or bool(petition.decline_reason),
+        # The screening that stands decides (an undone 不予代办 or 法定途径 no longer has its notice).
+        "non_acceptance": outcome == "declined" or (not outcome and bool(petition.decline_reason)),
         "legal_route": outcome == "legal_channel" or petition.status == Status.REDIRECTED_LEGAL,
         "extension": bool(extensions(petition)),
         "result": petition.concluded_on is not None and bool(petition.result),

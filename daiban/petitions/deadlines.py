@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from daiban.lib.errors import Invalid
 from daiban.petitions.models import Disposition, Petition, Track
 from daiban.workdays.engine import Deadline, add_statutory_days, add_workdays
 
@@ -33,6 +34,48 @@ def set_fixed_deadline(obj: Petition | Disposition, start: datetime.date, due_on
 
 def statutory(start: datetime.date, days: int) -> datetime.date:
     return add_statutory_days(start, days).date
+
+
+def statutory_limit(petition: Petition) -> datetime.date | None:
+    """The latest day the petition's handling may be due (《信访工作条例》第三十六条): 60 days from
+    acceptance (or receipt), plus its one extension: the days granted by `extend`, or, while none
+    was granted, the most the regulation allows (30). A review found right (复查/复核有理) starts
+    the handling again: counted from the latest such decision. None without a start day.
+    No deadline the workflow sets (a 处置单's extension, a new due date, a solution's limit) may
+    pass it."""
+    start = petition.accepted_on or petition.received_on
+    if petition.pk:
+        redone = (petition.reviews.filter(upheld=True, decided_on__isnull=False).order_by("-decided_on")
+                  .values_list("decided_on", flat=True).first())
+        if redone is not None and (start is None or redone > start):
+            start = redone
+    if start is None:
+        return None
+    return statutory(start, NATIONAL_HANDLING_DAYS + (petition.national_extension_days or NATIONAL_MAX_EXTENSION))
+
+
+def beyond_limit_message(label: str, limit: datetime.date) -> str:
+    return f"{label}不能晚于信访事项的法定办理期限（{limit:%Y-%m-%d}，《信访工作条例》规定的60日及至多30日的延长）"
+
+
+def check_within_limit(petition: Petition, due_on: datetime.date | None, field: str, label: str) -> None:
+    """Invalid (400, code `beyond_statutory_limit`, naming `field`) when `due_on` passes the
+    petition's statutory limit (statutory_limit)."""
+    limit = statutory_limit(petition)
+    if due_on is not None and limit is not None and due_on > limit:
+        message = beyond_limit_message(label, limit)
+        raise Invalid(message, code="beyond_statutory_limit", fields={field: message},
+                      extra={"limit": limit.isoformat()})
+
+
+def cap_at_limit(obj: Petition | Disposition, petition: Petition) -> bool:
+    """A computed deadline (the bureau's working days) held to the petition's statutory limit: the
+    regulation's limit wins; the deadline becomes that fixed date. True when it was moved."""
+    limit = statutory_limit(petition)
+    if obj.due_on is None or limit is None or obj.due_on <= limit:
+        return False
+    set_fixed_deadline(obj, obj.due_from or limit, limit)
+    return True
 
 
 def review_request_due(start: datetime.date) -> datetime.date:

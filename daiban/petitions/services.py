@@ -38,6 +38,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
 )
 from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition
 from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
+from daiban.petitions.undo import UNDOABLE, changed_fields
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
 from daiban.workdays.services import calendar_set_days
@@ -72,8 +73,11 @@ def petition_act(*, petition_id: int, action: str, user: User | None, data: Data
         before = petition.status
         outcome = act.handler(Ctx(petition, user, on, kinds), typed)
         petition.status = outcome.status or petition.status
+        data = outcome.data
+        if action in UNDOABLE:  # what undo.undo writes back
+            data = {**data, "before": changed_fields(loaded, petition)}
         _saved(petition, on, loaded)
-        _record(petition, user, action, on, outcome.note, outcome.data, before)
+        _record(petition, user, action, on, outcome.note, data, before)
     return petition
 
 

@@ -8,11 +8,18 @@ Within UNDO_MINUTES of the step, by someone who could have taken it, with a reas
 step stays in the timeline (events are append-only); the `undo` event after it names it (`data.undid`)
 and what the petition went back to. Other steps are not undone here: a routing created 处置单 that
 departments may already hold, a review decision opened an 一案双查, an archive froze the case file.
-Messages already sent for the step (the SMS of 终结) are not recalled."""
+Messages already sent for the step (the SMS of 终结) are not recalled.
+
+What goes back: every petition field the step changed. The dispatcher (services.petition_act)
+records, for an undoable action, the changed fields' earlier values in the event's
+`data["before"]` (`changed_fields`); undo writes those back. A step recorded before that existed
+falls back to clearing what the step sets and recomputing the review window (`_restore_*`)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +28,7 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid
 from daiban.lib.text import clean_text
 from daiban.org.models import User
-from daiban.petitions import events
+from daiban.petitions import deadlines, events
 from daiban.petitions.actions import ACTIONS
 from daiban.petitions.choices import Status
 from daiban.petitions.models import Event, Petition
@@ -31,6 +38,34 @@ from daiban.petitions.workflow import SCREENED_OUT
 UNDO_MINUTES = 30
 # Events the system appends on its own: they are not a "next step" that closes the undo.
 SYSTEM_EVENTS = frozenset({"deadline_recomputed", "archive_frozen", "archive_failed", "archive_retry", "attach"})
+
+
+# Columns the dispatcher and undo itself keep: never part of a step's `before`.
+_BOOKKEEPING = frozenset({"status", "version", "last_event_on", "updated_at", "created_at"})
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # Decimal, UUID: to_python reads them back
+
+
+def changed_fields(loaded: Mapping[str, Any], petition: Petition) -> dict[str, Any]:
+    """{column: its value before the step, JSON-ready} for the columns the step changed.
+    `loaded`: the petition's column values as read (services._loaded), keyed by attname."""
+    return {name: _json(value) for name, value in loaded.items()
+            if name not in _BOOKKEEPING and getattr(petition, name) != value}
+
+
+def _restore_before(p: Petition, before: Mapping[str, Any]) -> None:
+    """Write back the columns a step recorded in `data["before"]`."""
+    fields = {f.attname: f for f in Petition._meta.concrete_fields}
+    for name, value in before.items():
+        field = fields.get(name)
+        if field is not None and name not in _BOOKKEEPING:
+            setattr(p, name, None if value is None else field.to_python(value))
 
 
 def _restore_terminate(p: Petition) -> None:
@@ -48,6 +83,13 @@ UNDOABLE = {
     "terminate": (frozenset({Status.TERMINATED}), _restore_terminate),
     "screen": (SCREENED_OUT, _restore_screen),
 }
+
+
+def undone_steps(events_in_order: Iterable[Event]) -> set[int]:
+    """The ids of the steps taken back: each `undo` event names its step in `data["undid"]`. Readers
+    that build something from a step (notices, the public timeline) skip these: they no longer stand."""
+    return {int(e.data["undid"]) for e in events_in_order
+            if e.action == "undo" and isinstance((e.data or {}).get("undid"), int)}
 
 
 def _last_step(events_in_order: list[Event]) -> Event | None:
@@ -90,8 +132,14 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
         if not may_undo(user, petition, step):
             raise Forbidden("您没有权限撤销该步骤", code="forbidden")
         before, restored = petition.status, step.from_status
-        UNDOABLE[step.action][1](petition)
-        petition.status = restored
+        before_step = (step.data or {}).get("before")
+        if isinstance(before_step, dict):
+            _restore_before(petition, before_step)
+            petition.status = restored
+        else:  # recorded before steps kept their earlier values: clear and recompute
+            UNDOABLE[step.action][1](petition)
+            petition.status = restored
+            deadlines.set_review_deadlines(petition)
         petition.last_event_on = max(petition.last_event_on or today(), today())
         petition.version += 1
         petition.save()

@@ -33,6 +33,7 @@ from daiban.petitions.models import (
     ScreenOutcome,
     Status,
 )
+from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 HOUR = 3600
@@ -185,7 +186,9 @@ def _status_text(petition: Petition) -> str:
 
 def public_view(petition: Petition) -> dict:
     """What the petitioner may see: no internal notes, no staff personal data, no one else's data."""
-    events = [PublicEvent(e.on, text) for e in petition.events.order_by("id") if (text := _event_text(e))]
+    timeline = list(petition.events.order_by("id"))
+    gone = undone_steps(timeline)  # a step taken back (撤销上一步) is not told as if it stood
+    events = [PublicEvent(e.on, text) for e in timeline if e.pk not in gone and (text := _event_text(e))]
     shows_result = petition.status in CONCLUDED_OR_LATER - {Status.CONCLUDED}
     agent = petition.agent
     return {

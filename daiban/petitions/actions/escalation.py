@@ -89,6 +89,7 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
     escalation = current_escalation(p)
     if data.due_on is not None and data.due_on < max(ctx.on, today()):
         raise Invalid.of({"due_on": "新的办结时限不能早于今天"})
+    deadlines.check_within_limit(p, data.due_on, "due_on", "新的办结时限")
     if escalation.taken_on is None:  # sending it back is signing for it
         escalation.taken_by, escalation.taken_on = ctx.user, ctx.on
     escalation.returned_on, escalation.instructions, escalation.due_on = ctx.on, data.instructions, data.due_on

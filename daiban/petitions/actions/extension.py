@@ -10,6 +10,9 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
   change recomputes it), and the petition's when the 处置单's is now the later one;
 - at most one approved extension per 处置单, unless the center (or admin) approves another: a
   station leader's second approval answers 409 `extension_limit`.
+- no extension may move the 处置单's due date past the petition's statutory handling limit
+  (deadlines.statutory_limit: 60 days and the regulation's one extension): asked for, 400
+  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from daiban.lib.errors import Conflict, Invalid
+from daiban.petitions import deadlines
 from daiban.petitions.actions.base import (
     ActionInput,
     DispositionCtx,
@@ -29,7 +33,7 @@ from daiban.petitions.actions.base import (
 )
 from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition, ExtensionRequest, Petition
-from daiban.workdays.engine import add_workdays
+from daiban.workdays.engine import Deadline, add_workdays
 
 D = DispositionState
 OPEN = frozenset({D.ROUTED, D.RECEIVED})
@@ -69,6 +73,7 @@ def request_extension(ctx: DispositionCtx, data: RequestExtensionIn) -> Outcome:
         raise Invalid.of({"workdays": f"延长工作日应为1至{MAX_EXTENSION_WORKDAYS}的整数"})
     if d.due_on is not None and ctx.on > d.due_on:
         raise Conflict(f"办理时限（{d.due_on:%Y-%m-%d}）已过，不能再申请延期", code="not_allowed")
+    _within_limit(ctx.petition, d, data.workdays, Invalid)
     earlier = d.extension_requests.filter(approved=True).count()
     request = ExtensionRequest.objects.create(disposition=d, workdays=data.workdays, reason=data.reason,
                                               requested_on=ctx.on, requested_by=ctx.user, old_due_on=d.due_on)
@@ -100,6 +105,8 @@ def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
         raise Invalid.of({"note": "不批准的，请填写审批意见"})
     if data.approved and not ctx.kinds & CENTER and d.extension_requests.filter(approved=True).exists():
         raise Conflict("该处置单已延期一次，再次延期须由代办服务中心批准", code="extension_limit")
+    if data.approved:  # even the center's further approvals stay within the regulation's limit
+        _within_limit(p, d, request.workdays, Conflict)
     request.approved, request.decided_on, request.decided_by, request.note = data.approved, ctx.on, ctx.user, data.note
     department = d.department.name
     base = {"request_id": request.pk, "approved": data.approved, "workdays": request.workdays,
@@ -117,15 +124,34 @@ def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
     return Outcome(note, {**base, "due_on": d.due_on.isoformat() if d.due_on else None, "petition_due_moved": moved})
 
 
-def _extend(d: Disposition, workdays: int) -> None:
-    """Move the 处置单's due date by `workdays` working days. A working-day deadline keeps its start
+def _extended(d: Disposition, workdays: int) -> Deadline:
+    """The 处置单's due date `workdays` working days later: a working-day deadline keeps its start
     and counts more days (so the calendar's changes still recompute it); a fixed date moves on."""
     if d.due_from is not None and d.due_workdays is not None:
+        return add_workdays(d.due_from, d.due_workdays + workdays)
+    assert d.due_on is not None  # the guard refuses a 处置单 without a due date
+    return add_workdays(d.due_on, workdays)
+
+
+def _within_limit(p: Petition, d: Disposition, workdays: int, error: type[Invalid] | type[Conflict]) -> None:
+    """Refuse (`error`, code `beyond_statutory_limit`, naming `workdays`) an extension that would
+    move the 处置单's due date past the petition's statutory limit (deadlines.statutory_limit)."""
+    limit = deadlines.statutory_limit(p)
+    if limit is None or d.due_on is None:
+        return
+    new_due = _extended(d, workdays).date
+    if new_due > limit:
+        message = (f"延长工作日：延期后的办理时限（{new_due:%Y-%m-%d}）"
+                   + deadlines.beyond_limit_message("", limit))
+        raise error(message, code="beyond_statutory_limit", fields={"workdays": message},
+                    extra={"limit": limit.isoformat(), "due_on": new_due.isoformat()})
+
+
+def _extend(d: Disposition, workdays: int) -> None:
+    """Move the 处置单's due date by `workdays` working days (see _extended)."""
+    deadline = _extended(d, workdays)
+    if d.due_from is not None and d.due_workdays is not None:
         d.due_workdays += workdays
-        deadline = add_workdays(d.due_from, d.due_workdays)
-    else:
-        assert d.due_on is not None  # the guard refuses a 处置单 without a due date
-        deadline = add_workdays(d.due_on, workdays)
     d.due_on, d.due_provisional = deadline.date, deadline.provisional
 
 

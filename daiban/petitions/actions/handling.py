@@ -73,6 +73,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         p.track = track
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
+            deadlines.cap_at_limit(p, p)
         elif not p.solution_determined_on:
             p.due_from = p.due_workdays = p.due_on = None
     if proposed:
@@ -85,6 +86,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         )
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
+            deadlines.cap_at_limit(disposition, p)
         elif p.due_on:
             copy_deadline(p, disposition)
         disposition.save()
@@ -115,13 +117,18 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
     if p.track == Track.MAJOR and data.convened_by is None:
         raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
     p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
-    due = deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track]).date
+    deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track])
+    capped = deadlines.cap_at_limit(p, p)  # the regulation's limit wins over the bureau's working days
+    assert p.due_on is not None
+    due = p.due_on
     for disposition in p.dispositions.filter(status__in=OPEN_DISPOSITION):
         copy_deadline(p, disposition)
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
     note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {due:%Y-%m-%d}"
-    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat()})
+    if capped:
+        note += "（以《信访工作条例》规定的办理期限为限）"
+    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat(), "capped": capped})
 
 
 class EscalateIn(ActionInput):

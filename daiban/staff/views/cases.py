@@ -184,7 +184,7 @@ def _fire(request: StaffRequest, petition: Petition, key: tuple[str, str, int], 
         messages.error(request, "请修改标红的项目：" + "；".join(errors.values()) if errors else exc.message)
         # The petition may have moved on (someone else acted): reload it before showing the page again.
         return _page(request, _load(request, petition.pk), failed=(*key, request.POST, errors),
-                     status=exc.status if exc.status in (400, 409) else 400)
+                     status=exc.status)  # 400, 409 or 429 (REFUSALS); a role refusal is the 403 page
     messages.success(request, done_message(act, result))
     return None
 

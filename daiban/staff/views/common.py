@@ -19,7 +19,9 @@ from daiban.petitions.abilities import may
 
 # What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
 # in staff_required.
-REFUSALS = (Invalid, Conflict, Forbidden, RateLimited)
+# A role refusal (Forbidden) is not one of them: it answers the 403 page (staff_required), as the
+# user has nothing to correct on the form.
+REFUSALS = (Invalid, Conflict, RateLimited)
 
 View = Callable[..., HttpResponse]
 
@@ -40,6 +42,8 @@ def staff_required(ability: str | None = None) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
             except NotFound as exc:
                 return not_found(request, exc.message)
+            except Forbidden as exc:
+                return refused(request, exc.message)
             except Http404 as exc:
                 return not_found(request, _message(exc))
             except PermissionDenied as exc:
