@@ -110,10 +110,10 @@ def test_track_page_same_answer_for_wrong_code_and_unknown_number(org, clock):
     client = Client()
     client.post("/submit/", FORM)
     petition = Petition.objects.get()
-    ok = client.get(f"/track/{petition.number}/", {"code": petition.query_code})
+    ok = client.get(f"/track/{petition.number}/", {"code": petition.query_code}, follow=True)
     assert ok.status_code == 200 and "已收到，正在甄别受理" in ok.content.decode()
-    wrong = client.get(f"/track/{petition.number}/", {"code": "AAAAAAAAAA"})
-    unknown = client.get("/track/WS-2026-999999/", {"code": "AAAAAAAAAA"})
+    wrong = client.get(f"/track/{petition.number}/", {"code": "AAAAAAAAAA"}, follow=True)
+    unknown = client.get("/track/WS-2026-999999/", {"code": "AAAAAAAAAA"}, follow=True)
     assert wrong.status_code == unknown.status_code == 404
     # Only the typed number and the per-request CSRF token may differ.
     strip = lambda html: re.sub(r'value="[^"]*"|[A-Za-z0-9]{64}', "", html)  # noqa: E731
@@ -133,15 +133,15 @@ def test_rate_and_request_review_on_the_status_page(api, org, clock):
     agent.act(petition.pk, "conclude", {"result": "补偿款已发放"})
     agent.act(petition.pk, "feedback", {"method": "phone", "satisfaction": "understanding"})
     url = f"/track/{petition.number}/?code={petition.query_code}"
-    page = client.get(url).content.decode()
+    page = client.get(url, follow=True).content.decode()  # the code goes into the session (303)
     assert "请您评价办理结果" in page and "补偿款已发放" in page
     assert client.post(url, {"do": "rate", "satisfaction": "dissatisfied"}).status_code == 302
-    page = client.get(url).content.decode()
+    page = client.get(url, follow=True).content.decode()
     assert "请您评价办理结果" not in page and 'data-testid="request-review"' in page
     assert client.post(url, {"do": "review", "reason": "补偿标准过低"}).status_code == 302
     petition.refresh_from_db()
     assert petition.status == "under_review"
-    assert "复查中" in client.get(url).content.decode()
+    assert "复查中" in client.get(url, follow=True).content.decode()
 
 
 def test_portal_logs_no_personal_data(org, clock, caplog):

@@ -139,13 +139,13 @@ def test_portal_review_form_asks_for_a_reason(api, routed, org, clock):
     number, code = _public(api, pid)
     client = Client()
     url = f"/track/{number}/?code={code}"
-    page = client.get(url).content.decode()
+    page = client.get(url, follow=True).content.decode()  # the code goes into the session (303)
     assert "申请理由" in page and 'name="reason"' in page
     refused = client.post(url, {"do": "review"})
     assert refused.status_code == 400 and "申请理由" in refused.content.decode()
     assert Petition.objects.get(pk=pid).status == "feedback_given"
     assert client.post(url, {"do": "review", "reason": REASON}).status_code == 302
-    page = client.get(url).content.decode()
+    page = client.get(url, follow=True).content.decode()
     assert "复查中" in page and "2026年10月16日" in page and "复查/复核中" not in page
 
 

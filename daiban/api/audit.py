@@ -3,7 +3,6 @@ rows are only appended by the system, and DELETE or PUT answer 405."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 from django.http import HttpResponse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from daiban.api.common import ERRORS
+from daiban.api.schemas import LocalDateTime
 from daiban.audit import selectors
 from daiban.lib.errors import Invalid
 from daiban.lib.text import CleanLine
@@ -24,7 +24,7 @@ router = Router(tags=["安全审计"])
 
 class AuditEntryOut(Schema):
     seq: int
-    at: datetime.datetime
+    at: LocalDateTime
     actor: str
     action: str
     target_type: str

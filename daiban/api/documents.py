@@ -1,6 +1,5 @@
 """API v1: documents (the two forms, the case archive, the ledger) and attachments."""
 
-import datetime
 import json
 
 from django.http import FileResponse, HttpResponse
@@ -88,7 +87,7 @@ class AttachmentOut(Schema):
     content_type: str
     size: int
     sha256: str
-    uploaded_at: datetime.datetime
+    uploaded_at: s.LocalDateTime
     conduct: int | None = None
 
 

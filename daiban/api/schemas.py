@@ -9,8 +9,9 @@ calendar arithmetic where it would overflow. The workflow actions' bodies are th
 import datetime
 from typing import Annotated, TypeAlias
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from daiban.lib.text import CleanLine, CleanText
 from daiban.lib.validation import Id, PlausibleDate, Year  # noqa: F401  (the API modules' bounded types)
@@ -34,6 +35,15 @@ from daiban.petitions.choices import (
 
 Line = Annotated[CleanLine, Field(max_length=200)]
 Text = Annotated[CleanText, Field(max_length=10000)]
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+# Every datetime the API returns is in Asia/Shanghai (…+08:00), like the events' `at`, whichever
+# way the view built it: the database hands out UTC, the schema converts (API.md: times are local).
+LocalDateTime = Annotated[datetime.datetime, AfterValidator(_local)]
 
 # The value lists are the choices of petitions/choices.py: one definition, here as types.
 ChannelT: TypeAlias = Channel
@@ -63,7 +73,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    expires_at: datetime.datetime
+    expires_at: LocalDateTime
 
 
 class MeOut(Schema):
@@ -247,7 +257,7 @@ class FeedbackOut(Schema):
 
 class OnlineRatingOut(Schema):
     satisfaction: SatisfactionT
-    at: datetime.datetime
+    at: LocalDateTime
 
 
 class RelatedOut(Schema):
@@ -259,7 +269,7 @@ class RelatedOut(Schema):
 
 
 class EventOut(Schema):
-    at: datetime.datetime
+    at: LocalDateTime
     on: datetime.date
     actor: str
     action: str

@@ -7,7 +7,7 @@ import time
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -100,8 +100,17 @@ def _forget_code(request, number: str) -> None:
 
 
 def _private(response):
-    """Pages that show or carry a query code tell the browser to send no Referer onwards."""
+    """Pages that show or carry a query code tell the browser to send no Referer onwards and to
+    keep no copy (no disk cache, no proxy, no back-button replay after the session ends)."""
     response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def redirect_303(url: str) -> HttpResponseRedirect:
+    """A 303 See Other to `url` (the browser fetches it with GET)."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
     return response
 
 
@@ -158,12 +167,18 @@ def track(request):
 @csrf_exempt
 def status(request, number: str):
     """One petition's progress. The query code comes from this browser's session (proved on the
-    track form), a legacy ?code= link, or the form's post; without one the page asks for it."""
+    track form), or the form's post; a legacy ?code= link puts it into the session and is sent on
+    (303) to the address without it. Without a code the page asks for it."""
     number = services.normalise_number(number)
+    if request.method != "POST" and request.GET.get("code", "").strip():
+        # A link with ?code=…: the code goes into this browser's session (as the track form's post
+        # does) and the address bar, history and bookmarks get the address without it.
+        _remember_code(request, number, request.GET["code"].strip())
+        return _private(redirect_303(reverse("portal:status", args=[number])))
     if request.method == "POST":  # never on the session's word alone (see above)
         code = request.POST.get("code", "") or request.GET.get("code", "")
     else:
-        code = request.GET.get("code", "") or request.session.get(CODES_KEY, {}).get(number, "")
+        code = request.session.get(CODES_KEY, {}).get(number, "")
     if not code:
         return _track_page(request, number, "", 200)
     client = ratelimit.client_ip(request)

@@ -24,6 +24,18 @@ from daiban.staff.models import CaseNote
 
 MAX_LENGTH = 2000
 _AT = re.compile(r"@")
+# After an ASCII username or name, a name that goes on: "@agent12" is not "@agent1" (a CJK name
+# may be followed directly by Chinese text, so this applies only to a key ending in ASCII).
+_GOES_ON = re.compile(r"[A-Za-z0-9_.\-]")
+
+
+def _names_at(rest: str, key: str) -> bool:
+    """Whether `rest` (the text after an "@") begins with the whole name `key`."""
+    if not rest.startswith(key):
+        return False
+    if not key[-1].isascii():
+        return True
+    return _GOES_ON.match(rest, len(key)) is None
 
 
 def colleagues(petition: Petition) -> list[User]:
@@ -33,14 +45,15 @@ def colleagues(petition: Petition) -> list[User]:
 
 
 def mentioned(text: str, petition: Petition) -> list[User]:
-    """The colleagues named in `text` by "@username" or "@姓名" (the longest that matches).
+    """The colleagues named in `text` by "@username" or "@姓名" (the longest that matches; an ASCII
+    name only when no letter, digit, "_", "." or "-" follows it, so "@agent12" never tells agent1).
     Raises Invalid (field `text`) naming an "@" that matches no one who may see the case."""
     people = colleagues(petition)
     names = sorted(((key, u) for u in people for key in {u.username, u.name} if key), key=lambda kv: -len(kv[0]))
     found: dict[int, User] = {}
     for at in _AT.finditer(text):
         rest = text[at.end():]
-        match = next((u for key, u in names if rest.startswith(key)), None)
+        match = next((u for key, u in names if _names_at(rest, key)), None)
         if match is None:
             word = re.match(r"[\w.-]{1,20}", rest)
             if word:

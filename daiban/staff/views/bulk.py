@@ -12,6 +12,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,6 +22,7 @@ from daiban.documents import services as documents
 from daiban.documents.http import TYPES, content_disposition
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.text import clean_line, clean_text
+from daiban.org.models import User
 from daiban.org.requests import StaffRequest
 from daiban.petitions import services
 from daiban.petitions.choices import DispositionState
@@ -32,6 +34,8 @@ from daiban.staff.views.common import id_param, staff_required
 
 BULK_MAX = 100  # petitions urged at once: one list page or a few
 FILTERS_MAX = 20  # saved filters per user
+RAW_MAX = 1000  # the list's query string as posted, before only the list's fields are kept
+QUERY_MAX = SavedFilter._meta.get_field("query").max_length or 500  # a saved filter's query string
 
 
 def _picked(request: StaffRequest, limit: int) -> list[int]:
@@ -95,20 +99,35 @@ def _urge_all(request: StaffRequest, ids: list[int], note: str) -> tuple[int, li
 @require_POST
 @staff_required()
 def filter_save(request: StaffRequest) -> HttpResponse:
-    """Save the list's current filter under a name (the same name again replaces it)."""
+    """Save the list's current filter under a name (the same name again replaces it). At most
+    FILTERS_MAX per user, counted under a lock on the user's row (parallel saves queue, so the cap
+    holds); a query longer than the field is refused, never cut (a cut could split a %-escape)."""
     name = clean_line(request.POST.get("name", ""))[:30]
-    form = PetitionFilterForm(_query_dict(request.POST.get("query", "")))
+    raw = request.POST.get("query", "")
+    form = PetitionFilterForm(_query_dict(raw))
     query = urlencode([(k, v) for k, v in form.data.items() if k in form.fields and v and k != "page"])
     if not name:
         messages.error(request, "常用筛选：请填写名称")
     elif not query:
         messages.error(request, "常用筛选：当前没有筛选条件可保存")
-    elif (SavedFilter.objects.filter(user=request.user).exclude(name=name).count() >= FILTERS_MAX):
+    elif len(raw) > RAW_MAX or len(query) > QUERY_MAX:
+        messages.error(request, "常用筛选：筛选条件太长，无法保存，请减少筛选条件或缩短搜索词")
+    elif not _save_filter(request.user, name, query):
         messages.error(request, f"常用筛选最多保存{FILTERS_MAX}个，请先删除不用的")
     else:
-        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query[:500]})
         messages.success(request, f"已保存常用筛选“{name}”")
     return redirect(reverse("staff:petitions") + (f"?{query}" if query else ""))
+
+
+def _save_filter(user: User, name: str, query: str) -> bool:
+    """Save or replace the user's filter `name`; False (nothing saved) when it would be one more
+    than FILTERS_MAX. The user's row is locked first (SQLite: the IMMEDIATE transaction's lock)."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        if SavedFilter.objects.filter(user=user).exclude(name=name).count() >= FILTERS_MAX:
+            return False
+        SavedFilter.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return True
 
 
 @require_POST
@@ -119,5 +138,6 @@ def filter_delete(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _query_dict(raw: str) -> dict[str, str]:
-    """The last value of each field of a query string (what the list's form reads)."""
-    return {k: str(v) for k, v in QueryDict(raw[:1000]).items()}
+    """The last value of each field of a query string (what the list's form reads); only its first
+    RAW_MAX characters are read (filter_save refuses a longer one)."""
+    return {k: str(v) for k, v in QueryDict(raw[:RAW_MAX]).items()}

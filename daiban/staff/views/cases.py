@@ -144,7 +144,10 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "similar": matters.similar_to(petition, visible=visible_petitions(user)),
         "may_see_profile": may(user, "see_personal_data", petition),
     }
-    return render(request, "staff/case.html", context, status=status)
+    response = render(request, "staff/case.html", context, status=status)
+    if detail.get("query_code"):
+        response["Cache-Control"] = "no-store"  # the page shows the query code: no copy in any cache
+    return response
 
 
 @staff_required()

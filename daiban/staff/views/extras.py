@@ -46,7 +46,9 @@ def receipt(request: StaffRequest, pk: int) -> HttpResponse:
         "track_url": track, "qr": segno.make(track, error="m").svg_inline(scale=4, dark="#1a1a1a"),
         "agent": petition.agent,
     }
-    return render(request, "staff/receipt.html", context)
+    response = render(request, "staff/receipt.html", context)
+    response["Cache-Control"] = "no-store"  # it carries the query code: no copy in any cache
+    return response
 
 
 def _notes_page(request: StaffRequest, petition: Petition, *, error: str = "", typed: str = "",
