@@ -111,7 +111,9 @@ def test_running_a_consumer_twice_sends_nothing_twice(accepted, queue, clock):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback as tests/test_concurrency.py: its flush must not leave content types behind
+# that the next serialized test would insert twice.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_in_parallel_run_each_task_once(org, settings):
     """Two db_worker processes on PostgreSQL: each claims with SELECT … FOR UPDATE SKIP LOCKED."""
     from django_tasks_db.management.commands.db_worker import Worker

@@ -97,6 +97,6 @@ def test_tracking_page_says_by_when_the_petitioner_hears_back(org, clock):
     petition = Petition.objects.get()
     assert petition.national_forward_due_on == datetime.date(2026, 10, 8)
     url = f"/track/{petition.number}/?code={petition.query_code}"
-    assert "我们将在2026年10月8日前告知您是否受理及办理方式" in client.get(url).content.decode()
+    assert "我们将在2026年10月8日前告知您是否受理及办理方式" in client.get(url, follow=True).content.decode()
     Petition.objects.filter(pk=petition.pk).update(status="accepted")  # answered: no promise left to keep
-    assert "告知您是否受理" not in client.get(url).content.decode()
+    assert "告知您是否受理" not in client.get(url, follow=True).content.decode()

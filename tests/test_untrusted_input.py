@@ -328,8 +328,9 @@ def test_the_portal_asks_for_the_captcha_after_wrong_codes(api, org, clock, sett
     client = Client(REMOTE_ADDR="10.2.2.2")
     status_url = f"/track/{created['number']}/"
     for _ in range(settings.DAIBAN_PUBLIC_WRONG_CODES):
-        assert client.get(status_url, {"code": "AAAAAAAAAA"}).status_code == 404
-    asked = client.get(status_url, {"code": created["query_code"]})
+        # The code leaves the address bar (303 to the clean URL), then is checked.
+        assert client.get(status_url, {"code": "AAAAAAAAAA"}, follow=True).status_code == 404
+    asked = client.get(status_url, {"code": created["query_code"]}, follow=True)
     assert asked.status_code == 429 and 'data-testid="captcha"' in asked.content.decode()
     key = _key(asked.content.decode())
     wrong = client.get("/track/", {"number": created["number"], "code": created["query_code"],
