@@ -6,6 +6,8 @@ page's query count does not grow with them); each answers 404 to whoever may not
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -89,9 +91,13 @@ def case_messages(request: StaffRequest, pk: int) -> HttpResponse:
     petition = _petition(request, pk)
     if not may(request.user, "see_messages", petition):
         raise Http404("页面不存在")
+    return render(request, "staff/_messages.html", {"p": petition, "sms": sms_log(petition)})
+
+
+def sms_log(petition: Petition) -> list[dict[str, Any]]:
+    """The SMS sent for a case, oldest first, each with the number masked and its error masked."""
     rows = Notification.objects.filter(petition=petition, channel=Notification.Channel.SMS).order_by("created_at", "id")
-    sms = [{
+    return [{
         "row": n, "phone": mask_phone(crypto.decrypt(n.phone_enc)) if n.phone_enc else "",
         "error": mask(n.last_error),
     } for n in rows]
-    return render(request, "staff/_messages.html", {"p": petition, "sms": sms})
