@@ -162,7 +162,6 @@ def _measure_pair(pair: list[datasets.DataSet], names: list[str], args, sizes: l
 
 def child(database: str, profile: str, size: int, out: str, names: str, only: str, runs: int, sizes: str) -> int:
     import datetime
-
     import logging
 
     import django
