@@ -1,8 +1,8 @@
 """Working days left (or overdue) for the dates a list shows, with one calendar query per page.
 
 workdays.engine.workdays_between reads the calendar once per call; a list of fifty rows would then
-cost fifty queries. Here the calendar of the whole span is read once and every row counted from it,
-so each page keeps a constant number of queries."""
+cost fifty queries. workdays_from reads the calendar of the whole span once and counts every row
+from it, so each page keeps a constant number of queries."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from daiban.workdays.models import CalendarDay
-
-ONE_DAY = datetime.timedelta(days=1)
+from daiban.workdays.engine import workdays_from
 
 
 @dataclass(frozen=True)
@@ -41,36 +39,14 @@ class DueLeft:
         return "warning" if self.days <= 3 else "success"
 
 
-class Counter:
-    """Counts working days from `today` to any date within the span of `dates` (one query)."""
-
-    def __init__(self, today: datetime.date, dates: Iterable[datetime.date | None]):
-        self.today = today
-        span = [d for d in dates if d is not None] + [today]
-        lo, hi = min(span), max(span)
-        self.workday = dict(CalendarDay.objects.filter(date__gte=lo, date__lte=hi).values_list("date", "is_workday"))
-
-    def _is_workday(self, day: datetime.date) -> bool:
-        found = self.workday.get(day)
-        return day.weekday() < 5 if found is None else found
-
-    def left(self, date: datetime.date | None) -> DueLeft | None:
-        """As workdays_between(today, date): working days in (today, date], negative when before."""
-        if date is None:
-            return None
-        lo, hi, sign = (self.today, date, 1) if date >= self.today else (date, self.today, -1)
-        count, day = 0, lo
-        while day < hi:
-            day += ONE_DAY
-            count += self._is_workday(day)
-        return DueLeft(date, sign * count, self.today)
-
-
 def mark(items: Iterable[object], today: datetime.date, date_of: str = "due_on", attr: str = "due_left") -> None:
-    """Set `attr` (a DueLeft or None) on each item from its `date_of` attribute, one query in all."""
+    """Set `attr` (a DueLeft or None) on each item from its `date_of` attribute, one query in all
+    (workdays.engine.workdays_from)."""
     items = list(items)
     if not items:
         return
-    counter = Counter(today, (getattr(i, date_of, None) for i in items))
+    dates = {d for d in (getattr(i, date_of, None) for i in items) if d is not None}
+    left = workdays_from(today, dates)
     for item in items:
-        setattr(item, attr, counter.left(getattr(item, date_of, None)))
+        date = getattr(item, date_of, None)
+        setattr(item, attr, None if date is None else DueLeft(date, left[date], today))

@@ -18,9 +18,9 @@ from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition
 from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.workflow import RUNNING
+from daiban.staff import due
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import staff_required
-from daiban.workdays.engine import workdays_from
 
 ROW_CAP = 300
 OPEN = (DispositionState.ROUTED, DispositionState.RECEIVED)
@@ -40,11 +40,10 @@ def running(request: StaffRequest) -> HttpResponse:
                 .only("id", "due_on", "status", "department__name", "petition__id", "petition__number",
                       "petition__content", "petition__status", "petition__agent__name")
                 .order_by("due_on", "id")[:ROW_CAP])
-    left = workdays_from(now, {r.due_on for r in rows if r.due_on})
-    by_department: dict[int, list[dict]] = {}
+    due.mark(rows, now)  # 剩余/超期N个工作日 of every row, one calendar query
+    by_department: dict[int, list[Disposition]] = {}
     for r in rows:
-        by_department.setdefault(r.department_id, []).append(
-            {"d": r, "left": left.get(r.due_on) if r.due_on else None})
+        by_department.setdefault(r.department_id, []).append(r)
     groups = [{"total": t, "rows": by_department.get(t["department_id"], [])} for t in totals]
     context = {
         "groups": groups, "today": now, "soon": soon, "capped": len(rows) >= ROW_CAP, "cap": ROW_CAP,
