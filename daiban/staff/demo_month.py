@@ -28,6 +28,7 @@ from daiban.petitions.intake import petition_intake
 from daiban.petitions.models import Disposition, DoubleInvestigation, Petition
 from daiban.petitions.services import disposition_act, petition_act
 from daiban.staff.roster import generate_month
+from daiban.workdays.engine import add_workdays
 from daiban.workdays.models import CalendarDay
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -360,15 +361,7 @@ def _org() -> Org:
 
 
 def _future(start: datetime.date) -> Callable[[int], datetime.date]:
-    def ahead(count: int) -> datetime.date:
-        table = dict(CalendarDay.objects.filter(
-            date__range=(start, start + datetime.timedelta(days=count * 3 + 30))).values_list("date", "is_workday"))
-        day, left = start, count
-        while left:
-            day += datetime.timedelta(days=1)
-            left -= 1 if table.get(day, day.weekday() < 5) else 0
-        return day
-    return ahead
+    return lambda count: add_workdays(start, count).date
 
 
 def _intake(case: Case, org: Org, cal: _Calendar) -> Petition:
