@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from daiban.lib import crypto
 from daiban.lib.dates import today
+from daiban.lib.identity import mask_phone
+from daiban.lib.logmask import mask
+from daiban.notifications.models import Notification
 from daiban.org.models import User
 from daiban.petitions import counting
 from daiban.petitions.abilities import may
@@ -169,3 +174,12 @@ def with_petitions(ids_qs: QuerySet[Disposition], limit: int) -> list[Dispositio
     rows = Disposition.objects.filter(pk__in=ids).select_related("petition", "petition__petitioner", "department")
     by_id = {d.pk: d for d in rows}
     return [by_id[i] for i in ids]
+
+
+def sms_log(petition: Petition) -> list[dict[str, Any]]:
+    """The SMS sent for a case, oldest first, each with the number masked and its error masked."""
+    rows = Notification.objects.filter(petition=petition, channel=Notification.Channel.SMS).order_by("created_at", "id")
+    return [{
+        "row": n, "phone": mask_phone(crypto.decrypt(n.phone_enc)) if n.phone_enc else "",
+        "error": mask(n.last_error),
+    } for n in rows]

@@ -6,25 +6,20 @@ page's query count does not grow with them); each answers 404 to whoever may not
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from daiban.lib import crypto
 from daiban.lib.errors import Forbidden, Invalid
-from daiban.lib.identity import mask_phone
-from daiban.lib.logmask import mask
-from daiban.notifications.models import Notification
 from daiban.org.requests import StaffRequest
 from daiban.petitions.abilities import may, may_see_query_code
 from daiban.petitions.models import Petition
 from daiban.petitions.permissions import get_visible_petition
 from daiban.petitions.selectors import petitioner_view
 from daiban.staff import notes
+from daiban.staff.selectors import sms_log
 from daiban.staff.views.common import staff_required
 
 
@@ -93,11 +88,3 @@ def case_messages(request: StaffRequest, pk: int) -> HttpResponse:
         raise Http404("页面不存在")
     return render(request, "staff/_messages.html", {"p": petition, "sms": sms_log(petition)})
 
-
-def sms_log(petition: Petition) -> list[dict[str, Any]]:
-    """The SMS sent for a case, oldest first, each with the number masked and its error masked."""
-    rows = Notification.objects.filter(petition=petition, channel=Notification.Channel.SMS).order_by("created_at", "id")
-    return [{
-        "row": n, "phone": mask_phone(crypto.decrypt(n.phone_enc)) if n.phone_enc else "",
-        "error": mask(n.last_error),
-    } for n in rows]
