@@ -12,7 +12,8 @@ from daiban.notifications.models import Notification
 from daiban.org.models import User
 from daiban.petitions.models import Petition
 from daiban.staff import roster
-from tests.factories import COMPLAINT, id_number, petition_body
+from tests.browser.flows import portal_case_given_feedback
+from tests.factories import id_number, petition_body
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -217,16 +218,8 @@ def test_qr_link_carries_the_code_in_the_fragment_and_the_page_keeps_it_out_of_t
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_portal_thanks_after_a_rating(site, api, org, size):
-    response = api().post("/public/petitions", {"petitioner": {"name": "郑十二", "id_number": id_number(serial=652),
-                                                               "phone": "13512345678"}, "content": COMPLAINT})
-    number, code = response.data["number"], response.data["query_code"]
-    pk = Petition.objects.get(number=number).pk
-    agent = api("agent1")
-    agent.act(pk, "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
-    did = agent.act(pk, "route", {"departments": [org.departments[0].pk], "track": "standard"}).data["dispositions"][0]["id"]
-    api("dept1").act_disposition(did, "result", {"result": "已办"})
-    agent.act(pk, "conclude", {"result": "已为您办理"})
-    agent.act(pk, "feedback", {"method": "phone", "satisfaction": "satisfied"})
+    number, code = portal_case_given_feedback(api, org, name="郑十二", serial=652, phone="13512345678",
+                                              result="已为您办理", satisfaction="satisfied")
     page = site.page(**SIZES[size])
     page.goto(site.url("/track/"))
     page.get_by_label("编号").fill(number)

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from daiban.petitions.models import Petition
+from tests.browser.flows import portal_case_given_feedback
 from tests.factories import COMPLAINT, id_number
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -67,20 +68,12 @@ def test_wrong_code_is_told_plainly(site):
 
 
 def test_rating_after_feedback_on_a_phone(site, api, org):
-    response = api().post("/public/petitions", {"petitioner": {"name": "郑十一", "id_number": id_number(serial=951),
-                                                               "phone": "13512345678"}, "content": COMPLAINT})
-    number, code = response.data["number"], response.data["query_code"]
-    pk = Petition.objects.get(number=number).pk
-    agent = api("agent1")
-    agent.act(pk, "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
-    did = agent.act(pk, "route", {"departments": [org.departments[0].pk], "track": "standard"}).data["dispositions"][0]["id"]
-    api("dept1").act_disposition(did, "result", {"result": "已办"})
-    agent.act(pk, "conclude", {"result": "已为您办理不动产权证书"})
-    agent.act(pk, "feedback", {"method": "phone", "satisfaction": "satisfied"})
+    number, code = portal_case_given_feedback(api, org, name="郑十一", serial=951, phone="13512345678",
+                                              result="已为您办理不动产权证书", satisfaction="satisfied")
     page = site.page(**PHONE)
     page.goto(site.url(f"/track/{number}/?code={code}"))
     expect(page.get_by_test_id("result")).to_have_text("已为您办理不动产权证书")
     page.get_by_label("比较满意").check()
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("您对办理结果作出评价")
-    assert Petition.objects.get(pk=pk).satisfaction == "fairly_satisfied"
+    assert Petition.objects.get(number=number).satisfaction == "fairly_satisfied"

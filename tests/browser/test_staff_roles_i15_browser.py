@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from daiban.petitions.models import Petition
-from tests.factories import COMPLAINT, id_number
+from tests.browser.flows import portal_case_given_feedback
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -133,16 +133,8 @@ def test_the_urging_form_has_no_preselected_department(site, routed, org, size):
 
 @pytest.mark.parametrize("size", WIDTHS)
 def test_the_portal_asks_before_a_review_request(site, api, org, size):
-    response = api().post("/public/petitions", {"petitioner": {"name": "郑十二", "id_number": id_number(serial=952),
-                                                               "phone": "13512345679"}, "content": COMPLAINT})
-    number, code = response.data["number"], response.data["query_code"]
-    pk = Petition.objects.get(number=number).pk
-    agent = api("agent1")
-    agent.act(pk, "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
-    did = agent.act(pk, "route", {"departments": [org.departments[0].pk], "track": "standard"}).data["dispositions"][0]["id"]
-    api("dept1").act_disposition(did, "result", {"result": "已办"})
-    agent.act(pk, "conclude", {"result": "已办理"})
-    agent.act(pk, "feedback", {"method": "phone", "satisfaction": "dissatisfied"})
+    number, code = portal_case_given_feedback(api, org, name="郑十二", serial=952, phone="13512345679",
+                                              result="已办理", satisfaction="dissatisfied")
     page = site.page(**size)
     page.goto(site.url(f"/track/{number}/?code={code}"))
     questions: list[str] = []
@@ -151,8 +143,8 @@ def test_the_portal_asks_before_a_review_request(site, api, org, size):
     page.get_by_test_id("request-review").click()
     page.wait_for_timeout(300)
     assert questions and "30日内" in questions[0] and "不能撤回" in questions[0]
-    assert Petition.objects.get(pk=pk).status == "feedback_given"
+    assert Petition.objects.get(number=number).status == "feedback_given"
     page.once("dialog", lambda d: d.accept())
     page.get_by_test_id("request-review").click()
     expect(page.get_by_test_id("request-review")).to_have_count(0)
-    assert Petition.objects.get(pk=pk).status == "under_review"
+    assert Petition.objects.get(number=number).status == "under_review"
