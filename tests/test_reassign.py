@@ -76,3 +76,23 @@ def test_reassign_through_the_page(routed, org, clock):
     done = leader.post(url, {"agent_id": str(org.agent2.pk), "reason": "工作调整", "version": petition["version"]})
     assert done.status_code == 302
     assert org.agent2.name in leader.get(f"/staff/petitions/{pid}/").content.decode()
+
+
+def test_an_agents_visibility_is_one_index_friendly_condition(api, new_petition, org, clock):
+    """Issue 16: the petitions an agent was replaced on are a literal id list in the visibility
+    condition (absent when there are none), never an `IN (SELECT …)` beside the station's and the
+    agent's own: that subquery kept PostgreSQL from combining their indexes."""
+    from daiban.petitions.permissions import visible_petitions
+
+    def sql(username: str) -> str:
+        return str(visible_petitions(User.objects.get(username=username)).query).lower()
+
+    assert "reassignment" not in sql("agent12") and "petitions_petition\".\"id\" in" not in sql("agent12")
+    petition = new_petition()
+    pid = petition["id"]
+    api("agent1").act(pid, "screen", {"outcome": "agency", "agent_id": org.agent12.pk,
+                                      "agent_chosen_by": "petitioner", "notification": "written"})
+    assert api("center").act(pid, "reassign", {"agent_id": org.agent1.pk, "reason": "代办员调离"}).status_code == 200
+    after = sql("agent12")
+    assert "reassignment" not in after and f"\"petitions_petition\".\"id\" in ({pid})" in after
+    assert visible_petitions(User.objects.get(username="agent12")).filter(pk=pid).exists()

@@ -25,6 +25,17 @@ def user_agent(user: User) -> Agent | None:
     return agent
 
 
+def reassigned_from(user: User, agent: Agent) -> tuple[int, ...]:
+    """Ids of the petitions `agent` was replaced on (action `reassign`), read once per request
+    through the index (from_agent, petition); usually empty."""
+    cache = user.__dict__  # per request: the user object lives as long as the request
+    if "_daiban_reassigned" not in cache:
+        cache["_daiban_reassigned"] = tuple(
+            Reassignment.objects.filter(from_agent_id=agent.pk).values_list("petition_id", flat=True).distinct())
+    found: tuple[int, ...] = cache["_daiban_reassigned"]
+    return found
+
+
 def stations_below(station_id: int | None) -> frozenset[int]:
     """A station and every station below it (its village points); empty for None."""
     scope: set[int] = set()
@@ -63,8 +74,13 @@ def visible_petitions(user: User | None) -> QuerySet[Petition]:
     agent = user_agent(user)
     if agent:
         condition |= Q(agent_id=agent.pk)
-        # An agent replaced on a petition (action `reassign`) still reads what they handled.
-        condition |= Q(pk__in=Reassignment.objects.filter(from_agent_id=agent.pk).values("petition_id"))
+        # An agent replaced on a petition (action `reassign`) still reads what they handled. The
+        # handful of ids is read first and written as a literal list: an `id IN (SELECT …)` inside
+        # the OR would stop PostgreSQL from combining the station and agent indexes (issue 16: the
+        # township workbench grew 1.41× from 100k to 1M petitions with the subquery).
+        handed_over = reassigned_from(user, agent)
+        if handed_over:
+            condition |= Q(pk__in=handed_over)
     if user.has_role(roles.DEPARTMENT) and user.department_id:
         routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=user.department_id)
         condition |= Q(Exists(routed))

@@ -129,6 +129,9 @@ def reassign(ctx: Ctx, data: ReassignIn) -> Outcome:
     previous = p.agent
     Reassignment.objects.create(petition=p, from_agent=previous, to_agent=agent, on=ctx.on, by=ctx.user,
                                 reason=data.reason)
+    # The acting user's own list of handed-over petitions is read once per request
+    # (permissions.reassigned_from); a leader who was the agent reads it again after this.
+    ctx.user.__dict__.pop("_daiban_reassigned", None)
     p.agent = agent
     was = f"{previous.name} " if previous else ""
     return Outcome(f"代办员由 {was}更换为 {agent.name}：{data.reason}",
