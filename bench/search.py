@@ -43,6 +43,7 @@ def corpus_figures() -> None:
         f = corpus.figures(results, threshold)
         print(f"  {label}：{f.pairs} 对（同一事项 {f.positives}，难负例 {f.negatives}）  精确率 {f.precision:.3f}  "
               f"召回率 {f.recall:.3f}  F1 {f.f1:.3f}  难负例误报 {f.false_alarms:.1%}")
+    print(f"  留出部分，不论阈值：误报 3% 时召回率 {corpus.recall_at(held, 0.03):.3f}，误报 5% 时 {corpus.recall_at(held, 0.05):.3f}")
     f = corpus.figures(held, threshold)
     ok = f.recall >= 0.97 and f.false_alarms <= 0.03
     print(f"  目标（留出部分）：召回率 ≥ 0.97 且误报 ≤ 3%   {'达标' if ok else '未达标'}")

@@ -71,7 +71,7 @@ from tests.data import corpus  # noqa: E402
 
 # The held-out figures measured when the method and threshold were chosen on the tuning part
 # (README, `make bench`). A change that lowers them fails here.
-HELD_OUT_FLOOR = {"recall": 0.939, "f1": 0.939, "false_alarms": 0.055}
+HELD_OUT_FLOOR = {"recall": 0.944, "f1": 0.936, "false_alarms": 0.067}
 
 
 def test_corpus_has_enough_pairs_and_a_fixed_split():

@@ -99,7 +99,7 @@ def signal_rows(split: str, term_stats=None) -> list[tuple[Pair, dict[str, float
     return [(p, signals(f(p.a), f(p.b), term_stats)) for p in pairs(split)]
 
 
-def fit_coefficients(rows: list[tuple[Pair, dict[str, float]]], l2: float = 0.3, steps: int = 4000) -> dict[str, float]:
+def fit_coefficients(rows: list[tuple[Pair, dict[str, float]]], l2: float = 1.0, steps: int = 4000) -> dict[str, float]:
     """Logistic regression of "same matter" on the signals, by gradient descent with an L2 penalty
     (not on the intercept). Fitted on the tuning part only; printed by
     `python -m tests.data.corpus fit` and copied into similarity.COEFFICIENTS."""
@@ -117,7 +117,7 @@ def fit_coefficients(rows: list[tuple[Pair, dict[str, float]]], l2: float = 0.3,
     return {name: round(float(v), 3) for name, v in zip([*SIGNALS, "bias"], w, strict=True)}
 
 
-def cross_validate(rows: list[tuple[Pair, dict[str, float]]], l2: float = 0.3, folds: int = 4) -> tuple[float, Figures]:
+def cross_validate(rows: list[tuple[Pair, dict[str, float]]], l2: float = 1.0, folds: int = 4) -> tuple[float, Figures]:
     """Out-of-fold scores (folds by matter, in a fixed order), the threshold chosen on them, and their
     figures at it. A model's scores on the pairs it was fitted on are optimistic, so the threshold
     is chosen here, on scores of matters each model did not see."""
@@ -142,6 +142,16 @@ def figures(results: list[tuple[Pair, float]], threshold: float) -> Figures:
     precision = tp / (tp + fp) if tp + fp else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Figures(len(results), positives, negatives, recall, precision, f1, fp / negatives if negatives else 0.0)
+
+
+def recall_at(results: list[tuple[Pair, float]], false_alarms: float) -> float:
+    """Recall at the lowest threshold whose false-alarm share stays within `false_alarms`: a figure
+    of the ranking itself, whatever threshold is set."""
+    negatives = sorted((s for p, s in results if not p.same), reverse=True)
+    positives = [s for p, s in results if p.same]
+    allowed = int(false_alarms * len(negatives))
+    above = negatives[allowed] if allowed < len(negatives) else float("-inf")
+    return sum(s > above for s in positives) / len(positives) if positives else 0.0
 
 
 def tune_threshold(results: list[tuple[Pair, float]], max_false_alarms: float = 0.03) -> float:
