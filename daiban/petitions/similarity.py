@@ -361,9 +361,10 @@ SIGNALS = (
     "demand_differs", "place_agrees", "place_differs",
 )
 # Logistic regression over SIGNALS, fitted on the tuning part of the labelled corpus only
-# (`python -m tests.data.corpus fit`: L2 = 1, the penalty with the best recall in 4-fold cross-validation by matter on the
-# tuning part). The text overlap carries most; agreeing amounts and a shared demand add evidence,
-# another object, year, demand or project takes it away. "bias" is the intercept.
+# (`python -m tests.data.corpus fit`: L2 = 1, the penalty with the best recall in 4-fold
+# cross-validation by matter on the tuning part). The text overlap carries most; agreeing amounts and
+# a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
+# intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
     "cosine": 3.616, "containment": 4.155, "year_agrees": 0.466, "year_differs": -0.598,
     "project_agrees": -0.008, "project_differs": -1.017, "object_agrees": -0.298, "object_differs": -1.898,
