@@ -39,3 +39,28 @@ def test_reindex_finds_the_hotspot_links_of_recent_open_petitions_again(new_peti
     MatterLink.objects.all().delete()
     call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert MatterLink.objects.count() >= links
+
+
+def test_upgrade_migration_cuts_stored_features_again(new_petition):
+    """0018_i14_refresh_features: features stored by an older version (here: stale terms, facts, norms,
+    counts and keys) are what intake builds today after the migration runs, with no reindex."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    person = {"id_number": id_number(serial=620)}
+    new_petition(petitioner=person)
+    new_petition(petitioner=person, content=PARAPHRASE)
+    new_petition(content=OTHER_MATTER)
+    norms = dict(PetitionFeatures.objects.values_list("petition_id", "norm"))
+    before = snapshot()[:3]
+    PetitionFeatures.objects.update(terms="旧 词", facts="诉:旧", norm=1.0)
+    TermCount.objects.all().delete()
+    MatterBucket.objects.all().delete()
+    migration = importlib.import_module("daiban.petitions.migrations.0018_i14_refresh_features")
+    migration.refresh(apps, connection.schema_editor())
+    assert snapshot()[:3] == before
+    after = dict(PetitionFeatures.objects.values_list("petition_id", "norm"))
+    # Intake weighs each petition with the counts known when it arrived; the migration with all of them.
+    assert after.keys() == norms.keys() and all(v > 0 for v in after.values())

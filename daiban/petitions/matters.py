@@ -5,7 +5,9 @@ Comparing a complaint with every open petition of a station would read thousands
 LSH (datasketch) turns each petition's words and place names into band keys; two petitions whose
 word sets overlap enough (Jaccard around LSH_THRESHOLD or more) share a key with high probability.
 The keys live in a table (MatterBucket, indexed by station and key), so the candidates are one index
-look-up on SQLite and PostgreSQL alike; only they are scored (similarity.score on stored features).
+look-up on SQLite and PostgreSQL alike; only they are scored (similarity.overlap on stored features:
+the text overlap with contradicting facts counted against it, not the same-petitioner `score`,
+whose demand and amount signals were fitted on one person's matters).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import connection
 
 from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures
 from daiban.petitions.models import Petition
-from daiban.petitions.similarity import BIGRAM, CHAR, Features, TermStats, norm, score
+from daiban.petitions.similarity import BIGRAM, CHAR, Features, TermStats, norm, overlap
 from daiban.petitions.workflow import OPEN
 
 NUM_PERM = 48
@@ -87,7 +89,7 @@ def similar_open(*, station_id: int, features: Features, stats: TermStats, keys:
     mine = norm(features, stats)
     found = []
     for pf in PetitionFeatures.objects.filter(petition_id__in=candidates).only("petition_id", "terms", "facts", "norm"):
-        value = score(features, Features.loads(pf.terms, pf.facts), stats, norm_a=mine, norm_b=pf.norm or None)
+        value = overlap(features, Features.loads(pf.terms, pf.facts), stats, norm_a=mine, norm_b=pf.norm or None)
         if value >= threshold():
             found.append((pf.petition_id, value))
     found.sort(key=lambda x: (-x[1], -x[0]))

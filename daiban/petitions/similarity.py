@@ -11,14 +11,21 @@ matters: the plot, the project, the year, the demand. So:
   dictionary) and the character bigrams of what remains, each weighted by its inverse document
   frequency among the bureau's own petitions (`TermStats`: a rare word such as a village or a
   project says more than "草场" or "补偿");
-- the score is the mean of the weighted cosine and the weighted containment (a short restatement of
-  a long complaint still counts);
-- facts that both texts state and that disagree (years, areas, sums, counts, the project) lower it:
-  two complaints about 300 亩 taken for a road in 2025 and 20 亩 taken for a pipeline in 2019 are
-  two matters however alike their words.
+- facts are read from the normalised text: years, amounts with their units (亩, 元, 米, 个月, years
+  of duration), the project, the object (宅基地, 耕地, 草场, 住房, 车库 …) and the kind of demand;
+- `score` (same petitioner, eligibility) is a calibrated probability: a logistic regression over
+  `signals` — the weighted cosine and containment of the terms (a short restatement of a long
+  complaint still counts), and for each kind of fact that both texts state whether they agree or
+  differ: two complaints about 300 亩 taken for a road in 2025 and 20 亩 taken for a pipeline in
+  2019 are two matters however alike their words; the same 86 亩 and the same demand are evidence
+  of one matter however differently it is told;
+- `overlap` (other petitioners, matters.py) is the text overlap with each contradicting kind of
+  fact counted against it.
 
-The threshold is chosen on the tuning part of the labelled corpus (tests/data/same_matter.jsonl) and
-the held-out figures are printed by `make bench` (bench/search.py) and kept by tests/test_similarity.py.
+The coefficients are fitted on the tuning part of the labelled corpus (tests/data/same_matter.jsonl)
+and the threshold is chosen on cross-validated scores of that part (`python -m tests.data.corpus
+fit`); the held-out figures are printed by `make bench` (bench/search.py) and kept by
+tests/test_similarity.py.
 """
 
 from __future__ import annotations
@@ -89,7 +96,9 @@ def bigrams(normalized: str) -> list[str]:
 # --- facts ----------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_QUANTITY = re.compile(r"(约|不到|不足|近)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米)")
+_QUANTITY = re.compile(r"(约|不到|不足|近)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米|个月)")
+# "四年了", "3年没付": a duration in years (1–2 digits; not 第3年 or a calendar year).
+_YEARS = re.compile(r"(?<![\d第前后头])(\d{1,2})(多|来|几)?年(?![\d级])")
 # Kinds of project or object a complaint is about; two texts naming different ones are two matters.
 PROJECTS = {
     "公路": ("公路", "一级路", "旅游路", "通村路", "水泥路", "国道", "省道", "东环路", "西环路"),
@@ -100,6 +109,8 @@ PROJECTS = {
     "管道": ("管道", "输气"),
     "天然气": ("天然气", "集气站", "集输站"),
     "砖厂": ("砖厂",),
+    "矸石山": ("矸石",),
+    "沉陷治理": ("沉陷区治理", "沉陷治理", "沉陷区的治理", "沉陷区复垦", "沉陷复垦"),
     "搅拌站": ("搅拌站",),
     "园区": ("工业园", "园区", "产业园"),
     "物流园": ("物流园",),
@@ -116,27 +127,46 @@ PROJECTS = {
 # What the petitioner asks for. Retellings add demands but keep the first; another matter asks for
 # something else.
 DEMANDS = {
-    "补偿": ("补偿", "赔偿", "补差", "补足", "差价", "差额", "赔", "补发", "补助", "补贴", "补奖"),
-    "租金": ("租金", "租用费", "占地费"),
-    "查处": ("查处", "打击", "取缔", "举报", "违法", "违规", "非法", "偷", "盗伐", "滥伐", "拆除", "违建", "停产"),
-    "恢复": ("恢复", "回填", "复垦", "治理", "补种", "补植", "填回", "植被", "清理"),
-    "登记": ("登记", "转移登记", "不动产权证书", "发证", "注销", "过户", "更正"),
-    "审批": ("审批", "批复", "许可", "备案", "批"),
-    "搬迁": ("搬迁", "安置", "搬"),
-    "公开": ("公开", "听证", "征求意见", "意见"),
+    "补偿": ("补偿", "赔偿", "补差", "补足", "差价", "差额", "赔"),
+    # Subsidies (草原生态补奖, 退耕还林补助) are paid for keeping land, compensation for losing it.
+    "补助": ("补助", "补贴", "补奖", "奖补", "管护费"),
+    "补发": ("补发", "停发", "少发", "减半", "扣发"),
+    "租金": ("租金", "租用费", "占地费", "承包费", "流转费"),
+    "查处": ("查处", "打击", "取缔", "举报", "违法", "偷", "盗伐", "滥伐", "拆除", "违建", "停产", "追究"),
+    "恢复": ("恢复", "回填", "复垦", "治理", "补种", "补植", "填回", "填平", "填上", "填了", "植被", "清理"),
+    "登记": ("登记", "转移登记", "不动产权证书", "过户"),
+    "注销": ("注销", "解押", "解除抵押"),
+    "更正": ("更正", "错误"),
+    "审批": ("审批", "批复", "许可", "备案", "批准", "不批", "没批", "批下来"),
+    "搬迁": ("搬迁", "安置", "搬走"),
+    "公开": ("公开", "听证", "征求意见"),
     "就业": ("就业", "上班", "岗位"),
     "社保": ("社保", "养老保险", "参保", "社会保障"),
-    "确权": ("确权", "划界", "界线", "地界", "界址", "四至", "勘界"),
+    "确权": ("确权", "划界", "界线", "界址", "四至", "勘界"),
     "分配": ("分配", "分草场", "分到", "分上", "平分", "没分", "分给"),
     "撤销": ("撤销", "返还", "收回", "还给", "归还"),
     "选址": ("选址", "换个地方", "调整规划", "原地"),
-    "噪音": ("噪音", "噪声", "吵"),
+    "噪音": ("噪音", "噪声", "扰民"),
     "通道": ("通道", "便道", "生产路", "过不去"),
-    "饮水": ("饮水", "吃水", "水井", "打井", "井"),
-    "安全": ("安全", "危险", "隐患", "警示", "评估"),
+    "饮水": ("饮水", "吃水", "打井", "没水", "新井", "抽不上水"),
+    "安全": ("安全", "危险", "隐患", "警示", "牌子", "评估", "排查"),
+}
+# What the complaint is about: the land or the building. Retellings name the same one (textnorm
+# makes 房子/房屋 住房, 门面 门市); another plot of the same person is often another kind of it.
+OBJECTS = {
+    "宅基地": ("宅基地", "老宅", "宅院"),
+    "耕地": ("耕地", "承包地", "水浇地", "旱地", "责任田"),
+    "草场": ("草场", "打草场", "饲草料地"),
+    "林地": ("林地", "公益林", "沙柳", "樟子松", "杨树"),
+    "住房": ("住房", "商品房", "二手房", "安置房", "自建房"),
+    "车库": ("车库",),
+    "门市": ("门市",),
+    "棚圈": ("棚圈",),
+    "水井": ("机井", "水井"),
 }
 _DEMAND_WORDS = sorted(((w, kind) for kind, ws in DEMANDS.items() for w in ws), key=lambda x: -len(x[0]))
 _PROJECT_WORDS = sorted(((w, kind) for kind, ws in PROJECTS.items() for w in ws), key=lambda x: -len(x[0]))
+_OBJECT_WORDS = sorted(((w, kind) for kind, ws in OBJECTS.items() for w in ws), key=lambda x: -len(x[0]))
 
 
 def facts(normalized: str) -> frozenset[str]:
@@ -154,29 +184,38 @@ def facts(normalized: str) -> frozenset[str]:
         else:
             low = high = v
         found.add(f"{unit}:{low:g}:{high:g}")
+    for value, approx in _YEARS.findall(normalized):
+        v = float(value)
+        found.add(f"年数:{v:g}:{v + 10 ** (len(value) - 1) if approx else v:g}")
     text = normalized
     for word, kind in _PROJECT_WORDS:
         if word in text:
             found.add(f"项目:{kind}")
             text = text.replace(word, " ")
-    text = normalized
-    for word, kind in _DEMAND_WORDS:
-        if word in text:
-            found.add(f"诉:{kind}")
-            text = text.replace(word, " ")
+    for prefix, table in (("诉", _DEMAND_WORDS), ("物", _OBJECT_WORDS)):
+        text = normalized
+        for word, kind in table:
+            if word in text:
+                found.add(f"{prefix}:{kind}")
+                text = text.replace(word, " ")
     return frozenset(found)
+
+
+def _by_kind(facts_: Iterable[str]) -> dict[str, list[str]]:
+    """"亩:300:300" → {"亩": ["300:300"]}."""
+    kinds: dict[str, list[str]] = {}
+    for fact in facts_:
+        kind, _, value = fact.partition(":")
+        kinds.setdefault(kind, []).append(value)
+    return kinds
 
 
 def _contradictions(a: frozenset[str], b: frozenset[str]) -> int:
     """How many kinds of fact both texts state without any value in common."""
-    kinds_a: dict[str, list[str]] = {}
-    kinds_b: dict[str, list[str]] = {}
-    for fact, into in [(f, kinds_a) for f in a] + [(f, kinds_b) for f in b]:
-        kind, _, value = fact.partition(":")
-        into.setdefault(kind, []).append(value)
+    kinds_a, kinds_b = _by_kind(a), _by_kind(b)
     count = 0
     for kind in kinds_a.keys() & kinds_b.keys():
-        if kind in ("年", "项目", "诉"):
+        if kind in ("年", "项目", "诉", "物"):
             agree = bool(set(kinds_a[kind]) & set(kinds_b[kind]))
         else:
             agree = any(_overlap(x, y) for x in kinds_a[kind] for y in kinds_b[kind])
@@ -276,7 +315,7 @@ def build_background(texts: Iterable[str]) -> dict:
     return {"total": stats.total, "df": dict(sorted(stats.df.items()))}
 
 
-CONTRADICTION_FACTOR = 0.6  # each contradicting kind of fact multiplies the score by this
+CONTRADICTION_FACTOR = 0.6  # overlap(): each contradicting kind of fact multiplies the score by this
 
 
 def norm(f: Features, stats: TermStats | None = None) -> float:
@@ -286,24 +325,100 @@ def norm(f: Features, stats: TermStats | None = None) -> float:
     return sum(w(t) ** 2 for t in f.terms)
 
 
-def score(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: float | None = None,
-          norm_b: float | None = None) -> float:
-    """0–1, symmetric. Mean of cosine and containment over the terms weighted by the square of their
-    weight (so rare terms dominate), times CONTRADICTION_FACTOR for each kind of fact on which the
-    two disagree. Norms may be given (stored ones); otherwise they are computed with `stats`."""
-    if not a.terms or not b.terms:
-        return 0.0
-    stats = stats or TermStats()
+def _text_overlap(a: Features, b: Features, stats: TermStats, norm_a: float | None,
+                  norm_b: float | None) -> tuple[float, float]:
+    """(cosine, containment) over the terms weighted by the square of their weight (rare terms
+    dominate); containment lets a short restatement of a long complaint count."""
     w = stats.weight
     sa = norm(a, stats) if norm_a is None else norm_a
     sb = norm(b, stats) if norm_b is None else norm_b
-    common = sum(w(t) ** 2 for t in a.terms & b.terms)
     if sa <= 0 or sb <= 0:
+        return 0.0, 0.0
+    common = sum(w(t) ** 2 for t in a.terms & b.terms)
+    return common / math.sqrt(sa * sb), min(common / min(sa, sb), 1.0)
+
+
+def overlap(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: float | None = None,
+            norm_b: float | None = None) -> float:
+    """0–1, symmetric: how much two texts say alike, whoever wrote them. Mean of cosine and
+    containment, times CONTRADICTION_FACTOR for each kind of fact on which the two disagree. The
+    cross-petitioner check (matters.py) uses it: other people's petitions on one project differ in
+    their demands and amounts, which `score` counts against them."""
+    if not a.terms or not b.terms:
         return 0.0
-    cosine = common / math.sqrt(sa * sb)
-    containment = min(common / min(sa, sb), 1.0)
+    cosine, containment = _text_overlap(a, b, stats or TermStats(), norm_a, norm_b)
     value = (cosine + containment) / 2 * CONTRADICTION_FACTOR ** _contradictions(a.facts, b.facts)
     return round(min(value, 1.0), 4)
+
+
+# --- one petitioner's two complaints: signals and their calibrated combination ---------------------
+
+# The kinds of fact compared one by one; quantities (亩, 元, 米 …) are counted together.
+_FACT_SIGNALS = {"年": "year", "项目": "project", "物": "object"}
+SIGNALS = (
+    "cosine", "containment", "year_agrees", "year_differs", "project_agrees", "project_differs",
+    "object_agrees", "object_differs", "quantity_agrees", "quantity_differs", "demand_overlap",
+    "demand_differs", "place_agrees", "place_differs",
+)
+# Logistic regression over SIGNALS, fitted on the tuning part of the labelled corpus only
+# (`python -m tests.data.corpus fit`: L2 = 1, the penalty with the best recall in 4-fold
+# cross-validation by matter on the tuning part). The text overlap carries most; agreeing amounts and
+# a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
+# intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
+COEFFICIENTS = {
+    "cosine": 3.616, "containment": 4.155, "year_agrees": 0.466, "year_differs": -0.598,
+    "project_agrees": -0.008, "project_differs": -1.017, "object_agrees": -0.298, "object_differs": -1.898,
+    "quantity_agrees": 2.329, "quantity_differs": -1.401, "demand_overlap": 2.002, "demand_differs": -1.583,
+    "place_agrees": 0.616, "place_differs": -0.323, "bias": -3.98,
+}
+
+
+def signals(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: float | None = None,
+            norm_b: float | None = None) -> dict[str, float]:
+    """What the same-matter score is made of, each 0–1 (quantities 0–2): the text overlap, and for
+    each kind of fact that both texts state whether they agree or differ. Symmetric."""
+    cosine, containment = _text_overlap(a, b, stats or TermStats(), norm_a, norm_b)
+    out = dict.fromkeys(SIGNALS, 0.0)
+    out["cosine"], out["containment"] = cosine, containment
+    kinds_a, kinds_b = _by_kind(a.facts), _by_kind(b.facts)
+    quantity_agrees = quantity_differs = 0
+    for kind in kinds_a.keys() & kinds_b.keys():
+        va, vb = kinds_a[kind], kinds_b[kind]
+        if kind == "诉":
+            out["demand_overlap"] = len(set(va) & set(vb)) / len(set(va) | set(vb))
+            out["demand_differs"] = float(not set(va) & set(vb))
+        elif kind in _FACT_SIGNALS:
+            agree = bool(set(va) & set(vb))
+            out[_FACT_SIGNALS[kind] + ("_agrees" if agree else "_differs")] = 1.0
+        elif any(_overlap(x, y) for x in va for y in vb):
+            quantity_agrees += 1
+        else:
+            quantity_differs += 1
+    out["quantity_agrees"], out["quantity_differs"] = min(quantity_agrees, 2), min(quantity_differs, 2)
+    places_a = {t for t in a.terms if t[:1] == PLACE}
+    places_b = {t for t in b.terms if t[:1] == PLACE}
+    if places_a and places_b:
+        out["place_agrees" if places_a & places_b else "place_differs"] = 1.0
+    return out
+
+
+def combine(values: Mapping[str, float], coefficients: Mapping[str, float] | None = None) -> float:
+    """The calibrated probability that two complaints are one matter: σ(bias + Σ coefficient × signal)."""
+    c = COEFFICIENTS if coefficients is None else coefficients
+    z = c.get("bias", 0.0) + sum(c.get(name, 0.0) * value for name, value in values.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def score(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: float | None = None,
+          norm_b: float | None = None) -> float:
+    """0–1, symmetric: is this the same petitioner's same matter? `combine` of `signals`; identical
+    features score 1, a text without terms 0. Norms may be given (stored ones); otherwise they are
+    computed with `stats`."""
+    if not a.terms or not b.terms:
+        return 0.0
+    if a == b:
+        return 1.0
+    return round(combine(signals(a, b, stats, norm_a=norm_a, norm_b=norm_b)), 4)
 
 
 def similarity(a: str | Features, b: str | Features, stats: TermStats | None = None) -> float:

@@ -22,11 +22,13 @@ _CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十][〇零一二
 _DIGIT_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([万千])(?![米瓦])")
 # "六亩半", "2米半": a half after the unit.
 _HALF = re.compile(r"(\d+)(亩|米|年|个月|天|斤|公斤|吨)半")
+# "一亩一年30块": a sum in 块 after a rate (亩, 年, 月) is 元; "两块地" is not money, so only after a rate.
+_KUAI = re.compile(r"(?<=[亩年月])(\d+(?:\.\d+)?)块(?!地)")
 # Words written with numeral characters that are not amounts: left alone.
 _NOT_NUMBERS = (
     "一直", "一下", "一起", "一定", "一些", "一样", "一般", "一切", "一律", "一再", "一旦", "一边", "一头", "一道",
     "一次性", "统一", "唯一", "万一", "一案双查", "三到位一处理", "三级终结", "不一", "一分钱", "一点", "两头",
-    "千万", "万分", "十分", "百姓", "三调", "一把手", "一级", "二级", "二轮", "二手", "二层", "一年生",
+    "千万", "万分", "十分", "百姓", "三调", "一把手", "一级", "二级", "二轮", "二手", "二层", "一年生", "四至",
 )
 
 
@@ -84,6 +86,7 @@ def numerals_to_digits(text: str) -> str:
     text = _CN_NUMBER.sub(_replace_cn_number, text)
     text = _DIGIT_MAGNITUDE.sub(lambda m: _number_text(float(m.group(1)) * (10_000 if m.group(2) == "万" else 1000)), text)
     text = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", text)
+    text = _KUAI.sub(r"\1元", text)
     for key, word in protected.items():
         text = text.replace(key, word)
     return text
@@ -116,6 +119,18 @@ SYNONYMS = {
     "嫁出去的闺女": "出嫁女", "闺女": "女儿",
     "挖机": "挖掘机", "大车": "车辆", "运砂车": "车辆",
     "平米": "平方米", "m2": "平方米", "平方": "平方米", "立方米": "方", "立方": "方",
+    # Colloquial and official words for one thing, as petitioners and operators retell a complaint.
+    "块钱": "元", "界子": "界线", "地界": "界线", "边界": "界线", "边界线": "界线", "邻居家": "邻户", "邻居": "邻户",
+    "坍塌": "沉陷", "塌方": "沉陷", "塌陷坑": "沉陷坑", "深坑": "大坑", "违规": "违法", "非法": "违法",
+    "搞错": "错误", "弄错": "错误", "写错": "错误", "错了": "错误", "改过来": "更正", "改正": "更正", "纠正": "更正",
+    "三调": "第3次国土调查", "国土三调": "第3次国土调查", "第三次全国国土调查": "第3次国土调查",
+    "房子": "住房", "房屋": "住房", "楼房": "住房", "院子": "宅院", "庄基地": "宅基地", "老宅子": "老宅",
+    "没给": "未付", "没付": "未付", "未支付": "未付", "未发放": "未付", "未兑付": "未付", "没发": "未付", "拖欠": "未付",
+    "没拿到": "未付", "没见着": "未付", "没到位": "未付", "未到位": "未付", "不给钱": "未付",
+    "孩子": "娃娃", "小孩": "娃娃", "村里": "村委会", "村干部": "村委会", "嘎查委员会": "嘎查", "嘎查委": "嘎查",
+    "树林": "林地", "林子": "林地", "口粮田": "耕地", "庄稼地": "耕地", "农田": "耕地",
+    "门面房": "门市", "门面": "门市", "门市房": "门市", "商铺": "门市", "车位": "车库",
+    "推土机": "挖掘机", "钩机": "挖掘机",
 }
 # The words replaced into are matched too (as themselves), so a longer word that contains a shorter
 # key ("不动产权证书" ⊃ "不动产权证") is left whole.

@@ -69,10 +69,9 @@ def stats():
     return TermStats.from_texts(texts)
 
 
-def scored(split: str | None = None, term_stats=None) -> list[tuple[Pair, float]]:
-    from daiban.petitions.similarity import features, score
+def _featurizer():
+    from daiban.petitions.similarity import features
 
-    term_stats = term_stats or stats()
     cache: dict[str, object] = {}
 
     def f(text: str):
@@ -80,7 +79,58 @@ def scored(split: str | None = None, term_stats=None) -> list[tuple[Pair, float]
             cache[text] = features(text)
         return cache[text]
 
+    return f
+
+
+def scored(split: str | None = None, term_stats=None) -> list[tuple[Pair, float]]:
+    from daiban.petitions.similarity import score
+
+    term_stats = term_stats or stats()
+    f = _featurizer()
     return [(p, score(f(p.a), f(p.b), term_stats)) for p in pairs(split)]
+
+
+def signal_rows(split: str, term_stats=None) -> list[tuple[Pair, dict[str, float]]]:
+    """Each pair of the split with the signals its score is made of (similarity.signals)."""
+    from daiban.petitions.similarity import signals
+
+    term_stats = term_stats or stats()
+    f = _featurizer()
+    return [(p, signals(f(p.a), f(p.b), term_stats)) for p in pairs(split)]
+
+
+def fit_coefficients(rows: list[tuple[Pair, dict[str, float]]], l2: float = 1.0, steps: int = 4000) -> dict[str, float]:
+    """Logistic regression of "same matter" on the signals, by gradient descent with an L2 penalty
+    (not on the intercept). Fitted on the tuning part only; printed by
+    `python -m tests.data.corpus fit` and copied into similarity.COEFFICIENTS."""
+    import numpy as np
+
+    from daiban.petitions.similarity import SIGNALS
+
+    x = np.array([[signals[name] for name in SIGNALS] + [1.0] for _, signals in rows])
+    y = np.array([float(p.same) for p, _ in rows])
+    w = np.zeros(x.shape[1])
+    penalty = np.r_[np.full(len(SIGNALS), l2), 0.0]
+    for _ in range(steps):
+        predicted = 1.0 / (1.0 + np.exp(-x @ w))
+        w -= 2.0 * (x.T @ (predicted - y) + penalty * w) / len(y)
+    return {name: round(float(v), 3) for name, v in zip([*SIGNALS, "bias"], w, strict=True)}
+
+
+def cross_validate(rows: list[tuple[Pair, dict[str, float]]], l2: float = 1.0, folds: int = 4) -> tuple[float, Figures]:
+    """Out-of-fold scores (folds by matter, in a fixed order), the threshold chosen on them, and their
+    figures at it. A model's scores on the pairs it was fitted on are optimistic, so the threshold
+    is chosen here, on scores of matters each model did not see."""
+    from daiban.petitions.similarity import combine
+
+    matters_ = sorted({p.matter for p, _ in rows})
+    out: list[tuple[Pair, float]] = []
+    for k in range(folds):
+        held = set(matters_[k::folds])
+        w = fit_coefficients([r for r in rows if r[0].matter not in held], l2)
+        out += [(p, combine(x, w)) for p, x in rows if p.matter in held]
+    threshold = tune_threshold(out)
+    return threshold, figures(out, threshold)
 
 
 def figures(results: list[tuple[Pair, float]], threshold: float) -> Figures:
@@ -94,12 +144,38 @@ def figures(results: list[tuple[Pair, float]], threshold: float) -> Figures:
     return Figures(len(results), positives, negatives, recall, precision, f1, fp / negatives if negatives else 0.0)
 
 
+def recall_at(results: list[tuple[Pair, float]], false_alarms: float) -> float:
+    """Recall at the lowest threshold whose false-alarm share stays within `false_alarms`: a figure
+    of the ranking itself, whatever threshold is set."""
+    negatives = sorted((s for p, s in results if not p.same), reverse=True)
+    positives = [s for p, s in results if p.same]
+    allowed = int(false_alarms * len(negatives))
+    above = negatives[allowed] if allowed < len(negatives) else float("-inf")
+    return sum(s > above for s in positives) / len(positives) if positives else 0.0
+
+
 def tune_threshold(results: list[tuple[Pair, float]], max_false_alarms: float = 0.03) -> float:
     """The threshold with the best recall whose false-alarm share stays within the limit."""
     best = (1.0, -1.0)
-    for step in range(10, 90):
+    for step in range(10, 190):
         t = step / 200
         fig = figures(results, t)
         if fig.false_alarms <= max_false_alarms and fig.recall > best[1]:
             best = (t, fig.recall)
     return best[0]
+
+
+if __name__ == "__main__":  # python -m tests.data.corpus fit
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daiban.settings")
+    django.setup()
+    rows = signal_rows("tune")
+    if sys.argv[1:] == ["fit"]:
+        for l2 in (0.3, 1.0, 3.0):
+            threshold, fig = cross_validate(rows, l2)
+            print(f"L2 {l2}: cross-validated on the tuning part, threshold {threshold}: {fig}")
+        print(fit_coefficients(rows))
