@@ -3,11 +3,14 @@ What each kind may do is in abilities.py and in the actions' declarations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from daiban.lib.errors import NotFound
 from daiban.org import roles
-from daiban.org.models import Agent, Station, User
+from daiban.org.models import Agent, User
 from daiban.petitions.models import Disposition, Petition, Reassignment
 
 
@@ -25,11 +28,18 @@ def user_agent(user: User) -> Agent | None:
     return agent
 
 
+_STATION_TREE = "SELECT id, parent_id FROM org_station"  # Station's table (tests/test_permissions.py checks)
+
+
 def stations_below(station_id: int | None) -> frozenset[int]:
     """A station and every station below it (its village points); empty for None."""
     scope: set[int] = set()
     if station_id:
-        parents = dict(Station.objects.values_list("id", "parent_id"))
+        # Every request reads the tree (a few hundred rows at most): one plain statement, without
+        # the ORM building a queryset for it each time (issue 16).
+        with connection.cursor() as cursor:
+            cursor.execute(_STATION_TREE)
+            parents: dict[int, int | None] = dict(cursor.fetchall())
         frontier = {station_id}
         while frontier:
             scope |= frontier
@@ -50,23 +60,50 @@ def sees_everything(user: User) -> bool:
     return user.has_role(roles.ADMIN, roles.CENTER)
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Everything visible_petitions reads of a user: two users with equal Visibility see the same
+    petitions (a compiled query keyed by it is theirs alike; daiban.lib.compiled)."""
+
+    nothing: bool
+    everything: bool
+    stations: frozenset[int]
+    agent_id: int | None
+    department_id: int | None
+
+
+def visibility(user: User | None) -> Visibility:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Visibility(True, False, frozenset(), None, None)
+    if sees_everything(user):
+        return Visibility(False, True, frozenset(), None, None)
+    stations = (station_scope(user) if user.has_role(roles.AGENT, *roles.STATION_LEADERS) and user.station_id
+                else frozenset())
+    agent = user_agent(user)
+    department = user.department_id if user.has_role(roles.DEPARTMENT) and user.department_id else None
+    return Visibility(False, False, stations, agent.pk if agent else None, department)
+
+
 def visible_petitions(user: User | None) -> QuerySet[Petition]:
     """The petitions this user may see; everything else answers 404."""
+    return petitions_visible_to(visibility(user))
+
+
+def petitions_visible_to(seen: Visibility) -> QuerySet[Petition]:
     qs = Petition.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
+    if seen.nothing:
         return qs.none()
-    if sees_everything(user):
+    if seen.everything:
         return qs
     condition = Q(pk__in=[])
-    if user.has_role(roles.AGENT, *roles.STATION_LEADERS) and user.station_id:
-        condition |= Q(station_id__in=station_scope(user))
-    agent = user_agent(user)
-    if agent:
-        condition |= Q(agent_id=agent.pk)
+    if seen.stations:
+        condition |= Q(station_id__in=seen.stations)
+    if seen.agent_id:
+        condition |= Q(agent_id=seen.agent_id)
         # An agent replaced on a petition (action `reassign`) still reads what they handled.
-        condition |= Q(pk__in=Reassignment.objects.filter(from_agent_id=agent.pk).values("petition_id"))
-    if user.has_role(roles.DEPARTMENT) and user.department_id:
-        routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=user.department_id)
+        condition |= Q(pk__in=Reassignment.objects.filter(from_agent_id=seen.agent_id).values("petition_id"))
+    if seen.department_id:
+        routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=seen.department_id)
         condition |= Q(Exists(routed))
     return qs.filter(condition)
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
@@ -18,16 +19,29 @@ from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
 from daiban.petitions.choices import status_label
 from daiban.petitions.models import (
+    Conduct,
+    Contact,
     Disposition,
+    DoubleInvestigation,
     Escalation,
     Event,
+    ExtensionRequest,
+    JudicialReferral,
     OpinionSupplement,
     PersonalDataView,
     Petition,
     PetitionLink,
+    Review,
     Urging,
 )
-from daiban.petitions.permissions import department_view, identity_hidden, visible_petitions
+from daiban.petitions.permissions import (
+    Visibility,
+    department_view,
+    identity_hidden,
+    petitions_visible_to,
+    visibility,
+    visible_petitions,
+)
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
@@ -105,11 +119,18 @@ def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int,
         ids = qs.page(start, size)
     else:
         ids = list(qs.values_list("id", flat=True)[start : start + size])
-    rows_qs = Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
-    if fields:
-        rows_qs = rows_qs.only(*fields)
-    rows = {p.pk: p for p in rows_qs}
+    if not ids:
+        return []
+    rows = {p.pk: p for p in _PAGE_ROWS.rows(fields or (), *ids)}
     return [rows[i] for i in ids]
+
+
+# A page's rows by their ids: one compiled shape per column list and number of ids.
+_PAGE_ROWS: KeyedCompiled[tuple[str, ...], Petition] = KeyedCompiled(
+    lambda fields, *ids: (Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
+                          .only(*fields) if fields else
+                          Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")),
+    kinds=None)
 
 
 @dataclass(frozen=True)
@@ -166,29 +187,74 @@ def list_item(petition: Petition, user: User | None = None, person: PetitionerVi
 
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
     """The petition with everything its detail shows, in a fixed number of queries (issue 16):
-    urgings without their author (not shown), related petitions with only their number and status."""
-    urgings = Prefetch("urgings", queryset=Urging.objects.only("id", "disposition_id", "on", "note", "automatic"))
-    supplements = Prefetch("supplements", queryset=OpinionSupplement.objects.select_related("by"))
-    dispositions = Prefetch(
-        "dispositions",
-        queryset=Disposition.objects.select_related("department").prefetch_related(urgings, supplements,
-                                                                                  "extension_requests"),
-    )
-    related = PetitionLink.objects.select_related("related").only(
+    urgings without their author (not shown), related petitions with only their number and status.
+    The related rows are read as prefetch_related would leave them (`petition.contacts.all()`, …),
+    each by a query compiled once (daiban.lib.compiled), keyed by the petition: the same rows, in
+    the same order, without Django building a dozen querysets per request."""
+    petition = _DETAIL.first(visibility(user), petition_id)
+    if petition is not None:
+        _attach_detail(petition)
+    return petition
+
+
+def _attach(instance: Any, name: str, rows: list[Any], back: str) -> None:
+    """Leave `rows` where prefetch_related would: `instance.<name>.all()` answers from them, and
+    each row's `<back>` (its foreign key to `instance`) is `instance`, not a query."""
+    field = type(rows[0])._meta.get_field(back) if rows else None
+    for row in rows:
+        field.set_cached_value(row, instance)  # type: ignore[union-attr]
+    qs = getattr(type(instance), name).rel.related_model._default_manager.all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+def _by_parent(rows: list[Any], key: str) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for row in rows:
+        out.setdefault(getattr(row, key), []).append(row)
+    return out
+
+
+# The petition itself, one shape per set of petitions a user may see (permissions.Visibility).
+_DETAIL: KeyedCompiled[Visibility, Petition] = KeyedCompiled(
+    lambda seen, pid: petitions_visible_to(seen).select_related("petitioner", "agent", "station")
+    .filter(pk=pid).order_by()[:1])  # the primary key: no ORDER BY needed
+
+# The detail's related rows, one query shape each (as petition_for_detail used to prefetch them).
+_DISPOSITIONS = Compiled(lambda pid: Disposition.objects.select_related("department").filter(petition_id=pid))
+_URGINGS = Compiled(lambda pid: Urging.objects.only("id", "disposition_id", "on", "note", "automatic")
+                    .filter(disposition__petition_id=pid))
+_SUPPLEMENTS = Compiled(lambda pid: OpinionSupplement.objects.select_related("by").filter(disposition__petition_id=pid))
+_EXTENSIONS = Compiled(lambda pid: ExtensionRequest.objects.filter(disposition__petition_id=pid))
+_RELATED: tuple[tuple[str, Compiled[Any]], ...] = (
+    ("contacts", Compiled(lambda pid: Contact.objects.filter(petition_id=pid))),
+    ("reviews", Compiled(lambda pid: Review.objects.filter(petition_id=pid))),
+    ("conduct", Compiled(lambda pid: Conduct.objects.filter(petition_id=pid))),
+    ("judicial_referrals", Compiled(lambda pid: JudicialReferral.objects.filter(petition_id=pid))),
+    ("double_investigations", Compiled(lambda pid: DoubleInvestigation.objects.select_related("assignee")
+                                       .filter(petition_id=pid))),
+    ("escalations", Compiled(lambda pid: Escalation.objects.select_related("taken_by").filter(petition_id=pid))),
+    ("links", Compiled(lambda pid: PetitionLink.objects.select_related("related").only(
         "id", "petition_id", "related_id", "reason", "score", "related__id", "related__number", "related__status",
-        "related__review_level")
-    return (
-        visible_petitions(user)
-        .select_related("petitioner", "agent", "station")
-        .prefetch_related(
-            dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
-            Prefetch("escalations", queryset=Escalation.objects.select_related("taken_by")),
-            Prefetch("links", queryset=related),
-            Prefetch("events", queryset=Event.objects.order_by("id")),
-        )
-        .filter(pk=petition_id)
-        .first()
-    )
+        "related__review_level").filter(petition_id=pid))),
+    ("events", Compiled(lambda pid: Event.objects.filter(petition_id=pid).order_by("id"))),
+)
+
+
+def _attach_detail(petition: Petition) -> None:
+    pid = petition.pk
+    dispositions = _DISPOSITIONS.rows(pid)
+    _attach(petition, "dispositions", dispositions, "petition")
+    if dispositions:  # (prefetch_related asks nothing of an empty list either)
+        children: tuple[tuple[str, Compiled[Any]], ...] = (
+            ("urgings", _URGINGS), ("supplements", _SUPPLEMENTS), ("extension_requests", _EXTENSIONS))
+        for name, child in children:
+            rows = _by_parent(child.rows(pid), "disposition_id")
+            for d in dispositions:
+                _attach(d, name, rows.get(d.pk, []), "disposition")
+    for name, compiled in _RELATED:
+        _attach(petition, name, compiled.rows(pid), "petition")
 
 
 # Petition-level events a department asked to act may read: they carry no other department's work.
