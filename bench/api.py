@@ -20,6 +20,7 @@ from django.utils import timezone
 from bench.core import Ctx, Figure, growth, ratio
 from bench.schema import Table
 from daiban.api.models import ApiToken, digest
+from daiban.audit.models import AuditEntry
 from daiban.lib import crypto
 from daiban.notifications.models import Notification
 from daiban.org.models import Agent, Department, Station, User
@@ -32,6 +33,7 @@ from daiban.petitions.models import (
     Petition,
     Petitioner,
     PetitionLink,
+    Reassignment,
     Review,
     Urging,
 )
@@ -67,7 +69,10 @@ class Floor:
             scope |= frontier
             frontier = {s for s, p in parents.items() if p in frontier} - scope
         self.scope = sorted(scope)
-        self.visible = f"(p.station_id IN ({_in(self.scope)})" + (f" OR p.agent_id = {self.agent.pk})" if self.agent else ")")
+        # An agent also reads the petitions they were replaced on (action `reassign`): visibility needs it.
+        self.visible = f"(p.station_id IN ({_in(self.scope)})" + (
+            f" OR p.agent_id = {self.agent.pk} OR p.id IN (SELECT petition_id FROM {t(Reassignment)} "
+            f"WHERE from_agent_id = {self.agent.pk}))" if self.agent else ")")
         self.lock = " FOR UPDATE OF p" if connection.vendor == "postgresql" else ""
 
     def auth(self, c) -> None:
@@ -100,8 +105,18 @@ class Floor:
             q(c, f"SELECT count(*), sum(CASE WHEN confirmed THEN 0 ELSE 1 END) FROM {t(CalendarDay)} "
                  "WHERE date BETWEEN %s AND %s", [datetime.date(_d(due_from).year, 1, 1), datetime.date(_d(due_on).year, 12, 31)])
         if reveal:
-            q(c, f"INSERT INTO {t(PersonalDataView)} (user_id, petition_id, at, fields, via) VALUES (%s, %s, %s, %s, %s)",
-              [self.user.pk, pid, timezone.now(), "id_number,phone", "api"])
+            # The view log and its row of the audit trail (petitions/audit_hooks.py: every full view is
+            # audited), which chains to the trail's last row: one transaction, as the app writes them.
+            now = timezone.now()
+            with transaction.atomic():
+                q(c, f"INSERT INTO {t(PersonalDataView)} (user_id, petition_id, at, fields, via) VALUES (%s, %s, %s, %s, %s)",
+                  [self.user.pk, pid, now, "id_number,phone", "api"])
+                tail = q(c, f"SELECT seq, hash FROM {t(AuditEntry)} ORDER BY seq DESC LIMIT 1")
+                q(c, f"INSERT INTO {t(AuditEntry)} (seq, at, actor_id, actor_username, action, target_type, target_id, "
+                     "target_label, ip, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                  [(tail[0][0] if tail else 0) + 1, now, self.user.pk, self.user.username, "personal_data_view", "petition",
+                   str(pid), str(pid), "127.0.0.1", '{"fields": "id_number,phone", "via": "api"}',
+                   tail[0][1] if tail else "0" * 64, "0" * 64])
 
 
 def _d(value) -> datetime.date:
