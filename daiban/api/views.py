@@ -137,13 +137,12 @@ class ListFilters(s.Schema):
 def petition_index(request: StaffRequest, filters: Query[ListFilters], response: HttpResponse):
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
-    qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    rows = selectors.page(qs, start, filters.page_size, fields=selectors.LIST_FIELDS)
-    items = [selectors.list_item(p, request.user) for p in rows]
     # Counted no further than a few pages past this one (a count of every match would grow with the
     # table): `count` is exact while the header X-Count-Exact says "true", else "at least count".
-    total = counting.capped(qs, counting.cap_for(start, filters.page_size))
+    rows, total = selectors.list_page(request.user, filters.dict(exclude={"page", "page_size"}), start,
+                                      filters.page_size, counting.cap_for(start, filters.page_size))
+    items = [selectors.list_item(p, request.user) for p in rows]
     response["X-Count-Exact"] = "true" if total.exact else "false"
     return {"items": items, "count": total.value, "page": filters.page, "page_size": filters.page_size}
 

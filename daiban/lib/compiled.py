@@ -85,6 +85,15 @@ class KeyedCompiled(Generic[K, M]):
         found = self.rows(key, *args)
         return found[0] if found else None
 
+    def count(self, key: K) -> int:
+        """`SELECT COUNT(*) FROM (<the shape>)`, as QuerySet.count() of a sliced queryset asks."""
+        shape = _shape((self, key, "count"), lambda: self.build(key), (), self.using)
+        if shape is None:
+            return 0
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({shape.sql}) subquery", shape.params)  # noqa: S608  (compiled SQL)
+            return int(cursor.fetchone()[0])
+
 
 _MAX_SHAPES = 2000  # per connection; past it the cache starts afresh (keys such as users' scopes vary)
 
