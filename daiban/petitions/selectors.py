@@ -395,9 +395,11 @@ def aftercare_out(petition: Petition, user: User, *, department_only: bool = Fal
 
     if department_only:
         return {"double_checks": [], "conduct": [], "judicial_referrals": []}
-    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
+    items = list(petition.double_investigations.all())
+    # Which of them this user may see: asked only when there are any (most petitions have none).
+    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True)) if items else set()
     return {
-        "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
+        "double_checks": [double_check_out(d) for d in items if d.pk in seen],
         "conduct": [{"id": c.pk, "kind": c.kind, "on": c.on, "note": c.note, "referral_id": c.referral_id}
                     for c in petition.conduct.all()],
         "judicial_referrals": [{"id": r.pk, "organ": r.organ, "on": r.on, "note": r.note}
