@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.transaction import TransactionManagementError
 
+from daiban.lib.compiled import KeyedCompiled
 from daiban.lib.errors import NotFound
 from daiban.org import roles
 from daiban.org.models import Agent, User
@@ -111,13 +113,23 @@ def petitions_visible_to(seen: Visibility) -> QuerySet[Petition]:
 def get_visible_petition(user: User | None, petition_id: int, *, lock: bool = False) -> Petition:
     """The petition if this user may see it, else NotFound (404, the same as a petition that does not
     exist). `lock`: SELECT … FOR UPDATE, for a write in the caller's transaction."""
-    qs = visible_petitions(user)
-    if lock:
-        qs = qs.select_for_update()
-    petition = qs.filter(pk=petition_id).first()
+    if lock and connection.features.has_select_for_update and connection.get_autocommit():
+        # What QuerySet.select_for_update() says when evaluated outside a transaction (the compiled
+        # query is not checked again after its first use).
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    petition = _VISIBLE.first((visibility(user), lock), petition_id)
     if petition is None:
         raise NotFound("信访事项不存在")
     return petition
+
+
+def _visible_one(key: tuple[Visibility, bool], pid: int) -> QuerySet[Petition]:
+    qs = petitions_visible_to(key[0])
+    return (qs.select_for_update() if key[1] else qs).filter(pk=pid).order_by()[:1]
+
+
+# Every action reads (and locks) its petition: one compiled shape per set of petitions a user may see.
+_VISIBLE: KeyedCompiled[tuple[Visibility, bool], Petition] = KeyedCompiled(_visible_one)
 
 
 def visible_dispositions(user: User) -> QuerySet[Disposition]:
