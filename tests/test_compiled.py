@@ -55,3 +55,25 @@ def test_what_it_cannot_substitute_is_refused(db):
     twice = Compiled(lambda p: Contact.objects.filter(petition_id=p, by_id=p))
     with pytest.raises(ValueError, match="once"):
         twice.rows(1)
+
+
+def test_the_details_related_rows_stay_the_petitions_own_in_derived_queries(api, routed):
+    """petition_for_detail leaves the related rows where prefetch_related would, in the related
+    manager's own queryset: a query derived from it (a guard's `.filter(…).exists()`) reads only
+    this petition's rows, never the whole table."""
+    from daiban.petitions import selectors
+    from daiban.petitions.models import Disposition
+
+    first, second = routed()["id"], routed()["id"]
+    user = User.objects.get(username="agent1")
+    petition = selectors.petition_for_detail(user, first)
+    own = set(Disposition.objects.filter(petition_id=first).values_list("id", flat=True))
+    assert own and Disposition.objects.filter(petition_id=second).exists()
+    with CaptureQueriesContext(connection) as seen:
+        assert {d.pk for d in petition.dispositions.all()} == own
+    assert not seen.captured_queries  # as loaded
+    assert set(petition.dispositions.values_list("id", flat=True)) == own
+    assert set(petition.dispositions.filter(pk__gt=0).values_list("id", flat=True)) == own
+    assert not petition.contacts.exclude(petition_id=first).exists()
+    d = petition.dispositions.all()[0]
+    assert list(d.urgings.values_list("disposition_id", flat=True).distinct()) in ([], [d.pk])

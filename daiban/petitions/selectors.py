@@ -236,7 +236,9 @@ def _attach(instance: Any, name: str, rows: list[Any], back: str) -> None:
     field = type(rows[0])._meta.get_field(back) if rows else None
     for row in rows:
         field.set_cached_value(row, instance)  # type: ignore[union-attr]
-    qs = getattr(type(instance), name).rel.related_model._default_manager.all()
+    # The related manager's own queryset (filtered to `instance`), as prefetch_related leaves it: a
+    # query derived from it (`.values_list(…)`, `.filter(…)`) still reads only this instance's rows.
+    qs = getattr(instance, name).get_queryset()
     qs._result_cache = rows
     qs._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
