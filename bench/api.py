@@ -20,9 +20,12 @@ from django.utils import timezone
 from bench.core import Ctx, Figure, growth, ratio
 from bench.schema import Table
 from daiban.api.models import ApiToken, digest
+from daiban.audit.models import AuditEntry
 from daiban.lib import crypto
 from daiban.notifications.models import Notification
 from daiban.org.models import Agent, Department, Station, User
+from daiban.petitions import matters, search, similarity
+from daiban.petitions.index_models import MatterBucket, MatterLink, PetitionFeatures, SearchEntry, TermCount
 from daiban.petitions.models import (
     Contact,
     Disposition,
@@ -32,6 +35,7 @@ from daiban.petitions.models import (
     Petition,
     Petitioner,
     PetitionLink,
+    Reassignment,
     Review,
     Urging,
 )
@@ -67,7 +71,10 @@ class Floor:
             scope |= frontier
             frontier = {s for s, p in parents.items() if p in frontier} - scope
         self.scope = sorted(scope)
-        self.visible = f"(p.station_id IN ({_in(self.scope)})" + (f" OR p.agent_id = {self.agent.pk})" if self.agent else ")")
+        # An agent also reads the petitions they were replaced on (action `reassign`): visibility needs it.
+        self.visible = f"(p.station_id IN ({_in(self.scope)})" + (
+            f" OR p.agent_id = {self.agent.pk} OR p.id IN (SELECT petition_id FROM {t(Reassignment)} "
+            f"WHERE from_agent_id = {self.agent.pk}))" if self.agent else ")")
         self.lock = " FOR UPDATE OF p" if connection.vendor == "postgresql" else ""
 
     def auth(self, c) -> None:
@@ -100,8 +107,18 @@ class Floor:
             q(c, f"SELECT count(*), sum(CASE WHEN confirmed THEN 0 ELSE 1 END) FROM {t(CalendarDay)} "
                  "WHERE date BETWEEN %s AND %s", [datetime.date(_d(due_from).year, 1, 1), datetime.date(_d(due_on).year, 12, 31)])
         if reveal:
-            q(c, f"INSERT INTO {t(PersonalDataView)} (user_id, petition_id, at, fields, via) VALUES (%s, %s, %s, %s, %s)",
-              [self.user.pk, pid, timezone.now(), "id_number,phone", "api"])
+            # The view log and its row of the audit trail (petitions/audit_hooks.py: every full view is
+            # audited), which chains to the trail's last row: one transaction, as the app writes them.
+            now = timezone.now()
+            with transaction.atomic():
+                q(c, f"INSERT INTO {t(PersonalDataView)} (user_id, petition_id, at, fields, via) VALUES (%s, %s, %s, %s, %s)",
+                  [self.user.pk, pid, now, "id_number,phone", "api"])
+                tail = q(c, f"SELECT seq, hash FROM {t(AuditEntry)} ORDER BY seq DESC LIMIT 1")
+                q(c, f"INSERT INTO {t(AuditEntry)} (seq, at, actor_id, actor_username, action, target_type, target_id, "
+                     "target_label, ip, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                  [(tail[0][0] if tail else 0) + 1, now, self.user.pk, self.user.username, "personal_data_view", "petition",
+                   str(pid), str(pid), "127.0.0.1", '{"fields": "id_number,phone", "via": "api"}',
+                   tail[0][1] if tail else "0" * 64, "0" * 64])
 
 
 def _d(value) -> datetime.date:
@@ -233,6 +250,34 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
         cols = lambda tbl: ", ".join(connection.ops.quote_name(c) for c in tbl.columns)  # noqa: E731
         marks = lambda tbl: ", ".join(["%s"] * len(tbl.columns))  # noqa: E731
         prefix = NumberSequence.objects.filter(year=today.year).values_list("prefix", flat=True).first() or "WS"
+        # The index an intake writes in its transaction (petitions/indexing.py: petition_added), of the
+        # one complaint every run sends: its terms, facts, band keys and search entry, worked out here
+        # once (the Python of it is the app's own cost, not SQL).
+        feats = similarity.features(COMPLAINT)
+        terms = sorted(x for x in feats.terms if len(x) <= 64)
+        term_list, fact_list = feats.dumps()
+        keys = matters.band_keys(feats)
+        entry = search.entry_values(f"{prefix}-{today.year}-000001F", "张三", [COMPLAINT])
+
+        def floor_index(c, pid: int, person_id: int) -> None:
+            tc = t(TermCount)
+            q(c, f"INSERT INTO {tc} (term, petitions) VALUES {', '.join(['(%s, %s)'] * (len(terms) + 1))} "
+                 f"ON CONFLICT (term) DO UPDATE SET petitions = {tc}.petitions + excluded.petitions",
+              [v for x in [*terms, ""] for v in (x, 1)])
+            q(c, f"SELECT term, petitions FROM {tc} WHERE term IN ({', '.join(['%s'] * (len(terms) + 1))})", [*terms, ""])
+            q(c, f"INSERT INTO {t(PetitionFeatures)} (petition_id, terms, facts, norm) VALUES (%s, %s, %s, %s)",
+              [pid, term_list, fact_list, 1.0])
+            q(c, f"INSERT INTO {t(MatterBucket)} (key, petition_id, station_id) VALUES "
+                 f"{', '.join(['(%s, %s, %s)'] * len(keys))}", [v for k in keys for v in (k, pid, floor.user.station_id)])
+            found = matters._candidates(floor.user.station_id, keys, person_id, pid)  # its statement, as the app sends it
+            rows = q(c, f"SELECT petition_id, terms, facts, norm FROM {t(PetitionFeatures)} WHERE petition_id IN ({_in(found)})")
+            linked = [r[0] for r in rows][:20]  # the same complaint: every candidate is the same matter (≤ 20 kept)
+            if linked:
+                q(c, f"INSERT INTO {t(MatterLink)} (petition_id, other_id, score) VALUES "
+                     f"{', '.join(['(%s, %s, %s)'] * len(linked))} ON CONFLICT DO NOTHING",
+                  [v for other in linked for v in (pid, other, 1.0)])
+            q(c, f"INSERT INTO {t(SearchEntry)} (petition_id, number, name, body) VALUES (%s, %s, %s, %s)",
+              [pid, entry["number"], entry["name"], entry["body"]])
 
         def floor_intake():
             ident = person()
@@ -259,6 +304,7 @@ def figures(ctx: Ctx) -> Iterable[Figure]:
                             petition_t.prepare([row])[0])[0][0]
                     q(c, f"SELECT id, number, content, status, received_on, station_id, three_level_terminated, three_in_place "
                          f"FROM {t(Petition)} WHERE petitioner_id = %s AND id < %s ORDER BY id DESC", [person_id, pid])
+                    floor_index(c, pid, person_id)
                     ev = event_t.row(petition_id=pid, at=now, on=today, actor_id=floor.user.pk, actor_name="x",
                                      action="intake", from_status="", to_status="received", note="来访，信访人本人", data={})
                     q(c, f"INSERT INTO {t(Event)} ({cols(event_t)}) VALUES ({marks(event_t)})", event_t.prepare([ev])[0])

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "daiban.audit.middleware.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "daiban.lib.messages.LazyMessageMiddleware",  # Django's, storage made on first use
     # After auth, OTP and messages: idle and absolute session expiry, the second factor, password age.
     "daiban.accounts.middleware.StaffGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -31,6 +31,22 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_json_is_ninjas(monkeypatch):
+    """Every response daiban.api.render writes without pydantic is checked, in every test, against
+    what ninja's own path (validate, dump, render) gives for it: the same bytes."""
+    from daiban.api import render
+
+    fast = render.dumps
+
+    def checked(schema, data):
+        out = fast(schema, data)
+        assert out == render.ninja_dumps(schema, data), schema.__name__
+        return out
+
+    monkeypatch.setattr(render, "dumps", checked)
+
+
+@pytest.fixture(autouse=True)
 def _commit_hooks_run_when_the_apps_transaction_ends(monkeypatch):
     """The test's own transaction wraps everything and is rolled back, so nothing ever commits and
     transaction.on_commit callbacks (the hand-off of events to the worker) would never run. Run them

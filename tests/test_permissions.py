@@ -105,3 +105,11 @@ def test_an_inactive_account_loses_access(api, case):
     client = api("agent1")
     User.objects.filter(username="agent1").update(is_active=False)
     assert client.get(f"/petitions/{case['id']}").status_code == 401
+
+
+def test_the_station_tree_statement_reads_the_station_table():
+    """permissions.stations_below reads the tree with a plain statement naming Station's table."""
+    from daiban.org.models import Station
+    from daiban.petitions.permissions import _STATION_TREE
+
+    assert _STATION_TREE.endswith(f"FROM {Station._meta.db_table}")

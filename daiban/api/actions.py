@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Router
 
 from daiban.api import schemas as s
 from daiban.api.common import ERRORS, petition_out
+from daiban.api.render import respond
 from daiban.org.requests import StaffRequest
 from daiban.petitions import services
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
@@ -20,18 +22,18 @@ INPUTS: dict[str, type[ActionInput]] = {}
 
 
 def _petition_route(act: Action[Any]) -> None:
-    def view(request: StaffRequest, petition_id: s.Id, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, petition_id: s.Id, payload: ActionInput) -> HttpResponse:
         services.petition_act(petition_id=petition_id, action=act.name, user=request.user, data=payload)
-        return petition_out(request, petition_id)
+        return respond(s.PetitionOut, petition_out(request, petition_id))
 
     _add(view, act, f"/petitions/{{petition_id}}/actions/{act.name}", "petition", "办理")
 
 
 def _disposition_route(act: Action[Any]) -> None:
-    def view(request: StaffRequest, disposition_id: s.Id, payload: ActionInput) -> dict[str, Any]:
+    def view(request: StaffRequest, disposition_id: s.Id, payload: ActionInput) -> HttpResponse:
         disposition = services.disposition_act(disposition_id=disposition_id, action=act.name, user=request.user,
                                                data=payload)
-        return petition_out(request, disposition.petition_id)
+        return respond(s.PetitionOut, petition_out(request, disposition.petition_id))
 
     _add(view, act, f"/dispositions/{{disposition_id}}/actions/{act.name}", "disposition", "处置单")
 

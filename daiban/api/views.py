@@ -3,7 +3,6 @@ selectors (reads) and services (writes); services check who may act."""
 
 from typing import Annotated
 
-from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
@@ -11,6 +10,7 @@ from pydantic import Field
 from daiban.api import schemas as s
 from daiban.api import tokens
 from daiban.api.common import ERRORS, petition_out
+from daiban.api.render import respond
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
@@ -114,7 +114,7 @@ def calendar_change(request: StaffRequest, payload: s.CalendarChangeIn):
           summary="登记信访事项")
 def petition_create(request: StaffRequest, payload: s.IntakeIn):
     result = services.petition_intake_or_existing(data=payload.dict(), user=request.user)
-    return Status(201 if result.created else 200, petition_out(request, result.petition.pk))
+    return respond(s.PetitionOut, petition_out(request, result.petition.pk), 201 if result.created else 200)
 
 
 class ListFilters(s.Schema):
@@ -134,37 +134,38 @@ class ListFilters(s.Schema):
 
 
 @router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
-def petition_index(request: StaffRequest, filters: Query[ListFilters], response: HttpResponse):
+def petition_index(request: StaffRequest, filters: Query[ListFilters]):
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
-    qs = selectors.petition_list(request.user, **filters.dict(exclude={"page", "page_size"}))
     start = (filters.page - 1) * filters.page_size
-    rows = selectors.page(qs, start, filters.page_size, fields=selectors.LIST_FIELDS)
-    items = [selectors.list_item(p, request.user) for p in rows]
     # Counted no further than a few pages past this one (a count of every match would grow with the
     # table): `count` is exact while the header X-Count-Exact says "true", else "at least count".
-    total = counting.capped(qs, counting.cap_for(start, filters.page_size))
-    response["X-Count-Exact"] = "true" if total.exact else "false"
-    return {"items": items, "count": total.value, "page": filters.page, "page_size": filters.page_size}
+    rows, total = selectors.list_page(request.user, filters.dict(exclude={"page", "page_size"}), start,
+                                      filters.page_size, counting.cap_for(start, filters.page_size))
+    items = [selectors.list_item(p, request.user) for p in rows]
+    out = respond(s.PetitionPage, {"items": items, "count": total.value, "page": filters.page,
+                                   "page_size": filters.page_size})
+    out["X-Count-Exact"] = "true" if total.exact else "false"
+    return out
 
 
 @router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
 def petition_get(request: StaffRequest, petition_id: s.Id):
-    return petition_out(request, petition_id)
+    return respond(s.PetitionOut, petition_out(request, petition_id))
 
 
 @router.get("/petitions/{petition_id}/eligibility", response={200: s.EligibilityOut, **ERRORS}, tags=["信访事项"],
          summary="是否属于代办范围（不予代办的四种情形）")
 def petition_eligibility(request: StaffRequest, petition_id: s.Id):
     reasons = eligibility.exclusions_of(request.user, petition_id)
-    return {
+    return respond(s.EligibilityOut, {
         "eligible": not reasons,
         "reasons": [
             {"code": r.code, "petition": r.petition.pk if r.petition else None,
              "petition_number": r.petition.number if r.petition else None, "message": r.message}
             for r in reasons
         ],
-    }
+    })
 
 
 class SimilarOut(s.Schema):

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from django.db import connection, transaction
 
 from daiban.audit.models import AuditEntry
+from daiban.lib.compiled import Compiled
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6461_6962_616E_0A  # "daiban\n": the advisory lock's number, arbitrary but fixed
@@ -46,6 +47,10 @@ def row_hash(prev_hash: str, values: dict) -> str:
     return sm3_hex(prev_hash.encode() + b"\n" + content_bytes(values))
 
 
+# The last row, read by every append (each personal-data view writes one): compiled once (issue 16).
+_TAIL: Compiled[AuditEntry] = Compiled(lambda: AuditEntry.objects.order_by("-seq").only("id", "seq", "hash")[:1], kinds=())
+
+
 def append(**values) -> AuditEntry:
     """Append one row (fields of AuditEntry except seq, prev_hash, hash) and return it."""
     # Inside the caller's transaction no savepoint: a failed append fails the whole write it audits.
@@ -53,8 +58,8 @@ def append(**values) -> AuditEntry:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        tail = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
+        tail = _TAIL.first()
+        seq, prev = (tail.seq + 1, tail.hash) if tail else (1, GENESIS)
         values = {**values, "seq": seq}
         # JSON round trip now, so the hash covers exactly what the database will give back.
         values["detail"] = json.loads(json.dumps(values.get("detail") or {}, ensure_ascii=False, default=str))

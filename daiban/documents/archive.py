@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from daiban.documents.models import ArchiveFile
 from daiban.documents.services import archive_freeze
+from daiban.lib.compiled import Compiled
 from daiban.org.models import User
 from daiban.petitions import events
 from daiban.petitions.choices import Status
@@ -55,14 +56,19 @@ def build(event: Event) -> None:
         archive_freeze(event.petition_id)
 
 
+# Asked by every detail of an archived petition: compiled once (daiban.lib.compiled, issue 16).
+_FROZEN: Compiled[ArchiveFile] = Compiled(
+    lambda pid: ArchiveFile.objects.filter(petition_id=pid).only("id", "sha256").order_by("id")[:1])
+
+
 def archive_state(petition: Petition) -> ArchiveState | None:
     """None before the petition is archived. Reads the petition's events as loaded (the detail
     prefetches them) and one row for the frozen file."""
     if petition.status != Status.ARCHIVED:
         return None
-    frozen = ArchiveFile.objects.filter(petition_id=petition.pk).values_list("sha256", flat=True).first()
-    if frozen:
-        return ArchiveState("ready", frozen)
+    row = _FROZEN.first(petition.pk)
+    if row is not None and row.sha256:
+        return ArchiveState("ready", row.sha256)
     last = [e.action for e in petition.events.all() if e.action in BUILD_EVENTS]
     return ArchiveState("failed" if last and last[-1] == "archive_failed" else "building")
 

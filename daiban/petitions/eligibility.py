@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.errors import NotFound
 from daiban.org.models import User
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Petition, PetitionLink
-from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.permissions import Visibility, petitions_visible_to, visibility
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
@@ -88,13 +89,19 @@ def exclusions_of(user: User, petition_id: int) -> list[Reason]:
     """`exclusions()` of a petition this user may see (NotFound, 404, otherwise), reading only what
     the answer needs: the judicial flag, and the number, status and termination flags of the linked
     earlier petitions (two narrow queries; the links were stored when the petition came in)."""
-    judicial = visible_petitions(user).filter(pk=petition_id).values_list("in_judicial_proceedings", flat=True).first()
-    if judicial is None:
+    petition = _JUDICIAL.first(visibility(user), petition_id)
+    if petition is None:
         raise NotFound("信访事项不存在")
-    links = PetitionLink.objects.filter(petition_id=petition_id).select_related("related").only(
+    return reasons_from([link.related for link in _LINKS.rows(petition_id)], judicial=petition.in_judicial_proceedings)
+
+
+# Both queries compiled once (daiban.lib.compiled, issue 16): the first per set of petitions a user may see.
+_JUDICIAL: KeyedCompiled[Visibility, Petition] = KeyedCompiled(
+    lambda seen, pid: petitions_visible_to(seen).filter(pk=pid).only("id", "in_judicial_proceedings").order_by()[:1])
+_LINKS: Compiled[PetitionLink] = Compiled(
+    lambda pid: PetitionLink.objects.filter(petition_id=pid).select_related("related").only(
         "id", "related_id", "related__id", "related__number", "related__status", "related__three_level_terminated",
-        "related__three_in_place").order_by("id")
-    return reasons_from([link.related for link in links], judicial=judicial)
+        "related__three_in_place").order_by("id"))
 
 
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:

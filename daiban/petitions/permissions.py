@@ -3,11 +3,16 @@ What each kind may do is in abilities.py and in the actions' declarations."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.transaction import TransactionManagementError
+
+from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.errors import NotFound
 from daiban.org import roles
-from daiban.org.models import Agent, Station, User
+from daiban.org.models import Agent, User
 from daiban.petitions.models import Disposition, Petition, Reassignment
 
 
@@ -25,13 +30,20 @@ def user_agent(user: User) -> Agent | None:
     return agent
 
 
+_STATION_TREE = "SELECT id, parent_id FROM org_station"  # Station's table (tests/test_permissions.py checks)
+
+
+# Every agent's request reads it (visibility): compiled once (daiban.lib.compiled).
+_HANDED_OVER: Compiled[Reassignment] = Compiled(
+    lambda agent_id: Reassignment.objects.filter(from_agent_id=agent_id).only("id", "petition_id").order_by())
+
+
 def reassigned_from(user: User, agent: Agent) -> tuple[int, ...]:
     """Ids of the petitions `agent` was replaced on (action `reassign`), read once per request
     through the index (from_agent, petition); usually empty."""
     cache = user.__dict__  # per request: the user object lives as long as the request
     if "_daiban_reassigned" not in cache:
-        cache["_daiban_reassigned"] = tuple(
-            Reassignment.objects.filter(from_agent_id=agent.pk).values_list("petition_id", flat=True).distinct())
+        cache["_daiban_reassigned"] = tuple(sorted({r.petition_id for r in _HANDED_OVER.rows(agent.pk)}))
     found: tuple[int, ...] = cache["_daiban_reassigned"]
     return found
 
@@ -40,7 +52,11 @@ def stations_below(station_id: int | None) -> frozenset[int]:
     """A station and every station below it (its village points); empty for None."""
     scope: set[int] = set()
     if station_id:
-        parents = dict(Station.objects.values_list("id", "parent_id"))
+        # Every request reads the tree (a few hundred rows at most): one plain statement, without
+        # the ORM building a queryset for it each time (issue 16).
+        with connection.cursor() as cursor:
+            cursor.execute(_STATION_TREE)
+            parents: dict[int, int | None] = dict(cursor.fetchall())
         frontier = {station_id}
         while frontier:
             scope |= frontier
@@ -61,28 +77,56 @@ def sees_everything(user: User) -> bool:
     return user.has_role(roles.ADMIN, roles.CENTER)
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Everything visible_petitions reads of a user: two users with equal Visibility see the same
+    petitions (a compiled query keyed by it is theirs alike; daiban.lib.compiled)."""
+
+    nothing: bool
+    everything: bool
+    stations: frozenset[int]
+    agent_id: int | None
+    department_id: int | None
+    handed_over: tuple[int, ...] = ()  # petitions the agent was replaced on (reassigned_from)
+
+
+def visibility(user: User | None) -> Visibility:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Visibility(True, False, frozenset(), None, None)
+    if sees_everything(user):
+        return Visibility(False, True, frozenset(), None, None)
+    stations = (station_scope(user) if user.has_role(roles.AGENT, *roles.STATION_LEADERS) and user.station_id
+                else frozenset())
+    agent = user_agent(user)
+    department = user.department_id if user.has_role(roles.DEPARTMENT) and user.department_id else None
+    handed_over = reassigned_from(user, agent) if agent else ()
+    return Visibility(False, False, stations, agent.pk if agent else None, department, handed_over)
+
+
 def visible_petitions(user: User | None) -> QuerySet[Petition]:
     """The petitions this user may see; everything else answers 404."""
+    return petitions_visible_to(visibility(user))
+
+
+def petitions_visible_to(seen: Visibility) -> QuerySet[Petition]:
     qs = Petition.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
+    if seen.nothing:
         return qs.none()
-    if sees_everything(user):
+    if seen.everything:
         return qs
     condition = Q(pk__in=[])
-    if user.has_role(roles.AGENT, *roles.STATION_LEADERS) and user.station_id:
-        condition |= Q(station_id__in=station_scope(user))
-    agent = user_agent(user)
-    if agent:
-        condition |= Q(agent_id=agent.pk)
+    if seen.stations:
+        condition |= Q(station_id__in=seen.stations)
+    if seen.agent_id:
+        condition |= Q(agent_id=seen.agent_id)
+    if seen.handed_over:
         # An agent replaced on a petition (action `reassign`) still reads what they handled. The
         # handful of ids is read first and written as a literal list: an `id IN (SELECT …)` inside
         # the OR would stop PostgreSQL from combining the station and agent indexes (issue 16: the
         # township workbench grew 1.41× from 100k to 1M petitions with the subquery).
-        handed_over = reassigned_from(user, agent)
-        if handed_over:
-            condition |= Q(pk__in=handed_over)
-    if user.has_role(roles.DEPARTMENT) and user.department_id:
-        routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=user.department_id)
+        condition |= Q(pk__in=seen.handed_over)
+    if seen.department_id:
+        routed = Disposition.objects.filter(petition_id=OuterRef("pk"), department_id=seen.department_id)
         condition |= Q(Exists(routed))
     return qs.filter(condition)
 
@@ -90,13 +134,23 @@ def visible_petitions(user: User | None) -> QuerySet[Petition]:
 def get_visible_petition(user: User | None, petition_id: int, *, lock: bool = False) -> Petition:
     """The petition if this user may see it, else NotFound (404, the same as a petition that does not
     exist). `lock`: SELECT … FOR UPDATE, for a write in the caller's transaction."""
-    qs = visible_petitions(user)
-    if lock:
-        qs = qs.select_for_update()
-    petition = qs.filter(pk=petition_id).first()
+    if lock and connection.features.has_select_for_update and connection.get_autocommit():
+        # What QuerySet.select_for_update() says when evaluated outside a transaction (the compiled
+        # query is not checked again after its first use).
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    petition = _VISIBLE.first((visibility(user), lock), petition_id)
     if petition is None:
         raise NotFound("信访事项不存在")
     return petition
+
+
+def _visible_one(key: tuple[Visibility, bool], pid: int) -> QuerySet[Petition]:
+    qs = petitions_visible_to(key[0])
+    return (qs.select_for_update() if key[1] else qs).filter(pk=pid).order_by()[:1]
+
+
+# Every action reads (and locks) its petition: one compiled shape per set of petitions a user may see.
+_VISIBLE: KeyedCompiled[tuple[Visibility, bool], Petition] = KeyedCompiled(_visible_one)
 
 
 def visible_dispositions(user: User) -> QuerySet[Disposition]:

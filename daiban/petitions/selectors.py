@@ -7,27 +7,42 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
 from daiban.org.models import User
+from daiban.petitions import counting, search
 from daiban.petitions import feedback as facts
-from daiban.petitions import search
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
 from daiban.petitions.choices import status_label
+from daiban.petitions.counting import Capped
 from daiban.petitions.models import (
+    Conduct,
+    Contact,
     Disposition,
+    DoubleInvestigation,
     Escalation,
     Event,
+    ExtensionRequest,
+    JudicialReferral,
     OpinionSupplement,
     PersonalDataView,
     Petition,
     PetitionLink,
+    Review,
     Urging,
 )
-from daiban.petitions.permissions import department_view, identity_hidden, visible_petitions
+from daiban.petitions.permissions import (
+    Visibility,
+    department_view,
+    identity_hidden,
+    petitions_visible_to,
+    visibility,
+    visible_petitions,
+)
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
@@ -45,14 +60,15 @@ def petition_list(
     q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
-    category: str | None = None, condition: Q | None = None,
+    category: str | None = None, condition: Q | None = None, seen: Visibility | None = None,
 ) -> QuerySet[Petition] | search.Ranked:
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
     `q`, narrowed to those it finds (ranked by relevance for words, see search.py). Page it with
-    `page()`. Invalid when received_from is after received_to."""
+    `page()`. Invalid when received_from is after received_to. `seen`: what the user may see, when
+    already known (list_page builds the list for a Visibility, not a user)."""
     check_range(received_from, received_to, "received_to")
-    qs = visible_petitions(user)
+    qs = petitions_visible_to(seen) if seen is not None else visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))
     if overdue is True:
@@ -105,11 +121,49 @@ def page(qs: QuerySet[Petition] | search.Ranked, start: int, size: int,
         ids = qs.page(start, size)
     else:
         ids = list(qs.values_list("id", flat=True)[start : start + size])
-    rows_qs = Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
-    if fields:
-        rows_qs = rows_qs.only(*fields)
-    rows = {p.pk: p for p in rows_qs}
+    if not ids:
+        return []
+    rows = {p.pk: p for p in _PAGE_ROWS.rows(fields or (), *ids)}
     return [rows[i] for i in ids]
+
+
+# A page's rows by their ids: one compiled shape per column list and number of ids.
+_PAGE_ROWS: KeyedCompiled[tuple[str, ...], Petition] = KeyedCompiled(
+    lambda fields, *ids: (Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")
+                          .only(*fields) if fields else
+                          Petition.objects.filter(pk__in=ids).select_related("petitioner", "agent", "station")),
+    kinds=None)
+
+
+def list_page(user: User, filters: dict[str, Any], start: int, size: int, cap: int) -> tuple[list[Petition], Capped]:
+    """`page(petition_list(user, **filters), …)` and `counting.capped(…, cap)` of the API's list: the
+    ids and the count compiled once per (what the user may see, the filters, today, the page) and
+    then only run (daiban.lib.compiled, issue 16). A text search or a department filter (DISTINCT)
+    takes the querysets' way."""
+    if filters.get("q") or filters.get("department"):
+        qs = petition_list(user, **filters)
+        return page(qs, start, size, fields=LIST_FIELDS), counting.capped(qs, cap)
+    check_range(filters.get("received_from"), filters.get("received_to"), "received_to")  # each time, not once
+    key = (visibility(user), tuple(sorted(filters.items())), today(), start, size, cap)
+    ids = [p.pk for p in _LIST_IDS.rows(key)]
+    rows = {p.pk: p for p in _PAGE_ROWS.rows(LIST_FIELDS, *ids)} if ids else {}
+    n = _LIST_COUNT.count(key)
+    return [rows[i] for i in ids], Capped(min(n, cap), n <= cap)
+
+
+_ListKey = tuple[Visibility, tuple[tuple[str, Any], ...], datetime.date, int, int, int]
+
+
+def _listed(key: _ListKey) -> QuerySet[Petition]:
+    qs = petition_list(None, seen=key[0], **dict(key[1]))  # type: ignore[arg-type]
+    assert not isinstance(qs, search.Ranked)  # noqa: S101  (list_page sends a search the other way)
+    return qs
+
+
+_LIST_IDS: KeyedCompiled[_ListKey, Petition] = KeyedCompiled(
+    lambda key: _listed(key).only("id")[key[3]:key[3] + key[4]], kinds=())
+_LIST_COUNT: KeyedCompiled[_ListKey, Petition] = KeyedCompiled(
+    lambda key: _listed(key).order_by().only("id")[:key[5] + 1], kinds=())
 
 
 @dataclass(frozen=True)
@@ -166,29 +220,76 @@ def list_item(petition: Petition, user: User | None = None, person: PetitionerVi
 
 def petition_for_detail(user: User, petition_id: int) -> Petition | None:
     """The petition with everything its detail shows, in a fixed number of queries (issue 16):
-    urgings without their author (not shown), related petitions with only their number and status."""
-    urgings = Prefetch("urgings", queryset=Urging.objects.only("id", "disposition_id", "on", "note", "automatic"))
-    supplements = Prefetch("supplements", queryset=OpinionSupplement.objects.select_related("by"))
-    dispositions = Prefetch(
-        "dispositions",
-        queryset=Disposition.objects.select_related("department").prefetch_related(urgings, supplements,
-                                                                                  "extension_requests"),
-    )
-    related = PetitionLink.objects.select_related("related").only(
+    urgings without their author (not shown), related petitions with only their number and status.
+    The related rows are read as prefetch_related would leave them (`petition.contacts.all()`, …),
+    each by a query compiled once (daiban.lib.compiled), keyed by the petition: the same rows, in
+    the same order, without Django building a dozen querysets per request."""
+    petition = _DETAIL.first(visibility(user), petition_id)
+    if petition is not None:
+        _attach_detail(petition)
+    return petition
+
+
+def _attach(instance: Any, name: str, rows: list[Any], back: str) -> None:
+    """Leave `rows` where prefetch_related would: `instance.<name>.all()` answers from them, and
+    each row's `<back>` (its foreign key to `instance`) is `instance`, not a query."""
+    field = type(rows[0])._meta.get_field(back) if rows else None
+    for row in rows:
+        field.set_cached_value(row, instance)  # type: ignore[union-attr]
+    # The related manager's own queryset (filtered to `instance`), as prefetch_related leaves it: a
+    # query derived from it (`.values_list(…)`, `.filter(…)`) still reads only this instance's rows.
+    qs = getattr(instance, name).get_queryset()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+def _by_parent(rows: list[Any], key: str) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for row in rows:
+        out.setdefault(getattr(row, key), []).append(row)
+    return out
+
+
+# The petition itself, one shape per set of petitions a user may see (permissions.Visibility).
+_DETAIL: KeyedCompiled[Visibility, Petition] = KeyedCompiled(
+    lambda seen, pid: petitions_visible_to(seen).select_related("petitioner", "agent", "station")
+    .filter(pk=pid).order_by()[:1])  # the primary key: no ORDER BY needed
+
+# The detail's related rows, one query shape each (as petition_for_detail used to prefetch them).
+_DISPOSITIONS = Compiled(lambda pid: Disposition.objects.select_related("department").filter(petition_id=pid))
+_URGINGS = Compiled(lambda pid: Urging.objects.only("id", "disposition_id", "on", "note", "automatic")
+                    .filter(disposition__petition_id=pid))
+_SUPPLEMENTS = Compiled(lambda pid: OpinionSupplement.objects.select_related("by").filter(disposition__petition_id=pid))
+_EXTENSIONS = Compiled(lambda pid: ExtensionRequest.objects.filter(disposition__petition_id=pid))
+_RELATED: tuple[tuple[str, Compiled[Any]], ...] = (
+    ("contacts", Compiled(lambda pid: Contact.objects.filter(petition_id=pid))),
+    ("reviews", Compiled(lambda pid: Review.objects.filter(petition_id=pid))),
+    ("conduct", Compiled(lambda pid: Conduct.objects.filter(petition_id=pid))),
+    ("judicial_referrals", Compiled(lambda pid: JudicialReferral.objects.filter(petition_id=pid))),
+    ("double_investigations", Compiled(lambda pid: DoubleInvestigation.objects.select_related("assignee")
+                                       .filter(petition_id=pid))),
+    ("escalations", Compiled(lambda pid: Escalation.objects.select_related("taken_by").filter(petition_id=pid))),
+    ("links", Compiled(lambda pid: PetitionLink.objects.select_related("related").only(
         "id", "petition_id", "related_id", "reason", "score", "related__id", "related__number", "related__status",
-        "related__review_level")
-    return (
-        visible_petitions(user)
-        .select_related("petitioner", "agent", "station")
-        .prefetch_related(
-            dispositions, "contacts", "reviews", "conduct", "judicial_referrals", "double_investigations__assignee",
-            Prefetch("escalations", queryset=Escalation.objects.select_related("taken_by")),
-            Prefetch("links", queryset=related),
-            Prefetch("events", queryset=Event.objects.order_by("id")),
-        )
-        .filter(pk=petition_id)
-        .first()
-    )
+        "related__review_level").filter(petition_id=pid))),
+    ("events", Compiled(lambda pid: Event.objects.filter(petition_id=pid).order_by("id"))),
+)
+
+
+def _attach_detail(petition: Petition) -> None:
+    pid = petition.pk
+    dispositions = _DISPOSITIONS.rows(pid)
+    _attach(petition, "dispositions", dispositions, "petition")
+    if dispositions:  # (prefetch_related asks nothing of an empty list either)
+        children: tuple[tuple[str, Compiled[Any]], ...] = (
+            ("urgings", _URGINGS), ("supplements", _SUPPLEMENTS), ("extension_requests", _EXTENSIONS))
+        for name, child in children:
+            rows = _by_parent(child.rows(pid), "disposition_id")
+            for d in dispositions:
+                _attach(d, name, rows.get(d.pk, []), "disposition")
+    for name, compiled in _RELATED:
+        _attach(petition, name, compiled.rows(pid), "petition")
 
 
 # Petition-level events a department asked to act may read: they carry no other department's work.
@@ -296,9 +397,11 @@ def aftercare_out(petition: Petition, user: User, *, department_only: bool = Fal
 
     if department_only:
         return {"double_checks": [], "conduct": [], "judicial_referrals": []}
-    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True))
+    items = list(petition.double_investigations.all())
+    # Which of them this user may see: asked only when there are any (most petitions have none).
+    seen = set(visible_double_checks(user).filter(petition_id=petition.pk).values_list("id", flat=True)) if items else set()
     return {
-        "double_checks": [double_check_out(d) for d in petition.double_investigations.all() if d.pk in seen],
+        "double_checks": [double_check_out(d) for d in items if d.pk in seen],
         "conduct": [{"id": c.pk, "kind": c.kind, "on": c.on, "note": c.note, "referral_id": c.referral_id}
                     for c in petition.conduct.all()],
         "judicial_referrals": [{"id": r.pk, "organ": r.organ, "on": r.on, "note": r.note}

@@ -274,6 +274,9 @@ class TermStats:
     def __init__(self, total: int = 0, df: Mapping[str, int] | None = None) -> None:
         self.total = total
         self.df = dict(df or {})
+        # Weights asked again and again (an intake scores dozens of candidates sharing its terms):
+        # kept per instance, whose counts are not changed after it is made.
+        self._weights: dict[str, float] = {}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> TermStats:
@@ -287,6 +290,12 @@ class TermStats:
 
     def weight(self, term: str) -> float:
         """The term's weight: its kind's factor times its IDF."""
+        found = self._weights.get(term)
+        if found is None:
+            found = self._weights[term] = self._weight(term)
+        return found
+
+    def _weight(self, term: str) -> float:
         factor = KIND_WEIGHT.get(term[:1], 1.0)
         if not self.total:
             return factor
