@@ -57,6 +57,42 @@ def test_another_complaint_of_the_same_person_is_not(a, b):
     assert similarity(a, b) < THRESHOLD
 
 
+# Minimal pairs: one person's two complaints told in the same words, one fact apart — the year, the
+# plot or its number, the project, the land or building, the amount (issue 14's hard negatives at
+# their hardest: a text overlap alone scores them 0.8–0.99). Each has a retelling that must still be
+# found. Written for this test, not part of the corpus the method was fitted on.
+ONE_FACT_APART = [
+    ("2019年村东头3号地块征地补偿款未发放", "2022年村西5号地块征地补偿款未发放",
+     "村东3号地那块地2019年征的，补偿款到现在还没发"),
+    ("光伏项目占用我家草场未补偿", "输电线路项目占用我家草场未补偿", "光伏电站把我家的草场占了，一分补偿都没给"),
+    ("2018年的草原补奖资金没有发放", "2023年的草原补奖资金没有发放", "草原生态补奖2018年那一年的钱没给我发"),
+    ("东边那块10亩承包地被村委会收回了，要求归还", "西边那块5亩承包地被村委会收回了，要求归还",
+     "村委会把我东边十亩承包地收走了，请求还给我"),
+    ("2019年的退耕还林补助没有发放", "2019年的草原补奖没有发放", "退耕还林的补助，2019年那年的一直没给发"),
+    ("我家宅基地被邻居占了2米，要求恢复", "我家耕地被邻居占了2米，要求恢复", "邻居家把我家宅基地占去两米，请求恢复原状"),
+    ("村里修路占了我家3亩耕地，没给补偿", "村里修路占了我家8亩耕地，没给补偿", "修村路占用了我家三亩耕地，补偿款一直没给"),
+    ("煤矿采煤导致我家住房开裂，要求赔偿", "煤矿采煤导致我家棚圈开裂，要求赔偿",
+     "因为煤矿井下开采，我家房子墙体裂缝，请求煤矿赔偿损失"),
+    ("2021年办理的不动产权证书面积登记错误，要求更正", "2024年办理的不动产权证书面积登记错误，要求更正",
+     "2021年办的房本面积登错了，请给改过来"),
+    ("3组的集体草场被外村人占用放牧，请求制止", "5组的集体草场被外村人占用放牧，请求制止",
+     "外村的人把我们3组集体的草场占了放牲口，请你们管一管"),
+]
+
+
+@pytest.mark.parametrize(("first", "other", "retold"), ONE_FACT_APART)
+def test_one_fact_apart_is_another_matter_and_a_retelling_is_not(first, other, retold):
+    assert similarity(first, other) < THRESHOLD
+    assert similarity(first, retold) >= THRESHOLD
+
+
+def test_a_difference_of_amounts_is_not_an_amount():
+    """"少了70平方米" says how far two amounts are apart; it contradicts neither of them."""
+    assert facts(textnorm.normalize("面积登记少了七十平米")) == facts(textnorm.normalize("面积登记"))
+    assert similarity("宅基地面积登记成了180平方米，实际审批是250平方米，请求更正",
+                      "宅基地面积登记少了七十平米，申请更正") >= THRESHOLD
+
+
 def test_identical_text_scores_one_and_empty_scores_zero():
     assert similarity(SAME[0][0], SAME[0][0]) == 1.0
     assert similarity("", SAME[0][0]) == 0.0
@@ -71,7 +107,7 @@ from tests.data import corpus  # noqa: E402
 
 # The held-out figures measured when the method and threshold were chosen on the tuning part
 # (README, `make bench`). A change that lowers them fails here.
-HELD_OUT_FLOOR = {"recall": 0.944, "f1": 0.936, "false_alarms": 0.067}
+HELD_OUT_FLOOR = {"recall": 0.949, "f1": 0.936, "false_alarms": 0.072}
 
 
 def test_corpus_has_enough_pairs_and_a_fixed_split():

@@ -19,6 +19,9 @@ matters: the plot, the project, the year, the demand. So:
   differ: two complaints about 300 亩 taken for a road in 2025 and 20 亩 taken for a pipeline in
   2019 are two matters however alike their words; the same 86 亩 and the same demand are evidence
   of one matter however differently it is told;
+- facts that name the matter (its year, project, land or building, plot or 组 number, amounts) are
+  decisive on top of that: each kind both texts state differently multiplies the score by
+  DECISIVE_FACTOR, so one person's two complaints told in the same words one fact apart stay two;
 - `overlap` (other petitioners, matters.py) is the text overlap with each contradicting kind of
   fact counted against it.
 
@@ -96,7 +99,11 @@ def bigrams(normalized: str) -> list[str]:
 # --- facts ----------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_QUANTITY = re.compile(r"(约|不到|不足|近)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米|个月)")
+_QUANTITY = re.compile(r"(约|不到|不足|近|少了|多了|差了|少|差|缺|多出)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米|个月)")
+# "少了70平方米", "差了2万元": a difference between two amounts, not an amount of the matter.
+_DIFFERENCE = frozenset({"少了", "多了", "差了", "少", "差", "缺", "多出"})
+# "3号地块", "5号楼", "2组": which plot, building or村民小组 — one person's two plots differ here.
+_NUMBERED = re.compile(r"(\d+)(号|组|社)")
 # "四年了", "3年没付": a duration in years (1–2 digits; not 第3年 or a calendar year).
 _YEARS = re.compile(r"(?<![\d第前后头])(\d{1,2})(多|来|几)?年(?![\d级])")
 # Kinds of project or object a complaint is about; two texts naming different ones are two matters.
@@ -157,7 +164,7 @@ OBJECTS = {
     "宅基地": ("宅基地", "老宅", "宅院"),
     "耕地": ("耕地", "承包地", "水浇地", "旱地", "责任田"),
     "草场": ("草场", "打草场", "饲草料地"),
-    "林地": ("林地", "公益林", "沙柳", "樟子松", "杨树"),
+    "林地": ("林地", "公益林", "沙柳", "樟子松", "杨树", "退耕还林", "退耕"),
     "住房": ("住房", "商品房", "二手房", "安置房", "自建房"),
     "车库": ("车库",),
     "门市": ("门市",),
@@ -173,6 +180,8 @@ def facts(normalized: str) -> frozenset[str]:
     """Checkable facts of normalised text: "年:2025", "亩:300:300" (unit, low, high), "项目:公路"."""
     found: set[str] = {f"年:{y}" for y in _YEAR.findall(normalized)}
     for about, value, approx, unit in _QUANTITY.findall(normalized):
+        if about in _DIFFERENCE:
+            continue
         v = float(value)
         if approx:  # 20多 / 20余 / 10几: up to the next step of the leading digit
             step = 10 ** max(len(value.split(".")[0]) - 1, 0)
@@ -184,6 +193,8 @@ def facts(normalized: str) -> frozenset[str]:
         else:
             low = high = v
         found.add(f"{unit}:{low:g}:{high:g}")
+    for value, mark in _NUMBERED.findall(normalized):
+        found.add(f"{'号' if mark == '号' else '组'}:{int(value)}")
     for value, approx in _YEARS.findall(normalized):
         v = float(value)
         found.add(f"年数:{v:g}:{v + 10 ** (len(value) - 1) if approx else v:g}")
@@ -201,6 +212,10 @@ def facts(normalized: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Facts compared as labels; every other kind is an amount "low:high" compared as a range.
+_CATEGORICAL = frozenset({"年", "项目", "诉", "物", "号", "组"})
+
+
 def _by_kind(facts_: Iterable[str]) -> dict[str, list[str]]:
     """"亩:300:300" → {"亩": ["300:300"]}."""
     kinds: dict[str, list[str]] = {}
@@ -215,7 +230,7 @@ def _contradictions(a: frozenset[str], b: frozenset[str]) -> int:
     kinds_a, kinds_b = _by_kind(a), _by_kind(b)
     count = 0
     for kind in kinds_a.keys() & kinds_b.keys():
-        if kind in ("年", "项目", "诉", "物"):
+        if kind in _CATEGORICAL:
             agree = bool(set(kinds_a[kind]) & set(kinds_b[kind]))
         else:
             agree = any(_overlap(x, y) for x in kinds_a[kind] for y in kinds_b[kind])
@@ -375,10 +390,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 3.616, "containment": 4.155, "year_agrees": 0.466, "year_differs": -0.598,
-    "project_agrees": -0.008, "project_differs": -1.017, "object_agrees": -0.298, "object_differs": -1.898,
-    "quantity_agrees": 2.329, "quantity_differs": -1.401, "demand_overlap": 2.002, "demand_differs": -1.583,
-    "place_agrees": 0.616, "place_differs": -0.323, "bias": -3.98,
+    "cosine": 3.582, "containment": 4.069, "year_agrees": 0.489, "year_differs": -0.511,
+    "project_agrees": -0.094, "project_differs": -1.006, "object_agrees": -0.323, "object_differs": -1.903,
+    "quantity_agrees": 2.42, "quantity_differs": -1.448, "demand_overlap": 2.157, "demand_differs": -1.511,
+    "place_agrees": 0.534, "place_differs": -0.336, "bias": -4.031,
 }
 
 
@@ -399,6 +414,8 @@ def signals(a: Features, b: Features, stats: TermStats | None = None, *, norm_a:
         elif kind in _FACT_SIGNALS:
             agree = bool(set(va) & set(vb))
             out[_FACT_SIGNALS[kind] + ("_agrees" if agree else "_differs")] = 1.0
+        elif kind in _CATEGORICAL:  # plot and group numbers: decisive_contradictions() weighs them
+            continue
         elif any(_overlap(x, y) for x in va for y in vb):
             quantity_agrees += 1
         else:
@@ -409,6 +426,29 @@ def signals(a: Features, b: Features, stats: TermStats | None = None, *, norm_a:
     if places_a and places_b:
         out["place_agrees" if places_a & places_b else "place_differs"] = 1.0
     return out
+
+
+# Kinds of fact that name the matter itself: the year it happened, the project, the land or building,
+# its number, and amounts (亩, 元, 米 …). Two complaints of one person that state one of these
+# differently are two matters, however alike the rest is told (a minimal pair: the same complaint
+# about 2018's and 2023's 补奖). Durations (年数, 个月) and demands are left out: a petitioner says
+# "三年了" one year and "四年了" the next, and retellings add demands.
+_NOT_DECISIVE = frozenset({"诉", "年数", "个月"})
+DECISIVE_FACTOR = 0.3  # score() multiplies by this for each kind of fact that names another matter
+
+
+def decisive_contradictions(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many kinds of fact that name the matter (all but `_NOT_DECISIVE`) both texts state
+    without any value in common."""
+    kinds_a, kinds_b = _by_kind(a), _by_kind(b)
+    count = 0
+    for kind in (kinds_a.keys() & kinds_b.keys()) - _NOT_DECISIVE:
+        va, vb = kinds_a[kind], kinds_b[kind]
+        if kind in _CATEGORICAL:
+            count += not set(va) & set(vb)
+        else:
+            count += not any(_overlap(x, y) for x in va for y in vb)
+    return count
 
 
 def combine(values: Mapping[str, float], coefficients: Mapping[str, float] | None = None) -> float:
@@ -427,7 +467,12 @@ def score(a: Features, b: Features, stats: TermStats | None = None, *, norm_a: f
         return 0.0
     if a == b:
         return 1.0
-    return round(combine(signals(a, b, stats, norm_a=norm_a, norm_b=norm_b)), 4)
+    return calibrated(signals(a, b, stats, norm_a=norm_a, norm_b=norm_b), decisive_contradictions(a.facts, b.facts))
+
+
+def calibrated(values: Mapping[str, float], decisive: int, coefficients: Mapping[str, float] | None = None) -> float:
+    """`combine` of the signals, times DECISIVE_FACTOR for each kind of fact that names another matter."""
+    return round(combine(values, coefficients) * DECISIVE_FACTOR ** decisive, 4)
 
 
 def similarity(a: str | Features, b: str | Features, stats: TermStats | None = None) -> float:

@@ -121,14 +121,16 @@ def cross_validate(rows: list[tuple[Pair, dict[str, float]]], l2: float = 1.0, f
     """Out-of-fold scores (folds by matter, in a fixed order), the threshold chosen on them, and their
     figures at it. A model's scores on the pairs it was fitted on are optimistic, so the threshold
     is chosen here, on scores of matters each model did not see."""
-    from daiban.petitions.similarity import combine
+    from daiban.petitions.similarity import calibrated, decisive_contradictions
 
+    f = _featurizer()
     matters_ = sorted({p.matter for p, _ in rows})
     out: list[tuple[Pair, float]] = []
     for k in range(folds):
         held = set(matters_[k::folds])
         w = fit_coefficients([r for r in rows if r[0].matter not in held], l2)
-        out += [(p, combine(x, w)) for p, x in rows if p.matter in held]
+        out += [(p, calibrated(x, decisive_contradictions(f(p.a).facts, f(p.b).facts), w))
+                for p, x in rows if p.matter in held]
     threshold = tune_threshold(out)
     return threshold, figures(out, threshold)
 

@@ -1,5 +1,5 @@
 """Issue 14: the same-matter features changed (more colloquial synonyms, kinds of object, subsidies
-apart from compensation, durations, 四至 kept as a word), so what is stored for every petition is
+apart from compensation, durations, plot and 组 numbers, 四至 kept as a word), so what is stored for every petition is
 cut again on upgrade: PetitionFeatures (terms, facts, norm), the document frequencies (TermCount)
 and the LSH band keys (MatterBucket), which come from the words. Nobody has to remember
 `manage.py reindex`. Search entries do not use these features and stay; links already found stay.
