@@ -25,7 +25,7 @@ from daiban.api.models import ApiToken
 from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS
 from daiban.lib.errors import ServiceError
 from daiban.lib.text import clean_any
-from daiban.lib.validation import field_messages
+from daiban.lib.validation import field_messages, message
 from daiban.org.models import User
 
 # Values passed on exactly as sent: a password is checked as typed.
@@ -103,10 +103,15 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         return error_response(400, "invalid", "请求内容不是有效的JSON", {"body": "请求内容不是有效的JSON"})
     match = request.resolver_match
     action_input = actions.INPUTS.get(match.url_name or "") if match else None
-    labels, choose = (action_input.labels(), action_input.choice_fields()) if action_input else (FIELD_LABELS, set())
+    # An action's own labels first; its path (petition_id, …) and body (payload) are named as elsewhere.
+    labels, choose = ({**FIELD_LABELS, **action_input.labels()}, action_input.choice_fields()) if action_input \
+        else (FIELD_LABELS, set())
     # loc is ("body", "<param>", field, …) for bodies and ("query", field) for query strings.
-    fields = {}
+    fields: dict[str, str] = {}
     for error in exc.errors:
+        if error["loc"][0] == "body" and len(error["loc"]) == 2:  # the body itself (null, a list, a number)
+            fields.setdefault("body", message(error, "请求内容"))
+            continue
         skip = 2 if error["loc"][0] == "body" and len(error["loc"]) > 2 else 1
         own = QUERY_LABELS if error["loc"][0] == "query" else {}
         fields.update({k: v for k, v in field_messages([error], {**labels, **own}, skip=skip, choose=choose).items()

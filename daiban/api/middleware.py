@@ -47,4 +47,16 @@ class ApiGuardMiddleware:
                 return too_large(limit)
             if has_unsafe(request.path) or "\n" in request.path or "\t" in request.path:
                 return api_error(400, "invalid", "请求地址含有控制字符", {"path": "请求地址含有控制字符"})
+            return _in_api_format(self.get_response(request))
         return self.get_response(request)
+
+
+def _in_api_format(response: HttpResponse) -> HttpResponse:
+    """A method the path does not take: django-ninja answers 405 in plain text; the API answers every
+    error in its own format (API.md, Conventions), keeping the Allow header."""
+    if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+        answer = api_error(405, "method_not_allowed", "该接口不支持此请求方法")
+        if response.has_header("Allow"):
+            answer["Allow"] = response["Allow"]
+        return answer
+    return response

@@ -446,7 +446,7 @@ FIELD_LABELS = {
     "apply_to_open": "是否同时更正其他在办事项",
     "assignee_id": "责任人", "matter_findings": "查事情况", "handling_findings": "查人（办理）情况",
     "accountability": "责任追究", "note": "说明", "conduct": "行为记录", "item_id": "一案双查编号",
-    "referral_id": "移送记录编号",
+    "referral_id": "移送记录编号", "payload": "请求内容", "departments": "事权单位",
 }
 # Query parameters whose name means something else in a body.
 QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

@@ -81,8 +81,12 @@ def field_messages(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str
     for error in errors:
         parts = [str(p) for p in error.get("loc", ())][skip:]
         name = ".".join(parts) or "body"
-        leaf = parts[-1] if parts else "body"
+        # An item of a list is named by its list: "departments.0" reads 事权单位第1项.
+        named = [p for p in parts if not p.isdigit()]
+        leaf = named[-1] if named else "body"
         label = labels.get(leaf, leaf)
+        if parts and parts[-1].isdigit():
+            label = f"{label}第{int(parts[-1]) + 1}项"
         text = f"请选择{label}" if error.get("type") == "missing" and leaf in choose else message(error, label)
         fields.setdefault(name, text)
     return fields
