@@ -213,3 +213,26 @@ def test_case_page_query_count_does_not_grow_with_events(api, routed, org, clock
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many)
+
+
+def test_intake_check_query_count_does_not_grow_with_the_petitioners_earlier_petitions(api, org, clock):
+    """Each earlier petition is read once, with its stored features: no query per row (a status label
+    read `review_level`, left out of the rows, once per petition: 33 queries for a frequent petitioner)."""
+    person = id_number(serial=91)
+    client = login("agent1")
+    check = {"id_number": person, "content": PARAPHRASE}
+
+    def register(n: int) -> None:
+        for i in range(n):
+            body = petition_body(petitioner={"id_number": person}, content=f"{COMPLAINT}（第{i}次）")
+            assert api("agent1").post("/petitions", body).status_code == 201
+
+    register(2)
+    client.post("/staff/intake/check/", check)
+    with CaptureQueriesContext(connection) as few:
+        client.post("/staff/intake/check/", check)
+    register(6)
+    with CaptureQueriesContext(connection) as many:
+        page = client.post("/staff/intake/check/", check).content.decode()
+    assert page.count("WS-") >= 8
+    assert len(many) == len(few), [q["sql"][:120] for q in many[len(few) - 2:]]

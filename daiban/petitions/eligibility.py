@@ -42,7 +42,8 @@ def scored_earlier(petitioner_id: int, content: str | Features, before_id: int |
     mine = content if isinstance(content, Features) else features(content)
     stats = stats if stats is not None else stats_for(mine.terms)
     own = norm(mine, stats)
-    columns = ["id", "number", "status", "received_on", "station_id", "three_level_terminated", "three_in_place"]
+    columns = ["id", "number", "status", "review_level", "received_on", "station_id", "three_level_terminated",
+               "three_in_place"]
     query = Petition.objects.filter(petitioner_id=petitioner_id).order_by("-id").only(
         *columns, *(["content"] if with_content else []))
     if before_id is not None:

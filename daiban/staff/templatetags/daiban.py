@@ -51,6 +51,10 @@ def petition_status(petition) -> str:
     """A petition's status in words: under review it says 复查中 or 复核中 (choices.status_label)."""
     if isinstance(petition, dict):
         return c.status_label(petition.get("status", ""), petition.get("review_level") or "")
+    if petition.status != c.Status.UNDER_REVIEW:
+        # The level matters only under review: rows read with .only(…) without it are not read again,
+        # one query per row (a petitioner with 33 earlier petitions on the intake check).
+        return c.status_label(petition.status)
     return c.status_label(petition.status, getattr(petition, "review_level", ""))
 
 
