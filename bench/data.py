@@ -43,6 +43,7 @@ from daiban.lib import crypto
 from daiban.notifications.models import Notification, SweepRun
 from daiban.notifications.templates_text import IN_APP, SMS
 from daiban.org.models import Agent, Department, Station, User
+from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     SYSTEM_ACTOR,
@@ -169,9 +170,13 @@ class Tables:
         self.contact = Table(Contact, now=now)
         self.event = Table(Event, now=now)
         self.link = Table(PetitionLink, now=now)
+        # Stored features, as intake leaves them (indexing.petition_added), for the petitions whose
+        # petitioner has others: the ones a same-matter check reads. The norm is left 0 (computed when
+        # read), as the weights of a data set being generated are not final.
+        self.features = Table(PetitionFeatures, keyed_by_parent=True, now=now)
         self.notification = Table(Notification, now=now)
         self.order = [self.petitioner, self.petition, self.disposition, self.review, self.double, self.urging,
-                      self.contact, self.event, self.link, self.notification]
+                      self.contact, self.event, self.link, self.features, self.notification]
         self.ids = {t.name: IdPool((starts or {}).get(t.name, 1), worker, workers) for t in self.order if t.with_id}
 
     def take(self, table: Table) -> int:
@@ -303,6 +308,9 @@ class Generator:
         pid = self.t.take(self.t.petition)
         life.emit(pid, number, petitioner, content, rows)
         mine = features(content) if pos + 1 < self.series_size.get(k, 1) or earlier else None
+        if mine is not None:
+            terms, facts = mine.dumps()
+            rows[self.t.features].append(self.t.features.row(petition_id=pid, terms=terms, facts=facts, norm=0.0))
         if mine is not None and (same is not None or pos > 0):
             for other in earlier:
                 if other["matter"] == matter and other["shingles"] is not None:

@@ -27,14 +27,16 @@ class Table:
     """One model's table: `row(**values)` → a tuple of column values, defaults filled in.
 
     with_id: whether the generator supplies the primary key (rows other rows point at); otherwise
-    the database assigns it and the column is left out of the insert.
+    the database assigns it and the column is left out of the insert. keyed_by_parent: the primary
+    key is another row's (a one-to-one such as PetitionFeatures.petition), given with each row.
     """
 
-    def __init__(self, model: type[models.Model], *, with_id: bool = False, now: datetime.datetime | None = None):
+    def __init__(self, model: type[models.Model], *, with_id: bool = False, keyed_by_parent: bool = False,
+                 now: datetime.datetime | None = None):
         self.model = model
         self.name = model._meta.db_table
         self.with_id = with_id
-        self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        self.fields = [f for f in model._meta.concrete_fields if with_id or keyed_by_parent or not f.primary_key]
         self.columns = [f.column for f in self.fields]
         now = now or datetime.datetime.now(UTC)
         defaults: dict[str, Any] = {}
