@@ -210,6 +210,11 @@ class Ctx:
             self._clients[key].token = token
         return self._clients[key]
 
+    def forget_clients(self) -> None:
+        """Drop the signed-in clients: after a module's writes are deleted (cleanup.Snapshot), their
+        tokens and sessions are gone, and a later module would be answered 401 or sent to sign in."""
+        self._clients.clear()
+
     def page(self, username: str):
         """A test client with a signed-in session (as the staff pages are used)."""
         from django.test import Client

@@ -200,6 +200,7 @@ def child(database: str, profile: str, size: int, out: str, names: str, only: st
                 floor = f"  floor {fig.floor:8.2f}{'*' if fig.floor_kind == 'own' else ' '}" if fig.floor else ""
                 print(f"  {core.size_text(size):>4} {fig.operation:<58} {fig.value:9.2f} {fig.unit:<5}{floor}", flush=True)
             snapshot.restore()  # the next module measures the generated data, not this one's writes
+            ctx.forget_clients()  # their tokens and sessions were among those writes
     finally:
         ctx.turns.done()
         Path(out).write_text(json.dumps([f.to_json() for f in figures], ensure_ascii=False))
