@@ -69,3 +69,14 @@ def test_a_body_that_is_not_an_object_and_a_huge_path_id_name_their_fields_in_ch
         assert error["fields"] and error["message"], error
     huge = a.act(99_999_999_999, "contact", {"method": "phone"})
     assert huge.status_code == 400 and "信访事项编号" in huge.data["error"]["message"], huge.data
+
+
+def test_a_boolean_is_not_a_number(api, routed):
+    """pydantic's lax mode took `true` as 1: {"workdays": true} asked for one working day."""
+    did = routed()["dispositions"][0]["id"]
+    for value in (True, False):
+        answer = api("dept1").act_disposition(did, "request_extension", {"workdays": value, "reason": "需现场测绘"})
+        assert answer.status_code == 400, answer.data
+        assert "应为整数" in answer.data["error"]["fields"]["workdays"], answer.data
+    good = api("dept1").act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场测绘"})
+    assert good.status_code == 200, good.data

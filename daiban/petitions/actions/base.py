@@ -10,13 +10,22 @@ three readers, no second copy of a field.
 from __future__ import annotations
 
 import datetime
+import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import Field as Field  # re-exported for the stage modules
+from pydantic_core import PydanticCustomError
 
 from daiban.lib.text import CleanText
 from daiban.lib.validation import PlausibleDate, Version, invalid
@@ -59,6 +68,18 @@ def ui(kind: str, **options: Any) -> Widget:
     return Widget(kind, **options)
 
 
+def _takes_int(annotation: Any) -> bool:
+    """An int field (`int`, `int | None`, constrained ints), not a bool one."""
+    if annotation is int:
+        return True
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _takes_int(args[0])
+    if origin in (typing.Union, types.UnionType):  # int | None
+        return bool not in args and any(_takes_int(a) for a in args if a is not type(None))
+    return False
+
+
 class ActionInput(BaseModel):
     """Every action's body: its own fields, plus the day it happened and the version seen."""
 
@@ -66,6 +87,15 @@ class ActionInput(BaseModel):
 
     on: PlausibleDate | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
     version: Version | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode takes true as 1 for an int field ({"workdays": true} asked for one working
+        # day); a client that sends a boolean where a number is asked has made a mistake.
+        if isinstance(value, bool) and info.field_name and _takes_int(cls.model_fields[info.field_name].annotation):
+            raise PydanticCustomError("int_type", "a boolean is not a number")
+        return value
 
     @classmethod
     def labels(cls) -> dict[str, str]:
