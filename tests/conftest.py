@@ -222,3 +222,32 @@ def pytest_terminal_summary(terminalreporter):
     fuzz = sys.modules.get("tests.test_fuzz_api")
     for line in getattr(fuzz, "SUMMARY", []):
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def upheld(api, routed, org, clock):
+    """A petition of agent1 whose review was upheld: one open 一案双查. Returns decide_review's answer."""
+    petition = routed()
+    pid = petition["id"]
+    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
+    api("agent1").act(pid, "conclude", {"result": "已办理"})
+    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+    api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准有误"})
+    decided = api("center").act(pid, "decide_review", {"upheld": True, "note": "申请有理", "due_on": "2026-10-30"})
+    assert decided.status_code == 200, decided.data
+    return decided.data
+
+
+@pytest.fixture
+def chosen_agent12(api, new_petition, org):
+    """A new petition screened by agent1 to agent12 of another station, as the petitioner chose
+    (自主选择); returns its id. The tests of `reassign` then move it away from agent12."""
+
+    def make() -> int:
+        pid = new_petition()["id"]
+        screened = api("agent1").act(pid, "screen", {
+            "outcome": "agency", "agent_id": org.agent12.pk, "agent_chosen_by": "petitioner", "notification": "written"})
+        assert screened.status_code == 200, screened.data
+        return pid
+
+    return make

@@ -2,25 +2,10 @@
 review, assigned by the center, findings by the assignee, closed by the center; listed, counted,
 shown on the case. On main it was a bare record nobody could see or close."""
 
-import pytest
 from django.test import Client
 
 from daiban.org.models import User
 from daiban.petitions.models import DoubleInvestigation, Event
-
-
-@pytest.fixture
-def upheld(api, routed, org, clock):
-    """A petition whose review was upheld: one open 一案双查."""
-    petition = routed()
-    pid = petition["id"]
-    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
-    api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准有误"})
-    decided = api("center").act(pid, "decide_review", {"upheld": True, "note": "申请有理", "due_on": "2026-10-30"})
-    assert decided.status_code == 200, decided.data
-    return decided.data
 
 
 def _item(pid):

@@ -31,19 +31,6 @@ def login(username: str) -> Client:
     return client
 
 
-@pytest.fixture
-def upheld(api, routed, org, clock):
-    """A petition of agent1 whose review was upheld: one open 一案双查."""
-    petition = routed()
-    pid = petition["id"]
-    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
-    api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准有误"})
-    decided = api("center").act(pid, "decide_review", {"upheld": True, "note": "申请有理", "due_on": "2026-10-30"})
-    assert decided.status_code == 200, decided.data
-    return decided.data
-
 
 # --- 1. the findings stay on the item ---------------------------------------------------------------
 
@@ -212,12 +199,8 @@ def test_evidence_only_from_those_who_record_conduct_and_before_referral(api, wi
     assert f'id="evidence-{conduct}"' not in page  # no evidence form on a referred conduct
 
 
-def test_a_previous_agent_reads_but_does_not_upload(api, new_petition, org, clock):
-    petition = new_petition()
-    pid = petition["id"]
-    screened = api("agent1").act(pid, "screen", {
-        "outcome": "agency", "agent_id": org.agent12.pk, "agent_chosen_by": "petitioner", "notification": "written"})
-    assert screened.status_code == 200, screened.data
+def test_a_previous_agent_reads_but_does_not_upload(api, chosen_agent12, org, clock):
+    pid = chosen_agent12()
     assert _upload(api("agent12"), pid).status_code == 201  # while the agent
     assert api("center").act(pid, "reassign", {"agent_id": org.agent1.pk, "reason": "代办员调离"}).status_code == 200
     count = Attachment.objects.count()

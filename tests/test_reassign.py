@@ -41,13 +41,8 @@ def test_leaders_reassign_within_the_station(api, routed, org, clock):
     assert api("agent2").act(pid, "contact", {"method": "phone", "note": "已联系"}).status_code == 200
 
 
-def test_the_previous_agent_keeps_read_access_only(api, new_petition, org, clock):
-    # agent12 works at another station; the petitioner chose them (自主选择).
-    petition = new_petition()
-    pid = petition["id"]
-    screened = api("agent1").act(pid, "screen", {
-        "outcome": "agency", "agent_id": org.agent12.pk, "agent_chosen_by": "petitioner", "notification": "written"})
-    assert screened.status_code == 200, screened.data
+def test_the_previous_agent_keeps_read_access_only(api, chosen_agent12, org, clock):
+    pid = chosen_agent12()
     assert api("agent12").get(f"/petitions/{pid}").status_code == 200
     moved = api("center").act(pid, "reassign", {"agent_id": org.agent1.pk, "reason": "代办员调离"})
     assert moved.status_code == 200, moved.data
@@ -78,7 +73,7 @@ def test_reassign_through_the_page(routed, org, clock):
     assert org.agent2.name in leader.get(f"/staff/petitions/{pid}/").content.decode()
 
 
-def test_an_agents_visibility_is_one_index_friendly_condition(api, new_petition, org, clock):
+def test_an_agents_visibility_is_one_index_friendly_condition(api, chosen_agent12, org, clock):
     """Issue 16: the petitions an agent was replaced on are a literal id list in the visibility
     condition (absent when there are none), never an `IN (SELECT …)` beside the station's and the
     agent's own: that subquery kept PostgreSQL from combining their indexes."""
@@ -88,10 +83,7 @@ def test_an_agents_visibility_is_one_index_friendly_condition(api, new_petition,
         return str(visible_petitions(User.objects.get(username=username)).query).lower()
 
     assert "reassignment" not in sql("agent12") and "petitions_petition\".\"id\" in" not in sql("agent12")
-    petition = new_petition()
-    pid = petition["id"]
-    api("agent1").act(pid, "screen", {"outcome": "agency", "agent_id": org.agent12.pk,
-                                      "agent_chosen_by": "petitioner", "notification": "written"})
+    pid = chosen_agent12()
     assert api("center").act(pid, "reassign", {"agent_id": org.agent1.pk, "reason": "代办员调离"}).status_code == 200
     after = sql("agent12")
     assert "reassignment" not in after and f"\"petitions_petition\".\"id\" in ({pid})" in after

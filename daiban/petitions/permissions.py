@@ -48,6 +48,12 @@ def reassigned_from(user: User, agent: Agent) -> tuple[int, ...]:
     return found
 
 
+def forget_handed_over(user: User | None) -> None:
+    """After a `reassign` in this request: the acting user's list (reassigned_from) is read again."""
+    if user is not None:
+        user.__dict__.pop("_daiban_reassigned", None)
+
+
 def stations_below(station_id: int | None) -> frozenset[int]:
     """A station and every station below it (its village points); empty for None."""
     scope: set[int] = set()

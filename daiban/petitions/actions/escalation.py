@@ -30,7 +30,7 @@ from daiban.petitions.actions.base import (
 from daiban.petitions.actions.screening import agent_choices
 from daiban.petitions.choices import EscalationTarget, Status
 from daiban.petitions.models import Escalation, Petition, Reassignment
-from daiban.petitions.permissions import stations_below
+from daiban.petitions.permissions import forget_handed_over, stations_below
 
 S = Status
 CENTER = frozenset({"center", "admin"})
@@ -129,9 +129,8 @@ def reassign(ctx: Ctx, data: ReassignIn) -> Outcome:
     previous = p.agent
     Reassignment.objects.create(petition=p, from_agent=previous, to_agent=agent, on=ctx.on, by=ctx.user,
                                 reason=data.reason)
-    # The acting user's own list of handed-over petitions is read once per request
-    # (permissions.reassigned_from); a leader who was the agent reads it again after this.
-    ctx.user.__dict__.pop("_daiban_reassigned", None)
+    # A leader who was the agent reads their handed-over petitions again in this request.
+    forget_handed_over(ctx.user)
     p.agent = agent
     was = f"{previous.name} " if previous else ""
     return Outcome(f"代办员由 {was}更换为 {agent.name}：{data.reason}",
