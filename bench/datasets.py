@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
-GENERATOR_VERSION = "5"  # bump when bench/data.py changes what it generates, or the stored features it writes (5: stored features of series)
+GENERATOR_VERSION = "6"  # bump when bench/data.py changes what it generates, or the stored features it writes (5: stored features of series; 6: features read follow-ups and sides)
 
 
 def fingerprint() -> str:

@@ -133,9 +133,36 @@ SYNONYMS = {
     "推土机": "挖掘机", "钩机": "挖掘机",
     "隔壁那户": "邻户", "隔壁家": "邻户", "隔壁": "邻户", "盖到": "建到", "拆掉": "拆除", "拆了": "拆除",
     "拆走": "拆除",
+    # How people describe the damage in their own words.
+    "抽不上水": "缺水", "抽不出水": "缺水", "没水了": "缺水", "弄干了": "缺水", "干涸": "缺水", "断水": "缺水",
+    "井干了": "井缺水", "水井": "机井", "河里": "河道", "河床": "河道", "河沟": "河道", "河边": "河岸",
+    "裂口子": "裂缝", "裂口": "裂缝", "裂纹": "裂缝", "裂开": "裂缝", "开裂": "裂缝", "裂了": "裂缝", "裂缝子": "裂缝",
+    "黄土崖": "土崖", "土坎": "土崖", "崖畔": "土崖", "山体": "山坡", "山坡上": "山坡",
+    "地陷": "沉陷", "陷下去": "沉陷", "下沉": "沉陷",
+    "搬走": "搬迁", "挪走": "搬迁", "挪地方": "搬迁",
+    "给占了": "占用", "占了": "占用", "被占": "被占用", "侵占": "占用", "强占": "占用",
+    "不让放牧": "禁牧", "不让放羊": "禁牧", "不让放牲畜": "禁牧",
+    "偷砍": "盗伐", "偷伐": "盗伐", "乱砍": "滥伐", "砍了": "砍伐", "砍掉": "砍伐", "砍树": "砍伐",
+    "推平了": "推平", "给推了": "推平", "推倒": "推平",
+    "租地钱": "租金", "租钱": "租金", "承包款": "承包费",
+    "高压线": "输电线路", "电线杆子": "电线杆", "大风车": "风电", "风车": "风电", "太阳能板": "光伏", "光伏板": "光伏",
+    "太阳能": "光伏", "修路": "修公路",
+    "本本": "不动产权证书", "红本": "不动产权证书", "羊棚": "棚圈", "牛棚": "棚圈", "羊舍": "棚圈", "牛圈": "棚圈",
+    "铁丝网": "网围栏", "围栏网": "网围栏", "铁丝围栏": "网围栏", "桩桩": "界桩", "桩子": "界桩", "水泥桩": "界桩",
+    "大口子": "大裂缝", "长口子": "长裂缝", "道口子": "道裂缝", "往下陷": "沉陷", "陷了": "沉陷",
+    "老院子": "老宅", "老房子": "老宅", "丈量": "测量", "量地": "测量", "量草场": "测量草场", "重新量": "重新测量",
+    "盖房子的地": "建设用地", "盖房的地": "建设用地", "冒黑烟": "冒烟", "着火": "自燃", "甘草": "药材", "麻黄": "药材",
+    "苁蓉": "药材", "铲车": "挖掘机", "装载机": "挖掘机", "挖沙": "采砂", "村规划": "村庄规划", "按手印": "签字",
+    "手印": "签字", "冒签": "冒名签字", "代签": "冒名签字", "替写": "冒名签字", "替签": "冒名签字",
+    "办不了": "未办", "办不下来": "未办", "不给办": "未办", "拖着不办": "未办", "没给办": "未办", "一直没办": "未办",
+    "迟迟未办": "未办", "一分钱也没给": "未付", "一分钱都没给": "未付", "一分也没给": "未付", "一分钱没给": "未付",
+    "没给钱": "未付", "没领到": "未付", "领不到": "未付", "没到账": "未付",
     # Without a permit is what was done wrong, not a permit asked for.
     "没有任何审批手续": "违法", "没有审批手续": "违法", "没有任何手续": "违法", "没有手续": "违法", "未经审批": "违法",
     "未批先建": "违法", "没有采矿许可证": "违法", "没有许可证": "违法", "无证": "违法",
+    "啥手续都没有": "违法", "啥手续没有": "违法", "什么手续都没有": "违法", "啥证都没有": "违法", "私自": "违法",
+    "乱挖": "违法挖", "乱采": "违法采", "乱建": "违法建", "乱占": "违法占", "私挖": "违法挖", "私采": "违法采",
+    "取土": "挖土",
 }
 # The words replaced into are matched too (as themselves), so a longer word that contains a shorter
 # key ("不动产权证书" ⊃ "不动产权证") is left whole.
@@ -156,15 +183,21 @@ _BOILERPLATE = re.compile("|".join(re.escape(p) for p in sorted(BOILERPLATE, key
 _NON_WORD = re.compile(r"[^\w.]+|_|(?<!\d)\.|\.(?!\d)")
 
 
-def normalize(text: str) -> str:
-    """Lower-case, half-width text with digits for numerals, bare place names and one word per thing.
-
-    Returns text in which removed boilerplate and punctuation are single spaces, so no n-gram
-    is formed across them. Pure function; ''. for None."""
+def prepare(text: str) -> str:
+    """Lower-case, half-width text with digits for numerals, bare place names and one word per thing,
+    its sentences and punctuation kept (settled.py reads clauses). Pure function; '' for None."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = numerals_to_digits(text)
     text = _PLACE_SUFFIX.sub(r"\1", text)
-    text = _SYNONYM.sub(lambda m: _SYNONYM_ALL[m.group(0)], text)
+    return _SYNONYM.sub(lambda m: _SYNONYM_ALL[m.group(0)], text)
+
+
+def normalize(text: str, *, prepared: bool = False) -> str:
+    """`prepare`d text without the boilerplate of complaints and without punctuation.
+
+    Returns text in which removed boilerplate and punctuation are single spaces, so no n-gram
+    is formed across them. Pure function; '' for None. `prepared`: `text` is already `prepare`d."""
+    text = text if prepared else prepare(text)
     text = _BOILERPLATE.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())

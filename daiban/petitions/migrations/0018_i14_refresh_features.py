@@ -1,71 +1,15 @@
-"""Issue 14: the same-matter features changed (more colloquial synonyms, kinds of object, subsidies
-apart from compensation, durations, plot and 组 numbers, 四至 kept as a word), so what is stored for every petition is
-cut again on upgrade: PetitionFeatures (terms, facts, norm), the document frequencies (TermCount)
-and the LSH band keys (MatterBucket), which come from the words. Nobody has to remember
-`manage.py reindex`. Search entries do not use these features and stay; links already found stay.
-
-Works with the models as they are at this migration (apps.get_model) and today's pure functions
-(similarity.features, matters.band_keys). Two passes over the petitions in batches, so memory does
-not grow with the table: the first cuts and stores the terms and counts them, the second computes
-each norm with the final counts. A database without petitions has nothing to do.
+"""Issue 14: the same-matter features changed, so what is stored for every petition was cut again on
+upgrade. Superseded by 0019, which changed them once more and does the same work
+(_refresh_features.refresh): cutting a million petitions twice on one upgrade would double its cost, so
+this step does nothing now. Databases that ran it before are cut again by 0019.
 """
 
 from __future__ import annotations
 
 from django.db import migrations
 
-BATCH = 2000
-_MAX_TERM = 64  # TermCount.term's length
-
-
-def refresh(apps, schema_editor) -> None:
-    Petition = apps.get_model("petitions", "Petition")
-    PetitionFeatures = apps.get_model("petitions", "PetitionFeatures")
-    TermCount = apps.get_model("petitions", "TermCount")
-    MatterBucket = apps.get_model("petitions", "MatterBucket")
-    if not Petition.objects.exists():
-        return
-    from daiban.petitions.matters import band_keys
-    from daiban.petitions.similarity import Features, TermStats, background, features, norm
-
-    PetitionFeatures.objects.all().delete()
-    MatterBucket.objects.all().delete()
-    df: dict[str, int] = {}
-    total = 0
-    last = 0
-    while True:  # first pass: terms, facts and band keys; document frequencies counted
-        rows = list(Petition.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "content", "station_id")[:BATCH])
-        if not rows:
-            break
-        stored, buckets = [], []
-        for pk, content, station_id in rows:
-            f = features(content)
-            total += 1
-            for t in f.terms:
-                df[t] = df.get(t, 0) + 1
-            terms, facts = f.dumps()
-            stored.append(PetitionFeatures(petition_id=pk, terms=terms, facts=facts, norm=0.0))
-            buckets += [MatterBucket(key=k, petition_id=pk, station_id=station_id) for k in band_keys(f)]
-        PetitionFeatures.objects.bulk_create(stored, batch_size=500)
-        MatterBucket.objects.bulk_create(buckets, batch_size=1000)
-        last = rows[-1][0]
-    TermCount.objects.all().delete()
-    counts = [TermCount(term=t, petitions=n) for t, n in df.items() if t and len(t) <= _MAX_TERM]
-    TermCount.objects.bulk_create([*counts, TermCount(term="", petitions=total)], batch_size=1000)
-    prior = background()
-    stats = TermStats(total + prior.total, {t: n + prior.df.get(t, 0) for t, n in df.items()})
-    last = 0
-    while True:  # second pass: each norm with the final weights
-        batch = list(PetitionFeatures.objects.filter(petition_id__gt=last).order_by("petition_id")[:BATCH])
-        if not batch:
-            break
-        for pf in batch:
-            pf.norm = norm(Features.loads(pf.terms, pf.facts), stats)
-        PetitionFeatures.objects.bulk_update(batch, ["norm"], batch_size=500)
-        last = batch[-1].petition_id
-
 
 class Migration(migrations.Migration):
     dependencies = [("petitions", "0017_i12b_review_feedback_opinions")]
 
-    operations = [migrations.RunPython(refresh, migrations.RunPython.noop, elidable=True)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop, elidable=True)]
