@@ -173,7 +173,7 @@ from tests.data import corpus  # noqa: E402
 
 # The held-out figures measured when the method and threshold were chosen on the tuning part
 # (README, `make bench`). A change that lowers them fails here.
-HELD_OUT_FLOOR = {"recall": 0.844, "f1": 0.890, "false_alarms": 0.050}
+HELD_OUT_FLOOR = {"recall": 0.727, "f1": 0.829, "false_alarms": 0.025}
 
 
 def test_corpus_has_enough_pairs_and_a_fixed_split():

@@ -133,6 +133,11 @@ PROJECTS = {
     "基站": ("基站",),
     "防洪": ("防洪", "堤坝", "堤防"),
     "高标准农田": ("高标准农田",),
+    # The mine itself: its subsidence, its dump, its pit (not its 矸石山, a kind of its own above).
+    "煤矿": ("煤矿", "矿井", "采煤", "采空区", "排土场", "露天矿"),
+    "物流": ("物流", "货场", "停车场"),
+    "地震勘探": ("地震勘探", "放炮", "爆破"),
+    "探矿": ("探矿", "探槽", "勘探", "钻孔", "钻机"),
 }
 # What the petitioner asks for. Retellings add demands but keep the first; another matter asks for
 # something else.
@@ -154,7 +159,7 @@ DEMANDS = {
     "社保": ("社保", "养老保险", "参保", "社会保障"),
     "确权": ("确权", "划界", "界线", "界址", "四至", "勘界"),
     "分配": ("分配", "分草场", "分到", "分上", "平分", "没分", "分给"),
-    "撤销": ("撤销", "返还", "收回", "还给", "归还"),
+    "撤销": ("撤销", "返还", "收回", "还给", "归还", "退给", "退还", "无效", "解除合同", "解除"),
     "选址": ("选址", "换个地方", "调整规划", "原地"),
     "噪音": ("噪音", "噪声", "扰民"),
     "通道": ("通道", "便道", "生产路", "过不去"),
@@ -200,7 +205,8 @@ _NOT_DONE = re.compile(r"别人|别家|其他|人家|其余|邻户|周边|周围
 _CAN_BE_DONE = (
     "补偿", "赔偿", "补差", "补足", "补助", "补贴", "补奖", "管护费", "补发", "租金", "占地费", "流转费", "查处",
     "取缔", "拆除", "恢复", "回填", "复垦", "治理", "补种", "补植", "转移登记", "登记", "不动产权证书", "注销", "解押",
-    "更正", "审批", "批复", "批准", "搬迁", "安置", "确权", "划界", "勘界", "分配", "撤销", "返还", "归还", "打井",
+    "更正", "审批", "批复", "批准", "备案", "许可", "搬迁", "安置", "确权", "划界", "勘界", "分配", "撤销", "返还", "归还",
+    "打井", "赔",
 )
 _DONE_WORD = "|".join(sorted(_CAN_BE_DONE, key=len, reverse=True))
 _DONE = re.compile(
@@ -213,7 +219,8 @@ _DEMAND_KIND = {word: kind for word, kind in sorted(((w, k) for k, ws in DEMANDS
 _DONE_PHRASES = (
     (re.compile(r"证(?:已经|已|也|都)?(?:办|发|领|拿)(?:下来|好|到)?了"), "登记"),
     (re.compile(r"(?:已经|已)(?:被)?(?:关停|关闭|关|封|取缔)"), "查处"),
-    (re.compile(r"(?:已经|已)(?:被|给)?改(?:成|为|回|过来|好)|改回"), "更正"),
+    (re.compile(r"(?:已经|已)(?:被|给)?改(?:成|为|回|过来|好)|改回|(?:已经|已|也|都)改了"), "更正"),
+    (re.compile(r"(?:总算|终于|已经|已|也|都)?分(?:下来|到手|到)了"), "分配"),
 )
 
 
@@ -224,11 +231,21 @@ def settled(prepared: str) -> tuple[frozenset[str], str]:
     done: set[str] = set()
     kept: list[str] = []
     for i, clause in enumerate(clauses):
-        turns = i + 1 < len(clauses) and bool(_CONTRAST.match(clauses[i + 1]))
-        found = _done_in(clause) if turns and not _NOT_DONE.search(clause) else set()
+        found = _done_in(clause) if _turns(clauses, i + 1) and not _NOT_DONE.search(clause) else set()
         done |= found
         kept.append(" " if found else clause)
     return frozenset(done), "，".join(kept)
+
+
+def _turns(clauses: list[str], i: int) -> bool:
+    """Does the text turn to what is not done at clause i, after at most one more clause of things done
+    ("已经改回耕地了，补贴也恢复了，可停发的两年没补")?"""
+    for j in range(i, min(i + 2, len(clauses))):
+        if _CONTRAST.match(clauses[j]):
+            return True
+        if not clauses[j].endswith("了") or _NOT_DONE.search(clauses[j]):
+            return False
+    return False
 
 
 def _done_in(clause: str) -> set[str]:
@@ -466,10 +483,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 1.243, "containment": 5.625, "year_agrees": -0.418, "year_differs": -4.55,
-    "project_agrees": 0.334, "project_differs": -4.863, "object_agrees": -0.158, "object_differs": -3.508,
-    "quantity_agrees": 1.47, "quantity_differs": -2.917, "demand_overlap": 1.139, "demand_differs": -1.572,
-    "place_agrees": -0.098, "place_differs": -0.955, "bias": -2.467,
+    "cosine": 0.769, "containment": 6.252, "year_agrees": -0.623, "year_differs": -5.245,
+    "project_agrees": 0.344, "project_differs": -5.013, "object_agrees": -0.134, "object_differs": -3.71,
+    "quantity_agrees": 0.853, "quantity_differs": -2.724, "demand_overlap": 0.915, "demand_differs": -0.948,
+    "place_agrees": -0.437, "place_differs": -1.065, "bias": -2.104,
 }
 
 

@@ -6,6 +6,11 @@ Each line is one matter of one petitioner, written for this project: `text` as f
 project, year or demand). The split is fixed per matter (`split`: "tune" or "held_out"), so no
 text of a held-out matter is seen while the threshold is chosen.
 
+Matters m001–m096 were written alongside the method. Matters m101 and after were written later, from a
+brief (voices, kinds of hard negative, the banner's places and grievances) by writers who did not see
+the scoring code or the earlier matters, so they test the method as text it was not shaped on would:
+odd ids tune, even ids held-out.
+
 Pairs: (text, each `same`) → same matter; (text, each `other`) and (the first retelling, each
 `other`) → not the same matter.
 """
