@@ -270,7 +270,7 @@ DAIBAN_NUMBER_PREFIX = env_str("DAIBAN_NUMBER_PREFIX", "WS")
 # Similarity (0–1) above which two petitions of one petitioner are "the same matter".
 # A calibrated probability (similarity.score); the threshold is chosen on cross-validated scores of
 # the tuning part of tests/data/same_matter.jsonl (`python -m tests.data.corpus fit`).
-DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.695)
+DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.675)
 # Open petitions of other petitioners at the station on a similar matter (同一事项，多名信访人).
 DAIBAN_SIMILAR_MATTER_THRESHOLD = env_float("DAIBAN_SIMILAR_MATTER_THRESHOLD", 0.33)
 # API tokens live this many hours.

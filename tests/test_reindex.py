@@ -64,3 +64,29 @@ def test_upgrade_migration_cuts_stored_features_again(new_petition):
     after = dict(PetitionFeatures.objects.values_list("petition_id", "norm"))
     # Intake weighs each petition with the counts known when it arrived; the migration with all of them.
     assert after.keys() == norms.keys() and all(v > 0 for v in after.values())
+
+
+def test_upgrade_migration_is_not_stopped_by_one_text(new_petition, monkeypatch, caplog):
+    """If cutting one petition's text failed, the others are still cut and that one is left empty."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from daiban.petitions import similarity
+
+    first = new_petition(petitioner={"id_number": id_number(serial=630)})
+    new_petition(content=OTHER_MATTER)
+    real = similarity.features
+
+    def failing(text):
+        if text == OTHER_MATTER:
+            raise RuntimeError("boom")
+        return real(text)
+
+    monkeypatch.setattr(similarity, "features", failing)
+    migration = importlib.import_module("daiban.petitions.migrations._refresh_features")
+    migration.refresh(apps, connection.schema_editor())
+    stored = dict(PetitionFeatures.objects.values_list("petition_id", "terms"))
+    assert stored[first["id"]] and "" in stored.values()
+    assert "could not be cut" in caplog.text

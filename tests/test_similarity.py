@@ -121,6 +121,24 @@ def test_a_follow_up_is_another_matter_and_a_retelling_is_not(first, follow_up, 
     ("要求把草场恢复了，另外赔偿损失", set(), {"恢复", "补偿"}),
     ("已经违法占地三年了，但没人管", set(), {"查处"}),
     ("补偿款已经发了。", set(), {"补偿"}),  # nothing turns to what is not done
+    # Should, will, would have, asked, the opposite, again, only in part, to someone else.
+    ("三年了，也该补偿了，可是一直拖着不给", set(), {"补偿"}),
+    ("马上就拆除了，可是一拖再拖", set(), {"查处"}),
+    ("快要登记了，但开发商跑了", set(), {"登记"}),
+    ("要是早登记了，现在也不会出事", set(), {"登记"}),
+    ("宅基地证办下来了吗？可村里说还没批", set(), {"审批"}),
+    ("别再拆除了，可是执法队又来了", set(), {"查处"}),
+    ("砂场已经被取缔了，可现在晚上又偷偷开工了，要求取缔", set(), {"查处"}),
+    ("补偿款已经发了，但只发了三十户，我们二组的没发", set(), {"补偿"}),
+    ("补偿款给了，但给的是别人的，我家的没给", set(), {"补偿"}),
+    ("补偿款已经批下来了，但一分钱都没到我手上", set(), {"补偿", "审批"}),  # granted is not paid
+    ("已经搬迁了的户拿到补偿了，可是我家还没搬迁", set(), {"搬迁", "补偿"}),
+    # Done, told in other ways.
+    ("补偿款上个月到账了，现在就是草场还没恢复", {"补偿"}, {"恢复"}),
+    ("不动产权证书拿到手了，可面积登错了", {"登记"}, {"更正"}),
+    ("违建终于拆了，但是垃圾没人清理", {"查处"}, {"恢复"}),
+    ("登记已办结，但是四至写错了", {"登记"}, {"更正", "确权"}),
+    ("承包费去年付清了，但今年的没付", {"租金"}, set()),
 ])
 def test_what_is_stated_as_done(text, done, demands):
     found = features(text).facts
@@ -152,6 +170,37 @@ def test_another_side_of_the_village_is_another_plot():
     assert "位:北" not in features("草场证上北边的界写错了").facts
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("一百零五亩", "105亩"), ("三万零八元", "30008元"), ("一千零一十亩", "1010亩"), ("两万零五百元", "20500元"),
+    ("2万3千元", "23000元"), ("3千5百元", "3500元"), ("五十多万元", "500000多元"),
+])
+def test_numerals_with_zero_and_mixed_magnitudes(raw, expected):
+    assert textnorm.numerals_to_digits(raw) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "1万" * 10_000, "7" * 20_000, "一亿" * 540, "一" + "万" * 1100, "9" * 310 + "多亩", "1" * 4301 + "号",
+    "已经更正了，但" * 3000, "9" * 20_000 + "亩", "\x00\x01" * 1000, "😀" * 5000,
+])
+def test_hostile_text_is_read_quickly_and_never_raises(text):
+    """Public intake takes up to 10,000 characters; the API schema 20,000. A run of digits is read
+    from where it starts only (no quadratic backtracking) and nothing that long is an amount."""
+    import time
+
+    start = time.perf_counter()
+    features(text)
+    assert time.perf_counter() - start < 2.0  # generous: about 0.1 s here; quadratic was 30 s and more
+
+
+@pytest.mark.parametrize(("raw", "kept"), [
+    ("一直没发现有人偷采", "没发现"), ("大量地占用草场", "大量"), ("占地2平方公里", "平方公里"), ("村委会盖了章", "盖章"),
+    ("太阳能热水器被砸坏了", "太阳能热水器"), ("维修路灯", "修路灯"), ("高标准农田建设占了我家耕地", "高标准农田"),
+    ("这块地是我家的没错了", "没错"),
+])
+def test_a_synonym_does_not_rewrite_a_longer_word(raw, kept):
+    assert kept in textnorm.normalize(raw)
+
+
 def test_a_difference_of_amounts_is_not_an_amount():
     """"少了70平方米" says how far two amounts are apart; it contradicts neither of them."""
     assert facts(textnorm.normalize("面积登记少了七十平米")) == facts(textnorm.normalize("面积登记"))
@@ -173,7 +222,7 @@ from tests.data import corpus  # noqa: E402
 
 # The held-out figures measured when the method and threshold were chosen on the tuning part
 # (README, `make bench`). A change that lowers them fails here.
-HELD_OUT_FLOOR = {"recall": 0.727, "f1": 0.829, "false_alarms": 0.025}
+HELD_OUT_FLOOR = {"recall": 0.752, "f1": 0.847, "false_alarms": 0.023}
 
 
 def test_corpus_has_enough_pairs_and_a_fixed_split():

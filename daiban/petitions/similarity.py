@@ -99,12 +99,14 @@ def bigrams(normalized: str) -> list[str]:
 # --- facts ----------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+# An amount with its unit. A difference marker before it ("少了70平方米", "差了2万元") makes it how far two
+# amounts are apart, not an amount of the matter.
 _QUANTITY = re.compile(
-    r"(少了|多了|差了|少|差|缺|多出)?(约|不到|不足|近)?(\d+(?:\.\d+)?)(多|余|来|几)?(亩|平方米|元|方|棵|株|只|头|眼|间|户|米|个月)"
+    r"(少了|多了|差了|少|差|缺|多出)?(约|不到|不足|近)?(?<![\d.])(\d{1,12}(?:\.\d{1,6})?)(多|余|来|几)?"
+    r"(亩|平方米|元|方|棵|株|只|头|眼|间|户|米|个月)"
 )
-# "少了70平方米", "差了2万元": a difference between two amounts, not an amount of the matter.
 # "3号地块", "5号楼", "2组": which plot, building or村民小组 — one person's two plots differ here.
-_NUMBERED = re.compile(r"(\d+)(号|组|社)")
+_NUMBERED = re.compile(r"(?<!\d)(\d{1,9})(号|组|社)")
 # "村北面山上", "南边河滩": which side of the village or house — one person's two plots often differ here.
 _SIDE = re.compile(r"(?<![东南西北])([东南西北])(?:面|边|头|侧|山|坡|梁|滩)(?!的?界)")
 # "四年了", "3年没付": a duration in years (1–2 digits; not 第3年 or a calendar year).
@@ -159,7 +161,7 @@ DEMANDS = {
     "社保": ("社保", "养老保险", "参保", "社会保障"),
     "确权": ("确权", "划界", "界线", "界址", "四至", "勘界"),
     "分配": ("分配", "分草场", "分到", "分上", "平分", "没分", "分给"),
-    "撤销": ("撤销", "返还", "收回", "还给", "归还", "退给", "退还", "无效", "解除合同", "解除"),
+    "撤销": ("撤销", "返还", "收回", "还给", "归还", "退给", "退还", "无效", "解除合同"),
     "选址": ("选址", "换个地方", "调整规划", "原地"),
     "噪音": ("噪音", "噪声", "扰民"),
     "通道": ("通道", "便道", "生产路", "过不去"),
@@ -196,45 +198,66 @@ _OBJECT_WORDS = sorted(((w, kind) for kind, ws in OBJECTS.items() for w in ws), 
 # done (但/可是/现在 …). Anything less is read as no follow-up: a retelling wrongly taken for a
 # follow-up would be a missed repeat.
 
-_CLAUSE = re.compile(r"[，,。；;！!？?：:\n]+")
-_CONTRAST = re.compile(r"^(?:但是|但|可是|可|就是|只是|不过|然而|却|现在|如今|目前|还|又)")
-_NOT_DONE = re.compile(r"别人|别家|其他|人家|其余|邻户|周边|周围|说|听|答应|承诺|申请|反映过|反映了|"
-                       r"找过|找了|提出|提交|递交|报告|上访|起诉|投诉|打电话|催|问过|要过|交了|只|才|仅|部分|"
-                       r"要求|请求|希望|让|得|没|未|不")
+_CLAUSE = re.compile(r"([，,。；;！!？?：:\n]+)")
+_QUESTION = re.compile(r"[？?]")  # "证办下来了吗？", "早就审批了？": asked, not stated
+_CONTRAST = re.compile(r"^(?:但是|但|可是|可|就是|只是|不过|然而|却|现在|如今|目前|还)")
+# A turn that says the wrong came back ("已经被取缔了，可现在又开工了"), that it was done only in part
+# ("但只发了三十户") or to someone else ("但给的是别人的") is no follow-up: it is the same matter.
+_NOT_A_TURN = re.compile(r"又|再次|只|仅|一半|1半|部分|别人|别家|人家")
+_NOT_DONE = re.compile(
+    r"别人|别家|其他|人家|其余|邻户|周边|周围|了的|说|听|答应|承诺|申请|反映过|反映了|找过|找了|提出|提交|递交|报告|上访|"
+    r"起诉|投诉|打电话|催|问过|要过|交了|只|才|仅|部分|要求|请求|希望|让|得|没|未|不(?!动产)|别|再|"
+    # what should, will or would have happened, and questions
+    r"该|应|将|马上|快|就要|计划|准备|打算|要是|如果|若|等|吗|么|呢|吧|"
+    # partly, or done and undone again
+    r"一半|1半|又|一部分"
+)
 # Demand words that can be met; the others describe the wrong itself (违法, 错误, 停发, 没水).
 _CAN_BE_DONE = (
-    "补偿", "赔偿", "补差", "补足", "补助", "补贴", "补奖", "管护费", "补发", "租金", "占地费", "流转费", "查处",
+    "补偿", "赔偿", "补差", "补足", "补助", "补贴", "补奖", "管护费", "补发", "租金", "占地费", "流转费", "承包费", "查处",
     "取缔", "拆除", "恢复", "回填", "复垦", "治理", "补种", "补植", "转移登记", "登记", "不动产权证书", "注销", "解押",
     "更正", "审批", "批复", "批准", "备案", "许可", "搬迁", "安置", "确权", "划界", "勘界", "分配", "撤销", "返还", "归还",
     "打井", "赔",
 )
 _DONE_WORD = "|".join(sorted(_CAN_BE_DONE, key=len, reverse=True))
+_DONE_VERB = (r"(?:拿到手|拿到|领到|领完|领了|领|收到|发放|发|给|付清|结清|兑付|兑现|落实|解决|办结|办下来|办好|办完|到位|"
+              r"到手|到账|过来|下来|完|好)")
 _DONE = re.compile(
     rf"(?:已经|早已|早就|已)(?:被|给|都|也)?(?P<before>{_DONE_WORD})"
-    rf"|(?P<after>{_DONE_WORD})(?:款|资金|手续|证)?(?:已经|已|都|也|是|倒是|早就)?"
-    r"(?:拿到|领到|收到|发放|发|给|兑付|兑现|落实|解决|办理|办下来|办好|办完|办|批下来|到位|到账|过来|下来|完|好)?了"
+    rf"|(?P<after>{_DONE_WORD})(?:款|资金|手续|证)?(?:(?:已经|已|都|也|是|倒是|早就)?{_DONE_VERB}?了"
+    # "补偿款上个月到账了", "赔偿款全部领了": a few words between, then a verb of completion
+    rf"|[^批没未不别]{{1,4}}?{_DONE_VERB}了"
+    # "登记已办结", "补偿已到位": 已 and a verb, without 了
+    rf"|(?:已经|已){_DONE_VERB})"
 )
 _DEMAND_KIND = {word: kind for word, kind in sorted(((w, k) for k, ws in DEMANDS.items() for w in ws), key=lambda x: len(x[0]))}
 # Things done that name no demand word of their own.
 _DONE_PHRASES = (
     (re.compile(r"证(?:已经|已|也|都)?(?:办|发|领|拿)(?:下来|好|到)?了"), "登记"),
-    (re.compile(r"(?:已经|已)(?:被)?(?:关停|关闭|关|封|取缔)"), "查处"),
+    (re.compile(r"(?:已经|已)(?:被)?(?:关停|关闭|关掉|关|封|取缔)|(?:关停|关闭|关掉|封)了"), "查处"),
     (re.compile(r"(?:已经|已)(?:被|给)?改(?:成|为|回|过来|好)|改回|(?:已经|已|也|都)改了"), "更正"),
     (re.compile(r"(?:总算|终于|已经|已|也|都)?分(?:下来|到手|到)了"), "分配"),
+    (re.compile(r"钱(?:已经|已|都|也)?(?:拿到手|到手|到账|拿到|领了|发了|给了)"), "补偿"),
+    (re.compile(r"抵押(?:已经|已|也)?解除"), "注销"),
 )
 
 
 def settled(prepared: str) -> tuple[frozenset[str], str]:
     """The kinds of demand a `prepare`d text states as already done, and the text without the clauses
     that state them (its demands are read from what is left). Pure function."""
-    clauses = _CLAUSE.split(prepared)
-    done: set[str] = set()
-    kept: list[str] = []
-    for i, clause in enumerate(clauses):
-        found = _done_in(clause) if _turns(clauses, i + 1) and not _NOT_DONE.search(clause) else set()
-        done |= found
-        kept.append(" " if found else clause)
-    return frozenset(done), "，".join(kept)
+    parts = _CLAUSE.split(prepared)  # clause, separator, clause, …
+    clauses, ends = parts[0::2], [*parts[1::2], ""]
+    found = [_done_in(c) if _turns(clauses, i + 1) and not _NOT_DONE.search(c) and not _QUESTION.search(end) else set()
+             for i, (c, end) in enumerate(zip(clauses, ends, strict=True))]
+    # A demand of the same kind may be asked again for what is left ("勘探公司赔了两万块，可羊圈墙也裂了，
+    # 请求赔偿"): still a follow-up. Read as one, a retelling that tells what was already done is taken
+    # for another matter and the agent sees no repeat; read the other way, a new matter would be refused
+    # as 正在办理. The first costs the bureau a duplicate case, the second costs the petitioner their
+    # case, so the reading leans to the first.
+    done = set().union(*found)
+    if not done:
+        return frozenset(), prepared
+    return frozenset(done), "，".join(" " if f else c for c, f in zip(clauses, found, strict=True))
 
 
 def _turns(clauses: list[str], i: int) -> bool:
@@ -242,7 +265,7 @@ def _turns(clauses: list[str], i: int) -> bool:
     ("已经改回耕地了，补贴也恢复了，可停发的两年没补")?"""
     for j in range(i, min(i + 2, len(clauses))):
         if _CONTRAST.match(clauses[j]):
-            return True
+            return not _NOT_A_TURN.search(clauses[j])
         if not clauses[j].endswith("了") or _NOT_DONE.search(clauses[j]):
             return False
     return False
@@ -250,8 +273,8 @@ def _turns(clauses: list[str], i: int) -> bool:
 
 def _done_in(clause: str) -> set[str]:
     found = {kind for pattern, kind in _DONE_PHRASES if pattern.search(clause)}
-    for m in _DONE.finditer(clause):
-        found.add(_DEMAND_KIND[m.group("before") or m.group("after")])
+    for m in _DONE.finditer(clause):  # every demand word of the match ("补奖已经补发了": 补助 and 补发)
+        found.update(_DEMAND_KIND[word] for word in _CAN_BE_DONE if word in m.group(0))
     return found
 
 
@@ -322,10 +345,13 @@ def _contradictions(a: frozenset[str], b: frozenset[str]) -> int:
 
 
 def follows_up(kinds_a: Mapping[str, list[str]], kinds_b: Mapping[str, list[str]]) -> bool:
-    """Does one text ask for what the other states as done (`settled`)? Then the other is a
-    follow-up: another matter. Arguments are `_by_kind` of each text's facts."""
+    """Does one text ask for what the other states as done (`settled`), and for nothing the other still
+    asks? Then the other is a follow-up: another matter. Arguments are `_by_kind` of each text's facts."""
     done_a, done_b = set(kinds_a.get("已", ())), set(kinds_b.get("已", ()))
-    return bool((set(kinds_a.get("诉", ())) & done_b) - done_a or (set(kinds_b.get("诉", ())) & done_a) - done_b)
+    asks_a, asks_b = set(kinds_a.get("诉", ())), set(kinds_b.get("诉", ()))
+    # A asks for what B states as done, and for nothing B still asks (else B may be the same matter
+    # told with its background: "证办下来了，但名字写错了，要求更正" and "房本上名字错了，要求更正").
+    return bool((asks_a & done_b) - done_a or (asks_b & done_a) - done_b)
 
 
 def _overlap(x: str, y: str) -> bool:
@@ -483,10 +509,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 0.769, "containment": 6.252, "year_agrees": -0.623, "year_differs": -5.245,
-    "project_agrees": 0.344, "project_differs": -5.013, "object_agrees": -0.134, "object_differs": -3.71,
-    "quantity_agrees": 0.853, "quantity_differs": -2.724, "demand_overlap": 0.915, "demand_differs": -0.948,
-    "place_agrees": -0.437, "place_differs": -1.065, "bias": -2.104,
+    "cosine": 0.758, "containment": 6.29, "year_agrees": -0.629, "year_differs": -5.239,
+    "project_agrees": 0.35, "project_differs": -5.007, "object_agrees": -0.115, "object_differs": -3.679,
+    "quantity_agrees": 0.822, "quantity_differs": -2.717, "demand_overlap": 0.903, "demand_differs": -1.049,
+    "place_agrees": -0.461, "place_differs": -1.073, "bias": -2.095,
 }
 
 

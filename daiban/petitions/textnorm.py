@@ -18,12 +18,15 @@ _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*(?:点[〇零一二三四五六七八九]+)?")
-# Digits followed by 万 or 千 ("1.2万", "3千"): the amount in full.
-_DIGIT_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([万千])(?![米瓦])")
+# Every pattern that starts with digits starts only where a run of digits starts ((?<!\d)) and takes at
+# most 12 of them: otherwise a long run of digits is tried from each of its positions, quadratic in its
+# length (a 10,000-character "1万1万…" took half a minute), and nothing that long is an amount.
+# Digits followed by 万 or 千 ("1.2万", "3千", "2万3千"): the amount in full.
+_DIGIT_MAGNITUDE = re.compile(r"(?<![\d.])(\d{1,12}(?:\.\d{1,6})?)(多|余)?([万千])(?:(\d)(千|百))?(?![米瓦])")
 # "六亩半", "2米半": a half after the unit.
-_HALF = re.compile(r"(\d+)(亩|米|年|个月|天|斤|公斤|吨)半")
+_HALF = re.compile(r"(?<!\d)(\d{1,12})(亩|米|年|个月|天|斤|公斤|吨)半")
 # "一亩一年30块": a sum in 块 after a rate (亩, 年, 月) is 元; "两块地" is not money, so only after a rate.
-_KUAI = re.compile(r"(?<=[亩年月])(\d+(?:\.\d+)?)块(?!地)")
+_KUAI = re.compile(r"(?<=[亩年月])(\d{1,12}(?:\.\d{1,6})?)块(?!地)")
 # Words written with numeral characters that are not amounts: left alone.
 _NOT_NUMBERS = (
     "一直", "一下", "一起", "一定", "一些", "一样", "一般", "一切", "一律", "一再", "一旦", "一边", "一头", "一道",
@@ -32,31 +35,39 @@ _NOT_NUMBERS = (
 )
 
 
+_LARGEST = 10**12  # no amount of a complaint is larger; a longer "number" is left as it was written
+
+
 def _cn_int(text: str) -> int | None:
     """'三百二十' → 320, '一万二' → 12000 (colloquial: a last digit after 万/千/百 is one unit down),
-    '十五' → 15, '二〇二五' → 2025 (digit by digit). None when it is not a number."""
-    if not text:
+    '一百零五' → 105 and '三万零八' → 30008 (after 零 it is ones), '十五' → 15, '二〇二五' → 2025 (digit by
+    digit). None when it is not a number or larger than _LARGEST."""
+    if not text or len(text) > 24:
         return None
     if len(text) >= 2 and all(ch in _DIGITS for ch in text):
-        return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, section, digit, last_unit = 0, 0, None, 1
+        return int("".join(str(_DIGITS[ch]) for ch in text)) if len(text) <= 12 else None
+    total, section, digit, last_unit, zero = 0, 0, None, 1, False
     for ch in text:
         if ch in _DIGITS:
             digit = _DIGITS[ch]
+            zero = zero or digit == 0
         elif ch in _UNITS:
             unit = _UNITS[ch]
             section += (digit if digit is not None else 1) * unit
-            digit, last_unit = None, unit
+            digit, last_unit, zero = None, unit, False
         elif ch in _BIG:
             big = _BIG[ch]
             total = (total + section + (digit or 0)) * big
-            section, digit, last_unit = 0, None, big
+            section, digit, last_unit, zero = 0, None, big, False
         else:
             return None
+        if total > _LARGEST:
+            return None
     if digit is not None:
-        # "一万二" = 12000, "一百五" = 150; but "十五" = 15 (after 十 the digit is ones).
-        section += digit * (last_unit // 10 if last_unit >= 100 else 1)
-    return total + section
+        # "一万二" = 12000, "一百五" = 150; but "十五" = 15 (after 十 the digit is ones) and "一百零五" = 105.
+        section += digit * (last_unit // 10 if last_unit >= 100 and not zero else 1)
+    value = total + section
+    return value if value <= _LARGEST else None
 
 
 def _number_text(value: float) -> str:
@@ -74,6 +85,17 @@ def _replace_cn_number(match: re.Match[str]) -> str:
     return str(number)
 
 
+def _magnitude(m: re.Match[str]) -> str:
+    """"1.2万" → 12000, "2万3千" → 23000, "3千5百" → 3500, "50多万" → "500000多" (read as 50–60万)."""
+    number, approx, big, digit, unit = m.groups()
+    value = float(number) * (10_000 if big == "万" else 1000)
+    if digit and not approx:
+        value += int(digit) * (1000 if unit == "千" else 100)
+    elif digit:
+        return _number_text(value) + approx + digit + unit
+    return _number_text(value) + (approx or "")
+
+
 def numerals_to_digits(text: str) -> str:
     """Chinese numerals and 万/千 magnitudes as Arabic digits: '三百亩' → '300亩', '1.2万元' → '12000元',
     '二〇二二年' → '2022年', '六亩半' → '6.5亩'. Idioms such as 一直 and 三到位一处理 stay."""
@@ -84,7 +106,7 @@ def numerals_to_digits(text: str) -> str:
             protected[key] = word
             text = text.replace(word, key)
     text = _CN_NUMBER.sub(_replace_cn_number, text)
-    text = _DIGIT_MAGNITUDE.sub(lambda m: _number_text(float(m.group(1)) * (10_000 if m.group(2) == "万" else 1000)), text)
+    text = _DIGIT_MAGNITUDE.sub(_magnitude, text)
     text = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", text)
     text = _KUAI.sub(r"\1元", text)
     for key, word in protected.items():
@@ -110,12 +132,12 @@ SYNONYMS = {
     "房本": "不动产权证书", "房产证": "不动产权证书", "房产本": "不动产权证书", "产权证": "不动产权证书",
     "不动产权证": "不动产权证书", "不动产证": "不动产权证书", "土地证": "土地使用证",
     "塌陷": "沉陷", "塌了": "沉陷", "采空区": "沉陷区", "挖煤": "采煤", "煤矿开采": "采煤",
-    "砂场": "采砂场", "砂子": "砂", "沙子": "砂", "挖砂": "采砂", "偷采": "采砂", "采挖砂石": "采砂",
+    "砂场": "采砂场", "砂子": "砂", "沙子": "砂", "挖砂": "采砂", "偷采": "违法采", "采挖砂石": "采砂",
     "草牧场": "草场", "牧场": "草场", "草原": "草场",
     "羊圈": "棚圈", "牲口": "牲畜", "牛羊": "牲畜",
     "补偿款": "补偿", "补偿金": "补偿", "补偿费": "补偿", "赔钱": "赔偿", "赔偿损失": "赔偿",
     "过户": "转移登记", "办证": "登记", "发证": "登记", "领证": "登记",
-    "盖房": "建房", "盖房子": "建房", "翻盖": "翻建", "盖了": "建了", "盖的": "建的",
+    "盖房": "建房", "盖房子": "建房", "翻盖": "翻建", "盖了": "建了", "盖的": "建的", "盖了章": "盖章",
     "嫁出去的闺女": "出嫁女", "闺女": "女儿",
     "挖机": "挖掘机", "大车": "车辆", "运砂车": "车辆",
     "平米": "平方米", "m2": "平方米", "平方": "平方米", "立方米": "方", "立方": "方",
@@ -131,7 +153,7 @@ SYNONYMS = {
     "树林": "林地", "林子": "林地", "口粮田": "耕地", "庄稼地": "耕地", "农田": "耕地",
     "门面房": "门市", "门面": "门市", "门市房": "门市", "商铺": "门市", "车位": "车库",
     "推土机": "挖掘机", "钩机": "挖掘机",
-    "隔壁那户": "邻户", "隔壁家": "邻户", "隔壁": "邻户", "盖到": "建到", "拆掉": "拆除", "拆了": "拆除",
+    "隔壁那户": "邻户", "隔壁家": "邻户", "隔壁村": "邻村", "隔壁": "邻户", "盖到": "建到", "拆掉": "拆除", "拆了": "拆除了",
     "拆走": "拆除",
     # How people describe the damage in their own words.
     "抽不上水": "缺水", "抽不出水": "缺水", "没水了": "缺水", "弄干了": "缺水", "干涸": "缺水", "断水": "缺水",
@@ -146,14 +168,14 @@ SYNONYMS = {
     "推平了": "推平", "给推了": "推平", "推倒": "推平",
     "租地钱": "租金", "租钱": "租金", "承包款": "承包费",
     "高压线": "输电线路", "电线杆子": "电线杆", "大风车": "风电", "风车": "风电", "太阳能板": "光伏", "光伏板": "光伏",
-    "太阳能": "光伏", "修路": "修公路",
-    "本本": "不动产权证书", "红本": "不动产权证书", "羊棚": "棚圈", "牛棚": "棚圈", "羊舍": "棚圈", "牛圈": "棚圈",
+    "太阳能电站": "光伏电站", "太阳能发电": "光伏发电", "修路": "修公路",
+    "本本": "证", "红本": "不动产权证书", "羊棚": "棚圈", "牛棚": "棚圈", "羊舍": "棚圈", "牛圈": "棚圈",
     "铁丝网": "网围栏", "围栏网": "网围栏", "铁丝围栏": "网围栏", "桩桩": "界桩", "桩子": "界桩", "水泥桩": "界桩",
-    "大口子": "大裂缝", "长口子": "长裂缝", "道口子": "道裂缝", "往下陷": "沉陷", "陷了": "沉陷",
-    "老院子": "老宅", "老房子": "老宅", "丈量": "测量", "量地": "测量", "量草场": "测量草场", "重新量": "重新测量",
+    "大口子": "大裂缝", "长口子": "长裂缝", "道口子": "道裂缝", "往下陷": "沉陷",
+    "老院子": "老宅", "老房子": "老宅", "丈量": "测量", "量草场": "测量草场", "重新量": "重新测量",
     "盖房子的地": "建设用地", "盖房的地": "建设用地", "冒黑烟": "冒烟", "着火": "自燃", "甘草": "药材", "麻黄": "药材",
     "苁蓉": "药材", "铲车": "挖掘机", "装载机": "挖掘机", "挖沙": "采砂", "村规划": "村庄规划", "按手印": "签字",
-    "手印": "签字", "冒签": "冒名签字", "代签": "冒名签字", "替写": "冒名签字", "替签": "冒名签字",
+    "手印": "签字", "冒签": "冒名签字",
     "办不了": "未办", "办不下来": "未办", "不给办": "未办", "拖着不办": "未办", "没给办": "未办", "一直没办": "未办",
     "迟迟未办": "未办", "一分钱也没给": "未付", "一分钱都没给": "未付", "一分也没给": "未付", "一分钱没给": "未付",
     "没给钱": "未付", "没领到": "未付", "领不到": "未付", "没到账": "未付",
@@ -164,9 +186,15 @@ SYNONYMS = {
     "乱挖": "违法挖", "乱采": "违法采", "乱建": "违法建", "乱占": "违法占", "私挖": "违法挖", "私采": "违法采",
     "取土": "挖土",
 }
+# Longer words that contain a key where it means something else: kept as they are (at one position the
+# longest key wins, so "没发现" is not "没发"+"现", "修路灯" not "修路"+"灯").
+_KEPT = (
+    "没发现", "没发言", "没发生", "大量", "少量", "平方公里", "平方千米", "修路灯", "路灯", "高标准农田", "太阳能热水器",
+    "盖章", "没错",
+)
 # The words replaced into are matched too (as themselves), so a longer word that contains a shorter
 # key ("不动产权证书" ⊃ "不动产权证") is left whole.
-_SYNONYM_ALL = {**{v: v for v in SYNONYMS.values()}, **SYNONYMS}
+_SYNONYM_ALL = {**{v: v for v in SYNONYMS.values()}, **{w: w for w in _KEPT}, **SYNONYMS}
 _SYNONYM = re.compile("|".join(re.escape(k) for k in sorted(_SYNONYM_ALL, key=len, reverse=True)))
 
 # What every complaint says whatever it is about: who reports, the request verbs, the channel.

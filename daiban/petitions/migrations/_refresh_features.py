@@ -8,9 +8,17 @@ stay, links already found stay. Works with the models as they are at the calling
 the petitions in batches, so memory does not grow with the table: the first cuts and stores the terms
 and counts them, the second computes each norm with the final counts. A database without petitions has
 nothing to do. Cost: about 3 minutes per 100,000 petitions on SQLite, in the migration's transaction.
+
+Going back: the reverse of the calling migrations does nothing, so features stored by this version stay.
+Code of an earlier version may not read them (it does not know the kinds of fact added since, 位 and 已);
+after rolling the code back across such a migration, run that version's `manage.py reindex`.
 """
 
 from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
 
 BATCH = 2000
 _MAX_TERM = 64  # TermCount.term's length
@@ -37,7 +45,7 @@ def refresh(apps, schema_editor) -> None:
             break
         stored, buckets = [], []
         for pk, content, station_id in rows:
-            f = features(content)
+            f = _features_or_empty(features, pk, content)
             total += 1
             for t in f.terms:
                 df[t] = df.get(t, 0) + 1
@@ -61,3 +69,14 @@ def refresh(apps, schema_editor) -> None:
             pf.norm = norm(Features.loads(pf.terms, pf.facts), stats)
         PetitionFeatures.objects.bulk_update(batch, ["norm"], batch_size=500)
         last = batch[-1].petition_id
+
+
+def _features_or_empty(features, pk: int, content: str):
+    """One petition's features; if cutting its text fails (a bug, not expected), its features are left
+    empty and its id is logged (no personal data), so one row cannot roll back the upgrade of all of them:
+    it is then only left out of the same-matter checks until `manage.py reindex`."""
+    try:
+        return features(content)
+    except Exception:  # noqa: BLE001 — any failure of one text must not block the migration
+        log.warning("same-matter features of petition id %s could not be cut; left empty", pk, exc_info=True)
+        return features("")
