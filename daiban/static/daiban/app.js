@@ -131,7 +131,13 @@
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
   }
 
+  var expiring = false;
   function expire() {
+    // Once: the timer ticks every second, and a second reload while the first is on its way (a slow
+    // server or line) aborts it; the server has then ended the session and the answer that carried
+    // "由于长时间未操作…" is lost, so the sign-in page would not say why.
+    if (expiring) return;
+    expiring = true;
     saveDrafts();
     // Load this page again: the server has ended the session and answers with the sign-in page,
     // which brings the user back here afterwards (drafts restored).
