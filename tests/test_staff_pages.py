@@ -93,6 +93,23 @@ def test_intake_check_shows_a_repeat_before_saving(api, accepted, org, clock):
     assert "没有以前的信访事项" in fresh.content.decode()
 
 
+def test_intake_check_shows_each_earlier_petitions_score_most_alike_first(api, accepted, org, clock, settings):
+    """A retelling in other words may score below the threshold: the agent sees the score and a
+    可能同一事项 mark from DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up, most alike first."""
+    person = id_number(serial=79)
+    first = accepted(petitioner={"id_number": person}, content=COMPLAINT)
+    other = accepted(petitioner={"id_number": person}, content="我家宅基地被邻居占用了两米，村里调解不成，请求重新确权划界。")
+    settings.DAIBAN_SAME_MATTER_THRESHOLD = 0.999  # the paraphrase is now below it
+    settings.DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = 0.3
+    page = login("agent1").post("/staff/intake/check/", {"id_number": person, "content": PARAPHRASE}).content.decode()
+    assert "可能同一事项，请核对" in page and "不予代办" not in page
+    assert page.index(first["number"]) < page.index(other["number"])  # newer, but less alike
+    scores = [float(s) for s in re.findall(r"相似度 ([0-9.]+)", page)]
+    assert len(scores) == 2 and scores[0] > scores[1]
+    typing = login("agent1").post("/staff/intake/check/", {"id_number": person, "content": ""}).content.decode()
+    assert "相似度" not in typing and "可能同一事项" not in typing
+
+
 def test_case_page_offers_only_allowed_actions(routed, org, clock):
     petition = routed()
     page = login("agent1").get(f"/staff/petitions/{petition['id']}/").content.decode()

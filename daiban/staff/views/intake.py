@@ -37,6 +37,17 @@ def intake(request):
     return render(request, "staff/intake.html", {"form": form})
 
 
+def _likeness(score: float, typed: bool) -> str:
+    """"same" at or above DAIBAN_SAME_MATTER_THRESHOLD (不予代办 if it is in progress), "possible" from
+    DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up (the agent looks: a complaint retold in other words often
+    scores there, README "Same matter"), else ""."""
+    if not typed:
+        return ""
+    if score >= settings.DAIBAN_SAME_MATTER_THRESHOLD:
+        return "same"
+    return "possible" if score >= settings.DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD else ""
+
+
 @staff_required("intake")
 def intake_check(request):
     """htmx: the petitioner's earlier petitions and the eligibility preview, before saving."""
@@ -59,9 +70,13 @@ def intake_check(request):
     scored = eligibility.scored_earlier(petitioner.pk, content) if petitioner else []
     visible_ids = set(visible_petitions(request.user).filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
     threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
-    same = [p for p, score in scored if score >= threshold and content.strip()]
+    typed = bool(content.strip())
+    same = [p for p, score in scored if score >= threshold and typed]
+    if typed:  # most alike first: a retelling in other words scores below the threshold but near it
+        scored = sorted(scored, key=lambda item: -item[1])
     context.update({
-        "earlier": [(p, score, score >= threshold) for p, score in scored if p.pk in visible_ids],
+        "typed": typed,
+        "earlier": [(p, score, _likeness(score, typed)) for p, score in scored if p.pk in visible_ids],
         "hidden_count": len(scored) - len(visible_ids),
         "reasons": eligibility.reasons_from(same, judicial=request.POST.get("in_judicial_proceedings") == "on"),
     })
