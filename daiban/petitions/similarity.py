@@ -126,7 +126,7 @@ PROJECTS = {
     "搅拌站": ("搅拌站",),
     "园区": ("工业园", "园区", "产业园"),
     "物流园": ("物流园",),
-    "污水处理厂": ("污水处理厂",),
+    "污水处理厂": ("污水厂",),  # textnorm makes 污水处理厂 污水厂 (处理 is boilerplate)
     "垃圾站": ("垃圾",),
     "加油站": ("加油站",),
     "养殖场": ("养殖场", "养鸡场"),
@@ -165,7 +165,7 @@ DEMANDS = {
     "选址": ("选址", "换个地方", "调整规划", "原地"),
     "噪音": ("噪音", "噪声", "扰民"),
     "通道": ("通道", "便道", "生产路", "过不去"),
-    "饮水": ("饮水", "吃水", "打井", "没水", "新井", "抽不上水"),
+    "饮水": ("饮水", "吃水", "打井", "没水", "新井", "缺水"),
     "安全": ("安全", "危险", "隐患", "警示", "牌子", "评估", "排查"),
 }
 # What the complaint is about: the land or the building. Retellings name the same one (textnorm
@@ -239,6 +239,8 @@ _DONE_PHRASES = (
     (re.compile(r"(?:总算|终于|已经|已|也|都)?分(?:下来|到手|到)了"), "分配"),
     (re.compile(r"钱(?:已经|已|都|也)?(?:拿到手|到手|到账|拿到|领了|发了|给了)"), "补偿"),
     (re.compile(r"抵押(?:已经|已|也)?解除"), "注销"),
+    (re.compile(r"(?:已经|已)(?:办|领|拿)(?:下|好|到)?了?(?:不动产权证书|证)"), "登记"),
+    (re.compile(r"(?:已经|已)(?:联合|重新)?(?:勘|划|确)了?界"), "确权"),
 )
 
 
@@ -509,10 +511,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 0.758, "containment": 6.29, "year_agrees": -0.629, "year_differs": -5.239,
-    "project_agrees": 0.35, "project_differs": -5.007, "object_agrees": -0.115, "object_differs": -3.679,
-    "quantity_agrees": 0.822, "quantity_differs": -2.717, "demand_overlap": 0.903, "demand_differs": -1.049,
-    "place_agrees": -0.461, "place_differs": -1.073, "bias": -2.095,
+    "cosine": 0.389, "containment": 6.588, "year_agrees": -0.616, "year_differs": -5.241,
+    "project_agrees": 0.364, "project_differs": -5.192, "object_agrees": -0.027, "object_differs": -3.115,
+    "quantity_agrees": 0.78, "quantity_differs": -2.877, "demand_overlap": 0.751, "demand_differs": -0.989,
+    "place_agrees": -0.562, "place_differs": -1.103, "bias": -1.951,
 }
 
 
