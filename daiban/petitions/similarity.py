@@ -194,9 +194,9 @@ _OBJECT_WORDS = sorted(((w, kind) for kind, ws in OBJECTS.items() for w in ws), 
 # as done only when told so plainly: 已/已经 just before it (已经被拆除) or a completion right after
 # it (更正了, 补偿款拿到了, 证办下来了), in a clause that is not partial (只分到了), not a request
 # (要求把草场恢复了), not someone else's case or a reported claim (别人都补偿了, 村里说已经发了), not
-# the petitioner's own attempt (已经申请更正了) — and followed by a clause that turns to what is not
-# done (但/可是/现在 …). Anything less is read as no follow-up: a retelling wrongly taken for a
-# follow-up would be a missed repeat.
+# the petitioner's own attempt (已经申请更正了), not what should, will or would have happened, not a
+# question — and followed by a clause that turns to what is not done (但/可是/现在 …), not to the wrong
+# come back (又开工了) or done only in part (只发了三十户). Anything less is read as no follow-up.
 
 _CLAUSE = re.compile(r"([，,。；;！!？?：:\n]+)")
 _QUESTION = re.compile(r"[？?]")  # "证办下来了吗？", "早就审批了？": asked, not stated
@@ -223,8 +223,8 @@ _DONE_WORD = "|".join(sorted(_CAN_BE_DONE, key=len, reverse=True))
 _DONE_VERB = (r"(?:拿到手|拿到|领到|领完|领了|领|收到|发放|发|给|付清|结清|兑付|兑现|落实|解决|办结|办下来|办好|办完|到位|"
               r"到手|到账|过来|下来|完|好)")
 _DONE = re.compile(
-    rf"(?:已经|早已|早就|已)(?:被|给|都|也)?(?P<before>{_DONE_WORD})"
-    rf"|(?P<after>{_DONE_WORD})(?:款|资金|手续|证)?(?:(?:已经|已|都|也|是|倒是|早就)?{_DONE_VERB}?了"
+    rf"(?:已经|早已|早就|已)(?:被|给|都|也)?(?:{_DONE_WORD})"
+    rf"|(?:{_DONE_WORD})(?:款|资金|手续|证)?(?:(?:已经|已|都|也|是|倒是|早就)?{_DONE_VERB}?了"
     # "补偿款上个月到账了", "赔偿款全部领了": a few words between, then a verb of completion
     rf"|[^批没未不别]{{1,4}}?{_DONE_VERB}了"
     # "登记已办结", "补偿已到位": 已 and a verb, without 了
@@ -347,12 +347,10 @@ def _contradictions(a: frozenset[str], b: frozenset[str]) -> int:
 
 
 def follows_up(kinds_a: Mapping[str, list[str]], kinds_b: Mapping[str, list[str]]) -> bool:
-    """Does one text ask for what the other states as done (`settled`), and for nothing the other still
-    asks? Then the other is a follow-up: another matter. Arguments are `_by_kind` of each text's facts."""
+    """Does one text ask for what the other states as done (`settled`) and does not itself state as
+    done? Then the other is a follow-up: another matter. Arguments are `_by_kind` of each text's facts."""
     done_a, done_b = set(kinds_a.get("已", ())), set(kinds_b.get("已", ()))
     asks_a, asks_b = set(kinds_a.get("诉", ())), set(kinds_b.get("诉", ()))
-    # A asks for what B states as done, and for nothing B still asks (else B may be the same matter
-    # told with its background: "证办下来了，但名字写错了，要求更正" and "房本上名字错了，要求更正").
     return bool((asks_a & done_b) - done_a or (asks_b & done_a) - done_b)
 
 
