@@ -217,7 +217,7 @@ from tests.data import corpus  # noqa: E402
 
 # The held-out figures measured when the method and threshold were chosen on the tuning part
 # (README, `make bench`). A change that lowers them fails here.
-HELD_OUT_FLOOR = {"recall": 0.696, "f1": 0.808, "false_alarms": 0.027}
+HELD_OUT_FLOOR = {"recall": 0.725, "f1": 0.827, "false_alarms": 0.027}
 
 
 def test_corpus_has_enough_pairs_and_a_fixed_split():

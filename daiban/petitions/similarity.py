@@ -383,7 +383,7 @@ _PLACES = re.compile("|".join(sorted(set(TOWNSHIPS + VILLAGES), key=len, reverse
 # tuning part of the corpus, like the threshold). Words carry the meaning; single characters catch
 # colloquial retellings that share few words ("挖了大坑" / "挖出很多大坑"); bigrams the word order.
 PLACE, CHAR, BIGRAM = "@", "~", "^"
-KIND_WEIGHT = {PLACE: 1.0, CHAR: 1.0, BIGRAM: 0.5}
+KIND_WEIGHT = {PLACE: 2.0, CHAR: 1.0, BIGRAM: 0.25}
 
 
 def features(text: str) -> Features:
@@ -509,10 +509,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 0.389, "containment": 6.588, "year_agrees": -0.616, "year_differs": -5.241,
-    "project_agrees": 0.364, "project_differs": -5.192, "object_agrees": -0.027, "object_differs": -3.115,
-    "quantity_agrees": 0.78, "quantity_differs": -2.877, "demand_overlap": 0.751, "demand_differs": -0.989,
-    "place_agrees": -0.562, "place_differs": -1.103, "bias": -1.951,
+    "cosine": 0.615, "containment": 6.82, "year_agrees": -0.587, "year_differs": -5.219,
+    "project_agrees": 0.346, "project_differs": -5.099, "object_agrees": -0.033, "object_differs": -3.076,
+    "quantity_agrees": 0.797, "quantity_differs": -2.841, "demand_overlap": 0.702, "demand_differs": -1.026,
+    "place_agrees": -1.036, "place_differs": -1.041, "bias": -2.147,
 }
 
 
