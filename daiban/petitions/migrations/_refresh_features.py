@@ -7,7 +7,8 @@ stay, links already found stay. Works with the models as they are at the calling
 (apps.get_model) and today's pure functions (similarity.features, matters.band_keys). Two passes over
 the petitions in batches, so memory does not grow with the table: the first cuts and stores the terms
 and counts them, the second computes each norm with the final counts. A database without petitions has
-nothing to do. Cost: about 3 minutes per 100,000 petitions on SQLite, in the migration's transaction.
+nothing to do. Cost, in the migration's transaction: about 3 minutes at 100,000 petitions on SQLite,
+988 s at 1,000,000 on PostgreSQL (bench/search.py's data, 2026-11-30).
 
 Going back: the reverse of the calling migrations does nothing, so features stored by this version stay.
 Code of an earlier version may not read them (it does not know the kinds of fact added since, 位 and 已);
