@@ -230,7 +230,7 @@ _DONE = re.compile(
     # "登记已办结", "补偿已到位": 已 and a verb, without 了
     rf"|(?:已经|已){_DONE_VERB})"
 )
-_DEMAND_KIND = {word: kind for word, kind in sorted(((w, k) for k, ws in DEMANDS.items() for w in ws), key=lambda x: len(x[0]))}
+_DEMAND_KIND = dict(_DEMAND_WORDS)  # each demand word belongs to one kind
 # Things done that name no demand word of their own.
 _DONE_PHRASES = (
     (re.compile(r"证(?:已经|已|也|都)?(?:办|发|领|拿)(?:下来|好|到)?了"), "登记"),

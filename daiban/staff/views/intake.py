@@ -69,14 +69,14 @@ def intake_check(request):
             visible=visible_petitions(request.user))
     scored = eligibility.scored_earlier(petitioner.pk, content) if petitioner else []
     visible_ids = set(visible_petitions(request.user).filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
-    threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
     typed = bool(content.strip())
-    same = [p for p, score in scored if score >= threshold and typed]
+    rated = [(p, score, _likeness(score, typed)) for p, score in scored]
+    same = [p for p, _, likeness in rated if likeness == "same"]  # newest first, as the reasons name them
     if typed:  # most alike first: a retelling in other words scores below the threshold but near it
-        scored = sorted(scored, key=lambda item: -item[1])
+        rated.sort(key=lambda item: -item[1])
     context.update({
         "typed": typed,
-        "earlier": [(p, score, _likeness(score, typed)) for p, score in scored if p.pk in visible_ids],
+        "earlier": [item for item in rated if item[0].pk in visible_ids],
         "hidden_count": len(scored) - len(visible_ids),
         "reasons": eligibility.reasons_from(same, judicial=request.POST.get("in_judicial_proceedings") == "on"),
     })
