@@ -1,6 +1,7 @@
 """API v1: sign-in, reference data, the calendar and petitions. Handlers stay thin: they call
 selectors (reads) and services (writes); services check who may act."""
 
+import datetime
 from typing import Annotated
 
 from django.utils import timezone
@@ -117,6 +118,63 @@ def petition_create(request: StaffRequest, payload: s.IntakeIn):
     return respond(s.PetitionOut, petition_out(request, result.petition.pk), 201 if result.created else 200)
 
 
+class CheckPetitionerIn(s.Schema):
+    id_number: Annotated[s.CleanLine, Field(max_length=64)]
+
+
+class CheckIn(s.Schema):
+    petitioner: CheckPetitionerIn
+    content: Annotated[s.CleanText, Field(max_length=20000)] = ""
+    in_judicial_proceedings: bool = False
+    station_id: s.Id | None = None
+
+
+class EarlierOut(s.Schema):
+    id: int
+    number: str
+    status: str
+    received_on: datetime.date
+    score: float | None  # similarity to the content (0–1); null when no content was given
+    likeness: str | None  # "same" | "possible": ≥ the same-matter threshold / ≥ the possibly-same one
+
+
+class SimilarOut(s.Schema):
+    id: int
+    number: str
+    status: str
+    score: float
+
+
+class CheckOut(s.Schema):
+    petitioner_known: bool
+    eligible: bool
+    reasons: list[s.ReasonOut]
+    earlier: list[EarlierOut]
+    hidden_count: int
+    similar: list[SimilarOut]
+
+
+@router.post("/petitions/check", response={200: CheckOut, **ERRORS}, tags=["信访事项"],
+             summary="登记前检查：该信访人以前的信访事项、是否同一事项、不予代办情形（不保存）")
+def petition_check(request: StaffRequest, payload: CheckIn):
+    found = services.intake_check(payload.dict(), request.user)
+    return respond(CheckOut, {
+        "petitioner_known": found.known,
+        "eligible": not found.reasons,
+        "reasons": [reason_out(r) for r in found.reasons],
+        "earlier": [{"id": e.petition.pk, "number": e.petition.number, "status": e.petition.status,
+                     "received_on": e.petition.received_on, "score": round(e.score, 4) if found.typed else None,
+                     "likeness": e.likeness or None} for e in found.earlier],
+        "hidden_count": found.hidden_count,
+        "similar": [{"id": p.pk, "number": p.number, "status": p.status, "score": score} for p, score in found.similar],
+    })
+
+
+def reason_out(r: eligibility.Reason) -> dict:
+    return {"code": r.code, "petition": r.petition.pk if r.petition else None,
+            "petition_number": r.petition.number if r.petition else None, "message": r.message}
+
+
 class ListFilters(s.Schema):
     status: s.Line | None = None
     overdue: bool | None = None
@@ -160,19 +218,8 @@ def petition_eligibility(request: StaffRequest, petition_id: s.Id):
     reasons = eligibility.exclusions_of(request.user, petition_id)
     return respond(s.EligibilityOut, {
         "eligible": not reasons,
-        "reasons": [
-            {"code": r.code, "petition": r.petition.pk if r.petition else None,
-             "petition_number": r.petition.number if r.petition else None, "message": r.message}
-            for r in reasons
-        ],
+        "reasons": [reason_out(r) for r in reasons],
     })
-
-
-class SimilarOut(s.Schema):
-    id: int
-    number: str
-    status: str
-    score: float
 
 
 @router.get("/petitions/{petition_id}/similar", response={200: list[SimilarOut], **ERRORS}, tags=["信访事项"],

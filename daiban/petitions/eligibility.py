@@ -105,6 +105,67 @@ _LINKS: Compiled[PetitionLink] = Compiled(
         "related__three_in_place").order_by("id"))
 
 
+def likeness(score: float, typed: bool) -> str:
+    """"same" at or above DAIBAN_SAME_MATTER_THRESHOLD (不予代办 while it is in progress), "possible"
+    from DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up (the agent looks: a complaint retold in other words
+    often scores there, README "Same matter"), else "" — and "" whenever no content was given."""
+    if not typed:
+        return ""
+    if score >= settings.DAIBAN_SAME_MATTER_THRESHOLD:
+        return "same"
+    return "possible" if score >= settings.DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD else ""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """One earlier petition of the petitioner, scored against the content being registered."""
+
+    petition: Petition
+    score: float
+    likeness: str  # likeness(): "same", "possible" or ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What intake shows before a petition is saved (`preview`)."""
+
+    known: bool  # the ID number is a registered petitioner's
+    typed: bool  # content was given, so the scores mean something
+    earlier: list[Earlier]  # those the user may see: most alike first when typed, else newest first
+    hidden_count: int  # earlier petitions the user may not see (other stations'); they still count
+    reasons: list[Reason]  # the 不予代办 exclusions the petition would have once saved
+    similar: list[tuple[Petition, float]]  # open petitions of other petitioners at the station
+
+
+def preview(user: User, *, id_number: str, content: str, station_id: int | None, judicial: bool = False) -> Preview:
+    """The check at intake, before saving: the petitioner's earlier petitions (through the keyed hash
+    of the ID number, so `id_number` must be normalised already), each scored against `content`,
+    the exclusions they imply (DOMAIN.md 不予代办; the same reasons the saved petition gets from its
+    links), and the same matter across petitioners at `station_id` (matters.py; none without a
+    station). Reads only this petitioner's petitions and the station's bucket index; changes nothing.
+    The caller checks the "intake" ability and the station (intake.intake_check)."""
+    from daiban.lib import crypto
+    from daiban.petitions import matters
+    from daiban.petitions.models import Petitioner
+    from daiban.petitions.permissions import visible_petitions
+
+    petitioner_id = Petitioner.objects.filter(id_hash=crypto.lookup_hash(id_number)).values_list("pk", flat=True).first()
+    typed = bool(content.strip())
+    visible = visible_petitions(user)
+    similar = (matters.similar_to_text(content, station_id=station_id, petitioner_id=petitioner_id, visible=visible)
+               if typed and station_id else [])
+    scored = scored_earlier(petitioner_id, content) if petitioner_id else []
+    rated = [Earlier(p, value, likeness(value, typed)) for p, value in scored]
+    same = [e.petition for e in rated if e.likeness == "same"]  # newest first, as the reasons name them
+    if typed:  # most alike first: a retelling in other words scores below the threshold but near it
+        rated.sort(key=lambda e: -e.score)
+    seen = set(visible.filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
+    return Preview(
+        known=petitioner_id is not None, typed=typed,
+        earlier=[e for e in rated if e.petition.pk in seen], hidden_count=len(scored) - len(seen),
+        reasons=reasons_from(same, judicial=judicial), similar=similar)
+
+
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:
     """The exclusions that earlier petitions on the same matter (and the judicial flag) imply."""
     reasons: list[Reason] = []

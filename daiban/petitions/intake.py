@@ -24,6 +24,7 @@ from daiban.org.models import Agent, Station, User
 from daiban.petitions import deadlines, events, indexing
 from daiban.petitions.abilities import require
 from daiban.petitions.actions.screening import category_name
+from daiban.petitions.eligibility import Preview, preview
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Channel,
@@ -175,6 +176,25 @@ def _validate_intake(data: dict) -> dict[str, Any]:
 def validate_intake(data: dict) -> None:
     """Check intake data without saving anything (pages show every problem at once)."""
     _validate_intake(data)
+
+
+def intake_check(data: dict, user: User) -> Preview:
+    """The check before registering (API `POST /petitions/check`, the intake page's live check): the
+    petitioner's earlier petitions scored against the content, the exclusions they imply and the
+    same matter across petitioners (eligibility.preview). `data`: {"petitioner": {"id_number"},
+    "content", "in_judicial_proceedings", "station_id"}, validated as intake validates them.
+    Forbidden without the "intake" ability; Invalid naming the field for a bad ID number, content
+    or station. Saves nothing."""
+    require(user, "intake")
+    raw = data.get("petitioner")
+    try:
+        id_number = normalize_id_number(str((raw if isinstance(raw, dict) else {}).get("id_number") or ""))
+    except InvalidValue as exc:
+        raise Invalid.of({"petitioner.id_number": str(exc)}) from None
+    content = _text(data, "content", "反映的问题及诉求", required=False, max_length=10000)
+    station = _intake_station(user, data)
+    return preview(user, id_number=id_number, content=content, station_id=station.pk,
+                   judicial=bool(data.get("in_judicial_proceedings")))
 
 
 def _intake_station(user: User | None, data: dict) -> Station:

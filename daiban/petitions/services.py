@@ -30,6 +30,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
     _QUERY_ALPHABET,
     IntakeResult,
     _text,
+    intake_check,
     parse_id,
     petition_intake,
     petition_intake_or_existing,
@@ -45,7 +46,7 @@ from daiban.workdays.services import calendar_set_days
 
 __all__ = [
     "IntakeResult", "available_actions", "available_disposition_actions", "calendar_change", "disposition_act",
-    "petition_act", "petition_intake", "petition_intake_or_existing", "petition_unlink", "petitioner_correct",
+    "intake_check", "petition_act", "petition_intake", "petition_intake_or_existing", "petition_unlink", "petitioner_correct",
     "today", "validate_intake",
 ]
 
