@@ -248,6 +248,13 @@ def petition_unlink(request: StaffRequest, petition_id: s.Id, related_id: s.Id, 
     return petition_out(request, petition_id)
 
 
+@router.post("/petitions/{petition_id}/related/{related_id}/confirm", response={200: s.PetitionOut, **ERRORS},
+             tags=["信访事项"], summary="认定为同一事项（本机构代办员、领导、代办服务中心）：检查未达阈值的重复信访，由人认定并关联")
+def petition_link(request: StaffRequest, petition_id: s.Id, related_id: s.Id, payload: UnlinkIn):
+    services.petition_link(petition_id=petition_id, related_id=related_id, user=request.user, reason=payload.reason)
+    return petition_out(request, petition_id)
+
+
 @router.post("/petitions/{petition_id}/petitioner/correction", response={200: s.PetitionOut, **ERRORS},
              tags=["信访事项"], summary="更正信访人姓名、电话、地址（承办代办员、本机构领导、代办服务中心；留痕）")
 def petitioner_correction(request: StaffRequest, petition_id: s.Id, payload: s.CorrectionIn):

@@ -76,6 +76,9 @@ ABILITIES: dict[str, Ability] = {
     "administer": Ability("只有系统管理员可以进入管理后台", roles=_roles(roles.ADMIN)),
     "view_audit": Ability("只有系统管理员和代办服务中心可以查看安全审计", roles=_roles(roles.ADMIN, roles.CENTER)),
     # --- per petition, per actor kind ---
+    # Linking makes a petition a repeat (不予代办 while the earlier one runs): those who screen may.
+    "link": Ability("只有本机构代办员、领导或代办服务中心可以认定同一事项",
+                    kinds=frozenset({"station_agent", "case_agent", "station_leader", "center", "admin"})),
     "unlink": Ability("只有带班、分管、主要领导或代办服务中心可以认定不是同一事项",
                       kinds=frozenset({"station_leader", "center", "admin"})),
     "see_personal_data": Ability("您不能查看完整的个人信息",

@@ -30,7 +30,7 @@ def via_label(via: str) -> str:
 # Events that are not workflow actions (the staff timeline names them the same way).
 EVENT_LABELS = {
     "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
-    "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
+    "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
     "public_rating": "信访人评价",
 }
 

@@ -166,6 +166,25 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
         reasons=reasons_from(same, judicial=judicial), similar=similar)
 
 
+def possibly_same(petition: Petition, user: User) -> list[Earlier]:
+    """Earlier petitions of the same petitioner that the check found possibly the same matter
+    (likeness "possible": from DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up, below the same-matter
+    threshold), not linked yet, that `user` may see; most alike first. The case page offers them for
+    a person to rule on (services.petition_link)."""
+    from daiban.petitions.permissions import visible_petitions
+
+    stored = PetitionFeatures.objects.filter(petition_id=petition.pk).only("terms", "facts").first()
+    mine = Features.loads(stored.terms, stored.facts) if stored else petition.content
+    linked = set(petition.links.values_list("related_id", flat=True))
+    found = [Earlier(other, value, "possible")
+             for other, value in scored_earlier(petition.petitioner_id, mine, before_id=petition.pk)
+             if likeness(value, True) == "possible" and other.pk not in linked]
+    if not found:
+        return []
+    seen = set(visible_petitions(user).filter(pk__in=[e.petition.pk for e in found]).values_list("pk", flat=True))
+    return sorted((e for e in found if e.petition.pk in seen), key=lambda e: -e.score)
+
+
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:
     """The exclusions that earlier petitions on the same matter (and the judicial flag) imply."""
     reasons: list[Reason] = []

@@ -25,7 +25,9 @@ from daiban.petitions import events, guards, recompute
 from daiban.petitions.abilities import Actor, require
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 from daiban.petitions.actions.base import Ctx, DispositionCtx
+from daiban.petitions.choices import Status
 from daiban.petitions.corrections import petitioner_correct  # noqa: F401  (importable from here)
+from daiban.petitions.eligibility import scored_earlier
 from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition are all importable from here)
     _QUERY_ALPHABET,
     IntakeResult,
@@ -37,7 +39,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
     petitioner_snapshot,
     validate_intake,
 )
-from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition
+from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition, PetitionLink
 from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
 from daiban.petitions.undo import UNDOABLE, changed_fields
 from daiban.workdays.models import CalendarDay
@@ -46,8 +48,8 @@ from daiban.workdays.services import calendar_set_days
 
 __all__ = [
     "IntakeResult", "available_actions", "available_disposition_actions", "calendar_change", "disposition_act",
-    "intake_check", "petition_act", "petition_intake", "petition_intake_or_existing", "petition_unlink", "petitioner_correct",
-    "today", "validate_intake",
+    "intake_check", "petition_act", "petition_intake", "petition_intake_or_existing", "petition_link",
+    "petition_unlink", "petitioner_correct", "today", "validate_intake",
 ]
 
 Data = Mapping[str, Any] | ActionInput
@@ -199,6 +201,37 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
         petition.version += 1
         petition.save(update_fields=["version", "updated_at"])
         _record(petition, user, "unlink", today(), f"认定与 {number} 不是同一事项：{reason}", {"related_id": related_id})
+    return petition
+
+
+def petition_link(*, petition_id: int, related_id: int, user: User, reason: str) -> Petition:
+    """An agent or leader rules that an earlier petition of the same petitioner is the same matter
+    (重复信访) although the check scored it below the threshold (a retelling in other words: README
+    "Same matter"). The link is stored as intake would have stored it (reason "confirmed", with the
+    score), so the 不予代办 reasons and the repeat statistics follow; the ruling goes on the timeline.
+    NotFound for a petition the user may not see; Invalid (naming related_id) for another person's,
+    a later or the same petition; Conflict when already linked or archived."""
+    reason = _text({"reason": reason}, "reason", "理由", max_length=500)
+    with transaction.atomic():
+        petition = get_visible_petition(user, petition_id, lock=True)
+        require(user, "link", petition)
+        related = get_visible_petition(user, related_id)
+        if related.petitioner_id != petition.petitioner_id:
+            raise Invalid.of({"related_id": "只能认定同一信访人的信访事项"})
+        if related.pk >= petition.pk:
+            raise Invalid.of({"related_id": "只能认定本事项以前登记的信访事项"})
+        if petition.status == Status.ARCHIVED:
+            raise Conflict("已归档的信访事项不能再更改")
+        if petition.links.filter(related_id=related.pk).exists():
+            raise Conflict("已经认定为同一事项", code="already_linked")
+        value = next((v for other, v in scored_earlier(petition.petitioner_id, petition.content,
+                                                       before_id=petition.pk, with_content=False)
+                      if other.pk == related.pk), 0.0)
+        PetitionLink.objects.create(petition=petition, related=related, reason="confirmed", score=value)
+        petition.version += 1
+        petition.save(update_fields=["version", "updated_at"])
+        _record(petition, user, "link", today(), f"认定与 {related.number} 是同一事项：{reason}",
+                {"related_id": related.pk, "score": value})
     return petition
 
 

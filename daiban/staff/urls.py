@@ -46,6 +46,7 @@ urlpatterns = [
     path("petitions/<id:pk>/undo/", cases.undo_step, name="undo"),
     path("dispositions/<id:pk>/share/", cases.disposition_share, name="disposition_share"),
     path("petitions/<id:pk>/related/<id:related_id>/dismiss/", cases.unlink, name="unlink"),
+    path("petitions/<id:pk>/related/<id:related_id>/confirm/", cases.link, name="link"),
     path("petitions/<id:pk>/receipt/", extras.receipt, name="receipt"),
     path("petitions/<id:pk>/notes/", extras.case_notes, name="case_notes"),
     path("petitions/<id:pk>/messages/", extras.case_messages, name="case_messages"),

@@ -23,7 +23,7 @@ _LABELS = {
         **{name: act.label for name, act in ACTIONS.items()},
         **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
         "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
-        "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "unlink": "认定不是同一事项",
+        "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
         "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
         "double_check_assign": "一案双查指派", "double_check_findings": "一案双查查明情况",
         "double_check_close": "一案双查结束",

@@ -14,7 +14,7 @@ from daiban.documents.models import Attachment
 from daiban.documents.services import attachments_for, may_upload, may_upload_evidence
 from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
-from daiban.petitions import matters, selectors, services, sharing, undo
+from daiban.petitions import eligibility, matters, selectors, services, sharing, undo
 from daiban.petitions.abilities import may, opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.actions.disposition import signed_opinion
@@ -135,6 +135,9 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "may_correct": may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
+        "may_link": may(user, "link", petition) and petition.status != Status.ARCHIVED,
+        # Earlier petitions of this petitioner the check found possibly the same matter: a person rules.
+        "possibly_same": eligibility.possibly_same(petition, user) if department is None else [],
         "attachments": list(attachments_for(user, petition)),
         # Evidence goes with a conduct record (its own form on the conduct card), not this select.
         "attachment_kinds": [c for c in Attachment.Kind.choices if c[0] != Attachment.Kind.EVIDENCE],
@@ -215,6 +218,20 @@ def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse
                                                           data=data))
     nxt = request.POST.get("next", "")
     return refused or (redirect(nxt) if nxt.startswith("/staff/") else redirect("staff:case", petition.pk))
+
+
+@staff_required()
+def link(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404("页面不存在")
+    try:
+        services.petition_link(petition_id=pk, related_id=related_id, user=request.user,
+                               reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
+    else:
+        messages.success(request, "已认定为同一事项。")
+    return redirect("staff:case", pk)
 
 
 @staff_required()

@@ -1,0 +1,122 @@
+"""认定为同一事项: an earlier petition of the same petitioner that the check scored "possibly the same"
+(below the threshold: a retelling in other words) is shown on the case page, and an agent, a leader
+or the center rules it the same matter. The link then counts as intake's would (不予代办 while the
+earlier one runs, `related`), the ruling is on the timeline, and a leader may still dismiss it."""
+
+import pytest
+from django.test import Client
+
+from daiban.org.models import User
+from daiban.petitions.models import Event, Petition, PetitionLink
+from tests.factories import COMPLAINT, OTHER_MATTER, PARAPHRASE, id_number
+
+WANG = {"name": "王建国", "id_number": id_number(serial=61), "phone": "13900000061"}
+
+
+@pytest.fixture
+def retold(settings, new_petition):
+    """Two petitions of 王建国 on one matter that the check scores between the two thresholds (the
+    same-matter threshold is set above any score here, so intake links nothing)."""
+    settings.DAIBAN_SAME_MATTER_THRESHOLD = 0.999
+    settings.DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = 0.2
+    first = new_petition(petitioner=WANG, content=COMPLAINT)
+    second = new_petition(petitioner=WANG, content=PARAPHRASE)
+    assert second["related"] == []
+    return first, second
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def confirm(api, username, petition, related, reason="同一地块同一笔补偿款，信访人电话确认"):
+    return api(username).post(f"/petitions/{petition}/related/{related}/confirm", {"reason": reason})
+
+
+def test_the_case_page_offers_a_possible_repeat_and_an_agent_confirms_it(retold):
+    first, second = retold
+    client = login("agent1")
+    page = client.get(f"/staff/petitions/{second['id']}/").content.decode()
+    assert 'data-testid="possibly-same"' in page and first["number"] in page and "认定为同一事项" in page
+    response = client.post(f"/staff/petitions/{second['id']}/related/{first['id']}/confirm/", {"reason": "同一笔补偿款"})
+    assert response.status_code == 302
+    page = client.get(f"/staff/petitions/{second['id']}/").content.decode()
+    assert 'data-testid="related"' in page and 'data-testid="possibly-same"' not in page
+    assert "认定与 " + first["number"] + " 是同一事项：同一笔补偿款" in page
+
+
+def test_the_confirmed_link_counts_for_eligibility_and_related(api, retold):
+    first, second = retold
+    assert api("agent1").get(f"/petitions/{second['id']}/eligibility").data["eligible"] is True
+    response = confirm(api, "agent1", second["id"], first["id"])
+    assert response.status_code == 200, response.data
+    related = response.data["related"]
+    assert [(r["id"], r["reason"]) for r in related] == [(first["id"], "confirmed")] and 0 < related[0]["score"] < 1
+    eligibility = api("agent1").get(f"/petitions/{second['id']}/eligibility").data
+    assert eligibility["eligible"] is False and eligibility["reasons"][0]["code"] == "in_progress"
+    event = Event.objects.filter(petition_id=second["id"], action="link").get()
+    assert event.actor.username == "agent1" and event.data["related_id"] == first["id"]
+
+
+def test_confirming_twice_is_a_conflict_and_a_leader_may_dismiss_it(api, retold):
+    first, second = retold
+    assert confirm(api, "agent1", second["id"], first["id"]).status_code == 200
+    again = confirm(api, "agent1", second["id"], first["id"])
+    assert again.status_code == 409 and again.data["error"]["code"] == "already_linked"
+    dismissed = api("leader").post(f"/petitions/{second['id']}/related/{first['id']}/dismiss", {"reason": "核实不是同一事项"})
+    assert dismissed.status_code == 200 and dismissed.data["related"] == []
+
+
+@pytest.mark.parametrize("case", ["other_person", "later", "itself", "empty_reason", "missing"])
+def test_what_cannot_be_linked_is_refused_and_changes_nothing(api, new_petition, retold, case):
+    first, second = retold
+    stranger = new_petition(petitioner={"name": "李四", "id_number": id_number(serial=62), "phone": "13900000062"},
+                            content=COMPLAINT)
+    petition, related, reason, status, field = {
+        "other_person": (second["id"], stranger["id"], "理由", 400, "related_id"),
+        "later": (first["id"], second["id"], "理由", 400, "related_id"),
+        "itself": (second["id"], second["id"], "理由", 400, "related_id"),
+        "empty_reason": (second["id"], first["id"], "  ", 400, "reason"),
+        "missing": (second["id"], 999999, "理由", 404, None),
+    }[case]
+    before = (PetitionLink.objects.count(), Event.objects.count(), Petition.objects.get(pk=second["id"]).version)
+    response = confirm(api, "agent1", petition, related, reason)
+    assert response.status_code == status, response.data
+    if field:
+        assert field in response.data["error"]["fields"]
+    assert (PetitionLink.objects.count(), Event.objects.count(), Petition.objects.get(pk=second["id"]).version) == before
+
+
+@pytest.mark.parametrize(("username", "status"), [(None, 401), ("agent12", 404), ("dept1", 404)])
+def test_who_may_not_see_the_petition_gets_nothing(api, retold, username, status):
+    first, second = retold
+    response = confirm(api, username, second["id"], first["id"])
+    assert response.status_code == status, response.data
+    assert not PetitionLink.objects.exists()
+
+
+def test_an_archived_petition_is_not_changed(api, retold):
+    first, second = retold
+    Petition.objects.filter(pk=second["id"]).update(status="archived")
+    response = confirm(api, "agent1", second["id"], first["id"])
+    assert response.status_code == 409 and not PetitionLink.objects.exists()
+
+
+def test_a_department_does_not_see_the_possible_repeats(api, org, retold):
+    """A department routed to the petition sees the case, not the agency's judgement of repeats."""
+    first, second = retold
+    api("agent1").act(second["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk,
+                                               "agent_chosen_by": "designated", "notification": "written"})
+    api("agent1").act(second["id"], "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    page = login("dept1").get(f"/staff/petitions/{second['id']}/")
+    assert page.status_code == 200 and 'data-testid="possibly-same"' not in page.content.decode()
+
+
+def test_another_matter_is_not_offered(settings, new_petition):
+    settings.DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = 0.4
+    new_petition(petitioner=WANG, content=COMPLAINT)
+    other = new_petition(petitioner=WANG, content=OTHER_MATTER)
+    page = login("agent1").get(f"/staff/petitions/{other['id']}/").content.decode()
+    assert 'data-testid="possibly-same"' not in page
