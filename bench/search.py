@@ -51,6 +51,13 @@ def corpus_figures() -> None:
     f = corpus.figures(held, threshold)
     ok = f.recall >= 0.97 and f.false_alarms <= 0.03
     print(f"  目标（留出部分）：召回率 ≥ 0.97 且误报 ≤ 3%   {'达标' if ok else '未达标'}")
+    print("  短句复述（tests/data/short_retellings.jsonl，问题单所举的那一类）：")
+    for label, split in (("调参部分", "tune"), ("留出部分", "held_out")):
+        results = corpus.scored(split, stats, corpus.SHORT)
+        shares = corpus.by_how(results, threshold)
+        hard = corpus.figures(corpus.hard(results), threshold)
+        print(f"    {label}：12345 记录召回 {shares['同:hotline'][1]:.2f}，信访人口述 {shares['同:petitioner'][1]:.2f}；"
+              f"难负例误报 {hard.false_alarms:.1%}；同一信访人的另一件事误报 {shares['异:matter'][1]:.1%}")
 
 
 def _generator():

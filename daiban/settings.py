@@ -270,7 +270,7 @@ DAIBAN_NUMBER_PREFIX = env_str("DAIBAN_NUMBER_PREFIX", "WS")
 # Similarity (0–1) above which two petitions of one petitioner are "the same matter".
 # A calibrated probability (similarity.score); the threshold is chosen on cross-validated scores of
 # the tuning part of tests/data/same_matter.jsonl (`python -m tests.data.corpus fit`).
-DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.7)
+DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.705)
 # From this similarity up to the threshold above, the intake check marks an earlier petition
 # 可能同一事项，请核对: complaints retold in other words often score there (README "Same matter").
 DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = env_float("DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD", 0.4)

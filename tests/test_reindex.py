@@ -42,7 +42,7 @@ def test_reindex_finds_the_hotspot_links_of_recent_open_petitions_again(new_peti
 
 
 def test_upgrade_migration_cuts_stored_features_again(new_petition):
-    """0019_i14_follow_ups_refresh_features: features stored by an older version (here: stale terms, facts, norms,
+    """0020_i14_short_retellings_refresh_features: features stored by an older version (here: stale terms, facts, norms,
     counts and keys) are what intake builds today after the migration runs, with no reindex."""
     import importlib
 
@@ -58,7 +58,7 @@ def test_upgrade_migration_cuts_stored_features_again(new_petition):
     PetitionFeatures.objects.update(terms="旧 词", facts="诉:旧", norm=1.0)
     TermCount.objects.all().delete()
     MatterBucket.objects.all().delete()
-    migration = importlib.import_module("daiban.petitions.migrations.0019_i14_follow_ups_refresh_features")
+    migration = importlib.import_module("daiban.petitions.migrations.0020_i14_short_retellings_refresh_features")
     migration.refresh(apps, connection.schema_editor())
     assert snapshot()[:3] == before
     after = dict(PetitionFeatures.objects.values_list("petition_id", "norm"))

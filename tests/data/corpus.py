@@ -13,6 +13,12 @@ odd ids tune, even ids held-out.
 
 Pairs: (text, each `same`) → same matter; (text, each `other`) and (the first retelling, each
 `other`) → not the same matter.
+
+tests/data/short_retellings.jsonl (`SHORT`) is the issue's own kind of example, in the same format:
+80 short complaints (15–60 characters, as a clerk writes them on a form), each retold by a 12345
+operator and by the petitioner, with one hard negative and one different complaint of the same person
+("matter"). Written from a brief by writers who did not see the scoring code; sa… tune (the
+synonyms added for it were read off these), sb… held-out (scored before and after, never looked at).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PATH = Path(__file__).with_name("same_matter.jsonl")
+SHORT = Path(__file__).with_name("short_retellings.jsonl")
 
 
 @dataclass(frozen=True)
@@ -34,14 +41,14 @@ class Pair:
     split: str
 
 
-def matters() -> list[dict]:
-    with PATH.open(encoding="utf-8") as f:
+def matters(path: Path = PATH) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def pairs(split: str | None = None) -> list[Pair]:
+def pairs(split: str | None = None, path: Path = PATH) -> list[Pair]:
     out: list[Pair] = []
-    for m in matters():
+    for m in matters(path):
         if split and m["split"] != split:
             continue
         for s in m["same"]:
@@ -87,12 +94,20 @@ def _featurizer():
     return f
 
 
-def scored(split: str | None = None, term_stats=None) -> list[tuple[Pair, float]]:
+def scored(split: str | None = None, term_stats=None, path: Path = PATH) -> list[tuple[Pair, float]]:
+    """Each pair of the split with its same-matter score; `path` SHORT for the short retellings
+    (document frequencies stay those of the main corpus, standing in for the bureau's petitions)."""
     from daiban.petitions.similarity import score
 
     term_stats = term_stats or stats()
     f = _featurizer()
-    return [(p, score(f(p.a), f(p.b), term_stats)) for p in pairs(split)]
+    return [(p, score(f(p.a), f(p.b), term_stats)) for p in pairs(split, path)]
+
+
+def hard(results: list[tuple[Pair, float]]) -> list[tuple[Pair, float]]:
+    """Without the "matter" negatives of SHORT (a different complaint altogether): `figures` counts
+    false alarms among hard negatives."""
+    return [(p, s) for p, s in results if p.same or p.how != "matter"]
 
 
 def signal_rows(split: str, term_stats=None) -> list[tuple[Pair, dict[str, float]]]:

@@ -1,5 +1,5 @@
 """Cutting every petition's stored same-matter features again, for the migrations that change them
-(0019; 0018 before it). A module whose name starts with "_" is not a migration itself.
+(0020; 0019 and 0018 before it). A module whose name starts with "_" is not a migration itself.
 
 PetitionFeatures (terms, facts, norm), the document frequencies (TermCount) and the LSH band keys
 (MatterBucket), which come from the words, are rebuilt; search entries do not use these features and
