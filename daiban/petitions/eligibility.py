@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from daiban.lib import crypto
 from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.errors import NotFound
 from daiban.org.models import User
+from daiban.petitions import matters
 from daiban.petitions.index_models import PetitionFeatures
-from daiban.petitions.models import Petition, PetitionLink
-from daiban.petitions.permissions import Visibility, petitions_visible_to, visibility
+from daiban.petitions.models import Petition, Petitioner, PetitionLink
+from daiban.petitions.permissions import Visibility, petitions_visible_to, visibility, visible_petitions
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
@@ -144,11 +146,6 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
     links), and the same matter across petitioners at `station_id` (matters.py; none without a
     station). Reads only this petitioner's petitions and the station's bucket index; changes nothing.
     The caller checks the "intake" ability and the station (intake.intake_check)."""
-    from daiban.lib import crypto
-    from daiban.petitions import matters
-    from daiban.petitions.models import Petitioner
-    from daiban.petitions.permissions import visible_petitions
-
     petitioner_id = Petitioner.objects.filter(id_hash=crypto.lookup_hash(id_number)).values_list("pk", flat=True).first()
     typed = bool(content.strip())
     visible = visible_petitions(user)
@@ -159,7 +156,7 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
     same = [e.petition for e in rated if e.likeness == "same"]  # newest first, as the reasons name them
     if typed:  # most alike first: a retelling in other words scores below the threshold but near it
         rated.sort(key=lambda e: -e.score)
-    seen = set(visible.filter(pk__in=[p.pk for p, _ in scored]).values_list("pk", flat=True))
+    seen = _seen(user, [p for p, _ in scored])
     return Preview(
         known=petitioner_id is not None, typed=typed,
         earlier=[e for e in rated if e.petition.pk in seen], hidden_count=len(scored) - len(seen),
@@ -171,18 +168,21 @@ def possibly_same(petition: Petition, user: User) -> list[Earlier]:
     (likeness "possible": from DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up, below the same-matter
     threshold), not linked yet, that `user` may see; most alike first. The case page offers them for
     a person to rule on (services.petition_link)."""
-    from daiban.petitions.permissions import visible_petitions
-
     stored = PetitionFeatures.objects.filter(petition_id=petition.pk).only("terms", "facts").first()
     mine = Features.loads(stored.terms, stored.facts) if stored else petition.content
     linked = set(petition.links.values_list("related_id", flat=True))
     found = [Earlier(other, value, "possible")
              for other, value in scored_earlier(petition.petitioner_id, mine, before_id=petition.pk)
              if likeness(value, True) == "possible" and other.pk not in linked]
-    if not found:
-        return []
-    seen = set(visible_petitions(user).filter(pk__in=[e.petition.pk for e in found]).values_list("pk", flat=True))
+    seen = _seen(user, [e.petition for e in found])
     return sorted((e for e in found if e.petition.pk in seen), key=lambda e: -e.score)
+
+
+def _seen(user: User, petitions: list[Petition]) -> set[int]:
+    """The ids of those of `petitions` that `user` may see (one query; none for an empty list)."""
+    if not petitions:
+        return set()
+    return set(visible_petitions(user).filter(pk__in=[p.pk for p in petitions]).values_list("pk", flat=True))
 
 
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:

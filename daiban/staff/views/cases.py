@@ -220,32 +220,27 @@ def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse
     return refused or (redirect(nxt) if nxt.startswith("/staff/") else redirect("staff:case", petition.pk))
 
 
-@staff_required()
-def link(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
+def _rule(request: StaffRequest, pk: int, related_id: int, service: Callable[..., Any], done: str) -> HttpResponse:
+    """A ruling on whether an earlier petition is the same matter (services.petition_link/unlink)."""
     if request.method != "POST":
         raise Http404("页面不存在")
     try:
-        services.petition_link(petition_id=pk, related_id=related_id, user=request.user,
-                               reason=request.POST.get("reason", ""))
+        service(petition_id=pk, related_id=related_id, user=request.user, reason=request.POST.get("reason", ""))
     except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
-        messages.success(request, "已认定为同一事项。")
+        messages.success(request, done)
     return redirect("staff:case", pk)
+
+
+@staff_required()
+def link(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
+    return _rule(request, pk, related_id, services.petition_link, "已认定为同一事项。")
 
 
 @staff_required()
 def unlink(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
-    if request.method != "POST":
-        raise Http404("页面不存在")
-    try:
-        services.petition_unlink(petition_id=pk, related_id=related_id, user=request.user,
-                                 reason=request.POST.get("reason", ""))
-    except REFUSALS as exc:
-        messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
-    else:
-        messages.success(request, "已认定不是同一事项。")
-    return redirect("staff:case", pk)
+    return _rule(request, pk, related_id, services.petition_unlink, "已认定不是同一事项。")
 
 
 @staff_required()
