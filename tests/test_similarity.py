@@ -223,7 +223,7 @@ HELD_OUT_FLOOR = {"recall": 0.723, "f1": 0.825, "false_alarms": 0.03}
 # The short retellings (tests/data/short_retellings.jsonl), the issue's own kind of example: recall
 # of the 12345 operator's and the petitioner's, and false alarms among hard negatives, per part.
 SHORT_FLOOR = {
-    "tune": {"hotline": 0.85, "petitioner": 0.52, "false_alarms": 0.23},
+    "tune": {"hotline": 0.85, "petitioner": 0.52, "false_alarms": 0.2},
     "held_out": {"hotline": 0.75, "petitioner": 0.22, "false_alarms": 0.07},
 }
 
@@ -285,6 +285,13 @@ def test_another_plot_or_company_named_as_such_is_another_matter():
     assert similarity(first, "葫芦素那边我家另一块草场也出现了塌陷坑，请求治理") < THRESHOLD
     assert similarity("某砂石公司采砂许可证已过期，仍在河道继续开采",
                       "另一家砂石公司超出许可范围，越界到下游采砂") < THRESHOLD
+
+
+def test_another_kind_of_livestock_is_another_matter():
+    first = "采砂后河道留下深坑，淹死我家两只羊，请求赔偿"
+    assert similarity(first, "河里采砂挖的深坑把俺家两只羊淹死了，得给赔") >= THRESHOLD
+    assert similarity(first, "采砂后河道留下深坑，淹死我家一头牛，请求赔偿") < THRESHOLD
+    assert similarity("羊圈被洪水冲毁，请求补偿", "牛棚被洪水冲毁，请求补偿") >= THRESHOLD  # both 棚圈: no kind
 
 
 @pytest.mark.parametrize(("record", "retold"), [
