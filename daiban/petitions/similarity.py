@@ -113,7 +113,7 @@ _SIDE = re.compile(r"(?<![东南西北])([东南西北])(?:面|边|头|侧|山|�
 # "我家另一块草场", "另一家砂石公司", "另外一块耕地": the text says it is about another plot, building or
 # company than one already raised — another matter than a text that does not (the labelled corpus: in
 # 39 of 744 other matters, none of 1,292 retellings).
-_ANOTHER = re.compile(r"(?:另[一1]|另外[一1]|另有[一1]|另外的)(?:块|处|片|座|套|栋|宗|段|家(?!人)|个|头)")
+_ANOTHER = re.compile(r"(?:另[一1]|另外[一1]|另有[一1]|另外的)(?:块|处|片|座|套|栋|宗|段|家(?!人)|个|头|条|间|户(?!人))")
 # The kind of livestock a complaint is about ("淹死我家两只羊" / "一头牛掉进坑里"): another kind, another
 # matter (the labelled corpus: 6 of 32 other matters naming animals name another, none of 52 retellings).
 # 羊圈/牛棚 are 棚圈 by now (textnorm), 牛羊 牲畜.
@@ -520,10 +520,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 0.731, "containment": 6.87, "year_agrees": -0.58, "year_differs": -5.28,
-    "project_agrees": 0.348, "project_differs": -5.112, "object_agrees": -0.035, "object_differs": -3.085,
-    "quantity_agrees": 0.764, "quantity_differs": -2.85, "demand_overlap": 0.671, "demand_differs": -0.967,
-    "place_agrees": -1.076, "place_differs": -1.142, "bias": -2.168,
+    "cosine": 0.808, "containment": 6.89, "year_agrees": -0.602, "year_differs": -5.314,
+    "project_agrees": 0.349, "project_differs": -5.15, "object_agrees": -0.044, "object_differs": -3.48,
+    "quantity_agrees": 0.754, "quantity_differs": -2.857, "demand_overlap": 0.696, "demand_differs": -0.959,
+    "place_agrees": -1.083, "place_differs": -1.005, "bias": -2.194,
 }
 
 
