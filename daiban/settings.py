@@ -242,6 +242,8 @@ LOGGING = {
     # Request bodies carry personal data: never let Django log them.
     "loggers": {
         "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
+        # runserver's access lines carry query strings (?id_number=…): through the masking console too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Logins, lockouts and the audit trail's own warnings also go to security.log.
         "axes": {"handlers": ["console", "file", "security"], "level": "WARNING", "propagate": False},
         "daiban.security": {"handlers": ["console", "file", "security"], "level": "INFO", "propagate": False},
@@ -274,6 +276,9 @@ DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.705)
 # From this similarity up to the threshold above, the intake check marks an earlier petition
 # 可能同一事项，请核对: complaints retold in other words often score there (README "Same matter").
 DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = env_float("DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD", 0.4)
+# The check before registering tells whether an ID number is a known petitioner's: each account may
+# make this many an hour (a busy intake day makes a few dozen), so nobody can sweep ID numbers with it.
+DAIBAN_INTAKE_CHECKS_PER_HOUR = env_int("DAIBAN_INTAKE_CHECKS_PER_HOUR", 300)
 # Open petitions of other petitioners at the station on a similar matter (同一事项，多名信访人).
 DAIBAN_SIMILAR_MATTER_THRESHOLD = env_float("DAIBAN_SIMILAR_MATTER_THRESHOLD", 0.33)
 # API tokens live this many hours.

@@ -56,7 +56,7 @@ def test_without_content_earlier_petitions_are_listed_unscored(api, new_petition
     data = check(api).data
     assert data["earlier"] == [{"id": first["id"], "number": first["number"], "status": first["status"],
                                 "received_on": first["received_on"], "score": None, "likeness": None}]
-    assert data["eligible"] is True
+    assert data["eligible"] is None  # without the content, whether it is the same matter cannot be told
 
 
 def test_a_new_petitioner_and_the_judicial_flag(api):
@@ -94,6 +94,7 @@ def test_a_petition_at_another_station_counts_but_is_not_shown(api, new_petition
     ({"petitioner": {"id_number": ""}}, "petitioner.id_number"),
     ({"petitioner": {"id_number": id_number()[:-1] + "0"}}, "petitioner.id_number"),
     ({"petitioner": {"id_number": id_number()}, "content": "字" * 10001}, "content"),
+    ({"petitioner": {"id_number": id_number()}, "content": "字" * 20001}, "content"),
     ({"petitioner": {"id_number": id_number()}, "station_id": 999999}, "station_id"),
 ])
 def test_bad_input_is_refused_naming_the_field(api, body, field):
@@ -122,3 +123,30 @@ def test_only_those_who_register_may_check(api, new_petition, username, status):
     response = check(api, username, content=SAND_RETOLD)
     assert response.status_code == status, response.data
     assert "earlier" not in response.data
+
+
+def test_the_check_is_limited_per_account(api, settings):
+    """The answer says whether an ID number is a known petitioner's: no sweeping through ID numbers."""
+    settings.DAIBAN_INTAKE_CHECKS_PER_HOUR = 3
+    for serial in range(3):
+        assert check(api, petitioner={"id_number": id_number(serial=400 + serial)}).status_code == 200
+    refused = check(api, petitioner={"id_number": id_number(serial=410)})
+    assert refused.status_code == 429 and "earlier" not in refused.data
+    assert check(api, "leader", petitioner={"id_number": id_number(serial=411)}).status_code == 200  # per account
+
+
+def test_the_staff_page_check_is_post_only_and_waits_for_the_content(org, new_petition):
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    new_petition(petitioner=WANG, content=SAND)
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    assert client.get("/staff/intake/check/", {"id_number": WANG["id_number"]}).status_code == 405
+    page = client.post("/staff/intake/check/", {"id_number": WANG["id_number"]}).content.decode()
+    assert 'data-testid="eligibility-pending"' in page and 'data-testid="eligible"' not in page
+    page = client.post("/staff/intake/check/", {"id_number": WANG["id_number"], "content": "字" * 10001}).content.decode()
+    assert "不能超过10000字" in page and 'data-testid="eligible"' not in page
+    page = client.post("/staff/intake/check/", {"id_number": WANG["id_number"], "content": SAND_RETOLD}).content.decode()
+    assert 'data-testid="not-eligible"' in page

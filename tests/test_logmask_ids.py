@@ -11,3 +11,16 @@ def test_uuid_kept_whole_and_phone_beside_it_masked():
 
 def test_digits_that_only_look_like_a_uuid_group_are_masked():
     assert mask("id 15062619650312001X, 12345678-") == "id [已屏蔽18位], [已屏蔽8位]-"
+
+
+
+def test_the_development_servers_access_lines_are_masked():
+    """runserver logs each request line, query string included, through "django.server": every
+    handler it writes to masks (Django's own default handler for it would not)."""
+    import logging
+
+    from daiban.lib.logmask import MaskPersonalData
+
+    logger = logging.getLogger("django.server")
+    assert logger.handlers and not logger.propagate
+    assert all(any(isinstance(f, MaskPersonalData) for f in h.filters) for h in logger.handlers)

@@ -120,3 +120,36 @@ def test_another_matter_is_not_offered(settings, new_petition):
     other = new_petition(petitioner=WANG, content=OTHER_MATTER)
     page = login("agent1").get(f"/staff/petitions/{other['id']}/").content.decode()
     assert 'data-testid="possibly-same"' not in page
+
+
+def test_a_leaders_ruling_stands_against_an_agent_and_is_not_offered_again(api, retold):
+    """A leader dismisses the link; the pair is no longer offered, an agent's confirmation is refused
+    (409 dismissed), a leader may rule again."""
+    first, second = retold
+    assert confirm(api, "agent1", second["id"], first["id"]).status_code == 200
+    assert api("leader").post(f"/petitions/{second['id']}/related/{first['id']}/dismiss",
+                              {"reason": "不是同一块草场"}).status_code == 200
+    page = login("agent1").get(f"/staff/petitions/{second['id']}/").content.decode()
+    assert 'data-testid="possibly-same"' not in page
+    again = confirm(api, "agent1", second["id"], first["id"])
+    assert again.status_code == 409 and again.data["error"]["code"] == "dismissed"
+    assert not PetitionLink.objects.exists()
+    assert confirm(api, "leader", second["id"], first["id"], "复核后认定是同一事项").status_code == 200
+
+
+def test_an_archived_petitions_link_is_not_dismissed(api, retold):
+    first, second = retold
+    assert confirm(api, "agent1", second["id"], first["id"]).status_code == 200
+    Petition.objects.filter(pk=second["id"]).update(status="archived")
+    response = api("leader").post(f"/petitions/{second['id']}/related/{first['id']}/dismiss", {"reason": "理由"})
+    assert response.status_code == 409 and PetitionLink.objects.count() == 1
+
+
+def test_the_stored_score_is_the_one_the_page_showed(api, retold):
+    from daiban.petitions import eligibility
+
+    first, second = retold
+    shown = {e.petition.pk: e.score for e in eligibility.possibly_same(Petition.objects.get(pk=second["id"]),
+                                                                         User.objects.get(username="agent1"))}
+    confirm(api, "agent1", second["id"], first["id"])
+    assert PetitionLink.objects.get().score == shown[first["id"]]

@@ -124,7 +124,7 @@ class CheckPetitionerIn(s.Schema):
 
 class CheckIn(s.Schema):
     petitioner: CheckPetitionerIn
-    content: Annotated[s.CleanText, Field(max_length=20000)] = ""
+    content: Annotated[s.CleanText, Field(max_length=10000)] = ""
     in_judicial_proceedings: bool = False
     station_id: s.Id | None = None
 
@@ -147,7 +147,7 @@ class SimilarOut(s.Schema):
 
 class CheckOut(s.Schema):
     petitioner_known: bool
-    eligible: bool
+    eligible: bool | None  # null: no content yet, so whether it is the same matter cannot be told
     reasons: list[s.ReasonOut]
     earlier: list[EarlierOut]
     hidden_count: int
@@ -160,7 +160,7 @@ def petition_check(request: StaffRequest, payload: CheckIn):
     found = services.intake_check(payload.dict(), request.user)
     return respond(CheckOut, {
         "petitioner_known": found.known,
-        "eligible": not found.reasons,
+        "eligible": False if found.reasons else (True if found.typed else None),
         "reasons": [reason_out(r) for r in found.reasons],
         "earlier": [{"id": e.petition.pk, "number": e.petition.number, "status": e.petition.status,
                      "received_on": e.petition.received_on, "score": round(e.score, 4) if found.typed else None,

@@ -12,7 +12,7 @@ from daiban.lib.errors import NotFound
 from daiban.org.models import User
 from daiban.petitions import matters
 from daiban.petitions.index_models import PetitionFeatures
-from daiban.petitions.models import Petition, Petitioner, PetitionLink
+from daiban.petitions.models import Event, Petition, Petitioner, PetitionLink
 from daiban.petitions.permissions import Visibility, petitions_visible_to, visibility, visible_petitions
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
@@ -163,17 +163,33 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
         reasons=reasons_from(same, judicial=judicial), similar=similar)
 
 
+def earlier_scored(petition: Petition) -> list[tuple[Petition, float]]:
+    """`scored_earlier` for a saved petition: its earlier petitions (by id), scored with its stored
+    features, as intake scored them (the text is cut again only when none are stored)."""
+    stored = PetitionFeatures.objects.filter(petition_id=petition.pk).only("terms", "facts").first()
+    mine = Features.loads(stored.terms, stored.facts) if stored else petition.content
+    return scored_earlier(petition.petitioner_id, mine, before_id=petition.pk)
+
+
+def dismissed(petition_id: int) -> set[int]:
+    """Earlier petitions whose last ruling on this petition is 不是同一事项 (an `unlink` event not
+    followed by a `link` for the same one): not offered again as possibly the same."""
+    last: dict[int, str] = {}
+    for action, data in Event.objects.filter(petition_id=petition_id, action__in=("link", "unlink")).order_by(
+            "id").values_list("action", "data"):
+        if isinstance(data, dict) and isinstance(data.get("related_id"), int):
+            last[data["related_id"]] = action
+    return {pk for pk, action in last.items() if action == "unlink"}
+
+
 def possibly_same(petition: Petition, user: User) -> list[Earlier]:
     """Earlier petitions of the same petitioner that the check found possibly the same matter
     (likeness "possible": from DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD up, below the same-matter
-    threshold), not linked yet, that `user` may see; most alike first. The case page offers them for
-    a person to rule on (services.petition_link)."""
-    stored = PetitionFeatures.objects.filter(petition_id=petition.pk).only("terms", "facts").first()
-    mine = Features.loads(stored.terms, stored.facts) if stored else petition.content
-    linked = set(petition.links.values_list("related_id", flat=True))
-    found = [Earlier(other, value, "possible")
-             for other, value in scored_earlier(petition.petitioner_id, mine, before_id=petition.pk)
-             if likeness(value, True) == "possible" and other.pk not in linked]
+    threshold), not linked, not ruled 不是同一事项 (`dismissed`), that `user` may see; most alike
+    first. The case page offers them for a person to rule on (services.petition_link)."""
+    ruled = set(petition.links.values_list("related_id", flat=True)) | dismissed(petition.pk)
+    found = [Earlier(other, value, "possible") for other, value in earlier_scored(petition)
+             if likeness(value, True) == "possible" and other.pk not in ruled]
     seen = _seen(user, [e.petition for e in found])
     return sorted((e for e in found if e.petition.pk in seen), key=lambda e: -e.score)
 

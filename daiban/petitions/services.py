@@ -22,12 +22,12 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.org.models import User
 from daiban.petitions import events, guards, recompute
-from daiban.petitions.abilities import Actor, require
+from daiban.petitions.abilities import Actor, may, require
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 from daiban.petitions.actions.base import Ctx, DispositionCtx
 from daiban.petitions.choices import Status
 from daiban.petitions.corrections import petitioner_correct  # noqa: F401  (importable from here)
-from daiban.petitions.eligibility import scored_earlier
+from daiban.petitions.eligibility import dismissed, earlier_scored
 from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition are all importable from here)
     _QUERY_ALPHABET,
     IntakeResult,
@@ -193,6 +193,8 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
         require(user, "unlink", petition)
+        if petition.status == Status.ARCHIVED:
+            raise Conflict("已归档的信访事项不能再更改")
         link = petition.links.select_related("related").filter(related_id=related_id).first()
         if link is None:
             raise NotFound("没有这条同一事项关联")
@@ -224,9 +226,10 @@ def petition_link(*, petition_id: int, related_id: int, user: User, reason: str)
             raise Conflict("已归档的信访事项不能再更改")
         if petition.links.filter(related_id=related.pk).exists():
             raise Conflict("已经认定为同一事项", code="already_linked")
-        value = next((v for other, v in scored_earlier(petition.petitioner_id, petition.content,
-                                                       before_id=petition.pk, with_content=False)
-                      if other.pk == related.pk), 0.0)
+        if related.pk in dismissed(petition.pk) and not may(user, "unlink", petition):
+            # A leader ruled it another matter: only a leader or the center may rule again.
+            raise Conflict("领导已认定不是同一事项，需由带班、分管、主要领导或代办服务中心重新认定", code="dismissed")
+        value = next((v for other, v in earlier_scored(petition) if other.pk == related.pk), 0.0)
         PetitionLink.objects.create(petition=petition, related=related, reason="confirmed", score=value)
         petition.version += 1
         petition.save(update_fields=["version", "updated_at"])

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number
-from daiban.org.models import Station
-from daiban.petitions import eligibility, services
+from daiban.petitions import services
 from daiban.petitions.abilities import may_see_query_code
 from daiban.staff.forms import IntakeForm
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import REFUSALS, staff_required
 
 
 @staff_required("intake")
@@ -35,19 +34,26 @@ def intake(request):
 
 
 @staff_required("intake")
+@require_POST
 def intake_check(request):
-    """htmx: the petitioner's earlier petitions and the eligibility preview, before saving."""
+    """htmx: the petitioner's earlier petitions and the eligibility preview, before saving
+    (services.intake_check, as `POST /api/v1/petitions/check`). POST only: an ID number in a query
+    string would be written to access logs."""
     context: dict = {"checked": False}
     raw_id = request.POST.get("id_number", "")
     try:
-        id_number = normalize_id_number(raw_id)
+        normalize_id_number(raw_id)
     except InvalidValue as exc:
         context["id_error"] = str(exc) if len(raw_id.strip()) >= 15 else ""
         return render(request, "staff/_intake_check.html", context)
-    station_id = request.user.station_id or Station.objects.filter(
-        code=settings.DAIBAN_DEFAULT_STATION).values_list("pk", flat=True).first()
-    found = eligibility.preview(request.user, id_number=id_number, content=request.POST.get("content", "")[:10000],
-                                station_id=station_id, judicial=request.POST.get("in_judicial_proceedings") == "on")
+    data = {"petitioner": {"id_number": raw_id}, "content": request.POST.get("content", ""),
+            "in_judicial_proceedings": request.POST.get("in_judicial_proceedings") == "on",
+            "station_id": request.POST.get("station_id") or None}
+    try:
+        found = services.intake_check(data, request.user)
+    except REFUSALS as exc:
+        context["id_error"] = "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message
+        return render(request, "staff/_intake_check.html", context)
     context.update({"checked": True, "typed": found.typed, "hidden_count": found.hidden_count,
                     "reasons": found.reasons, "similar": found.similar,
                     "earlier": [(e.petition, e.score, e.likeness) for e in found.earlier]})
