@@ -167,3 +167,20 @@ def test_tokens_are_the_same_for_index_and_query():
     assert search.text_tokens("砂") == ["砂"]
     assert "建" in search.name_tokens("王建国") and "建国" in search.name_tokens("王建国")
     assert search.number_tokens("WS-2026-000123")[:2] == ["ws2", "s20"]
+
+
+def test_the_admins_petition_search_finds_what_the_staff_list_finds(org, three):
+    """The admin's search box on 信访事项 reads its term as `q` does: an ID number or phone in any typed
+    form (keyed hash), a name, words (a LIKE on encrypted columns would find nothing)."""
+    wang, li, _ = three
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    raw = id_number(serial=11)
+    for term, expected in ((f"{raw[:6]} {raw[6:14]} {raw[14:]}", wang), ("+86 139 0000 0011", wang),
+                           ("李桂兰", li), ("采砂", wang), (wang["number"], wang)):
+        page = client.get("/admin/petitions/petition/", {"q": term}).content.decode()
+        assert expected["number"] in page, term
+        others = {wang["number"], li["number"]} - {expected["number"]}
+        assert not any(n in page for n in others), term
+    page = client.get("/admin/petitions/petition/", {"q": id_number(serial=99)})
+    assert page.status_code == 200 and wang["number"] not in page.content.decode()
