@@ -153,3 +153,21 @@ def test_the_stored_score_is_the_one_the_page_showed(api, retold):
                                                                          User.objects.get(username="agent1"))}
     confirm(api, "agent1", second["id"], first["id"])
     assert PetitionLink.objects.get().score == shown[first["id"]]
+
+
+def test_the_possible_repeats_through_the_api(api, org, retold):
+    """What the case page offers, for API clients: listed until ruled on; 403 for a department that
+    sees the case, 404 for who does not."""
+    first, second = retold
+    listed = api("agent1").get(f"/petitions/{second['id']}/possibly_same")
+    assert listed.status_code == 200, listed.data
+    assert [(p["id"], p["number"]) for p in listed.data] == [(first["id"], first["number"])]
+    assert 0.2 <= listed.data[0]["score"] < 0.999
+    assert api("agent12").get(f"/petitions/{second['id']}/possibly_same").status_code == 404
+    api("agent1").act(second["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk,
+                                               "agent_chosen_by": "designated", "notification": "written"})
+    api("agent1").act(second["id"], "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    assert api("dept1").get(f"/petitions/{second['id']}").status_code == 200
+    assert api("dept1").get(f"/petitions/{second['id']}/possibly_same").status_code == 403
+    confirm(api, "agent1", second["id"], first["id"])
+    assert api("agent1").get(f"/petitions/{second['id']}/possibly_same").data == []

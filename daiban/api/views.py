@@ -230,6 +230,22 @@ def petition_similar(request: StaffRequest, petition_id: s.Id):
             for p, score in matters.similar_to(petition, visible=visible_petitions(request.user))]
 
 
+class PossiblyOut(s.Schema):
+    id: int
+    number: str
+    status: str
+    received_on: datetime.date
+    score: float
+
+
+@router.get("/petitions/{petition_id}/possibly_same", response={200: list[PossiblyOut], **ERRORS}, tags=["信访事项"],
+            summary="该信访人可能同一事项的信访事项：检查得分未达阈值、未关联、未被认定不是同一事项，待人认定")
+def petition_possibly_same(request: StaffRequest, petition_id: s.Id):
+    return [{"id": e.petition.pk, "number": e.petition.number, "status": e.petition.status,
+             "received_on": e.petition.received_on, "score": round(e.score, 4)}
+            for e in eligibility.possibly_same_of(request.user, petition_id)]
+
+
 @router.get("/petitions/{petition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["办理"],
          summary="当前用户现在可执行的动作")
 def petition_actions(request: StaffRequest, petition_id: s.Id):

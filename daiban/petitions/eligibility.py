@@ -11,9 +11,16 @@ from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.errors import NotFound
 from daiban.org.models import User
 from daiban.petitions import matters
+from daiban.petitions.abilities import require
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Event, Petition, Petitioner, PetitionLink
-from daiban.petitions.permissions import Visibility, petitions_visible_to, visibility, visible_petitions
+from daiban.petitions.permissions import (
+    Visibility,
+    get_visible_petition,
+    petitions_visible_to,
+    visibility,
+    visible_petitions,
+)
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
 from daiban.petitions.workflow import EXCLUSIONS, OPEN
 
@@ -192,6 +199,14 @@ def possibly_same(petition: Petition, user: User) -> list[Earlier]:
              if likeness(value, True) == "possible" and other.pk not in ruled]
     seen = _seen(user, [e.petition for e in found])
     return sorted((e for e in found if e.petition.pk in seen), key=lambda e: -e.score)
+
+
+def possibly_same_of(user: User, petition_id: int) -> list[Earlier]:
+    """`possibly_same` of a petition this user may see (NotFound, 404, otherwise) and may rule on
+    (Forbidden, 403, otherwise: a department sees the case, not the agency's judgement of repeats)."""
+    petition = get_visible_petition(user, petition_id)
+    require(user, "link", petition)
+    return possibly_same(petition, user)
 
 
 def _seen(user: User, petitions: list[Petition]) -> set[int]:

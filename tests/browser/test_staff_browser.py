@@ -127,6 +127,21 @@ def test_a_repeat_shows_at_intake_before_saving(site, accepted):
     expect(page.get_by_test_id("earlier")).to_contain_text("同一事项")
 
 
+def test_on_a_phone_the_repeat_check_comes_before_the_save_button(site, accepted):
+    """At 360 px the page is one column: the check must be read before 保存登记, not after it."""
+    person = id_number(serial=403)
+    accepted(petitioner={"id_number": person}, content=COMPLAINT)
+    page = site.login("agent1", width=360, height=740)
+    page.goto(site.url("/staff/intake/"))
+    page.get_by_label("身份证号").fill(person)
+    page.get_by_label("反映的问题及诉求").fill(PARAPHRASE)
+    expect(page.get_by_test_id("not-eligible")).to_be_visible()
+    check = page.locator("#repeat-check").bounding_box()
+    button = page.get_by_role("button", name="保存登记").bounding_box()
+    content = page.get_by_label("反映的问题及诉求").bounding_box()
+    assert content["y"] < check["y"] < button["y"], (content, check, button)
+
+
 def test_validation_errors_keep_the_input(site):
     page = site.login("agent1")
     page.goto(site.url("/staff/intake/"))

@@ -137,7 +137,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "may_unlink": may(user, "unlink", petition),
         "may_link": may(user, "link", petition) and petition.status != Status.ARCHIVED,
         # Earlier petitions of this petitioner the check found possibly the same matter: a person rules.
-        "possibly_same": eligibility.possibly_same(petition, user) if department is None else [],
+        "possibly_same": eligibility.possibly_same(petition, user) if may(user, "link", petition) else [],
         "attachments": list(attachments_for(user, petition)),
         # Evidence goes with a conduct record (its own form on the conduct card), not this select.
         "attachment_kinds": [c for c in Attachment.Kind.choices if c[0] != Attachment.Kind.EVIDENCE],
