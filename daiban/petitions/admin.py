@@ -5,6 +5,7 @@ from daiban.lib.errors import Forbidden
 from daiban.petitions import search
 from daiban.petitions.abilities import may
 from daiban.petitions.choices import Status
+from daiban.petitions.events import event_labels
 from daiban.petitions.models import Category, Event, PersonalDataView, Petition, PetitionerCorrection
 from daiban.petitions.services import calendar_change
 from daiban.workdays.models import CalendarDay
@@ -28,12 +29,6 @@ def via_label(via: str) -> str:
     return f"{where}·{documents.get(document, document)}（{fmt.upper()}）" if fmt else via
 
 
-# Events that are not workflow actions (the staff timeline names them the same way).
-EVENT_LABELS = {
-    "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
-    "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
-    "public_rating": "信访人评价",
-}
 
 
 class EventInline(admin.TabularInline):
@@ -45,11 +40,7 @@ class EventInline(admin.TabularInline):
 
     @admin.display(description="动作")
     def action_label(self, obj: Event) -> str:
-        from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
-
-        name = obj.action.removeprefix("disposition_")
-        found = (DISPOSITION_ACTIONS if obj.action.startswith("disposition_") else ACTIONS).get(name)
-        return found.label if found else EVENT_LABELS.get(obj.action, obj.action)
+        return event_labels().get(obj.action, obj.action)
 
     @admin.display(description="原状态")
     def from_label(self, obj: Event) -> str:

@@ -34,6 +34,25 @@ from django_tasks.exceptions import InvalidTaskError
 
 from daiban.petitions.models import Event, Petition
 
+# The events that are not workflow actions, by their label (the timeline, the admin). The workflow
+# actions are named by their declared label (`event_label`).
+EVENT_LABELS = {
+    "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
+    "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
+    "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
+    "double_check_assign": "一案双查指派", "double_check_findings": "一案双查查明情况",
+    "double_check_close": "一案双查结束",
+}
+
+
+def event_labels() -> dict[str, str]:
+    """Every event's label: each petition action's, each disposition action's (as "disposition_…")
+    and EVENT_LABELS."""
+    from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+
+    return {**{name: act.label for name, act in ACTIONS.items()},
+            **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()}, **EVENT_LABELS}
+
 logger = logging.getLogger(__name__)
 
 # Pauses before the 2nd, 3rd, … attempt of a failed consumer: then it gives up (still in the admin).

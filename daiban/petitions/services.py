@@ -212,7 +212,8 @@ def petition_link(*, petition_id: int, related_id: int, user: User, reason: str)
     "Same matter"). The link is stored as intake would have stored it (reason "confirmed", with the
     score), so the 不予代办 reasons and the repeat statistics follow; the ruling goes on the timeline.
     NotFound for a petition the user may not see; Invalid (naming related_id) for another person's,
-    a later or the same petition; Conflict when already linked or archived."""
+    a later or the same petition; Conflict when already linked or archived, and ("dismissed") when a
+    leader ruled the pair 不是同一事项 and the user may not rule again (only the "unlink" holders may)."""
     reason = _text({"reason": reason}, "reason", "理由", max_length=500)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)

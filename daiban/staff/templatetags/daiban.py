@@ -6,7 +6,7 @@ from django import template
 
 from daiban.org import roles
 from daiban.petitions import choices as c
-from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.events import event_labels
 from daiban.petitions.workflow import RUNNING
 
 register = template.Library()
@@ -19,15 +19,7 @@ _LABELS = {
     "convened_by": dict(c.Convener.choices), "chosen_by": dict(c.AgentChosenBy.choices),
     "notification": dict(c.InformMethod.choices), "level": dict(c.ReviewLevel.choices),
     # The timeline's event actions: every workflow action by its label, and the events that are not actions.
-    "action": {
-        **{name: act.label for name, act in ACTIONS.items()},
-        **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()},
-        "intake": "登记", "deadline_recomputed": "时限重算", "attach": "上传附件", "archive_frozen": "案卷封存",
-        "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
-        "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
-        "double_check_assign": "一案双查指派", "double_check_findings": "一案双查查明情况",
-        "double_check_close": "一案双查结束",
-    },
+    "action": event_labels(),
     "conduct": dict(c.ConductKind.choices),
 }
 
