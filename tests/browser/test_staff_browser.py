@@ -202,6 +202,22 @@ def test_login_by_keyboard_and_throttled_failures(site):
     expect(page.get_by_role("alert")).to_contain_text("登录失败次数过多")
 
 
+def test_on_a_phone_the_list_shows_petitions_before_the_whole_filter_form(site, accepted):
+    """At 360 px only the search box is open; the other filters fold under 更多筛选条件 (open once one
+    of them is set), so the first petitions are on the first screen."""
+    petition = accepted()
+    page = site.login("agent1", width=360, height=740)
+    page.goto(site.url("/staff/petitions/"))
+    expect(page.get_by_label("搜索")).to_be_visible()
+    expect(page.get_by_label("状态")).to_be_hidden()
+    assert page.get_by_text(petition["number"]).first.bounding_box()["y"] < 740
+    page.get_by_text("更多筛选条件").click()
+    page.get_by_label("状态").select_option("accepted")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_test_id("result-count")).to_have_text("共 1 件")
+    expect(page.get_by_label("状态")).to_be_visible()
+
+
 def test_list_filters_through_the_form(site, accepted, new_petition):
     accepted()
     new_petition(petitioner={"name": "孙七"})

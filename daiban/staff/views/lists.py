@@ -58,7 +58,7 @@ def petition_list(request):
     return render(request, "staff/petition_list.html", {
         "saved_filters": list(SavedFilter.objects.filter(user=request.user)),
         "current_query": query.urlencode(), "may_bulk": may(request.user, "work_cases"),
-        "form": form, "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
+        "form": form, "filters_set": any(request.GET.get(name) for name in form.fields if name != "q"), "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
     })

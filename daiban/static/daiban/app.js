@@ -221,6 +221,11 @@
       box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
     });
   }
+  /* Folded on a phone, open on a wide screen: the list's further filters. */
+  if (window.matchMedia && window.matchMedia("(min-width: 768px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
+  }
+
   document.querySelectorAll("form").forEach(function (form) {
     if (!form.querySelector("[data-when-field]")) return;
     applyWhen(form);
