@@ -520,10 +520,10 @@ SIGNALS = (
 # a shared demand add evidence, another object, year, demand or project takes it away. "bias" is the
 # intercept. Refit (and rebuild background_df.json) whenever `features` or `signals` change.
 COEFFICIENTS = {
-    "cosine": 0.808, "containment": 6.89, "year_agrees": -0.602, "year_differs": -5.314,
-    "project_agrees": 0.349, "project_differs": -5.15, "object_agrees": -0.044, "object_differs": -3.48,
-    "quantity_agrees": 0.754, "quantity_differs": -2.857, "demand_overlap": 0.696, "demand_differs": -0.959,
-    "place_agrees": -1.083, "place_differs": -1.005, "bias": -2.194,
+    "cosine": 0.801, "containment": 6.902, "year_agrees": -0.603, "year_differs": -5.315,
+    "project_agrees": 0.349, "project_differs": -5.15, "object_agrees": -0.045, "object_differs": -3.481,
+    "quantity_agrees": 0.754, "quantity_differs": -2.856, "demand_overlap": 0.693, "demand_differs": -0.959,
+    "place_agrees": -1.082, "place_differs": -1.004, "bias": -2.195,
 }
 
 

@@ -211,6 +211,9 @@ SYNONYMS = {
     "河槽": "河道", "沙石": "砂石", "交钥匙": "交付", "交房": "交付", "猪圈": "棚圈", "仨": "3个", "俩": "2个",
     "厂子": "厂房", "石料厂": "采石场", "石场": "采石场", "铺子": "门市", "筛沙": "筛砂", "灰大": "粉尘大",
     "管子": "管道",
+    # What compensation was too low, and what is asked of it.
+    "太低": "偏低", "过低": "偏低", "太少了": "偏低", "少得可怜": "偏低", "涨一点": "提高", "涨点": "提高",
+    "多给点": "提高",
 }
 # Longer words that contain a key where it means something else: kept as they are (at one position the
 # longest key wins, so "没发现" is not "没发"+"现", "修路灯" not "修路"+"灯").
