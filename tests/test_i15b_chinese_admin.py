@@ -176,3 +176,12 @@ def test_audit_admin_names_the_target_type_in_chinese(org):
 
     row = AuditEntry(target_type="user")
     assert AuditEntryAdmin(AuditEntry, admin.site).target_type_label(row) == "工作人员账号"
+
+
+def test_a_very_long_address_sends_the_anonymous_to_login_without_a_traceback(org, caplog):
+    """Found by an attack: a 16 KB query string made the login redirect too long for Django, which
+    logged a DisallowedRedirect traceback on every such request. The return address drops the query."""
+    for path in ("/staff/petitions/", "/staff/nothing-here/"):
+        response = Client().get(path, {"q": "草" * 2500})
+        assert response.status_code == 302 and "/staff/login/" in response.url and len(response.url) < 2048
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

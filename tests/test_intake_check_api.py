@@ -150,3 +150,10 @@ def test_the_staff_page_check_is_post_only_and_waits_for_the_content(org, new_pe
     assert "不能超过10000字" in page and 'data-testid="eligible"' not in page
     page = client.post("/staff/intake/check/", {"id_number": WANG["id_number"], "content": SAND_RETOLD}).content.decode()
     assert 'data-testid="not-eligible"' in page
+
+
+def test_the_refusal_says_when_to_try_again(api, settings):
+    settings.DAIBAN_INTAKE_CHECKS_PER_HOUR = 1
+    check(api)
+    refused = check(api)
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 3600

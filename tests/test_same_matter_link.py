@@ -171,3 +171,29 @@ def test_the_possible_repeats_through_the_api(api, org, retold):
     assert api("dept1").get(f"/petitions/{second['id']}/possibly_same").status_code == 403
     confirm(api, "agent1", second["id"], first["id"])
     assert api("agent1").get(f"/petitions/{second['id']}/possibly_same").data == []
+
+
+def test_a_leader_rules_a_possible_repeat_not_the_same_without_a_link_first(api, retold):
+    """Found by an attack: a candidate never linked could not be dismissed. Now the leader's ruling is
+    recorded on the timeline, the candidate is offered no more, the petition stays eligible."""
+    first, second = retold
+    page = login("leader").get(f"/staff/petitions/{second['id']}/").content.decode()
+    assert "认定不是同一事项" in page
+    response = api("leader").post(f"/petitions/{second['id']}/related/{first['id']}/dismiss", {"reason": "另一块草场"})
+    assert response.status_code == 200, response.data
+    assert response.data["related"] == [] and not PetitionLink.objects.exists()
+    assert api("agent1").get(f"/petitions/{second['id']}/possibly_same").data == []
+    assert api("agent1").get(f"/petitions/{second['id']}/eligibility").data["eligible"] is True
+    assert Event.objects.filter(petition_id=second["id"], action="unlink").count() == 1
+    assert confirm(api, "agent1", second["id"], first["id"]).data["error"]["code"] == "dismissed"
+    again = api("leader").post(f"/petitions/{second['id']}/related/{first['id']}/dismiss", {"reason": "再次"})
+    assert again.status_code == 404  # nothing left to rule on
+
+
+def test_an_agent_on_a_stale_page_is_told_not_shown_a_bare_403(retold, api):
+    first, second = retold
+    confirm(api, "agent1", second["id"], first["id"])
+    response = login("agent1").post(f"/staff/petitions/{second['id']}/related/{first['id']}/dismiss/", {"reason": "x"},
+                                    follow=True)
+    assert response.status_code == 200 and "只有带班、分管、主要领导或代办服务中心可以认定不是同一事项" in response.content.decode()
+    assert PetitionLink.objects.count() == 1

@@ -23,7 +23,7 @@ from daiban.api.common import error_response
 from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
 from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS
-from daiban.lib.errors import ServiceError
+from daiban.lib.errors import RateLimited, ServiceError
 from daiban.lib.text import clean_any
 from daiban.lib.validation import field_messages, message
 from daiban.org.models import User
@@ -66,7 +66,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -48,10 +48,15 @@ class Conflict(ServiceError):
 
 
 class RateLimited(ServiceError):
-    """Too many requests from this client, or too many wrong query codes for this number (429)."""
+    """Too many requests from this client, or too many wrong query codes for this number (429).
+    `retry_after`: seconds until it may try again, sent as Retry-After when known."""
 
     status = 429
     default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class Unauthorized(ServiceError):

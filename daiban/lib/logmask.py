@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from urllib.parse import unquote
 
 # Seven or more digits in a row (ID numbers, mobile and fixed-line numbers, bank cards), an 18-digit
-# ID ending in X, or a mobile number typed in groups ("138 1234 5678", "138-1234-5678").
+# ID ending in X, or a number typed in groups: a mobile "138 1234 5678" / "138-1234-5678" / "138.1234.5678",
+# an ID "150626 19820828 0167" or "150626 1982 0828 0167". "+" is a space in a query string.
+_SEP = r"[ +.\-]"
 _RUNS = re.compile(
     r"(?<![0-9])(?:"
-    r"1[3-9][0-9][ -][0-9]{4}[ -][0-9]{4}"
-    r"|[0-9]{6}[ -][0-9]{8}[ -][0-9]{3}[0-9Xx]"
+    rf"1[3-9][0-9]{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}"
+    rf"|[0-9]{{6}}{_SEP}(?:[0-9]{{8}}|[0-9]{{4}}{_SEP}[0-9]{{4}}){_SEP}[0-9]{{3}}[0-9Xx]"
     r"|[0-9]{7,}[Xx]?"
     r")(?![0-9])"
 )
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A UUID (task and job ids in the worker's log) is not personal data, though its first group can be
 # eight digits: UUIDs are kept whole so that a job can still be found from its log line.
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
@@ -26,7 +31,14 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 
 def mask(text: str) -> str:
     """Replace every ID- or phone-like digit run in `text` with a marker giving only its length
-    (UUIDs excepted)."""
+    (UUIDs excepted). Read as people type numbers: full-width digits are folded (NFKC) and a
+    percent-encoded query string (an access log's request line) is decoded first; control characters
+    that decoding brings are written as \\xNN, so a request cannot forge log lines."""
+    if "%" in text:
+        decoded = unquote(text, errors="replace")
+        if decoded != text:
+            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", decoded)
+    text = unicodedata.normalize("NFKC", text)
     parts, kept = [], 0
     for found in _UUID.finditer(text):
         parts.append(_mask_runs(text[kept:found.start()]))

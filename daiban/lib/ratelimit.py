@@ -25,6 +25,11 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def seconds_left(window: int) -> int:
+    """Seconds until the current fixed window of `window` seconds ends (for Retry-After)."""
+    return max(1, window - int(time.time()) % window)
+
+
 def count(scope: str, ident: str, *, window: int) -> int:
     return cache.get(_key(scope, ident, window)) or 0
 

@@ -188,7 +188,7 @@ def intake_check(data: dict, user: User) -> Preview:
     whether an ID number is a known petitioner's). Saves nothing."""
     require(user, "intake")
     if not ratelimit.hit("intake_check", str(user.pk), limit=settings.DAIBAN_INTAKE_CHECKS_PER_HOUR, window=3600):
-        raise RateLimited("登记前检查过于频繁，请一小时后再试")
+        raise RateLimited("登记前检查过于频繁，请稍后再试", retry_after=ratelimit.seconds_left(3600))
     raw = data.get("petitioner")
     try:
         id_number = normalize_id_number(str((raw if isinstance(raw, dict) else {}).get("id_number") or ""))

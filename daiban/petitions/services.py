@@ -27,7 +27,7 @@ from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, Actio
 from daiban.petitions.actions.base import Ctx, DispositionCtx
 from daiban.petitions.choices import Status
 from daiban.petitions.corrections import petitioner_correct  # noqa: F401  (importable from here)
-from daiban.petitions.eligibility import dismissed, earlier_scored
+from daiban.petitions.eligibility import dismissed, earlier_scored, possibly_same
 from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition are all importable from here)
     _QUERY_ALPHABET,
     IntakeResult,
@@ -188,7 +188,9 @@ def available_disposition_actions(user: User, petition: Petition, disposition: D
 
 def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: str) -> Petition:
     """A leader rules that an earlier petition is not the same matter after all (the similarity
-    check is a heuristic). The link goes; the ruling stays on the timeline with who and why."""
+    check is a heuristic): a linked one (the link goes) or one offered as possibly the same
+    (eligibility.possibly_same; it is offered no more). The ruling stays on the timeline with who and
+    why. NotFound when it is neither, or not visible; Conflict on an archived petition."""
     reason = _text({"reason": reason}, "reason", "理由", max_length=500)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
@@ -196,10 +198,14 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
         if petition.status == Status.ARCHIVED:
             raise Conflict("已归档的信访事项不能再更改")
         link = petition.links.select_related("related").filter(related_id=related_id).first()
-        if link is None:
-            raise NotFound("没有这条同一事项关联")
-        number = link.related.number
-        link.delete()
+        if link is not None:
+            number = link.related.number
+            link.delete()
+        else:
+            offered = {e.petition.pk: e.petition for e in possibly_same(petition, user)}
+            if related_id not in offered:
+                raise NotFound("没有这条同一事项关联")
+            number = offered[related_id].number
         petition.version += 1
         petition.save(update_fields=["version", "updated_at"])
         _record(petition, user, "unlink", today(), f"认定与 {number} 不是同一事项：{reason}", {"related_id": related_id})

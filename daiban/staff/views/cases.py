@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from daiban.documents.archive import archive_state
 from daiban.documents.models import Attachment
 from daiban.documents.services import attachments_for, may_upload, may_upload_evidence
-from daiban.lib.errors import Invalid, NotFound
+from daiban.lib.errors import Forbidden, Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import eligibility, matters, selectors, services, sharing, undo
 from daiban.petitions.abilities import may, opinion_roles
@@ -226,6 +226,8 @@ def _rule(request: StaffRequest, pk: int, related_id: int, service: Callable[...
         raise Http404("页面不存在")
     try:
         service(petition_id=pk, related_id=related_id, user=request.user, reason=request.POST.get("reason", ""))
+    except Forbidden as exc:  # the form is offered only to who may use it; a stale page says so
+        messages.error(request, exc.message)
     except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
