@@ -73,13 +73,12 @@ def scored_earlier(petitioner_id: int, content: str | Features, before_id: int |
 
 
 def same_matter(petition: Petition, f: Features | None = None, stats: TermStats | None = None) -> list[tuple[Petition, float]]:
-    """Earlier petitions of the same petitioner whose content is similar enough."""
-    threshold = settings.DAIBAN_SAME_MATTER_THRESHOLD
+    """Earlier petitions of the same petitioner whose content is the same matter (`likeness` "same")."""
     return [
         (other, value)
         for other, value in scored_earlier(petition.petitioner_id, f or petition.content, before_id=petition.pk,
                                            stats=stats, with_content=False)
-        if value >= threshold
+        if likeness(value, True) == "same"
     ]
 
 
