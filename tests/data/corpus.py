@@ -15,11 +15,12 @@ Pairs: (text, each `same`) → same matter; (text, each `other`) and (the first 
 `other`) → not the same matter.
 
 tests/data/short_retellings.jsonl (`SHORT`) is the issue's own kind of example, in the same format:
-160 short complaints (15–60 characters, as a clerk writes them on a form), each retold by a 12345
+200 short complaints (15–60 characters, as a clerk writes them on a form), each retold by a 12345
 operator and by the petitioner, with one hard negative and one different complaint of the same person
-("matter"). Written from a brief, in four batches of 40, by writers who did not see the scoring code;
+("matter"). Written from a brief, in five batches of 40, by writers who did not see the scoring code;
 each batch was scored before anything was changed for it. sa…, sc… and sd… are the tuning part (the
-synonyms added for them were read off their misses), sb… the held-out part (never looked at).
+synonyms added for them were read off their misses), sb… and se… the held-out part (never looked at;
+se… was written and scored after every change).
 """
 
 from __future__ import annotations
