@@ -103,6 +103,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
              for act in services.available_actions(user, petition)]
     # A department asked to act sees its own 处置单 first, its form unfolded, and no other's.
     department = department_view(user, petition)
+    may_link = may(user, "link", petition)
     focus = _focus(request)
     dispositions = []
     for d in selectors.dispositions_for(petition, user):
@@ -135,9 +136,9 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "may_correct": may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
         "may_unlink": may(user, "unlink", petition),
-        "may_link": may(user, "link", petition) and petition.status != Status.ARCHIVED,
+        "may_link": may_link and petition.status != Status.ARCHIVED,
         # Earlier petitions of this petitioner the check found possibly the same matter: a person rules.
-        "possibly_same": eligibility.possibly_same(petition, user) if may(user, "link", petition) else [],
+        "possibly_same": eligibility.possibly_same(petition, user) if may_link else [],
         "attachments": list(attachments_for(user, petition)),
         # Evidence goes with a conduct record (its own form on the conduct card), not this select.
         "attachment_kinds": [c for c in Attachment.Kind.choices if c[0] != Attachment.Kind.EVIDENCE],

@@ -41,7 +41,7 @@ def intake_check(request):
     string would be written to access logs."""
     context: dict = {"checked": False}
     raw_id = request.POST.get("id_number", "")
-    try:
+    try:  # checked here first: a half-typed ID number is not a check (nor one of the hour's allowance)
         normalize_id_number(raw_id)
     except InvalidValue as exc:
         context["id_error"] = str(exc) if len(raw_id.strip()) >= 15 else ""
