@@ -24,10 +24,13 @@ def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Scenarios travel weeks ahead; token expiry has its own test.
     settings.DAIBAN_TOKEN_HOURS = 24 * 365
-    # Rate-limit counters live in the cache: each test starts with none.
+    # Each test starts with an empty cache and no rate-limit counts.
     from django.core.cache import cache
 
+    from daiban.lib import ratelimit
+
     cache.clear()
+    ratelimit.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -94,7 +94,8 @@ def _find(request: HttpRequest, number: str, code: str):
     try:
         return portal.find(number, code, ratelimit.client_ip(request))
     except portal.CaptchaRequired as exc:
-        raise RateLimited("该编号的查询码错误次数过多，请1小时后再试（或在网页上输入验证码查询）") from exc
+        raise RateLimited(f"该编号的查询码错误次数过多，请{ratelimit.wait_text(exc.retry_after or 3600)}后再试（或在网页上输入验证码查询）",
+                          retry_after=exc.retry_after) from exc
 
 
 @router.get("/petitions/{number}", response={200: PublicPetitionOut, **ERRORS}, summary="凭编号和查询码查询")

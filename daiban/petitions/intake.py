@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 
 from daiban.lib import crypto, ratelimit
 from daiban.lib.dates import today
-from daiban.lib.errors import Conflict, Invalid, RateLimited
+from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
 from daiban.lib.text import clean_line, clean_text
 from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
@@ -187,8 +187,8 @@ def intake_check(data: dict, user: User) -> Preview:
     or station; RateLimited past DAIBAN_INTAKE_CHECKS_PER_HOUR for the account (the answer says
     whether an ID number is a known petitioner's). Saves nothing."""
     require(user, "intake")
-    if not ratelimit.hit("intake_check", str(user.pk), limit=settings.DAIBAN_INTAKE_CHECKS_PER_HOUR, window=3600):
-        raise RateLimited("登记前检查过于频繁，请稍后再试", retry_after=ratelimit.seconds_left(3600))
+    ratelimit.take("intake_check", str(user.pk), limit=settings.DAIBAN_INTAKE_CHECKS_PER_HOUR, window=3600,
+                   message="登记前检查过于频繁，请{wait}后再试")
     raw = data.get("petitioner")
     try:
         id_number = normalize_id_number(str((raw if isinstance(raw, dict) else {}).get("id_number") or ""))

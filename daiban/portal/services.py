@@ -65,13 +65,13 @@ SCREEN_TEXT = {  # the outcome of screening, said to a citizen
 # --- submission -------------------------------------------------------------------------------------
 
 def submission_count(client: str) -> int:
-    return ratelimit.count("public-submit", client, window=HOUR)
+    return ratelimit.count("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR)
 
 
 def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
     """A petition from the portal: channel online, source self, at the chosen agent's station or the default."""
-    if not ratelimit.hit("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR):
-        raise RateLimited("提交过于频繁，请稍后再试")
+    ratelimit.take("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR,
+                   message="提交过于频繁，请{wait}后再试")
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)
@@ -110,14 +110,15 @@ def find(number: str, code: str, client: str, *, human: bool = False) -> Petitio
     from this client: four times as many, then RateLimited for the hour (guessing numbers).
     """
     number, code = normalise_number(number), normalise_number(code)
-    if not ratelimit.hit("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR):
-        raise RateLimited("查询过于频繁，请稍后再试")
+    ratelimit.take("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR,
+                   message="查询过于频繁，请{wait}后再试")
     wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
     pair = f"{client}|{number}"
-    if ratelimit.exceeded("public-wrong-client", client, limit=wrong * 4, window=HOUR):
-        raise RateLimited("查询码错误次数过多，请1小时后再试")
-    if not human and ratelimit.exceeded("public-wrong", pair, limit=wrong, window=HOUR):
-        raise CaptchaRequired("查询码错误次数较多，请输入验证码后再查询")
+    ratelimit.refuse_if_exceeded("public-wrong-client", client, limit=wrong * 4, window=HOUR,
+                                 message="查询码错误次数过多，请{wait}后再试")
+    if not human:
+        ratelimit.refuse_if_exceeded("public-wrong", pair, limit=wrong, window=HOUR,
+                                     message="查询码错误次数较多，请输入验证码后再查询", error=CaptchaRequired)
     petition = Petition.objects.filter(number=number).select_related("agent").first() if number else None
     if petition is None or not code or not constant_time_compare(petition.query_code, code):
         ratelimit.hit("public-wrong", pair, limit=wrong, window=HOUR)
