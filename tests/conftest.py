@@ -93,6 +93,22 @@ def _commit_hooks_run_when_the_apps_transaction_ends(monkeypatch):
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", patched_on_commit)
 
 
+@pytest.fixture(autouse=True)
+def _awkward_now():
+    """DAIBAN_TEST_NOW=2026-12-31T23:59:55+08:00 runs every test whose time is not frozen (no `clock`)
+    from that moment, ticking: tests that read the wall clock are tried across midnight, the turn of
+    an hour or a year, or a holiday, as CI may run them at any time (Beijing's midnight is 16:00 UTC).
+    Unset (the default): real time."""
+    import os
+
+    now = os.environ.get("DAIBAN_TEST_NOW")
+    if not now:
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(now), tick=True):
+        yield
+
+
 @pytest.fixture
 def clock():
     """Frozen time that the test can move: clock.move_to("2026-10-09")."""
