@@ -108,6 +108,8 @@ def test_case_page_puts_the_actions_first_on_a_phone(site, case):
     assert actions and petitioner and dispositions
     assert actions["y"] < petitioner["y"] < dispositions["y"]
     assert actions["y"] < 400  # in the first screen, under the title
+    title = phone.locator("h1").bounding_box()
+    assert title and actions["y"] - (title["y"] + title["height"]) >= 12  # with room between, not on it
     desktop = site.login("agent1", **DESKTOP)
     desktop.goto(url)
     actions = desktop.locator("#h-actions").bounding_box()
