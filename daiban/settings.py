@@ -278,7 +278,7 @@ DAIBAN_SAME_MATTER_THRESHOLD = env_float("DAIBAN_SAME_MATTER_THRESHOLD", 0.705)
 DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = env_float("DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD", 0.4)
 # The check before registering tells whether an ID number is a known petitioner's: each account may
 # make this many an hour (a busy intake day makes a few dozen), so nobody can sweep ID numbers with it.
-DAIBAN_INTAKE_CHECKS_PER_HOUR = env_int("DAIBAN_INTAKE_CHECKS_PER_HOUR", 300)
+DAIBAN_INTAKE_CHECKS_PER_HOUR = env_int("DAIBAN_INTAKE_CHECKS_PER_HOUR", 300, low=1, high=100_000)
 # Open petitions of other petitioners at the station on a similar matter (同一事项，多名信访人).
 DAIBAN_SIMILAR_MATTER_THRESHOLD = env_float("DAIBAN_SIMILAR_MATTER_THRESHOLD", 0.33)
 # API tokens live this many hours.
@@ -306,11 +306,11 @@ DAIBAN_SMS_GATEWAY_TOKEN = env_str("DAIBAN_SMS_GATEWAY_TOKEN", "")
 # proxies, in which case this header (e.g. HTTP_X_REAL_IP) names the client. Empty: no proxy trusted.
 DAIBAN_TRUSTED_PROXIES = [p for p in (env_str("DAIBAN_TRUSTED_PROXIES", "") or "").split(",") if p]
 DAIBAN_CLIENT_IP_HEADER = env_str("DAIBAN_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
-# Public portal limits (per client address).
-DAIBAN_PUBLIC_SUBMIT_PER_HOUR = env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10)
+# Public portal limits (per client address; IPv6 per /64), each counted in any hour: 1 to 100,000.
+DAIBAN_PUBLIC_SUBMIT_PER_HOUR = env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10, low=1, high=100_000)
 DAIBAN_PUBLIC_CAPTCHA_AFTER = env_int("DAIBAN_PUBLIC_CAPTCHA_AFTER", 2)
-DAIBAN_PUBLIC_TRACK_PER_HOUR = env_int("DAIBAN_PUBLIC_TRACK_PER_HOUR", 60)
-DAIBAN_PUBLIC_WRONG_CODES = env_int("DAIBAN_PUBLIC_WRONG_CODES", 5)
+DAIBAN_PUBLIC_TRACK_PER_HOUR = env_int("DAIBAN_PUBLIC_TRACK_PER_HOUR", 60, low=1, high=100_000)
+DAIBAN_PUBLIC_WRONG_CODES = env_int("DAIBAN_PUBLIC_WRONG_CODES", 5, low=1, high=100_000)
 # First and last year the calendar seeding covers.
 DAIBAN_CALENDAR_FIRST_YEAR = env_int("DAIBAN_CALENDAR_FIRST_YEAR", 2020)
 DAIBAN_CALENDAR_YEARS_AHEAD = env_int("DAIBAN_CALENDAR_YEARS_AHEAD", 2)

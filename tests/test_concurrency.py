@@ -97,3 +97,24 @@ def test_same_external_id_at_once_is_one_petition(org):
     assert len({r.petition.pk for r in results}) == 1, results
     assert sum(r.created for r in results) == 1
     assert Petition.objects.filter(external_id="12345-RACE").count() == 1
+
+
+def test_wrong_query_codes_sent_at_once_are_compared_no_more_than_the_limit(org, settings):
+    """Twenty guesses of one number's code from one client at the same moment: the check, the
+    comparison and the count run one at a time, so only DAIBAN_PUBLIC_WRONG_CODES are compared; the
+    rest are asked for a CAPTCHA. Then one solved CAPTCHA, sent ten times at once, lets one through."""
+    from daiban.lib.errors import NotFound
+    from daiban.portal import services as portal
+    from tests.factories import COMPLAINT, id_number
+
+    settings.DAIBAN_PUBLIC_TRACK_PER_HOUR = 1000
+    petition = portal.submit(data={"petitioner": {"name": "刘八", "id_number": id_number(serial=888),
+                                                  "phone": "13812345678"}, "content": COMPLAINT}, client="198.51.100.9")
+    guesses = run_together(20, lambda i: portal.find(petition.number, f"WRONG{i:05d}", "198.51.100.1"))
+    compared = [r for r in guesses if isinstance(r, NotFound)]
+    asked = [r for r in guesses if isinstance(r, portal.CaptchaRequired)]
+    assert len(compared) == settings.DAIBAN_PUBLIC_WRONG_CODES and len(asked) == 20 - len(compared), guesses
+    with_pass = run_together(10, lambda i: portal.find(petition.number, f"WRONG{i:05d}", "198.51.100.1",
+                                                       captcha_pass="solved-once"))
+    assert sum(isinstance(r, NotFound) for r in with_pass) == 1, with_pass
+    assert sum(isinstance(r, portal.CaptchaRequired) for r in with_pass) == 9

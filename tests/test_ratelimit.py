@@ -6,7 +6,9 @@ is checked here across that turn: submissions, lookups, wrong query codes, the i
 429 says how long to wait (Retry-After, and 约 N 分钟 in the message) and that wait is right.
 """
 
+import contextlib
 import datetime
+import hashlib
 import os
 import uuid
 
@@ -116,12 +118,11 @@ def redis_limits(settings):
     prefix = f"test-rl-{uuid.uuid4().hex[:8]}"
     settings.REDIS_URL = url
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
-    ratelimit._storage.cache_clear()
-    ratelimit._limiter.cache_clear()
+    _forget_storage()
     yield client, prefix
     ratelimit.reset()
-    ratelimit._storage.cache_clear()
-    ratelimit._limiter.cache_clear()
+    settings.REDIS_URL = None
+    _forget_storage()
     assert not list(client.scan_iter(f"{prefix}:*"))
 
 
@@ -129,8 +130,7 @@ def test_in_redis_two_servers_share_one_count_and_no_address_is_stored(redis_lim
     client, prefix = redis_limits
     assert ratelimit.hit("public-submit", "203.0.113.7", limit=2, window=3600)
     # A second server: its own connection, the same counts.
-    ratelimit._storage.cache_clear()
-    ratelimit._limiter.cache_clear()
+    _forget_storage()
     assert ratelimit.hit("public-submit", "203.0.113.7", limit=2, window=3600)
     at(15)
     assert not ratelimit.hit("public-submit", "203.0.113.7", limit=2, window=3600)
@@ -138,6 +138,208 @@ def test_in_redis_two_servers_share_one_count_and_no_address_is_stored(redis_lim
     assert ratelimit.retry_after("public-submit", "203.0.113.7", limit=2, window=3600) == 3586
     assert ratelimit.hit("public-submit", "203.0.113.8", limit=2, window=3600)  # another client
     keys = [key.decode() for key in client.scan_iter(f"{prefix}:*")]
-    assert keys and all("203.0.113" not in key for key in keys)
+    plain = hashlib.sha256(b"203.0.113.7").hexdigest()[:32]  # a key that could be reversed by trying addresses
+    assert keys and all("203.0.113" not in key and plain not in key for key in keys)
     at(3601)
     assert ratelimit.hit("public-submit", "203.0.113.7", limit=2, window=3600)
+
+
+# --- who a client is, and what counts ---------------------------------------------------------------
+
+def test_an_ipv6_client_counts_by_its_64_network(api, org, settings):
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 2
+    post = lambda ip: api().client.post("/api/v1/public/petitions", {"petitioner": PERSON, "content": COMPLAINT},  # noqa: E731
+                                        content_type="application/json", REMOTE_ADDR=ip)
+    codes = [post(f"2001:db8:1:2::{i}").status_code for i in range(1, 5)]
+    assert codes == [201, 201, 429, 429]  # one household's /64 is one client
+    assert post("2001:db8:1:3::1").status_code == 201  # the next /64 is another
+    assert ratelimit.client_key("::ffff:198.51.100.7") == "198.51.100.7"
+    assert ratelimit.client_key("2001:DB8:1:2:aaaa::9") == "2001:db8:1:2::/64"
+    assert ratelimit.client_key("fe80::1%eth0") == "fe80::/64"
+    assert ratelimit.client_key("not an address") == "not an address"
+
+
+def test_a_forwarded_list_is_read_from_its_last_entry(api, org, settings):
+    """nginx's $proxy_add_x_forwarded_for appends the client it saw to what the client sent: only the
+    last entry is the proxy's word."""
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 1
+    settings.DAIBAN_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.DAIBAN_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    post = lambda forwarded: api().client.post(  # noqa: E731
+        "/api/v1/public/petitions", {"petitioner": PERSON, "content": COMPLAINT}, content_type="application/json",
+        HTTP_X_FORWARDED_FOR=forwarded)
+    assert post("1.1.1.1, 203.0.113.5").status_code == 201
+    assert post("2.2.2.2, 203.0.113.5").status_code == 429  # a made-up first entry changes nothing
+    assert post("203.0.113.6").status_code == 201
+
+
+def test_refused_submissions_do_not_use_up_the_hour(api, org, settings):
+    """A citizen correcting a mistyped ID number is not counted for each try; the API as the portal."""
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 2
+    bad = {**PERSON, "id_number": "150626199001011234"}
+    for _ in range(5):
+        response = api().post("/public/petitions", {"petitioner": bad, "content": COMPLAINT})
+        assert response.status_code == 400 and "petitioner.id_number" in response.data["error"]["fields"]
+    assert api().post("/public/petitions", {"petitioner": PERSON, "content": COMPLAINT, "agent_id": 999999}
+                      ).status_code == 400
+    assert [submit(api).status_code for _ in range(3)] == [201, 201, 429]
+
+
+def test_the_portal_form_answers_429_when_limited(client, org, settings):
+    from tests.test_portal_pages import FORM
+
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 1
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 100
+    assert client.post("/submit/", FORM).status_code == 302
+    refused = client.post("/submit/", FORM)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3601
+    assert "提交过于频繁，请约60分钟后再试" in refused.content.decode()
+
+
+@pytest.mark.parametrize("number", ["％", "....", "%20", "😀", "%00", "（）"])
+def test_a_tracking_address_without_a_number_asks_for_one(client, org, number):
+    for response in (client.get(f"/track/{number}/", {"code": "x"}), client.post(f"/track/{number}/", {"code": "x"}),
+                     client.get(f"/track/{number}/")):
+        assert response.status_code in (303, 404), response.status_code
+        if response.status_code == 303:
+            assert response["Location"] == "/track/"
+
+
+# --- wrong query codes ------------------------------------------------------------------------------
+
+@pytest.fixture
+def petition(api, org):
+    from daiban.petitions.models import Petition as Model
+
+    created = submit(api).data
+    return Model.objects.get(number=created["number"])
+
+
+def test_a_right_code_forgives_the_wrong_ones_and_a_captcha_pass_is_spent_once(petition, settings):
+    from daiban.lib.errors import NotFound
+    from daiban.portal import services as portal
+
+    settings.DAIBAN_PUBLIC_WRONG_CODES = 2
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            portal.find(petition.number, "AAAAAAAAAA", "198.51.100.1")
+    with pytest.raises(portal.CaptchaRequired):
+        portal.find(petition.number, petition.query_code, "198.51.100.1")  # even the right code, unproven
+    with pytest.raises(NotFound):
+        portal.find(petition.number, "AAAAAAAAAA", "198.51.100.1", captcha_pass="one")
+    with pytest.raises(portal.CaptchaRequired):  # that CAPTCHA is spent
+        portal.find(petition.number, "AAAAAAAAAA", "198.51.100.1", captcha_pass="one")
+    assert portal.find(petition.number, petition.query_code, "198.51.100.1", captcha_pass="two") == petition
+    # The right code forgave this number's wrong codes: no CAPTCHA for the next look.
+    assert portal.find(petition.number, petition.query_code, "198.51.100.1") == petition
+    # Another client was never concerned.
+    assert portal.find(petition.number, petition.query_code, "198.51.100.2") == petition
+
+
+def test_many_wrong_codes_behind_one_address_ask_for_a_captcha_not_an_hours_wait(petition, client, settings):
+    """A school or a mobile operator's NAT: one person's twenty wrong codes on four numbers must not
+    keep a neighbour from their own petition for an hour. The portal asks them for a CAPTCHA; the
+    API (no CAPTCHA) answers 429; twenty times the limit stops everyone behind the address."""
+    from daiban.lib.errors import NotFound, RateLimited
+    from daiban.portal import services as portal
+
+    wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
+    settings.DAIBAN_PUBLIC_TRACK_PER_HOUR = 10_000
+    for k in range(4):
+        for _ in range(wrong):
+            with pytest.raises(NotFound):
+                portal.find(f"WS-2026-90000{k}", "AAAAAAAAAA", "127.0.0.1")
+    page = client.post(f"/track/{petition.number}/", {"code": petition.query_code})
+    assert page.status_code == 429 and 'name="captcha_1"' in page.content.decode()
+    api_answer = client.get(f"/api/v1/public/petitions/{petition.number}", {"code": petition.query_code})
+    assert api_answer.status_code == 429 and int(api_answer["Retry-After"]) > 0
+    assert portal.find(petition.number, petition.query_code, "127.0.0.1", captcha_pass="solved") == petition
+    for k in range(wrong * 20 - wrong * 4):
+        with pytest.raises((NotFound, portal.CaptchaRequired)):
+            portal.find("WS-2026-900009", "AAAAAAAAAA", "127.0.0.1", captcha_pass=f"pass{k}")
+    with pytest.raises(RateLimited) as ceiling:
+        portal.find(petition.number, petition.query_code, "127.0.0.1", captcha_pass="another")
+    assert not isinstance(ceiling.value, portal.CaptchaRequired)
+
+
+# --- one at a time ----------------------------------------------------------------------------------
+
+def _overlaps(enter) -> int:
+    """The most threads inside `enter()`'s block at once, of 12 started together."""
+    import threading
+    import time as clock
+
+    inside, most, guard = [0], [0], threading.Lock()
+    barrier = threading.Barrier(12)
+
+    def work():
+        barrier.wait()
+        with enter():
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            clock.sleep(0.01)
+            with guard:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return most[0]
+
+
+def test_one_at_a_time_per_client_in_memory():
+    assert _overlaps(lambda: ratelimit.one_at_a_time("public-wrong", "198.51.100.1")) == 1
+    assert _overlaps(lambda: contextlib.nullcontext()) > 1  # the measure itself sees overlaps
+
+
+# --- settings and an unreachable store --------------------------------------------------------------
+
+def test_limit_settings_out_of_range_stop_the_start(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from daiban.lib.env import env_int
+
+    for value in ("0", "-3", "100000000000000000"):
+        monkeypatch.setenv("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", value)
+        with pytest.raises(ImproperlyConfigured, match="DAIBAN_PUBLIC_SUBMIT_PER_HOUR"):
+            env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10, low=1, high=100_000)
+    monkeypatch.setenv("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", "25")
+    assert env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10, low=1, high=100_000) == 25
+
+
+def test_an_unreachable_redis_lets_citizens_through_and_is_logged(api, client, org, settings, caplog):
+    """Redis down (a closed port): the limits let requests through and say so in the log; no 500, no
+    hang beyond the store's one-second timeout."""
+    import time as clock
+
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    _forget_storage()
+    try:
+        started = clock.monotonic()
+        created = submit(api)
+        assert created.status_code == 201
+        look = api().get(f"/public/petitions/{created.data['number']}", code=created.data["query_code"])
+        assert look.status_code == 200
+        assert api().get(f"/public/petitions/{created.data['number']}", code="AAAAAAAAAA").status_code == 404
+        assert client.get("/submit/").status_code == 200
+        page = client.post("/track/", {"number": created.data["number"], "code": created.data["query_code"]}, follow=True)
+        assert page.status_code == 200 and created.data["number"] in page.content.decode()
+        assert clock.monotonic() - started < 30
+        assert any("rate-limit store unavailable" in r.getMessage() for r in caplog.records)
+        assert PERSON["phone"] not in caplog.text and "127.0.0.1|" not in caplog.text
+    finally:
+        settings.REDIS_URL = None
+        _forget_storage()
+
+
+def _forget_storage() -> None:
+    ratelimit._storage.cache_clear()
+    ratelimit._limiter.cache_clear()
+    ratelimit._redis.cache_clear()
+
+
+def test_one_at_a_time_per_client_in_redis(redis_limits):
+    assert _overlaps(lambda: ratelimit.one_at_a_time("public-wrong", "198.51.100.1")) == 1

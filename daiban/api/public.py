@@ -83,7 +83,7 @@ class PublicAgentOut(Schema):
 
 @router.post("/petitions", response={201: SubmittedOut, **ERRORS}, summary="网上提交信访事项")
 def submit(request: HttpRequest, payload: PublicPetitionIn):
-    petition = portal.submit(data=payload.dict(), client=ratelimit.client_ip(request), agent_id=payload.agent_id)
+    petition = portal.submit(data=payload.dict(), client=ratelimit.client(request), agent_id=payload.agent_id)
     return Status(201, {"number": petition.number, "query_code": petition.query_code,
                         "forward_due_on": petition.national_forward_due_on})
 
@@ -92,7 +92,7 @@ def _find(request: HttpRequest, number: str, code: str):
     """The portal's lookup; the API has no CAPTCHA, so where the portal would ask for one this
     client (only this client) is told to wait: 429."""
     try:
-        return portal.find(number, code, ratelimit.client_ip(request))
+        return portal.find(number, code, ratelimit.client(request))
     except portal.CaptchaRequired as exc:
         raise RateLimited(f"该编号的查询码错误次数过多，请{ratelimit.wait_text(exc.retry_after or 3600)}后再试（或在网页上输入验证码查询）",
                           retry_after=exc.retry_after) from exc

@@ -34,8 +34,13 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean, got {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
-    return _number(name, default, int, "an integer")
+def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer setting; ImproperlyConfigured (at start-up, naming the setting) when it is not one
+    or lies outside [low, high]."""
+    value = _number(name, default, int, "an integer")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 def env_float(name: str, default: float) -> float:

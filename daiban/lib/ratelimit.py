@@ -9,23 +9,39 @@ seconds of one hour and again in the first seconds of the next, twice the limit 
 it when a test of four submissions an hour across two servers let seven through at the turn of
 an hour. A moving window keeps a timestamp per attempt (at most N of them per client and scope).
 
-Identifiers (an IP address, an account's id, a number with its client) are hashed before they are
-stored: Redis holds no addresses.
+Who a client is (`client_key`): an IPv4 address, or an IPv6 address's /64 network (one household's
+or phone's allocation: otherwise each of its 2^64 addresses would count apart). Identifiers are
+stored as a keyed HMAC (SECRET_KEY): Redis holds no addresses, and its keys cannot be reversed by
+hashing every IPv4 address.
+
+If Redis cannot be reached (down, or silent for a second) the limits let requests through and log
+it: the portal stays open to citizens while the operator is told, and nothing answers 500.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import hashlib
+import ipaddress
+import logging
 import math
+import threading
 import time
+from collections.abc import Iterator
 
+import redis
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from daiban.lib.errors import RateLimited
+
+log = logging.getLogger(__name__)
+# A Redis that accepts connections but does not answer holds a request this long, no longer.
+_REDIS_TIMEOUT = 1.0
 
 
 @functools.cache
@@ -40,9 +56,20 @@ def _storage() -> Storage:
         return MemoryStorage()
     # The same prefix as the cache's: installations sharing one Redis database count apart, and
     # clearing a prefix (a test run's) clears its limits too.
-    prefix = f"{settings.CACHES['default'].get('KEY_PREFIX') or 'daiban'}:rl"
     return RedisStorage(url.replace("unix://", "redis+unix://", 1) if url.startswith("unix://") else url,
-                        key_prefix=prefix)
+                        key_prefix=f"{_prefix()}:rl", wrap_exceptions=True,
+                        socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT)
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    """A client of the same Redis, for the locks of `one_at_a_time`."""
+    return redis.Redis.from_url(str(settings.REDIS_URL), socket_timeout=_REDIS_TIMEOUT,
+                                socket_connect_timeout=_REDIS_TIMEOUT)
+
+
+def _prefix() -> str:
+    return str(settings.CACHES["default"].get("KEY_PREFIX") or "daiban")
 
 
 def _item(limit: int, window: int) -> RateLimitItem:
@@ -50,32 +77,63 @@ def _item(limit: int, window: int) -> RateLimitItem:
 
 
 def _ident(ident: str) -> str:
-    return hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return salted_hmac("daiban.ratelimit", ident).hexdigest()[:32]
+
+
+def _unavailable(exc: Exception) -> None:
+    # The exception's text names the Redis address, never the client: safe to log.
+    log.error("rate-limit store unavailable, requests let through: %s", type(exc.__cause__ or exc).__name__)
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one attempt by `ident` in `scope`; False (and not counted) when `limit` attempts were
-    already made in the last `window` seconds."""
-    return _limiter().hit(_item(limit, window), scope, _ident(ident))
+    already made in the last `window` seconds. True, uncounted, when the store is unreachable."""
+    try:
+        return _limiter().hit(_item(limit, window), scope, _ident(ident))
+    except StorageError as exc:
+        _unavailable(exc)
+        return True
 
 
 def count(scope: str, ident: str, *, limit: int, window: int) -> int:
-    """Attempts by `ident` in `scope` in the last `window` seconds, at most `limit`."""
-    stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
+    """Attempts by `ident` in `scope` in the last `window` seconds, at most `limit` (0 when the store
+    is unreachable)."""
+    try:
+        stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
+    except StorageError as exc:
+        _unavailable(exc)
+        return 0
     return max(0, limit - stats.remaining)
 
 
 def exceeded(scope: str, ident: str, *, limit: int, window: int) -> bool:
-    """Whether `limit` attempts were already made in the last `window` seconds (nothing counted)."""
-    return not _limiter().test(_item(limit, window), scope, _ident(ident))
+    """Whether `limit` attempts were already made in the last `window` seconds (nothing counted;
+    False when the store is unreachable)."""
+    try:
+        return not _limiter().test(_item(limit, window), scope, _ident(ident))
+    except StorageError as exc:
+        _unavailable(exc)
+        return False
+
+
+def clear(scope: str, ident: str, *, limit: int, window: int) -> None:
+    """Forget `ident`'s attempts in `scope` (a right query code forgives the wrong ones before it)."""
+    try:
+        _limiter().clear(_item(limit, window), scope, _ident(ident))
+    except StorageError as exc:
+        _unavailable(exc)
 
 
 def retry_after(scope: str, ident: str, *, limit: int, window: int) -> int:
-    """Seconds (≥ 1) until `ident` may try again in `scope`: when its oldest counted attempt leaves
-    the window (the window includes its first second: an attempt made exactly `window` seconds
-    later is still refused). For the Retry-After header of a 429."""
-    stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
-    return max(1, int(stats.reset_time - time.time()) + 1)
+    """Seconds (≥ 1, ≤ `window` + 1) until `ident` may try again in `scope`: when its oldest counted
+    attempt leaves the window (the window includes its first second: an attempt made exactly
+    `window` seconds later is still refused). For the Retry-After header of a 429."""
+    try:
+        stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
+    except StorageError as exc:
+        _unavailable(exc)
+        return window
+    return min(window + 1, max(1, int(stats.reset_time - time.time()) + 1))
 
 
 def wait_text(seconds: int) -> str:
@@ -104,17 +162,79 @@ def refuse_if_exceeded(scope: str, ident: str, *, limit: int, window: int, messa
         raise _refuse(error, message, retry_after(scope, ident, limit=limit, window=window))
 
 
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[None]:
+    """Run the block for one `ident` in `scope` at a time, across servers (a Redis lock) or threads
+    (the embedded default). For a check, then an action, then a count that must not interleave:
+    sixty guesses of a query code sent at once must not all pass the check before any is counted.
+    RateLimited when the lock is not had within `timeout` seconds; without a reachable store the
+    block runs unlocked (as the limits themselves let requests through)."""
+    key = f"lock:{scope}:{_ident(ident)}"
+    if settings.REDIS_URL:
+        lock = _redis().lock(f"{_prefix()}:rl:{key}", timeout=timeout, blocking_timeout=timeout)
+        try:
+            acquired = lock.acquire()
+        except redis.RedisError as exc:
+            _unavailable(exc)
+            yield
+            return
+        if not acquired:
+            raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(redis.RedisError):  # expired meanwhile, or Redis gone: it frees itself
+                lock.release()
+        return
+    with _LOCKS_GUARD:
+        local = _LOCKS.setdefault(key, threading.Lock())
+    if not local.acquire(timeout=timeout):
+        raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
+    try:
+        yield
+    finally:
+        local.release()
+
+
 def reset() -> None:
     """Forget every count (each test starts with none)."""
     _storage().reset()
+    with _LOCKS_GUARD:
+        _LOCKS.clear()
+
+
+def client_key(address: str) -> str:
+    """Who a client is for the limits: an IPv4 address as it is; an IPv6 address as its /64 network
+    (an IPv4-mapped one as the IPv4 address); anything else (a test client, a malformed header) as
+    given."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%")[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def client_ip(request) -> str:
     """The client's address. A forwarding header is believed only from a configured proxy:
-    otherwise anyone could send a fresh X-Real-IP with every request and never be limited."""
+    otherwise anyone could send a fresh X-Real-IP with every request and never be limited. Of a
+    list (X-Forwarded-For), the last entry: the one our proxy added; those before it are whatever
+    the client sent."""
     remote = request.META.get("REMOTE_ADDR", "")
     if remote in settings.DAIBAN_TRUSTED_PROXIES:
-        forwarded = request.META.get(settings.DAIBAN_CLIENT_IP_HEADER, "").split(",")[0].strip()
+        forwarded = request.META.get(settings.DAIBAN_CLIENT_IP_HEADER, "").split(",")[-1].strip()
         if forwarded:
             return forwarded
     return remote
+
+
+def client(request) -> str:
+    """The client as the limits count it: `client_key(client_ip(request))`."""
+    return client_key(client_ip(request))

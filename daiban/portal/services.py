@@ -69,9 +69,11 @@ def submission_count(client: str) -> int:
 
 
 def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
-    """A petition from the portal: channel online, source self, at the chosen agent's station or the default."""
-    ratelimit.take("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR,
-                   message="提交过于频繁，请{wait}后再试")
+    """A petition from the portal: channel online, source self, at the chosen agent's station or the default.
+
+    Invalid (naming the field) before anything is counted: a citizen correcting a mistyped ID number
+    does not use up the hour's submissions; RateLimited past DAIBAN_PUBLIC_SUBMIT_PER_HOUR for the
+    client (`client`: ratelimit.client)."""
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)
@@ -79,6 +81,9 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
         if agent is None:
             raise Invalid.of({"agent_id": "所选代办员不存在"})
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
+    petitions.validate_intake(body)
+    ratelimit.take("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR,
+                   message="提交过于频繁，请{wait}后再试")
     with transaction.atomic():
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:
@@ -100,30 +105,46 @@ def normalise_number(raw: str | None) -> str:
     return re.sub(r"[^\w-]", "", value)[:40]
 
 
-def find(number: str, code: str, client: str, *, human: bool = False) -> Petition:
+def find(number: str, code: str, client: str, *, captcha_pass: str = "") -> Petition:
     """The petition if the code is right; the same NotFound for a wrong code and an unknown number.
 
-    Every limit is per client, never per number alone, so a stranger's wrong codes on a (sequential)
-    number never lock the petitioner out: lookups per hour (RateLimited); wrong codes for this
-    number from this client: after DAIBAN_PUBLIC_WRONG_CODES the client must prove it is a person
-    (CaptchaRequired, unless `human`: it has just solved the CAPTCHA); wrong codes for any number
-    from this client: four times as many, then RateLimited for the hour (guessing numbers).
+    Every limit is per client (`client`: ratelimit.client), never per number alone, so a stranger's
+    wrong codes on a (sequential) number never lock the petitioner out:
+    - lookups per hour (RateLimited);
+    - wrong codes for this number from this client (DAIBAN_PUBLIC_WRONG_CODES), or for any number
+      from this client (four times as many: one person guessing, or many behind one address):
+      past either, each further try needs a solved CAPTCHA (CaptchaRequired; the API, which has
+      none, answers 429). `captcha_pass` names the CAPTCHA this browser solved for this number
+      (the portal keeps it in the session): it lets one wrong code through, then is spent;
+    - twenty times as many wrong codes from this client: RateLimited, CAPTCHA or not.
+    A right code forgives this client's wrong codes for this number. The check, the comparison
+    and the count run for one client at a time: sixty guesses sent at once are not all compared.
     """
     number, code = normalise_number(number), normalise_number(code)
     ratelimit.take("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR,
                    message="查询过于频繁，请{wait}后再试")
     wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
     pair = f"{client}|{number}"
-    ratelimit.refuse_if_exceeded("public-wrong-client", client, limit=wrong * 4, window=HOUR,
-                                 message="查询码错误次数过多，请{wait}后再试")
-    if not human:
-        ratelimit.refuse_if_exceeded("public-wrong", pair, limit=wrong, window=HOUR,
-                                     message="查询码错误次数较多，请输入验证码后再查询", error=CaptchaRequired)
-    petition = Petition.objects.filter(number=number).select_related("agent").first() if number else None
-    if petition is None or not code or not constant_time_compare(petition.query_code, code):
-        ratelimit.hit("public-wrong", pair, limit=wrong, window=HOUR)
-        ratelimit.hit("public-wrong-client", client, limit=wrong * 4, window=HOUR)
-        raise NotFound("编号或查询码不正确")
+    spent = f"{pair}|{captcha_pass}"
+    with ratelimit.one_at_a_time("public-wrong", client):
+        ratelimit.refuse_if_exceeded("public-wrong-ceiling", client, limit=wrong * 20, window=HOUR,
+                                     message="查询码错误次数过多，请{wait}后再试")
+        reached = [(scope, ident, limit) for scope, ident, limit in (("public-wrong", pair, wrong),
+                                                                    ("public-wrong-client", client, wrong * 4))
+                   if ratelimit.exceeded(scope, ident, limit=limit, window=HOUR)]
+        limited = bool(reached)
+        if limited and (not captcha_pass or ratelimit.exceeded("public-captcha-spent", spent, limit=1, window=HOUR)):
+            wait = max(ratelimit.retry_after(scope, ident, limit=limit, window=HOUR) for scope, ident, limit in reached)
+            raise CaptchaRequired("查询码错误次数较多，请输入验证码后再查询", retry_after=wait)
+        petition = Petition.objects.filter(number=number).select_related("agent").first() if number else None
+        if petition is None or not code or not constant_time_compare(petition.query_code, code):
+            for scope, ident, limit in (("public-wrong", pair, wrong), ("public-wrong-client", client, wrong * 4),
+                                        ("public-wrong-ceiling", client, wrong * 20)):
+                ratelimit.hit(scope, ident, limit=limit, window=HOUR)
+            if limited:
+                ratelimit.hit("public-captcha-spent", spent, limit=1, window=HOUR)
+            raise NotFound("编号或查询码不正确")
+        ratelimit.clear("public-wrong", pair, limit=wrong, window=HOUR)
     return petition
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import segno
@@ -36,7 +37,7 @@ def _needs_captcha(client: str) -> bool:
 
 
 def submit(request):
-    client = ratelimit.client_ip(request)
+    client = ratelimit.client(request)
     needs_captcha = _needs_captcha(client)
     if request.method == "POST" and request.POST.get("captcha_refresh"):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
@@ -62,6 +63,11 @@ def submit(request):
                 form.add_service_errors(exc.fields)
             except RateLimited as exc:
                 form.add_error(None, exc.message)
+                response = render(request, "portal/submit.html",
+                                  {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}, status=429)
+                if exc.retry_after:
+                    response["Retry-After"] = str(exc.retry_after)
+                return response
             else:
                 request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
                                                        "forward_due": petition.national_forward_due_on.isoformat()}
@@ -118,25 +124,34 @@ HUMAN_KEY = "portal_human"  # numbers for which this session solved the CAPTCHA,
 HUMAN_TTL = 1800
 
 
-def _is_human(request, number: str) -> bool:
-    at = request.session.get(HUMAN_KEY, {}).get(number)
-    return at is not None and time.time() - at < HUMAN_TTL
+def _captcha_pass(request, number: str) -> str:
+    """The pass of the CAPTCHA this session solved for this number in the last HUMAN_TTL seconds, or
+    "". services.find lets one wrong code through on it and then spends it, in the shared store: the
+    same session sending many guesses at once gets one through, not all."""
+    entry = request.session.get(HUMAN_KEY, {}).get(number)
+    if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], (int, float)):
+        return ""
+    at, token = entry
+    return str(token) if time.time() - at < HUMAN_TTL else ""
 
 
 def _set_human(request, number: str, yes: bool) -> None:
     passed = dict(request.session.get(HUMAN_KEY, {}))
     if yes:
-        passed[number] = time.time()
+        passed[number] = [time.time(), secrets.token_hex(16)]
     else:
         passed.pop(number, None)
     request.session[HUMAN_KEY] = passed
 
 
 def _track_page(request, number: str, error: str, status: int, *, ask_captcha: bool = False,
-                form: TrackCaptchaForm | None = None):
+                form: TrackCaptchaForm | None = None, retry_after: int | None = None):
     context = {"number": number, "error": error, "needs_captcha": ask_captcha,
                "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
-    return _private(render(request, "portal/track.html", context, status=status))
+    response = render(request, "portal/track.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return _private(response)
 
 
 # The tracking pages send no Referer (Referrer-Policy: no-referrer), so a browser posts their forms
@@ -170,6 +185,8 @@ def status(request, number: str):
     track form), or the form's post; a legacy ?code= link puts it into the session and is sent on
     (303) to the address without it. Without a code the page asks for it."""
     number = services.normalise_number(number)
+    if not number:  # nothing of the address is a number ("/track/％/"): the form asks for one
+        return _private(redirect_303(reverse("portal:track")))
     if request.method != "POST" and request.GET.get("code", "").strip():
         # A link with ?code=…: the code goes into this browser's session (as the track form's post
         # does) and the address bar, history and bookmarks get the address without it.
@@ -181,20 +198,20 @@ def status(request, number: str):
         code = request.session.get(CODES_KEY, {}).get(number, "")
     if not code:
         return _track_page(request, number, "", 200)
-    client = ratelimit.client_ip(request)
-    human = _is_human(request, number)
+    client = ratelimit.client(request)
+    captcha_pass = _captcha_pass(request, number)
     error = ""
     try:
-        petition = services.find(number, code, client, human=human)
+        petition = services.find(number, code, client, captcha_pass=captcha_pass)
     except services.CaptchaRequired as exc:
-        return _track_page(request, number, exc.message, 429, ask_captcha=True)
+        return _track_page(request, number, exc.message, 429, ask_captcha=True, retry_after=exc.retry_after)
     except NotFound:
-        if human:
+        if captcha_pass:
             _set_human(request, number, False)  # each further try needs a new CAPTCHA
         _forget_code(request, number)
         return _track_page(request, number, "编号或查询码不正确", 404)
     except RateLimited as exc:
-        return _track_page(request, number, exc.message, 429)
+        return _track_page(request, number, exc.message, 429, retry_after=exc.retry_after)
     if request.method == "POST":
         try:
             if request.POST.get("do") == "rate":
