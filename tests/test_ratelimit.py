@@ -343,3 +343,18 @@ def _forget_storage() -> None:
 
 def test_one_at_a_time_per_client_in_redis(redis_limits):
     assert _overlaps(lambda: ratelimit.one_at_a_time("public-wrong", "198.51.100.1")) == 1
+
+
+def test_the_memory_store_forgets_clients_whose_attempts_expired(at):
+    """limits' memory store keeps a key per client for good; ours drops those whose attempts have all
+    left their window (every _PRUNE_EVERY attempts), so many addresses cannot grow it without end."""
+    storage = ratelimit._storage()
+    for i in range(2 * ratelimit._PRUNE_EVERY):
+        ratelimit.hit("public-track", f"198.51.{i // 256}.{i % 256}", limit=5, window=60)
+    assert len(storage.events) >= ratelimit._PRUNE_EVERY
+    at(61)
+    ratelimit.hit("public-track", "203.0.113.1", limit=5, window=30)
+    for _ in range(ratelimit._PRUNE_EVERY):
+        ratelimit.hit("public-track", "203.0.113.1", limit=5, window=30)
+    assert len(storage.events) <= 2
+    assert not ratelimit.hit("public-track", "203.0.113.1", limit=5, window=30)  # still counted

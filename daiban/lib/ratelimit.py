@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import ipaddress
+import itertools
 import logging
 import math
 import threading
@@ -85,9 +86,28 @@ def _unavailable(exc: Exception) -> None:
     log.error("rate-limit store unavailable, requests let through: %s", type(exc.__cause__ or exc).__name__)
 
 
+# Every this many attempts the memory store drops the clients whose attempts have all expired.
+_PRUNE_EVERY = 1024
+_attempts = itertools.count(1)
+
+
+def _prune_memory(storage: MemoryStorage) -> None:
+    """limits' memory store empties a client's expired attempts but keeps the client's key for
+    good: a script trying from many addresses (or IPv6 networks) would grow it without end."""
+    now = time.time()
+    for key in list(storage.events):
+        with storage.locks[key]:
+            events = storage.events.get(key)
+            if events is not None and (not events or events[0].expiry <= now):  # newest first
+                del storage.events[key]
+
+
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one attempt by `ident` in `scope`; False (and not counted) when `limit` attempts were
     already made in the last `window` seconds. True, uncounted, when the store is unreachable."""
+    storage = _storage()
+    if isinstance(storage, MemoryStorage) and next(_attempts) % _PRUNE_EVERY == 0:
+        _prune_memory(storage)
     try:
         return _limiter().hit(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
