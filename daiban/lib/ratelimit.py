@@ -28,6 +28,7 @@ import logging
 import math
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 
 import redis
@@ -182,8 +183,9 @@ def refuse_if_exceeded(scope: str, ident: str, *, limit: int, window: int, messa
         raise _refuse(error, message, retry_after(scope, ident, limit=limit, window=window))
 
 
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
+# The embedded default's locks: a fixed set, each key always on the same one (two clients may share
+# a lock and wait for each other a few milliseconds; a lock per client would grow without end).
+_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 @contextlib.contextmanager
@@ -210,8 +212,7 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
             with contextlib.suppress(redis.RedisError):  # expired meanwhile, or Redis gone: it frees itself
                 lock.release()
         return
-    with _LOCKS_GUARD:
-        local = _LOCKS.setdefault(key, threading.Lock())
+    local = _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]
     if not local.acquire(timeout=timeout):
         raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
     try:
@@ -223,8 +224,6 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
 def reset() -> None:
     """Forget every count (each test starts with none)."""
     _storage().reset()
-    with _LOCKS_GUARD:
-        _LOCKS.clear()
 
 
 def client_key(address: str) -> str:

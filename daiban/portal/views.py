@@ -45,6 +45,7 @@ def submit(request):
         return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
                                                       "max_files": MAX_FILES})
     form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha)
+    limited: RateLimited | None = None
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("files")
         if not form.cleaned_data["consent"]:
@@ -63,18 +64,17 @@ def submit(request):
                 form.add_service_errors(exc.fields)
             except RateLimited as exc:
                 form.add_error(None, exc.message)
-                response = render(request, "portal/submit.html",
-                                  {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}, status=429)
-                if exc.retry_after:
-                    response["Retry-After"] = str(exc.retry_after)
-                return response
+                limited = exc
             else:
                 request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
                                                        "forward_due": petition.national_forward_due_on.isoformat()}
                 _remember_code(request, petition.number, petition.query_code)
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
-    return render(request, "portal/submit.html", context, status=400 if form.errors else 200)
+    response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
+    if limited and limited.retry_after:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def submitted(request):
