@@ -118,3 +118,18 @@ def test_wrong_query_codes_sent_at_once_are_compared_no_more_than_the_limit(org,
                                                        captcha_pass="solved-once"))
     assert sum(isinstance(r, NotFound) for r in with_pass) == 1, with_pass
     assert sum(isinstance(r, portal.CaptchaRequired) for r in with_pass) == 9
+
+
+def test_portal_submissions_sent_at_once_still_meet_the_captcha(org, settings):
+    """Twelve submissions from one new address at the same moment: whether a CAPTCHA is due and the
+    count it depends on are one step, so only DAIBAN_PUBLIC_CAPTCHA_AFTER go in without one."""
+    from django.test import Client
+
+    from tests.factories import id_number
+    from tests.test_portal_pages import FORM
+
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 2
+    answers = run_together(12, lambda i: Client().post("/submit/", {**FORM, "id_number": id_number(serial=700 + i)}))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [302, 302] + [400] * 10, answers
+    assert Petition.objects.count() == 2

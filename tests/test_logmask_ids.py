@@ -40,3 +40,14 @@ def test_numbers_in_a_query_string_are_masked_as_people_type_them():
 def test_a_decoded_request_line_cannot_forge_another_log_line():
     assert mask('"GET /staff/?x=a%0A2026-11-30 ERROR forged HTTP/1.1" 404') == \
         '"GET /staff/?x=a\\x0a2026-11-30 ERROR forged HTTP/1.1" 404'
+
+
+def test_a_query_code_in_an_address_is_masked():
+    """Whoever holds a query code sees the petition's progress and may rate it: not in access logs."""
+    from daiban.lib.logmask import mask
+
+    line = '"GET /api/v1/public/petitions/WS-2026-000001?code=JEG9NZC5QT HTTP/1.1" 200 512'
+    assert mask(line) == '"GET /api/v1/public/petitions/WS-2026-000001?code=[已屏蔽] HTTP/1.1" 200 512'
+    legacy = '"GET /track/WS-2026-000001/?number=WS-2026-000001&CODE=jeg9%20nzc5qt&x=1 HTTP/1.1" 303 0'
+    assert "jeg9" not in mask(legacy) and "nzc5qt" not in mask(legacy) and "&x=1" in mask(legacy)
+    assert mask("barcode=123 ?codex=AB") == "barcode=123 ?codex=AB"

@@ -94,7 +94,7 @@ def _find(request: HttpRequest, number: str, code: str):
     try:
         return portal.find(number, code, ratelimit.client(request))
     except portal.CaptchaRequired as exc:
-        raise RateLimited(f"查询码错误次数过多，请{ratelimit.wait_text(exc.retry_after or 3600)}后再试（或在网页上输入验证码查询）",
+        raise RateLimited(f"{exc.reason}，请{ratelimit.wait_text(exc.retry_after or 3600)}后再试（或在网页上输入验证码查询）",
                           retry_after=exc.retry_after) from exc
 
 

@@ -24,6 +24,10 @@ _RUNS = re.compile(
     r")(?![0-9])"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A petition's query code in an address (`?code=…` of the public API and old tracking links): whoever
+# holds it sees the petition's progress and may rate it, so an access log must not keep it.
+# Up to the next parameter, quote or " HTTP/" (a decoded "%20" may sit inside a typed code).
+_QUERY_CODE = re.compile(r"([?&;](?:code|query_code)=)[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
 # A UUID (task and job ids in the worker's log) is not personal data, though its first group can be
 # eight digits: UUIDs are kept whole so that a job can still be found from its log line.
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
@@ -31,7 +35,7 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 
 def mask(text: str) -> str:
     """Replace every ID- or phone-like digit run in `text` with a marker giving only its length
-    (UUIDs excepted). Read as people type numbers: full-width digits are folded (NFKC) and a
+    (UUIDs excepted), and a query code in an address (`code=…`) with a marker. Read as people type numbers: full-width digits are folded (NFKC) and a
     percent-encoded query string (an access log's request line) is decoded first; control characters
     that decoding brings are written as \\xNN, so a request cannot forge log lines."""
     if "%" in text:
@@ -39,6 +43,7 @@ def mask(text: str) -> str:
         if decoded != text:
             text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", decoded)
     text = unicodedata.normalize("NFKC", text)
+    text = _QUERY_CODE.sub(r"\1[已屏蔽]", text)
     parts, kept = [], 0
     for found in _UUID.finditer(text):
         parts.append(_mask_runs(text[kept:found.start()]))

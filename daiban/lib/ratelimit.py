@@ -82,9 +82,22 @@ def _ident(ident: str) -> str:
     return salted_hmac("daiban.ratelimit", ident).hexdigest()[:32]
 
 
+# After a failure Redis is left alone this many seconds: a silent Redis would otherwise cost each
+# request a timeout per call (six or more), and each call a log line.
+_RETRY_REDIS_AFTER = 10.0
+_down_until = 0.0
+
+
 def _unavailable(exc: Exception) -> None:
+    global _down_until
+    _down_until = time.monotonic() + _RETRY_REDIS_AFTER
     # The exception's text names the Redis address, never the client: safe to log.
-    log.error("rate-limit store unavailable, requests let through: %s", type(exc.__cause__ or exc).__name__)
+    log.error("rate-limit store unavailable, requests let through for %d s: %s", _RETRY_REDIS_AFTER,
+              type(exc.__cause__ or exc).__name__)
+
+
+def _store_down() -> bool:
+    return time.monotonic() < _down_until
 
 
 # Every this many attempts the memory store drops the clients whose attempts have all expired.
@@ -101,6 +114,7 @@ def _prune_memory(storage: MemoryStorage) -> None:
             events = storage.events.get(key)
             if events is not None and (not events or events[0].expiry <= now):  # newest first
                 del storage.events[key]
+                storage.locks.pop(key, None)
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
@@ -109,6 +123,8 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     storage = _storage()
     if isinstance(storage, MemoryStorage) and next(_attempts) % _PRUNE_EVERY == 0:
         _prune_memory(storage)
+    if _store_down():
+        return True
     try:
         return _limiter().hit(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
@@ -119,6 +135,8 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
 def count(scope: str, ident: str, *, limit: int, window: int) -> int:
     """Attempts by `ident` in `scope` in the last `window` seconds, at most `limit` (0 when the store
     is unreachable)."""
+    if _store_down():
+        return 0
     try:
         stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
@@ -130,6 +148,8 @@ def count(scope: str, ident: str, *, limit: int, window: int) -> int:
 def exceeded(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Whether `limit` attempts were already made in the last `window` seconds (nothing counted;
     False when the store is unreachable)."""
+    if _store_down():
+        return False
     try:
         return not _limiter().test(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
@@ -139,6 +159,8 @@ def exceeded(scope: str, ident: str, *, limit: int, window: int) -> bool:
 
 def clear(scope: str, ident: str, *, limit: int, window: int) -> None:
     """Forget `ident`'s attempts in `scope` (a right query code forgives the wrong ones before it)."""
+    if _store_down():
+        return
     try:
         _limiter().clear(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
@@ -149,6 +171,8 @@ def retry_after(scope: str, ident: str, *, limit: int, window: int) -> int:
     """Seconds (≥ 1, ≤ `window` + 1) until `ident` may try again in `scope`: when its oldest counted
     attempt leaves the window (the window includes its first second: an attempt made exactly
     `window` seconds later is still refused). For the Retry-After header of a 429."""
+    if _store_down():
+        return window
     try:
         stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
     except StorageError as exc:
@@ -196,6 +220,9 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
     RateLimited when the lock is not had within `timeout` seconds; without a reachable store the
     block runs unlocked (as the limits themselves let requests through)."""
     key = f"lock:{scope}:{_ident(ident)}"
+    if settings.REDIS_URL and _store_down():
+        yield
+        return
     if settings.REDIS_URL:
         lock = _redis().lock(f"{_prefix()}:rl:{key}", timeout=timeout, blocking_timeout=timeout)
         try:
@@ -222,23 +249,40 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
 
 
 def reset() -> None:
-    """Forget every count (each test starts with none)."""
+    """Forget every count, and any note that Redis was down (each test starts with none)."""
+    global _down_until
+    _down_until = 0.0
     _storage().reset()
 
 
 def client_key(address: str) -> str:
     """Who a client is for the limits: an IPv4 address as it is; an IPv6 address as its /64 network
-    (an IPv4-mapped one as the IPv4 address); anything else (a test client, a malformed header) as
-    given."""
-    try:
-        ip = ipaddress.ip_address(address.strip().split("%")[0])
-    except ValueError:
-        return address
+    (an IPv4-mapped one as the IPv4 address); with a port ("203.0.113.5:4001", "[2001:db8::1]:443")
+    as without; anything else (a malformed header) as one client, "unparsable"."""
+    ip = _parse_address(address)
+    if ip is None:
+        # Not an address (a proxy writing something odd): all such clients are one, not each a new one.
+        return "unparsable"
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
     return str(ip)
+
+
+def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip()
+    candidates = [text]
+    if text.startswith("[") and "]" in text:  # [v6] or [v6]:port
+        candidates = [text[1:text.index("]")]]
+    elif text.count(":") == 1:  # v4:port
+        candidates.append(text.split(":")[0])
+    for candidate in candidates:
+        try:
+            return ipaddress.ip_address(candidate.split("%")[0])  # without a v6 zone ("%eth0")
+        except ValueError:
+            continue
+    return None
 
 
 def client_ip(request) -> str:

@@ -94,9 +94,14 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
 # --- tracking ---------------------------------------------------------------------------------------
 
 class CaptchaRequired(RateLimited):
-    """This client gave several wrong codes for this number: the portal asks for the CAPTCHA."""
+    """This client looked up or guessed too often: the portal asks for the CAPTCHA; the API, which
+    has none, answers 429. `reason`: what was too often, for either's message."""
 
     default_code = "captcha_required"
+
+    def __init__(self, reason: str, *, retry_after: int | None = None) -> None:
+        super().__init__(f"{reason}，请输入验证码后再查询", retry_after=retry_after)
+        self.reason = reason
 
 
 def normalise_number(raw: str | None) -> str:
@@ -109,39 +114,40 @@ def find(number: str, code: str, client: str, *, captcha_pass: str = "") -> Peti
     """The petition if the code is right; the same NotFound for a wrong code and an unknown number.
 
     Every limit is per client (`client`: ratelimit.client), never per number alone, so a stranger's
-    wrong codes on a (sequential) number never lock the petitioner out:
-    - lookups per hour (RateLimited);
-    - wrong codes for this number from this client (DAIBAN_PUBLIC_WRONG_CODES), or for any number
-      from this client (four times as many: one person guessing, or many behind one address):
-      past either, each further try needs a solved CAPTCHA (CaptchaRequired; the API, which has
-      none, answers 429). `captcha_pass` names the CAPTCHA this browser solved for this number
-      (the portal keeps it in the session): it lets one wrong code through, then is spent;
-    - twenty times as many wrong codes from this client: RateLimited, CAPTCHA or not.
-    A right code forgives this client's wrong codes for this number. The check, the comparison
-    and the count run for one client at a time: sixty guesses sent at once are not all compared.
+    wrong codes on a (sequential) number never lock the petitioner out. Past any of these, each
+    further try needs a solved CAPTCHA (CaptchaRequired; the API, which has none, answers 429):
+    - lookups (DAIBAN_PUBLIC_TRACK_PER_HOUR);
+    - wrong codes for this number (DAIBAN_PUBLIC_WRONG_CODES), or for any number (four times as
+      many: one person guessing, or many people behind one address).
+    `captcha_pass` names the CAPTCHA this browser solved for this number (the portal keeps it in
+    the session): lookups go through on it, and one wrong code, then it is spent, whatever address
+    or session replays it. Twenty times the wrong codes: RateLimited, CAPTCHA or not. A right code
+    forgives this client's wrong codes for this number. The check, the comparison and the count run
+    for one client at a time: sixty guesses sent at once are not all compared.
     """
     number, code = normalise_number(number), normalise_number(code)
-    ratelimit.take("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR,
-                   message="查询过于频繁，请{wait}后再试")
     wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
     pair = f"{client}|{number}"
-    spent = f"{pair}|{captcha_pass}"
-    with ratelimit.one_at_a_time("public-wrong", client):
+    spent = f"{number}|{captcha_pass}"
+    with ratelimit.one_at_a_time("public-find", client):
         ratelimit.refuse_if_exceeded("public-wrong-ceiling", client, limit=wrong * 20, window=HOUR,
                                      message="查询码错误次数过多，请{wait}后再试")
-        reached = [(scope, ident, limit) for scope, ident, limit in (("public-wrong", pair, wrong),
-                                                                    ("public-wrong-client", client, wrong * 4))
+        passed = bool(captcha_pass) and not ratelimit.exceeded("public-captcha-spent", spent, limit=1, window=HOUR)
+        limits = [("public-track", client, settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, "查询过于频繁"),
+                  ("public-wrong", pair, wrong, "查询码错误次数较多"),
+                  ("public-wrong-client", client, wrong * 4, "查询码错误次数较多")]
+        reached = [(scope, ident, limit, reason) for scope, ident, limit, reason in limits
                    if ratelimit.exceeded(scope, ident, limit=limit, window=HOUR)]
-        limited = bool(reached)
-        if limited and (not captcha_pass or ratelimit.exceeded("public-captcha-spent", spent, limit=1, window=HOUR)):
-            wait = max(ratelimit.retry_after(scope, ident, limit=limit, window=HOUR) for scope, ident, limit in reached)
-            raise CaptchaRequired("查询码错误次数较多，请输入验证码后再查询", retry_after=wait)
+        if reached and not passed:
+            wait = max(ratelimit.retry_after(scope, ident, limit=limit, window=HOUR) for scope, ident, limit, _ in reached)
+            raise CaptchaRequired(reached[0][3], retry_after=wait)
+        ratelimit.hit("public-track", client, limit=settings.DAIBAN_PUBLIC_TRACK_PER_HOUR, window=HOUR)
         petition = Petition.objects.filter(number=number).select_related("agent").first() if number else None
         if petition is None or not code or not constant_time_compare(petition.query_code, code):
-            for scope, ident, limit in (("public-wrong", pair, wrong), ("public-wrong-client", client, wrong * 4),
-                                        ("public-wrong-ceiling", client, wrong * 20)):
+            for scope, ident, limit, _ in limits[1:]:
                 ratelimit.hit(scope, ident, limit=limit, window=HOUR)
-            if limited:
+            ratelimit.hit("public-wrong-ceiling", client, limit=wrong * 20, window=HOUR)
+            if reached:
                 ratelimit.hit("public-captcha-spent", spent, limit=1, window=HOUR)
             raise NotFound("编号或查询码不正确")
         ratelimit.clear("public-wrong", pair, limit=wrong, window=HOUR)

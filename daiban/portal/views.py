@@ -38,6 +38,16 @@ def _needs_captcha(client: str) -> bool:
 
 def submit(request):
     client = ratelimit.client(request)
+    if request.method != "POST":
+        return _submit(request, client)
+    _ = request.POST, request.FILES  # the body is read before the lock: a slow upload must not hold it
+    # Whether a CAPTCHA is due and the count it depends on are one step for a client: twelve posts
+    # sent at once must not all be let through as the first two.
+    with ratelimit.one_at_a_time("public-submit", client):
+        return _submit(request, client)
+
+
+def _submit(request, client: str):
     needs_captcha = _needs_captcha(client)
     if request.method == "POST" and request.POST.get("captcha_refresh"):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
@@ -67,7 +77,8 @@ def submit(request):
                 limited = exc
             else:
                 request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
-                                                       "forward_due": petition.national_forward_due_on.isoformat()}
+                                                       "forward_due": (petition.national_forward_due_on.isoformat()
+                                                                       if petition.national_forward_due_on else "")}
                 _remember_code(request, petition.number, petition.query_code)
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
