@@ -186,25 +186,23 @@ def wait_text(seconds: int) -> str:
     return f"约{max(1, math.ceil(seconds / 60))}分钟"
 
 
-def _refuse(error: type[RateLimited], message: str, seconds: int) -> RateLimited:
-    return error(message.replace("{wait}", wait_text(seconds)), retry_after=seconds)
+def _refuse(message: str, seconds: int) -> RateLimited:
+    return RateLimited(message.replace("{wait}", wait_text(seconds)), retry_after=seconds)
 
 
-def take(scope: str, ident: str, *, limit: int, window: int, message: str,
-         error: type[RateLimited] = RateLimited) -> None:
-    """Count one attempt, or raise `error(message)` (429, with the seconds to wait as `retry_after`;
+def take(scope: str, ident: str, *, limit: int, window: int, message: str) -> None:
+    """Count one attempt, or raise RateLimited(message) (429, with the seconds to wait as `retry_after`;
     "{wait}" in the message becomes 约 N 分钟) when `limit` attempts were already made in the last
     `window` seconds."""
     if not hit(scope, ident, limit=limit, window=window):
-        raise _refuse(error, message, retry_after(scope, ident, limit=limit, window=window))
+        raise _refuse(message, retry_after(scope, ident, limit=limit, window=window))
 
 
-def refuse_if_exceeded(scope: str, ident: str, *, limit: int, window: int, message: str,
-                       error: type[RateLimited] = RateLimited) -> None:
-    """Raise `error(message)` with `retry_after` when `limit` attempts were already made in the
+def refuse_if_exceeded(scope: str, ident: str, *, limit: int, window: int, message: str) -> None:
+    """Raise RateLimited(message) with `retry_after` when `limit` attempts were already made in the
     last `window` seconds ("{wait}" as in `take`); count nothing."""
     if exceeded(scope, ident, limit=limit, window=window):
-        raise _refuse(error, message, retry_after(scope, ident, limit=limit, window=window))
+        raise _refuse(message, retry_after(scope, ident, limit=limit, window=window))
 
 
 # The embedded default's locks: a fixed set, each key always on the same one (two clients may share
