@@ -149,3 +149,22 @@ def test_portal_logs_no_personal_data(org, clock, caplog):
         Client().post("/submit/", FORM)
         Client().post("/submit/", {**FORM, "phone": "bad"})
     assert FORM["id_number"] not in caplog.text and FORM["phone"] not in caplog.text
+
+
+def test_new_captchas_clear_the_expired_ones(org, clock):
+    """"换一张" pressed in a loop checks no answer, which is when django-simple-captcha deletes the
+    expired: the portal clears them as it makes new ones, so the table cannot grow without end."""
+    import datetime
+
+    from captcha.models import CaptchaStore
+
+    from daiban.portal.captcha import CLEAN_EVERY
+
+    client = Client()
+    for _ in range(CLEAN_EVERY):
+        assert client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest").status_code == 200
+    clock.shift(datetime.timedelta(minutes=6))  # all of them expired
+    for _ in range(CLEAN_EVERY):
+        client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert CaptchaStore.objects.count() <= CLEAN_EVERY
+    assert not CaptchaStore.objects.filter(expiration__lte=datetime.datetime.now(datetime.UTC)).exists()

@@ -9,6 +9,7 @@ the page. No audio: it needs extra software on the server and rarely works on a 
 
 from __future__ import annotations
 
+import itertools
 import secrets
 
 from captcha.fields import CaptchaField, CaptchaTextInput
@@ -17,8 +18,20 @@ from django.urls import reverse
 DIGITS = "2345678"  # no 0/1/9: too easily confused with O, l, g once distorted
 
 
+# Every this many new CAPTCHAs the expired ones are deleted. django-simple-captcha deletes them only
+# when an answer is checked, so "换一张" pressed in a loop (no answer ever checked) grew the table
+# without end; this bounds it to the live ones (5 minutes' worth) and a few hundred more.
+CLEAN_EVERY = 200
+_made = itertools.count(1)
+
+
 def digits_challenge() -> tuple[str, str]:
-    """CAPTCHA_CHALLENGE_FUNCT: four digits, shown and expected alike (a phone's numeric keypad)."""
+    """CAPTCHA_CHALLENGE_FUNCT: four digits, shown and expected alike (a phone's numeric keypad).
+    Called for every new CAPTCHA (page, "换一张", the refresh view), so it also clears the expired."""
+    if next(_made) % CLEAN_EVERY == 0:
+        from captcha.models import CaptchaStore
+
+        CaptchaStore.remove_expired()
     text = "".join(secrets.choice(DIGITS) for _ in range(4))
     return text, text
 
