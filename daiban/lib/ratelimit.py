@@ -107,7 +107,9 @@ _attempts = itertools.count(1)
 
 def _prune_memory(storage: MemoryStorage) -> None:
     """limits' memory store empties a client's expired attempts but keeps the client's key for
-    good: a script trying from many addresses (or IPv6 networks) would grow it without end."""
+    good: a script trying from many addresses (or IPv6 networks) would grow it without end. A
+    client trying at the very moment its expired key is dropped may, once, be counted under a fresh
+    lock beside one still held: at most one attempt too many, in the embedded default only."""
     now = time.time()
     for key in list(storage.events):
         with storage.locks[key]:
