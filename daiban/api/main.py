@@ -67,9 +67,7 @@ api = NinjaAPI(
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     response = error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
-    if isinstance(exc, RateLimited) and exc.retry_after:
-        response["Retry-After"] = str(exc.retry_after)
-    return response
+    return exc.stamp(response) if isinstance(exc, RateLimited) else response
 
 
 @api.exception_handler(AuthenticationError)

@@ -58,6 +58,12 @@ class RateLimited(ServiceError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
+    def stamp(self, response: Any) -> Any:
+        """`response` with Retry-After set when the wait is known (the API's and the pages' 429)."""
+        if self.retry_after:
+            response["Retry-After"] = str(self.retry_after)
+        return response
+
 
 class Unauthorized(ServiceError):
     """Not signed in: wrong credentials, or a second factor needed (401)."""

@@ -83,9 +83,7 @@ def _submit(request, client: str):
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
-    if limited and limited.retry_after:
-        response["Retry-After"] = str(limited.retry_after)
-    return response
+    return limited.stamp(response) if limited else response
 
 
 def submitted(request):
@@ -156,13 +154,11 @@ def _set_human(request, number: str, yes: bool) -> None:
 
 
 def _track_page(request, number: str, error: str, status: int, *, ask_captcha: bool = False,
-                form: TrackCaptchaForm | None = None, retry_after: int | None = None):
+                form: TrackCaptchaForm | None = None, limited: RateLimited | None = None):
     context = {"number": number, "error": error, "needs_captcha": ask_captcha,
                "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
     response = render(request, "portal/track.html", context, status=status)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return _private(response)
+    return _private(limited.stamp(response) if limited else response)
 
 
 # The tracking pages send no Referer (Referrer-Policy: no-referrer), so a browser posts their forms
@@ -215,14 +211,14 @@ def status(request, number: str):
     try:
         petition = services.find(number, code, client, captcha_pass=captcha_pass)
     except services.CaptchaRequired as exc:
-        return _track_page(request, number, exc.message, 429, ask_captcha=True, retry_after=exc.retry_after)
+        return _track_page(request, number, exc.message, 429, ask_captcha=True, limited=exc)
     except NotFound:
         if captcha_pass:
             _set_human(request, number, False)  # each further try needs a new CAPTCHA
         _forget_code(request, number)
         return _track_page(request, number, "编号或查询码不正确", 404)
     except RateLimited as exc:
-        return _track_page(request, number, exc.message, 429, retry_after=exc.retry_after)
+        return _track_page(request, number, exc.message, 429, limited=exc)
     if request.method == "POST":
         try:
             if request.POST.get("do") == "rate":
