@@ -16,6 +16,7 @@ import pytest
 import time_machine
 
 from daiban.lib import ratelimit
+from daiban.lib.errors import RateLimited
 from daiban.petitions.models import Petition
 from tests.factories import COMPLAINT, id_number
 
@@ -346,12 +347,14 @@ def test_limit_settings_out_of_range_stop_the_start(monkeypatch):
     assert env_int("DAIBAN_PUBLIC_SUBMIT_PER_HOUR", 10, low=1, high=100_000) == 25
 
 
-def test_an_unreachable_redis_lets_citizens_through_and_is_logged(api, client, org, settings, caplog):
-    """Redis down (a closed port): the limits let requests through and say so in the log; no 500, no
-    hang beyond the store's one-second timeout."""
+def test_an_unreachable_redis_keeps_the_limits_in_memory_and_is_logged(api, client, org, settings, caplog):
+    """Redis down (a closed port): the portal stays open, the limits still hold (counted in this
+    server's memory) and the log says so once; no 500, no hang beyond the store's one-second timeout.
+    An earlier version let every request through, so stopping Redis lifted every limit."""
     import time as clock
 
     settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 2
     _forget_storage()
     try:
         started = clock.monotonic()
@@ -363,6 +366,9 @@ def test_an_unreachable_redis_lets_citizens_through_and_is_logged(api, client, o
         assert client.get("/submit/").status_code == 200
         page = client.post("/track/", {"number": created.data["number"], "code": created.data["query_code"]}, follow=True)
         assert page.status_code == 200 and created.data["number"] in page.content.decode()
+        assert submit(api).status_code == 201
+        refused = submit(api)  # the third in the hour: still refused, with Redis down
+        assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3601
         assert clock.monotonic() - started < 30
         # Once, not per call: Redis is left alone for a while after a failure.
         assert sum("rate-limit store unavailable" in r.getMessage() for r in caplog.records) == 1
@@ -372,10 +378,35 @@ def test_an_unreachable_redis_lets_citizens_through_and_is_logged(api, client, o
         _forget_storage()
 
 
+def test_limits_hold_through_a_redis_outage_and_return_to_redis(redis_limits, settings):
+    """Redis answering, then gone (the address of a closed port), then back: every operation keeps
+    working and refusing; while down, the counts and the locks are this process's own."""
+    client, prefix = redis_limits
+    assert ratelimit.hit("intake_check", "7", limit=2, window=3600)
+    good = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    _forget_storage()
+    assert ratelimit.hit("intake_check", "7", limit=2, window=3600)
+    assert ratelimit.hit("intake_check", "7", limit=2, window=3600)
+    assert not ratelimit.hit("intake_check", "7", limit=2, window=3600)
+    assert ratelimit.count("intake_check", "7", limit=2, window=3600) == 2
+    assert ratelimit.exceeded("intake_check", "7", limit=2, window=3600)
+    assert 3590 <= ratelimit.retry_after("intake_check", "7", limit=2, window=3600) <= 3601
+    with pytest.raises(RateLimited):
+        ratelimit.take("intake_check", "7", limit=2, window=3600, message="请{wait}后再试")
+    ratelimit.clear("intake_check", "7", limit=2, window=3600)
+    assert not ratelimit.exceeded("intake_check", "7", limit=2, window=3600)
+    assert _overlaps(lambda: ratelimit.one_at_a_time("public-wrong", "198.51.100.1")) == 1
+    settings.REDIS_URL = good
+    _forget_storage()  # back (and the ten seconds of leaving it alone are over)
+    assert ratelimit.count("intake_check", "7", limit=2, window=3600) == 1  # Redis's own count again
+    assert list(client.scan_iter(f"{prefix}:*"))
+
+
 def _forget_storage() -> None:
     ratelimit._down_until = 0.0
-    ratelimit._storage.cache_clear()
-    ratelimit._limiter.cache_clear()
+    ratelimit._memory.cache_clear()
+    ratelimit._shared.cache_clear()
     ratelimit._redis.cache_clear()
 
 
@@ -386,7 +417,7 @@ def test_one_at_a_time_per_client_in_redis(redis_limits):
 def test_the_memory_store_forgets_clients_whose_attempts_expired(at):
     """limits' memory store keeps a key per client for good; ours drops those whose attempts have all
     left their window (every _PRUNE_EVERY attempts), so many addresses cannot grow it without end."""
-    storage = ratelimit._storage()
+    storage = ratelimit._memory().storage
     for i in range(2 * ratelimit._PRUNE_EVERY):
         ratelimit.hit("public-track", f"198.51.{i // 256}.{i % 256}", limit=5, window=60)
     assert len(storage.events) >= ratelimit._PRUNE_EVERY

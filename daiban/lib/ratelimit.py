@@ -14,8 +14,9 @@ or phone's allocation: otherwise each of its 2^64 addresses would count apart). 
 stored as a keyed HMAC (SECRET_KEY): Redis holds no addresses, and its keys cannot be reversed by
 hashing every IPv4 address.
 
-If Redis cannot be reached (down, or silent for a second) the limits let requests through and log
-it: the portal stays open to citizens while the operator is told, and nothing answers 500.
+If Redis cannot be reached (down, or silent for a second), each server counts in its own memory
+until Redis answers again, and says so in the log: the portal stays open to citizens, the limits
+still hold (per server), and nothing answers 500.
 """
 
 from __future__ import annotations
@@ -29,38 +30,44 @@ import math
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import redis
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from daiban.lib.errors import RateLimited
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # A Redis that accepts connections but does not answer holds a request this long, no longer.
 _REDIS_TIMEOUT = 1.0
 
 
 @functools.cache
-def _limiter() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(_storage())
+def _memory() -> MovingWindowRateLimiter:
+    """This process's own counts: the store of the embedded default, and the stand-in while Redis
+    cannot be reached."""
+    return MovingWindowRateLimiter(MemoryStorage())
 
 
 @functools.cache
-def _storage() -> Storage:
+def _shared() -> MovingWindowRateLimiter | None:
+    """The counts every server and worker shares (Redis), or None without REDIS_URL."""
     url = settings.REDIS_URL
     if not url:
-        return MemoryStorage()
+        return None
     # The same prefix as the cache's: installations sharing one Redis database count apart, and
     # clearing a prefix (a test run's) clears its limits too.
-    return RedisStorage(url.replace("unix://", "redis+unix://", 1) if url.startswith("unix://") else url,
-                        key_prefix=f"{_prefix()}:rl", wrap_exceptions=True,
-                        socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT)
+    return MovingWindowRateLimiter(RedisStorage(
+        url.replace("unix://", "redis+unix://", 1) if url.startswith("unix://") else url,
+        key_prefix=f"{_prefix()}:rl", wrap_exceptions=True,
+        socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT))
 
 
 @functools.cache
@@ -92,12 +99,27 @@ def _unavailable(exc: Exception) -> None:
     global _down_until
     _down_until = time.monotonic() + _RETRY_REDIS_AFTER
     # The exception's text names the Redis address, never the client: safe to log.
-    log.error("rate-limit store unavailable, requests let through for %d s: %s", _RETRY_REDIS_AFTER,
-              type(exc.__cause__ or exc).__name__)
+    log.error("rate-limit store unavailable, counting in this process's memory for %d s: %s",
+              _RETRY_REDIS_AFTER, type(exc.__cause__ or exc).__name__)
 
 
 def _store_down() -> bool:
     return time.monotonic() < _down_until
+
+
+def _run(operation: Callable[[MovingWindowRateLimiter], T]) -> T:
+    """`operation` on the shared counts, or on this process's own while Redis is unreachable (as
+    Flask-Limiter's in-memory fallback does). Down, each server counts for itself: a limit of N
+    lets at most N per server through, rather than all (an earlier version let everything through,
+    so stopping Redis lifted every limit, the staff intake check's included). What a server counted
+    meanwhile is not carried into Redis when it is back."""
+    shared = _shared()
+    if shared is not None and not _store_down():
+        try:
+            return operation(shared)
+        except StorageError as exc:
+            _unavailable(exc)
+    return operation(_memory())
 
 
 # Every this many attempts the memory store drops the clients whose attempts have all expired.
@@ -109,7 +131,7 @@ def _prune_memory(storage: MemoryStorage) -> None:
     """limits' memory store empties a client's expired attempts but keeps the client's key for
     good: a script trying from many addresses (or IPv6 networks) would grow it without end. A
     client trying at the very moment its expired key is dropped may, once, be counted under a fresh
-    lock beside one still held: at most one attempt too many, in the embedded default only."""
+    lock beside one still held: at most one attempt too many, in memory only."""
     now = time.time()
     for key in list(storage.events):
         with storage.locks[key]:
@@ -121,65 +143,35 @@ def _prune_memory(storage: MemoryStorage) -> None:
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one attempt by `ident` in `scope`; False (and not counted) when `limit` attempts were
-    already made in the last `window` seconds. True, uncounted, when the store is unreachable."""
-    storage = _storage()
-    if isinstance(storage, MemoryStorage) and next(_attempts) % _PRUNE_EVERY == 0:
+    already made in the last `window` seconds."""
+    if next(_attempts) % _PRUNE_EVERY == 0:
+        storage = _memory().storage
+        assert isinstance(storage, MemoryStorage)  # noqa: S101 (made so in _memory)
         _prune_memory(storage)
-    if _store_down():
-        return True
-    try:
-        return _limiter().hit(_item(limit, window), scope, _ident(ident))
-    except StorageError as exc:
-        _unavailable(exc)
-        return True
+    return _run(lambda limiter: limiter.hit(_item(limit, window), scope, _ident(ident)))
 
 
 def count(scope: str, ident: str, *, limit: int, window: int) -> int:
-    """Attempts by `ident` in `scope` in the last `window` seconds, at most `limit` (0 when the store
-    is unreachable)."""
-    if _store_down():
-        return 0
-    try:
-        stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
-    except StorageError as exc:
-        _unavailable(exc)
-        return 0
+    """Attempts by `ident` in `scope` in the last `window` seconds, at most `limit`."""
+    stats = _run(lambda limiter: limiter.get_window_stats(_item(limit, window), scope, _ident(ident)))
     return max(0, limit - stats.remaining)
 
 
 def exceeded(scope: str, ident: str, *, limit: int, window: int) -> bool:
-    """Whether `limit` attempts were already made in the last `window` seconds (nothing counted;
-    False when the store is unreachable)."""
-    if _store_down():
-        return False
-    try:
-        return not _limiter().test(_item(limit, window), scope, _ident(ident))
-    except StorageError as exc:
-        _unavailable(exc)
-        return False
+    """Whether `limit` attempts were already made in the last `window` seconds (nothing counted)."""
+    return not _run(lambda limiter: limiter.test(_item(limit, window), scope, _ident(ident)))
 
 
 def clear(scope: str, ident: str, *, limit: int, window: int) -> None:
     """Forget `ident`'s attempts in `scope` (a right query code forgives the wrong ones before it)."""
-    if _store_down():
-        return
-    try:
-        _limiter().clear(_item(limit, window), scope, _ident(ident))
-    except StorageError as exc:
-        _unavailable(exc)
+    _run(lambda limiter: limiter.clear(_item(limit, window), scope, _ident(ident)))
 
 
 def retry_after(scope: str, ident: str, *, limit: int, window: int) -> int:
     """Seconds (≥ 1, ≤ `window` + 1) until `ident` may try again in `scope`: when its oldest counted
     attempt leaves the window (the window includes its first second: an attempt made exactly
     `window` seconds later is still refused). For the Retry-After header of a 429."""
-    if _store_down():
-        return window
-    try:
-        stats = _limiter().get_window_stats(_item(limit, window), scope, _ident(ident))
-    except StorageError as exc:
-        _unavailable(exc)
-        return window
+    stats = _run(lambda limiter: limiter.get_window_stats(_item(limit, window), scope, _ident(ident)))
     return min(window + 1, max(1, int(stats.reset_time - time.time()) + 1))
 
 
@@ -217,28 +209,25 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
     """Run the block for one `ident` in `scope` at a time, across servers (a Redis lock) or threads
     (the embedded default). For a check, then an action, then a count that must not interleave:
     sixty guesses of a query code sent at once must not all pass the check before any is counted.
-    RateLimited when the lock is not had within `timeout` seconds; without a reachable store the
-    block runs unlocked (as the limits themselves let requests through)."""
+    RateLimited when the lock is not had within `timeout` seconds. While Redis is unreachable, one at
+    a time within this server (as the counts fall back to its memory)."""
     key = f"lock:{scope}:{_ident(ident)}"
-    if settings.REDIS_URL and _store_down():
-        yield
-        return
-    if settings.REDIS_URL:
+    if settings.REDIS_URL and not _store_down():
         lock = _redis().lock(f"{_prefix()}:rl:{key}", timeout=timeout, blocking_timeout=timeout)
         try:
             acquired = lock.acquire()
         except redis.RedisError as exc:
             _unavailable(exc)
-            yield
+        else:
+            if not acquired:
+                raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
+            try:
+                yield
+            finally:
+                with contextlib.suppress(redis.RedisError):  # expired meanwhile, or Redis gone: it frees itself
+                    lock.release()
             return
-        if not acquired:
-            raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(redis.RedisError):  # expired meanwhile, or Redis gone: it frees itself
-                lock.release()
-        return
+    # The embedded default, or Redis unreachable: one at a time within this process.
     local = _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]
     if not local.acquire(timeout=timeout):
         raise RateLimited("请求过于频繁，请稍后再试", retry_after=1)
@@ -249,10 +238,15 @@ def one_at_a_time(scope: str, ident: str, *, timeout: float = 10) -> Iterator[No
 
 
 def reset() -> None:
-    """Forget every count, and any note that Redis was down (each test starts with none)."""
+    """Forget every count, this process's and (when reachable) the shared ones, and any note that
+    Redis was down (each test starts with none)."""
     global _down_until
     _down_until = 0.0
-    _storage().reset()
+    _memory().storage.reset()
+    shared = _shared()
+    if shared is not None:
+        with contextlib.suppress(StorageError, redis.RedisError):
+            shared.storage.reset()
 
 
 def client_key(address: str) -> str:
