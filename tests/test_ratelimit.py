@@ -427,3 +427,28 @@ def test_the_memory_store_forgets_clients_whose_attempts_expired(at):
         ratelimit.hit("public-track", "203.0.113.1", limit=5, window=30)
     assert len(storage.events) <= 2
     assert not ratelimit.hit("public-track", "203.0.113.1", limit=5, window=30)  # still counted
+
+
+def test_the_64s_of_one_48_share_a_ceiling_of_sixteen_clients(api, org, settings, client):
+    """A tunnel broker hands out a /48: 65,536 /64 clients. Each gets its own hour, but one /48 gets
+    NETWORK_SHARE clients' worth of submissions, and the portal asks it for a CAPTCHA as it would
+    one client past DAIBAN_PUBLIC_CAPTCHA_AFTER (times NETWORK_SHARE)."""
+    from daiban.portal import services as portal
+
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 1
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 1
+    post = lambda ip: api().client.post("/api/v1/public/petitions", {"petitioner": PERSON, "content": COMPLAINT},  # noqa: E731
+                                        content_type="application/json", REMOTE_ADDR=ip)
+    share = portal.NETWORK_SHARE
+    assert not portal.needs_captcha("2001:db8:7:ffff::/64")
+    codes = [post(f"2001:db8:7:{i:x}::1").status_code for i in range(share + 2)]
+    assert codes == [201] * share + [429, 429]
+    refused = post(f"2001:db8:7:{share + 5:x}::1")
+    assert refused.status_code == 429 and "提交过于频繁" in refused.json()["error"]["message"]
+    assert portal.needs_captcha("2001:db8:7:ffff::/64")  # a fresh /64 of that /48
+    assert not portal.needs_captcha("2001:db8:8::/64") and post("2001:db8:8::1").status_code == 201  # the next /48
+    assert post("198.51.100.9").status_code == 201  # IPv4 clients have no such ceiling
+    assert ratelimit.network("2001:db8:7:ab::/64") == "2001:db8:7::/48"
+    assert ratelimit.network("198.51.100.9") is None and ratelimit.network("unparsable") is None
+    # Refused by the /48, the /64 itself was not counted: it may submit once the /48 has room.
+    assert ratelimit.count("public-submit", ratelimit.client_key(f"2001:db8:7:{share + 5:x}::1"), limit=1, window=3600) == 0

@@ -264,6 +264,17 @@ def client_key(address: str) -> str:
     return str(ip)
 
 
+def network(key: str) -> str | None:
+    """The /48 an IPv6 client (`client_key`'s "…/64") belongs to, for a ceiling over the clients of
+    one site; None for an IPv4 client or an unparsable one."""
+    if not key.endswith("/64"):
+        return None
+    try:
+        return str(ipaddress.IPv6Network(key).supernet(new_prefix=48))
+    except ValueError:
+        return None
+
+
 def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = text.strip()
     candidates = [text]

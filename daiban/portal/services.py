@@ -64,8 +64,30 @@ SCREEN_TEXT = {  # the outcome of screening, said to a citizen
 
 # --- submission -------------------------------------------------------------------------------------
 
-def submission_count(client: str) -> int:
-    return ratelimit.count("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR)
+# A /48 is one site's IPv6 allocation (an enterprise's, a campus's, a tunnel broker's): 65,536 /64
+# clients, each with its own hour of submissions. This many clients' worth an hour from one /48
+# (160 by default) is far above what a county's portal receives from one site, and stops a script
+# that walks through the /64s it was given.
+NETWORK_SHARE = 16
+
+
+def _submission_limits(client: str) -> list[tuple[str, str, int]]:
+    """(scope, ident, clients' worth) counting a submission from `client`: the client itself (1),
+    and its /48 (NETWORK_SHARE) when it is an IPv6 network."""
+    limits = [("public-submit", client, 1)]
+    network = ratelimit.network(client)
+    if network:
+        limits.append(("public-submit-network", network, NETWORK_SHARE))
+    return limits
+
+
+def needs_captcha(client: str) -> bool:
+    """Whether the portal asks `client` for a CAPTCHA before its next submission: past
+    DAIBAN_PUBLIC_CAPTCHA_AFTER submissions in the hour by the client, or NETWORK_SHARE times as
+    many by its /48."""
+    per_hour, after = settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, settings.DAIBAN_PUBLIC_CAPTCHA_AFTER
+    return any(ratelimit.count(scope, ident, limit=per_hour * share, window=HOUR) >= after * share
+               for scope, ident, share in _submission_limits(client))
 
 
 def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
@@ -73,7 +95,7 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
 
     Invalid (naming the field) before anything is counted: a citizen correcting a mistyped ID number
     does not use up the hour's submissions; RateLimited past DAIBAN_PUBLIC_SUBMIT_PER_HOUR for the
-    client (`client`: ratelimit.client)."""
+    client (`client`: ratelimit.client), or NETWORK_SHARE times as many for an IPv6 client's /48."""
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)
@@ -82,8 +104,12 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
             raise Invalid.of({"agent_id": "所选代办员不存在"})
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
     petitions.validate_intake(body)
-    ratelimit.take("public-submit", client, limit=settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, window=HOUR,
-                   message="提交过于频繁，请{wait}后再试")
+    per_hour, limits = settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, _submission_limits(client)
+    for scope, ident, share in limits:  # nothing is counted unless every limit has room
+        ratelimit.refuse_if_exceeded(scope, ident, limit=per_hour * share, window=HOUR,
+                                     message="提交过于频繁，请{wait}后再试")
+    for scope, ident, share in limits:  # each counted atomically: of posts sent at once, the extra are refused
+        ratelimit.take(scope, ident, limit=per_hour * share, window=HOUR, message="提交过于频繁，请{wait}后再试")
     with transaction.atomic():
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:

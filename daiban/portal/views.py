@@ -32,10 +32,6 @@ def home(request):
     })
 
 
-def _needs_captcha(client: str) -> bool:
-    return services.submission_count(client) >= settings.DAIBAN_PUBLIC_CAPTCHA_AFTER
-
-
 def submit(request):
     client = ratelimit.client(request)
     if request.method != "POST":
@@ -48,7 +44,7 @@ def submit(request):
 
 
 def _submit(request, client: str):
-    needs_captcha = _needs_captcha(client)
+    needs_captcha = services.needs_captcha(client)
     if request.method == "POST" and request.POST.get("captcha_refresh"):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
         form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
