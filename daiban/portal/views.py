@@ -6,7 +6,6 @@ import secrets
 import time
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
