@@ -370,3 +370,25 @@ def test_a_department_without_sees_identity_gets_name_and_address_masked(api, ro
     assert "张三" not in [c.value for row in sheet.iter_rows() for c in row]
     # The agent still sees who it is.
     assert api("agent1").get(f"/petitions/{petition['id']}").data["petitioner"]["name"] == "张三"
+
+
+def test_bytes_that_are_not_utf8_are_refused_by_field_not_stored_as_replacement_characters(org, clock):
+    """A browser with the wrong encoding, or a script: Django decodes bytes that are not UTF-8 as
+    U+FFFD, and what was typed there would be lost silently. The form says which field, and nothing
+    is saved; urlencoded and multipart alike."""
+    from urllib.parse import quote_from_bytes
+
+    fields = {"name": "周九".encode(), "id_number": ID.encode(), "phone": b"13912345678",
+              "address": "乌审召镇".encode(), "content": "草场被占".encode("gbk") + "，请核实".encode(), "consent": b"on"}
+    body = "&".join(f"{k}={quote_from_bytes(v)}" for k, v in fields.items())
+    page = Client().post("/submit/", body, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400 and "含有无法识别的字符" in page.content.decode(), page.content.decode()[-3000:]
+    boundary = "XyZ"
+    parts = b"".join(b"--XyZ\r\nContent-Disposition: form-data; name=\"" + k.encode() + b"\"\r\n\r\n" + v + b"\r\n"
+                     for k, v in {**fields, "content": "草场被占，请核实".encode(), "name": "周九".encode("gbk")}.items())
+    page = Client().post("/submit/", parts + b"--XyZ--\r\n", content_type=f"multipart/form-data; boundary={boundary}")
+    html = page.content.decode()
+    assert page.status_code == 400 and "含有无法识别的字符" in html
+    assert not Petition.objects.exists()
+    ok = Client().post("/submit/", {k: v.decode() for k, v in {**fields, "content": "草场被占，请核实".encode()}.items()})
+    assert ok.status_code == 302 and Petition.objects.count() == 1

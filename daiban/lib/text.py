@@ -13,6 +13,7 @@ added later is cleaned without anyone remembering to. What is done, per kind of 
 | lone surrogates, noncharacters (U+FFFE/FFFF of every plane, U+FDD0–FDEF) | removed | not text: they cannot be encoded to UTF-8 or written to XML |
 | bidirectional overrides and isolates (U+202A–202E, U+2066–2069) | removed | they make a name or number read differently on screen than it is stored |
 | byte-order mark and zero-width space (U+FEFF, U+200B) | removed | pasted noise that splits words in search and dedupe |
+| replacement character U+FFFD in a form | the field is refused by name | Django decodes bytes that are not UTF-8 as U+FFFD: what was typed there is lost |
 
 Nothing is silently shortened: text longer than its field, or empty after cleaning where a value is
 required, is refused with 400 naming the field (the services' validators). Digits in ID numbers and
@@ -111,6 +112,7 @@ class CleanFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form: Any = self  # a Django form (this is its mixin)
+        self._undecodable: list[str] = []  # fields holding U+FFFD, refused in full_clean
         if not form.is_bound:
             return
         from django import forms
@@ -126,8 +128,27 @@ class CleanFormMixin:
                 data.setlist(key, [clean(v) if isinstance(v, str) else v for v in data.getlist(key)])
             elif isinstance(data.get(key), str):
                 data[key] = clean(data[key])
+            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            if any(isinstance(v, str) and UNDECODABLE in v for v in values):
+                self._undecodable.append(name)
         form.data = data
 
+    def full_clean(self) -> None:
+        """The fields' own checks, then each field that holds U+FFFD is refused by name: Django
+        decodes a post's bytes that are not UTF-8 as U+FFFD, and kept, the stored text would
+        silently lose what was typed there."""
+        super().full_clean()  # type: ignore[misc]
+        form: Any = self
+        if not hasattr(form, "cleaned_data"):
+            return
+        for name in self._undecodable:
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, UNDECODABLE_MESSAGE)
+
+
+# What Django puts in place of bytes that are not UTF-8 (and what a garbled paste carries).
+UNDECODABLE = "\ufffd"
+UNDECODABLE_MESSAGE = "含有无法识别的字符“\ufffd”（编码错误），请删除后重新输入"
 
 # Keys whose values are never changed: secrets must reach the check exactly as typed.
 _KEEP = ("password", "csrfmiddlewaretoken", "otp", "token")
