@@ -354,3 +354,21 @@ def test_shipped_background_frequencies_are_current():
 
     texts = [t for m in corpus.matters() for t in (m["text"], *(x["text"] for x in m["same"] + m["other"]))]
     assert json.loads(BACKGROUND.read_text(encoding="utf-8")) == build_background(texts)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("俺19年就交了材料", "俺2019年就交了材料"), ("一九年三月", "2019年3月"), ("从23年停发了", "从2023年停发了"),
+    ("来电人反映23年的补奖", "来电人反映2023年的补奖"), ("21年在河里挖", "2021年在河里挖"), ("截至20年底", "截至2020年底"),
+    # durations and other numbers stay
+    ("分家都20年了", "分家都20年了"), ("期限30年，", "期限30年,"), ("这是20年的老宅", "这是20年的老宅"),
+    ("在20年内", "在20年内"), ("住了19年的老宅", "住了19年的老宅"), ("119年", "119年"), ("50年代", "50年代"),
+])
+def test_a_year_of_two_digits_is_read_where_the_words_say_it_is_a_year(raw, expected):
+    assert textnorm.two_digit_years(textnorm.numerals_to_digits(textnorm.unicodedata.normalize("NFKC", raw))) == expected
+
+
+def test_a_year_of_two_digits_names_the_matter_as_a_full_one_does():
+    """'19年' is 2019: another year (2021) is another matter; 2019 written in full is the same one."""
+    first = "俺19年修路的时候占了俺家草场，补偿到现在没给"
+    assert similarity(first, "2019年修路占用我家草场，征地补偿一直未发放") >= THRESHOLD
+    assert similarity(first, "2021年修路占用我家草场，征地补偿一直未发放") < THRESHOLD

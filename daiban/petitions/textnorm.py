@@ -240,11 +240,34 @@ _BOILERPLATE = re.compile("|".join(re.escape(p) for p in sorted(BOILERPLATE, key
 _NON_WORD = re.compile(r"[^\w.]+|_|(?<!\d)\.|\.(?!\d)")
 
 
+# "19年就交了材料", "21年3月", "从23年停发了": a year written with two digits, as people say it, is
+# 20NN — but only where the words around it say it is a year: "分家都20年了", "期限30年", "这是20年的老房子"
+# are durations. A year: followed by a month; or after 在/于/从/自/到/至/截至; or at the start of a
+# clause (after punctuation, 俺/我/他/她/说/称/讲/反映) and followed by what tells of a time (就, 的, 开始,
+# 时, 底, 初, a season, or a verb of what happened then). 00–49 only.
+_TWO_DIGIT_YEAR = re.compile(
+    r"(?:(?<![\d.])(?P<month>[0-4]\d)年(?=\d{1,2}月))"
+    r"|(?:(?<=[在于从自到至])(?P<after>[0-4]\d)年(?![了来多余以左之期内间后前没未\d]))"
+    r"|(?:(?:^|(?<=[，。；：、！？,;:!? 俺我他她说称讲])|(?<=反映))(?P<start>[0-4]\d)年"
+    r"(?=就|的|开始|起|时|那|底|初|[春夏秋冬]|在|修|挖|建|盖|占|征|办|交|告|举报|反映|被|把|停|发|给|补|签|申请|登记))"
+)
+
+
+def _year_in_full(m: re.Match[str]) -> str:
+    return f"20{m.group('month') or m.group('after') or m.group('start')}年"
+
+
+def two_digit_years(text: str) -> str:
+    """'19年就交了' → '2019年就交了', '21年3月' → '2021年3月'; '分家都20年了', '期限30年' stay (durations).
+    Text as `numerals_to_digits` leaves it (punctuation kept)."""
+    return _TWO_DIGIT_YEAR.sub(_year_in_full, text)
+
+
 def prepare(text: str) -> str:
     """Lower-case, half-width text with digits for numerals, bare place names and one word per thing,
     its sentences and punctuation kept (settled.py reads clauses). Pure function; '' for None."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    text = numerals_to_digits(text)
+    text = two_digit_years(numerals_to_digits(text))
     text = _PLACE_SUFFIX.sub(r"\1", text)
     return _SYNONYM.sub(lambda m: _SYNONYM_ALL[m.group(0)], text)
 
