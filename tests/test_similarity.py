@@ -372,3 +372,28 @@ def test_a_year_of_two_digits_names_the_matter_as_a_full_one_does():
     first = "俺19年修路的时候占了俺家草场，补偿到现在没给"
     assert similarity(first, "2019年修路占用我家草场，征地补偿一直未发放") >= THRESHOLD
     assert similarity(first, "2021年修路占用我家草场，征地补偿一直未发放") < THRESHOLD
+
+
+def test_the_score_shown_before_saving_is_the_score_stored_and_offered_after(api, org):
+    """The intake check scores the content against the petitioner's earlier petitions; saving links
+    those at the threshold with a score, and the case page offers the possible ones with theirs. All
+    three are the same number: the petition's own text is not yet in the document frequencies the
+    check used, so it is left out of them when saving and on the case page too."""
+    from daiban.org.models import User
+    from daiban.petitions.eligibility import earlier_scored
+    from daiban.petitions.intake import intake_check
+    from daiban.petitions.models import Petition, PetitionLink
+    from tests.factories import id_number, petition_body
+
+    person = {"id_number": id_number(serial=77)}
+    first = api("agent1").post("/petitions", petition_body(petitioner=person, content=(
+        "我家在嘎鲁图镇沙尔利格嘎查的300亩承包草场，2025年被嘎鲁图至图克一级公路征用，至今未收到征地补偿款"))).data
+    agent = User.objects.get(username="agent1")
+    for retold in ("俺家在沙尔利格有三百亩草场，去年修嘎鲁图到图克那条一级路给占了，补偿款到现在一分没见着",
+                   "草场被公路占了，补偿没给", "沙尔利格那块草场的补偿到底什么时候给"):
+        shown = {e.petition.pk: e.score for e in intake_check({"petitioner": person, "content": retold}, agent).earlier}
+        saved = api("agent1").post("/petitions", petition_body(petitioner=person, content=retold)).data
+        petition = Petition.objects.get(pk=saved["id"])
+        assert dict((p.pk, s) for p, s in earlier_scored(petition)) == shown, retold
+        links = dict(PetitionLink.objects.filter(petition=petition).values_list("related_id", "score"))
+        assert links and all(links[pk] == shown[pk] for pk in links)

@@ -172,9 +172,16 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
 def earlier_scored(petition: Petition) -> list[tuple[Petition, float]]:
     """`scored_earlier` for a saved petition: its earlier petitions (by id), scored with its stored
     features, as intake scored them (the text is cut again only when none are stored)."""
+    from daiban.petitions.termcounts import stats_for
+
     stored = PetitionFeatures.objects.filter(petition_id=petition.pk).only("terms", "facts").first()
-    mine = Features.loads(stored.terms, stored.facts) if stored else petition.content
-    return scored_earlier(petition.petitioner_id, mine, before_id=petition.pk)
+    if stored is None:
+        return scored_earlier(petition.petitioner_id, petition.content, before_id=petition.pk)
+    mine = Features.loads(stored.terms, stored.facts)
+    # Its own text was counted in the frequencies when it was saved; left out again here, the scores
+    # are those shown before saving (others' petitions since move them only as the bureau's grow).
+    return scored_earlier(petition.petitioner_id, mine, before_id=petition.pk,
+                          stats=stats_for(mine.terms).without(mine.terms))
 
 
 def dismissed(petition_id: int) -> set[int]:

@@ -34,7 +34,8 @@ def petition_added(petition: Petition) -> None:
     from daiban.petitions import eligibility
 
     f = features(petition.content)
-    count_terms(f.terms)
+    # Scored with the frequencies the check before saving used (without this petition's own text),
+    # so the score stored with a link is the one shown at intake; counted after.
     stats = stats_for(f.terms)
     own_norm = norm(f, stats)
     terms, facts = f.dumps()
@@ -45,6 +46,7 @@ def petition_added(petition: Petition) -> None:
     matters.link_across(petition, matters.similar_open(
         station_id=petition.station_id, features=f, stats=stats, keys=keys,
         exclude_petitioner=petition.petitioner_id, exclude_petition=petition.pk))
+    count_terms(f.terms)
     # A new petition has no results yet: its entry is created directly, without looking for one.
     SearchEntry.objects.create(petition=petition, **search.entry_values(
         petition.number, search.indexed_name(petition), [petition.content]))

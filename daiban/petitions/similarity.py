@@ -433,6 +433,12 @@ class TermStats:
                 df[term] = df.get(term, 0) + 1
         return cls(total, df)
 
+    def without(self, terms: Iterable[str]) -> TermStats:
+        """These statistics without one petition whose terms are `terms` (counted in them): the
+        frequencies as they were before it was saved."""
+        own = set(terms)
+        return TermStats(max(0, self.total - 1), {t: max(0, n - 1) if t in own else n for t, n in self.df.items()})
+
     def weight(self, term: str) -> float:
         """The term's weight: its kind's factor times its IDF."""
         found = self._weights.get(term)
