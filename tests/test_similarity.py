@@ -392,6 +392,7 @@ def test_the_score_shown_before_saving_is_the_score_stored_and_offered_after(api
     for retold in ("俺家在沙尔利格有三百亩草场，去年修嘎鲁图到图克那条一级路给占了，补偿款到现在一分没见着",
                    "草场被公路占了，补偿没给", "沙尔利格那块草场的补偿到底什么时候给"):
         shown = {e.petition.pk: e.score for e in intake_check({"petitioner": person, "content": retold}, agent).earlier}
+        assert first["id"] in shown
         saved = api("agent1").post("/petitions", petition_body(petitioner=person, content=retold)).data
         petition = Petition.objects.get(pk=saved["id"])
         assert dict((p.pk, s) for p, s in earlier_scored(petition)) == shown, retold
