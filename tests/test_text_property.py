@@ -79,7 +79,7 @@ def test_arbitrary_text_through_api_intake_then_every_document_opens(api, org, c
                                                                   "id_number": id_number()})
         response = agent.post("/petitions", body)
         assert response.status_code in (201, 400), response.content[:300]
-        if response.status_code == 400:  # only "empty after cleaning" or too long, named by field
+        if response.status_code == 400:  # only "empty after cleaning", too long or U+FFFD, named by field
             assert response.data["error"]["fields"]
             return
         pid = response.data["id"]
@@ -88,7 +88,8 @@ def test_arbitrary_text_through_api_intake_then_every_document_opens(api, org, c
         if screened.status_code == 200:
             routed = agent.act(pid, "route", {"departments": [department], "track": "standard",
                                               "proposed_handling": note})
-            assert routed.status_code == 200, routed.content[:300]
+            # 400 only for a note holding U+FFFD (refused by name, daiban.lib.text.UNDECODABLE)
+            assert routed.status_code == 200 or (routed.status_code == 400 and "\ufffd" in note), routed.content[:300]
         _documents(agent, pid)
 
     run()

@@ -13,7 +13,7 @@ added later is cleaned without anyone remembering to. What is done, per kind of 
 | lone surrogates, noncharacters (U+FFFE/FFFF of every plane, U+FDD0–FDEF) | removed | not text: they cannot be encoded to UTF-8 or written to XML |
 | bidirectional overrides and isolates (U+202A–202E, U+2066–2069) | removed | they make a name or number read differently on screen than it is stored |
 | byte-order mark and zero-width space (U+FEFF, U+200B) | removed | pasted noise that splits words in search and dedupe |
-| replacement character U+FFFD in a form | the field is refused by name | Django decodes bytes that are not UTF-8 as U+FFFD: what was typed there is lost |
+| replacement character U+FFFD | the field is refused by name (forms, the API's text types, intake, notes) | Django decodes bytes that are not UTF-8 as U+FFFD, another system's failed decoding leaves it: what was there is lost |
 
 Nothing is silently shortened: text longer than its field, or empty after cleaning where a value is
 required, is refused with 400 naming the field (the services' validators). Digits in ID numbers and
@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 # Characters that mean "new line" in pasted text.
 _BREAKS = re.compile("\r\n|[\r\u000b\u000c\u0085\u2028\u2029]")
@@ -94,12 +95,32 @@ def clean_any(value: Any, *, skip: frozenset[str] = frozenset()) -> Any:
     return value
 
 
+# What Django puts in place of bytes that are not UTF-8, and what a garbled paste or another
+# system's failed decoding carries: whatever was there is lost, so a field holding it is refused.
+UNDECODABLE = "\ufffd"
+UNDECODABLE_MESSAGE = "含有无法识别的字符“\ufffd”（编码错误），请删除后重新输入"
+
+
+def undecodable(value: Any) -> bool:
+    """True when `value` is text holding U+FFFD (see UNDECODABLE)."""
+    return isinstance(value, str) and UNDECODABLE in value
+
+
 def _before(clean: Any) -> Any:
-    return lambda value: clean(value) if isinstance(value, str) else value
+    def run(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if undecodable(value):
+            # Named by the field in Chinese (daiban.lib.validation.MESSAGES["undecodable"]).
+            raise PydanticCustomError("undecodable", UNDECODABLE_MESSAGE)
+        return clean(value)
+
+    return run
 
 
 # For pydantic schemas: the same cleaning as a type. It runs before the type's own checks, so a
-# length limit counts the cleaned text and a value of only control characters is empty.
+# length limit counts the cleaned text and a value of only control characters is empty. Text
+# holding U+FFFD is refused (error type "undecodable").
 CleanText = Annotated[str, BeforeValidator(_before(clean_text))]
 CleanLine = Annotated[str, BeforeValidator(_before(clean_line))]
 
@@ -129,7 +150,7 @@ class CleanFormMixin:
             elif isinstance(data.get(key), str):
                 data[key] = clean(data[key])
             values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
-            if any(isinstance(v, str) and UNDECODABLE in v for v in values):
+            if any(undecodable(v) for v in values):
                 self._undecodable.append(name)
         form.data = data
 
@@ -145,10 +166,6 @@ class CleanFormMixin:
             if name in form.fields and name not in form.errors:
                 form.add_error(name, UNDECODABLE_MESSAGE)
 
-
-# What Django puts in place of bytes that are not UTF-8 (and what a garbled paste carries).
-UNDECODABLE = "\ufffd"
-UNDECODABLE_MESSAGE = "含有无法识别的字符“\ufffd”（编码错误），请删除后重新输入"
 
 # Keys whose values are never changed: secrets must reach the check exactly as typed.
 _KEEP = ("password", "csrfmiddlewaretoken", "otp", "token")

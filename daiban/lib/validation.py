@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from daiban.lib.errors import Invalid
+from daiban.lib.text import UNDECODABLE_MESSAGE
 
 # Bounds of what a client may send, so no input reaches the database or the calendar arithmetic
 # where it would overflow: ids are 32-bit primary keys; dates lie in a plausible range (the
@@ -60,6 +61,7 @@ MESSAGES = {
     "string_pattern_mismatch": "{label}格式不正确",
     "date_out_of_range": "{label}应在2000-01-01至2099-12-31之间",
     "json_invalid": "请求内容不是有效的JSON",
+    "undecodable": "{label}" + UNDECODABLE_MESSAGE,
 }
 
 

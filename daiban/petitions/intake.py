@@ -18,7 +18,7 @@ from daiban.lib import crypto, ratelimit
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
-from daiban.lib.text import clean_line, clean_text
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
 from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
 from daiban.org.models import Agent, Station, User
 from daiban.petitions import deadlines, events, indexing
@@ -44,6 +44,8 @@ _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud 
 def _text(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
     """Multi-line text, cleaned (daiban.lib.text); refused when required and empty, or too long."""
     value = data.get(key)
+    if undecodable(value):
+        raise Invalid.of({key: label + UNDECODABLE_MESSAGE})
     value = clean_text(None if value is None else str(value))
     if required and not value:
         raise Invalid.of({key: f"请填写{label}"})
@@ -55,6 +57,8 @@ def _text(data: dict, key: str, label: str, *, required: bool = True, max_length
 def _line(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
     """One-line text (names, addresses, numbers), cleaned; refused when required and empty or too long."""
     value = data.get(key)
+    if undecodable(value):
+        raise Invalid.of({key: label + UNDECODABLE_MESSAGE})
     value = clean_line(None if value is None else str(value))
     if required and not value:
         raise Invalid.of({key: f"请填写{label}"})

@@ -15,7 +15,7 @@ from django.db import transaction
 from django_tasks import task
 
 from daiban.lib.errors import Invalid
-from daiban.lib.text import clean_text
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_text, undecodable
 from daiban.org.models import User
 from daiban.petitions.abilities import CASE_WORKERS, may, require
 from daiban.petitions.models import Petition
@@ -66,6 +66,8 @@ def mentioned(text: str, petition: Petition) -> list[User]:
 def add_note(*, user: User, petition_id: int, text: str) -> CaseNote:
     """Append a note to a case the user may see (404 otherwise) and may annotate (403 otherwise).
     Raises Invalid (field `text`) for an empty, too long or unsafe text or an unknown "@"."""
+    if undecodable(text):
+        raise Invalid.of({"text": "批注内容" + UNDECODABLE_MESSAGE})
     body = clean_text(text)
     if not body:
         raise Invalid.of({"text": "请填写批注内容"})

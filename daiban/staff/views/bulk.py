@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from daiban.documents import services as documents
 from daiban.documents.http import TYPES, content_disposition
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from daiban.lib.text import clean_line, clean_text
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
 from daiban.org.models import User
 from daiban.org.requests import StaffRequest
 from daiban.petitions import services
@@ -34,6 +34,8 @@ from daiban.staff.views.common import id_param, staff_required
 
 BULK_MAX = 100  # petitions urged at once: one list page or a few
 FILTERS_MAX = 20  # saved filters per user
+NAME_MAX = SavedFilter._meta.get_field("name").max_length or 30  # a saved filter's name
+URGE_NOTE_MAX = 5000  # the urge action's own limit (actions.base.OptionalText), checked once for all
 RAW_MAX = 1000  # the list's query string as posted, before only the list's fields are kept
 QUERY_MAX = SavedFilter._meta.get_field("query").max_length or 500  # a saved filter's query string
 
@@ -69,7 +71,11 @@ def bulk(request: StaffRequest) -> HttpResponse:
     if not ids:
         messages.error(request, "请先勾选要催办的信访事项")
         return _back(request)
-    note = clean_text(request.POST.get("note", ""))[:500] or "请在时限内办理并反馈结果"
+    raw_note = request.POST.get("note", "")
+    note = clean_text(raw_note) or "请在时限内办理并反馈结果"
+    if undecodable(raw_note) or len(note) > URGE_NOTE_MAX:  # refused, never cut
+        messages.error(request, "催办内容" + (UNDECODABLE_MESSAGE if undecodable(raw_note) else f"不能超过{URGE_NOTE_MAX}字"))
+        return _back(request)
     urged, skipped = _urge_all(request, ids, note)
     if urged:
         messages.success(request, f"已催办 {urged} 张处置单")
@@ -102,12 +108,17 @@ def filter_save(request: StaffRequest) -> HttpResponse:
     """Save the list's current filter under a name (the same name again replaces it). At most
     FILTERS_MAX per user, counted under a lock on the user's row (parallel saves queue, so the cap
     holds); a query longer than the field is refused, never cut (a cut could split a %-escape)."""
-    name = clean_line(request.POST.get("name", ""))[:30]
+    raw_name = request.POST.get("name", "")
+    name = clean_line(raw_name)
     raw = request.POST.get("query", "")
     form = PetitionFilterForm(_query_dict(raw))
     query = urlencode([(k, v) for k, v in form.data.items() if k in form.fields and v and k != "page"])
     if not name:
         messages.error(request, "常用筛选：请填写名称")
+    elif undecodable(raw_name):
+        messages.error(request, "常用筛选：名称" + UNDECODABLE_MESSAGE)
+    elif len(name) > NAME_MAX:  # refused, never cut
+        messages.error(request, f"常用筛选：名称不能超过{NAME_MAX}字")
     elif not query:
         messages.error(request, "常用筛选：当前没有筛选条件可保存")
     elif len(raw) > RAW_MAX or len(query) > QUERY_MAX:

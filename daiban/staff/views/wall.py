@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from daiban.documents import flowchart
 from daiban.lib.dates import today
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
 from daiban.org.models import Agent, Station
 from daiban.petitions import services
 from daiban.petitions.abilities import may
@@ -21,6 +22,8 @@ from daiban.staff.models import DutyDay
 from daiban.staff.views.common import id_param, staff_required, year_param
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
+
+NOTE_MAX = DutyDay._meta.get_field("note").max_length or 100  # a duty day's 备注
 
 
 def _month(request) -> tuple[int, int]:
@@ -78,8 +81,13 @@ def _save_day(request, station: Station) -> None:
     if leader is not None and leader == receptionist:
         messages.error(request, "同一人不能在同一天既带班又接访，请另选接访人员。")
         return
+    raw_note = request.POST.get("note", "")
+    note = clean_line(raw_note)
+    if undecodable(raw_note) or len(note) > NOTE_MAX:  # refused, never cut
+        messages.error(request, "备注" + (UNDECODABLE_MESSAGE if undecodable(raw_note) else f"不能超过{NOTE_MAX}字"))
+        return
     day.leader, day.receptionist = leader, receptionist
-    day.note = request.POST.get("note", "").strip()[:100] or "手工调整"
+    day.note = note or "手工调整"
     day.save()
     messages.success(request, f"已调整 {day.date:%m月%d日} 的安排。")
 

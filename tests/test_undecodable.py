@@ -1,0 +1,87 @@
+"""Text that lost what was typed (U+FFFD: bytes that were not UTF-8, or another system's failed
+decoding) is refused by field everywhere text is stored: the portal's and the staff's forms, the
+case page's action forms and notes (which read the post directly), the API's actions and intake,
+bulk urging, saved filters. And text longer than its field is refused, never cut."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_from_bytes
+
+import pytest
+from django.test import Client
+
+from daiban.org.models import User
+from daiban.petitions.models import Event, Petition, Urging
+from daiban.staff.models import CaseNote, SavedFilter
+from tests.factories import id_number, petition_body
+
+pytestmark = pytest.mark.django_db
+
+BAD = "电话".encode() + b"\xff\xfe" + "联系".encode()  # not UTF-8 in the middle
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def form(**fields: bytes | str) -> str:
+    return "&".join(f"{k}={quote_from_bytes(v if isinstance(v, bytes) else v.encode())}" for k, v in fields.items())
+
+
+def post(client: Client, path: str, **fields: bytes | str):
+    return client.post(path, form(**fields), content_type="application/x-www-form-urlencoded", HTTP_HX_REQUEST="true")
+
+
+def test_a_case_page_action_refuses_the_field_and_records_nothing(org, routed):
+    p = routed()
+    events = Event.objects.filter(petition_id=p["id"]).count()
+    answer = post(login("agent1"), f"/staff/petitions/{p['id']}/act/contact/", method="phone", note=BAD)
+    html = answer.content.decode()
+    assert answer.status_code in (200, 400) and "联系内容含有无法识别的字符" in html
+    assert Event.objects.filter(petition_id=p["id"]).count() == events
+    ok = post(login("agent1"), f"/staff/petitions/{p['id']}/act/contact/", method="phone", note="电话联系")
+    assert ok.status_code in (200, 302) and Event.objects.filter(petition_id=p["id"]).count() == events + 1
+
+
+def test_a_note_is_refused_and_not_stored(org, routed):
+    p = routed()
+    answer = post(login("agent1"), f"/staff/petitions/{p['id']}/notes/", text="批注".encode() + b"\xff")
+    assert "批注内容含有无法识别的字符" in answer.content.decode()
+    assert not CaseNote.objects.exists()
+
+
+def test_the_api_refuses_an_explicit_replacement_character_by_field(api, org, routed):
+    p = routed()
+    answer = api("agent1").act(p["id"], "contact", {"method": "phone", "note": "电话\ufffd联系"})
+    assert answer.status_code == 400
+    assert answer.data["error"]["fields"]["note"] == "联系内容含有无法识别的字符“\ufffd”（编码错误），请删除后重新输入"
+    intake = api("agent1").post("/petitions", petition_body(content="草场\ufffd被占"))
+    assert intake.status_code == 400 and "content" in intake.data["error"]["fields"]
+    person = api("agent1").post("/petitions", petition_body(petitioner={"name": "王\ufffd", "id_number": id_number()}))
+    assert person.status_code == 400 and "petitioner.name" in person.data["error"]["fields"]
+    assert Petition.objects.count() == 1
+
+
+def test_bulk_urging_refuses_a_bad_or_too_long_note_instead_of_cutting_it(org, routed):
+    p = routed()
+    client = login("agent1")
+    for note, said in ((BAD, "催办内容含有无法识别的字符"), ("催" * 5001, "催办内容不能超过5000字")):
+        answer = client.post("/staff/petitions/bulk/", form(op="urge", ids=str(p["id"]), note=note),
+                             content_type="application/x-www-form-urlencoded", follow=True)
+        assert said in answer.content.decode()
+    assert not Urging.objects.exists()
+    client.post("/staff/petitions/bulk/", {"op": "urge", "ids": str(p["id"]), "note": "催" * 600}, follow=True)
+    assert Urging.objects.get().note == "催" * 600  # kept whole (it was cut to 500 before)
+
+
+def test_a_saved_filter_name_is_refused_not_cut(org):
+    client = login("agent1")
+    answer = client.post("/staff/petitions/filters/", {"name": "名" * 31, "query": "status=received"}, follow=True)
+    assert "名称不能超过30字" in answer.content.decode() and not SavedFilter.objects.exists()
+    answer = client.post("/staff/petitions/filters/", form(name=b"\xff\xfe", query="status=received"),
+                         content_type="application/x-www-form-urlencoded", follow=True)
+    assert "名称含有无法识别的字符" in answer.content.decode() and not SavedFilter.objects.exists()
+    client.post("/staff/petitions/filters/", {"name": "名" * 30, "query": "status=received"})
+    assert SavedFilter.objects.get().name == "名" * 30
