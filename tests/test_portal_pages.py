@@ -168,3 +168,22 @@ def test_new_captchas_clear_the_expired_ones(org, clock):
         client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert CaptchaStore.objects.count() <= CLEAN_EVERY
     assert not CaptchaStore.objects.filter(expiration__lte=datetime.datetime.now(datetime.UTC)).exists()
+
+
+def test_the_agent_list_starts_blank_and_only_a_real_pick_is_recorded_as_the_petitioners_choice(org, clock):
+    """A browser posts the option shown selected: that must be "不选择", or every online petition
+    would claim the petitioner chose the first agent of the list."""
+    from daiban.petitions.models import Event
+
+    page = Client().get("/submit/").content.decode()
+    select = re.search(r'<select name="agent_id"[^>]*>(.*?)</select>', page, re.S).group(1)
+    first = re.search(r"<option[^>]*>[^<]*</option>", select).group(0)
+    assert 'value=""' in first and "selected" in first and "不选择" in first
+    assert select.count("selected") == 1
+    assert Client().post("/submit/", {**FORM, "agent_id": ""}).status_code == 302
+    intake = Event.objects.get(action="intake")
+    assert "选择代办员" not in intake.note and intake.data == {}
+    assert Client().post("/submit/", {**FORM, "id_number": id_number(serial=902), "agent_id": str(org.agent2.pk)}).status_code == 302
+    chosen = Event.objects.filter(action="intake").order_by("-id").first()
+    assert f"信访人选择代办员 {org.agent2.name}" in chosen.note
+    assert Petition.objects.order_by("-id").first().station == org.agent2.station

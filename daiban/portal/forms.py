@@ -31,8 +31,11 @@ class SubmitForm(CleanFormMixin, forms.Form):
         if needs_captcha:
             self.fields["captcha"] = captcha.field()
         agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
-        self.fields["agent_id"].choices = [  # type: ignore[attr-defined]  # a ChoiceField("", "不选择")] + [
-            (a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
+        # Blank first and selected: a petitioner who picks no one is assigned one, and intake records
+        # a choice only when one was made ("信访人选择代办员 …").
+        choices = [("", "不选择（由我们指定）")] + [
+            (str(a.pk), f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
+        self.fields["agent_id"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
         for name, field in self.fields.items():
             if name == "captcha":
                 continue
