@@ -44,7 +44,7 @@ def test_submissions_stay_limited_across_the_turn_of_the_hour(api, org, at, sett
     assert refused.status_code == 429 and refused.data["error"]["code"] == "rate_limited"
     assert refused["Retry-After"] == "3586"  # the first submission leaves the window after 10:59:50
     assert "约60分钟后再试" in refused.data["error"]["message"]
-    at(3600)  # the window includes its first second
+    at(3599)  # a second before the first submission is an hour old
     assert submit(api).status_code == 429
     at(3601)  # an hour after both: one place is free again, then both
     assert [submit(api).status_code for _ in range(3)] == [201, 201, 429]
@@ -452,3 +452,61 @@ def test_the_64s_of_one_48_share_a_ceiling_of_sixteen_clients(api, org, settings
     assert ratelimit.network("198.51.100.9") is None and ratelimit.network("unparsable") is None
     # Refused by the /48, the /64 itself was not counted: it may submit once the /48 has room.
     assert ratelimit.count("public-submit", ratelimit.client_key(f"2001:db8:7:{share + 5:x}::1"), limit=1, window=3600) == 0
+
+
+
+def test_the_api_answers_429_where_the_portal_would_ask_for_a_captcha(api, org, settings, client):
+    """The API has no CAPTCHA: past DAIBAN_PUBLIC_CAPTCHA_AFTER submissions it is told to wait, as for
+    lookups, instead of a script skipping the portal's CAPTCHA by posting to the API."""
+    from tests.test_portal_pages import FORM
+
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 10
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 2
+    assert client.post("/submit/", FORM).status_code == 302
+    assert submit(api).status_code == 201
+    refused = submit(api)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3601
+    assert "（或在网页上输入验证码提交）" in refused.data["error"]["message"]
+    assert Petition.objects.count() == 2
+    assert "captcha_1" in client.get("/submit/").content.decode()  # the portal asks instead
+
+
+def test_a_submission_refused_for_its_attachment_is_not_counted(client, org, settings):
+    """A damaged photo: 400 naming it, nothing saved and nothing counted (ten such tries used to lock
+    the citizen out for an hour)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_portal_pages import FORM
+
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 2
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 2
+    for _ in range(4):
+        bad = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nnotreally", content_type="image/png")
+        refused = client.post("/submit/", {**FORM, "files": bad})
+        assert refused.status_code == 400 and "图片已损坏或无法打开" in refused.content.decode()
+    assert not Petition.objects.exists()
+    assert ratelimit.count("public-submit", "127.0.0.1", limit=2, window=3600) == 0
+    assert "captcha_1" not in client.get("/submit/").content.decode()
+    assert client.post("/submit/", FORM).status_code == 302
+
+
+def test_one_solved_captcha_passes_one_request_however_many_carry_it(client, org, settings, petition):
+    """django-simple-captcha reads the answer and deletes it in two steps; ours spends it in one
+    DELETE. Replayed — or raced, which a PostgreSQL test with threads shows — it passes once."""
+    from captcha.conf import settings as captcha_settings
+    from captcha.models import CaptchaStore
+    from django import forms
+
+    from daiban.portal.captcha import field
+
+    key = CaptchaStore.generate_key()
+    answer = CaptchaStore.objects.get(hashkey=key).response
+    captcha = field()
+    assert captcha.clean([key, answer]) == [key, ""]
+    with pytest.raises(forms.ValidationError):
+        captcha.clean([key, answer])
+    wrong = CaptchaStore.generate_key()
+    with pytest.raises(forms.ValidationError):
+        captcha.clean([wrong, "0000"])
+    assert not CaptchaStore.objects.filter(hashkey=wrong).exists()  # a wrong answer spends it too
+    assert not captcha_settings.CAPTCHA_TEST_MODE

@@ -136,6 +136,7 @@ def _prune_memory(storage: MemoryStorage) -> None:
     for key in list(storage.events):
         with storage.locks[key]:
             events = storage.events.get(key)
+            # Expired at exactly its expiry, as limits' own expiry thread treats it.
             if events is not None and (not events or events[0].expiry <= now):  # newest first
                 del storage.events[key]
                 storage.locks.pop(key, None)
@@ -169,8 +170,9 @@ def clear(scope: str, ident: str, *, limit: int, window: int) -> None:
 
 def retry_after(scope: str, ident: str, *, limit: int, window: int) -> int:
     """Seconds (≥ 1, ≤ `window` + 1) until `ident` may try again in `scope`: when its oldest counted
-    attempt leaves the window (the window includes its first second: an attempt made exactly
-    `window` seconds later is still refused). For the Retry-After header of a 429."""
+    attempt leaves the window, plus one second (at exactly `window` seconds an attempt may still
+    count or not: limits counts it, its memory store's expiry drops it), so a client that waits
+    as told is not refused. For the Retry-After header of a 429."""
     stats = _run(lambda limiter: limiter.get_window_stats(_item(limit, window), scope, _ident(ident)))
     return min(window + 1, max(1, int(stats.reset_time - time.time()) + 1))
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from typing import Any
 
 from captcha.fields import CaptchaField, CaptchaTextInput
+from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 DIGITS = "2345678"  # no 0/1/9: too easily confused with O, l, g once distorted
 
@@ -46,8 +50,28 @@ class PortalCaptchaWidget(CaptchaTextInput):
         return context
 
 
+class OnceCaptchaField(CaptchaField):
+    """A solved CAPTCHA passes one request. django-simple-captcha reads the stored answer, then
+    deletes it, in two steps: twenty requests sent at once with one solved CAPTCHA could all read
+    it before any deleted it (an attack found three passing). Here the answer is checked and spent
+    in one DELETE: of requests sent at once exactly one deletes the row, the others are told the
+    CAPTCHA is wrong. A wrong answer spends it too (one try, as the library does)."""
+
+    def clean(self, value: Any) -> Any:
+        from captcha.models import CaptchaStore
+
+        forms.MultiValueField.clean(self, value)  # required and complete, as CaptchaField checks
+        key, response = str(value[0] or ""), str(value[1] or "").strip().lower()
+        value[1] = ""
+        spent, _ = CaptchaStore.objects.filter(hashkey=key, response=response, expiration__gt=timezone.now()).delete()
+        if not spent:
+            CaptchaStore.objects.filter(hashkey=key).delete()
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 def field() -> CaptchaField:
-    return CaptchaField(
+    return OnceCaptchaField(
         label="验证码", widget=PortalCaptchaWidget(attrs={
             "class": "form-control captcha-answer", "inputmode": "numeric", "maxlength": "4",
         }),

@@ -85,17 +85,27 @@ def needs_captcha(client: str) -> bool:
     """Whether the portal asks `client` for a CAPTCHA before its next submission: past
     DAIBAN_PUBLIC_CAPTCHA_AFTER submissions in the hour by the client, or NETWORK_SHARE times as
     many by its /48."""
+    return bool(_captcha_due(client))
+
+
+def _captcha_due(client: str) -> list[int]:
+    """For each limit past which a CAPTCHA is due: the seconds until it no longer is."""
     per_hour, after = settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, settings.DAIBAN_PUBLIC_CAPTCHA_AFTER
-    return any(ratelimit.count(scope, ident, limit=per_hour * share, window=HOUR) >= after * share
-               for scope, ident, share in _submission_limits(client))
+    return [ratelimit.retry_after(scope, ident, limit=after * share, window=HOUR)
+            for scope, ident, share in _submission_limits(client)
+            if ratelimit.count(scope, ident, limit=per_hour * share, window=HOUR) >= after * share]
 
 
-def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
+def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: bool = False) -> Petition:
     """A petition from the portal: channel online, source self, at the chosen agent's station or the default.
 
     Invalid (naming the field) before anything is counted: a citizen correcting a mistyped ID number
-    does not use up the hour's submissions; RateLimited past DAIBAN_PUBLIC_SUBMIT_PER_HOUR for the
-    client (`client`: ratelimit.client), or NETWORK_SHARE times as many for an IPv6 client's /48."""
+    or a damaged photo does not use up the hour's submissions. RateLimited past
+    DAIBAN_PUBLIC_SUBMIT_PER_HOUR for the client (`client`: ratelimit.client), or NETWORK_SHARE
+    times as many for an IPv6 client's /48; and, unless `captcha_solved` (the portal's form had a
+    CAPTCHA and it was solved), past DAIBAN_PUBLIC_CAPTCHA_AFTER: the API, which has no CAPTCHA,
+    answers 429 where the portal would ask for one. Callers hold
+    `ratelimit.one_at_a_time("public-submit", client)`, so the checks and the count are one step."""
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)
@@ -105,15 +115,21 @@ def submit(*, data: dict, client: str, files=(), agent_id=None) -> Petition:
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}
     petitions.validate_intake(body)
     per_hour, limits = settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, _submission_limits(client)
-    for scope, ident, share in limits:  # nothing is counted unless every limit has room
+    for scope, ident, share in limits:
         ratelimit.refuse_if_exceeded(scope, ident, limit=per_hour * share, window=HOUR,
                                      message="提交过于频繁，请{wait}后再试")
-    for scope, ident, share in limits:  # each counted atomically: of posts sent at once, the extra are refused
-        ratelimit.take(scope, ident, limit=per_hour * share, window=HOUR, message="提交过于频繁，请{wait}后再试")
+    due = [] if captcha_solved else _captcha_due(client)
+    if due:
+        wait = max(due)
+        raise RateLimited(f"提交较多，请{ratelimit.wait_text(wait)}后再试（或在网页上输入验证码提交）", retry_after=wait)
     with transaction.atomic():
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:
             store_attachment(result.petition, upload, kind="document", user=None)
+        # Counted last, in the transaction: a submission refused for its content or a file is not
+        # counted, and one refused by the count is not saved.
+        for scope, ident, share in limits:
+            ratelimit.take(scope, ident, limit=per_hour * share, window=HOUR, message="提交过于频繁，请{wait}后再试")
     return result.petition
 
 

@@ -64,7 +64,8 @@ def _submit(request, client: str):
         if not form.errors:
             try:
                 petition = services.submit(data=form.service_data(), client=client, files=files,
-                                           agent_id=form.cleaned_data["agent_id"] or None)
+                                           agent_id=form.cleaned_data["agent_id"] or None,
+                                           captcha_solved=needs_captcha)  # the form had it, and it was solved
             except Invalid as exc:
                 form.add_service_errors(exc.fields)
             except RateLimited as exc:
