@@ -85,3 +85,13 @@ def test_a_saved_filter_name_is_refused_not_cut(org):
     assert "名称含有无法识别的字符" in answer.content.decode() and not SavedFilter.objects.exists()
     client.post("/staff/petitions/filters/", {"name": "名" * 30, "query": "status=received"})
     assert SavedFilter.objects.get().name == "名" * 30
+
+
+@pytest.mark.parametrize("path", ["/", "/submit/", "/track/", "/staff/login/"])
+def test_a_form_declared_in_another_charset_is_a_chinese_400_even_with_debug(org, settings, path):
+    """Django refuses urlencoded forms that are not UTF-8 (BadRequest); with DEBUG on, its error
+    page read the body again and answered 500."""
+    settings.DEBUG = True
+    answer = Client(raise_request_exception=False).post(
+        path, b"name=%FF%FE&a=b", content_type="application/x-www-form-urlencoded; charset=utf-16")
+    assert answer.status_code == 400 and "UTF-8" in answer.content.decode()

@@ -184,15 +184,17 @@ class CleanInputMiddleware:
     """Every query string and form post of the pages (staff, portal, admin) is cleaned with
     clean_text before a view sees it, so a view that reads request.GET or request.POST directly
     gets clean text too. The API has its own parser (daiban.api.main.CleanParser) and is skipped.
-    A multipart body that cannot be parsed is 400 here."""
+    A body that cannot be parsed (or a form in another charset than UTF-8) is 400 here."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
         if not request.path.startswith("/api/"):
-            from django.http import HttpResponseBadRequest
+            from django.core.exceptions import BadRequest
+            from django.http import HttpResponseBadRequest, QueryDict
             from django.http.multipartparser import MultiPartParserError
+            from django.utils.datastructures import MultiValueDict
 
             request.GET = _clean_querydict(request.GET)
             if request.method == "POST" and request.content_type in (
@@ -200,6 +202,11 @@ class CleanInputMiddleware:
             ):
                 try:
                     request.POST = _clean_querydict(request.POST)
-                except MultiPartParserError:
-                    return HttpResponseBadRequest("请求内容格式不正确".encode(), content_type="text/plain; charset=utf-8")
+                except (MultiPartParserError, BadRequest):
+                    # A body that cannot be parsed, or a form declared in another charset than UTF-8
+                    # (Django refuses those): read once here, so no later reader (DEBUG's error page
+                    # included) meets it again.
+                    request._post, request._files = QueryDict(), MultiValueDict()
+                    return HttpResponseBadRequest("请求内容格式不正确（表单须为UTF-8编码）".encode(),
+                                                  content_type="text/plain; charset=utf-8")
         return self.get_response(request)
