@@ -253,3 +253,29 @@ def test_intake_check_query_count_does_not_grow_with_the_petitioners_earlier_pet
         page = client.post("/staff/intake/check/", check).content.decode()
     assert page.count("WS-") >= 8
     assert len(many) == len(few), [q["sql"][:120] for q in many[len(few) - 2:]]
+
+
+def test_the_workbench_shows_a_concluded_case_with_its_date_not_as_overdue(api, routed, org, clock):
+    """我代办的在办事项 lists concluded and fed-back cases too: their 办结时限 has stopped running, so the
+    card shows 办结日期 and no 剩余/超期 badge (it showed 超期 once the deadline had passed)."""
+    import datetime
+
+    from django.test import Client
+
+    from daiban.org.models import User
+    from daiban.petitions.models import Petition
+
+    petition = routed()
+    pid = petition["id"]
+    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
+    assert api("agent1").act(pid, "conclude", {"result": "已办理"}).status_code == 200
+    concluded = Petition.objects.get(pk=pid)
+    clock.move_to(datetime.datetime.combine(concluded.due_on, datetime.time(12)) + datetime.timedelta(days=30))
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    page = client.get("/staff/").content.decode()
+    assert "我代办的在办事项" in page, page[:3000]
+    mine = page[page.index("我代办的在办事项"):]
+    mine = mine[:mine.index("</ul>")]
+    assert concluded.number in mine and f"办结日期 {concluded.concluded_on:%Y-%m-%d}" in mine
+    assert "超期" not in mine and "剩余" not in mine

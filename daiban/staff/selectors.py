@@ -74,9 +74,17 @@ def _mark_dates(cards: list[Card]) -> None:
         for p in reviews.items:
             p.review_answer_due_on = answer.get(p.pk)
     items = [(card, item) for card in cards for item in card.items]
+    counted = []
     for card, item in items:
-        item.card_date = getattr(item, card.date_of, None)
-    due.mark([item for _, item in items], today(), date_of="card_date")
+        item.card_date, item.card_label = getattr(item, card.date_of, None), card.date_label
+        if card.date_of == "due_on" and isinstance(item, Petition) and item.status not in RUNNING:
+            # Not being handled (concluded, fed back, under review, not yet routed): its 办结时限 is
+            # no longer, or not yet, running, so no 剩余/超期 badge; a concluded one shows when.
+            if item.concluded_on:
+                item.card_date, item.card_label = item.concluded_on, "办结日期"
+            continue
+        counted.append(item)
+    due.mark(counted, today(), date_of="card_date")
 
 
 def _rows(cards: list[Card]) -> list[Card]:
