@@ -279,3 +279,20 @@ def test_the_workbench_shows_a_concluded_case_with_its_date_not_as_overdue(api, 
     mine = mine[:mine.index("</ul>")]
     assert concluded.number in mine and f"办结日期 {concluded.concluded_on:%Y-%m-%d}" in mine
     assert "超期" not in mine and "剩余" not in mine
+
+
+def test_sorting_by_deadline_puts_petitions_without_one_last_either_way(api, new_petition, routed, org, clock):
+    """SQLite sorts NULL first, PostgreSQL last: "办结时限由近到远" opened on a page of "—" on one and not
+    the other. Both now list the petitions with a deadline first, in either direction."""
+    early = routed()
+    clock.shift(86400 * 3)
+    late = routed()
+    unrouted = new_petition()
+    for order in ("due_on", "-due_on"):
+        listed = [p["id"] for p in api("center").get("/petitions", order=order, page_size=50).data["items"]]
+        expected = [early["id"], late["id"]] if order == "due_on" else [late["id"], early["id"]]
+        assert [i for i in listed if i in expected] == expected and listed[:2] == expected, (order, listed)
+        assert listed.index(unrouted["id"]) > 1
+        page = login("center").get("/staff/petitions/", {"order": order}).content.decode()
+        first = early["number"] if order == "due_on" else late["number"]
+        assert page.index(first) < page.index(unrouted["number"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 from django.utils import timezone
 
 from daiban.lib.compiled import Compiled, KeyedCompiled
@@ -55,6 +55,15 @@ def overdue_q(on: datetime.date | None = None) -> Q:
     return Q(status__in=RUNNING, due_on__lt=on or today())
 
 
+# The list's orders. Petitions without a 办结时限 (not yet routed, screened out) come last either way:
+# SQLite sorts NULL first and PostgreSQL last unless told, so "由近到远" opened on a page of "—".
+_ORDERS: dict[str, OrderBy] = {
+    "-id": F("id").desc(), "id": F("id").asc(),
+    "due_on": F("due_on").asc(nulls_last=True), "-due_on": F("due_on").desc(nulls_last=True),
+    "received_on": F("received_on").asc(), "-received_on": F("received_on").desc(),
+}
+
+
 def petition_list(
     user: User, *, status: str | None = None, overdue: bool | None = None, agent: int | None = None,
     q: str | None = None, station: int | None = None, channel: str | None = None, source: str | None = None,
@@ -95,8 +104,7 @@ def petition_list(
         qs = qs.filter(category="" if category == "未分类" else category)
     if condition is not None:
         qs = qs.filter(condition)
-    allowed_orders = {"-id", "id", "due_on", "-due_on", "received_on", "-received_on"}
-    qs = qs.order_by(order if order in allowed_orders else "-id", "-id")
+    qs = qs.order_by(_ORDERS.get(order, _ORDERS["-id"]), "-id")
     if q and q.strip():
         # By identity (keyed hash), number, name or words, ranked: see search.py.
         return search.narrow(qs, q)

@@ -73,7 +73,7 @@ def _mark_dates(cards: list[Card]) -> None:
                       .order_by("id").values_list("petition_id", "answer_due_on"))
         for p in reviews.items:
             p.review_answer_due_on = answer.get(p.pk)
-    items = [(card, item) for card in cards for item in card.items]
+    items: list[tuple[Card, Any]] = [(card, item) for card in cards for item in card.items]
     counted = []
     for card, item in items:
         item.card_date, item.card_label = getattr(item, card.date_of, None), card.date_label
@@ -81,7 +81,8 @@ def _mark_dates(cards: list[Card]) -> None:
             # Not being handled (concluded, fed back, under review, not yet routed): its 办结时限 is
             # no longer, or not yet, running, so no 剩余/超期 badge; a concluded one shows when.
             if item.concluded_on:
-                item.card_date, item.card_label = item.concluded_on, "办结日期"
+                setattr(item, "card_date", item.concluded_on)  # noqa: B010 (the card's own attributes)
+                setattr(item, "card_label", "办结日期")  # noqa: B010
             continue
         counted.append(item)
     due.mark(counted, today(), date_of="card_date")
