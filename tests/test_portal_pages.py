@@ -187,3 +187,13 @@ def test_the_agent_list_starts_blank_and_only_a_real_pick_is_recorded_as_the_pet
     chosen = Event.objects.filter(action="intake").order_by("-id").first()
     assert f"信访人选择代办员 {org.agent2.name}" in chosen.note
     assert Petition.objects.order_by("-id").first().station == org.agent2.station
+
+
+def test_no_field_cuts_pasted_text_the_server_refuses_it_by_name(org, clock):
+    """A browser cuts a paste at maxlength without a word: no form field carries one (bar the CAPTCHA's
+    four digits); too long is refused next to the field and nothing is saved."""
+    page = Client().get("/submit/").content.decode()
+    assert "maxlength" not in page
+    answer = Client().post("/submit/", {**FORM, "name": "长" * 51})
+    html = answer.content.decode()
+    assert answer.status_code == 400 and "姓名不能超过50字（现有51字）" in html and not Petition.objects.exists()

@@ -134,6 +134,16 @@ class CleanFormMixin:
         super().__init__(*args, **kwargs)
         form: Any = self  # a Django form (this is its mixin)
         self._undecodable: list[str] = []  # fields holding U+FFFD, refused in full_clean
+        from django.core.validators import MaxLengthValidator
+
+        for name, field in form.fields.items():
+            # A browser cuts pasted text at maxlength without a word; without it, the field's own
+            # check refuses the whole text by name and nothing typed is lost.
+            field.widget.attrs.pop("maxlength", None)
+            if getattr(field, "max_length", None):  # Django's own message reads 确保该变量包含不超过…
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
+                    MaxLengthValidator(field.max_length, message=f"{field.label or name}不能超过%(limit_value)d字"
+                                                                 "（现有%(show_value)d字）")]
         if not form.is_bound:
             return
         from django import forms
