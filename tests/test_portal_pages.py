@@ -197,3 +197,23 @@ def test_no_field_cuts_pasted_text_the_server_refuses_it_by_name(org, clock):
     answer = Client().post("/submit/", {**FORM, "name": "长" * 51})
     html = answer.content.decode()
     assert answer.status_code == 400 and "姓名不能超过50字（现有51字）" in html and not Petition.objects.exists()
+
+
+def test_a_form_shown_again_says_the_chosen_files_must_be_chosen_again(org, clock):
+    """A browser never refills a file input: after any error the page says the photos were not kept,
+    or a herder fixing a digit sends the petition without them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    photo = SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png")
+    page = Client().post("/submit/", {**FORM, "phone": "1391234", "files": photo})
+    html = page.content.decode()
+    assert page.status_code == 400 and 'data-testid="files-dropped"' in html and "1个附件未能保留" in html
+    assert 'data-testid="files-dropped"' not in Client().post("/submit/", {**FORM, "phone": "1391234"}).content.decode()
+
+
+def test_a_wrong_captcha_on_the_tracking_form_keeps_the_typed_code(org, clock):
+    page = Client().post("/track/", {"number": "WS-2026-000001", "code": "ABCDE12345", "captcha_0": "x",
+                                     "captcha_1": "0000"}).content.decode()
+    assert "验证码不正确" in page and 'value="ABCDE12345"' in page

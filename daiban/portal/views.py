@@ -48,7 +48,7 @@ def _submit(request, client: str):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
         form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
         return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
-                                                      "max_files": MAX_FILES})
+                                                      "max_files": MAX_FILES, "files_dropped": _files_dropped(request)})
     form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha)
     limited: RateLimited | None = None
     if request.method == "POST" and form.is_valid():
@@ -77,9 +77,16 @@ def _submit(request, client: str):
                                                                        if petition.national_forward_due_on else "")}
                 _remember_code(request, petition.number, petition.query_code)
                 return redirect("portal:submitted")
-    context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES}
+    context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
+               "files_dropped": _files_dropped(request)}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
     return limited.stamp(response) if limited else response
+
+
+def _files_dropped(request) -> int:
+    """How many files the post carried that the form shown again cannot keep (a browser never refills
+    a file input): the page says so beside it, or the petition would go in without them."""
+    return len(request.FILES.getlist("files")) if request.method == "POST" else 0
 
 
 def submitted(request):
@@ -150,8 +157,8 @@ def _set_human(request, number: str, yes: bool) -> None:
 
 
 def _track_page(request, number: str, error: str, status: int, *, ask_captcha: bool = False,
-                form: TrackCaptchaForm | None = None, limited: RateLimited | None = None):
-    context = {"number": number, "error": error, "needs_captcha": ask_captcha,
+                form: TrackCaptchaForm | None = None, limited: RateLimited | None = None, code: str = ""):
+    context = {"number": number, "code": code, "error": error, "needs_captcha": ask_captcha,
                "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
     response = render(request, "portal/track.html", context, status=status)
     return _private(limited.stamp(response) if limited else response)
@@ -169,13 +176,13 @@ def track(request):
     number = services.normalise_number(data.get("number", ""))
     code = data.get("code", "").strip()
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
-        return _track_page(request, number, "", 200, ask_captcha=True)
+        return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
         if "captcha_1" in data:
             form = TrackCaptchaForm(data)
             if not form.is_valid():
                 return _track_page(request, number, "验证码不正确，请重新输入", 400, ask_captcha=True,
-                                   form=TrackCaptchaForm())
+                                   form=TrackCaptchaForm(), code=code)  # as typed: only the CAPTCHA was wrong
             _set_human(request, number, True)
         _remember_code(request, number, code)
         return _private(redirect(reverse("portal:status", args=[number])))
