@@ -127,3 +127,29 @@ def test_automatic_urgings_read_naturally_on_the_form(api, routed, clock):
     urgings = next(r.cells[1].text for r in rows if r.cells[0].text == "进度催办")
     assert urgings == "2026年10月15日　系统自动催办（已超期）\n2026年10月16日　系统自动催办（已超期3个工作日）"
     assert "（系统自动）" not in urgings
+
+
+def test_typed_text_set_into_a_letter_never_doubles_its_punctuation(api, org, clock):
+    """Results typed with their own 。 ("已退还。") joined as "…已退还。；…" and closed with "。。"; a
+    reason ending in 。 read "因需实地核查。，不能…"."""
+    from tests.factories import petition_body
+
+    body = {"departments": [org.departments[0].pk, org.departments[1].pk], "track": "standard",
+            "proposed_handling": "请核实"}
+    created = api("agent1").post("/petitions", petition_body(petitioner={"name": "王某"}))
+    pid = created.data["id"]
+    agent = api("agent1")
+    agent.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
+    routed = agent.act(pid, "route", body).data
+    assert api("leader").act(pid, "extend", {"days": 30, "reason": "需实地核查。"}).status_code == 200
+    extension = _text(agent.get(f"/petitions/{pid}/notices/extension.pdf").content)
+    assert "因需实地核查，不能" in extension
+    for d, result in zip(routed["dispositions"], ("已责令王某于12月底前退还。", "赔偿当季损失1200元。"), strict=True):
+        user = "dept1" if d["department"]["id"] == org.departments[0].pk else "dept2"
+        assert api(user).act_disposition(d["id"], "result", {"result": result}).status_code == 200, user
+    agent.act(pid, "conclude", {"result": "经协调已全部解决"})
+    agent.act(pid, "feedback", {"method": "visit", "satisfaction": "satisfied"})
+    text = _text(agent.get(f"/petitions/{pid}/notices/result.pdf").content)
+    assert "经协调已全部解决。" in text and "退还；" in text and "1200元。" in text
+    for doubled in ("。；", "。。", "。，", "；。"):
+        assert doubled not in text + extension, doubled
