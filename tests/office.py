@@ -88,3 +88,11 @@ def chars_outside(pdf: bytes) -> list[tuple[int, str, float, float]]:
                                              or char["top"] < -0.5 or char["bottom"] > height + 0.5):
                     outside.append((number, char["text"], round(char["x1"], 1), width))
     return outside
+
+
+def fonts_of(pdf: bytes, char: str) -> set[str]:
+    """The fonts `char` is drawn with anywhere in the PDF (pdfplumber's fontname, subset prefix kept)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return {c["fontname"] for page in document.pages for c in page.chars if c["text"] == char}

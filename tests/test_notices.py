@@ -153,3 +153,18 @@ def test_typed_text_set_into_a_letter_never_doubles_its_punctuation(api, org, cl
     assert "经协调已全部解决。" in text and "退还；" in text and "1200元。" in text
     for doubled in ("。；", "。。", "。，", "；。"):
         assert doubled not in text + extension, doubled
+
+
+def test_mongolian_script_prints_in_the_pdf(api, org, clock):
+    """Wushen Banner is in Inner Mongolia: a name or a place in the traditional script vanished from
+    every PDF (no font of the stack had it). Noto Sans Mongolian (fonts-noto-core) draws it now."""
+    from tests.factories import petition_body
+    from tests.office import fonts_of
+
+    name, place = "ᠪᠠᠲᠦ 巴图", "乌审召镇 ᠤᠦᠰᠢᠨ ᠵᠤᠤ"
+    created = api("agent1").post("/petitions", petition_body(petitioner={"name": name, "address": place},
+                                                             content="ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ 草场补奖未发放"))
+    assert created.status_code == 201, created.data
+    pdf = api("agent1").get(f"/petitions/{created.data['id']}/forms/agency.pdf").content
+    fonts = fonts_of(pdf, "ᠪ") | fonts_of(pdf, "ᠮ")
+    assert fonts and all("Mongolian" in f for f in fonts), fonts

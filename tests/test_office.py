@@ -17,7 +17,7 @@ import pytest
 from daiban.documents.notices import TITLES
 from daiban.petitions.models import Disposition, Petition, Petitioner
 from tests.factories import COMPLAINT, id_number
-from tests.office import SOFFICE, chars_outside, page_count, page_texts, to_pdf_many
+from tests.office import SOFFICE, chars_outside, fonts_of, page_count, page_texts, to_pdf_many
 
 pytestmark = [
     pytest.mark.office,
@@ -136,6 +136,11 @@ def test_an_ordinary_case_fits_one_page_in_both_renderings(api, routed, clock):
     office = to_pdf_many({f"{name}.docx": data for name, data in docx.items()})
     for name, app_pdf in pdf.items():
         assert page_count(app_pdf) == 1 == page_count(office[f"{name}.docx"]), name
+    # The ticked box ☑ prints in both: LibreOffice drew it from the CJK font's vertical-kana face as
+    # nothing, so the printed form lost which option was chosen.
+    for rendering in (pdf["agency"], office["agency.docx"]):
+        assert "☑" in "".join(page_texts(rendering))
+    assert fonts_of(office["agency.docx"], "☑") and all("Symbola" in f for f in fonts_of(office["agency.docx"], "☑"))
 
 
 def test_screened_out_notices_print_alike(api, new_petition, org, clock):

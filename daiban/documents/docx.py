@@ -11,6 +11,7 @@ page says 第 N 页 共 M 页.
 from __future__ import annotations
 
 import io
+import re
 from xml.sax.saxutils import escape as xml_escape
 
 from django.utils import timezone
@@ -23,6 +24,7 @@ from docx.shared import Mm, Pt
 from daiban.documents.layout import (
     BORDER_PT,
     CELL_PAD_MM,
+    CHECKED,
     COLUMN_WIDTHS,
     FORM_LINE_PT,
     FORM_PT,
@@ -96,10 +98,27 @@ def _font(run, name: str, size, bold: bool = False, *, emoji: bool = False) -> N
         fonts.set(qn("w:hint"), "default")
 
 
+# ☑, the forms' ticked box (layout.CHECKED): not an emoji for the PDF, whose CJK font draws it, but
+# LibreOffice took it from the CJK font's vertical-kana face and drew nothing, so a printed form
+# lost which option was chosen. In the DOCX it gets a run of its own in the emoji font (Symbola).
+_TICKED = re.compile(f"({CHECKED})")
+
+
+def _runs(text: str) -> list[tuple[str, bool]]:
+    """[(run, in the symbol font)]: emoji and ☑ apart from the text around them; never empty."""
+    out: list[tuple[str, bool]] = []
+    for run_text, is_emoji in emoji_runs(clean(text)):
+        if is_emoji:
+            out.append((run_text, True))
+        else:
+            out.extend((part, part == CHECKED) for part in _TICKED.split(run_text) if part)
+    return out or [("", False)]
+
+
 def add_text(paragraph, text: str, name: str, size, bold: bool = False) -> None:
-    """Runs of text, emoji in their own runs in the emoji font (never an empty box)."""
-    for run_text, is_emoji in emoji_runs(clean(text)) or [("", False)]:
-        _font(paragraph.add_run(run_text), name, size, bold, emoji=is_emoji)
+    """Runs of text, emoji and ☑ in their own runs in the emoji font (never an empty box)."""
+    for run_text, symbol in _runs(text):
+        _font(paragraph.add_run(run_text), name, size, bold, emoji=symbol)
 
 
 def _spacing(paragraph, line_pt: float, before_pt: float = 0, after_pt: float = 0) -> None:
@@ -225,9 +244,9 @@ _JC = {"left": "left", "right": "right", "center": "center", "justify": "both"}
 
 def _run_xml(text: str, font: str, half_points: int) -> str:
     runs = []
-    for run_text, is_emoji in emoji_runs(clean(text)) or [("", False)]:
-        latin = EMOJI_FONT if is_emoji else LATIN_FONT
-        east = EMOJI_FONT if is_emoji else font
+    for run_text, symbol in _runs(text):
+        latin = EMOJI_FONT if symbol else LATIN_FONT
+        east = EMOJI_FONT if symbol else font
         runs.append(f'<w:r><w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{east}"/>'
                     f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
                     f'<w:t xml:space="preserve">{xml_escape(run_text)}</w:t></w:r>')

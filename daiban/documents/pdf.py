@@ -1,6 +1,6 @@
 """HTML → PDF with WeasyPrint, embedding subsets of free fonts: Noto Serif CJK SC (OFL) for Chinese,
 Liberation Serif (OFL, metric-compatible with Times New Roman, the DOCX's Latin font) for Latin,
-Noto Color Emoji (OFL) for emoji.
+Noto Color Emoji (OFL) for emoji, Noto Sans Mongolian (OFL) for the traditional Mongolian script.
 
 Every PDF of the system goes through render_pdf, so they share one page set-up and one font stack.
 The forms and letters take their measures from layout.py, as docx.py does.
@@ -14,9 +14,12 @@ from django.template.loader import render_to_string
 from daiban.documents import layout
 from daiban.documents.layout import FormDoc
 
-# The system fonts that are embedded. Debian: fonts-noto-cjk, fonts-liberation2, fonts-noto-color-emoji.
+# The system fonts that are embedded. Debian: fonts-noto-cjk, fonts-liberation2, fonts-noto-color-emoji, fonts-noto-core.
 PDF_FONT = "Noto Serif CJK SC"
-FONT_STACK = '"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif'
+# Noto Sans Mongolian (fonts-noto-core): Wushen Banner is in Inner Mongolia, and names and places in
+# the traditional script vanished from every PDF without a font that has it.
+FONT_STACK = ('"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mongolian", '
+              "serif")
 EMOJI_STACK = '"Noto Color Emoji", "Noto Serif CJK SC"'
 
 
