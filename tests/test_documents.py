@@ -121,7 +121,7 @@ def test_disposition_form_in_both_formats(api, finished):
     assert values["内容分类"] == "征地拆迁补偿"
     assert values["拟办意见"] == "请核实补偿款发放情况"
     # Opinions carry their signer and date; one date format in the whole form.
-    assert values["分管领导\n处理意见"] == "请限期核实\n签批人：分管副局长　2026年9月16日"
+    assert values["分管领导\n处理意见"] == "请限期核实\n签批人：刘振华　2026年9月16日"
     assert values["领导批示"].startswith("同意\n签批人：")
     assert values["进度催办"] == "2026年9月16日　请尽快办理（催办人：王建国）"
     assert paragraphs[2] == "承办单位：乌审旗不动产登记中心　　办理时限：2026年10月13日前"

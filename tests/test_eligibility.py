@@ -119,7 +119,7 @@ def test_a_leader_can_rule_that_it_is_not_the_same_matter(api, accepted, new_pet
     assert api("leader").post(url, {"reason": ""}).status_code == 400
     ruled = api("leader").post(url, {"reason": "涉及另一块承包草场，不是同一事项"})
     assert ruled.status_code == 200 and ruled.data["related"] == []
-    assert "不是同一事项" in ruled.data["events"][-1]["note"] and ruled.data["events"][-1]["actor"] == "分管副局长"
+    assert "不是同一事项" in ruled.data["events"][-1]["note"] and ruled.data["events"][-1]["actor"] == "刘振华"
     assert _eligibility(api, repeat)["eligible"] is True
     screened = api("agent1").act(repeat["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
     assert screened.status_code == 200

@@ -50,7 +50,7 @@ def test_the_center_is_told_sees_it_in_its_queue_and_signs_for_it(api, routed, c
     taken = api("center").act(pid, "take_escalation", {"note": "由中心协调"})
     assert taken.status_code == 200, taken.data
     assert taken.data["status"] == "escalated"
-    assert taken.data["escalation"]["taken_by"] == "旗代办中心值班员"
+    assert taken.data["escalation"]["taken_by"] == "乌日娜"
     assert taken.data["escalation"]["taken_on"] == "2026-09-16"
     assert Notification.objects.filter(template="escalation_taken", recipient__username="agent1").exists()
     again = api("center").act(pid, "take_escalation", {})
@@ -78,7 +78,7 @@ def test_return_escalation_sends_it_back_with_instructions_and_a_new_due_date(ap
     assert data["status"] == "in_progress" and data["due_on"] == "2026-10-30"
     assert data["escalation"]["instructions"] == "请会同住建局办理"
     assert data["escalation"]["returned_on"] == "2026-09-16"
-    assert data["escalation"]["taken_by"] == "旗代办中心值班员"  # sending it back signs for it
+    assert data["escalation"]["taken_by"] == "乌日娜"  # sending it back signs for it
     assert Notification.objects.filter(template="escalation_returned", recipient__username="agent1").exists()
     # Back at the station: the agent routes again and may escalate again (a second record).
     assert api("agent1").act(pid, "route", {"departments": [org.departments[1].pk]}).status_code == 200
@@ -111,7 +111,7 @@ def test_the_joint_office_handles_it_itself(api, routed, org, clock):
 def test_the_center_routing_it_itself_signs_for_it(api, routed, org, clock):
     petition = _escalated(api, routed)
     routed_again = api("center").act(petition["id"], "route", {"departments": [org.departments[1].pk]})
-    assert routed_again.data["escalation"]["taken_by"] == "旗代办中心值班员"
+    assert routed_again.data["escalation"]["taken_by"] == "乌日娜"
 
 
 def test_the_case_page_says_to_whom_and_who_signed(api, routed, clock):
@@ -128,7 +128,7 @@ def test_the_case_page_says_to_whom_and_who_signed(api, routed, clock):
     assert done.status_code == 302
     page = login("agent1").get(f"/staff/petitions/{pid}/").content.decode()
     line = re.sub(r"\s+", "", page.split('data-testid="escalation"', 1)[1].split("</dd>", 1)[0])
-    assert "上报至旗信访代办服务中心" in line and "由旗代办中心值班员签收" in line
+    assert "上报至旗信访代办服务中心" in line and "由乌日娜签收" in line
     # Sending it back through the page: a refusal keeps the form open and names the field.
     url = f"/staff/petitions/{pid}/act/return_escalation/"
     refused = center.post(url, {"instructions": "", "version": version + 1})

@@ -52,10 +52,11 @@ class Command(BaseCommand):
         departments = self._departments()
         bureau = stations["bureau"]
         self._user("admin", "孟凡华", [roles.ADMIN], password, superuser=True)
-        self._user("center", "旗代办中心值班员", [roles.CENTER], password, station=stations["center"])
+        # People's names, not their posts: documents sign with them (签批人：刘振华, not 签批人：局长).
+        self._user("center", "乌日娜", [roles.CENTER], password, station=stations["center"])
         self._user("duty", "张建国", [roles.DUTY_LEADER], password, station=bureau)
-        self._user("leader", "分管副局长", [roles.LEADER_IN_CHARGE], password, station=bureau)
-        self._user("chief", "局长", [roles.PRINCIPAL], password, station=bureau)
+        self._user("leader", "刘振华", [roles.LEADER_IN_CHARGE], password, station=bureau)
+        self._user("chief", "白永胜", [roles.PRINCIPAL], password, station=bureau)
         for i, name in enumerate(AGENT_NAMES, start=1):
             station = stations["galutu"] if i == 12 else stations["wushenzhao"] if i == 13 else bureau
             user = self._user(f"agent{i}", name, [roles.AGENT], password, station=station)
@@ -109,8 +110,8 @@ class Command(BaseCommand):
     def _print(self, password: str, departments: list[Department]) -> None:
         self.stdout.write("演示账号（密码均为 %s）：" % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password))
         self.stdout.write("  admin    孟凡华，系统管理员（/admin/ 基础数据、工作日历）")
-        self.stdout.write("  center   旗信访代办服务中心（复查复核、上报事项）")
-        self.stdout.write("  duty     张建国，带班领导    leader  分管领导    chief  主要领导")
+        self.stdout.write("  center   乌日娜，旗信访代办服务中心（复查复核、上报事项）")
+        self.stdout.write("  duty     张建国，带班领导    leader  刘振华，分管领导    chief  白永胜，主要领导")
         self.stdout.write("  agent1…agent5 专职代办员，agent6…agent13 兼职代办员")
         for i, department in enumerate(departments, start=1):
             self.stdout.write(f"  dept{i}    {department.name}")
