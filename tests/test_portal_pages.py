@@ -217,3 +217,15 @@ def test_a_wrong_captcha_on_the_tracking_form_keeps_the_typed_code(org, clock):
     page = Client().post("/track/", {"number": "WS-2026-000001", "code": "ABCDE12345", "captcha_0": "x",
                                      "captcha_1": "0000"}).content.decode()
     assert "验证码不正确" in page and 'value="ABCDE12345"' in page
+
+
+def test_a_petitioners_photo_is_filed_as_a_photo_and_a_pdf_as_a_document(org, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import pdf_bytes, png_bytes
+
+    files = [SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png"),
+             SimpleUploadedFile("合同.pdf", pdf_bytes(), content_type="application/pdf")]
+    assert Client().post("/submit/", {**FORM, "files": files}).status_code == 302
+    kinds = dict(Petition.objects.get().attachments.values_list("name", "kind"))
+    assert kinds == {"草场.png": "photo", "合同.pdf": "document"}

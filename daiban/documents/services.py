@@ -219,7 +219,9 @@ def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
 
 def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
                      conduct_id: int | None = None) -> Attachment:
-    """Check and keep one file (the caller has checked who may add it)."""
+    """Check and keep one file (the caller has checked who may add it). `kind` "by_content": a
+    photo for an image, a document for a PDF (the portal's uploads, which the petitioner does not
+    classify)."""
     if upload is None:
         raise Invalid.of({"file": "请选择要上传的文件"})
     if upload.size > settings.DAIBAN_ATTACHMENT_MAX_BYTES:
@@ -229,9 +231,11 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     sniffed = _sniff(data[:16])
     if sniffed is None or not data:
         raise Invalid.of({"file": "只能上传JPG、PNG图片或PDF文件"})
+    content_type, ext = sniffed
+    if kind == "by_content":
+        kind = Attachment.Kind.PHOTO if content_type.startswith("image/") else Attachment.Kind.DOCUMENT
     if kind not in Attachment.Kind.values:
         raise Invalid.of({"kind": "附件类别无效"})
-    content_type, ext = sniffed
     check_opens(data, content_type)
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"

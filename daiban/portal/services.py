@@ -125,7 +125,7 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
     with transaction.atomic():
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:
-            store_attachment(result.petition, upload, kind="document", user=None)
+            store_attachment(result.petition, upload, kind="by_content", user=None)
         # Counted last, in the transaction: a submission refused for its content or a file is not
         # counted, and one refused by the count is not saved.
         for scope, ident, share in limits:
