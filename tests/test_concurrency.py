@@ -164,3 +164,29 @@ def test_api_submissions_sent_at_once_still_meet_the_captcha_limit(org, settings
         content_type="application/json"))
     assert sorted(r.status_code for r in answers) == [201, 201] + [429] * 10, answers
     assert Petition.objects.count() == 2
+
+
+def test_submissions_from_many_64s_of_one_48_at_once_meet_its_ceiling_and_count_nothing_refused(org, settings):
+    """Checked per /64 only, posts sent at once from forty /64s of one /48 all passed the /48's
+    checks before any was counted (43 of 80 went in where 32 may); and a /64 refused by the /48
+    kept a count for nothing. The /48 is decided one post at a time too."""
+    from django.test import Client
+
+    from daiban.lib import ratelimit
+    from daiban.portal.services import NETWORK_SHARE
+    from tests.factories import COMPLAINT, id_number
+
+    settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 1
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 1
+    settings.DAIBAN_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.DAIBAN_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    senders = NETWORK_SHARE + 8
+    answers = run_together(senders, lambda i: Client().post(
+        "/api/v1/public/petitions", {"petitioner": {"name": "刘八", "id_number": id_number(serial=740 + i),
+                                                    "phone": "13812345678"}, "content": COMPLAINT},
+        content_type="application/json", HTTP_X_FORWARDED_FOR=f"2001:db8:9:{i:x}::1"))
+    codes = [r.status_code for r in answers]
+    assert sorted(codes) == [201] * NETWORK_SHARE + [429] * 8, answers
+    assert Petition.objects.count() == NETWORK_SHARE
+    refused = [i for i, code in enumerate(codes) if code == 429]
+    assert all(ratelimit.count("public-submit", f"2001:db8:9:{i:x}::/64", limit=1, window=3600) == 0 for i in refused)

@@ -85,7 +85,7 @@ class PublicAgentOut(Schema):
 def submit(request: HttpRequest, payload: PublicPetitionIn):
     """As the portal's form, without a CAPTCHA: where the portal would ask for one, 429."""
     client = ratelimit.client(request)
-    with ratelimit.one_at_a_time("public-submit", client):  # the checks and the count are one step
+    with portal.submitting(client):  # the checks and the count are one step
         petition = portal.submit(data=payload.dict(), client=client, agent_id=payload.agent_id)
     return Status(201, {"number": petition.number, "query_code": petition.query_code,
                         "forward_due_on": petition.national_forward_due_on})

@@ -4,9 +4,11 @@ client for the CAPTCHA (the portal) or answer 429 to that client (the API), neve
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,6 +83,20 @@ def _submission_limits(client: str) -> list[tuple[str, str, int]]:
     return limits
 
 
+@contextlib.contextmanager
+def submitting(client: str) -> Iterator[None]:
+    """Hold while deciding on a submission from `client` (whether a CAPTCHA is due, the checks and
+    the count): one at a time for the client, and for its /48 (else posts sent at once from many
+    /64s of one /48 all passed its checks before any was counted). Client first, then network:
+    always in that order, so two clients of one /48 never wait for each other in a circle."""
+    with contextlib.ExitStack() as held:
+        held.enter_context(ratelimit.one_at_a_time("public-submit", client))
+        network = ratelimit.network(client)
+        if network:
+            held.enter_context(ratelimit.one_at_a_time("public-submit-network", network))
+        yield
+
+
 def needs_captcha(client: str) -> bool:
     """Whether the portal asks `client` for a CAPTCHA before its next submission: past
     DAIBAN_PUBLIC_CAPTCHA_AFTER submissions in the hour by the client, or NETWORK_SHARE times as
@@ -104,8 +120,8 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
     DAIBAN_PUBLIC_SUBMIT_PER_HOUR for the client (`client`: ratelimit.client), or NETWORK_SHARE
     times as many for an IPv6 client's /48; and, unless `captcha_solved` (the portal's form had a
     CAPTCHA and it was solved), past DAIBAN_PUBLIC_CAPTCHA_AFTER: the API, which has no CAPTCHA,
-    answers 429 where the portal would ask for one. Callers hold
-    `ratelimit.one_at_a_time("public-submit", client)`, so the checks and the count are one step."""
+    answers 429 where the portal would ask for one. Callers hold `submitting(client)`, so the
+    checks and the count are one step."""
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)

@@ -38,7 +38,7 @@ def submit(request):
     _ = request.POST, request.FILES  # the body is read before the lock: a slow upload must not hold it
     # Whether a CAPTCHA is due and the count it depends on are one step for a client: twelve posts
     # sent at once must not all be let through as the first two.
-    with ratelimit.one_at_a_time("public-submit", client):
+    with services.submitting(client):
         return _submit(request, client)
 
 
