@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from docx import Document
 from pypdf import PdfReader
 
@@ -168,3 +169,14 @@ def test_mongolian_script_prints_in_the_pdf(api, org, clock):
     pdf = api("agent1").get(f"/petitions/{created.data['id']}/forms/agency.pdf").content
     fonts = fonts_of(pdf, "ᠪ") | fonts_of(pdf, "ᠮ")
     assert fonts and all("Mongolian" in f for f in fonts), fonts
+
+
+@pytest.mark.parametrize(("typed", "clause", "sentence"), [
+    ("已退还。", "已退还", "已退还。"), ("已退还。。", "已退还", "已退还。"), ("已退还；。", "已退还", "已退还。"),
+    ("已退还，。 ", "已退还", "已退还。"), ("为什么不退？？", "为什么不退", "为什么不退？"), ("太过分了！", "太过分了", "太过分了！"),
+    ("已退还", "已退还", "已退还。"), ("", "", ""), ("。", "", ""),
+])
+def test_typed_text_in_a_letter(typed, clause, sentence):
+    from daiban.documents.layout import typed_clause, typed_sentence
+
+    assert (typed_clause(typed), typed_sentence(typed)) == (clause, sentence)

@@ -95,3 +95,62 @@ def test_a_form_declared_in_another_charset_is_a_chinese_400_even_with_debug(org
     answer = Client(raise_request_exception=False).post(
         path, b"name=%FF%FE&a=b", content_type="application/x-www-form-urlencoded; charset=utf-16")
     assert answer.status_code == 400 and "UTF-8" in answer.content.decode()
+
+
+def test_a_refused_filter_is_named_and_the_others_still_apply(org, new_petition, accepted):
+    """One bad filter (a status that does not exist, a month 13, U+FFFD in the search) dropped every
+    filter without a word, so the list showed everything as if filtered."""
+    accepted()
+    target = new_petition(petitioner={"name": "赵六"})
+    client = login("agent1")
+    for bad, label in (({"status": "bogus"}, "状态"), ({"received_from": "2026-13-01"}, "收到日期"),):
+        page = client.get("/staff/petitions/", {"q": "赵六", **bad}).content.decode()
+        assert "以下筛选条件有误，已忽略" in page and f"{label}" in page
+        assert "共 1 件" in page and target["number"] in page  # q still applies
+    page = client.get("/staff/petitions/?q=%FF%E8%B5%B5").content.decode()
+    assert "搜索：" in page and "无法识别的字符" in page
+
+
+def test_a_saved_filter_that_the_list_would_refuse_is_not_kept(org):
+    client = login("agent1")
+    for query in ("status=bogus&order=zzz", "q=%EF%BF%BD草"):
+        answer = client.post("/staff/petitions/filters/", {"name": "测试", "query": query}, follow=True)
+        assert "筛选条件有误，未保存" in answer.content.decode()
+    assert not SavedFilter.objects.exists()
+
+
+def test_every_refusal_names_its_field_as_the_form_does(api, org, routed, clock):
+    """Portal: a vanished agent and U+FFFD say which field; API: 申请理由 (not 原因), and a too-long
+    result says its limit (it read 处理结果太长)."""
+    from tests.test_portal_pages import FORM
+
+    page = Client().post("/submit/", {**FORM, "agent_id": "999"}).content.decode()
+    assert "所选代办员不存在或已调整" in page
+    page = Client().post("/submit/", form(**{**FORM, "address": b"\xff"}),
+                         content_type="application/x-www-form-urlencoded").content.decode()
+    assert "住址含有无法识别的字符" in page
+    p = routed()
+    too_long = api("dept1").act_disposition(p["dispositions"][0]["id"], "result", {"result": "长" * 6000})
+    assert too_long.status_code == 400 and too_long.data["error"]["fields"]["result"] == "处理结果不能超过5000字"
+    review = api().post(f"/public/petitions/{p['number']}/review?code={Petition.objects.get(pk=p['id']).query_code}",
+                        {"reason": "理\ufffd由"})
+    assert review.status_code == 400 and review.data["error"]["fields"]["reason"].startswith("申请理由")
+
+
+def test_an_attachment_name_that_lost_bytes_or_is_too_long_is_refused_not_cut(org, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+    from tests.test_portal_pages import FORM
+
+    for name, said in (("照\ufffd片.png", "文件名含有无法识别的字符"), ("长" * 120 + ".png", "文件名不能超过100字（现有124字）")):
+        page = Client().post("/submit/", {**FORM, "files": SimpleUploadedFile(name, png_bytes(), content_type="image/png")})
+        assert page.status_code == 400 and said in page.content.decode()
+    assert not Petition.objects.exists()
+
+
+def test_a_note_refused_as_too_long_comes_back_whole(org, routed):
+    p = routed()
+    text = "批" * 2500
+    answer = login("agent1").post(f"/staff/petitions/{p['id']}/notes/", {"text": text}, HTTP_HX_REQUEST="true")
+    assert "批注内容不能超过2000字" in answer.content.decode() and text in answer.content.decode()

@@ -22,7 +22,7 @@ from daiban.api import actions, audit, documents, double_checks, public, stats, 
 from daiban.api.common import error_response
 from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
-from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS
+from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS, URL_LABELS
 from daiban.lib.errors import RateLimited, ServiceError
 from daiban.lib.text import clean_any
 from daiban.lib.validation import field_messages, message
@@ -105,8 +105,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     match = request.resolver_match
     action_input = actions.INPUTS.get(match.url_name or "") if match else None
     # An action's own labels first; its path (petition_id, …) and body (payload) are named as elsewhere.
+    url_labels = URL_LABELS.get(match.url_name or "", {}) if match else {}
     labels, choose = ({**FIELD_LABELS, **action_input.labels()}, action_input.choice_fields()) if action_input \
-        else (FIELD_LABELS, set())
+        else ({**FIELD_LABELS, **url_labels}, set())
     # loc is ("body", "<param>", field, …) for bodies and ("query", field) for query strings.
     fields: dict[str, str] = {}
     for error in exc.errors:

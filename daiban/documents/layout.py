@@ -143,3 +143,27 @@ class FormDoc:
 
 def boxes(options: list[tuple[str, str]], chosen: str) -> str:
     return "    ".join(f"{CHECKED if code == chosen else UNCHECKED}{label}" for code, label in options)
+
+
+# --- typed text inside a letter's sentences ---------------------------------------------------------
+
+# What people typed ends as it likes (。, ；, ！, several of them or nothing); a letter sets it into
+# its own sentences.
+_TYPED_END = "。．.；;，,、：:！!？? \u3000\n"
+
+
+def typed_clause(text: str) -> str:
+    """Typed text to go inside a sentence: without its own closing punctuation ("已退还。；" →
+    "已退还"), so "；".join(…) + "。" reads "…已退还；…" and never "。；" or "。。"."""
+    return (text or "").rstrip(_TYPED_END)
+
+
+def typed_sentence(text: str) -> str:
+    """Typed text as a sentence of its own: ending in exactly one 。, or ！/？ when it asked or
+    exclaimed ("已退还。。" → "已退还。", "为什么？？" → "为什么？")."""
+    body = typed_clause(text)
+    tail = (text or "")[len(body):]
+    if not body:
+        return ""
+    return body + ("？" if "？" in tail or "?" in tail else "！" if "！" in tail or "!" in tail else "。")
+

@@ -19,25 +19,10 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from daiban.documents.forms import petitioner_address, petitioner_name
-from daiban.documents.layout import FormDoc, Para, Row, date_text
+from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
-
-# What people typed ends as it likes (。, ；, ！ or nothing); a letter sets it into its own sentences.
-_END = "。．.；;，,、：:！!？? \u3000\n"
-
-
-def _clause(text: str) -> str:
-    """Typed text to go inside a sentence of the letter: without its own closing punctuation
-    ("已退还。" → "已退还"), so "；".join(…) + "。" reads "…已退还；…" and never "。；" or "。。"."""
-    return text.rstrip(_END)
-
-
-def _sentence(text: str) -> str:
-    """Typed text as a sentence of its own: ending in exactly one 。 (or its own ！/？)."""
-    text = text.rstrip(" \u3000\n")
-    return text if text.endswith(("。", "！", "？", "!", "?")) else _clause(text) + "。"
 
 TITLES = {
     "acceptance": "受理告知书",
@@ -197,7 +182,7 @@ def _non_acceptance(p: Petition) -> FormDoc:
     return _letter(p, "non_acceptance", p.screened_on or p.received_on, [
         f"{_received(p)}，经甄别，{reason or '不属于信访代办范围'}，依照本机构信访代办工作规定，不予代办。",
         ELSEWHERE.get(p.decline_reason, "你可到信访接待窗口或有关事权单位反映。"),
-        f"说明：{_sentence(p.reply)}" if p.reply else "",
+        f"说明：{typed_sentence(p.reply)}" if p.reply else "",
         "特此告知。",
     ])
 
@@ -206,7 +191,7 @@ def _legal_route(p: Petition) -> FormDoc:
     return _letter(p, "legal_route", p.screened_on or p.received_on, [
         f"{_received(p)}，经甄别，属于依法应当通过诉讼、仲裁、行政复议等法定途径解决的请求。依照《信访工作条例》"
         "第三十一条的规定，请你依照有关法律、行政法规规定的程序向有关机关提出。",
-        f"具体途径和受理机关：{_sentence(p.reply)}" if p.reply else "具体途径和受理机关，代办员已当面向你解释说明。",
+        f"具体途径和受理机关：{typed_sentence(p.reply)}" if p.reply else "具体途径和受理机关，代办员已当面向你解释说明。",
         "特此告知。",
     ])
 
@@ -216,7 +201,7 @@ def _extension(p: Petition) -> FormDoc:
     who = f"{latest.department}的" if latest.department else ""
     new_due = f"，延长后的办理期限为{date_text(latest.new_due)}" if latest.new_due else ""
     return _letter(p, "extension", latest.on, [
-        f"{_received(p)}，因{_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
+        f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
         f"经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。",
         "代办员将继续跟踪督促办理，并及时向你反馈办理结果。",
         "特此告知。",
@@ -224,8 +209,8 @@ def _extension(p: Petition) -> FormDoc:
 
 
 def _result(p: Petition) -> FormDoc:
-    answers = [f"{d.department.name}：{_clause(d.result)}" for d in p.dispositions.all() if _clause(d.result)]
-    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", _sentence(p.result) if p.result else ""]
+    answers = [f"{d.department.name}：{typed_clause(d.result)}" for d in p.dispositions.all() if typed_clause(d.result)]
+    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(p.result) if p.result else ""]
     if answers:
         body.append("各承办单位办理情况：" + "；".join(answers) + "。")
     body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
@@ -242,7 +227,7 @@ def _review(p: Petition, level: str) -> FormDoc:
     else:
         decision = f"经{word}，原处理意见事实清楚、处理适当，予以维持。"
     body = [f"{_received(p)}，你对处理意见不服，于{date_text(review.requested_on)}请求{word}。{decision}",
-            f"{word}意见：{_sentence(review.note)}" if review.note else ""]
+            f"{word}意见：{typed_sentence(review.note)}" if review.note else ""]
     if level == Review.Level.REVIEW and not review.upheld:
         body.append("如对复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
     if level == Review.Level.RE_REVIEW and not review.upheld:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from daiban.documents.layout import FormDoc, Para, date_text
+from daiban.documents.layout import FormDoc, Para, date_text, typed_clause, typed_sentence
 from daiban.petitions.choices import ConductKind
 from daiban.petitions.models import JudicialReferral, Petition
 from daiban.petitions.selectors import PetitionerView
@@ -38,16 +38,17 @@ def referral_letter(petition: Petition, referral: JudicialReferral, *, person: P
     for i, conduct in enumerate(referral.conduct.all(), start=1):
         files = [a.name for a in conduct.evidence.all()]
         evidence = f"（证据材料{len(files)}件：{'、'.join(files)}）" if files else "（无书证，见情况记录）"
-        body.append(f"{i}. {date_text(conduct.on)}，{kinds.get(conduct.kind, conduct.kind)}：{conduct.note}{evidence}")
+        body.append(f"{i}. {date_text(conduct.on)}，{kinds.get(conduct.kind, conduct.kind)}：{typed_clause(conduct.note)}"
+                    f"{evidence}。")
     body += [
         "上述行为违反《信访工作条例》第二十六条的规定，依照《信访工作条例》第四十七条，现将有关情况和证据材料移送你单位，请依法处理。",
-        f"移送材料及说明：{referral.note}",
+        f"移送材料及说明：{typed_sentence(referral.note)}" if typed_clause(referral.note) else "",
         "特此函告。",
     ]
     name = settings.DAIBAN_BUREAU_NAME
     number = referral_number(petition, referral)
     return FormDoc(
         title=TITLE, number=number, date=referral.on, kind="letter", filename=f"{number}-{TITLE}", author=name,
-        addressee=referral.organ, body=[Para(text) for text in body], signature=[name],
+        addressee=referral.organ, body=[Para(text) for text in body if text], signature=[name],
         note=f"（联系人：{petition.agent.name if petition.agent else ''}　联系电话：{petition.station.phone or settings.DAIBAN_BUREAU_PHONE}）",
     )

@@ -23,7 +23,7 @@ from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from daiban.lib.text import clean_line
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
 from daiban.lib.validation import ID_MAX
 from daiban.org import roles
 from daiban.org.models import User
@@ -237,12 +237,12 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     if kind not in Attachment.Kind.values:
         raise Invalid.of({"kind": "附件类别无效"})
     check_opens(data, content_type)
+    name = attachment_name(upload.name, ext)  # refused before anything is written
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"
     storage = private_storage()
     if not storage.exists(stored):
         storage.save(stored, ContentFile(data))
-    name = attachment_name(upload.name, ext)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
@@ -306,13 +306,21 @@ def check_opens(data: bytes, content_type: str) -> None:
         raise Invalid.of({"file": "图片已损坏或无法打开"})
 
 
+NAME_MAX = 100  # characters of an attachment's file name, its extension included
+
+
 def attachment_name(raw: str | None, ext: str) -> str:
     """A file name safe in pages, headers and the case file's zip: cleaned text (daiban.lib.text),
-    no path, at most 100 characters, ending in the extension of what the bytes are."""
+    no path, ending in the extension of what the bytes are. Invalid (field `file`) for a name
+    holding U+FFFD (bytes that were not UTF-8) or longer than NAME_MAX: refused, never cut."""
+    if undecodable(raw):
+        raise Invalid.of({"file": "文件名" + UNDECODABLE_MESSAGE})
     name = clean_line(raw or "")
     name = name.replace("/", "_").replace("\\", "_").replace(":", "_").lstrip(". ")
     stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
-    stem = stem[:100 - len(ext)].strip() or "附件"
+    stem = stem.strip() or "附件"
+    if len(stem) + len(ext) > NAME_MAX:
+        raise Invalid.of({"file": f"文件名不能超过{NAME_MAX}字（现有{len(stem) + len(ext)}字），请改名后再上传"})
     return stem + ext
 
 

@@ -174,7 +174,7 @@ class CleanFormMixin:
             return
         for name in self._undecodable:
             if name in form.fields and name not in form.errors:
-                form.add_error(name, UNDECODABLE_MESSAGE)
+                form.add_error(name, f"{form.fields[name].label or ''}{UNDECODABLE_MESSAGE}")
 
 
 # Keys whose values are never changed: secrets must reach the check exactly as typed.

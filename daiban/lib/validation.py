@@ -53,7 +53,7 @@ MESSAGES = {
     "list_type": "{label}应为列表",
     "dict_type": "{label}应为对象",
     "model_attributes_type": "{label}应为对象",
-    "too_long": "{label}太长",
+    "too_long": "{label}不能超过{max_length}字",  # a list's: _COLLECTION_TOO_LONG
     "greater_than": "{label}超出允许范围",
     "less_than": "{label}超出允许范围",
     "int_parsing_size": "{label}超出允许范围",
@@ -65,9 +65,15 @@ MESSAGES = {
 }
 
 
+# pydantic says "too_long" both for text under a constraint of an annotated type and for a list.
+_COLLECTION_TOO_LONG = "{label}最多{max_length}项"
+
+
 def message(error: Mapping[str, Any], label: str) -> str:
     """One pydantic error (its `type` and `ctx`) as a Chinese sentence naming the field."""
     template = MESSAGES.get(str(error.get("type", "")), "{label}格式不正确")
+    if error.get("type") == "too_long" and str((error.get("ctx") or {}).get("field_type", "")) in ("List", "Tuple", "Set"):
+        template = _COLLECTION_TOO_LONG
     try:
         return template.format(label=label, **(error.get("ctx") or {}))
     except (KeyError, IndexError):

@@ -18,13 +18,14 @@ class SubmitForm(CleanFormMixin, forms.Form):
     phone = forms.CharField(label="手机号码", max_length=40, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     address = forms.CharField(label="住址", max_length=200, required=False)
-    content = forms.CharField(label="反映的问题和诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+    content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),
                               help_text="请写清楚什么事、在哪里、涉及谁，以及您希望怎样解决。")
-    agent_id = forms.ChoiceField(label="选择代办员（可不选，由我们指定）", required=False)
+    agent_id = forms.ChoiceField(label="选择代办员（可不选，由我们指定）", required=False, error_messages={
+        "invalid_choice": "所选代办员不存在或已调整，请重新选择（也可不选，由我们指定）"})
     consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", required=False)
 
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
-                 "petitioner.address": "address"}
+                 "petitioner.address": "address", "file": "files"}
 
     def __init__(self, *args, needs_captcha: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

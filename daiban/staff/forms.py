@@ -49,7 +49,13 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
             self.fields["status"].choices.append((raw, "多个状态"))
         _bootstrap(self)
 
+    def error_text(self) -> str:
+        """The fields refused, each by its label: "状态：选择一个有效的选项…；搜索：…"."""
+        return "；".join(f"{self.fields[name].label if name in self.fields else '筛选'}：{'，'.join(str(e) for e in errors)}"
+                        for name, errors in self.errors.items())
+
     def filters(self) -> dict:
+        """The list's filters from the fields that are valid (a refused one is left out)."""
         data = self.cleaned_data
         return {
             "q": data.get("q") or None, "status": data.get("status") or None,

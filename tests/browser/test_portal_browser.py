@@ -16,7 +16,7 @@ def _fill(page, *, id_no):
     page.get_by_label("身份证号").fill(id_no)
     page.get_by_label("手机号码").fill("13612345678")
     page.get_by_label("住址").fill("乌审召镇巴音敖包嘎查")
-    page.get_by_label("反映的问题和诉求").fill(COMPLAINT)
+    page.get_by_label("反映的问题及诉求").fill(COMPLAINT)
 
 
 def _no_sideways_scroll(page):
@@ -53,7 +53,7 @@ def test_validation_in_chinese_keeps_input_on_a_phone(site):
     expect(page.get_by_test_id("form-errors")).to_be_visible()
     expect(page.get_by_text("请阅读并同意个人信息保护告知")).to_be_visible()
     expect(page.get_by_text("身份证号校验位不正确，请核对")).to_be_visible()
-    expect(page.get_by_label("反映的问题和诉求")).to_have_value(COMPLAINT)
+    expect(page.get_by_label("反映的问题及诉求")).to_have_value(COMPLAINT)
     expect(page.get_by_label("身份证号")).to_have_attribute("aria-invalid", "true")
     assert Petition.objects.count() == 0
 

@@ -115,6 +115,8 @@ def filter_save(request: StaffRequest) -> HttpResponse:
     query = urlencode([(k, v) for k, v in form.data.items() if k in form.fields and v and k != "page"])
     if not name:
         messages.error(request, "常用筛选：请填写名称")
+    elif not form.is_valid():  # a filter the list would refuse is not kept for later
+        messages.error(request, f"常用筛选：筛选条件有误，未保存（{form.error_text()}）")
     elif undecodable(raw_name):
         messages.error(request, "常用筛选：名称" + UNDECODABLE_MESSAGE)
     elif len(name) > NAME_MAX:  # refused, never cut

@@ -69,7 +69,7 @@ def case_notes(request: StaffRequest, pk: int) -> HttpResponse:
     except Invalid as exc:
         message = next(iter(exc.fields.values()), exc.message) if exc.fields else exc.message
         if request.headers.get("HX-Request"):
-            return _notes_page(request, petition, error=message, typed=text[:notes.MAX_LENGTH], status=400)
+            return _notes_page(request, petition, error=message, typed=text, status=400)  # all of it, never cut
         messages.error(request, message)
         return redirect(reverse("staff:case", args=[petition.pk]) + "#notes")
     except Forbidden as exc:

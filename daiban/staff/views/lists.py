@@ -40,7 +40,12 @@ class _IdPage(counting.CappedRows):
 @staff_required()
 def petition_list(request):
     form = PetitionFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        if not form.is_valid():
+            # The valid filters stay; the page says which were left out (all were dropped, silently).
+            messages.error(request, f"以下筛选条件有误，已忽略：{form.error_text()}")
+        filters = form.filters()
     kpi = filters.pop("kpi", None)
     try:
         qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
