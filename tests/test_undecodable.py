@@ -154,3 +154,9 @@ def test_a_note_refused_as_too_long_comes_back_whole(org, routed):
     text = "批" * 2500
     answer = login("agent1").post(f"/staff/petitions/{p['id']}/notes/", {"text": text}, HTTP_HX_REQUEST="true")
     assert "批注内容不能超过2000字" in answer.content.decode() and text in answer.content.decode()
+
+
+def test_utf8_by_another_name_is_utf8(org):
+    answer = Client().post("/track/", b"number=WS-2026-000001&code=ABC",
+                           content_type="application/x-www-form-urlencoded; charset=utf8")
+    assert answer.status_code == 302

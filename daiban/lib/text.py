@@ -190,6 +190,15 @@ def _clean_querydict(data: Any) -> Any:
     return cleaned
 
 
+def _is_utf8(charset: str) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
+
+
 class CleanInputMiddleware:
     """Every query string and form post of the pages (staff, portal, admin) is cleaned with
     clean_text before a view sees it, so a view that reads request.GET or request.POST directly
@@ -206,6 +215,8 @@ class CleanInputMiddleware:
             from django.http.multipartparser import MultiPartParserError
             from django.utils.datastructures import MultiValueDict
 
+            if request.encoding and request.encoding.lower() != "utf-8" and _is_utf8(request.encoding):
+                request.encoding = "utf-8"  # "utf8", "UTF8": UTF-8 by another name, which Django refuses
             request.GET = _clean_querydict(request.GET)
             if request.method == "POST" and request.content_type in (
                 "application/x-www-form-urlencoded", "multipart/form-data",
