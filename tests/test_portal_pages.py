@@ -229,3 +229,19 @@ def test_a_petitioners_photo_is_filed_as_a_photo_and_a_pdf_as_a_document(org, cl
     assert Client().post("/submit/", {**FORM, "files": files}).status_code == 302
     kinds = dict(Petition.objects.get().attachments.values_list("name", "kind"))
     assert kinds == {"草场.png": "photo", "合同.pdf": "document"}
+
+
+def test_the_answer_names_the_files_received(org, clock):
+    """A part that could not be read (a file name not in UTF-8) is dropped by Django's parser: the
+    answer says which files arrived, so a missing one is seen."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    client = Client()
+    photo = SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png")
+    assert client.post("/submit/", {**FORM, "files": photo}).status_code == 302
+    assert "已收到附件1个：草场.png" in client.get("/submitted/").content.decode()
+    other = Client()
+    assert other.post("/submit/", {**FORM, "id_number": id_number(serial=905)}).status_code == 302
+    assert "未收到附件" in other.get("/submitted/").content.decode()

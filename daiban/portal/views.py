@@ -72,9 +72,14 @@ def _submit(request, client: str):
                 form.add_error(None, exc.message)
                 limited = exc
             else:
+                # The files as received, named on the answer: a part the browser sent that could not
+                # be read (a file name not in UTF-8) is dropped by the parser, and the petitioner
+                # must be able to see that it did not arrive.
+                received = list(petition.attachments.order_by("id").values_list("name", flat=True))
                 request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
                                                        "forward_due": (petition.national_forward_due_on.isoformat()
-                                                                       if petition.national_forward_due_on else "")}
+                                                                       if petition.national_forward_due_on else ""),
+                                                       "files": received}
                 _remember_code(request, petition.number, petition.query_code)
                 return redirect("portal:submitted")
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
