@@ -448,11 +448,11 @@ FIELD_LABELS = {
     "accountability": "责任追究", "note": "说明", "conduct": "行为记录", "item_id": "一案双查编号",
     "referral_id": "移送记录编号", "payload": "请求内容", "departments": "事权单位",
 }
-# Query parameters whose name means something else in a body.
 # A field whose name is shared by bodies that mean different things by it: named per endpoint (the
 # view's name), as the pages name it.
 URL_LABELS = {
     "review": {"reason": "申请理由"}, "petitioner_correction": {"reason": "更正理由"},
     "calendar_change": {"reason": "调整理由"}, "petition_link": {"reason": "认定理由"},
 }
+# Query parameters whose name means something else in a body.
 QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

@@ -166,4 +166,3 @@ def typed_sentence(text: str) -> str:
     if not body:
         return ""
     return body + ("？" if "？" in tail or "?" in tail else "！" if "！" in tail or "!" in tail else "。")
-

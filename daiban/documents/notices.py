@@ -210,7 +210,7 @@ def _extension(p: Petition) -> FormDoc:
 
 def _result(p: Petition) -> FormDoc:
     answers = [f"{d.department.name}：{typed_clause(d.result)}" for d in p.dispositions.all() if typed_clause(d.result)]
-    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(p.result) if p.result else ""]
+    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(p.result)]
     if answers:
         body.append("各承办单位办理情况：" + "；".join(answers) + "。")
     body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")

@@ -22,6 +22,7 @@ phone numbers get their own, stricter normalisation (NFKC) in `daiban.lib.identi
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -191,8 +192,6 @@ def _clean_querydict(data: Any) -> Any:
 
 
 def _is_utf8(charset: str) -> bool:
-    import codecs
-
     try:
         return codecs.lookup(charset).name == "utf-8"
     except LookupError:

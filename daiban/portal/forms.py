@@ -25,7 +25,7 @@ class SubmitForm(CleanFormMixin, forms.Form):
     consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", required=False)
 
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
-                 "petitioner.address": "address", "file": "files"}
+                 "petitioner.address": "address"}
 
     def __init__(self, *args, needs_captcha: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,10 +90,8 @@ def submitting(client: str) -> Iterator[None]:
     /64s of one /48 all passed its checks before any was counted). Client first, then network:
     always in that order, so two clients of one /48 never wait for each other in a circle."""
     with contextlib.ExitStack() as held:
-        held.enter_context(ratelimit.one_at_a_time("public-submit", client))
-        network = ratelimit.network(client)
-        if network:
-            held.enter_context(ratelimit.one_at_a_time("public-submit-network", network))
+        for scope, ident, _ in _submission_limits(client):
+            held.enter_context(ratelimit.one_at_a_time(scope, ident))
         yield
 
 
