@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "文书与档案"
 
     def ready(self) -> None:
-        from daiban.documents import archive  # noqa: F401  (builds the case file after `archive`)
+        from daiban.documents import archive, checks  # noqa: F401  (the case file after `archive`; start-up checks)

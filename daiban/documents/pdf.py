@@ -21,6 +21,9 @@ PDF_FONT = "Noto Serif CJK SC"
 FONT_STACK = ('"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mongolian", '
               "serif")
 EMOJI_STACK = '"Noto Color Emoji", "Noto Serif CJK SC"'
+# Each family the PDFs need, with what it draws (checks.pdf_fonts warns at start-up when one is missing).
+REQUIRED_FONTS = {"Noto Serif CJK SC": "中文", "Liberation Serif": "西文", "Noto Color Emoji": "表情符号",
+                  "Noto Sans Mongolian": "蒙古文"}
 
 
 _FONT_CONFIG = None
