@@ -51,3 +51,11 @@ def test_a_query_code_in_an_address_is_masked():
     legacy = '"GET /track/WS-2026-000001/?number=WS-2026-000001&CODE=jeg9%20nzc5qt&x=1 HTTP/1.1" 303 0'
     assert "jeg9" not in mask(legacy) and "nzc5qt" not in mask(legacy) and "&x=1" in mask(legacy)
     assert mask("barcode=123 ?codex=AB") == "barcode=123 ?codex=AB"
+
+
+def test_a_query_code_in_a_logged_message_is_masked():
+    """The console SMS backend logs the receipt SMS, which carries the query code: whoever reads the
+    worker's log must not be able to track (and rate) the petition."""
+    body = "SMS to 139****5678: 【乌审旗信访代办】您反映的事项已收到，编号WS-2026-000001，查询码FRWKPL7L84。"
+    masked = mask(body)
+    assert "FRWKPL7L84" not in masked and "查询码[已屏蔽]" in masked and "WS-2026-000001" in masked

@@ -10,6 +10,7 @@ from daiban.lib import crypto
 from daiban.notifications import services
 from daiban.notifications.backends import SmsError
 from daiban.notifications.models import Notification
+from daiban.petitions.models import Petition
 
 SENT: list[tuple[str, str]] = []
 
@@ -55,6 +56,19 @@ def test_acceptance_result_and_follow_up_messages(api, routed, org, clock):
     api("agent1").act(petition["id"], "feedback", {"method": "phone", "satisfaction": "satisfied"})
     api("agent1").act(petition["id"], "terminate")
     assert [n.template for n in sms_of(petition["id"])] == ["receipt", "accepted", "result", "follow_up"]
+    # Satisfied: no review window is open, so the regulation's words, never "可在前申请复查".
+    result = sms_of(petition["id"])[2].body
+    assert result.endswith("如对处理意见不服，可自收到处理意见之日起30日内申请复查。") and "在前" not in result
+
+
+def test_a_dissatisfied_petitioners_result_sms_names_the_last_day_to_ask_for_review(api, routed, org, clock):
+    petition = routed()
+    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已办"})
+    api("agent1").act(petition["id"], "conclude", {"result": "已办结"})
+    api("agent1").act(petition["id"], "feedback", {"method": "phone", "satisfaction": "dissatisfied"})
+    due = Petition.objects.get(pk=petition["id"]).review_request_due_on
+    result = [n for n in sms_of(petition["id"]) if n.template == "result"][0].body
+    assert due and result.endswith(f"如不满意可在{due.month}月{due.day}日前申请复查。")
 
 
 def test_delivery_through_the_configured_backend(new_petition, clock, settings):

@@ -28,6 +28,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # holds it sees the petition's progress and may rate it, so an access log must not keep it.
 # Up to the next parameter, quote or " HTTP/" (a decoded "%20" may sit inside a typed code).
 _QUERY_CODE = re.compile(r"([?&;](?:code|query_code)=)[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
+# The same code in a message's text ("…编号WS-2026-000001，查询码FRWKPL7L84。": the receipt SMS, which the
+# console SMS backend logs).
+_QUERY_CODE_TEXT = re.compile(r"(查询码[：:\s]*)[0-9A-Za-z]{4,32}")
 # A UUID (task and job ids in the worker's log) is not personal data, though its first group can be
 # eight digits: UUIDs are kept whole so that a job can still be found from its log line.
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
@@ -44,6 +47,7 @@ def mask(text: str) -> str:
             text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", decoded)
     text = unicodedata.normalize("NFKC", text)
     text = _QUERY_CODE.sub(r"\1[已屏蔽]", text)
+    text = _QUERY_CODE_TEXT.sub(r"\1[已屏蔽]", text)
     parts, kept = [], 0
     for found in _UUID.finditer(text):
         parts.append(_mask_runs(text[kept:found.start()]))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from daiban.notifications.services import notice, sms
+from daiban.notifications.services import notice, param_text, sms
+from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.choices import Satisfaction, Status
@@ -63,7 +64,9 @@ def routed(event: Event) -> None:
 @consumes("feedback")
 def result(event: Event) -> None:
     p = event.petition
-    sms(p, "result", dedupe=_key(event, "result"), review_due=p.review_request_due_on)
+    due = p.review_request_due_on
+    sms(p, "result", dedupe=_key(event, "result"),
+        review=REVIEW_BY.format(review_due=param_text(due)) if due else REVIEW_RULE)
 
 
 @consumes("request_review")

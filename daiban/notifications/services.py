@@ -23,7 +23,8 @@ RETRY_MINUTES = (1, 5, 15, 60, 240, 720)  # then it waits for a person (state ga
 N = Notification
 
 
-def _fmt(value) -> str:
+def param_text(value) -> str:
+    """A message parameter as text: a date as 9月16日 (an SMS is read on a phone), None as ""."""
     if isinstance(value, datetime.date):
         return f"{value.month}月{value.day}日"
     return "" if value is None else str(value)
@@ -31,7 +32,7 @@ def _fmt(value) -> str:
 
 def sms(petition: Petition, template: str, *, dedupe: str | None = None, **params) -> Notification | None:
     """An SMS to the petitioner (their number stays encrypted in the outbox)."""
-    body = SMS[template].format(number=petition.number, **{k: _fmt(v) for k, v in params.items()})
+    body = SMS[template].format(number=petition.number, **{k: param_text(v) for k, v in params.items()})
     return _queue(N(channel=N.Channel.SMS, template=template, petition=petition,
                     phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
                     next_attempt_at=timezone.now()))
@@ -39,7 +40,7 @@ def sms(petition: Petition, template: str, *, dedupe: str | None = None, **param
 
 def notice(users: Iterable[User], template: str, *, petition: Petition | None = None, dedupe: str | None = None,
            **params) -> int:
-    body = IN_APP[template].format(**{k: _fmt(v) for k, v in params.items()})
+    body = IN_APP[template].format(**{k: param_text(v) for k, v in params.items()})
     rows = [N(channel=N.Channel.IN_APP, template=template, petition=petition, recipient=u, body=body, state=N.State.SENT,
               sent_at=timezone.now(), dedupe_key=f"{dedupe}:{u.pk}" if dedupe else None) for u in users]
     return len(N.objects.bulk_create(rows, ignore_conflicts=True))

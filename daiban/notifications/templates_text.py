@@ -5,11 +5,16 @@ from __future__ import annotations
 SMS = {
     "receipt": "【乌审旗信访代办】您反映的事项已收到，编号{number}，查询码{code}。我们将在{forward_due}前告知您办理方式。",
     "accepted": "【乌审旗信访代办】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
-    "result": "【乌审旗信访代办】您的事项{number}已办结，办理结果已反馈。可凭查询码查看并评价，如不满意可在{review_due}前申请复查。",
+    "result": "【乌审旗信访代办】您的事项{number}已办结，办理结果已反馈。可凭查询码查看并评价，{review}",
     "follow_up": "【乌审旗信访代办】您的事项{number}已终结，代办员将于{follow_up_due}前回访，听取您的意见建议。",
     "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
     "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
 }
+
+# The result SMS's last clause: with the review window's end when the feedback opened it (the petitioner
+# was dissatisfied), else the regulation's own words (《信访工作条例》第三十五条), never "可在前申请复查".
+REVIEW_BY = "如不满意可在{review_due}前申请复查。"
+REVIEW_RULE = "如对处理意见不服，可自收到处理意见之日起30日内申请复查。"
 
 IN_APP = {
     "new_assignment": "新的代办事项 {number}：{summary}",
