@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import time
 
@@ -102,7 +103,12 @@ def submitted(request):
     # Referer): the status page asks for the code and its script fills it in from the fragment.
     url = request.build_absolute_uri(reverse("portal:status", args=[info["number"]])) + f"#code={info['code']}"
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
-    return _private(render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr}))
+    try:  # shown as the tracking page shows dates: 2026年12月16日
+        forward_due = datetime.date.fromisoformat(info.get("forward_due") or "")
+    except ValueError:
+        forward_due = None
+    return _private(render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr,
+                                                              "forward_due": forward_due}))
 
 
 CODES_KEY = "portal_codes"  # number → query code this browser proved it knows (kept out of URLs)
