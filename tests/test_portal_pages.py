@@ -29,7 +29,7 @@ def test_submit_then_the_answer_gives_number_code_qr_and_next_steps(org, clock):
     assert petition.number in page and petition.query_code in page and "<svg" in page
     due = petition.national_forward_due_on
     assert f"{due.year}年{due.month}月{due.day}日</strong> 前告诉您办理方式" in page  # as the tracking page writes dates
-    assert "2026-10-08" in page  # 15 days, moved past 国庆
+    assert "2026年10月8日" in page  # 15 days, moved past 国庆
 
 
 def test_submit_errors_are_per_field_in_chinese_and_keep_the_input(org, clock):
