@@ -166,15 +166,21 @@ def test_api_submissions_sent_at_once_still_meet_the_captcha_limit(org, settings
     assert Petition.objects.count() == 2
 
 
-def test_submissions_from_many_64s_of_one_48_at_once_meet_its_ceiling_and_count_nothing_refused(org, settings):
+def test_submissions_from_many_64s_of_one_48_at_once_meet_its_ceiling_and_count_nothing_refused(org, settings,
+                                                                                                monkeypatch):
     """Checked per /64 only, posts sent at once from forty /64s of one /48 all passed the /48's
     checks before any was counted (43 of 80 went in where 32 may); and a /64 refused by the /48
     kept a count for nothing. The /48 is decided one post at a time too."""
     from django.test import Client
 
     from daiban.lib import ratelimit
-    from daiban.portal.services import NETWORK_SHARE
+    from daiban.portal import services
     from tests.factories import COMPLAINT, id_number
+
+    # Three clients' worth, not sixteen: the posts wait for each other under the /48's lock (at
+    # most 10 s), and sixteen whole intakes in a row on a busy runner could outlast it.
+    monkeypatch.setattr(services, "NETWORK_SHARE", 3)
+    NETWORK_SHARE = services.NETWORK_SHARE
 
     settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR = 1
     settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 1

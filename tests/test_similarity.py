@@ -362,6 +362,11 @@ def test_shipped_background_frequencies_are_current():
     # durations and other numbers stay
     ("分家都20年了", "分家都20年了"), ("期限30年，", "期限30年,"), ("这是20年的老宅", "这是20年的老宅"),
     ("在20年内", "在20年内"), ("住了19年的老宅", "住了19年的老宅"), ("119年", "119年"), ("50年代", "50年代"),
+    ("来电人称21年挖砂", "来电人称2021年挖砂"),
+    # a comparison, a year after 2029, an age in years or a decade: durations (a review found these read as years)
+    ("缴费不到15年", "缴费不到15年"), ("工龄达到30年", "工龄达到30年"), ("大于15年的", "大于15年的"),
+    ("我30年的工龄", "我30年的工龄"), ("俺40年的老宅", "俺40年的老宅"), (",20年的老宅", ",20年的老宅"),
+    ("在30年代", "在30年代"), ("在20年代", "在20年代"),
 ])
 def test_a_year_of_two_digits_is_read_where_the_words_say_it_is_a_year(raw, expected):
     assert textnorm.two_digit_years(textnorm.numerals_to_digits(textnorm.unicodedata.normalize("NFKC", raw))) == expected
@@ -398,3 +403,11 @@ def test_the_score_shown_before_saving_is_the_score_stored_and_offered_after(api
         assert dict((p.pk, s) for p, s in earlier_scored(petition)) == shown, retold
         links = dict(PetitionLink.objects.filter(petition=petition).values_list("related_id", "score"))
         assert links and all(links[pk] == shown[pk] for pk in links)
+        # The norm kept for later comparisons is reindex's: with the petition's own text counted.
+        from daiban.petitions.index_models import PetitionFeatures
+        from daiban.petitions.similarity import Features, norm
+        from daiban.petitions.termcounts import stats_for
+
+        stored = PetitionFeatures.objects.get(petition=petition)
+        mine = Features.loads(stored.terms, stored.facts)
+        assert stored.norm == pytest.approx(norm(mine, stats_for(mine.terms)))

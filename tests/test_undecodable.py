@@ -160,3 +160,21 @@ def test_utf8_by_another_name_is_utf8(org):
     answer = Client().post("/track/", b"number=WS-2026-000001&code=ABC",
                            content_type="application/x-www-form-urlencoded; charset=utf8")
     assert answer.status_code == 302
+
+
+def test_the_admin_refuses_a_damaged_or_too_long_name_of_what_letters_print(org):
+    """Stations', departments' and agents' names are printed on every letter: the admin's forms clean
+    and refuse as every other form does (no maxlength that cuts a paste, U+FFFD refused by name)."""
+    from daiban.org.models import Department
+
+    client = login("admin")
+    department = Department.objects.first()
+    page = client.get(f"/admin/org/department/{department.pk}/change/").content.decode()
+    assert 'name="name"' in page and "maxlength" not in page.split('name="name"')[1].split(">")[0]
+    original = department.name
+    answer = client.post(f"/admin/org/department/{department.pk}/change/",
+                         form(name=original.encode() + b"\xff", kind=department.kind, phone=department.phone or "",
+                              active="on"), content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 200 and "含有无法识别的字符" in answer.content.decode()
+    department.refresh_from_db()
+    assert department.name == original

@@ -453,6 +453,7 @@ FIELD_LABELS = {
 URL_LABELS = {
     "review": {"reason": "申请理由"}, "petitioner_correction": {"reason": "更正理由"},
     "calendar_change": {"reason": "调整理由"}, "petition_link": {"reason": "认定理由"},
+    "petition_unlink": {"reason": "认定理由"},
 }
 # Query parameters whose name means something else in a body.
 QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}

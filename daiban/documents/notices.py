@@ -182,7 +182,7 @@ def _non_acceptance(p: Petition) -> FormDoc:
     return _letter(p, "non_acceptance", p.screened_on or p.received_on, [
         f"{_received(p)}，经甄别，{reason or '不属于信访代办范围'}，依照本机构信访代办工作规定，不予代办。",
         ELSEWHERE.get(p.decline_reason, "你可到信访接待窗口或有关事权单位反映。"),
-        f"说明：{typed_sentence(p.reply)}" if p.reply else "",
+        f"说明：{typed_sentence(p.reply)}" if typed_clause(p.reply) else "",
         "特此告知。",
     ])
 
@@ -191,7 +191,7 @@ def _legal_route(p: Petition) -> FormDoc:
     return _letter(p, "legal_route", p.screened_on or p.received_on, [
         f"{_received(p)}，经甄别，属于依法应当通过诉讼、仲裁、行政复议等法定途径解决的请求。依照《信访工作条例》"
         "第三十一条的规定，请你依照有关法律、行政法规规定的程序向有关机关提出。",
-        f"具体途径和受理机关：{typed_sentence(p.reply)}" if p.reply else "具体途径和受理机关，代办员已当面向你解释说明。",
+        f"具体途径和受理机关：{typed_sentence(p.reply)}" if typed_clause(p.reply) else "具体途径和受理机关，代办员已当面向你解释说明。",
         "特此告知。",
     ])
 
@@ -227,7 +227,7 @@ def _review(p: Petition, level: str) -> FormDoc:
     else:
         decision = f"经{word}，原处理意见事实清楚、处理适当，予以维持。"
     body = [f"{_received(p)}，你对处理意见不服，于{date_text(review.requested_on)}请求{word}。{decision}",
-            f"{word}意见：{typed_sentence(review.note)}" if review.note else ""]
+            f"{word}意见：{typed_sentence(review.note)}" if typed_clause(review.note) else ""]
     if level == Review.Level.REVIEW and not review.upheld:
         body.append("如对复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
     if level == Review.Level.RE_REVIEW and not review.upheld:

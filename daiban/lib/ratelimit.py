@@ -203,8 +203,9 @@ def refuse_if_exceeded(scope: str, ident: str, *, limit: int, window: int, messa
 
 # The embedded default's locks: a fixed set, each key always on the same one (two clients may share
 # a lock and wait for each other a few milliseconds; a lock per client would grow without end).
-# Reentrant: a thread holding a client's lock may take its network's, which can be the same one.
-_LOCKS = tuple(threading.RLock() for _ in range(64))
+# Never hold two: two requests each holding one stripe and waiting for the other's would wait for
+# each other until the timeout (portal.services.submitting takes one lock for that reason).
+_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from daiban.accounts import lockout, otp
 from daiban.audit.models import Action
 from daiban.audit.services import record
+from daiban.lib.adminforms import CleanModelForm
 from daiban.org import roles
 from daiban.org.models import Agent, Department, Station, User
 
@@ -17,7 +18,7 @@ for _device in (TOTPDevice, StaticDevice):
         admin.site.unregister(_device)
 
 
-class UserForm(forms.ModelForm):
+class UserForm(CleanModelForm):
     role_choices = forms.MultipleChoiceField(
         label="角色", choices=roles.CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -74,18 +75,21 @@ class DaibanUserAdmin(UserAdmin):
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
+    form = CleanModelForm
     list_display = ("name", "code", "level", "parent", "is_township")
     list_filter = ("level",)
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = CleanModelForm
     list_display = ("name", "kind", "phone", "active", "sees_identity")
     list_filter = ("kind", "active", "sees_identity")
 
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    form = CleanModelForm
     list_display = ("name", "kind", "station", "title", "office_phone", "active")
     list_filter = ("kind", "station", "active")
     search_fields = ("name",)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from daiban.audit.admin import ReadOnlyAdmin
+from daiban.lib.adminforms import CleanModelForm
 from daiban.lib.errors import Forbidden
 from daiban.petitions import search
 from daiban.petitions.abilities import may
@@ -14,6 +15,7 @@ from daiban.workdays.seed import DaySpec
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CleanModelForm
     list_display = ("name", "order", "active")
     list_editable = ("order", "active")
 
@@ -106,6 +108,8 @@ class PersonalDataViewAdmin(ReadOnlyAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     """The working-day calendar. Registered here, beside the service that changes it: a change goes
     through petitions.services.calendar_change, so running deadlines that counted it are recomputed."""
+
+    form = CleanModelForm
 
     list_display = ("date", "is_workday", "name", "source", "confirmed")
     list_filter = ("is_workday", "confirmed", "source")

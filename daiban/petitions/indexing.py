@@ -35,11 +35,11 @@ def petition_added(petition: Petition) -> None:
 
     f = features(petition.content)
     # Scored with the frequencies the check before saving used (without this petition's own text),
-    # so the score stored with a link is the one shown at intake; counted after.
+    # so the score stored with a link is the one shown at intake; counted after. The norm kept for
+    # later comparisons is the one reindex would keep: with its own text counted.
     stats = stats_for(f.terms)
-    own_norm = norm(f, stats)
     terms, facts = f.dumps()
-    PetitionFeatures.objects.create(petition=petition, terms=terms, facts=facts, norm=own_norm)
+    PetitionFeatures.objects.create(petition=petition, terms=terms, facts=facts, norm=norm(f, stats.plus(f.terms)))
     keys = matters.band_keys(f)
     MatterBucket.objects.bulk_create([MatterBucket(key=k, petition=petition, station_id=petition.station_id) for k in keys])
     eligibility.link_related(petition, f, stats)

@@ -439,6 +439,12 @@ class TermStats:
         own = set(terms)
         return TermStats(max(0, self.total - 1), {t: max(0, n - 1) if t in own else n for t, n in self.df.items()})
 
+    def plus(self, terms: Iterable[str]) -> TermStats:
+        """These statistics with one more petition whose terms are `terms` (not yet counted): the
+        frequencies once it is saved."""
+        own = set(terms)
+        return TermStats(self.total + 1, {t: n + 1 if t in own else n for t, n in self.df.items()})
+
     def weight(self, term: str) -> float:
         """The term's weight: its kind's factor times its IDF."""
         found = self._weights.get(term)

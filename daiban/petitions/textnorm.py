@@ -241,20 +241,24 @@ _NON_WORD = re.compile(r"[^\w.]+|_|(?<!\d)\.|\.(?!\d)")
 
 
 # "19年就交了材料", "21年3月", "从23年停发了": a year written with two digits, as people say it, is
-# 20NN — but only where the words around it say it is a year: "分家都20年了", "期限30年", "这是20年的老房子"
-# are durations. A year: followed by a month; or after 在/于/从/自/到/至/截至; or at the start of a
-# clause (after punctuation, 俺/我/他/她/说/称/讲/反映) and followed by what tells of a time (就, 的, 开始,
-# 时, 底, 初, a season, or a verb of what happened then). 00–49 only.
+# 20NN — but only where the words around it say it is a year, and only 2000–2029 ("我30年的工龄",
+# "40年的老宅", "30年代" are not). A year: followed by a month; or after 在/于/从/自/到/至 that are not
+# a comparison (不到15年, 达到, 大于, 少于 … are durations); or at the start of a clause (after
+# punctuation, 俺/我/他/她/说/讲) followed by what tells of a time (就, 开始, 时, 底, 初, a season, or
+# a verb of what happened then); or after 反映/称 (a 12345 record's "来电人反映23年的补奖") followed by
+# 的 too. A duration stays one: "分家都20年了", "期限30年", "这是20年的老宅", "在20年内".
+_YY = r"([0-2]\d)年(?!代)"
+_THEN = r"就|开始|起|时|那|底|初|[春夏秋冬]|在|修|挖|建|盖|占|征|办|交|告|举报|反映|被|把|停|发|给|补|签|申请|登记"
 _TWO_DIGIT_YEAR = re.compile(
-    r"(?:(?<![\d.])(?P<month>[0-4]\d)年(?=\d{1,2}月))"
-    r"|(?:(?<=[在于从自到至])(?P<after>[0-4]\d)年(?![了来多余以左之期内间后前没未\d]))"
-    r"|(?:(?:^|(?<=[，。；：、！？,;:!? 俺我他她说称讲])|(?<=反映))(?P<start>[0-4]\d)年"
-    r"(?=就|的|开始|起|时|那|底|初|[春夏秋冬]|在|修|挖|建|盖|占|征|办|交|告|举报|反映|被|把|停|发|给|补|签|申请|登记))"
+    rf"(?<![\d.]){_YY}(?=\d{{1,2}}月)"
+    rf"|(?<=[在于从自到至])(?<![不达大小多少等高低超满][到于]){_YY}(?![了来多余以左之期内间后前没未\d])"
+    rf"|(?:^|(?<=[，。；：、！？,;:!? 俺我他她说讲])){_YY}(?={_THEN})"
+    rf"|(?:(?<=反映)|(?<=称)){_YY}(?=的|{_THEN})"
 )
 
 
 def _year_in_full(m: re.Match[str]) -> str:
-    return f"20{m.group('month') or m.group('after') or m.group('start')}年"
+    return f"20{next(g for g in m.groups() if g)}年"
 
 
 def two_digit_years(text: str) -> str:

@@ -86,12 +86,12 @@ def _submission_limits(client: str) -> list[tuple[str, str, int]]:
 @contextlib.contextmanager
 def submitting(client: str) -> Iterator[None]:
     """Hold while deciding on a submission from `client` (whether a CAPTCHA is due, the checks and
-    the count): one at a time for the client, and for its /48 (else posts sent at once from many
-    /64s of one /48 all passed its checks before any was counted). Client first, then network:
-    always in that order, so two clients of one /48 never wait for each other in a circle."""
-    with contextlib.ExitStack() as held:
-        for scope, ident, _ in _submission_limits(client):
-            held.enter_context(ratelimit.one_at_a_time(scope, ident))
+    the count): one at a time for the widest of its limits, the /48 of an IPv6 client (else posts
+    sent at once from many /64s of one /48 all passed its checks before any was counted), else the
+    client. One lock, never two nested: the memory store's locks are 64 shared stripes, and two
+    requests each holding one and waiting for the other's blocked both."""
+    scope, ident, _ = _submission_limits(client)[-1]
+    with ratelimit.one_at_a_time(scope, ident):
         yield
 
 
@@ -103,9 +103,12 @@ def needs_captcha(client: str) -> bool:
 
 
 def _captcha_due(client: str) -> list[int]:
-    """For each limit past which a CAPTCHA is due: the seconds until it no longer is."""
+    """For each limit past which a CAPTCHA is due: the seconds until its oldest counted submission
+    leaves the hour (asked of the counts as they are kept: `limits` keys them by the limit too).
+    Past that one, a client that only used the API is below the threshold again; one that went on
+    with solved CAPTCHAs may need longer, and is told again."""
     per_hour, after = settings.DAIBAN_PUBLIC_SUBMIT_PER_HOUR, settings.DAIBAN_PUBLIC_CAPTCHA_AFTER
-    return [ratelimit.retry_after(scope, ident, limit=after * share, window=HOUR)
+    return [ratelimit.retry_after(scope, ident, limit=per_hour * share, window=HOUR)
             for scope, ident, share in _submission_limits(client)
             if ratelimit.count(scope, ident, limit=per_hour * share, window=HOUR) >= after * share]
 
