@@ -41,7 +41,7 @@ from bench.datasets import GENERATOR_VERSION
 from bench.schema import IdPool, Table
 from daiban.lib import crypto
 from daiban.notifications.models import Notification, SweepRun
-from daiban.notifications.templates_text import IN_APP, SMS
+from daiban.notifications.templates_text import IN_APP, REVIEW_BY, SMS
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import (
@@ -671,7 +671,8 @@ class Life:
                 event(day, "feedback", before, "feedback_given",
                       f"{ContactMethod(method).label}反馈办理结果，信访人意见：{Satisfaction(satisfaction).label}",
                       {"satisfaction": satisfaction, "method": method}, agent_user)
-                sms(day, "result", number=self.number, review_due=p["review_request_due_on"].strftime("%Y年%m月%d日"))
+                sms(day, "result", number=self.number,
+                    review=REVIEW_BY.format(review_due=p["review_request_due_on"].strftime("%Y年%m月%d日")))
             elif action == "request_review":
                 level = args[0]
                 rid = g.t.take(g.t.review)
