@@ -210,8 +210,9 @@ class CleanInputMiddleware:
     def __call__(self, request: Any) -> Any:
         if not request.path.startswith("/api/"):
             from django.core.exceptions import BadRequest
-            from django.http import HttpResponseBadRequest, QueryDict
+            from django.http import QueryDict
             from django.http.multipartparser import MultiPartParserError
+            from django.shortcuts import render
             from django.utils.datastructures import MultiValueDict
 
             if request.encoding and request.encoding.lower() != "utf-8" and _is_utf8(request.encoding):
@@ -227,6 +228,6 @@ class CleanInputMiddleware:
                     # (Django refuses those): read once here, so no later reader (DEBUG's error page
                     # included) meets it again.
                     request._post, request._files = QueryDict(), MultiValueDict()
-                    return HttpResponseBadRequest("请求内容格式不正确（表单须为UTF-8编码）".encode(),
-                                                  content_type="text/plain; charset=utf-8")
+                    return render(request, "400.html", status=400, context={
+                        "message": "提交的内容格式不正确（表单须为UTF-8编码），请返回上一页重新填写后提交。"})
         return self.get_response(request)
