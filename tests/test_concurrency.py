@@ -196,3 +196,20 @@ def test_submissions_from_many_64s_of_one_48_at_once_meet_its_ceiling_and_count_
     assert Petition.objects.count() == NETWORK_SHARE
     refused = [i for i, code in enumerate(codes) if code == 429]
     assert all(ratelimit.count("public-submit", f"2001:db8:9:{i:x}::/64", limit=1, window=3600) == 0 for i in refused)
+
+
+def test_a_capped_count_is_planned_serially_and_leaves_the_setting_as_it_was(org, new_petition):
+    """PostgreSQL planned a name search's capped count with parallel workers, whose start cost more
+    than the count; it is counted serially, and the setting does not outlive the count."""
+    from django.db import connection, transaction
+
+    from daiban.petitions.counting import capped
+
+    new_petition()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        before = cursor.fetchone()[0]
+        assert capped(Petition.objects.all()).value == 1
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == before
+    assert capped(Petition.objects.all()).value == 1  # outside a transaction too

@@ -149,7 +149,8 @@ def test_capped_count_counts_at_most_cap_plus_one(org, db):
     for cap, expected in [(0, (0, True))]:
         assert (counting.capped(Petition.objects.all(), cap).value,
                 counting.capped(Petition.objects.all(), cap).exact) == expected
-    sqls = _queries(lambda: counting.capped(Petition.objects.all(), 10))
+    # One SELECT (on PostgreSQL between the SET LOCAL that plans it serially and the one that puts it back).
+    sqls = [s for s in _queries(lambda: counting.capped(Petition.objects.all(), 10)) if s.upper().startswith("SELECT")]
     assert len(sqls) == 1 and "LIMIT 11" in sqls[0].upper()
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, transaction
+
 COUNT_CAP = 1000
 
 @dataclass(frozen=True)
@@ -36,8 +38,22 @@ def capped(qs: Any, cap: int | None = None) -> Capped:
 
     cap = COUNT_CAP if cap is None else cap
     base = qs.qs if isinstance(qs, Ranked) else qs
-    n = base.order_by()[: cap + 1].count()  # SELECT count(*) FROM (SELECT … LIMIT cap + 1)
+    limited = base.order_by()[: cap + 1]  # SELECT count(*) FROM (SELECT … LIMIT cap + 1)
+    n = _serial_count(limited) if connections[limited.db].vendor == "postgresql" else limited.count()
     return Capped(min(n, cap), n <= cap)
+
+
+def _serial_count(limited: Any) -> int:
+    """PostgreSQL's count of at most cap + 1 rows, planned without parallel workers: it planned a
+    name search's count in parallel, and starting the workers cost more than the count (14.5 ms
+    against 6.5 ms at a million petitions). The setting lasts for this statement only: set in a
+    savepoint of its own and put back before it is released."""
+    with transaction.atomic(using=limited.db), connections[limited.db].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        try:
+            return int(limited.count())
+        finally:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 def capped_count(qs: Any, cap: int | None = None) -> int:
