@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from daiban.lib.errors import Invalid
-from daiban.lib.text import UNDECODABLE_MESSAGE
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
 
 # Bounds of what a client may send, so no input reaches the database or the calendar arithmetic
 # where it would overflow: ids are 32-bit primary keys; dates lie in a plausible range (the
@@ -103,3 +103,26 @@ def field_messages(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str
 def invalid(exc: ValidationError, labels: Mapping[str, str], choose: Collection[str] = ()) -> Invalid:
     """A ValidationError as the Invalid (400) that services raise."""
     return Invalid.of(field_messages(exc.errors(), labels, choose=choose))
+
+
+def _typed(clean: Any, data: Mapping[str, Any], key: str, label: str, required: bool, max_length: int) -> str:
+    value = data.get(key)
+    if undecodable(value):
+        raise Invalid.of({key: label + UNDECODABLE_MESSAGE})
+    value = clean(None if value is None else str(value))
+    if required and not value:
+        raise Invalid.of({key: f"请填写{label}"})
+    if len(value) > max_length:  # refused, never cut
+        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
+    return str(value)
+
+
+def text_field(data: Mapping[str, Any], key: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
+    """`data[key]` as multi-line text, cleaned (daiban.lib.text). Invalid naming `key` (by `label`)
+    when it holds U+FFFD, is required and empty, or is longer than `max_length` characters."""
+    return _typed(clean_text, data, key, label, required, max_length)
+
+
+def line_field(data: Mapping[str, Any], key: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
+    """`data[key]` as one-line text (names, addresses, numbers), cleaned; refused as text_field."""
+    return _typed(clean_line, data, key, label, required, max_length)

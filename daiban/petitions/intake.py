@@ -18,8 +18,8 @@ from daiban.lib import crypto, ratelimit
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
-from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
+from daiban.lib.text import clean_line
+from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX, line_field, text_field
 from daiban.org.models import Agent, Station, User
 from daiban.petitions import deadlines, events, indexing
 from daiban.petitions.abilities import require
@@ -41,30 +41,8 @@ _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud 
 
 # --- small validators: each raises Invalid naming the field --------------------------------------
 
-def _text(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
-    """Multi-line text, cleaned (daiban.lib.text); refused when required and empty, or too long."""
-    value = data.get(key)
-    if undecodable(value):
-        raise Invalid.of({key: label + UNDECODABLE_MESSAGE})
-    value = clean_text(None if value is None else str(value))
-    if required and not value:
-        raise Invalid.of({key: f"请填写{label}"})
-    if len(value) > max_length:
-        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
-    return value
-
-
-def _line(data: dict, key: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
-    """One-line text (names, addresses, numbers), cleaned; refused when required and empty or too long."""
-    value = data.get(key)
-    if undecodable(value):
-        raise Invalid.of({key: label + UNDECODABLE_MESSAGE})
-    value = clean_line(None if value is None else str(value))
-    if required and not value:
-        raise Invalid.of({key: f"请填写{label}"})
-    if len(value) > max_length:
-        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
-    return value
+# The small validators every service shares (daiban.lib.validation), by their old names here.
+_text, _line = text_field, line_field
 
 
 def parse_id(value: Any) -> int | None:

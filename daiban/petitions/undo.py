@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from daiban.lib.dates import today
-from daiban.lib.errors import Conflict, Forbidden, Invalid
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_text, undecodable
+from daiban.lib.errors import Conflict, Forbidden
+from daiban.lib.validation import text_field
 from daiban.org.models import User
 from daiban.petitions import deadlines, events
 from daiban.petitions.actions import ACTIONS
@@ -119,13 +119,7 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
     """Take back the petition's last step. Invalid without a reason; Conflict when the step can no
     longer be undone (another step followed, or UNDO_MINUTES passed); Forbidden for someone who
     could not have taken it; NotFound for a petition the user may not see."""
-    if undecodable(reason):
-        raise Invalid.of({"reason": "撤销理由" + UNDECODABLE_MESSAGE})
-    reason = clean_text(reason).strip()
-    if not reason:
-        raise Invalid.of({"reason": "请填写撤销理由"})
-    if len(reason) > 500:
-        raise Invalid.of({"reason": "撤销理由不能超过500字"})
+    reason = text_field({"reason": reason}, "reason", "撤销理由", max_length=500)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
         step = undoable_step(petition)

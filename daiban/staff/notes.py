@@ -15,7 +15,7 @@ from django.db import transaction
 from django_tasks import task
 
 from daiban.lib.errors import Invalid
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_text, undecodable
+from daiban.lib.validation import text_field
 from daiban.org.models import User
 from daiban.petitions.abilities import CASE_WORKERS, may, require
 from daiban.petitions.models import Petition
@@ -66,13 +66,7 @@ def mentioned(text: str, petition: Petition) -> list[User]:
 def add_note(*, user: User, petition_id: int, text: str) -> CaseNote:
     """Append a note to a case the user may see (404 otherwise) and may annotate (403 otherwise).
     Raises Invalid (field `text`) for an empty, too long or unsafe text or an unknown "@"."""
-    if undecodable(text):
-        raise Invalid.of({"text": "批注内容" + UNDECODABLE_MESSAGE})
-    body = clean_text(text)
-    if not body:
-        raise Invalid.of({"text": "请填写批注内容"})
-    if len(body) > MAX_LENGTH:
-        raise Invalid.of({"text": f"批注内容不能超过{MAX_LENGTH}字"})
+    body = text_field({"text": text}, "text", "批注内容", max_length=MAX_LENGTH)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id)
         require(user, "internal_notes", petition)

@@ -34,8 +34,9 @@ from daiban.petitions.models import Disposition, Petition
 
 # Text a person typed, cleaned (daiban.lib.text: controls, surrogates, bidi overrides removed; Word's
 # line breaks as \n) before its length is checked. Required text must not be empty after that.
-Text = Annotated[CleanText, StringConstraints(min_length=1, max_length=5000)]
-OptionalText = Annotated[CleanText, StringConstraints(max_length=5000)]
+TEXT_MAX = 5000  # characters of an action's text (notes, results, opinions)
+Text = Annotated[CleanText, StringConstraints(min_length=1, max_length=TEXT_MAX)]
+OptionalText = Annotated[CleanText, StringConstraints(max_length=TEXT_MAX)]
 
 Choices = list[tuple[Any, str]]
 

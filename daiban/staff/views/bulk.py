@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 from daiban.documents import services as documents
 from daiban.documents.http import TYPES, content_disposition
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
+from daiban.lib.validation import text_field
 from daiban.org.models import User
 from daiban.org.requests import StaffRequest
 from daiban.petitions import services
+from daiban.petitions.actions.base import TEXT_MAX
 from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition
 from daiban.petitions.permissions import visible_petitions
@@ -35,7 +37,6 @@ from daiban.staff.views.common import id_param, staff_required
 BULK_MAX = 100  # petitions urged at once: one list page or a few
 FILTERS_MAX = 20  # saved filters per user
 NAME_MAX = SavedFilter._meta.get_field("name").max_length or 30  # a saved filter's name
-URGE_NOTE_MAX = 5000  # the urge action's own limit (actions.base.OptionalText), checked once for all
 RAW_MAX = 1000  # the list's query string as posted, before only the list's fields are kept
 QUERY_MAX = SavedFilter._meta.get_field("query").max_length or 500  # a saved filter's query string
 
@@ -71,10 +72,10 @@ def bulk(request: StaffRequest) -> HttpResponse:
     if not ids:
         messages.error(request, "请先勾选要催办的信访事项")
         return _back(request)
-    raw_note = request.POST.get("note", "")
-    note = clean_text(raw_note) or "请在时限内办理并反馈结果"
-    if undecodable(raw_note) or len(note) > URGE_NOTE_MAX:  # refused, never cut
-        messages.error(request, "催办内容" + (UNDECODABLE_MESSAGE if undecodable(raw_note) else f"不能超过{URGE_NOTE_MAX}字"))
+    try:  # checked once for all, as the urge action would check it for each
+        note = text_field(request.POST, "note", "催办内容", required=False, max_length=TEXT_MAX) or "请在时限内办理并反馈结果"
+    except Invalid as exc:
+        messages.error(request, "；".join(exc.fields.values()))
         return _back(request)
     urged, skipped = _urge_all(request, ids, note)
     if urged:

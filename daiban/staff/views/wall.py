@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 
 from daiban.documents import flowchart
 from daiban.lib.dates import today
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
+from daiban.lib.errors import Invalid
+from daiban.lib.validation import line_field
 from daiban.org.models import Agent, Station
 from daiban.petitions import services
 from daiban.petitions.abilities import may
@@ -81,10 +82,10 @@ def _save_day(request, station: Station) -> None:
     if leader is not None and leader == receptionist:
         messages.error(request, "同一人不能在同一天既带班又接访，请另选接访人员。")
         return
-    raw_note = request.POST.get("note", "")
-    note = clean_line(raw_note)
-    if undecodable(raw_note) or len(note) > NOTE_MAX:  # refused, never cut
-        messages.error(request, "备注" + (UNDECODABLE_MESSAGE if undecodable(raw_note) else f"不能超过{NOTE_MAX}字"))
+    try:
+        note = line_field(request.POST, "note", "备注", required=False, max_length=NOTE_MAX)
+    except Invalid as exc:
+        messages.error(request, "；".join(exc.fields.values()))
         return
     day.leader, day.receptionist = leader, receptionist
     day.note = note or "手工调整"
