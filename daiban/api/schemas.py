@@ -359,6 +359,10 @@ class PetitionOut(PetitionListItem):
     solution_determined_on: datetime.date | None
     convened_by: Convener | None
     due_provisional: bool
+    provisional_deadlines: list[str] = Field(
+        default_factory=list,
+        description="落在节假日安排尚未确认年度的时限字段名（due_on、national_forward_due_on、national_due_on、"
+                    "review_request_due_on、review_answer_due_on、follow_up_due_on），确认该年度日历后随之消失")
     escalated_to: EscalationTarget | None
     escalation: EscalationOut | None = Field(None, description="最近一次上报：上报至…，由…签收，退回时的办理意见")
     national: NationalOut

@@ -5,6 +5,8 @@ twice sends nothing twice."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Max
 
 from daiban.notifications.services import notice, param_text, sms
@@ -78,12 +80,80 @@ def review_requested(event: Event) -> None:
                number=p.number, level=review.get_level_display(), answer_due=review.answer_due_on)
 
 
+def _day(event: Event, key: str, fallback: datetime.date | None) -> datetime.date | None:
+    """A date the event recorded (ISO text in its data), else `fallback` (the petition's, as it is now)."""
+    value = (event.data or {}).get(key)
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else fallback
+    except ValueError:
+        return fallback
+
+
 @consumes("terminate", "decide_review")
 def follow_up_announced(event: Event) -> None:
+    """Keyed by the event: a termination undone and made again with another date announces the new
+    date (the petitioner otherwise holds the first)."""
     if event.to_status != Status.TERMINATED:
         return
     p = event.petition
-    sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}", follow_up_due=p.follow_up_due_on)
+    sms(p, "follow_up", dedupe=_key(event, "follow_up"),
+        follow_up_due=_day(event, "follow_up_due_on", p.follow_up_due_on))
+
+
+@consumes("decide_review")
+def review_decided(event: Event) -> None:
+    """The petitioner hears the decision: upheld, with the date it is to be resolved by; a review
+    maintained, with the end of the window for re-review (《信访工作条例》第三十五条). A re-review
+    maintained ends the matter: follow_up_announced tells that."""
+    p, data = event.petition, event.data or {}
+    level = "复核" if data.get("level") == "re_review" else "复查"
+    if data.get("upheld"):
+        sms(p, "review_upheld", dedupe=_key(event, "review_upheld"), level=level,
+            due=_day(event, "due_on", p.due_on))
+    elif event.to_status == Status.FEEDBACK_GIVEN:
+        due = _day(event, "review_request_due_on", p.review_request_due_on)
+        if due is not None:
+            sms(p, "review_maintained", dedupe=_key(event, "review_maintained"), review_due=due)
+
+
+@consumes("extend")
+def extended(event: Event) -> None:
+    """The regulation's extension (《信访工作条例》第三十六条) is told to the petitioner, as a
+    处置单's approved extension is (workflow_consumers.extension_decided)."""
+    p = event.petition
+    sms(p, "extension", dedupe=_key(event, "extension_sms"), due=_day(event, "national_due_on", p.national_due_on))
+
+
+@consumes("urge")
+def urged(event: Event) -> None:
+    """An agent's urging reaches the handlers of the department it names (the sweep's own urgings
+    are written in bulk by notifications/sweep.py)."""
+    data = event.data or {}
+    disposition_id = data.get("disposition_id")
+    if not isinstance(disposition_id, int) or data.get("automatic"):
+        return
+    disposition = Disposition.objects.select_related("department").filter(
+        pk=disposition_id, petition_id=event.petition_id).first()
+    if disposition is None:
+        return
+    users = User.objects.filter(department_id=disposition.department_id, is_active=True)
+    notice(users, "disposition_urged", petition=event.petition, dedupe=_key(event, "disposition_urged"),
+           disposition=disposition.number, note=data.get("note") or "请抓紧办理",
+           due=disposition.due_on or "待定")
+
+
+@consumes("deadline_recomputed")
+def window_moved(event: Event) -> None:
+    """A calendar change moved the end of the petitioner's window to ask for review (recompute.py
+    hands off only such events): they are told the new date."""
+    for change in (event.data or {}).get("told", ()):
+        old, new = change.get("old"), change.get("new")
+        if not (isinstance(old, str) and isinstance(new, str)):
+            continue
+        p = event.petition
+        sms(p, "window_moved", dedupe=_key(event, f"window_moved:{change.get('field')}"),
+            level="复核" if p.review_level == "review" else "复查",
+            old=datetime.date.fromisoformat(old), new=datetime.date.fromisoformat(new))
 
 
 @consumes("disposition_receive", "disposition_result")

@@ -65,7 +65,8 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     urged = Urging.objects.filter(disposition=OuterRef("pk"), on=day, automatic=True)
     due = list(
         Disposition.objects.filter(status__in=["routed", "received"], due_on__lte=soon).exclude(Exists(urged))
-        .values_list("id", "petition_id", "due_on", "number", "department__name", "petition__agent__user_id")
+        .values_list("id", "petition_id", "due_on", "number", "department__name", "petition__agent__user_id",
+                     "department_id")
     )
     report.overdue = sum(1 for row in due if row[2] < day)
     report.due_soon = len(due) - report.overdue
@@ -78,17 +79,32 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     Event.objects.bulk_create(
         [Event(petition_id=p, on=day, actor=None, actor_name=SYSTEM_ACTOR, action="urge", note=(
             f"系统自动催办 {name}：处置单 {number} {'已超期' if due_on < day else '将于' + f'{due_on:%m月%d日}' + '到期'}"),
-            data={"disposition_id": d, "automatic": True}) for d, p, due_on, number, name, _ in due], batch_size=2000)
+            data={"disposition_id": d, "automatic": True}) for d, p, due_on, number, name, *_ in due], batch_size=2000)
     # The version moves (a page opened before is stale); last_event_on does not (system events).
     petition_ids = {p for _, p, *_ in due}
     Petition.objects.filter(pk__in=petition_ids).update(version=F("version") + 1)
     notices = _notice_rows(
         [(agent, p, d, {"disposition": number, "department": name, "due": f"{due_on:%m月%d日}"})
-         for d, p, due_on, number, name, agent in due if due_on < day], "overdue", day)
+         for d, p, due_on, number, name, agent, _ in due if due_on < day], "overdue", day)
     notices += _notice_rows(
         [(agent, p, d, {"disposition": number, "department": name, "due": f"{due_on:%m月%d日}"})
-         for d, p, due_on, number, name, agent in due if due_on >= day], "due_soon", day)
+         for d, p, due_on, number, name, agent, _ in due if due_on >= day], "due_soon", day)
+    # The urging reaches the department's handlers too (实施方案 七(二): 督促相关事权部门…及时催办).
+    handlers = _department_users({department for *_, department in due})
+    notices += _notice_rows(
+        [(user, p, d, {"disposition": number, "note": notes[due_on], "due": f"{due_on:%m月%d日}"})
+         for d, p, due_on, number, _, _, department in due for user in handlers.get(department, ())],
+        "disposition_urged", day)
     N.objects.bulk_create(notices, batch_size=2000, ignore_conflicts=True)
+
+
+def _department_users(departments: set[int]) -> dict[int, list[int]]:
+    """{department id: its active users' ids}, one query."""
+    found: dict[int, list[int]] = {}
+    for user_id, department_id in User.objects.filter(department_id__in=departments, is_active=True).values_list(
+            "id", "department_id"):
+        found.setdefault(department_id, []).append(user_id)
+    return found
 
 
 def _follow_ups(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
@@ -100,9 +116,11 @@ def _follow_ups(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     )
     report.follow_ups = len(rows)
     if not dry_run:
-        N.objects.bulk_create(_notice_rows(
-            [(agent, pid, pid, {"number": number, "follow_up_due": f"{due:%m月%d日}"}) for pid, number, due, agent in rows],
-            "follow_up_due", day), ignore_conflicts=True)
+        # Past its day the reminder says it is late, not "应于…前" a day already gone.
+        for template, late in (("follow_up_due", False), ("follow_up_overdue", True)):
+            N.objects.bulk_create(_notice_rows(
+                [(agent, pid, pid, {"number": number, "follow_up_due": f"{due:%m月%d日}"})
+                 for pid, number, due, agent in rows if (due < day) == late], template, day), ignore_conflicts=True)
 
 
 def _calendar_warning(day: datetime.date, report: SweepReport, dry_run: bool) -> None:

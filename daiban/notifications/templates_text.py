@@ -9,6 +9,11 @@ SMS = {
     "follow_up": "【乌审旗信访代办】您的事项{number}已终结，代办员将于{follow_up_due}前回访，听取您的意见建议。",
     "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
     "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
+    "review_upheld": "【乌审旗信访代办】经{level}，您的事项{number}申请有理，已责成有关部门于{due}前限期化解。",
+    "review_maintained": "【乌审旗信访代办】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",
+    # A calendar change moved the end of the petitioner's own window (recompute.py): the date they
+    # were told no longer holds, and a window moved earlier would refuse them on the date they hold.
+    "window_moved": "【乌审旗信访代办】因节假日安排调整，您的事项{number}申请{level}的截止日期由{old}改为{new}。",
 }
 
 # The result SMS's last clause: with the review window's end when the feedback opened it (the petitioner
@@ -23,8 +28,11 @@ IN_APP = {
     "disposition_answered": "{department} 已填写处置单 {disposition} 的处理结果",
     "due_soon": "处置单 {disposition}（{department}）将于 {due} 到期",
     "overdue": "处置单 {disposition}（{department}）已超期（时限 {due}）",
+    # To the department's handlers: an urging (催办) of their 处置单, by the agent or the sweep.
+    "disposition_urged": "处置单 {disposition} 催办：{note}（办理时限 {due}）",
     "review_requested": "信访事项 {number} 申请{level}，请于 {answer_due} 前答复",
     "follow_up_due": "信访事项 {number} 应于 {follow_up_due} 前回访",
+    "follow_up_overdue": "信访事项 {number} 回访已超期（时限 {follow_up_due}），请尽快回访",
     "calendar_unconfirmed": "{year}年节假日安排尚未录入工作日历，请在国务院通知发布后导入（工作日历页面）",
     "note_mention": "{author} 在信访事项 {number} 的内部批注中提到了您：{excerpt}",
     "petitioner_rated": "信访人对事项 {number} 的评价：{satisfaction}",

@@ -32,6 +32,18 @@ def set_fixed_deadline(obj: Petition | Disposition, start: datetime.date, due_on
     obj.due_from, obj.due_workdays, obj.due_on, obj.due_provisional = start, None, due_on, False
 
 
+def follow_disposition(petition: Petition, disposition: Disposition) -> bool:
+    """Move the petition's due date (and its count) to the 处置单's when that is later: the matter
+    is due when its last department is (an extended 处置单, or one routed after another was
+    returned or to one more department). Returns whether it moved. Never earlier."""
+    d = disposition
+    if d.due_on is None or (petition.due_on is not None and petition.due_on >= d.due_on):
+        return False
+    petition.due_from, petition.due_workdays, petition.due_on, petition.due_provisional = (
+        d.due_from, d.due_workdays, d.due_on, d.due_provisional)
+    return True
+
+
 def statutory(start: datetime.date, days: int) -> datetime.date:
     return add_statutory_days(start, days).date
 

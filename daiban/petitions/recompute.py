@@ -4,7 +4,9 @@ A deadline is kept as a date on a row, computed from a base date by a rule (n wo
 or n calendar days after moved off a rest day, 《民法典》201, 203). When calendar days change (the
 administrator edits a day, a State Council notice is imported for a year) every live deadline that
 depended on a changed day is computed again, and the change is recorded on its petition (one
-`deadline_recomputed` event per petition, system actor, each changed limit with old → new).
+`deadline_recomputed` event per petition, system actor, each changed limit with old → new). The end
+of the petitioner's own window to ask for review is told to them again (`Limit.told`: the event is
+handed to notifications.consumers.window_moved, an SMS with the new date).
 
 `LIMITS` is the registry: one line per kept deadline (which row and field, from which base date, by
 which rule, while which rows are live). Adding a deadline to the registry is all it takes for the
@@ -63,6 +65,9 @@ class Limit:
     petition: str = "id"
     provisional: str | None = None
     shows: tuple[str, ...] = ()  # columns the label shows (not read by the rule)
+    # A date the petitioner was told and must keep (their own window to act): its changes go in the
+    # event's data["told"] and the event is handed to its consumers (an SMS with the new date).
+    told: bool = False
 
 
 class statutory:  # noqa: N801  (reads as a rule in the registry)
@@ -115,7 +120,7 @@ LIMITS: tuple[Limit, ...] = (
           _NationalHandling(deadlines.NATIONAL_HANDLING_DAYS),
           Q(status__in=OPEN), "办理时限（条例）", needs=("national_extension_days",)),
     Limit(Petition, "review_request_due_on", _REVIEW_WINDOW_START, statutory(deadlines.REVIEW_REQUEST_DAYS),
-          Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止"),
+          Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止", told=True),
     Limit(Review, "answer_due_on", "requested_on", statutory(deadlines.REVIEW_ANSWER_DAYS),
           Q(decided_on__isnull=True), "复查/复核答复时限", petition="petition_id"),
     Limit(Petition, "review_answer_due_on", _PENDING_REQUEST, statutory(deadlines.REVIEW_ANSWER_DAYS),
@@ -224,30 +229,40 @@ def _record(changes: list[_Change], reason: str, days: list[datetime.date]) -> i
     entries = []  # (petition id, status, note, data)
     for pid in ids:
         parts = [f"{c.limit.label.format(**c.row)} {c.old:%Y-%m-%d} → {c.new:%Y-%m-%d}" for c in moved[pid]]
-        entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}"[:2000], {
+        data: dict[str, Any] = {
             "days": [d.isoformat() for d in days[:50]],
             "changes": [{"field": c.limit.field, "model": c.limit.model._meta.model_name, "id": c.pk,
-                         "old": c.old.isoformat(), "new": c.new.isoformat()} for c in moved[pid]]}))
+                         "old": c.old.isoformat(), "new": c.new.isoformat()} for c in moved[pid]]}
+        told = [change for c, change in zip(moved[pid], data["changes"], strict=True) if c.limit.told]
+        if told:
+            data["told"] = told
+        entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}"[:2000], data))
     _insert(entries, on)
     return len(entries)
 
 
 def _insert(entries: list[tuple[int, str, str, dict]], on: datetime.date) -> None:
-    """Append the events (system actor, on `on`). When an app projects or consumes them they go
-    through the ORM (ids, hand-off); otherwise one prepared INSERT runs for all rows (building model
-    instances is most of the cost of a large recomputation, and nothing needs them)."""
+    """Append the events (system actor, on `on`). When an app projects them, and those that moved a
+    date the petitioner was told (data["told"]), they go through the ORM (ids, hand-off to the
+    consumers); the others in one prepared INSERT (building model instances is most of the cost of a
+    large recomputation, and nothing needs them)."""
     from daiban.petitions import events as bus
 
     action = "deadline_recomputed"
-    if bus.PROJECTIONS.get(action) or bus.CONSUMERS.get(action):
+    # Consumers get only the events that moved a date the petitioner was told (Limit.told): the
+    # rest concern staff, and a calendar change moving 100,000 deadlines must not queue a job each.
+    through_orm = entries if bus.PROJECTIONS.get(action) else [e for e in entries if e[3].get("told")]
+    if through_orm:
         events = Event.objects.bulk_create([
             Event(petition_id=pid, on=on, actor_name=SYSTEM_ACTOR, action=action, from_status=status,
-                  to_status=status, note=note, data=data) for pid, status, note, data in entries], batch_size=500)
+                  to_status=status, note=note, data=data) for pid, status, note, data in through_orm], batch_size=500)
         for event in events:
             for project in bus.PROJECTIONS.get(action, ()):
                 project(event)
             bus.hand_off(event)
-        return
+        if len(through_orm) == len(entries):
+            return
+        entries = [e for e in entries if not e[3].get("told")]
     columns = ["petition_id", "at", "on", "actor_name", "action", "from_status", "to_status", "note", "data"]
     q = connection.ops.quote_name
     sql = (f"INSERT INTO {q(Event._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608 (model names)

@@ -325,6 +325,22 @@ def events_for(petition: Petition, user: User) -> list[Event]:
     return [e for e in rows if e.action in DEPARTMENT_EVENTS or (e.data or {}).get("disposition_id") in own]
 
 
+# The calendar-dependent dates of a petition besides its due date (DOMAIN.md: the system says plainly
+# when a deadline falls in a year whose calendar has not been confirmed): the regulation's limits,
+# the review window and answer date, the follow-up visit — each moved off a rest day by the calendar.
+_CALENDAR_DATES = ("national_forward_due_on", "national_due_on", "review_request_due_on", "review_answer_due_on",
+                   "follow_up_due_on")
+
+
+def _provisional_deadlines(petition: Petition, due_years: set[int]) -> list[str]:
+    """The names of the petition's deadlines ("due_on", and those of _CALENDAR_DATES) that fall in a
+    year whose calendar is not confirmed; one query for all of them."""
+    dates = {name: getattr(petition, name) for name in _CALENDAR_DATES if getattr(petition, name) is not None}
+    unconfirmed = unconfirmed_years(due_years | {d.year for d in dates.values()})
+    found = ["due_on"] if due_years & unconfirmed else []
+    return found + [name for name, day in dates.items() if day.year in unconfirmed]
+
+
 def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict[str, Any]:
     """The full record of one petition as this user may read it (API.md petition detail); a
     department-only viewer (permissions.department_view) gets the petition's content, its own (and
@@ -339,6 +355,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             PersonalDataView.objects.create(user=user, petition=petition, fields="id_number,phone", via=via)
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
+    provisional = _provisional_deadlines(petition, years)
     data = list_item(petition, user, person)
     data.update({
         "query_code": petition.query_code if may_see_query_code(user, petition) else None,
@@ -353,7 +370,8 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "accepted_on": petition.accepted_on,
         "proposed_handling": petition.proposed_handling,
         "solution_determined_on": petition.solution_determined_on, "convened_by": petition.convened_by or None,
-        "due_provisional": bool(unconfirmed_years(years)),
+        "due_provisional": "due_on" in provisional,
+        "provisional_deadlines": provisional,
         "escalated_to": petition.escalated_to or None,
         "escalation": None if department_only else escalation_out(petition),
         "national": {

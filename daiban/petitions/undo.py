@@ -31,7 +31,7 @@ from daiban.org.models import User
 from daiban.petitions import deadlines, events
 from daiban.petitions.actions import ACTIONS
 from daiban.petitions.choices import Status
-from daiban.petitions.models import Event, Petition
+from daiban.petitions.models import SYSTEM_ACTOR, Event, Petition
 from daiban.petitions.permissions import actor_kinds, get_visible_petition
 from daiban.petitions.workflow import SCREENED_OUT
 
@@ -110,6 +110,18 @@ def undoable_step(petition: Petition, now: datetime.datetime | None = None) -> E
     return step
 
 
+def _floor_without(petition: Petition, step: Event) -> datetime.date:
+    """The petition's last event date as it was before `step`: the latest day of the people's steps
+    that still stand (not `step`, not a step undone before, not an undo, not the system's). The
+    floor for back-dated paper work (services._event_date) goes back with the step, so the step can
+    be entered again with the right, earlier date — the mistake undo most often mends."""
+    steps = list(petition.events.all())
+    gone = undone_steps(steps) | {step.pk}
+    days = [e.on for e in steps if e.pk not in gone and e.action != "undo" and e.action not in SYSTEM_EVENTS
+            and e.actor_name != SYSTEM_ACTOR]
+    return max(days, default=petition.received_on)
+
+
 def may_undo(user: User, petition: Petition, step: Event) -> bool:
     """Whoever could have taken the step may take it back."""
     return bool(actor_kinds(user, petition) & ACTIONS[step.action].actors)
@@ -136,7 +148,7 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
             UNDOABLE[step.action][1](petition)
             petition.status = restored
             deadlines.set_review_deadlines(petition)
-        petition.last_event_on = max(petition.last_event_on or today(), today())
+        petition.last_event_on = _floor_without(petition, step)
         petition.version += 1
         petition.save()
         label = ACTIONS[step.action].label

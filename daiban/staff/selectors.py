@@ -64,6 +64,9 @@ def _open_review_due() -> Subquery:
                     .order_by("-id").values("answer_due_on")[:1])
 
 
+CALENDAR_DAY_LIMITS = frozenset({"follow_up_due_on", "review_answer_due_on"})
+
+
 def _mark_dates(cards: list[Card]) -> None:
     """Put each item's own date (card.date_of) on it as `card_date` and its working days left as
     `due_left`, with one calendar query for the whole workbench."""
@@ -74,7 +77,7 @@ def _mark_dates(cards: list[Card]) -> None:
         for p in reviews.items:
             p.review_answer_due_on = answer.get(p.pk)
     items: list[tuple[Card, Any]] = [(card, item) for card in cards for item in card.items]
-    counted = []
+    counted: list[tuple[Card, Any]] = []
     for card, item in items:
         item.card_date, item.card_label = getattr(item, card.date_of, None), card.date_label
         if card.date_of == "due_on" and isinstance(item, Petition) and item.status not in RUNNING:
@@ -84,8 +87,10 @@ def _mark_dates(cards: list[Card]) -> None:
                 setattr(item, "card_date", item.concluded_on)  # noqa: B010 (the card's own attributes)
                 setattr(item, "card_label", "办结日期")  # noqa: B010
             continue
-        counted.append(item)
-    due.mark(counted, today(), date_of="card_date")
+        counted.append((card, item))
+    # The follow-up visit (15 日) and a review's answer (30 日) are limits in calendar days.
+    in_days = {id(item) for card, item in counted if card.date_of in CALENDAR_DAY_LIMITS}
+    due.mark([item for _, item in counted], today(), date_of="card_date", calendar=lambda item: id(item) in in_days)
 
 
 def _rows(cards: list[Card]) -> list[Card]:

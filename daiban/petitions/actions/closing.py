@@ -30,7 +30,10 @@ class TerminateIn(ActionInput):
 )
 def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
     p = ctx.petition
-    if review_window_open(p):
+    # Asked of the day the termination is dated, not of today: paper work entered afterwards and
+    # dated back into the window is still inside it (a later entry does not close it).
+    window_open = review_window_open(p, ctx.on)
+    if window_open:
         if not data.waived:
             raise Conflict(
                 f"信访人对办理结果不满意，可在 {p.review_request_due_on:%Y-%m-%d} 前申请复查或复核，期间不能终结"
@@ -42,7 +45,7 @@ def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
             raise Invalid.of({"note": "信访人书面放弃申请复查、复核的，请在终结说明中记明"})
     p.three_in_place = data.three_in_place
     follow_up_due = terminate_on(p, ctx.on)
-    waived = bool(data.waived and review_window_open(p))
+    waived = bool(data.waived and window_open)
     note = data.note or "信访事项终结"
     if waived:
         note = f"信访人书面放弃申请复查、复核：{note}"

@@ -117,7 +117,7 @@ def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
     _extend(d, request.workdays)
     request.new_due_on = d.due_on
     request.save()
-    moved = _petition_follows(p, d)
+    moved = deadlines.follow_disposition(p, d)
     note = f"批准延期{request.workdays}个工作日，办理时限延至 {d.due_on:%Y-%m-%d}" + (f"：{data.note}" if data.note else "")
     if moved:
         note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
@@ -153,11 +153,3 @@ def _extend(d: Disposition, workdays: int) -> None:
     if d.due_from is not None and d.due_workdays is not None:
         d.due_workdays += workdays
     d.due_on, d.due_provisional = deadline.date, deadline.provisional
-
-
-def _petition_follows(p: Petition, d: Disposition) -> bool:
-    """The petition's due date moves with the 处置单's when that is now the latest."""
-    if d.due_on is None or (p.due_on is not None and p.due_on >= d.due_on):
-        return False
-    p.due_from, p.due_workdays, p.due_on, p.due_provisional = d.due_from, d.due_workdays, d.due_on, d.due_provisional
-    return True

@@ -79,6 +79,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
     if proposed:
         p.proposed_handling = proposed
     count = p.dispositions.count()
+    moved = False
     for offset, department in enumerate(chosen, start=1):
         disposition = Disposition(
             petition=p, department=department, station_id=p.station_id,
@@ -87,12 +88,18 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
             deadlines.cap_at_limit(disposition, p)
+            # Routed again after a return, or to one more department: each has its 15 working days
+            # from its own routing, and the matter is due when the last of them is.
+            moved = deadlines.follow_disposition(p, disposition) or moved
         elif p.due_on:
             copy_deadline(p, disposition)
         disposition.save()
     center_takes_over(ctx)
     names = "、".join(d.name for d in chosen)
-    return Outcome(f"流转至 {names}（{Track(track).label}）", {"departments": [d.pk for d in chosen], "track": track},
+    note = f"流转至 {names}（{Track(track).label}）"
+    if moved and p.due_on:
+        note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
+    return Outcome(note, {"departments": [d.pk for d in chosen], "track": track, "petition_due_moved": moved},
                    S.IN_PROGRESS)
 
 
@@ -170,7 +177,7 @@ def urge(ctx: Ctx, data: UrgeIn) -> Outcome:
         raise Conflict("该处置单已办理完毕或已退回，无需催办", code="not_allowed")
     Urging.objects.create(disposition=disposition, on=ctx.on, note=data.note, by=ctx.user)
     note = f"催办 {disposition.department.name}" + (f"：{data.note}" if data.note else "")
-    return Outcome(note, {"disposition_id": disposition.pk})
+    return Outcome(note, {"disposition_id": disposition.pk, "note": data.note})
 
 
 class ContactIn(ActionInput):
@@ -205,7 +212,8 @@ def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
     p.extension_reason, p.national_extension_days = data.reason, data.days
     start = p.accepted_on or p.received_on
     p.national_due_on = deadlines.statutory(start, deadlines.NATIONAL_HANDLING_DAYS + data.days)
-    return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}", {"days": data.days})
+    return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}",
+                   {"days": data.days, "national_due_on": p.national_due_on.isoformat()})
 
 
 class ConcludeIn(ActionInput):

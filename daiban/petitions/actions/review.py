@@ -120,10 +120,12 @@ def decide_review(ctx: Ctx, data: DecideReviewIn) -> Outcome:
     if review.level == ReviewLevel.REVIEW:
         p.review_request_due_on = deadlines.review_request_due(ctx.on)
         note = f"{label}维持原处理意见" + (f"：{review.note}" if review.note else "")
-        return Outcome(note, {"upheld": False, "level": review.level}, S.FEEDBACK_GIVEN)
-    terminate_on(p, ctx.on)
+        return Outcome(note, {"upheld": False, "level": review.level,
+                              "review_request_due_on": p.review_request_due_on.isoformat()}, S.FEEDBACK_GIVEN)
+    follow_up_due = terminate_on(p, ctx.on)
     p.three_level_terminated = True
-    return Outcome("复核维持原处理意见，信访事项三级终结", {"upheld": False, "level": review.level}, S.TERMINATED)
+    return Outcome("复核维持原处理意见，信访事项三级终结",
+                   {"upheld": False, "level": review.level, "follow_up_due_on": follow_up_due.isoformat()}, S.TERMINATED)
 
 
 def terminate_on(p: Petition, on: datetime.date) -> datetime.date:

@@ -1,0 +1,222 @@
+"""A bureau's real month, as a helper lived it: the rules the plan sets for dates and messages, each
+fault found as one example of its kind.
+
+- a date-dependent check asks of the action's date, not of today (a back-dated 终结 inside the
+  review window needs the waiver);
+- undo puts the floor for back-dated work back with the step;
+- the matter is due when its last 处置单 is (routed again after a return);
+- every calendar-dependent date says when its year is not confirmed;
+- every date the petitioner holds is told again when it changes, and every decision that gives them
+  a new one is told (终结 made again, 延期 under the regulation, 复查 decided, the calendar moving the
+  review window); an urging reaches the department it urges;
+- a limit in calendar days is counted in days on the workbench, and a late follow-up says it is late.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from daiban.notifications.models import Notification
+from daiban.notifications.sweep import run_sweep
+from daiban.org.models import User
+from daiban.petitions import undo
+from daiban.petitions.models import Petition
+from tests.factories import id_number, petition_body
+
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def at(day: str, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    d = datetime.date.fromisoformat(day)
+    return datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=TZ)
+
+
+def accepted_on(api, org, clock, day: str) -> int:
+    clock.move_to(at(day))
+    a = api("agent1")
+    r = a.post("/petitions", petition_body(petitioner={"id_number": id_number()}))
+    assert r.status_code == 201, r.data
+    r = a.act(r.data["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk,
+                                       "agent_chosen_by": "designated", "notification": "written"})
+    assert r.status_code == 200, r.data
+    return r.data["id"]
+
+
+def answer_all(api, org, data: dict) -> None:
+    handlers = {d.pk: f"dept{i}" for i, d in enumerate(org.departments, start=1)}
+    for d in data["dispositions"]:
+        if d["status"] in ("routed", "received"):
+            r = api(handlers[d["department"]["id"]]).act_disposition(d["id"], "result", {"result": "已处理"})
+            assert r.status_code == 200, r.data
+
+
+def fed_back(api, org, clock, accepted: str, answered: str, satisfaction: str) -> int:
+    """A petition accepted on `accepted`, routed, answered and concluded on `answered`, fed back."""
+    pid = accepted_on(api, org, clock, accepted)
+    a = api("agent1")
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    clock.move_to(at(answered))
+    answer_all(api, org, r.data)
+    assert a.act(pid, "conclude", {"result": "已依法处理"}).status_code == 200
+    r = a.act(pid, "feedback", {"method": "visit", "satisfaction": satisfaction})
+    assert r.status_code == 200, r.data
+    return pid
+
+
+def sms(pid: int) -> list[tuple[str, str]]:
+    return [(n.template, n.body) for n in Notification.objects.filter(petition_id=pid, channel="sms").order_by("id")]
+
+
+def test_a_back_dated_termination_inside_the_review_window_needs_the_waiver(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    assert Petition.objects.get(pk=pid).review_request_due_on == datetime.date(2026, 11, 19)
+    clock.move_to(at("2026-11-25"))  # the window closed yesterday's week; the paper says 11-05
+    r = api("agent1").act(pid, "terminate", {"note": "补录", "on": "2026-11-05"})
+    assert r.status_code == 409 and r.data["error"]["code"] == "review_window_open", r.data
+    assert Petition.objects.get(pk=pid).status == "feedback_given"
+    # With the written waiver it is recorded as waived, dated as the paper says.
+    r = api("agent1").act(pid, "terminate", {"note": "信访人书面放弃", "on": "2026-11-05", "waived": True})
+    assert r.status_code == 200, r.data
+    assert r.data["terminated_on"] == "2026-11-05"
+    assert "书面放弃" in Petition.objects.get(pk=pid).events.get(action="terminate").note
+    # Dated after the window closed, no waiver is needed.
+    other = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    clock.move_to(at("2026-11-25"))
+    r = api("agent1").act(other, "terminate", {"note": "补录", "on": "2026-11-20"})
+    assert r.status_code == 200, r.data
+
+
+def test_undo_lets_the_step_be_entered_again_with_its_earlier_date(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20", 10, 0))
+    assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
+    clock.move_to(at("2026-11-20", 10, 5))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="日期录错")
+    assert Petition.objects.get(pk=pid).last_event_on == datetime.date(2026, 10, 20)
+    r = api("agent1").act(pid, "terminate", {"note": "终结", "on": "2026-10-21"})
+    assert r.status_code == 200, r.data
+    assert r.data["terminated_on"] == "2026-10-21"
+    # Still never before the step before it.
+    clock.move_to(at("2026-10-21", 10, 10))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="再改")
+    r = api("agent1").act(pid, "terminate", {"note": "终结", "on": "2026-10-19"})
+    assert r.status_code == 400 and "2026-10-20" in r.data["error"]["message"], r.data
+
+
+def test_routed_again_after_a_return_the_matter_is_due_when_the_new_department_is(api, org, clock):
+    pid = accepted_on(api, org, clock, "2026-10-09")
+    a = api("agent1")
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    assert r.data["due_on"] == "2026-10-29"
+    first = r.data["dispositions"][0]["id"]
+    clock.move_to(at("2026-10-26"))
+    r = api("dept1").act_disposition(first, "return", {"reason": "不属于本单位职责"})
+    assert r.status_code == 200, r.data
+    r = a.act(pid, "route", {"departments": [org.departments[1].pk]})
+    assert r.status_code == 200, r.data
+    new = [d for d in r.data["dispositions"] if d["id"] != first][0]
+    assert new["due_on"] == "2026-11-16"
+    assert r.data["due_on"] == "2026-11-16"
+    assert "随之延至 2026-11-16" in Petition.objects.get(pk=pid).events.filter(action="route").last().note
+    clock.move_to(at("2026-11-05"))
+    assert api("agent1").get(f"/petitions/{pid}").data["overdue"] is False
+
+
+def test_every_deadline_in_an_unconfirmed_year_says_so(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-12-21", "2027-01-08", "dissatisfied")
+    detail = api("agent1").get(f"/petitions/{pid}").data
+    assert detail["review_request_due_on"].startswith("2027-")
+    assert "review_request_due_on" in detail["provisional_deadlines"]
+    page = api("agent1").client
+    page.force_login(User.objects.get(username="agent1"))
+    html = page.get(f"/staff/petitions/{pid}/").content.decode()
+    review_due = html[html.index('data-testid="review-request-due"'):]
+    assert "该年度节假日安排未确认" in review_due[:400]
+
+
+def test_a_termination_made_again_tells_the_new_follow_up_date(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20", 10, 0))
+    api("agent1").act(pid, "terminate", {"note": "终结"})
+    clock.move_to(at("2026-11-20", 10, 5))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="还不该终结")
+    clock.move_to(at("2026-11-27", 10, 0))
+    assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
+    follow_ups = [body for template, body in sms(pid) if template == "follow_up"]
+    assert len(follow_ups) == 2 and "12月7日" in follow_ups[0] and "12月14日" in follow_ups[1], follow_ups
+
+
+def test_the_regulation_s_extension_is_told_to_the_petitioner(api, org, clock):
+    pid = accepted_on(api, org, clock, "2026-10-09")
+    r = api("leader").act(pid, "extend", {"days": 30, "reason": "涉及多个部门，情况复杂"})
+    assert r.status_code == 200, r.data
+    sent = [body for template, body in sms(pid) if template == "extension"]
+    due = datetime.date.fromisoformat(r.data["national"]["due_on"])
+    assert sent == [f"【乌审旗信访代办】您的事项{r.data['number']}情况复杂，经批准延期办理，办理期限延至"
+                    f"{due.month}月{due.day}日。代办员将继续跟踪督办。"]
+
+
+def test_a_review_decision_is_told_with_the_next_window(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    clock.move_to(at("2026-10-26"))
+    assert api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准不对"}).status_code == 200
+    clock.move_to(at("2026-11-09"))
+    r = api("center").act(pid, "decide_review", {"upheld": False, "note": "维持"})
+    assert r.status_code == 200, r.data
+    assert r.data["review_request_due_on"] == "2026-12-09"
+    assert [b for t, b in sms(pid) if t == "review_maintained"] == [
+        f"【乌审旗信访代办】经复查，您的事项{r.data['number']}维持原处理意见。如不服可在12月9日前申请复核。"]
+    # Upheld: the date it is to be resolved by.
+    other = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    clock.move_to(at("2026-10-26"))
+    api("agent1").act(other, "request_review", {"level": "review", "reason": "补偿标准不对"})
+    r = api("center").act(other, "decide_review", {"upheld": True, "due_on": "2026-11-30", "note": "有理"})
+    assert r.status_code == 200, r.data
+    assert [b for t, b in sms(other) if t == "review_upheld"] == [
+        f"【乌审旗信访代办】经复查，您的事项{r.data['number']}申请有理，已责成有关部门于11月30日前限期化解。"]
+
+
+def test_a_calendar_change_that_moves_the_review_window_tells_the_petitioner(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    untouched = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-10-21"))
+    r = api("admin").post("/calendar/days", {"days": [{"date": "2026-11-19", "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    p = Petition.objects.get(pk=pid)
+    assert p.review_request_due_on == datetime.date(2026, 11, 20)
+    assert [b for t, b in sms(pid) if t == "window_moved"] == [
+        f"【乌审旗信访代办】因节假日安排调整，您的事项{p.number}申请复查的截止日期由11月19日改为11月20日。"]
+    assert not [t for t, _ in sms(untouched) if t == "window_moved"]
+
+
+def test_urging_reaches_the_department_it_urges(api, org, clock):
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    disposition = r.data["dispositions"][0]
+    dept1 = User.objects.get(username="dept1")
+    r = api("agent1").act(pid, "urge", {"disposition_id": disposition["id"], "note": "请于本周内报送处理结果"})
+    assert r.status_code == 200, r.data
+    mine = Notification.objects.filter(recipient=dept1, template="disposition_urged")
+    assert [n.body for n in mine] == [f"处置单 {disposition['number']} 催办：请于本周内报送处理结果（办理时限 10月13日）"]
+    # The sweep's urgings too, once a working day.
+    run_sweep(day=datetime.date(2026, 10, 9), send=False)
+    run_sweep(day=datetime.date(2026, 10, 14), send=False)
+    bodies = [n.body for n in mine.order_by("id")][1:]
+    assert bodies == [f"处置单 {disposition['number']} 催办：系统自动催办（将于10月13日到期）（办理时限 10月13日）",
+                      f"处置单 {disposition['number']} 催办：系统自动催办（已超期1个工作日）（办理时限 10月13日）"]
+
+
+def test_follow_up_limits_count_calendar_days_and_a_late_one_says_so(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-28", "satisfied")
+    clock.move_to(at("2026-09-29"))
+    r = api("agent1").act(pid, "terminate", {"note": "终结"})
+    assert r.data["follow_up_due_on"] == "2026-10-14"
+    clock.move_to(at("2026-10-20"))
+    run_sweep(day=datetime.date(2026, 10, 20), send=False)
+    agent = User.objects.get(username="agent1")
+    late = Notification.objects.filter(recipient=agent, petition_id=pid, template="follow_up_overdue")
+    assert [n.body for n in late] == [f"信访事项 {r.data['number']} 回访已超期（时限 10月14日），请尽快回访"]
+    page = api("agent1").client
+    page.force_login(agent)
+    html = page.get("/staff/").content.decode()
+    assert "超期6日" in html and "超期6个工作日" not in html and "超期4个工作日" not in html
