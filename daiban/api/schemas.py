@@ -12,6 +12,7 @@ from typing import Annotated, TypeAlias
 from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from daiban.lib.text import CleanLine, CleanText
 from daiban.lib.validation import Id, PlausibleDate, Year  # noqa: F401  (the API modules' bounded types)
@@ -135,8 +136,18 @@ class CalendarDayIn(Schema):
     name: Annotated[CleanLine, Field(max_length=50)] = ""
 
 
+def _distinct_days(days: list[CalendarDayIn]) -> list[CalendarDayIn]:
+    """One entry per date: two entries for one day (a workday and a rest day) contradict each
+    other, and which one won would depend on their order."""
+    seen = [d.date for d in days]
+    if len(seen) != len(set(seen)):
+        twice = sorted({d for d in seen if seen.count(d) > 1})
+        raise PydanticCustomError("duplicate_days", "duplicate dates", {"dates": "、".join(f"{d:%Y-%m-%d}" for d in twice)})
+    return days
+
+
 class CalendarChangeIn(Schema):
-    days: Annotated[list[CalendarDayIn], Field(max_length=400)]
+    days: Annotated[list[CalendarDayIn], Field(max_length=400), AfterValidator(_distinct_days)]
     confirm: bool | None = None
     reason: Annotated[CleanText, Field(max_length=500)] = ""
 

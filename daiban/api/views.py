@@ -6,7 +6,8 @@ from typing import Annotated
 
 from django.utils import timezone
 from ninja import Query, Router, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from daiban.api import schemas as s
 from daiban.api import tokens
@@ -15,7 +16,7 @@ from daiban.api.render import respond
 from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
-from daiban.petitions import counting, eligibility, matters, selectors, services
+from daiban.petitions import choices, counting, eligibility, matters, selectors, services
 from daiban.petitions.permissions import get_visible_petition, user_agent, visible_petitions
 from daiban.workdays import engine
 from daiban.workdays.models import CalendarDay
@@ -175,18 +176,33 @@ def reason_out(r: eligibility.Reason) -> dict:
             "petition_number": r.petition.number if r.petition else None, "message": r.message}
 
 
+def _one_of(allowed: frozenset[str], *, several: bool = False):
+    """A validator refusing a value outside `allowed` (comma-separated values with `several`): a
+    filter that cannot match is a typing error to be told, not an empty list (error type "enum")."""
+
+    def check(value: str | None) -> str | None:
+        if not value:
+            return value
+        values = value.split(",") if several else [value]
+        if not all(v in allowed for v in values):
+            raise PydanticCustomError("enum", "not one of the allowed values")
+        return value
+
+    return AfterValidator(check)
+
+
 class ListFilters(s.Schema):
-    status: s.Line | None = None
+    status: Annotated[s.Line | None, _one_of(frozenset(choices.Status.values), several=True)] = None
     overdue: bool | None = None
     agent: s.Id | None = None
     station: s.Id | None = None
-    channel: s.Line | None = None
-    source: s.Line | None = None
+    channel: Annotated[s.Line | None, _one_of(frozenset(choices.Channel.values))] = None
+    source: Annotated[s.Line | None, _one_of(frozenset(choices.Source.values))] = None
     department: s.Id | None = None
     received_from: s.PlausibleDate | None = None
     received_to: s.PlausibleDate | None = None
     q: s.Line | None = None
-    order: s.Line = "-id"
+    order: Annotated[s.Line, _one_of(selectors.ORDERS)] = "-id"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
 

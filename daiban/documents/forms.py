@@ -32,7 +32,8 @@ def petitioner_address(petition: Petition) -> str:
 
 def agency_form(petition: Petition, *, person: PetitionerView, show_result: bool = True) -> FormDoc:
     """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view);
-    `show_result` False for a department-only viewer (the 代理结果 gathers the other departments' answers)."""
+    `show_result` False for a department-only viewer: the 代理结果 (it gathers the other departments'
+    answers) and the petitioner's opinion stay blank, as on the case page."""
     result = petition.result if show_result else ""
     agent = petition.agent
     agent_text = ""
@@ -52,7 +53,7 @@ def agency_form(petition: Petition, *, person: PetitionerView, show_result: bool
             Row("告知方式", boxes(NOTIFICATION_BOXES, petition.notification)),
             Row("代理结果", result, lines=6, vertical=True,
                 sign=date_text(petition.concluded_on) if result and petition.concluded_on else ""),
-            Row("信访人意见", feedback_text(petition)),
+            Row("信访人意见", feedback_text(petition) if show_result else boxes(OPINION_BOXES, "")),
         ],
     )
 

@@ -224,8 +224,12 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
         values += [
             address, content, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source),
             category, agent or "", "、".join(departments), routed_on, due, urged or None, concluded,
-            _on_time(due, concluded), LABELS["method"].get(feedback_method, ""),
-            LABELS["satisfaction"].get(satisfaction, ""), reviews.get(pid, ""), terminated, followed, archived,
+            _on_time(due, concluded),
+            # A department's own export: the petitioner's opinion and the review are not its to see
+            # (selectors.petition_detail hides them from a department-only viewer too).
+            "" if only else LABELS["method"].get(feedback_method, ""),
+            "" if only else LABELS["satisfaction"].get(satisfaction, ""), "" if only else reviews.get(pid, ""),
+            terminated, followed, archived,
             status_label(status, review_level),
         ]
         line = 2 + count

@@ -320,7 +320,9 @@ def attachment_name(raw: str | None, ext: str) -> str:
     stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
     stem = stem.strip() or "附件"
     if len(stem) + len(ext) > NAME_MAX:
-        raise Invalid.of({"file": f"文件名不能超过{NAME_MAX}字（现有{len(stem) + len(ext)}字），请改名后再上传"})
+        # Django keeps at most 255 characters of an uploaded file's name: past that, the count is not known.
+        count = f"超过{len(raw or '')}字" if len(raw or "") >= 255 else f"{len(stem) + len(ext)}字"
+        raise Invalid.of({"file": f"文件名不能超过{NAME_MAX}字（现有{count}），请改名后再上传"})
     return stem + ext
 
 

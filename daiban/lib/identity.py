@@ -168,11 +168,14 @@ def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:]
 
 
+HIDDEN_NAME, HIDDEN_ADDRESS, HIDDEN_ID_NUMBER, HIDDEN_PHONE = "***", "********", "*" * 18, "*" * 11
+
+
 def mask_name(value: str) -> str:
     """For a unit that must not learn who complained (《信访工作条例》 confidentiality): no character
-    of the name, only how many there were."""
-    return "*" * len(value) if value else ""
+    of the name, not even how many there were (a two-character name narrows a village to a few)."""
+    return HIDDEN_NAME if value else ""
 
 
 def mask_address(value: str) -> str:
-    return "*" * min(len(value), 8) if value else ""
+    return HIDDEN_ADDRESS if value else ""

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from daiban.lib.errors import Invalid
@@ -27,14 +27,24 @@ def plausible_date(value: datetime.date) -> datetime.date:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
-Version = Annotated[int, Field(ge=0, le=ID_MAX)]
+def not_a_boolean(value: Any) -> Any:
+    """pydantic reads true as 1 in an int field: an id true would name record #1 (the
+    administrator, the first station). A boolean is refused where a number is asked."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a boolean is not a number")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1, le=ID_MAX)]
+Version = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=0, le=ID_MAX)]
 PlausibleDate = Annotated[datetime.date, AfterValidator(plausible_date)]
 Year = Annotated[int, Field(ge=2000, le=2099)]
 
 MESSAGES = {
     "missing": "请填写{label}",
     "string_too_short": "请填写{label}",
+    "too_short": "请填写{label}",
+    "duplicate_days": "{label}中同一日期出现了不止一次：{dates}",  # a constrained CleanText reports an empty text so, as a list below its minimum
     "string_too_long": "{label}不能超过{max_length}字",
     "literal_error": "{label}的取值无效",
     "enum": "{label}的取值无效",

@@ -18,6 +18,7 @@ from daiban.lib.identity import InvalidValue, normalize_phone
 from daiban.org.models import User
 from daiban.petitions import events
 from daiban.petitions.abilities import may_see_personal_data
+from daiban.petitions.guards import ensure_not_archived
 from daiban.petitions.intake import _line, _text, petitioner_snapshot
 from daiban.petitions.models import Petition, Petitioner, PetitionerCorrection, Status
 from daiban.petitions.permissions import get_visible_petition, visible_petitions
@@ -65,6 +66,7 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
         petition = get_visible_petition(user, petition_id, lock=True)
         if not may_see_personal_data(user, petition):
             raise Forbidden("只有承办代办员、本机构领导和代办服务中心可以更正信访人信息")
+        ensure_not_archived(petition)
         current = {"name": petition.petitioner_name, "phone": petition.petitioner_phone,
                    "address": petition.petitioner_address}
         changes = {k: {"old": current[k], "new": v} for k, v in wanted.items() if v != current[k]}

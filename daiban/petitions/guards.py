@@ -72,6 +72,18 @@ def review_window_open(petition: Petition, day: datetime.date | None = None) -> 
     return due is None or (day or today()) <= due
 
 
+ARCHIVED_MESSAGE = "已归档的信访事项不能再更改（案卷已封存）"
+
+
+def ensure_not_archived(petition: Petition) -> None:
+    """Raise Conflict (code not_allowed) for an archived petition: its case file is sealed
+    (archive.sha256), so nothing that the file holds may change after it — opinions on its 处置单,
+    the petitioner's registered data, sharing, links. Every writer outside the action table asks
+    this; the table's own actions have no archived source state."""
+    if petition.status == "archived":
+        raise Conflict(ARCHIVED_MESSAGE, code="not_allowed")
+
+
 def petition_running(petition: Petition) -> Conflict | None:
     if petition.status in RUNNING:
         return None

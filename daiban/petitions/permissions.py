@@ -200,6 +200,14 @@ def actor_kinds(user: User, petition: Petition, disposition: Disposition | None 
 _STAFF_KINDS = frozenset({"case_agent", "station_agent", "station_leader", "center", "admin"})
 
 
+def hides_identity(user: User) -> bool:
+    """True for a user of a department whose `sees_identity` is off: what they search must not
+    find petitions by who the petitioner is (search.narrow). Decided per user, not per petition, so
+    a user who also works a station's cases searches without identity too (the safe side)."""
+    return bool(user.department_id and user.has_role(roles.DEPARTMENT) and user.department is not None
+                and not user.department.sees_identity)
+
+
 def identity_hidden(user: User, petition: Petition) -> bool:
     """True when the user sees this petition only as a department whose `sees_identity` is off (a
     unit that may be the one complained about): then the name and address are masked too

@@ -83,12 +83,15 @@ def entry_values(number: str, name: str, texts: list[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Query:
-    """What `q` asks for: an identity (keyed hashes) or text tokens for number / name and text."""
+    """What `q` asks for: an identity (keyed hashes) or text tokens for number / name and text.
+    `names`: False for a viewer who may not learn who the petitioner is (a department that does
+    not see the identity): the words then match the text only, never the name."""
 
     id_hash: str | None = None
     phone_hashes: tuple[str, ...] = ()
     number: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+    names: bool = True
 
     @property
     def empty(self) -> bool:
@@ -125,7 +128,8 @@ def _fts5_expression(query: Query) -> str:
     if query.number:
         parts.append("(number : (" + " AND ".join(f'"{t}"' for t in query.number) + "))")
     if query.words:
-        parts.append("({name body} : (" + " AND ".join(f'"{t}"' for t in query.words) + "))")
+        columns = "{name body}" if query.names else "{body}"
+        parts.append(f"({columns} : (" + " AND ".join(f'"{t}"' for t in query.words) + "))")
     return " OR ".join(parts)
 
 
@@ -137,7 +141,9 @@ def _tsquery(query: Query) -> str:
     if query.number:
         parts.append("(" + " & ".join(f"'{t}'" for t in query.number) + ")")
     if query.words:
-        parts.append("(" + " & ".join(f"'{t}'" for t in query.words) + ")")
+        # Without names: the text's weight (D) only — a recheck per row, paid only by such viewers.
+        weight = "" if query.names else ":D"
+        parts.append("(" + " & ".join(f"'{t}'{weight}" for t in query.words) + ")")
     return " | ".join(parts)
 
 
@@ -188,10 +194,17 @@ class Ranked:
             return [row[0] for row in cursor.fetchall()]
 
 
-def narrow(qs: QuerySet, q: str) -> QuerySet | Ranked:
+def narrow(qs: QuerySet, q: str, *, identity: bool = True) -> QuerySet | Ranked:
     """The petitions of `qs` (already limited to what the caller may see, and filtered) that match
-    `q`. Identity matches are a plain queryset (newest first); text matches come ranked."""
+    `q`. Identity matches are a plain queryset (newest first); text matches come ranked. With
+    `identity` False (a viewer who may not learn who the petitioner is, permissions.identity_hidden)
+    an ID number or phone finds nothing and words never match the name: a search must not confirm
+    what the page masks (《信访工作条例》: the identity never reaches the unit complained about)."""
     query = parse(q)
+    if not identity:
+        if query.id_hash or query.phone_hashes:
+            return qs.none()
+        query = Query(number=query.number, words=query.words, names=False)
     if query.empty:
         return qs.none()
     if query.id_hash:

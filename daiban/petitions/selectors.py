@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
-from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
+from daiban.lib.identity import (
+    HIDDEN_ID_NUMBER,
+    HIDDEN_PHONE,
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from daiban.org.models import User
 from daiban.petitions import counting, search
 from daiban.petitions import feedback as facts
@@ -38,6 +45,7 @@ from daiban.petitions.models import (
 from daiban.petitions.permissions import (
     Visibility,
     department_view,
+    hides_identity,
     identity_hidden,
     petitions_visible_to,
     visibility,
@@ -62,6 +70,8 @@ _ORDERS: dict[str, OrderBy] = {
     "due_on": F("due_on").asc(nulls_last=True), "-due_on": F("due_on").desc(nulls_last=True),
     "received_on": F("received_on").asc(), "-received_on": F("received_on").desc(),
 }
+
+ORDERS = frozenset(_ORDERS)  # the `order` values the list accepts
 
 
 def petition_list(
@@ -107,7 +117,7 @@ def petition_list(
     qs = qs.order_by(_ORDERS.get(order, _ORDERS["-id"]), "-id")
     if q and q.strip():
         # By identity (keyed hash), number, name or words, ranked: see search.py.
-        return search.narrow(qs, q)
+        return search.narrow(qs, q, identity=not hides_identity(user))
     return qs
 
 
@@ -203,8 +213,9 @@ def petitioner_view(petition: Petition, user: User | None, *, reveal: bool | Non
     name, address = petition.petitioner_name, petition.petitioner_address
     return PetitionerView(
         name=mask_name(name) if hidden else name,
-        id_number=id_number if reveal else mask_id_number(id_number),
-        phone=phone if reveal else mask_phone(phone),
+        # Hidden identity: not even the region code and last digits the usual mask keeps.
+        id_number=id_number if reveal else (HIDDEN_ID_NUMBER if id_number else "") if hidden else mask_id_number(id_number),
+        phone=phone if reveal else (HIDDEN_PHONE if phone else "") if hidden else mask_phone(phone),
         address=mask_address(address) if hidden else address,
         revealed=reveal, identity_hidden=hidden,
     )

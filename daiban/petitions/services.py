@@ -25,7 +25,6 @@ from daiban.petitions import events, guards, recompute
 from daiban.petitions.abilities import Actor, may, require
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action, ActionInput
 from daiban.petitions.actions.base import Ctx, DispositionCtx
-from daiban.petitions.choices import Status
 from daiban.petitions.corrections import petitioner_correct  # noqa: F401  (importable from here)
 from daiban.petitions.eligibility import dismissed, earlier_scored, possibly_same
 from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition are all importable from here)
@@ -120,6 +119,8 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
         raise Conflict("该事项刚被他人办理过，请刷新后查看最新情况再操作", code="stale")
     if not kinds & act.actors:
         raise Forbidden(f"您没有权限执行“{act.label}”", code="forbidden")
+    if disposition is not None:  # a 处置单's actions have states of their own: its petition's seal first
+        guards.ensure_not_archived(petition)
     if state not in act.sources:
         raise Conflict(f"当前状态下不能执行“{act.label}”", code="not_allowed", extra={"current_status": state})
     for name in act.guards:
@@ -195,8 +196,7 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
         require(user, "unlink", petition)
-        if petition.status == Status.ARCHIVED:
-            raise Conflict("已归档的信访事项不能再更改")
+        guards.ensure_not_archived(petition)
         link = petition.links.select_related("related").filter(related_id=related_id).first()
         if link is not None:
             number = link.related.number
@@ -229,8 +229,7 @@ def petition_link(*, petition_id: int, related_id: int, user: User, reason: str)
             raise Invalid.of({"related_id": "只能认定同一信访人的信访事项"})
         if related.pk >= petition.pk:
             raise Invalid.of({"related_id": "只能认定本事项以前登记的信访事项"})
-        if petition.status == Status.ARCHIVED:
-            raise Conflict("已归档的信访事项不能再更改")
+        guards.ensure_not_archived(petition)
         if petition.links.filter(related_id=related.pk).exists():
             raise Conflict("已经认定为同一事项", code="already_linked")
         if related.pk in dismissed(petition.pk) and not may(user, "unlink", petition):
@@ -255,6 +254,10 @@ def calendar_change(*, actor: Actor, specs: Iterable[DaySpec], source: str = Cal
     require(actor, "calendar_edit")
     reason = reason or "工作日历调整"
     specs = list(specs)
+    dates = [spec.date for spec in specs]
+    if len(dates) != len(set(dates)):  # a workday and a rest day for one date: the order would decide
+        twice = sorted({d for d in dates if dates.count(d) > 1})
+        raise Invalid.of({"days": "日期列表中同一日期出现了不止一次：" + "、".join(f"{d:%Y-%m-%d}" for d in twice)})
     with transaction.atomic():
         changed = calendar_set_days(specs=specs, source=source, confirm=confirm)
         if source in (CalendarDay.Source.ADMIN, CalendarDay.Source.IMPORT):  # a person's edit, not the seeding

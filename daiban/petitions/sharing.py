@@ -13,6 +13,7 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Forbidden, NotFound
 from daiban.org.models import User
 from daiban.petitions import events
+from daiban.petitions.guards import ensure_not_archived
 from daiban.petitions.models import Disposition, Petition
 from daiban.petitions.permissions import actor_kinds, get_visible_petition
 from daiban.petitions.workflow import CASE
@@ -33,6 +34,7 @@ def share(*, disposition_id: int, user: User, shared: bool) -> Disposition:
         petition = get_visible_petition(user, petition_id, lock=True)
         if not may_share(user, petition):
             raise Forbidden("只有代办员可以决定共享处置单", code="forbidden")
+        ensure_not_archived(petition)
         disposition = Disposition.objects.select_related("department").get(pk=disposition_id)
         if disposition.shared != shared:
             disposition.shared = shared

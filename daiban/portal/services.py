@@ -311,7 +311,11 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
     with transaction.atomic():
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
         if locked.status != Status.FEEDBACK_GIVEN:
-            raise Conflict("办理结果反馈后才能评价", code="not_allowed")
+            # After the feedback the rating stays open until the matter ends (终结) or goes to review.
+            message = ("该事项已终结，不能再评价" if locked.status in (Status.TERMINATED, Status.FOLLOWED_UP, Status.ARCHIVED)
+                       else "该事项正在复查复核中，暂不能评价" if locked.status == Status.UNDER_REVIEW
+                       else "办理结果反馈后才能评价")
+            raise Conflict(message, code="not_allowed")
         if not facts.may_rate(locked):
             raise Conflict("您已经评价过了", code="not_allowed")
         # Kept apart from what staff recorded at the feedback (petitions.feedback).
