@@ -15,7 +15,7 @@ from django.core import checks
 
 from daiban.documents.pdf import REQUIRED_FONTS
 
-INSTALL_HINT = ("Debian: apt-get install fonts-noto-cjk fonts-noto-core fonts-liberation2 fonts-noto-color-emoji "
+INSTALL_HINT = ("Debian: apt-get install fonts-noto-cjk fonts-noto-core fonts-hanazono fonts-liberation2 fonts-noto-color-emoji "
                 "fonts-symbola（见 README「Fonts」）")
 
 

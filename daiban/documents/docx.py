@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape as xml_escape
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -126,11 +127,11 @@ def _spacing(paragraph, line_pt: float, before_pt: float = 0, after_pt: float = 
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(line_pt)
     fmt.space_before, fmt.space_after = Pt(before_pt), Pt(after_pt)
-    # No hanging punctuation and no snapping to a document grid: the lines break as in the PDF. The
-    # space Word and LibreOffice put between Chinese and Latin letters or digits stays on; the PDF
-    # draws the same space (templatetags/doctext.py).
+    # No hanging punctuation, no snapping to a document grid and no extra space between Chinese and
+    # Latin letters or digits (autoSpaceDE/DN): the lines break as in the PDF, which draws none so
+    # that its text is the stored text (templatetags/doctext.py).
     ppr = paragraph._p.get_or_add_pPr()
-    for tag in ("overflowPunct", "snapToGrid"):
+    for tag in ("overflowPunct", "autoSpaceDE", "autoSpaceDN", "snapToGrid"):
         _put(ppr, tag, _PPR_ORDER, val="0")
 
 
@@ -255,7 +256,8 @@ def _run_xml(text: str, font: str, half_points: int) -> str:
 
 def _para_xml(text: str, align: str) -> str:
     line = round(FORM_LINE_PT * 20)
-    return (f'<w:p><w:pPr><w:overflowPunct w:val="0"/><w:snapToGrid w:val="0"/>'
+    return (f'<w:p><w:pPr><w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+            f'<w:snapToGrid w:val="0"/>'
             f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/><w:jc w:val="{_JC[align]}"/></w:pPr>'
             f'{_run_xml(text, BODY_FONT, round(FORM_PT * 2))}</w:p>')
 
@@ -319,8 +321,44 @@ def _letter(document, form: FormDoc) -> None:
         _paragraph(body, form.note, size_pt=FORM_PT, line_pt=FORM_LINE_PT, align="left")
 
 
-def render_docx(form: FormDoc) -> bytes:
+# The fonts the documents name (GB/T 9704), as a font table declares them: a GB2312 face (charset 86)
+# of its family. With them, and the text's East Asian language declared Chinese (zh-CN), a machine
+# without the font substitutes a Simplified Chinese serif face; without them LibreOffice chose a
+# Japanese sans face (Noto Sans CJK JP), whose glyphs differ from the Chinese ones.
+_FONT_TABLE = {
+    BODY_FONT: ("仿宋", "02010609030101010101", "modern", "fixed"),
+    TITLE_FONT: ("FZXiaoBiaoSong-B05S", "02000000000000000000", "script", "variable"),
+}
+
+
+def official_document():
+    """A python-docx Document whose text is Chinese (zh-CN, East Asian) and whose font table names
+    the GB/T 9704 fonts: every DOCX the system writes starts from it."""
     document = Document()
+    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.FONT_TABLE:
+            _declare_fonts(rel.target_part)
+    return document
+
+
+def _declare_fonts(part) -> None:
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
+        for name, (alt, panose, family, pitch) in _FONT_TABLE.items())
+    xml = part.blob.decode("utf-8")
+    part._blob = xml.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
+
+
+def render_docx(form: FormDoc) -> bytes:
+    document = official_document()
     _page(document, form)
     # python-docx's template starts with an empty paragraph; the title takes its place.
     for paragraph in list(document.paragraphs):

@@ -197,12 +197,26 @@ def _legal_route(p: Petition) -> FormDoc:
 
 
 def _extension(p: Petition) -> FormDoc:
-    latest = extensions(p)[-1]
-    who = f"{latest.department}的" if latest.department else ""
-    new_due = f"，延长后的办理期限为{date_text(latest.new_due)}" if latest.new_due else ""
+    """One letter telling every extension granted (the regulation's, and each department's of its
+    处置单), dated the latest: the petitioner is told each, not only the last."""
+    granted = extensions(p)
+    latest = granted[-1]
+    if len(granted) == 1:
+        who = f"{latest.department}的" if latest.department else ""
+        new_due = f"，延长后的办理期限为{date_text(latest.new_due)}" if latest.new_due else ""
+        body = (f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》"
+                f"第三十六条的规定，经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。")
+    else:
+        parts = []
+        for e in granted:
+            who = e.department or "本事项"
+            why = f"因{typed_clause(e.reason)}，" if typed_clause(e.reason) else ""
+            until = f"，延至{date_text(e.new_due)}" if e.new_due else ""
+            parts.append(f"{date_text(e.on)}，{why}{who}办理期限经批准延长{e.days}{e.unit}{until}")
+        body = (f"{_received(p)}，因情况复杂，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
+                f"办理期限经批准延长如下：{'；'.join(parts)}。")
     return _letter(p, "extension", latest.on, [
-        f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
-        f"经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。",
+        body,
         "代办员将继续跟踪督促办理，并及时向你反馈办理结果。",
         "特此告知。",
     ])

@@ -14,16 +14,20 @@ from django.template.loader import render_to_string
 from daiban.documents import layout
 from daiban.documents.layout import FormDoc
 
-# The system fonts that are embedded. Debian: fonts-noto-cjk, fonts-liberation2, fonts-noto-color-emoji, fonts-noto-core.
+# The system fonts that are embedded. Debian: fonts-noto-cjk, fonts-liberation2, fonts-noto-color-emoji, fonts-noto-core,
+# fonts-hanazono.
 PDF_FONT = "Noto Serif CJK SC"
 # Noto Sans Mongolian (fonts-noto-core): Wushen Banner is in Inner Mongolia, and names and places in
-# the traditional script vanished from every PDF without a font that has it.
-FONT_STACK = ('"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mongolian", '
-              "serif")
+# the traditional script vanished from every PDF without a font that has it. HanaMinB (fonts-hanazono)
+# draws the rare characters of names beyond the BMP (CJK Extension B and after: 𠀀, 𪚥), which Noto
+# CJK does not have: without it they printed as nothing, and the one missing glyph made WeasyPrint
+# re-encode the Latin font so that the number and the ID number could no longer be found in the file.
+FONT_STACK = ('"Times New Roman", "Liberation Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", "HanaMinB", '
+              '"Noto Sans Mongolian", serif')
 EMOJI_STACK = '"Noto Color Emoji", "Noto Serif CJK SC"'
 # Each family the PDFs need, with what it draws (checks.pdf_fonts warns at start-up when one is missing).
 REQUIRED_FONTS = {"Noto Serif CJK SC": "中文", "Liberation Serif": "西文", "Noto Color Emoji": "表情符号",
-                  "Noto Sans Mongolian": "蒙古文"}
+                  "Noto Sans Mongolian": "蒙古文", "HanaMinB": "生僻字（CJK扩展B区及以后）"}
 
 
 _FONT_CONFIG = None

@@ -55,18 +55,28 @@ def csv_text(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# Linux and macOS file systems take at most 255 bytes per name: a ZIP member of 90 Chinese characters
+# (270 bytes in UTF-8) would not extract ("File name too long").
+NAME_BYTES = 240
+
+
 def zip_name(value: object, *, fallback: str = "文件", limit: int = 80) -> str:
     """One safe path component for a ZIP member: no directories, no '..', no control characters,
-    no characters Windows refuses, at most `limit` characters (the extension is kept)."""
+    no characters Windows refuses, at most `limit` characters and NAME_BYTES bytes of UTF-8 (the
+    extension is kept)."""
     text = unicodedata.normalize("NFC", clean(value))
     text = text.replace("\n", " ").replace("\t", " ")
     text = _NAME_UNSAFE.sub("_", text).strip("._ ")
     if not text:
         return fallback
-    if len(text) > limit:
+    if len(text) > limit or len(text.encode()) > NAME_BYTES:
         stem, dot, ext = text.rpartition(".")
         ext = ext if dot and 0 < len(ext) <= 8 else ""
-        text = (stem if ext else text)[: limit - len(ext) - 1].rstrip("._ ") + (f".{ext}" if ext else "")
+        stem = (stem if ext else text)[: limit - len(ext) - 1]
+        suffix = f".{ext}" if ext else ""
+        while len((stem + suffix).encode()) > NAME_BYTES:
+            stem = stem[:-1]
+        text = stem.rstrip("._ ") + suffix
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -257,6 +258,48 @@ MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; larger is a decompression
 MAX_PDF_PAGES = 2000
 
 
+# Actions that run something when a PDF is opened or touched: the case file keeps passive documents
+# only (a page link, /GoTo, or a web link, /URI, is not among them).
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute"})
+
+
+def _runs_something(action: Any, depth: int = 0) -> bool:
+    """Is this action (or one chained after it, /Next) one that runs something?"""
+    action = action.get_object() if hasattr(action, "get_object") else action
+    if not isinstance(action, dict) or depth > 20:
+        return False
+    if action.get("/S") in _ACTIVE_ACTIONS or "/JS" in action:
+        return True
+    chained: Any = action.get("/Next")
+    chained = chained.get_object() if hasattr(chained, "get_object") else chained
+    items = chained if isinstance(chained, list) else [chained] if chained is not None else []
+    return any(_runs_something(a, depth + 1) for a in items)
+
+
+def _active_content(reader: Any) -> bool:
+    """Does the PDF carry scripts or actions run on opening or on a touch: document JavaScript, an
+    opening action, additional actions (/AA) of the document, a page or an annotation, an XFA form?
+    Read through pypdf, so names written in hex escapes (/J#61vaScript) are found as well."""
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    if "/JavaScript" in names or "/AA" in root:
+        return True
+    if _runs_something(root.get("/OpenAction")):
+        return True
+    form = root.get("/AcroForm")
+    if form is not None and "/XFA" in form.get_object():
+        return True
+    for page in reader.pages:
+        if "/AA" in page:
+            return True
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/AA" in annotation or _runs_something(annotation.get("/A")):
+                return True
+    return False
+
+
 def check_opens(data: bytes, content_type: str) -> None:
     """Accept a file only if it opens as what its bytes claim: a PDF that pypdf parses with at least
     one page (not encrypted: the case file must be readable), an image that Pillow fully decodes
@@ -274,6 +317,8 @@ def check_opens(data: bytes, content_type: str) -> None:
             pages = len(reader.pages)
             if pages:
                 reader.pages[0].mediabox  # noqa: B018 (reading the first page proves the page tree)
+            if pages <= MAX_PDF_PAGES and _active_content(reader):
+                raise Invalid.of({"file": "PDF文件含有脚本或自动执行的操作，不能归入案卷；请用“打印为PDF”另存后再上传"})
         except Invalid:
             raise
         except Exception as exc:  # noqa: BLE001 (see the docstring)
@@ -384,10 +429,51 @@ def archive_freeze(petition_id: int) -> ArchiveFile:
     return frozen
 
 
+PREVIEWS = "previews"
+
+
+def preview_name(petition_id: int, version: int) -> str:
+    """Where the case file as it stands at one version of the petition is kept (private storage)."""
+    return f"{PREVIEWS}/{petition_id}-{version}.zip"
+
+
+def build_preview(petition_id: int, version: int) -> None:
+    """Build the case file of a petition not yet archived, as it stands at `version` (the worker:
+    documents/archive.preview). Nothing when the petition has moved on since (a later download asks
+    for the newer one) or it is already built; the previews of its other versions are removed."""
+    petition = load_case(petition_id)
+    storage = private_storage()
+    name = preview_name(petition_id, version)
+    if petition.version != version or storage.exists(name):
+        return
+    storage.save(name, ContentFile(build_archive(petition)))
+    if storage.exists(PREVIEWS):
+        for other in storage.listdir(PREVIEWS)[1]:
+            if other.startswith(f"{petition_id}-") and other != name.rpartition("/")[2]:
+                storage.delete(f"{PREVIEWS}/{other}")
+
+
+def _preview(petition: Petition) -> bytes | None:
+    """The case file of a petition not yet archived, built by the worker for its current version:
+    None while it is being built (the download answers "not yet", as for an archived one). Building
+    it takes seconds per document and minutes with many attachments: never in the request."""
+    from daiban.documents.archive import preview
+
+    storage = private_storage()
+    name = preview_name(petition.pk, petition.version)
+    if not storage.exists(name):
+        preview.enqueue(petition.pk, petition.version)
+        if not storage.exists(name):  # an immediate backend (tests, a single process) built it already
+            return None
+    with storage.open(name, "rb") as handle:
+        return handle.read()
+
+
 def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
     """The case file for download: the frozen bytes once archived (None while the worker is still
-    building it, see documents/archive.py), a fresh build before that. It holds full personal
-    data, so only those who may see it get it (404 for the others)."""
+    building it, see documents/archive.py); before that the case file as it stands, built by the
+    worker too (None until it is). It holds full personal data, so only those who may see it get
+    it (404 for the others)."""
     petition = get_visible_petition(user, petition_id)
     if not may_see_personal_data(user, petition):
         raise NotFound("信访事项不存在")
@@ -398,7 +484,9 @@ def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
         with private_storage().open(frozen.stored_name, "rb") as handle:
             data = handle.read()
     else:
-        data = build_archive(load_case(petition.pk))
+        data = _preview(petition)
+        if data is None:
+            return petition, None
     PersonalDataView.objects.create(user=user, petition=petition, fields="archive", via="archive")
     return petition, data
 

@@ -425,10 +425,20 @@ class Event(models.Model):
         Writes whose event others act upon go through petitions.events.record, which hands it off."""
         return cls.objects.create(
             petition=petition, action=action, actor=actor, actor_name=actor.display_name if actor else actor_name,
-            on=on or timezone.localdate(), note=note[:2000], data=data or {},
+            on=on or timezone.localdate(), note=bounded_note(note), data=data or {},
             from_status=petition.status if from_status is None else from_status,
             to_status=petition.status if to_status is None else to_status,
         )
+
+
+# An event's note holds what the action recorded: the typed text of any action (up to TEXT_MAX, 5000)
+# with its label. Longer only by a system's own notes (a recomputation listing every moved limit),
+# cut visibly, never silently.
+EVENT_NOTE_MAX = 6000
+
+
+def bounded_note(note: str) -> str:
+    return note if len(note) <= EVENT_NOTE_MAX else note[: EVENT_NOTE_MAX - 8] + "……（以下从略）"
 
 
 class PetitionerCorrection(models.Model):

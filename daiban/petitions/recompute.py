@@ -34,7 +34,7 @@ from django.utils import timezone
 from daiban.lib.dates import today
 from daiban.petitions import deadlines
 from daiban.petitions.choices import Status
-from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Review
+from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Review, bounded_note
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.workdays.engine import Deadline, add_workdays, preloaded
 
@@ -236,7 +236,7 @@ def _record(changes: list[_Change], reason: str, days: list[datetime.date]) -> i
         told = [change for c, change in zip(moved[pid], data["changes"], strict=True) if c.limit.told]
         if told:
             data["told"] = told
-        entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}"[:2000], data))
+        entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}", data))
     _insert(entries, on)
     return len(entries)
 
@@ -269,7 +269,8 @@ def _insert(entries: list[tuple[int, str, str, dict]], on: datetime.date) -> Non
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     ops, field = connection.ops, cast(models.Field, Event._meta.get_field("data"))
     at, day = ops.adapt_datetimefield_value(timezone.now()), ops.adapt_datefield_value(on)
-    rows = [(pid, at, day, SYSTEM_ACTOR, action, status, status, note, field.get_db_prep_value(data, connection))
+    rows = [(pid, at, day, SYSTEM_ACTOR, action, status, status, bounded_note(note),
+             field.get_db_prep_value(data, connection))
             for pid, status, note, data in entries]
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 2000):

@@ -213,16 +213,15 @@ def render_pdf(data: dict, images: list[tuple[str, bytes]]) -> bytes:
 
 
 def render_docx(data: dict, images: list[tuple[str, bytes]]) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
-    from daiban.documents.docx import BODY_FONT, TITLE_FONT, _font, _page
+    from daiban.documents.docx import BODY_FONT, TITLE_FONT, _font, _page, official_document
     from daiban.documents.safe import clean
 
-    document = Document()
+    document = official_document()
     _page(document)
     for paragraph in list(document.paragraphs):
         paragraph._p.getparent().remove(paragraph._p)

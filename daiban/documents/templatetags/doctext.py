@@ -12,11 +12,9 @@ from daiban.documents.safe import clean, emoji_runs
 
 register = template.Library()
 
-# Word and LibreOffice put a fifth of an em between Chinese characters and Latin letters or digits
-# (autoSpaceDE/DN, on by default); the PDF draws the same space so lines break at the same place.
-_IDEOGRAPH = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_AUTOSPACE = re.compile(f"(?<=[{_IDEOGRAPH}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_IDEOGRAPH}])")
-_GAP = "\u2009"  # THIN SPACE: a fifth of an em in Liberation Serif, and a break opportunity as in Word
+# No space is drawn between Chinese characters and Latin letters or digits: the DOCX turns Word's
+# autoSpaceDE/DN off (docx._spacing), so both break lines alike, and the PDF's text is the stored text
+# ("2026年12月1日" is found in it; a THIN SPACE drawn there was a character of the text layer).
 
 
 # LibreOffice keeps a full-width comma or stop with a short run of Latin letters or digits after it
@@ -27,7 +25,7 @@ _JOIN = re.compile("(?<=[\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff09\u300d\
 
 
 def _spaced(run: str) -> str:
-    return _GAP.join(escape(_JOIN.sub("\u2060", piece)) for piece in _AUTOSPACE.split(run))
+    return escape(_JOIN.sub("\u2060", run))
 
 
 @register.filter

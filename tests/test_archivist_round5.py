@@ -1,0 +1,167 @@
+"""An archivist and an attacker on every document, a fifth time: each fault found is one example of
+its kind.
+
+- a PDF draws every character a name may hold (CJK Extension B: 𠀀) and its text layer is the
+  stored text (no space drawn between Chinese and digits, so "2026年12月1日" is found in it);
+- nothing the record holds is cut or left out of the file: a long direct reply stays whole in the
+  timeline and in the case summary, with the review's reasons; the 代办单 is filed only for a case an
+  agent took; every extension granted is told, not only the last;
+- ZIP member names extract on every file system (≤ 255 bytes);
+- the case file of a petition not yet archived is built by the worker, never in the request;
+- an attachment that runs something (a PDF with JavaScript) is refused;
+- a DOCX declares its GB/T 9704 fonts (GB2312 charset) and its text as Chinese.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from daiban.documents import archive
+from daiban.documents.safe import NAME_BYTES, zip_name
+from daiban.petitions.models import Event, Petition
+from tests.factories import id_number
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def base_fonts(data: bytes) -> set[str]:
+    return {str(font.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(data)).pages
+            for font in page["/Resources"]["/Font"].values()}
+
+
+def test_a_rare_character_of_a_name_is_drawn_and_the_number_stays_findable(api, accepted):
+    p = accepted(petitioner={"name": "王𠀀", "id_number": id_number(serial=61)})
+    pdf = api("agent1").get(f"/petitions/{p['id']}/forms/agency.pdf")
+    assert pdf.status_code == 200
+    assert any("HanaMinB" in font for font in base_fonts(pdf.content))
+    text = pdf_text(pdf.content)
+    assert "王𠀀" in text and p["number"] in text and id_number(serial=61) in text
+
+
+def test_the_pdf_text_is_the_stored_text(api, accepted):
+    p = accepted()
+    pdf = api("agent1").get(f"/petitions/{p['id']}/notices/acceptance.pdf")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.content)
+    assert "\u2009" not in text
+    day = Petition.objects.get(pk=p["id"]).accepted_on
+    assert f"{day.year}年{day.month}月{day.day}日" in text.replace("\n", "")
+
+
+@pytest.fixture
+def answered_at_the_door(api, new_petition):
+    """A petition answered directly with a 3,000-character reply, archived."""
+    p = new_petition()
+    reply = "=答复" + "依据有关规定进行了答复。" * 250
+    r = api("agent1").act(p["id"], "screen", {"outcome": "direct_reply", "reply": reply, "notification": "written"})
+    assert r.status_code == 200, r.data
+    assert api("agent1").act(p["id"], "archive").status_code == 200
+    return p, reply
+
+
+def test_a_long_reply_stays_whole_in_the_timeline_and_the_case_summary(api, answered_at_the_door):
+    p, reply = answered_at_the_door
+    assert reply in Event.objects.get(petition_id=p["id"], action="screen").note
+    file = api("leader").get(f"/petitions/{p['id']}/archive.zip")
+    assert file.status_code == 200
+    archive_zip = zipfile.ZipFile(io.BytesIO(file.content))
+    summary = next(n for n in archive_zip.namelist() if "案件摘要" in n)
+    text = "".join(pdf_text(archive_zip.read(summary)).split())
+    # Whole, across its pages (a page break may fall inside one sentence).
+    assert text.count("依据有关规定进行了答复。") >= 245 and "=答复依据有关规定" in text
+
+
+def test_no_blank_agency_form_is_filed_for_a_case_no_agent_took(api, answered_at_the_door):
+    p, _ = answered_at_the_door
+    names = zipfile.ZipFile(io.BytesIO(api("leader").get(f"/petitions/{p['id']}/archive.zip").content)).namelist()
+    assert not [n for n in names if "代办单" in n], names
+
+
+def test_the_review_reason_is_in_the_case_summary(api, routed, org):
+    p = routed(departments=[org.departments[0].pk])
+    assert api("dept1").act_disposition(p["dispositions"][0]["id"], "result", {"result": "已处理"}).status_code == 200
+    a = api("agent1")
+    a.act(p["id"], "conclude", {"result": "已依法处理"})
+    a.act(p["id"], "feedback", {"method": "visit", "satisfaction": "dissatisfied"})
+    assert a.act(p["id"], "request_review", {"level": "review", "reason": "补偿标准低于邻村"}).status_code == 200
+    file = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+    archive_zip = zipfile.ZipFile(io.BytesIO(file.content))
+    summary = next(n for n in archive_zip.namelist() if "案件摘要" in n)
+    assert "补偿标准低于邻村" in pdf_text(archive_zip.read(summary))
+
+
+def test_every_extension_granted_is_told(api, routed, org):
+    p = routed(departments=[org.departments[0].pk, org.departments[1].pk])
+    for handler, d in zip(("dept1", "dept2"), p["dispositions"], strict=True):
+        r = api(handler).act_disposition(d["id"], "request_extension", {"workdays": 5, "reason": f"{handler}需要现场勘测"})
+        assert r.status_code == 200, r.data
+        r = api("leader").act_disposition(d["id"], "decide_extension", {"approved": True, "note": "同意"})
+        assert r.status_code == 200, r.data
+    pdf = api("agent1").get(f"/petitions/{p['id']}/notices/extension.pdf")
+    text = "".join(pdf_text(pdf.content).split())
+    assert org.departments[0].name in text and org.departments[1].name in text
+
+
+def test_zip_member_names_fit_in_255_bytes():
+    name = zip_name("04-附件：" + "附" * 95 + ".png", limit=90)
+    assert len(name.encode()) <= NAME_BYTES and name.endswith(".png")
+    assert zip_name("短名.pdf") == "短名.pdf"
+
+
+def test_the_case_file_before_archiving_is_built_by_the_worker(api, accepted, settings):
+    from django_tasks import default_task_backend
+
+    p = accepted()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # nothing runs
+    waiting = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+    assert waiting.status_code == 202 and waiting["Retry-After"]
+    version = Petition.objects.get(pk=p["id"]).version
+    queued = [(r.task.name, r.args) for r in default_task_backend.results]
+    assert queued == [("preview", [p["id"], version])], queued
+    archive.preview.call(p["id"], version)  # the worker's run
+    ready = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+    assert ready.status_code == 200 and zipfile.ZipFile(io.BytesIO(ready.content)).namelist()
+
+
+def _pdf_with_script() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_that_runs_a_script_is_refused(api, accepted):
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("来信.pdf", _pdf_with_script()), "kind": "letter"}, **agent.headers)
+    assert r.status_code == 400 and "脚本" in r.json()["error"]["fields"]["file"], r.content
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    plain = io.BytesIO()
+    writer.write(plain)
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("来信.pdf", plain.getvalue()), "kind": "letter"}, **agent.headers)
+    assert r.status_code == 201, r.content
+
+
+def test_a_docx_declares_its_chinese_fonts_and_language(api, accepted):
+    p = accepted()
+    docx = api("agent1").get(f"/petitions/{p['id']}/forms/agency.docx")
+    package = zipfile.ZipFile(io.BytesIO(docx.content))
+    fonts = package.read("word/fontTable.xml").decode()
+    for name in ("仿宋_GB2312", "方正小标宋简体"):
+        entry = fonts[fonts.index(f'w:name="{name}"'):]
+        assert '<w:charset w:val="86"/>' in entry[:300], name
+    assert 'w:eastAsia="zh-CN"' in package.read("word/styles.xml").decode()
