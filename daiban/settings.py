@@ -343,10 +343,11 @@ OTP_TOTP_ISSUER = env_str("DAIBAN_OTP_ISSUER", "信访代办")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Passwords older than this many days must be changed at the next sign-in (0: no maximum age).
 DAIBAN_PASSWORD_MAX_AGE_DAYS = env_int("DAIBAN_PASSWORD_MAX_AGE_DAYS", 0)
-# Portal CAPTCHA (django-simple-captcha): a distorted raster image of digits, valid 5 minutes, one try.
+# Portal CAPTCHA (django-simple-captcha): a distorted raster image of digits, one try, valid 30 minutes:
+# a complaint typed slowly on a phone, or five photos sent over a slow line, take longer than 5.
 CAPTCHA_CHALLENGE_FUNCT = "daiban.portal.captcha.digits_challenge"
 CAPTCHA_LENGTH = 4
 CAPTCHA_FONT_SIZE = 30
 CAPTCHA_IMAGE_SIZE = (132, 48)
 CAPTCHA_LETTER_ROTATION = (-30, 30)
-CAPTCHA_TIMEOUT = 5
+CAPTCHA_TIMEOUT = 30

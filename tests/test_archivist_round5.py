@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from daiban.documents import archive
+from daiban.documents import services as documents_services
 from daiban.documents.safe import NAME_BYTES, zip_name
 from daiban.petitions.models import Event, Petition
 from tests.factories import id_number
@@ -126,7 +126,7 @@ def test_the_case_file_before_archiving_is_built_by_the_worker(api, accepted, se
     version = Petition.objects.get(pk=p["id"]).version
     queued = [(r.task.name, r.args) for r in default_task_backend.results]
     assert queued == [("preview", [p["id"], version])], queued
-    archive.preview.call(p["id"], version)  # the worker's run
+    documents_services.preview.call(p["id"], version)  # the worker's run
     ready = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
     assert ready.status_code == 200 and zipfile.ZipFile(io.BytesIO(ready.content)).namelist()
 

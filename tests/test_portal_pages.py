@@ -164,7 +164,7 @@ def test_new_captchas_clear_the_expired_ones(org, clock):
     client = Client()
     for _ in range(CLEAN_EVERY):
         assert client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest").status_code == 200
-    clock.shift(datetime.timedelta(minutes=6))  # all of them expired
+    clock.shift(datetime.timedelta(minutes=31))  # all of them expired (settings.CAPTCHA_TIMEOUT: 30 minutes)
     for _ in range(CLEAN_EVERY):
         client.get("/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert CaptchaStore.objects.count() <= CLEAN_EVERY

@@ -118,7 +118,8 @@ def test_the_review_card_shows_the_answer_date(api, routed, clock):
     assert answer != p.due_on
     card = page("center", "/staff/").split('data-card="reviews"')[1].split("</section>")[0]
     assert f"答复时限 {answer:%Y-%m-%d}" in card and f"{p.due_on:%Y-%m-%d}" not in card
-    assert re.search(r"剩余\d+个工作日", card)
+    # The regulation's 30 days are calendar days: counted so, not in working days.
+    assert re.search(r"剩余\d+日", card) and "个工作日" not in card
 
 
 def test_the_follow_up_card_shows_the_follow_up_date(api, routed, clock):

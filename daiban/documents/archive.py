@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django_tasks import task
 
 from daiban.documents.models import ArchiveFile
-from daiban.documents.services import archive_freeze, build_preview
+from daiban.documents.services import archive_freeze, preview  # noqa: F401  (the worker's task, named here too)
 from daiban.lib.compiled import Compiled
 from daiban.org.models import User
 from daiban.petitions import events
@@ -55,12 +54,6 @@ def build(event: Event) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [BUILD_LOCK, event.petition_id])
         archive_freeze(event.petition_id)
-
-
-@task()
-def preview(petition_id: int, version: int) -> None:
-    """The case file of a petition not yet archived, for a download (services.build_preview)."""
-    build_preview(petition_id, version)
 
 
 # Asked by every detail of an archived petition: compiled once (daiban.lib.compiled, issue 16).

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django_tasks import task
 
 from daiban.audit import services as audit
 from daiban.audit.models import Action as AuditAction
@@ -453,12 +454,16 @@ def build_preview(petition_id: int, version: int) -> None:
                 storage.delete(f"{PREVIEWS}/{other}")
 
 
+@task()
+def preview(petition_id: int, version: int) -> None:
+    """The worker's task: the case file of a petition not yet archived, for a download."""
+    build_preview(petition_id, version)
+
+
 def _preview(petition: Petition) -> bytes | None:
     """The case file of a petition not yet archived, built by the worker for its current version:
     None while it is being built (the download answers "not yet", as for an archived one). Building
     it takes seconds per document and minutes with many attachments: never in the request."""
-    from daiban.documents.archive import preview
-
     storage = private_storage()
     name = preview_name(petition.pk, petition.version)
     if not storage.exists(name):

@@ -84,6 +84,9 @@ def message(error: Mapping[str, Any], label: str) -> str:
     template = MESSAGES.get(str(error.get("type", "")), "{label}格式不正确")
     if error.get("type") == "too_long" and str((error.get("ctx") or {}).get("field_type", "")) in ("List", "Tuple", "Set"):
         template = _COLLECTION_TOO_LONG
+    elif error.get("type") in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
+        # As the pages say it: how much is there, so the writer knows how much to cut.
+        template += f"（现有{len(error['input'])}字）"
     try:
         return template.format(label=label, **(error.get("ctx") or {}))
     except (KeyError, IndexError):
@@ -123,7 +126,7 @@ def _typed(clean: Any, data: Mapping[str, Any], key: str, label: str, required: 
     if required and not value:
         raise Invalid.of({key: f"请填写{label}"})
     if len(value) > max_length:  # refused, never cut
-        raise Invalid.of({key: f"{label}不能超过{max_length}字"})
+        raise Invalid.of({key: f"{label}不能超过{max_length}字（现有{len(value)}字）"})
     return str(value)
 
 

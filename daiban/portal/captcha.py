@@ -1,5 +1,5 @@
 """The portal's CAPTCHA: django-simple-captcha draws a distorted raster image (rotated digits, arcs
-and dots) that the page only links to; the answer is kept server-side (CaptchaStore, 5 minutes, one
+and dots) that the page only links to; the answer is kept server-side (CaptchaStore, 30 minutes, one
 try). No third-party service: bureau networks are often offline.
 
 For people who cannot read it: "看不清，换一张" (a new image, without losing the typed form; it also
@@ -65,7 +65,13 @@ class OnceCaptchaField(CaptchaField):
         value[1] = ""
         spent, _ = CaptchaStore.objects.filter(hashkey=key, response=response, expiration__gt=timezone.now()).delete()
         if not spent:
+            # A right answer given too late is told as late, not as wrong (a long complaint typed
+            # slowly, photos sent over a slow line).
+            expired = CaptchaStore.objects.filter(hashkey=key, response=response,
+                                                  expiration__lte=timezone.now()).exists()
             CaptchaStore.objects.filter(hashkey=key).delete()
+            if expired:
+                raise ValidationError(self.error_messages["expired"], code="expired")
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 
@@ -76,5 +82,5 @@ def field() -> CaptchaField:
             "class": "form-control captcha-answer", "inputmode": "numeric", "maxlength": "4",
         }),
         error_messages={"invalid": "验证码不正确，请重新输入", "required": "请输入验证码",
-                        "incomplete": "请输入验证码"},
+                        "incomplete": "请输入验证码", "expired": "验证码已过期，请输入新图中的数字"},
     )

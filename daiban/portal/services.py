@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -37,6 +37,7 @@ from daiban.petitions.models import (
 )
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
+from daiban.portal.models import Submission
 
 HOUR = 3600
 
@@ -113,7 +114,35 @@ def _captcha_due(client: str) -> list[int]:
             if ratelimit.count(scope, ident, limit=per_hour * share, window=HOUR) >= after * share]
 
 
-def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: bool = False) -> Petition:
+ONCE_KEEP = datetime.timedelta(days=1)  # how long a form's one-time token is remembered
+
+
+class AlreadySubmitted(Exception):  # noqa: N818 (an outcome, not an error)
+    """The form's one-time token was used meanwhile: `petition` is the one it registered."""
+
+    def __init__(self, petition: Petition | None) -> None:
+        super().__init__("already submitted")
+        self.petition = petition
+_ONCE = re.compile(r"[0-9a-f]{32}")
+
+
+def once_token(raw: object) -> str:
+    """The form's one-time token as posted, or '' when it is not one (forged, cut): 32 hex digits."""
+    text = raw if isinstance(raw, str) else ""
+    return text if _ONCE.fullmatch(text) else ""
+
+
+def submitted_with(token: str) -> Petition | None:
+    """The petition a form's one-time token was already used for (within ONCE_KEEP), or None."""
+    if not token:
+        return None
+    found = Submission.objects.filter(token=token, created_at__gte=timezone.now() - ONCE_KEEP).select_related(
+        "petition").first()
+    return found.petition if found else None
+
+
+def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: bool = False,
+           once: str = "") -> Petition:
     """A petition from the portal: channel online, source self, at the chosen agent's station or the default.
 
     Invalid (naming the field) before anything is counted: a citizen correcting a mistyped ID number
@@ -143,6 +172,13 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
         for upload in files:
             store_attachment(result.petition, upload, kind="by_content", user=None)
+        if once:  # the form's token, used: a second post of it shows this petition (views.submit)
+            Submission.objects.filter(created_at__lt=timezone.now() - ONCE_KEEP).delete()
+            try:
+                with transaction.atomic():
+                    Submission.objects.create(token=once, petition=result.petition)
+            except IntegrityError:  # the same form posted at once from elsewhere: it won, this is undone
+                raise AlreadySubmitted(submitted_with(once)) from None
         # Counted last, in the transaction: a submission refused for its content or a file is not
         # counted, and one refused by the count is not saved.
         for scope, ident, share in limits:
@@ -163,9 +199,20 @@ class CaptchaRequired(RateLimited):
         self.reason = reason
 
 
+# Dashes people type or paste between the parts of a number: hyphen, minus, en and em dashes, the
+# full-width forms (folded by NFKC), 一 typed for a dash, underscores, dots and spaces.
+_NUMBER_PARTS = re.compile(r"^([A-Z]{1,8})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{4})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{1,9})$")
+
+
 def normalise_number(raw: str | None) -> str:
-    """A petition number as people type it: cleaned, full-width folded, upper case, no spaces."""
-    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper()
+    """A petition number as people type it: cleaned, full-width folded, upper case, no spaces; a
+    number typed without its hyphens or with other dashes (WS2026000054, WS 2026 000054,
+    WS—2026—000054) in its registered form WS-2026-000054."""
+    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper().strip()
+    parts = _NUMBER_PARTS.match(value)
+    if parts:
+        prefix, year, serial = parts.groups()
+        return f"{prefix}-{year}-{int(serial):06d}"[:40]
     return re.sub(r"[^\w-]", "", value)[:40]
 
 
@@ -219,6 +266,15 @@ class PublicEvent:
     text: str
 
 
+def _chinese_date(value: object) -> str:
+    """An ISO date an event recorded, as the page writes dates: 2026年12月10日 ('' when it is none)."""
+    try:
+        day = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _event_text(event: Event) -> str | None:
     data = event.data or {}
     match event.action:
@@ -229,7 +285,8 @@ def _event_text(event: Event) -> str | None:
         case "route":
             return f"已转交{len(data.get('departments', []))}个事权单位办理"
         case "determine_solution":
-            return f"已确定解决方案，计划于{data.get('due_on', '')}前办结"
+            due = _chinese_date(data.get("due_on"))
+            return f"已确定解决方案，计划于{due}前办结" if due else "已确定解决方案"
         case "escalate":
             return "已上报上级机构协调"
         case "return_escalation":
@@ -250,7 +307,7 @@ def _event_text(event: Event) -> str | None:
             return "您对办理结果作出评价"
         case "request_review":
             level = Review.Level(data["level"]).label if data.get("level") else "复查"
-            due = f"，应于{data['answer_due_on']}前作出决定" if data.get("answer_due_on") else ""
+            due = f"，应于{_chinese_date(data['answer_due_on'])}前作出决定" if _chinese_date(data.get("answer_due_on")) else ""
             return f"已受理您的{level}申请{due}"
         case "decide_review":
             return f"{Review.Level(data['level']).label}已作出决定" if data.get("level") else "已作出复查决定"

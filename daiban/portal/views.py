@@ -50,7 +50,12 @@ def _submit(request, client: str):
         form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
         return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
                                                       "max_files": MAX_FILES, "files_dropped": _files_dropped(request)})
-    form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha)
+    once = services.once_token(request.POST.get("once")) if request.method == "POST" else ""
+    done = services.submitted_with(once)
+    if done is not None:  # this form was sent already (a double tap, the back button): its answer again
+        return _answer(request, done, again=True)
+    form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha,
+                      initial={"once": once or secrets.token_hex(16)})
     limited: RateLimited | None = None
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("files")
@@ -66,27 +71,37 @@ def _submit(request, client: str):
             try:
                 petition = services.submit(data=form.service_data(), client=client, files=files,
                                            agent_id=form.cleaned_data["agent_id"] or None,
-                                           captcha_solved=needs_captcha)  # the form had it, and it was solved
+                                           captcha_solved=needs_captcha,  # the form had it, and it was solved
+                                           once=once)
             except Invalid as exc:
                 form.add_service_errors(exc.fields)
             except RateLimited as exc:
                 form.add_error(None, exc.message)
                 limited = exc
+            except services.AlreadySubmitted as exc:
+                if exc.petition is not None:
+                    return _answer(request, exc.petition, again=True)
+                form.add_error(None, "该表单刚刚已提交，请勿重复提交")
             else:
-                # The files as received, named on the answer: a part the browser sent that could not
-                # be read (a file name not in UTF-8) is dropped by the parser, and the petitioner
-                # must be able to see that it did not arrive.
-                received = list(petition.attachments.order_by("id").values_list("name", flat=True))
-                request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
-                                                       "forward_due": (petition.national_forward_due_on.isoformat()
-                                                                       if petition.national_forward_due_on else ""),
-                                                       "files": received}
-                _remember_code(request, petition.number, petition.query_code)
-                return redirect("portal:submitted")
+                return _answer(request, petition)
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
                "files_dropped": _files_dropped(request)}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
     return limited.stamp(response) if limited else response
+
+
+def _answer(request, petition, *, again: bool = False):
+    """To the answer page of `petition`: its number, query code and the files as received (a part
+    the browser sent that could not be read, a file name not in UTF-8, is dropped by the parser,
+    and the petitioner must be able to see that it did not arrive). `again`: this form had been
+    sent already, and the page says so."""
+    received = list(petition.attachments.order_by("id").values_list("name", flat=True))
+    request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
+                                           "forward_due": (petition.national_forward_due_on.isoformat()
+                                                           if petition.national_forward_due_on else ""),
+                                           "files": received, "again": again}
+    _remember_code(request, petition.number, petition.query_code)
+    return redirect("portal:submitted")
 
 
 def _files_dropped(request) -> int:
@@ -221,18 +236,20 @@ def status(request, number: str):
         return _track_page(request, number, "", 200)
     client = ratelimit.client(request)
     captcha_pass = _captcha_pass(request, number)
+    typed = code if request.method == "POST" else ""
     error = ""
     try:
         petition = services.find(number, code, client, captcha_pass=captcha_pass)
     except services.CaptchaRequired as exc:
-        return _track_page(request, number, exc.message, 429, ask_captcha=True, limited=exc)
+        return _track_page(request, number, exc.message, 429, ask_captcha=True, limited=exc, code=typed)
     except NotFound:
         if captcha_pass:
             _set_human(request, number, False)  # each further try needs a new CAPTCHA
         _forget_code(request, number)
-        return _track_page(request, number, "编号或查询码不正确", 404)
+        # As typed (a code posted, never one from the session): one wrong character is corrected, not retyped.
+        return _track_page(request, number, "编号或查询码不正确", 404, code=typed)
     except RateLimited as exc:
-        return _track_page(request, number, exc.message, 429, limited=exc)
+        return _track_page(request, number, exc.message, 429, limited=exc, code=typed)
     if request.method == "POST":
         try:
             if request.POST.get("do") == "rate":
@@ -250,6 +267,8 @@ def status(request, number: str):
             _remember_code(request, number, code)
             return _private(redirect(request.path))
         petition.refresh_from_db()
+    # A refused review keeps its reason as typed (too long: shortened, not retyped).
+    reason = request.POST.get("reason", "") if request.method == "POST" and error else ""
     return _private(render(request, "portal/status.html",
-                           {"p": services.public_view(petition), "error": error, "code": code},
+                           {"p": services.public_view(petition), "error": error, "code": code, "reason": reason},
                            status=400 if error else 200))

@@ -61,7 +61,7 @@ def test_each_card_shows_its_own_date_and_the_days_left(site, api, routed, org, 
     card = page.locator('[data-card="reviews"]')
     expect(card.get_by_test_id("card-date").first).to_have_text(f"答复时限 {answer:%Y-%m-%d}")
     left = card.get_by_test_id("due-left").first
-    expect(left).to_have_text(re.compile(r"剩余\d+个工作日"))
+    expect(left).to_have_text(re.compile(r"剩余\d+日"))  # the regulation's 30 days are calendar days
     expect(left).to_have_class(re.compile(r"text-(success|warning)-emphasis"))
     # In colour: not the body's text colour.
     assert left.evaluate("e => getComputedStyle(e).color") != page.evaluate("getComputedStyle(document.body).color")

@@ -231,4 +231,44 @@
     applyWhen(form);
     form.addEventListener("change", function () { applyWhen(form); });
   });
+
+  /* One post per tap: a form posted the usual way (not by htmx, not cancelled by a confirm) has its
+     buttons disabled until the answer comes, and says so; a double tap on a slow line sent it twice
+     (two petitions, or an error about the first one). The server is the guard (the portal's one-time
+     token, the version of a case); this spares the second request. Re-enabled when the page comes
+     back from the browser's history. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    var pressed = event.submitter;
+    if (pressed && pressed.name === "captcha_refresh") return;
+    window.setTimeout(function () {  // after the browser took the pressed button's name and value
+      form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (button) {
+        button.disabled = true;
+        button.dataset.locked = "1";
+        if (button === pressed && button.tagName === "BUTTON" && !button.dataset.label) {
+          button.dataset.label = button.textContent;
+          button.textContent = "正在提交…";
+        }
+      });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form [data-locked]").forEach(function (button) {
+      button.disabled = false;
+      delete button.dataset.locked;
+      if (button.dataset.label) { button.textContent = button.dataset.label; delete button.dataset.label; }
+    });
+  });
+
+  /* Copy buttons (data-copy="text"): the query code and the number, in one tap. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      var label = button.textContent;
+      button.textContent = "已复制";
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    });
+  });
 })();

@@ -1,0 +1,20 @@
+"""What the portal keeps of its own: the one-time token of each submission form."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from daiban.petitions.models import Petition
+
+
+class Submission(models.Model):
+    """The petition a portal form's one-time token was used for. A second post of the same form (a
+    double tap, a retry after a slow upload, the back button) shows that petition's number and query
+    code instead of registering the same complaint again, which intake would then decline as 正在办理."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上提交记录"
