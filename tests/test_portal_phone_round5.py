@@ -150,3 +150,19 @@ def test_a_lost_cookie_explains_itself_in_chinese(org):
 def test_the_agent_s_phone_is_a_link_to_call(org):
     page = Client().get("/").content.decode()
     assert re.search(r'<a class="phone" href="tel:[0-9+]+">', page)
+
+
+def test_before_any_station_exists_the_portal_tells_citizens_where_to_go(db):
+    page = Client().post("/submit/", FORM).content.decode()
+    assert "请到就近的代办服务站当面反映" in page and "管理后台" not in page
+    assert Petition.objects.count() == 0
+
+
+def test_the_admin_index_names_the_libraries_apps_in_chinese(org):
+    from daiban.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get("/admin/").content.decode()
+    assert "登录失败锁定" in page and "后台任务" in page
+    assert ">Axes<" not in page and "Tasks Database" not in page and "Model name" not in page

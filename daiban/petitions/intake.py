@@ -7,6 +7,7 @@ The staff API and pages call `petition_intake_or_existing` for a user who may ta
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ from daiban.petitions.models import (
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+log = logging.getLogger(__name__)
 
 
 # --- small validators: each raises Invalid naming the field --------------------------------------
@@ -201,6 +204,9 @@ def _intake_station(user: User | None, data: dict) -> Station:
         raise Invalid.of({"station_id": "您的账号没有所属代办机构，无法登记，请联系管理员"})
     station = Station.objects.filter(code=settings.DAIBAN_DEFAULT_STATION).first() or Station.objects.first()
     if station is None:
+        if user is None:  # the portal: the citizen is told where else to go, the log tells the administrator
+            log.error("portal submission refused: no station is set up (admin: 代办机构)")
+            raise Invalid.of({"station_id": "网上反映暂时无法受理，请到就近的代办服务站当面反映或打电话反映"})
         raise Invalid.of({"station_id": "系统中还没有代办机构，请先在管理后台添加"})
     return station
 
