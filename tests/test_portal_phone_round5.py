@@ -166,3 +166,15 @@ def test_the_admin_index_names_the_libraries_apps_in_chinese(org):
     page = client.get("/admin/").content.decode()
     assert "登录失败锁定" in page and "后台任务" in page
     assert ">Axes<" not in page and "Tasks Database" not in page and "Model name" not in page
+
+
+def test_with_a_captcha_due_every_error_is_told_in_one_answer(org, clock, settings):
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 0
+    client = Client()
+    page = client.get("/submit/").content.decode()
+    key = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', page).group(1)
+    answer = client.post("/submit/", {**FORM, "id_number": "150626197001011230", "phone": "1234567", "content": "",
+                                      "consent": "", "captcha_0": key, "captcha_1": ""}).content.decode()
+    for said in ("请输入验证码", "校验位", "电话号码格式不正确", "请阅读并同意个人信息保护告知", "请填写反映的问题及诉求"):
+        assert said in answer, said
+    assert Petition.objects.count() == 0

@@ -47,13 +47,19 @@ class SubmitForm(CleanFormMixin, forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def service_data(self) -> dict:
+        """What intake is given. On a form refused for something else (its CAPTCHA), the fields
+        that passed, so their own checks are told in the same answer, not after a second try."""
         d = self.cleaned_data
-        return {"petitioner": {"name": d["name"], "id_number": d["id_number"], "phone": d["phone"],
-                               "address": d["address"]}, "content": d["content"]}
+        return {"petitioner": {"name": d.get("name", ""), "id_number": d.get("id_number", ""),
+                               "phone": d.get("phone", ""), "address": d.get("address", "")},
+                "content": d.get("content", "")}
 
     def add_service_errors(self, fields: dict[str, str]) -> None:
+        """Intake's refusals on the form's fields; none on a field the form refused already."""
         for key, message in fields.items():
             name = self.FIELD_MAP.get(key, key)
+            if name in self.fields and name in self.errors:
+                continue
             self.add_error(name if name in self.fields else None, message)
 
 

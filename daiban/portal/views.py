@@ -57,9 +57,12 @@ def _submit(request, client: str):
     form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha,
                       initial={"once": once or secrets.token_hex(16)})
     limited: RateLimited | None = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()
+        # Every check in one answer, whatever else was refused (a CAPTCHA typed wrong): a second
+        # round would cost the citizen a new CAPTCHA and their files again.
         files = request.FILES.getlist("files")
-        if not form.cleaned_data["consent"]:
+        if not form.cleaned_data.get("consent"):
             form.add_error("consent", "请阅读并同意个人信息保护告知")
         if len(files) > MAX_FILES:
             form.add_error(None, f"最多上传{MAX_FILES}个附件")
@@ -67,23 +70,23 @@ def _submit(request, client: str):
             petitions.validate_intake({"channel": "online", "source": "self", **form.service_data()})
         except Invalid as exc:
             form.add_service_errors(exc.fields)
-        if not form.errors:
-            try:
-                petition = services.submit(data=form.service_data(), client=client, files=files,
-                                           agent_id=form.cleaned_data["agent_id"] or None,
-                                           captcha_solved=needs_captcha,  # the form had it, and it was solved
-                                           once=once)
-            except Invalid as exc:
-                form.add_service_errors(exc.fields)
-            except RateLimited as exc:
-                form.add_error(None, exc.message)
-                limited = exc
-            except services.AlreadySubmitted as exc:
-                if exc.petition is not None:
-                    return _answer(request, exc.petition, again=True)
-                form.add_error(None, "该表单刚刚已提交，请勿重复提交")
-            else:
-                return _answer(request, petition)
+    if request.method == "POST" and not form.errors:
+        try:
+            petition = services.submit(data=form.service_data(), client=client, files=files,
+                                       agent_id=form.cleaned_data["agent_id"] or None,
+                                       captcha_solved=needs_captcha,  # the form had it, and it was solved
+                                       once=once)
+        except Invalid as exc:
+            form.add_service_errors(exc.fields)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            limited = exc
+        except services.AlreadySubmitted as exc:
+            if exc.petition is not None:
+                return _answer(request, exc.petition, again=True)
+            form.add_error(None, "该表单刚刚已提交，请勿重复提交")
+        else:
+            return _answer(request, petition)
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
                "files_dropped": _files_dropped(request)}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
