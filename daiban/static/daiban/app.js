@@ -241,7 +241,8 @@
     var form = event.target;
     if (event.defaultPrevented || !form || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
     var pressed = event.submitter;
-    if (pressed && pressed.name === "captcha_refresh") return;
+    // A new CAPTCHA image, or a download (the page stays: nothing would unlock it).
+    if (pressed && (pressed.name === "captcha_refresh" || pressed.hasAttribute("data-no-lock"))) return;
     window.setTimeout(function () {  // after the browser took the pressed button's name and value
       form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (button) {
         button.disabled = true;
