@@ -213,3 +213,19 @@ def test_a_capped_count_is_planned_serially_and_leaves_the_setting_as_it_was(org
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == before
     assert capped(Petition.objects.all()).value == 1  # outside a transaction too
+
+
+def test_one_form_sent_at_once_from_many_addresses_registers_one_petition(org, settings):
+    """A portal form's one-time token posted at the same moment from six addresses (a double tap on a
+    phone switching networks, a retry through another proxy): one petition; every answer is its
+    number, none an error."""
+    from django.test import Client
+
+    from daiban.portal.models import Submission
+    from tests.test_portal_pages import FORM
+
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 100
+    token = "ab" * 16
+    answers = run_together(6, lambda i: Client(REMOTE_ADDR=f"10.9.0.{i + 1}").post("/submit/", {**FORM, "once": token}))
+    assert sorted(r.status_code for r in answers) == [302] * 6, answers
+    assert Petition.objects.count() == 1 and Submission.objects.get(token=token).petition == Petition.objects.get()
