@@ -116,19 +116,92 @@ def test_zip_member_names_fit_in_255_bytes():
     assert zip_name("短名.pdf") == "短名.pdf"
 
 
-def test_the_case_file_before_archiving_is_built_by_the_worker(api, accepted, settings):
+def test_the_case_file_before_archiving_is_built_by_the_worker_once_and_as_it_stands(api, accepted, settings):
     from django_tasks import default_task_backend
 
     p = accepted()
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # nothing runs
-    waiting = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
-    assert waiting.status_code == 202 and waiting["Retry-After"]
-    version = Petition.objects.get(pk=p["id"]).version
+    for _ in range(5):  # asked again and again while it is being built: queued once
+        waiting = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+        assert waiting.status_code == 202 and waiting["Retry-After"]
     queued = [(r.task.name, r.args) for r in default_task_backend.results]
-    assert queued == [("preview", [p["id"], version])], queued
-    documents_services.preview.call(p["id"], version)  # the worker's run
+    assert len(queued) == 1 and queued[0][0] == "preview" and queued[0][1][0] == p["id"], queued
+    documents_services.preview.call(*queued[0][1])  # the worker's run
     ready = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
-    assert ready.status_code == 200 and zipfile.ZipFile(io.BytesIO(ready.content)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(ready.content)).namelist()
+    assert ready.status_code == 200 and not [n for n in names if "新材料" in n]
+    # A file added since (no new version): the next download is built afresh and holds it.
+    agent = api("agent1")
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    assert agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                             {"file": SimpleUploadedFile("新材料.pdf", pdf.getvalue()), "kind": "letter"},
+                             **agent.headers).status_code == 201
+    assert api("agent1").get(f"/petitions/{p['id']}/archive.zip").status_code == 202
+    documents_services.preview.call(*[r.args for r in default_task_backend.results][-1])
+    again = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+    assert [n for n in zipfile.ZipFile(io.BytesIO(again.content)).namelist() if "新材料" in n]
+
+
+def _pdf_tangled(fan_out: int) -> bytes:
+    """One page whose opening action chains to itself `fan_out` times (/Next [A A A]): a walk that
+    remembers nothing takes fan_out ** depth steps."""
+    from pypdf.generic import ArrayObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    action = DictionaryObject({NameObject("/S"): NameObject("/GoTo")})
+    ref = writer._add_object(action)
+    action[NameObject("/Next")] = ArrayObject([ref] * fan_out)
+    writer._root_object[NameObject("/OpenAction")] = ref
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_tangled_pdf_is_judged_at_once(api, accepted):
+    import time
+
+    p = accepted()
+    agent = api("agent1")
+    started = time.monotonic()
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("来信.pdf", _pdf_tangled(4)), "kind": "letter"}, **agent.headers)
+    assert time.monotonic() - started < 10
+    assert r.status_code == 201, r.content  # a harmless /GoTo, however often it points back at itself
+
+
+def _pdf_with(where: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    script = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    if where == "outline":
+        item = DictionaryObject({NameObject("/Title"): TextStringObject("一"), NameObject("/A"): script})
+        item_ref = writer._add_object(item)
+        outlines = DictionaryObject({NameObject("/Type"): NameObject("/Outlines"), NameObject("/First"): item_ref,
+                                     NameObject("/Last"): item_ref})
+        writer._root_object[NameObject("/Outlines")] = writer._add_object(outlines)
+    else:
+        from pypdf.generic import ArrayObject
+
+        field = DictionaryObject({NameObject("/T"): TextStringObject("f"),
+                                  NameObject("/AA"): DictionaryObject({NameObject("/K"): script})})
+        form = DictionaryObject({NameObject("/Fields"): ArrayObject([writer._add_object(field)])})
+        writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["outline", "field"])
+def test_a_script_in_a_bookmark_or_a_form_field_is_refused(api, accepted, where):
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("来信.pdf", _pdf_with(where)), "kind": "letter"}, **agent.headers)
+    assert r.status_code == 400 and "脚本" in r.json()["error"]["fields"]["file"], r.content
 
 
 def _pdf_with_script() -> bytes:

@@ -152,6 +152,8 @@ def test_a_list_filter_that_cannot_match_is_refused_by_name(api, org, name, valu
 
 def test_valid_filters_still_list(api, org):
     assert api("center").get("/petitions", status="received,accepted", channel="visit", order="due_on").status_code == 200
+    for typed in ("in_progress, received", "in_progress,", " in_progress"):
+        assert api("center").get("/petitions", status=typed).status_code == 200, typed
 
 
 def test_one_date_twice_in_a_calendar_change_is_refused(api, org):
@@ -167,3 +169,36 @@ def test_rating_a_case_that_ended_says_it_ended(api, archived):
     p = archived
     r = api().post(f"/public/petitions/{p.number}/rating?code={p.query_code}", {"satisfaction": "satisfied"})
     assert r.status_code == 409 and "已终结" in r.data["error"]["message"], r.data
+
+
+def test_a_case_is_not_archived_while_its_double_check_runs_and_the_check_changes_it_no_more(api, routed, org, clock):
+    from daiban.org.models import User
+    from daiban.petitions.models import DoubleInvestigation
+
+    p = routed(departments=[org.departments[0].pk])
+    a, c = api("agent1"), api("center")
+    api("dept1").act_disposition(p["dispositions"][0]["id"], "result", {"result": "已处理"})
+    a.act(p["id"], "conclude", {"result": "已依法处理"})
+    a.act(p["id"], "feedback", {"method": "visit", "satisfaction": "dissatisfied"})
+    a.act(p["id"], "request_review", {"level": "review", "reason": "补偿标准不对"})
+    r = c.act(p["id"], "decide_review", {"upheld": True, "due_on": "2026-10-20", "note": "有理"})
+    assert r.status_code == 200, r.data
+    d = [x for x in r.data["dispositions"] if x["status"] in ("routed", "received")] or []
+    if not d:
+        r = a.act(p["id"], "route", {"departments": [org.departments[0].pk]})
+        d = [x for x in r.data["dispositions"] if x["status"] in ("routed", "received")]
+    api("dept1").act_disposition(d[0]["id"], "result", {"result": "已重新处理"})
+    for action, body in (("conclude", {"result": "已化解"}), ("feedback", {"method": "visit", "satisfaction": "satisfied"}),
+                         ("terminate", {"note": "终结"}), ("follow_up", {"note": "回访无异议"})):
+        assert a.act(p["id"], action, body).status_code == 200, action
+    refused = a.act(p["id"], "archive")
+    assert refused.status_code == 409 and "一案双查" in refused.data["error"]["message"], refused.data
+    item = DoubleInvestigation.objects.get(petition_id=p["id"])
+    assert c.post(f"/double_checks/{item.pk}/assign", {"assignee_id": User.objects.get(username="leader").pk}).status_code == 200
+    assert api("leader").post(f"/double_checks/{item.pk}/findings",
+                              {"matter_findings": "已查明", "handling_findings": "办理及时"}).status_code == 200
+    assert c.post(f"/double_checks/{item.pk}/close", {"note": "结束"}).status_code == 200
+    assert a.act(p["id"], "archive").status_code == 200
+    version = Petition.objects.get(pk=p["id"]).version
+    again = c.post(f"/double_checks/{item.pk}/close", {"note": "再结束"})
+    assert again.status_code == 409 and Petition.objects.get(pk=p["id"]).version == version

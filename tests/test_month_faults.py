@@ -220,3 +220,13 @@ def test_follow_up_limits_count_calendar_days_and_a_late_one_says_so(api, org, c
     page.force_login(agent)
     html = page.get("/staff/").content.decode()
     assert "超期6日" in html and "超期6个工作日" not in html and "超期4个工作日" not in html
+
+
+def test_a_termination_made_again_on_the_same_day_says_nothing_new(api, org, clock):
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20", 10, 0))
+    api("agent1").act(pid, "terminate", {"note": "终结"})
+    clock.move_to(at("2026-11-20", 10, 5))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="说明写错了")
+    assert api("agent1").act(pid, "terminate", {"note": "终结，说明已更正"}).status_code == 200
+    assert len([t for t, _ in sms(pid) if t == "follow_up"]) == 1

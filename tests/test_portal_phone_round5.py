@@ -29,7 +29,8 @@ def once(page: str) -> str:
     return re.search(r'name="once" value="([0-9a-f]{32})"', page).group(1)
 
 
-def test_the_same_form_sent_twice_registers_one_petition(org, clock):
+def test_the_same_form_sent_twice_registers_one_petition(org, clock, settings):
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 10
     client = Client()
     token = once(client.get("/submit/").content.decode())
     first = client.post("/submit/", {**FORM, "once": token})
@@ -40,22 +41,32 @@ def test_the_same_form_sent_twice_registers_one_petition(org, clock):
     page = client.get("/submitted/").content.decode()
     petition = Petition.objects.get()
     assert petition.number in page and petition.query_code in page and 'data-testid="already-submitted"' in page
-    # From another browser (no session) too: the token names the petition, not the session.
+    # The token copied to another browser reveals nothing and registers nothing.
     other = Client()
-    assert other.post("/submit/", {**FORM, "id_number": id_number(serial=912), "once": token}).status_code == 302
+    refused = other.post("/submit/", {**FORM, "once": token})
+    assert refused.status_code == 302 and refused.url == "/submit/"
+    page = other.get("/submit/").content.decode()
+    assert "这张表已经提交过" in page and petition.query_code not in page
     assert Petition.objects.count() == 1
+    # Back, another complaint in the same form: a petition of its own, once, however often it is sent.
+    changed = {**FORM, "content": "我家的宅基地被邻居占用了三米，村里调解不成，请求依法确认界址。", "once": token}
+    assert client.post("/submit/", changed).status_code == 302
+    assert client.post("/submit/", changed).status_code == 302
+    assert Petition.objects.count() == 2
     # A new form is a new petition.
     fresh = once(client.get("/submit/").content.decode())
     assert fresh != token
     assert client.post("/submit/", {**FORM, "id_number": id_number(serial=913), "once": fresh}).status_code == 302
-    assert Petition.objects.count() == 2
+    assert Petition.objects.count() == 3
 
 
-def test_a_refused_form_keeps_its_token_and_a_forged_one_is_ignored(org, clock):
+def test_a_refused_form_keeps_its_token_and_a_forged_one_is_replaced(org, clock):
     client = Client()
     token = once(client.get("/submit/").content.decode())
     refused = client.post("/submit/", {**FORM, "phone": "1", "once": token}).content.decode()
     assert once(refused) == token
+    forged = client.post("/submit/", {**FORM, "phone": "1", "once": "a" * 65}).content.decode()
+    assert re.fullmatch(r"[0-9a-f]{32}", once(forged)) and "电话号码格式不正确" in forged
     assert client.post("/submit/", {**FORM, "once": "<script>"}).status_code == 302
     assert client.post("/submit/", {**FORM, "id_number": id_number(serial=914), "once": "<script>"}).status_code == 302
     assert Petition.objects.count() == 2

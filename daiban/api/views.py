@@ -183,10 +183,11 @@ def _one_of(allowed: frozenset[str], *, several: bool = False):
     def check(value: str | None) -> str | None:
         if not value:
             return value
-        values = value.split(",") if several else [value]
+        # As people write a list: spaces around the commas and a comma too many are nothing.
+        values = [v.strip() for v in value.split(",") if v.strip()] if several else [value.strip()]
         if not all(v in allowed for v in values):
             raise PydanticCustomError("enum", "not one of the allowed values")
-        return value
+        return ",".join(values) or None
 
     return AfterValidator(check)
 

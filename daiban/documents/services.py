@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -219,27 +220,47 @@ def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
     return wanted
 
 
-def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
-                     conduct_id: int | None = None) -> Attachment:
-    """Check and keep one file (the caller has checked who may add it). `kind` "by_content": a
-    photo for an image, a document for a PDF (the portal's uploads, which the petitioner does not
-    classify)."""
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A file that passed `check_upload`: its bytes, what they are and the name it is kept under."""
+
+    data: bytes
+    content_type: str
+    ext: str
+    name: str
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Every check of one uploaded file, without writing anything: its size, that its bytes are a
+    JPEG, PNG or PDF that opens (check_opens), its name. Invalid naming `file`. Run it before a
+    transaction (the portal does, for every file, before registering the petition): parsing
+    untrusted bytes takes time that must not be spent holding the database's locks."""
     if upload is None:
         raise Invalid.of({"file": "请选择要上传的文件"})
     if upload.size > settings.DAIBAN_ATTACHMENT_MAX_BYTES:
         limit = settings.DAIBAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise Invalid.of({"file": f"文件不能超过{limit}MB"})
+    upload.seek(0)
     data = upload.read()
     sniffed = _sniff(data[:16])
     if sniffed is None or not data:
         raise Invalid.of({"file": "只能上传JPG、PNG图片或PDF文件"})
     content_type, ext = sniffed
+    check_opens(data, content_type)
+    return CheckedUpload(data, content_type, ext, attachment_name(upload.name, ext))
+
+
+def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
+                     conduct_id: int | None = None, checked: CheckedUpload | None = None) -> Attachment:
+    """Check and keep one file (the caller has checked who may add it); `checked`: the file's
+    `check_upload`, already done. `kind` "by_content": a photo for an image, a document for a PDF
+    (the portal's uploads, which the petitioner does not classify)."""
+    checked = checked or check_upload(upload)
+    data, content_type, ext, name = checked.data, checked.content_type, checked.ext, checked.name
     if kind == "by_content":
         kind = Attachment.Kind.PHOTO if content_type.startswith("image/") else Attachment.Kind.DOCUMENT
     if kind not in Attachment.Kind.values:
         raise Invalid.of({"kind": "附件类别无效"})
-    check_opens(data, content_type)
-    name = attachment_name(upload.name, ext)  # refused before anything is written
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"
     storage = private_storage()
@@ -262,42 +283,105 @@ MAX_PDF_PAGES = 2000
 # Actions that run something when a PDF is opened or touched: the case file keeps passive documents
 # only (a page link, /GoTo, or a web link, /URI, is not among them).
 _ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute"})
+# How many objects the search for active content looks at before it gives up and refuses the file:
+# a crafted file's actions may point back at themselves or fan out without end.
+PDF_WALK_LIMIT = 20_000
 
 
-def _runs_something(action: Any, depth: int = 0) -> bool:
-    """Is this action (or one chained after it, /Next) one that runs something?"""
-    action = action.get_object() if hasattr(action, "get_object") else action
-    if not isinstance(action, dict) or depth > 20:
+class _TooTangled(Exception):  # noqa: N818 (an outcome of the walk)
+    pass
+
+
+class _Walk:
+    """One bounded walk over a PDF's objects: each indirect object visited once, PDF_WALK_LIMIT in
+    all (_TooTangled past it)."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[int, int]] = set()
+        self.steps = 0
+
+    def resolve(self, value: Any) -> Any:
+        """The object `value` stands for, or None when it was visited already (a cycle, a shared
+        object); counts the step."""
+        self.steps += 1
+        if self.steps > PDF_WALK_LIMIT:
+            raise _TooTangled
+        ref = getattr(value, "indirect_reference", None)
+        if ref is None and hasattr(value, "idnum"):
+            ref = value
+        if ref is not None:
+            key = (ref.idnum, ref.generation)
+            if key in self.seen:
+                return None
+            self.seen.add(key)
+        return value.get_object() if hasattr(value, "get_object") else value
+
+    def runs_something(self, action: Any) -> bool:
+        """Does this action, or one chained after it (/Next), run something?"""
+        pending = [action]
+        while pending:
+            item = self.resolve(pending.pop())
+            if isinstance(item, list):
+                pending.extend(item)
+                continue
+            if not isinstance(item, dict):
+                continue
+            if item.get("/S") in _ACTIVE_ACTIONS or "/JS" in item:
+                return True
+            if item.get("/Next") is not None:
+                pending.append(item["/Next"])
         return False
-    if action.get("/S") in _ACTIVE_ACTIONS or "/JS" in action:
-        return True
-    chained: Any = action.get("/Next")
-    chained = chained.get_object() if hasattr(chained, "get_object") else chained
-    items = chained if isinstance(chained, list) else [chained] if chained is not None else []
-    return any(_runs_something(a, depth + 1) for a in items)
+
+    def triggers(self, holder: Any) -> bool:
+        """Does this dictionary carry additional actions (/AA) or an action (/A) that runs something?"""
+        return isinstance(holder, dict) and ("/AA" in holder or self.runs_something(holder.get("/A")))
+
+    def tree(self, first: Any, children: str) -> bool:
+        """Walk an outline (/First, /Next) or a field tree (/Kids): does any node trigger something?"""
+        pending = [first]
+        while pending:
+            node = self.resolve(pending.pop())
+            if isinstance(node, list):
+                pending.extend(node)
+                continue
+            if not isinstance(node, dict):
+                continue
+            if self.triggers(node):
+                return True
+            for key in (children, "/Next") if children == "/First" else (children,):
+                if node.get(key) is not None:
+                    pending.append(node[key])
+        return False
 
 
 def _active_content(reader: Any) -> bool:
     """Does the PDF carry scripts or actions run on opening or on a touch: document JavaScript, an
-    opening action, additional actions (/AA) of the document, a page or an annotation, an XFA form?
-    Read through pypdf, so names written in hex escapes (/J#61vaScript) are found as well."""
-    root = reader.trailer["/Root"].get_object()
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else {}
-    if "/JavaScript" in names or "/AA" in root:
-        return True
-    if _runs_something(root.get("/OpenAction")):
-        return True
-    form = root.get("/AcroForm")
-    if form is not None and "/XFA" in form.get_object():
-        return True
-    for page in reader.pages:
-        if "/AA" in page:
+    opening action, additional actions (/AA) of the document, a page, an annotation, a bookmark or a
+    form field, an XFA form? Read through pypdf, so names written in hex escapes (/J#61vaScript)
+    are found as well. A file too tangled to walk within PDF_WALK_LIMIT objects counts as active."""
+    walk = _Walk()
+    try:
+        root = walk.resolve(reader.trailer["/Root"])
+        if not isinstance(root, dict):
+            return False
+        names = walk.resolve(root.get("/Names")) or {}
+        if "/JavaScript" in names or "/AA" in root or walk.runs_something(root.get("/OpenAction")):
             return True
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
-            if "/AA" in annotation or _runs_something(annotation.get("/A")):
+        outlines = walk.resolve(root.get("/Outlines"))
+        if isinstance(outlines, dict) and walk.tree(outlines.get("/First"), "/First"):
+            return True
+        form = walk.resolve(root.get("/AcroForm"))
+        if isinstance(form, dict) and ("/XFA" in form or walk.tree(form.get("/Fields"), "/Kids")):
+            return True
+        for page in reader.pages:
+            if "/AA" in page:
                 return True
+            annotations = walk.resolve(page.get("/Annots")) or []
+            for annotation in annotations if isinstance(annotations, list) else []:
+                if walk.triggers(walk.resolve(annotation)):
+                    return True
+    except _TooTangled:
+        return True
     return False
 
 
@@ -425,49 +509,73 @@ def archive_freeze(petition_id: int) -> ArchiveFile:
     stored = f"archives/{petition.number}-{digest[:12]}.zip"
     private_storage().save(stored, ContentFile(data))
     frozen = ArchiveFile.objects.create(petition=petition, sha256=digest, size=len(data), stored_name=stored)
+    _clear_previews(petition_id)  # the frozen file is the case file now
     Event.record(petition, "archive_frozen", on=petition.archived_on, note=f"案卷已封存，SHA-256：{digest}",
                  data={"sha256": digest})
     return frozen
 
 
 PREVIEWS = "previews"
+QUEUED_FOR = datetime.timedelta(minutes=10)  # a build asked for is not asked again meanwhile
 
 
-def preview_name(petition_id: int, version: int) -> str:
-    """Where the case file as it stands at one version of the petition is kept (private storage)."""
-    return f"{PREVIEWS}/{petition_id}-{version}.zip"
+def preview_key(petition: Petition) -> str:
+    """What the case file of a petition not yet archived is built from, as a name: its identity
+    (id, number, creation: a restored or reset database reuses ids), its version and its last event
+    (an attachment, a recomputed deadline: written without a new version). 32 hex digits."""
+    last = Event.objects.filter(petition_id=petition.pk).order_by("-id").values_list("id", flat=True).first()
+    stamp = petition.created_at.isoformat() if petition.created_at else ""
+    return hashlib.sha256(f"{petition.pk}:{petition.number}:{stamp}:{petition.version}:{last}".encode()).hexdigest()[:32]
 
 
-def build_preview(petition_id: int, version: int) -> None:
-    """Build the case file of a petition not yet archived, as it stands at `version` (the worker:
-    documents/archive.preview). Nothing when the petition has moved on since (a later download asks
-    for the newer one) or it is already built; the previews of its other versions are removed."""
-    petition = load_case(petition_id)
+def _preview_path(petition_id: int, key: str, suffix: str = "zip") -> str:
+    return f"{PREVIEWS}/{petition_id}-{key}.{suffix}"
+
+
+def _clear_previews(petition_id: int, keep: str = "") -> None:
+    """Remove the petition's previews (and their queue marks) but `keep`'s."""
     storage = private_storage()
-    name = preview_name(petition_id, version)
-    if petition.version != version or storage.exists(name):
+    if not storage.exists(PREVIEWS):
         return
-    storage.save(name, ContentFile(build_archive(petition)))
-    if storage.exists(PREVIEWS):
-        for other in storage.listdir(PREVIEWS)[1]:
-            if other.startswith(f"{petition_id}-") and other != name.rpartition("/")[2]:
-                storage.delete(f"{PREVIEWS}/{other}")
+    for other in storage.listdir(PREVIEWS)[1]:
+        if other.startswith(f"{petition_id}-") and not (keep and other.startswith(f"{petition_id}-{keep}.")):
+            storage.delete(f"{PREVIEWS}/{other}")
+
+
+def build_preview(petition_id: int, key: str) -> None:
+    """Build the case file of a petition not yet archived, as it stands when its `preview_key` is
+    `key` (the worker: `preview`). Nothing when the petition has moved on since (a later download
+    asks for the newer one), was archived (the frozen file is the case file) or it is built already;
+    the petition's other previews are removed."""
+    storage = private_storage()
+    petition = load_case(petition_id)
+    if petition.status != Status.ARCHIVED and preview_key(petition) == key and not storage.exists(
+            _preview_path(petition_id, key)):
+        storage.save(_preview_path(petition_id, key), ContentFile(build_archive(petition)))
+    _clear_previews(petition_id, keep=key if petition.status != Status.ARCHIVED else "")
 
 
 @task()
-def preview(petition_id: int, version: int) -> None:
+def preview(petition_id: int, key: str) -> None:
     """The worker's task: the case file of a petition not yet archived, for a download."""
-    build_preview(petition_id, version)
+    build_preview(petition_id, key)
 
 
 def _preview(petition: Petition) -> bytes | None:
-    """The case file of a petition not yet archived, built by the worker for its current version:
-    None while it is being built (the download answers "not yet", as for an archived one). Building
-    it takes seconds per document and minutes with many attachments: never in the request."""
+    """The case file of a petition not yet archived, built by the worker as the petition stands
+    (`preview_key`): None while it is being built (the download answers "not yet", as for an
+    archived one). Building it takes seconds per document and minutes with many attachments: never
+    in the request. Asked again while queued, it is not queued again (QUEUED_FOR)."""
     storage = private_storage()
-    name = preview_name(petition.pk, petition.version)
+    key = preview_key(petition)
+    name, mark = _preview_path(petition.pk, key), _preview_path(petition.pk, key, "queued")
     if not storage.exists(name):
-        preview.enqueue(petition.pk, petition.version)
+        fresh = storage.exists(mark) and timezone.now() - storage.get_modified_time(mark) < QUEUED_FOR
+        if not fresh:
+            if storage.exists(mark):
+                storage.delete(mark)
+            storage.save(mark, ContentFile(b""))
+            preview.enqueue(petition.pk, key)
         if not storage.exists(name):  # an immediate backend (tests, a single process) built it already
             return None
     with storage.open(name, "rb") as handle:

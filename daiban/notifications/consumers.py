@@ -91,13 +91,14 @@ def _day(event: Event, key: str, fallback: datetime.date | None) -> datetime.dat
 
 @consumes("terminate", "decide_review")
 def follow_up_announced(event: Event) -> None:
-    """Keyed by the event: a termination undone and made again with another date announces the new
-    date (the petitioner otherwise holds the first)."""
+    """Keyed by the petition and the date: a termination undone and made again with another date
+    announces the new date (the petitioner otherwise holds the first); made again with the same
+    date, nothing new is said."""
     if event.to_status != Status.TERMINATED:
         return
     p = event.petition
-    sms(p, "follow_up", dedupe=_key(event, "follow_up"),
-        follow_up_due=_day(event, "follow_up_due_on", p.follow_up_due_on))
+    due = _day(event, "follow_up_due_on", p.follow_up_due_on)
+    sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}:{due.isoformat() if due else ''}", follow_up_due=due)
 
 
 @consumes("decide_review")

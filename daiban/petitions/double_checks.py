@@ -28,6 +28,7 @@ from daiban.org import roles
 from daiban.org.models import Agent, User
 from daiban.petitions import events
 from daiban.petitions.abilities import CASE_WORKERS, require
+from daiban.petitions.guards import ensure_not_archived
 from daiban.petitions.intake import _text
 from daiban.petitions.models import DoubleInvestigation, Petition, Reassignment
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
@@ -113,6 +114,7 @@ def double_check_assign(*, user: User, item_id: int, assignee_id: Any) -> Double
     with transaction.atomic():
         petition, item = _locked(user, item_id)
         require(user, "manage_double_checks")
+        ensure_not_archived(petition)
         _still_open(item)
         raw = str(assignee_id if assignee_id is not None else "").strip()
         wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
@@ -137,6 +139,7 @@ def double_check_findings(*, user: User, item_id: int, data: dict[str, Any]) -> 
         petition, item = _locked(user, item_id)
         if item.assignee_id != user.pk:
             raise Forbidden("只有一案双查的责任人可以填写查明情况", code="forbidden")
+        ensure_not_archived(petition)
         _still_open(item)
         matter = _text(data, "matter_findings", "查事情况")
         handling = _text(data, "handling_findings", "查人（办理）情况")
@@ -154,6 +157,7 @@ def double_check_close(*, user: User, item_id: int, note: Any = "") -> DoubleInv
     with transaction.atomic():
         petition, item = _locked(user, item_id)
         require(user, "manage_double_checks")
+        ensure_not_archived(petition)
         _still_open(item)
         if not (item.matter_findings and item.handling_findings):
             raise Conflict("责任人尚未填写查事、查人情况，不能结束", code="not_allowed")

@@ -13,6 +13,9 @@ class Submission(models.Model):
     code instead of registering the same complaint again, which intake would then decline as 正在办理."""
 
     token = models.CharField("表单令牌", max_length=64, unique=True)
+    # The browser that sent it (a keyed hash of its CSRF cookie): only that browser is shown the
+    # number and query code again; a token seen elsewhere reveals nothing.
+    browser = models.CharField("浏览器标识", max_length=64, blank=True)
     petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
 

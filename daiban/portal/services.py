@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from daiban.documents.services import store_attachment
-from daiban.lib import ratelimit
+from daiban.documents.services import check_upload, store_attachment
+from daiban.lib import crypto, ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
-from daiban.lib.text import clean_line
+from daiban.lib.text import clean_line, clean_text
 from daiban.org.models import Agent
 from daiban.petitions import deadlines, events
 from daiban.petitions import feedback as facts
@@ -118,11 +119,11 @@ ONCE_KEEP = datetime.timedelta(days=1)  # how long a form's one-time token is re
 
 
 class AlreadySubmitted(Exception):  # noqa: N818 (an outcome, not an error)
-    """The form's one-time token was used meanwhile: `petition` is the one it registered."""
+    """The form's one-time token was used meanwhile: `sent` says for which petition, and by whom."""
 
-    def __init__(self, petition: Petition | None) -> None:
+    def __init__(self, sent: Sent | None) -> None:
         super().__init__("already submitted")
-        self.petition = petition
+        self.sent = sent
 _ONCE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -132,17 +133,41 @@ def once_token(raw: object) -> str:
     return text if _ONCE.fullmatch(text) else ""
 
 
-def submitted_with(token: str) -> Petition | None:
+def same_complaint(petition: Petition, content: object) -> bool:
+    """Is `content` (as posted) the complaint `petition` registered, as intake would store it?"""
+    return clean_text(content if isinstance(content, str) else "") == petition.content
+
+
+def changed_token(token: str, content: object) -> str:
+    """The token of a form sent again with another complaint: derived from the first and the text."""
+    text = clean_text(content if isinstance(content, str) else "")
+    return hashlib.sha256(f"{token}:{text}".encode()).hexdigest()[:32]
+
+
+def browser_mark(csrf_cookie: str | None) -> str:
+    """What identifies the browser that sent a form: a keyed hash of its CSRF cookie ('' without one)."""
+    return crypto.lookup_hash(f"portal-browser:{csrf_cookie}")[:32] if csrf_cookie else ""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A form's one-time token as used: the petition, and whether this browser sent it."""
+
+    petition: Petition
+    same_browser: bool
+
+
+def submitted_with(token: str, browser: str = "") -> Sent | None:
     """The petition a form's one-time token was already used for (within ONCE_KEEP), or None."""
     if not token:
         return None
     found = Submission.objects.filter(token=token, created_at__gte=timezone.now() - ONCE_KEEP).select_related(
         "petition").first()
-    return found.petition if found else None
+    return Sent(found.petition, found.browser == browser) if found else None
 
 
 def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: bool = False,
-           once: str = "") -> Petition:
+           once: str = "", browser: str = "") -> Petition:
     """A petition from the portal: channel online, source self, at the chosen agent's station or the default.
 
     Invalid (naming the field) before anything is counted: a citizen correcting a mistyped ID number
@@ -168,17 +193,20 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
     if due:
         wait = max(due)
         raise RateLimited(f"提交较多，请{ratelimit.wait_text(wait)}后再试（或在网页上输入验证码提交）", retry_after=wait)
+    # The files are read and checked before the transaction: parsing a crafted file takes time that
+    # must not hold the number sequence's lock (every other intake would wait on it).
+    checked = [(upload, check_upload(upload)) for upload in files]
     with transaction.atomic():
         result = petitions.petition_intake(data=body, user=None, agent=agent, as_petitioner=True)
-        for upload in files:
-            store_attachment(result.petition, upload, kind="by_content", user=None)
+        for upload, ok in checked:
+            store_attachment(result.petition, upload, kind="by_content", user=None, checked=ok)
         if once:  # the form's token, used: a second post of it shows this petition (views.submit)
             Submission.objects.filter(created_at__lt=timezone.now() - ONCE_KEEP).delete()
             try:
                 with transaction.atomic():
-                    Submission.objects.create(token=once, petition=result.petition)
+                    Submission.objects.create(token=once, petition=result.petition, browser=browser)
             except IntegrityError:  # the same form posted at once from elsewhere: it won, this is undone
-                raise AlreadySubmitted(submitted_with(once)) from None
+                raise AlreadySubmitted(submitted_with(once, browser)) from None
         # Counted last, in the transaction: a submission refused for its content or a file is not
         # counted, and one refused by the count is not saved.
         for scope, ident, share in limits:

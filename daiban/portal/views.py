@@ -7,6 +7,7 @@ import secrets
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -51,11 +52,24 @@ def _submit(request, client: str):
         return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
                                                       "max_files": MAX_FILES, "files_dropped": _files_dropped(request)})
     once = services.once_token(request.POST.get("once")) if request.method == "POST" else ""
-    done = services.submitted_with(once)
-    if done is not None:  # this form was sent already (a double tap, the back button): its answer again
-        return _answer(request, done, again=True)
-    form = SubmitForm(request.POST or None, request.FILES or None, needs_captcha=needs_captcha,
-                      initial={"once": once or secrets.token_hex(16)})
+    browser = services.browser_mark(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+    sent = services.submitted_with(once, browser)
+    if sent is not None and services.same_complaint(sent.petition, request.POST.get("content")):
+        # This form was sent already (a double tap, a retry, the back button): its answer again.
+        return _sent_again(request, sent)
+    if sent is not None:
+        # The form was changed and sent again: another complaint, under a token of its own (the same
+        # for the same changed text, so its own double tap is caught too).
+        once = services.changed_token(once, request.POST.get("content"))
+        sent = services.submitted_with(once, browser)
+        if sent is not None:
+            return _sent_again(request, sent)
+    data = None
+    if request.method == "POST":  # the form carries a valid token back, whatever was posted in it
+        data = request.POST.copy()
+        data["once"] = once or secrets.token_hex(16)
+    form = SubmitForm(data, request.FILES or None, needs_captcha=needs_captcha,
+                      initial={"once": secrets.token_hex(16)})
     limited: RateLimited | None = None
     if request.method == "POST":
         form.is_valid()
@@ -75,15 +89,15 @@ def _submit(request, client: str):
             petition = services.submit(data=form.service_data(), client=client, files=files,
                                        agent_id=form.cleaned_data["agent_id"] or None,
                                        captcha_solved=needs_captcha,  # the form had it, and it was solved
-                                       once=once)
+                                       once=once, browser=browser)
         except Invalid as exc:
             form.add_service_errors(exc.fields)
         except RateLimited as exc:
             form.add_error(None, exc.message)
             limited = exc
         except services.AlreadySubmitted as exc:
-            if exc.petition is not None:
-                return _answer(request, exc.petition, again=True)
+            if exc.sent is not None:
+                return _sent_again(request, exc.sent)
             form.add_error(None, "该表单刚刚已提交，请勿重复提交")
         else:
             return _answer(request, petition)
@@ -91,6 +105,15 @@ def _submit(request, client: str):
                "files_dropped": _files_dropped(request)}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
     return limited.stamp(response) if limited else response
+
+
+def _sent_again(request, sent):
+    """A form sent again: the petition it registered, to the browser that sent it; anywhere else
+    (the token copied or found), nothing about it."""
+    if sent.same_browser:
+        return _answer(request, sent.petition, again=True)
+    messages.info(request, "这张表已经提交过。如要反映问题，请重新填写。")
+    return redirect("portal:submit")
 
 
 def _answer(request, petition, *, again: bool = False):
