@@ -113,7 +113,7 @@ def test_phone_numbers_do_not_break_at_the_hyphen(org):
     for url in ("/staff/board/",):
         page = login("agent1").get(url).content.decode()
         assert re.search(r'<span class="phone">0477-', page), url
-    assert '<span class="phone">0477-' in Client().get("/").content.decode()
+    assert re.search(r'<a class="phone" href="tel:0477[0-9]+">0477-', Client().get("/").content.decode())  # and a link to call
 
 
 # --- the portal: query code out of URLs, thanks after a rating -----------------------------------
