@@ -141,16 +141,34 @@ def _tsquery(query: Query) -> str:
     if query.number:
         parts.append("(" + " & ".join(f"'{t}'" for t in query.number) + ")")
     if query.words:
-        # Without names: the text's weight (D) only — a recheck per row, paid only by such viewers.
-        weight = "" if query.names else ":D"
-        parts.append("(" + " & ".join(f"'{t}'{weight}" for t in query.words) + ")")
+        parts.append("(" + " & ".join(f"'{t}'" for t in query.words) + ")")
     return " | ".join(parts)
 
 
-def _match_sql(query: Query) -> tuple[str, list[str]]:
+def _pg_match(query: Query, alias: str = "") -> tuple[str, list]:
+    """The PostgreSQL condition on a SearchEntry row (`alias.`) that it matches, and its parameters.
+    Without names the index finds the candidates and each is checked against its number's and its
+    text's own tokens: the vector is built from arrays, whose lexemes carry no positions, so a
+    weight (:D) in the query does not keep them apart."""
+    a = f"{alias}." if alias else ""
+    condition, params = f"{a}vec @@ %s::tsquery", [_tsquery(query)]
+    if query.names:
+        return condition, params
+    checks, more = [], []
+    if query.number:
+        checks.append(f"string_to_array({a}number, ' ') @> %s::text[]")
+        more.append(list(query.number))
+    if query.words:
+        checks.append(f"string_to_array({a}body, ' ') @> %s::text[]")
+        more.append(list(query.words))
+    return f"{condition} AND ({' OR '.join(checks)})", params + more
+
+
+def _match_sql(query: Query) -> tuple[str, list]:
     """SQL selecting the ids of matching petitions, and its parameters."""
     if connection.vendor == "postgresql":
-        return "SELECT petition_id FROM petitions_searchentry WHERE vec @@ %s::tsquery", [_tsquery(query)]
+        condition, params = _pg_match(query)
+        return f"SELECT petition_id FROM petitions_searchentry WHERE {condition}", params  # noqa: S608
     return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts5_expression(query)]  # noqa: S608
 
 
@@ -178,12 +196,12 @@ class Ranked:
         inner, inner_params = self.qs.order_by().values("id").query.sql_with_params()
         if connection.vendor == "postgresql":
             # Django's own SQL for the filtered queryset is nested; the query text is a parameter.
-            sql = ("SELECT s.petition_id FROM petitions_searchentry s WHERE s.vec @@ %s::tsquery "  # noqa: S608
+            condition, match_params = _pg_match(self.query, "s")
+            sql = (f"SELECT s.petition_id FROM petitions_searchentry s WHERE {condition} "  # noqa: S608
                    f"AND s.petition_id IN ({inner}) "
                    "ORDER BY ts_rank('{0.2, 0.2, 0.6, 1.0}', s.vec, %s::tsquery) DESC, s.petition_id DESC "
                    "LIMIT %s OFFSET %s")
-            tsq = _tsquery(self.query)
-            params = [tsq, *inner_params, tsq, size, start]
+            params = [*match_params, *inner_params, _tsquery(self.query), size, start]
         else:
             # "+rowid": the list is a filter, not a rowid constraint (FTS5 would rerun the MATCH per id).
             sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND +rowid IN ({inner}) "  # noqa: S608
