@@ -4,9 +4,7 @@ run by the worker after the action committed, each message keyed by its event (i
 
 from __future__ import annotations
 
-import datetime
-
-from daiban.notifications.consumers import _agent_user, _center_users, _key
+from daiban.notifications.consumers import _agent_user, _center_users, _day, _key
 from daiban.notifications.services import notice, sms
 from daiban.org import roles
 from daiban.org.models import Agent, User
@@ -87,9 +85,7 @@ def extension_decided(event: Event) -> None:
     notice(users, "extension_decided", petition=p, dedupe=_key(event, "extension_decided"),
            disposition=disposition.number, decision="批准" if approved else "不批准", note=event.note)
     if approved:
-        due = event.data.get("due_on")
-        sms(p, "extension", dedupe=_key(event, "extension_sms"),
-            due=datetime.date.fromisoformat(due) if isinstance(due, str) else disposition.due_on)
+        sms(p, "extension", dedupe=_key(event, "extension_sms"), due=_day(event, "due_on", disposition.due_on))
 
 
 @consumes("reassign")
