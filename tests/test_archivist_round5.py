@@ -238,3 +238,13 @@ def test_a_docx_declares_its_chinese_fonts_and_language(api, accepted):
         entry = fonts[fonts.index(f'w:name="{name}"'):]
         assert '<w:charset w:val="86"/>' in entry[:300], name
     assert 'w:eastAsia="zh-CN"' in package.read("word/styles.xml").decode()
+
+
+def test_a_heic_photo_is_named_and_the_way_out_told(api, accepted):
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64),
+                           "kind": "photo"}, **agent.headers)
+    message = r.json()["error"]["fields"]["file"]
+    assert r.status_code == 400 and "IMG_0001.HEIC" in message and "兼容性最佳" in message, message

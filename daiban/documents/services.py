@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,10 @@ def referral_letter_file(user: User, referral_id: int, fmt: str, *, via: str) ->
 
 # --- attachments ------------------------------------------------------------------------------------
 
+# HEIF/HEIC photos (ISO base media: "ftyp" then the brand at byte 8).
+_HEIF = re.compile(rb"^.{4}ftyp(heic|heix|hevc|hevx|heim|heis|mif1|msf1)", re.DOTALL)
+
+
 def _sniff(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, ext in SIGNATURES:
         if head.startswith(magic):
@@ -244,6 +249,9 @@ def check_upload(upload) -> CheckedUpload:
     data = upload.read()
     sniffed = _sniff(data[:16])
     if sniffed is None or not data:
+        if _HEIF.match(data[:16]):  # an iPhone's or a new Android phone's photo: say what to do
+            raise Invalid.of({"file": f"照片“{clean_line(upload.name or '')[:40]}”是HEIC格式，暂不能接收："
+                                      "请在手机相机设置中选择“兼容性最佳”后重拍，或截图后上传JPG图片"})
         raise Invalid.of({"file": "只能上传JPG、PNG图片或PDF文件"})
     content_type, ext = sniffed
     check_opens(data, content_type)

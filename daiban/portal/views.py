@@ -50,7 +50,8 @@ def _submit(request, client: str):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
         form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
         return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
-                                                      "max_files": MAX_FILES, "files_dropped": _files_dropped(request)})
+                                                      "max_files": MAX_FILES, "files_dropped": _files_dropped(request),
+                                                      "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES})
     once = services.once_token(request.POST.get("once")) if request.method == "POST" else ""
     browser = services.browser_mark(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
     sent = services.submitted_with(once, browser)
@@ -102,7 +103,7 @@ def _submit(request, client: str):
         else:
             return _answer(request, petition)
     context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
-               "files_dropped": _files_dropped(request)}
+               "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES, "files_dropped": _files_dropped(request)}
     response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
     return limited.stamp(response) if limited else response
 

@@ -77,3 +77,28 @@ def test_rating_after_feedback_on_a_phone(site, api, org):
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("您对办理结果作出评价")
     assert Petition.objects.get(number=number).satisfaction == "fairly_satisfied"
+
+
+def test_a_photo_too_large_or_in_heic_is_named_as_it_is_chosen(site, org, settings):
+    page = site.page(**PHONE)
+    page.goto(site.url("/submit/"))
+    big = settings.DAIBAN_ATTACHMENT_MAX_BYTES + 1
+    page.get_by_label("附件（照片或PDF，最多5个，每个不超过10MB）").set_input_files([
+        {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff" + b"0" * big},
+        {"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": b"\x00\x00\x00\x18ftypheic"},
+    ])
+    check = page.get_by_test_id("files-check")
+    expect(check).to_be_visible()
+    expect(check).to_contain_text("“现场照片.jpg”有10.0MB，超过10MB")
+    expect(check).to_contain_text("“IMG_0001.HEIC”是HEIC格式")
+    _no_sideways_scroll(page)
+
+
+def test_a_double_tap_on_submit_registers_one_petition(site, org):
+    page = site.page(**PHONE)
+    page.goto(site.url("/submit/"))
+    _fill(page, id_no=id_number(serial=951))
+    page.get_by_label("我已阅读并同意《个人信息保护告知》").check()
+    page.get_by_role("button", name="提交").dblclick()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
+    assert Petition.objects.count() == 1

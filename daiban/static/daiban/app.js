@@ -262,6 +262,28 @@
     });
   });
 
+  /* The portal's files, checked as they are chosen (the server checks again): a photo too large or
+     in HEIC is named at once, not after minutes of uploading it over a slow line. */
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var box = document.getElementById("files-check");
+      if (!box) return;
+      var max = parseInt(input.dataset.maxBytes, 10), most = parseInt(input.dataset.maxFiles || "0", 10);
+      var problems = [];
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        if (/\.(heic|heif)$/i.test(file.name)) {
+          problems.push("“" + file.name + "”是HEIC格式，暂不能接收：请在相机设置中选择“兼容性最佳”，或截图后上传");
+        } else if (max && file.size > max) {
+          problems.push("“" + file.name + "”有" + (file.size / 1048576).toFixed(1) + "MB，超过" + Math.round(max / 1048576) + "MB，请压缩或换一张");
+        }
+      });
+      if (most && input.files && input.files.length > most) problems.push("最多选择" + most + "个附件");
+      box.textContent = problems.join("；");
+      box.hidden = !problems.length;
+      input.classList.toggle("is-invalid", problems.length > 0);
+    });
+  });
+
   /* Copy buttons (data-copy="text"): the query code and the number, in one tap. */
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
