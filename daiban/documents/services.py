@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -324,42 +325,29 @@ class _Walk:
             self.seen.add(key)
         return value.get_object() if hasattr(value, "get_object") else value
 
-    def runs_something(self, action: Any) -> bool:
-        """Does this action, or one chained after it (/Next), run something?"""
-        pending = [action]
-        while pending:
-            item = self.resolve(pending.pop())
-            if isinstance(item, list):
-                pending.extend(item)
-                continue
-            if not isinstance(item, dict):
-                continue
-            if item.get("/S") in _ACTIVE_ACTIONS or "/JS" in item:
-                return True
-            if item.get("/Next") is not None:
-                pending.append(item["/Next"])
-        return False
-
-    def triggers(self, holder: Any) -> bool:
-        """Does this dictionary carry additional actions (/AA) or an action (/A) that runs something?"""
-        return isinstance(holder, dict) and ("/AA" in holder or self.runs_something(holder.get("/A")))
-
-    def tree(self, first: Any, children: str) -> bool:
-        """Walk an outline (/First, /Next) or a field tree (/Kids): does any node trigger something?"""
+    def dictionaries(self, first: Any, follow: tuple[str, ...]) -> Iterator[dict]:
+        """Every dictionary reached from `first` (arrays are gone through) by the keys `follow`,
+        each once: an action's chain (/Next), an outline (/First, /Next), a field tree (/Kids)."""
         pending = [first]
         while pending:
             node = self.resolve(pending.pop())
             if isinstance(node, list):
                 pending.extend(node)
-                continue
-            if not isinstance(node, dict):
-                continue
-            if self.triggers(node):
-                return True
-            for key in (children, "/Next") if children == "/First" else (children,):
-                if node.get(key) is not None:
-                    pending.append(node[key])
-        return False
+            elif isinstance(node, dict):
+                yield node
+                pending.extend(node[key] for key in follow if node.get(key) is not None)
+
+    def runs_something(self, action: Any) -> bool:
+        """Does this action, or one chained after it (/Next), run something?"""
+        return any(item.get("/S") in _ACTIVE_ACTIONS or "/JS" in item for item in self.dictionaries(action, ("/Next",)))
+
+    def triggers(self, holder: Any) -> bool:
+        """Does this dictionary carry additional actions (/AA) or an action (/A) that runs something?"""
+        return isinstance(holder, dict) and ("/AA" in holder or self.runs_something(holder.get("/A")))
+
+    def tree(self, first: Any, follow: tuple[str, ...]) -> bool:
+        """Walk an outline (/First, /Next) or a field tree (/Kids): does any node trigger something?"""
+        return any(self.triggers(node) for node in self.dictionaries(first, follow))
 
 
 def _active_content(reader: Any) -> bool:
@@ -376,10 +364,10 @@ def _active_content(reader: Any) -> bool:
         if "/JavaScript" in names or "/AA" in root or walk.runs_something(root.get("/OpenAction")):
             return True
         outlines = walk.resolve(root.get("/Outlines"))
-        if isinstance(outlines, dict) and walk.tree(outlines.get("/First"), "/First"):
+        if isinstance(outlines, dict) and walk.tree(outlines.get("/First"), ("/First", "/Next")):
             return True
         form = walk.resolve(root.get("/AcroForm"))
-        if isinstance(form, dict) and ("/XFA" in form or walk.tree(form.get("/Fields"), "/Kids")):
+        if isinstance(form, dict) and ("/XFA" in form or walk.tree(form.get("/Fields"), ("/Kids",))):
             return True
         for page in reader.pages:
             if "/AA" in page:

@@ -124,6 +124,8 @@ class AlreadySubmitted(Exception):  # noqa: N818 (an outcome, not an error)
     def __init__(self, sent: Sent | None) -> None:
         super().__init__("already submitted")
         self.sent = sent
+
+
 _ONCE = re.compile(r"[0-9a-f]{32}")
 
 

@@ -48,10 +48,7 @@ def _submit(request, client: str):
     needs_captcha = services.needs_captcha(client)
     if request.method == "POST" and request.POST.get("captcha_refresh"):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
-        form = SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha)
-        return render(request, "portal/submit.html", {"form": form, "needs_captcha": needs_captcha,
-                                                      "max_files": MAX_FILES, "files_dropped": _files_dropped(request),
-                                                      "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES})
+        return _submit_page(request, SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha), needs_captcha)
     once = services.once_token(request.POST.get("once")) if request.method == "POST" else ""
     browser = services.browser_mark(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
     sent = services.submitted_with(once, browser)
@@ -102,10 +99,14 @@ def _submit(request, client: str):
             form.add_error(None, "该表单刚刚已提交，请勿重复提交")
         else:
             return _answer(request, petition)
-    context = {"form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
-               "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES, "files_dropped": _files_dropped(request)}
-    response = render(request, "portal/submit.html", context, status=429 if limited else 400 if form.errors else 200)
+    response = _submit_page(request, form, needs_captcha, status=429 if limited else 400 if form.errors else 200)
     return limited.stamp(response) if limited else response
+
+
+def _submit_page(request, form: SubmitForm, needs_captcha: bool, status: int = 200):
+    return render(request, "portal/submit.html", {
+        "form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
+        "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES, "files_dropped": _files_dropped(request)}, status=status)
 
 
 def _sent_again(request, sent):
