@@ -220,6 +220,31 @@ def test_weak_passwords_are_refused(org, weak):
     assert User.objects.get(username="agent7").check_password(PASSWORD)
 
 
+@pytest.mark.parametrize("interactive", [False, True])
+def test_the_first_administrator_cannot_bypass_the_password_rules(db, monkeypatch, interactive):
+    """Actor: the installer running `createsuperuser`, with DJANGO_SUPERUSER_PASSWORD or typing a weak
+    password and answering "y" to Django's offer to bypass the rules: no account, the rules' message."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    if interactive:
+        monkeypatch.setattr("getpass.getpass", lambda prompt="Password: ": "wushen2026")
+        monkeypatch.setattr("builtins.input", lambda prompt="": "y")
+        options = {"interactive": True, "username": "root_admin", "email": ""}
+        monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    else:
+        monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "wushen2026")
+        options = {"interactive": False, "username": "root_admin", "email": ""}
+    with pytest.raises(CommandError, match="密码"):
+        call_command("createsuperuser", stdout=io.StringIO(), stderr=io.StringIO(), **options)
+    assert not User.objects.filter(username="root_admin").exists()
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Wushen#Xinfang2026")
+    call_command("createsuperuser", interactive=False, username="root_admin", email="", stdout=io.StringIO())
+    assert User.objects.get(username="root_admin").is_superuser
+
+
 def test_a_token_dies_with_a_password_change_and_so_do_other_sessions(org):
     """Actor: agent7 changes their password on one computer; the API token and the session on the
     other computer end, the session that changed it stays."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -69,6 +70,18 @@ class StaffUserManager(UserManager):
     def get_by_natural_key(self, username):
         # The stored spelling is normalised (User.normalize_username): look the typed one up the same way.
         return self.get(**{self.model.USERNAME_FIELD: normalize_username(username)})
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """An administrator holds every key of the system: its password meets AUTH_PASSWORD_VALIDATORS
+        however it is created. Django's `createsuperuser` offers to bypass them interactively and does
+        not check DJANGO_SUPERUSER_PASSWORD at all; both now end in the validators' Chinese messages
+        (the command reports a ValidationError as its error). Raises ValidationError; an account without
+        a usable password (None) is left to `set_unusable_password` as in Django."""
+        if password is not None:
+            candidate = self.model(username=normalize_username(username), email=email or "",
+                                   **{k: v for k, v in extra_fields.items() if k in {"name"}})
+            password_validation.validate_password(password, candidate)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
