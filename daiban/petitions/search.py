@@ -148,8 +148,8 @@ def _tsquery(query: Query) -> str:
 def _pg_match(query: Query, alias: str = "") -> tuple[str, list]:
     """The PostgreSQL condition on a SearchEntry row (`alias.`) that it matches, and its parameters.
     Without names the index finds the candidates and each is checked against its number's and its
-    text's own tokens: the vector is built from arrays, whose lexemes carry no positions, so a
-    weight (:D) in the query does not keep them apart."""
+    text's own tokens: a weight in the query (:D) would keep the name out too, but GIN then rechecks
+    every row against its stored vector (`_tsquery`)."""
     a = f"{alias}." if alias else ""
     condition, params = f"{a}vec @@ %s::tsquery", [_tsquery(query)]
     if query.names:
