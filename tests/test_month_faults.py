@@ -64,7 +64,9 @@ def fed_back(api, org, clock, accepted: str, answered: str, satisfaction: str) -
 
 
 def sms(pid: int) -> list[tuple[str, str]]:
-    return [(n.template, n.body) for n in Notification.objects.filter(petition_id=pid, channel="sms").order_by("id")]
+    """The SMS the petitioner gets: queued or sent, not cancelled (a step taken back before it went out)."""
+    return [(n.template, n.body) for n in Notification.objects.filter(petition_id=pid, channel="sms")
+            .exclude(state=Notification.State.CANCELLED).order_by("id")]
 
 
 def test_a_back_dated_termination_inside_the_review_window_needs_the_waiver(api, org, clock):
@@ -143,7 +145,8 @@ def test_a_termination_made_again_tells_the_new_follow_up_date(api, org, clock):
     clock.move_to(at("2026-11-27", 10, 0))
     assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
     follow_ups = [body for template, body in sms(pid) if template == "follow_up"]
-    assert len(follow_ups) == 2 and "12月7日" in follow_ups[0] and "12月14日" in follow_ups[1], follow_ups
+    # The first was taken back with its step before it went out (tests send nothing); the second stands.
+    assert len(follow_ups) == 1 and "12月14日" in follow_ups[0], follow_ups
 
 
 def test_the_regulation_s_extension_is_told_to_the_petitioner(api, org, clock):
@@ -230,3 +233,53 @@ def test_a_termination_made_again_on_the_same_day_says_nothing_new(api, org, clo
     undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="说明写错了")
     assert api("agent1").act(pid, "terminate", {"note": "终结，说明已更正"}).status_code == 200
     assert len([t for t, _ in sms(pid) if t == "follow_up"]) == 1
+
+
+def test_an_undone_step_tells_nothing_and_its_unsent_message_is_withdrawn(api, org, clock):
+    """Actor: agent1 terminates at 10:00 and takes it back at 10:05. Whether the worker ran before the
+    undo (the SMS queued) or after it (nothing to queue), the petitioner is not told of a 终结 that no
+    longer stands; a message already sent stays sent, and the step made again is told once."""
+    from daiban.notifications.services import send_due
+    from daiban.petitions.events import run_consumer
+    from daiban.petitions.models import Event
+
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20", 10, 0))
+    assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
+    queued = Notification.objects.get(petition_id=pid, template="follow_up")
+    assert queued.event.action == "terminate"
+    clock.move_to(at("2026-11-20", 10, 5))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="还不该终结")
+    queued.refresh_from_db()
+    assert queued.state == Notification.State.CANCELLED and queued.dedupe_key is None
+    send_due()
+    queued.refresh_from_db()
+    assert queued.state == Notification.State.CANCELLED
+    assert [t for t, _ in sms(pid) if t == "follow_up"] == []
+    # The worker late: its consumer for the undone step runs after the undo and queues nothing.
+    step = Event.objects.filter(petition_id=pid, action="terminate").latest("id")
+    run_consumer.call("daiban.notifications.consumers.follow_up_announced", step.pk)
+    assert [t for t, _ in sms(pid) if t == "follow_up"] == []
+    # Made again the same day: told once.
+    assert api("agent1").act(pid, "terminate", {"note": "终结，说明已更正"}).status_code == 200
+    assert len([t for t, _ in sms(pid) if t == "follow_up"]) == 1
+
+
+def test_a_message_queued_before_its_step_was_undone_is_not_sent(org, api, clock):
+    """Actor: the SMS sender (manage.py notify) meeting a message whose step was undone before the
+    undo's own consumer ran: it cancels it instead of sending."""
+    from daiban.notifications.services import send_due
+    from daiban.petitions.models import Event
+
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20", 10, 0))
+    assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
+    step = Event.objects.filter(petition_id=pid, action="terminate").latest("id")
+    # An undo recorded without its consumers having run (the worker is behind).
+    Event.record(Petition.objects.get(pk=pid), "undo", actor=User.objects.get(username="agent1"),
+                 data={"undid": step.pk})
+    row = Notification.objects.get(petition_id=pid, template="follow_up")
+    assert row.state == Notification.State.QUEUED
+    counts = send_due()
+    row.refresh_from_db()
+    assert row.state == Notification.State.CANCELLED and counts["cancelled"] >= 1

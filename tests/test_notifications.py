@@ -75,11 +75,11 @@ def test_delivery_through_the_configured_backend(new_petition, clock, settings):
     settings.DAIBAN_SMS_BACKEND = "tests.test_notifications.RecordingBackend"
     petition = new_petition(petitioner={"phone": "13912345678"})
     counts = services.send_due()
-    assert counts == {"due": 1, "sent": 1, "failed": 0}
+    assert counts == {"due": 1, "sent": 1, "failed": 0, "cancelled": 0}
     assert SENT[0][0] == "13912345678" and petition["number"] in SENT[0][1]
     row = sms_of(petition["id"])[0]
     assert row.state == "sent" and row.attempts == 1 and row.sent_at is not None
-    assert services.send_due() == {"due": 0, "sent": 0, "failed": 0}  # never twice
+    assert services.send_due() == {"due": 0, "sent": 0, "failed": 0, "cancelled": 0}  # never twice
 
 
 def test_a_failed_send_is_retried_later_and_never_lost(new_petition, clock, settings):

@@ -9,7 +9,7 @@ import datetime
 
 from django.db.models import Max
 
-from daiban.notifications.services import notice, param_text, sms
+from daiban.notifications.services import notice, param_text, sms, withdraw
 from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
 from daiban.org import roles
 from daiban.org.models import User
@@ -29,6 +29,16 @@ def _center_users() -> list[User]:
 
 def _key(event: Event, template: str) -> str:
     return f"event:{event.pk}:{template}"
+
+
+@consumes("undo")
+def withdrawn(event: Event) -> None:
+    """A step taken back (撤销上一步): what its consumers queued and did not send yet is cancelled, so
+    the petitioner is not told of a 终结 that no longer stands, and the step made again is told anew
+    (its dedupe key is free). A message already sent stays sent."""
+    step = (event.data or {}).get("undid")
+    if isinstance(step, int) and not isinstance(step, bool):
+        withdraw(step)
 
 
 @consumes("intake")

@@ -19,6 +19,7 @@ class Notification(models.Model):
         FAILED = "failed", "发送失败（将重试）"
         GAVE_UP = "gave_up", "多次失败，需人工处理"
         READ = "read", "已读"
+        CANCELLED = "cancelled", "已撤回（所通知的步骤已撤销）"
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     template = models.CharField("模板", max_length=40)
@@ -26,6 +27,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # The event whose consumer queued it: a message of a step taken back (undo) before it went out
+    # is cancelled, not sent (services.send_due, services._queue).
+    event = models.ForeignKey("petitions.Event", verbose_name="来源事件", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
     phone_enc = models.TextField("手机号（密文）", blank=True)
     body = models.TextField("内容")
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)

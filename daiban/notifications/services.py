@@ -16,6 +16,7 @@ from daiban.notifications.backends import SmsError, get_backend
 from daiban.notifications.models import Notification
 from daiban.notifications.templates_text import IN_APP, SMS
 from daiban.org.models import User
+from daiban.petitions.events import current_event, was_undone
 from daiban.petitions.models import Petition
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def param_text(value) -> str:
 def sms(petition: Petition, template: str, *, dedupe: str | None = None, **params) -> Notification | None:
     """An SMS to the petitioner (their number stays encrypted in the outbox)."""
     body = SMS[template].format(number=petition.number, **{k: param_text(v) for k, v in params.items()})
-    return _queue(N(channel=N.Channel.SMS, template=template, petition=petition,
+    return _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
                     phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
                     next_attempt_at=timezone.now()))
 
@@ -42,6 +43,7 @@ def notice(users: Iterable[User], template: str, *, petition: Petition | None = 
            **params) -> int:
     body = IN_APP[template].format(**{k: param_text(v) for k, v in params.items()})
     rows = [N(channel=N.Channel.IN_APP, template=template, petition=petition, recipient=u, body=body, state=N.State.SENT,
+              event=current_event.get(),
               sent_at=timezone.now(), dedupe_key=f"{dedupe}:{u.pk}" if dedupe else None) for u in users]
     return len(N.objects.bulk_create(rows, ignore_conflicts=True))
 
@@ -49,9 +51,12 @@ def notice(users: Iterable[User], template: str, *, petition: Petition | None = 
 def _queue(row: Notification) -> Notification | None:
     """Save the message unless one with its dedupe key exists (None then). Two workers may queue
     the same message at once (two events that each announce it): the unique key decides, and the
-    loser returns None instead of failing its task."""
-    if row.dedupe_key and N.objects.filter(dedupe_key=row.dedupe_key).exists():
-        return None
+    loser returns None instead of failing its task. A message of the same key not yet sent whose
+    step was taken back (`_withdraw_undone`) gives way: the step made again is told."""
+    if row.dedupe_key:
+        held = N.objects.filter(dedupe_key=row.dedupe_key).first()
+        if held is not None and not _withdraw_undone(held):
+            return None
     if not row.dedupe_key:
         row.save()
         return row
@@ -67,6 +72,24 @@ def _queue(row: Notification) -> Notification | None:
 
 # --- delivery ---------------------------------------------------------------------------------------
 
+def _withdraw_undone(row: Notification) -> bool:
+    """Cancel a message not yet sent whose step was taken back (undo); its dedupe key is freed. True
+    if it was cancelled (also by someone else just now), False if it stands or has gone out."""
+    if row.event_id is None or row.state not in (N.State.QUEUED, N.State.FAILED):
+        return False
+    if not was_undone(row.event_id, row.petition_id):
+        return False
+    withdraw(row.event_id)
+    return True
+
+
+def withdraw(event_id: int) -> int:
+    """Cancel the messages of one event (a step taken back) that have not gone out, freeing their
+    dedupe keys. Returns how many. In-app notices are already delivered and stay."""
+    return N.objects.filter(event_id=event_id, state__in=[N.State.QUEUED, N.State.FAILED]).update(
+        state=N.State.CANCELLED, dedupe_key=None, next_attempt_at=None, last_error="所通知的步骤已撤销")
+
+
 def _claim(row_id: int, now: datetime.datetime) -> bool:
     """Take one message for sending; a second sender running at the same time gets 0 rows."""
     return N.objects.filter(
@@ -81,7 +104,7 @@ def send_due(*, limit: int = 500, dry_run: bool = False) -> dict[str, int]:
         .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)).order_by("id")
         .values_list("id", flat=True)[:limit]
     )
-    counts = {"due": len(due), "sent": 0, "failed": 0}
+    counts = {"due": len(due), "sent": 0, "failed": 0, "cancelled": 0}
     if dry_run:
         return counts
     N.objects.filter(pk__in=due, next_attempt_at__isnull=True).update(next_attempt_at=now)
@@ -90,6 +113,9 @@ def send_due(*, limit: int = 500, dry_run: bool = False) -> dict[str, int]:
         if not _claim(row_id, now):
             continue
         row = N.objects.get(pk=row_id)
+        if _withdraw_undone(row):  # the step was taken back after the message was queued
+            counts["cancelled"] += 1
+            continue
         try:
             backend.send(crypto.decrypt(row.phone_enc), row.body)
         except SmsError as exc:

@@ -23,6 +23,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -54,6 +55,10 @@ def event_labels() -> dict[str, str]:
             **{f"disposition_{name}": act.label for name, act in DISPOSITION_ACTIONS.items()}, **EVENT_LABELS}
 
 logger = logging.getLogger(__name__)
+
+# The event whose consumer is running: what it queues (a message) is recorded as the event's, so a
+# step taken back (undo) can take back what it had queued and not yet sent.
+current_event: ContextVar[Event | None] = ContextVar("current_event", default=None)
 
 # Pauses before the 2nd, 3rd, … attempt of a failed consumer: then it gives up (still in the admin).
 RETRY_SECONDS = (10, 60, 300, 1800, 7200)
@@ -129,12 +134,28 @@ def run_consumer(consumer: str, event_id: int, attempt: int = 1) -> None:
     admin lists it with its traceback)."""
     entry = BY_NAME[consumer]
     event = Event.objects.select_related("petition").get(pk=event_id)
+    if was_undone(event):
+        # Taken back (撤销上一步) before the worker came to it: nothing follows a step that no longer
+        # stands (no "已终结" SMS for a termination undone five minutes later).
+        logger.info("consumer %s skips event %s: the step was undone", consumer, event_id)
+        return
+    token = current_event.set(event)
     try:
         entry.handler(event)
     except Exception as exc:
         if not _retry(entry, event_id, attempt) and entry.give_up is not None:
             entry.give_up(event, exc)
         raise
+    finally:
+        current_event.reset(token)
+
+
+def was_undone(event: Event | int, petition_id: int | None = None) -> bool:
+    """Has this step been taken back (an `undo` event of its petition names it)? Read through the
+    petition's events (indexed), never the whole table. `event` may be an id with its petition's id."""
+    event_id = event if isinstance(event, int) else event.pk
+    petition = petition_id if isinstance(event, int) else event.petition_id
+    return Event.objects.filter(petition_id=petition, action="undo", data__undid=event_id).exists()
 
 
 def _retry(entry: Consumer, event_id: int, attempt: int) -> bool:

@@ -11,4 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = send_due(dry_run=options["dry_run"])
-        self.stdout.write(f"短信：待发 {counts['due']}，已发 {counts.get('sent', 0)}，失败 {counts.get('failed', 0)}")
+        self.stdout.write(f"短信：待发 {counts['due']}，已发 {counts.get('sent', 0)}，失败 {counts.get('failed', 0)}，撤回 {counts.get('cancelled', 0)}")
