@@ -153,8 +153,9 @@ def run_consumer(consumer: str, event_id: int, attempt: int = 1) -> None:
 def was_undone(event: Event | int, petition_id: int | None = None) -> bool:
     """Has this step been taken back (an `undo` event of its petition names it)? Read through the
     petition's events (indexed), never the whole table. `event` may be an id with its petition's id."""
-    event_id = event if isinstance(event, int) else event.pk
-    petition = petition_id if isinstance(event, int) else event.petition_id
+    event_id, petition = (event, petition_id) if isinstance(event, int) else (event.pk, event.petition_id)
+    if petition is None:
+        return False
     return Event.objects.filter(petition_id=petition, action="undo", data__undid=event_id).exists()
 
 
