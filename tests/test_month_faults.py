@@ -283,3 +283,35 @@ def test_a_message_queued_before_its_step_was_undone_is_not_sent(org, api, clock
     counts = send_due()
     row.refresh_from_db()
     assert row.state == Notification.State.CANCELLED and counts["cancelled"] >= 1
+
+
+def test_a_matter_whose_date_was_never_fixed_is_late_after_the_regulation_s_limit(api, org, clock):
+    """Actor: the center reading the on-time rate. A multi-department matter accepted 2026-09-18 whose
+    solution was never determined (no 办结时限) and concluded 2026-12-20 is late: the regulation's 60
+    days ended in November. /stats, the departments' ranking and the ledger's 是否按期 say so alike."""
+    import io
+
+    import openpyxl
+
+    pid = accepted_on(api, org, clock, "2026-09-18")
+    a = api("agent1")
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                             "track": "multi_department"})
+    assert r.status_code == 200, r.data
+    petition = Petition.objects.get(pk=pid)
+    assert petition.due_on is None and petition.national_due_on is not None
+    clock.move_to(at("2026-12-18"))
+    answer_all(api, org, r.data)
+    clock.move_to(at("2026-12-21"))
+    assert a.act(pid, "conclude", {"result": "已依法处理"}).status_code == 200
+    period = {"from": "2026-09-01", "to": "2026-12-31"}
+    totals = api("center").get("/stats", **period).data
+    assert totals["concluded"] == 1 and totals["concluded_on_time"] == 0, totals
+    ranking = {d["id"]: d for d in api("center").get("/stats/departments", **period).data}
+    assert ranking[org.departments[0].pk]["on_time"] == 0 and ranking[org.departments[0].pk]["answered"] == 1
+    response = api("center").client.get("/api/v1/ledger.xlsx", **api("center").headers)
+    content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[3]]
+    row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] == petition.number)
+    assert row[header.index("是否按期")] == "否"

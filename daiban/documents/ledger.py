@@ -63,7 +63,7 @@ LABELS = {
 FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "petitioner__id_number_enc",
           "petitioner_phone_enc", "petitioner_address", "content", "channel", "source", "category", "agent__name",
           "due_on", "concluded_on", "feedback_method", "satisfaction", "terminated_on", "followed_up_on",
-          "archived_on", "status", "agent_id", "station_id", "review_level"]
+          "archived_on", "status", "agent_id", "station_id", "review_level", "national_due_on"]
 
 
 def _dispositions(petitions: QuerySet[Petition], department: int | None = None,
@@ -94,6 +94,7 @@ def _reviews(petitions: QuerySet[Petition]) -> dict[int, str]:
 
 
 def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
+    """是否按期: against the bureau's date, else the regulation's (the caller passes whichever holds)."""
     if not concluded:
         return ""
     if not due:
@@ -206,7 +207,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     for row in rows.iterator(chunk_size=5000):
         (pid, number, received, accepted, name, id_enc, phone_enc, address, content, channel, source, category,
          agent, due, concluded, feedback_method, satisfaction, terminated, followed, archived, status, agent_id,
-         station_id, review_level) = row
+         station_id, review_level, national_due) = row
         count += 1
         departments, routed_on, urged = routed.get(pid, ([], None, 0))
         if hide_identity:
@@ -224,7 +225,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
         values += [
             address, content, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source),
             category, agent or "", "、".join(departments), routed_on, due, urged or None, concluded,
-            _on_time(due, concluded),
+            _on_time(due or national_due, concluded),  # the statistics' limit (stats.kpi.LIMIT)
             # A department's own export: the petitioner's opinion and the review are not its to see
             # (selectors.petition_detail hides them from a department-only viewer too).
             "" if only else LABELS["method"].get(feedback_method, ""),

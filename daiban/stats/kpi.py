@@ -8,11 +8,15 @@ period and concluded in the next counts in the period it was received.
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from daiban.petitions.models import PetitionLink, Satisfaction
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 _links = PetitionLink.objects.filter(petition_id=OuterRef("pk"))
+
+# The date a matter is judged on time against: the bureau's 办结时限, else the regulation's.
+LIMIT = Coalesce(F("due_on"), F("national_due_on"))
 
 CONDITIONS: dict[str, Q] = {
     "screened": ~Q(status="received"),
@@ -21,9 +25,12 @@ CONDITIONS: dict[str, Q] = {
     # and archived is "archived" too, but it was never taken on, so it is neither (a fresh user
     # found 15/32 where 14/32 was right).
     "concluded": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER),
-    # No due date (a multi-department matter whose solution was never fixed) cannot be late.
+    # Judged against the bureau's date, or the regulation's 60 days where none was fixed (a
+    # multi-department matter whose solution was never determined is still late after 60 days,
+    # 《信访工作条例》第三十五条); only a matter with neither cannot be late. The ledger's 是否按期 and
+    # the departments' ranking read the same limit (`LIMIT`).
     "concluded_on_time": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER)
-    & (Q(due_on__isnull=True) | Q(concluded_on__lte=F("due_on"))),
+    & (Q(due_on__isnull=True, national_due_on__isnull=True) | Q(concluded_on__lte=LIMIT)),
     # `satisfaction` is API.md's: the petitioner's own online rating when given after the feedback,
     # else the opinion staff recorded at the feedback (kept apart, petitions.feedback sets it).
     "rated": ~Q(satisfaction=""),
