@@ -85,3 +85,27 @@ def test_profile_lists_the_corrections_of_contact_data_with_who_and_when(person,
     page = login("agent1").get(f"/staff/petitioners/{petitioner_id}/").content.decode()
     assert 'data-testid="correction-row"' in page
     assert "13900000071 → 13900000099" in page and "信访人换了手机号" in page and first["number"] in page
+
+
+def test_another_station_sees_no_correction_made_on_a_petition_it_may_not_see(person, api, org):
+    """Actors: agent1 corrects the person's phone on the bureau's petition; agent12, at another
+    station, registers and takes a new petition of the same person and opens the profile: the
+    correction (the bureau's petition number, its agent, the old and new phone, the reason) is not
+    shown there."""
+    from tests.factories import petition_body
+
+    petitioner_id, first = person[0], person[1]
+    assert api("agent1").post(f"/petitions/{first['id']}/petitioner/correction",
+                              {"phone": "13900000099", "reason": "信访人换了手机号"}).status_code == 200
+    own = api("agent12").post("/petitions", petition_body(
+        petitioner={"name": "巴特尔", "id_number": id_number(serial=71)},
+        content="图克镇的亲戚家林地边界与邻村不清，请求依法勘界确权。"))
+    assert own.status_code == 201, own.data
+    assert api("agent12").act(own.data["id"], "screen", {
+        "outcome": "agency", "agent_id": org.agent12.pk, "agent_chosen_by": "designated",
+        "notification": "oral"}).status_code == 200
+    page = login("agent12").get(f"/staff/petitioners/{petitioner_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="correction-row"' not in html
+    assert "信访人换了手机号" not in html and first["number"] not in html and "13900000071" not in html

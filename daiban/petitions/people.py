@@ -39,9 +39,12 @@ class Profile:
     corrections: list[Correction] = field(default_factory=list)
 
 
-def _corrections(petitioner: Petitioner) -> list[Correction]:
-    rows = (PetitionerCorrection.objects.filter(petitioner=petitioner).select_related("by", "petition")
-            .order_by("-id")[:50])
+def _corrections(petitioner: Petitioner, petition_ids: list[int]) -> list[Correction]:
+    """The corrections of the person's data made on these petitions (those whose personal data the
+    viewer may see): a correction on another station's petition names that petition, its agent and
+    the old and new name and phone, none of which this viewer may read."""
+    rows = (PetitionerCorrection.objects.filter(petitioner=petitioner, petition_id__in=petition_ids)
+            .select_related("by", "petition").order_by("-id")[:50])
     out = []
     for row in rows:
         changes = json.loads(crypto.decrypt(row.changes_enc))
@@ -79,7 +82,8 @@ def profile(user: User, petitioner_id: int, *, via: str = "petitioner_profile") 
         "rated": sum(bool(p.satisfaction) for p in petitions),
         "followed_up": sum(p.followed_up_on is not None for p in petitions),
     }
-    return Profile(petitioner, petitions, total - len(petitions), counts, _corrections(petitioner))
+    readable = [p.pk for p in petitions if may_see_personal_data(user, p)]
+    return Profile(petitioner, petitions, total - len(petitions), counts, _corrections(petitioner, readable))
 
 
 def profile_ids(user: User, petitions: list[Petition]) -> set[int]:
