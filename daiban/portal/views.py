@@ -158,7 +158,22 @@ CODES_KEY = "portal_codes"  # number → query code this browser proved it knows
 CODES_MAX = 20
 
 
+CODE_MAX = 16  # Petition.query_code's length: anything longer is no query code and is not kept
+CODE_REFUSED = f"查询码格式不正确（查询码不超过{CODE_MAX}位），请核对后重新输入"
+# Posts of the track form per client and hour: each keeps a code in a session row, so without a
+# bound one client could fill the session table (a real petitioner tracks a handful of petitions).
+TRACKS_PER_HOUR = 120
+
+
+def _plausible_code(code: str) -> bool:
+    return 0 < len(code) <= CODE_MAX and code.isprintable()
+
+
 def _remember_code(request, number: str, code: str) -> None:
+    """Keep the code this browser proved for `number` in its session; what cannot be a query code
+    is never stored (the callers refuse it first, with CODE_REFUSED)."""
+    if not _plausible_code(code):
+        return
     codes = dict(request.session.get(CODES_KEY, {}))
     codes.pop(number, None)
     codes[number] = code
@@ -232,6 +247,13 @@ def track(request):
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
+        if not _plausible_code(code):
+            return _track_page(request, number, CODE_REFUSED, 400)
+        try:
+            ratelimit.take("portal_track", ratelimit.client(request), limit=TRACKS_PER_HOUR, window=3600,
+                           message="查询过于频繁，请{wait}后再试")
+        except RateLimited as exc:
+            return _track_page(request, number, exc.message, 429, limited=exc)
         if "captcha_1" in data:
             form = TrackCaptchaForm(data)
             if not form.is_valid():
@@ -254,6 +276,8 @@ def status(request, number: str):
     if request.method != "POST" and request.GET.get("code", "").strip():
         # A link with ?code=…: the code goes into this browser's session (as the track form's post
         # does) and the address bar, history and bookmarks get the address without it.
+        if not _plausible_code(request.GET["code"].strip()):
+            return _track_page(request, number, CODE_REFUSED, 400)
         _remember_code(request, number, request.GET["code"].strip())
         return _private(redirect_303(reverse("portal:status", args=[number])))
     if request.method == "POST":  # never on the session's word alone (see above)
