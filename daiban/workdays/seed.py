@@ -142,6 +142,9 @@ class NoticeError(ValueError):
     pass
 
 
+NAME_MAX = 100  # CalendarDay.name's max_length
+
+
 def parse_notice(text: str, year: int) -> list[DaySpec]:
     """Read a year's holiday notice written as simple lines into a full year of days.
 
@@ -162,7 +165,9 @@ def parse_notice(text: str, year: int) -> list[DaySpec]:
         except ValueError as exc:
             raise NoticeError(f"第{number}行的日期无效：{line}") from exc
         workday = match["kind"] in ("workday", "班", "上班")
-        name = match["name"] or ""
+        name = (match["name"] or "").strip()
+        if len(name) > NAME_MAX:  # the column's length: refused by line here, not a database error later
+            raise NoticeError(f"第{number}行的名称不能超过{NAME_MAX}字（现有{len(name)}字）")
         if not _CJK.search(name):  # an English or empty name: the Chinese one (调休上班 for a working day)
             name = "调休上班" if workday else chinese_name(name)
         day = first
