@@ -53,6 +53,11 @@ class DaibanUserAdmin(UserAdmin):
     )
     actions = ["unlock_login", "reset_second_factor"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Accounts are deactivated (取消“有效”), never deleted: the timeline, the audit trail and every
+        # signed opinion name the account that acted (petitions.audit_hooks refuses it elsewhere too).
+        return False
+
     @admin.display(description="角色", ordering="roles")
     def role_labels(self, obj: User) -> str:
         """The roles by their Chinese names (the field stores codes such as duty_leader)."""
