@@ -33,8 +33,11 @@ def test_numbers_in_a_query_string_are_masked_as_people_type_them():
     fullwidth = "%EF%BC%91%EF%BC%93%EF%BC%99%EF%BC%94%EF%BC%97%EF%BC%97%EF%BC%98%EF%BC%90%EF%BC%90%EF%BC%91%EF%BC%95"
     for query, digits in (("139+4778+0015", 13), ("139%204778%200015", 13), ("139.4778.0015", 13),
                           (fullwidth, 11), ("150626+1982+0828+0167", 21), ("150626%2019820828%200167", 20)):
-        line = mask(f'"GET /admin/petitions/petition/?q={query} HTTP/1.1" 200 512')
+        line = mask(f'"GET /admin/petitions/petition/?term={query} HTTP/1.1" 200 512')
         assert f"[已屏蔽{digits}位]" in line and "4778" not in line and "0828" not in line, line
+        # A search box's own value (q=) is masked whole, whatever it holds.
+        line = mask(f'"GET /admin/petitions/petition/?q={query} HTTP/1.1" 200 512')
+        assert "?q=[已屏蔽] HTTP/1.1" in line and "4778" not in line and "0828" not in line, line
 
 
 def test_a_decoded_request_line_cannot_forge_another_log_line():

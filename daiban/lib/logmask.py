@@ -27,7 +27,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A petition's query code in an address (`?code=…` of the public API and old tracking links): whoever
 # holds it sees the petition's progress and may rate it, so an access log must not keep it.
 # Up to the next parameter, quote or " HTTP/" (a decoded "%20" may sit inside a typed code).
-_QUERY_CODE = re.compile(r"([?&;](?:code|query_code)=)[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
+# A search (`q=`) or a filter by name holds what staff typed to find a person, often the name itself.
+_QUERY_CODE = re.compile(r"([?&;](?:code|query_code|q|name|petitioner|petitioner_name|id_number|phone)=)"
+                         r"[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
 # The same code in a message's text ("…编号WS-2026-000001，查询码FRWKPL7L84。": the receipt SMS, which the
 # console SMS backend logs).
 _QUERY_CODE_TEXT = re.compile(r"(查询码[：:\s]*)[0-9A-Za-z]{4,32}")
@@ -38,7 +40,7 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 
 def mask(text: str) -> str:
     """Replace every ID- or phone-like digit run in `text` with a marker giving only its length
-    (UUIDs excepted), and a query code in an address (`code=…`) with a marker. Read as people type numbers: full-width digits are folded (NFKC) and a
+    (UUIDs excepted), and a query code or a search in an address (`code=…`, `q=…`) with a marker. Read as people type numbers: full-width digits are folded (NFKC) and a
     percent-encoded query string (an access log's request line) is decoded first; control characters
     that decoding brings are written as \\xNN, so a request cannot forge log lines."""
     if "%" in text:
