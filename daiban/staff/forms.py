@@ -86,6 +86,8 @@ class IntakeForm(CleanFormMixin, forms.Form):
     content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     category = forms.ChoiceField(label="内容分类", required=False)
     in_judicial_proceedings = forms.BooleanField(label="已进入司法程序（诉讼、仲裁、行政复议）", required=False)
+    # One per rendering of the form (views.intake): the same form posted twice registers once.
+    once = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
 
     # Service field names → form field names, for the service's error messages.
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",

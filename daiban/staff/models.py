@@ -56,3 +56,21 @@ class SavedFilter(models.Model):
         verbose_name = verbose_name_plural = "常用筛选"
         ordering = ["name", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name")]
+
+
+class IntakeSubmission(models.Model):
+    """The petition one rendering of the 登记 form registered (its one-time token). The same form
+    posted again (a double click on a slow line, a retry, the back button) opens that petition
+    instead of registering the complaint a second time; two posts at once: the unique token lets one
+    commit, the other is told which petition it was (views.intake)."""
+
+    token = models.CharField("表单令牌", max_length=32)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.CASCADE, related_name="+")
+    petition = models.ForeignKey("petitions.Petition", verbose_name="信访事项", on_delete=models.CASCADE,
+                                 related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记表提交记录"
+        # Per user: a token copied into another account's post is that account's own (it opens nothing).
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="intake_submission_once")]

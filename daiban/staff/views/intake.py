@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,17 +15,46 @@ from daiban.lib.identity import InvalidValue, normalize_id_number
 from daiban.petitions import services
 from daiban.petitions.abilities import may_see_query_code
 from daiban.staff.forms import IntakeForm
+from daiban.staff.models import IntakeSubmission
 from daiban.staff.views.common import REFUSALS, staff_required
+
+_ONCE = re.compile(r"[0-9a-f]{32}")
+
+
+def _once(form: IntakeForm) -> str:
+    """The form's one-time token as posted, or '' (an older page, a forged value: no guard)."""
+    token = str(form.cleaned_data.get("once") or "")
+    return token if _ONCE.fullmatch(token) else ""
+
+
+def _sent_before(request, token: str):
+    """The redirect to the petition this user's form (token) already registered, told so; else None."""
+    done = IntakeSubmission.objects.filter(token=token, user=request.user).select_related("petition").first()
+    if done is None:
+        return None
+    messages.info(request, f"这张登记表已经提交过，已登记为 {done.petition.number}，未重复登记。")
+    return redirect("staff:case", done.petition_id)
 
 
 @staff_required("intake")
 def intake(request):
-    form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat()})
+    form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat(),
+                                                     "once": secrets.token_hex(16)})
     if request.method == "POST" and form.is_valid():
+        token = _once(form)
+        if token and (earlier := _sent_before(request, token)) is not None:
+            return earlier
         try:
-            result = services.petition_intake_or_existing(data=form.service_data(), user=request.user)
+            with transaction.atomic():
+                result = services.petition_intake_or_existing(data=form.service_data(), user=request.user)
+                if token:  # unique: of two posts at once one commits, the other rolls back here
+                    IntakeSubmission.objects.create(token=token, user=request.user, petition=result.petition)
         except (Invalid, Conflict) as exc:
             form.add_service_errors(exc.fields or {"__all__": exc.message})
+        except IntegrityError:
+            if token and (earlier := _sent_before(request, token)) is not None:
+                return earlier
+            raise
         else:
             petition = result.petition
             if result.created:

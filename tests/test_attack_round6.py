@@ -1,0 +1,168 @@
+"""An attacker and the wrong role, a sixth time: each fault found is one example of its kind.
+
+- what a viewer may not see is not learnt another way: the petitioner profile lists only the
+  corrections made on petitions the viewer may read (tests/test_petitioner_profile.py);
+- an anonymous client cannot make the server keep what it sends without bound: a query code longer
+  than any query code is refused before it reaches the session, and the tracking form is rate-limited;
+- every writer is safe on its own: a holiday notice's name longer than its column is refused by line,
+  not left to the database (PostgreSQL would have answered 500);
+- history keeps who acted: a staff account with a timeline is deactivated, never deleted;
+- no personal data in logs: what staff typed into a search (a name) is masked in logged addresses;
+- the same form posted twice registers once: the 登记 form carries a one-time token.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.test import Client
+
+from daiban.audit.guard import AppendOnlyError
+from daiban.org.models import User
+from daiban.petitions.models import Event, Petition
+from daiban.workdays.seed import NoticeError, parse_notice
+from tests.factories import COMPLAINT, id_number
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+# --- the tracking form keeps nothing it should not ----------------------------------------------------
+
+@pytest.mark.parametrize("how", ["post", "legacy_link"])
+def test_a_code_no_query_code_could_be_is_refused_before_the_session_keeps_it(org, how):
+    """Actor: an anonymous client sending a 200,000-character "code" again and again."""
+    client = Client()
+    code = "a" * 200_000
+    if how == "post":
+        response = client.post("/track/", {"number": "WS-2026-000001", "code": code})
+    else:
+        response = client.get("/track/WS-2026-000001/", {"code": code})
+    assert response.status_code == 400
+    assert "查询码格式不正确" in response.content.decode()
+    assert not any(len(s.session_data) > 10_000 for s in Session.objects.all())
+
+
+def test_the_tracking_form_is_rate_limited_per_client(org):
+    """Actor: one client posting the tracking form past the hour's allowance: 429 with Retry-After,
+    and the posts past it store nothing."""
+    from daiban.portal.views import TRACKS_PER_HOUR
+
+    client = Client()
+    for i in range(TRACKS_PER_HOUR):
+        assert client.post("/track/", {"number": "WS-2026-000001", "code": f"CODE{i:06d}"}).status_code == 302
+    refused = client.post("/track/", {"number": "WS-2026-000001", "code": "LASTCODE01"})
+    assert refused.status_code == 429 and refused.headers.get("Retry-After")
+    assert "查询过于频繁" in refused.content.decode()
+
+
+# --- the holiday notice ------------------------------------------------------------------------------
+
+def test_a_holiday_name_longer_than_its_column_is_refused_by_line():
+    with pytest.raises(NoticeError, match=r"第2行的名称不能超过100字（现有502字）"):
+        parse_notice("2027-01-01 休 元旦\n2027-02-06..2027-02-12 休 春节" + "节" * 500 + "\n", 2027)
+    days = parse_notice("2027-02-06..2027-02-12 休 " + "春" * 100 + "\n", 2027)
+    assert max(len(d.name) for d in days) == 100
+
+
+def test_the_calendar_page_says_which_line_is_too_long(org):
+    """Actor: the administrator pasting a notice with an over-long name on /staff/calendar/."""
+    from daiban.workdays.models import CalendarDay
+
+    response = login("admin").post("/staff/calendar/?year=2027", {
+        "notice": "2027-02-06..2027-02-12 休 春节" + "节" * 500}, follow=True)
+    assert response.status_code in (200, 400)
+    assert "第1行的名称不能超过100字" in response.content.decode()
+    assert not CalendarDay.objects.filter(name__startswith="春节节").exists()
+
+
+# --- accounts with history ---------------------------------------------------------------------------
+
+def test_a_staff_account_that_acted_is_not_deleted(api, accepted, org):
+    """Actor: the administrator in /admin/ and in code: the account of dept… who acted keeps its
+    timeline rows; the admin offers no delete, a delete is refused, deactivation works."""
+    petition = accepted()
+    agent = User.objects.get(username="agent1")
+    assert Event.objects.filter(actor=agent, petition_id=petition["id"]).exists()
+    admin = login("admin")
+    page = admin.get(f"/admin/org/user/{agent.pk}/delete/")
+    assert page.status_code in (403, 404, 302)
+    assert admin.post(f"/admin/org/user/{agent.pk}/delete/", {"post": "yes"}).status_code in (403, 404, 302)
+    assert User.objects.filter(pk=agent.pk).exists()
+    # An account whose only trace is the timeline (no personal-data views, which PROTECT already).
+    clerk = User.objects.create_user("clerk_account", password=None)
+    Event.record(Petition.objects.get(pk=petition["id"]), "contact", actor=clerk, note="电话联系")
+    with pytest.raises(AppendOnlyError, match="不能删除"), transaction.atomic():
+        clerk.delete()
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        User.objects.filter(pk=clerk.pk).delete()
+    assert Event.objects.filter(actor=clerk).count() == 1
+    # An account that never acted may go (a typo at creation).
+    spare = User.objects.create_user("spare_account", password=None)
+    spare.delete()
+    assert not User.objects.filter(username="spare_account").exists()
+
+
+# --- logs --------------------------------------------------------------------------------------------
+
+def test_a_name_typed_into_a_search_is_not_logged():
+    from daiban.lib.logmask import mask
+
+    line = '"GET /api/v1/petitions?q=%E6%AC%A7%E9%98%B3%E6%9B%B4%E6%AD%A3&status=open HTTP/1.1" 200 512'
+    assert mask(line) == '"GET /api/v1/petitions?q=[已屏蔽]&status=open HTTP/1.1" 200 512'
+    assert "王建国" not in mask('"GET /staff/petitions/?page=2&q=王建国 HTTP/1.1" 200 9')
+    assert mask("?sq=1&faq=2") == "?sq=1&faq=2"
+
+
+# --- the 登记 form posted twice ----------------------------------------------------------------------
+
+def _intake_body(page: str) -> dict:
+    once = re.search(r'name="once" value="([0-9a-f]{32})"', page)
+    assert once, "the form carries its one-time token"
+    return {"channel": "visit", "source": "self", "received_on": "2026-09-16", "name": "王五",
+            "id_number": id_number(serial=31), "phone": "13912345678", "content": COMPLAINT,
+            "once": once.group(1)}
+
+
+def test_the_intake_form_posted_twice_registers_once(org, clock):
+    """Actor: agent1 double-clicking 保存 on a slow line (two posts of one rendering of the form)."""
+    client = login("agent1")
+    body = _intake_body(client.get("/staff/intake/").content.decode())
+    first = client.post("/staff/intake/", body)
+    again = client.post("/staff/intake/", body, follow=True)
+    assert Petition.objects.count() == 1
+    petition = Petition.objects.get()
+    assert first.status_code == 302 and first.url == f"/staff/petitions/{petition.pk}/"
+    assert again.redirect_chain[-1][0] == f"/staff/petitions/{petition.pk}/"
+    assert "已经提交过" in again.content.decode() and petition.number in again.content.decode()
+    # A new rendering of the form is a new registration (another petitioner's complaint).
+    other = _intake_body(client.get("/staff/intake/").content.decode())
+    other["id_number"] = id_number(serial=32)
+    assert client.post("/staff/intake/", other).status_code == 302
+    assert Petition.objects.count() == 2
+
+
+def test_a_refused_intake_keeps_its_token_so_the_corrected_form_registers(org, clock):
+    client = login("agent1")
+    body = _intake_body(client.get("/staff/intake/").content.decode())
+    refused = client.post("/staff/intake/", {**body, "phone": "12"})
+    assert refused.status_code == 200 and f'value="{body["once"]}"' in refused.content.decode()
+    assert client.post("/staff/intake/", body).status_code == 302
+    assert Petition.objects.count() == 1
+
+
+def test_another_user_cannot_use_a_token_to_open_a_petition(org, clock):
+    """Actor: agent12 (another station) posting agent1's token: it opens nothing of agent1's."""
+    client = login("agent1")
+    body = _intake_body(client.get("/staff/intake/").content.decode())
+    assert client.post("/staff/intake/", body).status_code == 302
+    petition = Petition.objects.get()
+    response = login("agent12").post("/staff/intake/", {**body, "id_number": id_number(serial=33)})
+    assert response.status_code in (200, 302)
+    assert response.status_code == 200 or response.url != f"/staff/petitions/{petition.pk}/"
