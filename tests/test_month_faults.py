@@ -315,3 +315,28 @@ def test_a_matter_whose_date_was_never_fixed_is_late_after_the_regulation_s_limi
     header = [c.value for c in sheet[3]]
     row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] == petition.number)
     assert row[header.index("是否按期")] == "否"
+
+
+def test_a_review_found_right_starts_the_regulation_s_limit_again_everywhere(api, org, clock):
+    """Actor: the center upholding a 复查 on 2026-11-09. The matter is handled again: the regulation's
+    limit counts from the decision (60 days: 2027-01-08) on the case data, the public page and after
+    a calendar change, as statutory_limit already did for the dates it allows."""
+    from daiban.petitions import deadlines
+    from daiban.petitions.recompute import recompute_after_calendar_change
+
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    before = Petition.objects.get(pk=pid).national_due_on
+    clock.move_to(at("2026-10-26"))
+    assert api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准不对"}).status_code == 200
+    clock.move_to(at("2026-11-09"))
+    r = api("center").act(pid, "decide_review", {"upheld": True, "due_on": "2026-12-30", "note": "有理"})
+    assert r.status_code == 200, r.data
+    petition = Petition.objects.get(pk=pid)
+    expected = deadlines.statutory(datetime.date(2026, 11, 9), deadlines.NATIONAL_HANDLING_DAYS)
+    assert petition.national_due_on == expected != before
+    assert api("agent1").get(f"/petitions/{pid}").data["national"]["due_on"] == expected.isoformat()
+    public = api("agent1").client.get(f"/api/v1/public/petitions/{petition.number}", {"code": petition.query_code})
+    assert public.json()["national_due_on"] == expected.isoformat()
+    # A calendar change recomputes it from the same start (not from the acceptance again).
+    recompute_after_calendar_change([expected])
+    assert Petition.objects.get(pk=pid).national_due_on == expected

@@ -55,15 +55,31 @@ def statutory_limit(petition: Petition) -> datetime.date | None:
     the handling again: counted from the latest such decision. None without a start day.
     No deadline the workflow sets (a 处置单's extension, a new due date, a solution's limit) may
     pass it."""
+    start = handling_start(petition)
+    if start is None:
+        return None
+    return statutory(start, NATIONAL_HANDLING_DAYS + (petition.national_extension_days or NATIONAL_MAX_EXTENSION))
+
+
+def handling_start(petition: Petition) -> datetime.date | None:
+    """The day the regulation's handling period counts from: acceptance (or receipt), or the latest
+    decision that found a 复查/复核 request right (the matter is handled again, 《信访工作条例》第三十五条).
+    The petition's `national_due_on` and `statutory_limit` both count from it (recompute's
+    HANDLING_START is the same rule in SQL). None without a start day."""
     start = petition.accepted_on or petition.received_on
     if petition.pk:
         redone = (petition.reviews.filter(upheld=True, decided_on__isnull=False).order_by("-decided_on")
                   .values_list("decided_on", flat=True).first())
         if redone is not None and (start is None or redone > start):
             start = redone
-    if start is None:
-        return None
-    return statutory(start, NATIONAL_HANDLING_DAYS + (petition.national_extension_days or NATIONAL_MAX_EXTENSION))
+    return start
+
+
+def national_due(petition: Petition) -> datetime.date | None:
+    """The regulation's handling limit: 60 days from `handling_start`, plus the extension granted
+    (`extend`); a last day on a rest day moves to the next working day."""
+    start = handling_start(petition)
+    return None if start is None else statutory(start, NATIONAL_HANDLING_DAYS + (petition.national_extension_days or 0))
 
 
 def beyond_limit_message(label: str, limit: datetime.date) -> str:

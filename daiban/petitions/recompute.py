@@ -99,6 +99,15 @@ _REVIEW_WINDOW_START = Greatest(
                       .order_by("-decided_on", "-id").values("decided_on")[:1]), F("received_on")),
 )
 
+# The regulation's handling period counts from acceptance (or receipt), or from the latest decision
+# that found a review request right (deadlines.handling_start, the same rule in Python).
+_ACCEPTED = Coalesce(F("accepted_on"), F("received_on"))
+HANDLING_START = Greatest(
+    _ACCEPTED,
+    Coalesce(Subquery(Review.objects.filter(petition=OuterRef("pk"), upheld=True, decided_on__isnull=False)
+                      .order_by("-decided_on", "-id").values("decided_on")[:1]), _ACCEPTED),
+)
+
 # The pending request the petition's own answer date (review_answer_due_on) counts from.
 _PENDING_REQUEST = Subquery(Review.objects.filter(petition=OuterRef("pk"), decided_on__isnull=True)
                             .order_by("-id").values("requested_on")[:1])
@@ -116,8 +125,7 @@ LIMITS: tuple[Limit, ...] = (
     # 《信访工作条例》, calendar days.
     Limit(Petition, "national_forward_due_on", "received_on", statutory(deadlines.NATIONAL_FORWARD_DAYS),
           Q(status__in=OPEN), "登记转送时限（条例）"),
-    Limit(Petition, "national_due_on", Coalesce(F("accepted_on"), F("received_on")),
-          _NationalHandling(deadlines.NATIONAL_HANDLING_DAYS),
+    Limit(Petition, "national_due_on", HANDLING_START, _NationalHandling(deadlines.NATIONAL_HANDLING_DAYS),
           Q(status__in=OPEN), "办理时限（条例）", needs=("national_extension_days",)),
     Limit(Petition, "review_request_due_on", _REVIEW_WINDOW_START, statutory(deadlines.REVIEW_REQUEST_DAYS),
           Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止", told=True),

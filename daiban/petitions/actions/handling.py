@@ -210,8 +210,7 @@ def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
     if not 1 <= data.days <= deadlines.NATIONAL_MAX_EXTENSION:
         raise Invalid.of({"days": f"延长天数应为1至{deadlines.NATIONAL_MAX_EXTENSION}的整数"})
     p.extension_reason, p.national_extension_days = data.reason, data.days
-    start = p.accepted_on or p.received_on
-    p.national_due_on = deadlines.statutory(start, deadlines.NATIONAL_HANDLING_DAYS + data.days)
+    p.national_due_on = deadlines.national_due(p)
     return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}",
                    {"days": data.days, "national_due_on": p.national_due_on.isoformat()})
 

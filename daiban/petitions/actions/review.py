@@ -107,8 +107,10 @@ def decide_review(ctx: Ctx, data: DecideReviewIn) -> Outcome:
         if data.due_on < ctx.on:
             raise Invalid.of({"due_on": "限期化解日期不能早于决定日期"})
         review.save()
-        # Counted from this decision: the handling starts again (deadlines.statutory_limit).
+        # Counted from this decision: the handling starts again (deadlines.handling_start), and the
+        # regulation's limit shown to everyone (case page, portal, summary) with it.
         deadlines.check_within_limit(p, data.due_on, "due_on", "限期化解日期")
+        p.national_due_on = deadlines.national_due(p)
         deadlines.set_fixed_deadline(p, ctx.on, data.due_on)
         # Handled again: the earlier conclusion, feedback and the petitioner's rating no longer stand.
         p.concluded_on = None
