@@ -14,6 +14,7 @@ its kind.
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
@@ -248,3 +249,23 @@ def test_a_heic_photo_is_named_and_the_way_out_told(api, accepted):
                            "kind": "photo"}, **agent.headers)
     message = r.json()["error"]["fields"]["file"]
     assert r.status_code == 400 and "IMG_0001.HEIC" in message and "兼容性最佳" in message, message
+
+
+def test_the_extension_notice_states_the_date_that_holds_after_a_calendar_change(api, routed, org):
+    """Actor: the administrator making a working day a holiday after dept1's 处置单 was extended: the
+    延期办理告知书 states the 处置单's new date, as the 处置单 and the case page do."""
+    from daiban.petitions.models import Disposition
+
+    p = routed(departments=[org.departments[0].pk])
+    d = p["dispositions"][0]
+    assert api("dept1").act_disposition(d["id"], "request_extension", {"workdays": 5, "reason": "现场勘测"}).status_code == 200
+    assert api("leader").act_disposition(d["id"], "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    granted = Disposition.objects.get(pk=d["id"]).due_on
+    r = api("admin").post("/calendar/days", {"days": [{"date": (granted - datetime.timedelta(days=1))
+                                                        .isoformat(), "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    moved = Disposition.objects.get(pk=d["id"]).due_on
+    assert moved != granted
+    text = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/extension.pdf").content).split())
+    assert f"{moved:%Y年%-m月%-d日}" in text or moved.isoformat() in text or f"{moved:%Y年%m月%d日}" in text, text
+    assert f"{granted:%Y年%-m月%-d日}" not in text and f"{granted:%Y年%m月%d日}" not in text

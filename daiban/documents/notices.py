@@ -77,19 +77,30 @@ def screen_outcome(petition: Petition) -> str:
 
 
 def extensions(petition: Petition) -> list[Extension]:
-    """Every granted extension in date order, read from the timeline (the actions' events)."""
+    """Every granted extension in date order, read from the timeline (the actions' events). The
+    latest extension of the matter and of each 处置单 states the date that holds now (a calendar
+    change or a later step may have moved it since; the 处置单 and the case page say the same);
+    earlier ones the date they granted."""
     found = []
-    for event in standing(petition):
+    events = standing(petition)
+    granted = [e for e in events if e.action in ("decide_extension", "disposition_decide_extension")
+               and (e.data or {}).get("approved")]
+    latest = {(e.data or {}).get("disposition_id"): e.pk for e in granted}  # disposition → its last extension
+    current = {d.pk: d.due_on for d in petition.dispositions.all()}
+    for event in events:
         data = event.data or {}
         if event.action == "extend":
             due = petition.national_due_on if event.pk == _last(petition, "extend") else None
             found.append(Extension(event.on, int(data.get("days") or petition.national_extension_days or 0), "日",
                                    petition.extension_reason or event.note, due))
-        elif event.action in ("decide_extension", "disposition_decide_extension") and data.get("approved"):
-            due = data.get("due_on")
+        elif event in granted:
+            disposition = data.get("disposition_id")
+            due = current.get(disposition) if latest.get(disposition) == event.pk else None
+            if due is None:
+                stated = data.get("due_on")
+                due = datetime.date.fromisoformat(stated) if isinstance(stated, str) else None
             found.append(Extension(event.on, int(data.get("workdays") or 0), "个工作日", data.get("reason") or event.note,
-                                   datetime.date.fromisoformat(due) if isinstance(due, str) else None,
-                                   data.get("department", "")))
+                                   due, data.get("department", "")))
     return found
 
 
