@@ -340,3 +340,39 @@ def test_a_review_found_right_starts_the_regulation_s_limit_again_everywhere(api
     # A calendar change recomputes it from the same start (not from the acceptance again).
     recompute_after_calendar_change([expected])
     assert Petition.objects.get(pk=pid).national_due_on == expected
+
+
+def test_a_calendar_change_tells_every_date_the_petitioner_was_told_once(api, org, clock):
+    """Actors: agent1 registers one petition (its receipt SMS names the day it will be told how it
+    is handled) and terminates another (its SMS names the follow-up day); the administrator then makes
+    the days those dates fall on holidays. Each petitioner gets one SMS naming the moved date; a
+    petition already screened is not told of its forwarding date (it was told the outcome)."""
+    from tests.factories import petition_body
+
+    clock.move_to(at("2026-11-02"))
+    r = api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number()}))
+    assert r.status_code == 201, r.data
+    received = Petition.objects.get(pk=r.data["id"])
+    screened = accepted_on(api, org, clock, "2026-11-02")
+    ended = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
+    clock.move_to(at("2026-11-20"))
+    assert api("agent1").act(ended, "terminate", {"note": "终结"}).status_code == 200
+    forward, follow_up = received.national_forward_due_on, Petition.objects.get(pk=ended).follow_up_due_on
+    assert Petition.objects.get(pk=screened).national_forward_due_on == forward
+    clock.move_to(at("2026-11-21"))
+    r = api("admin").post("/calendar/days", {"days": [
+        {"date": forward.isoformat(), "is_workday": False, "name": "调整"},
+        {"date": follow_up.isoformat(), "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    received.refresh_from_db()
+    moved_forward = received.national_forward_due_on
+    moved_follow_up = Petition.objects.get(pk=ended).follow_up_due_on
+    assert moved_forward != forward and moved_follow_up != follow_up
+    day = lambda d: f"{d.month}月{d.day}日"  # noqa: E731
+    assert [b for t, b in sms(received.pk) if t == "window_moved"] == [
+        f"【乌审旗信访代办】因节假日安排调整，您的事项{received.number}告知办理方式的日期由{day(forward)}改为"
+        f"{day(moved_forward)}。"]
+    ended_number = Petition.objects.get(pk=ended).number
+    assert [b for t, b in sms(ended) if t == "window_moved"] == [
+        f"【乌审旗信访代办】因节假日安排调整，您的事项{ended_number}回访日期由{day(follow_up)}改为{day(moved_follow_up)}。"]
+    assert not [t for t, _ in sms(screened) if t == "window_moved"]

@@ -153,18 +153,32 @@ def urged(event: Event) -> None:
            due=disposition.due_on or "待定")
 
 
+# What each date the petitioner holds is called in the SMS telling that it moved.
+_TOLD_DATES = {
+    "review_request_due_on": "申请{next}的截止日期",
+    "national_forward_due_on": "告知办理方式的日期",
+    "national_due_on": "办理期限",
+    "review_answer_due_on": "{current}决定的期限",
+    "follow_up_due_on": "回访日期",
+}
+
+
 @consumes("deadline_recomputed")
 def window_moved(event: Event) -> None:
-    """A calendar change moved the end of the petitioner's window to ask for review (recompute.py
-    hands off only such events): they are told the new date."""
+    """A calendar change moved dates the petitioner holds (recompute.py hands off only such events,
+    `Limit.told`): one SMS names each with its old and new day ("申请复查的截止日期由11月19日改为11月20日")."""
+    p = event.petition
+    levels = {"next": "复核" if p.review_level == "review" else "复查",
+              "current": "复核" if p.review_level == "re_review" else "复查"}
+    parts = []
     for change in (event.data or {}).get("told", ()):
-        old, new = change.get("old"), change.get("new")
-        if not (isinstance(old, str) and isinstance(new, str)):
+        old, new, what = change.get("old"), change.get("new"), _TOLD_DATES.get(change.get("field"))
+        if not (isinstance(old, str) and isinstance(new, str) and what):
             continue
-        p = event.petition
-        sms(p, "window_moved", dedupe=_key(event, f"window_moved:{change.get('field')}"),
-            level="复核" if p.review_level == "review" else "复查",
-            old=datetime.date.fromisoformat(old), new=datetime.date.fromisoformat(new))
+        parts.append(f"{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"
+                     f"改为{param_text(datetime.date.fromisoformat(new))}")
+    if parts:
+        sms(p, "window_moved", dedupe=_key(event, "window_moved"), changes="，".join(parts))
 
 
 @consumes("disposition_receive", "disposition_result")

@@ -11,9 +11,10 @@ SMS = {
     "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
     "review_upheld": "【乌审旗信访代办】经{level}，您的事项{number}申请有理，已责成有关部门于{due}前限期化解。",
     "review_maintained": "【乌审旗信访代办】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",
-    # A calendar change moved the end of the petitioner's own window (recompute.py): the date they
-    # were told no longer holds, and a window moved earlier would refuse them on the date they hold.
-    "window_moved": "【乌审旗信访代办】因节假日安排调整，您的事项{number}申请{level}的截止日期由{old}改为{new}。",
+    # A calendar change moved dates the petitioner was told (recompute.py): they no longer hold, and a
+    # window moved earlier would refuse them on the date they hold. {changes}: "申请复查的截止日期由
+    # 11月19日改为11月20日，回访日期由…改为…" (consumers.window_moved).
+    "window_moved": "【乌审旗信访代办】因节假日安排调整，您的事项{number}{changes}。",
 }
 
 # The result SMS's last clause: with the review window's end when the feedback opened it (the petitioner

@@ -5,8 +5,9 @@ or n calendar days after moved off a rest day, 《民法典》201, 203). When ca
 administrator edits a day, a State Council notice is imported for a year) every live deadline that
 depended on a changed day is computed again, and the change is recorded on its petition (one
 `deadline_recomputed` event per petition, system actor, each changed limit with old → new). The end
-of the petitioner's own window to ask for review is told to them again (`Limit.told`: the event is
-handed to notifications.consumers.window_moved, an SMS with the new date).
+the petitioner holds (the end of their window to ask for review, the follow-up date, a date an SMS
+named) is told to them again (`Limit.told`: the event is handed to notifications.consumers.window_moved,
+one SMS with the new dates).
 
 `LIMITS` is the registry: one line per kept deadline (which row and field, from which base date, by
 which rule, while which rows are live). Adding a deadline to the registry is all it takes for the
@@ -65,9 +66,10 @@ class Limit:
     petition: str = "id"
     provisional: str | None = None
     shows: tuple[str, ...] = ()  # columns the label shows (not read by the rule)
-    # A date the petitioner was told and must keep (their own window to act): its changes go in the
-    # event's data["told"] and the event is handed to its consumers (an SMS with the new date).
-    told: bool = False
+    # Which rows hold a date the petitioner was told (an SMS or the receipt named it): their changes
+    # go in the event's data["told"] and the event is handed to its consumers (an SMS with the new
+    # date). A predicate on the candidate row (its "_status" and `needs`); None: never told.
+    told: Callable[[Row], bool] | None = None
 
 
 class statutory:  # noqa: N801  (reads as a rule in the registry)
@@ -123,19 +125,24 @@ LIMITS: tuple[Limit, ...] = (
           "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
           provisional="due_provisional", shows=("number",)),
     # 《信访工作条例》, calendar days.
+    # The receipt SMS told the date by which the petitioner hears how it will be handled: while it
+    # is not yet screened, that is a date they hold.
     Limit(Petition, "national_forward_due_on", "received_on", statutory(deadlines.NATIONAL_FORWARD_DAYS),
-          Q(status__in=OPEN), "登记转送时限（条例）"),
+          Q(status__in=OPEN), "登记转送时限（条例）", told=lambda row: row["_status"] == S.RECEIVED),
+    # Told by the extension's SMS (延期办理告知) once the regulation's extension was granted.
     Limit(Petition, "national_due_on", HANDLING_START, _NationalHandling(deadlines.NATIONAL_HANDLING_DAYS),
-          Q(status__in=OPEN), "办理时限（条例）", needs=("national_extension_days",)),
+          Q(status__in=OPEN), "办理时限（条例）", needs=("national_extension_days",),
+          told=lambda row: bool(row["national_extension_days"])),
     Limit(Petition, "review_request_due_on", _REVIEW_WINDOW_START, statutory(deadlines.REVIEW_REQUEST_DAYS),
-          Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止", told=True),
+          Q(status=S.FEEDBACK_GIVEN), "申请复查/复核截止", told=lambda row: True),
     Limit(Review, "answer_due_on", "requested_on", statutory(deadlines.REVIEW_ANSWER_DAYS),
           Q(decided_on__isnull=True), "复查/复核答复时限", petition="petition_id"),
+    # The portal's answer to the request named it (the Review's answer_due_on is the same date: told once).
     Limit(Petition, "review_answer_due_on", _PENDING_REQUEST, statutory(deadlines.REVIEW_ANSWER_DAYS),
-          Q(status=S.UNDER_REVIEW), "复查/复核决定期限"),
-    # 实施方案 七(四): the follow-up visit within 15 days of termination.
+          Q(status=S.UNDER_REVIEW), "复查/复核决定期限", told=lambda row: True),
+    # 实施方案 七(四): the follow-up visit within 15 days of termination, told by the 终结 SMS.
     Limit(Petition, "follow_up_due_on", "terminated_on", statutory(deadlines.FOLLOW_UP_DAYS),
-          Q(status=S.TERMINATED), "回访时限"),
+          Q(status=S.TERMINATED), "回访时限", told=lambda row: True),
 )
 
 
@@ -241,7 +248,8 @@ def _record(changes: list[_Change], reason: str, days: list[datetime.date]) -> i
             "days": [d.isoformat() for d in days[:50]],
             "changes": [{"field": c.limit.field, "model": c.limit.model._meta.model_name, "id": c.pk,
                          "old": c.old.isoformat(), "new": c.new.isoformat()} for c in moved[pid]]}
-        told = [change for c, change in zip(moved[pid], data["changes"], strict=True) if c.limit.told]
+        told = [change for c, change in zip(moved[pid], data["changes"], strict=True)
+                if c.limit.told is not None and c.limit.told(c.row)]
         if told:
             data["told"] = told
         entries.append((pid, moved[pid][0].row["_status"], f"{reason}（{shown}）：{'；'.join(parts)}", data))
