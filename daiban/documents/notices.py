@@ -95,7 +95,7 @@ def extensions(petition: Petition) -> list[Extension]:
                                    petition.extension_reason or event.note, due))
         elif event in granted:
             disposition = data.get("disposition_id")
-            due = current.get(disposition) if latest.get(disposition) == event.pk else None
+            due = current.get(disposition) if isinstance(disposition, int) and latest.get(disposition) == event.pk else None
             if due is None:
                 stated = data.get("due_on")
                 due = datetime.date.fromisoformat(stated) if isinstance(stated, str) else None

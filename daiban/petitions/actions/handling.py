@@ -210,7 +210,10 @@ def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
     if not 1 <= data.days <= deadlines.NATIONAL_MAX_EXTENSION:
         raise Invalid.of({"days": f"延长天数应为1至{deadlines.NATIONAL_MAX_EXTENSION}的整数"})
     p.extension_reason, p.national_extension_days = data.reason, data.days
-    p.national_due_on = deadlines.national_due(p)
+    due = deadlines.national_due(p)
+    if due is None:  # a petition always has its receipt day; kept as a clear refusal, not a crash
+        raise Invalid.of({"days": "该信访事项没有收到日期，无法计算办理期限"})
+    p.national_due_on = due
     return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}",
                    {"days": data.days, "national_due_on": p.national_due_on.isoformat()})
 
