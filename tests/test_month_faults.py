@@ -376,3 +376,38 @@ def test_a_calendar_change_tells_every_date_the_petitioner_was_told_once(api, or
     assert [b for t, b in sms(ended) if t == "window_moved"] == [
         f"【乌审旗信访代办】因节假日安排调整，您的事项{ended_number}回访日期由{day(follow_up)}改为{day(moved_follow_up)}。"]
     assert not [t for t, _ in sms(screened) if t == "window_moved"]
+
+
+def test_a_determined_solution_tells_each_department_its_date(api, org, clock):
+    """Actor: agent1 fixing the solution of a multi-department matter: dept1 and dept2, told 待定 at
+    the routing, are told the date."""
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                         "track": "multi_department"})
+    assert r.status_code == 200, r.data
+    clock.move_to(at("2026-09-18"))
+    r = api("agent1").act(pid, "determine_solution", {"determined_on": "2026-09-18"})
+    assert r.status_code == 200, r.data
+    for handler, disposition in zip(("dept1", "dept2"), r.data["dispositions"], strict=True):
+        told = Notification.objects.filter(recipient__username=handler, template="disposition_due_set")
+        assert [n.body for n in told] == [f"处置单 {disposition['number']} 的解决方案已确定，办理时限 11月5日"]
+
+
+def test_an_agent_who_left_is_not_the_one_told(api, org, clock):
+    """Actor: the administrator deactivating agent1, whose case then gets a department's answer: the
+    station's leaders are told (they reassign it), not the closed account; the sweep's reminders
+    skip it."""
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    disposition = r.data["dispositions"][0]
+    second = accepted_on(api, org, clock, "2026-09-16")
+    assert api("agent1").act(second, "route", {"departments": [org.departments[1].pk],
+                                               "track": "standard"}).status_code == 200
+    User.objects.filter(username="agent1").update(is_active=False)
+    assert api("dept1").act_disposition(disposition["id"], "result", {"result": "已处理"}).status_code == 200
+    answered = Notification.objects.filter(template="disposition_answered", petition_id=pid)
+    assert answered.exists() and not answered.filter(recipient__username="agent1").exists()
+    assert answered.filter(recipient__username="leader").exists()
+    run_sweep(day=datetime.date(2026, 10, 12), send=False)
+    assert Notification.objects.filter(template="disposition_urged", petition_id=second).exists()  # the sweep ran
+    assert not Notification.objects.filter(recipient__username="agent1", template__in=["due_soon", "overdue"]).exists()

@@ -19,8 +19,15 @@ from daiban.petitions.models import Disposition, Event, Petition
 
 
 def _agent_user(petition: Petition) -> list[User]:
+    """The case agent's account; for an agent whose account was deactivated (who left), the station's
+    leaders, who reassign the case (a notice to a closed account would be read by no one)."""
     agent = petition.agent
-    return [agent.user] if agent is not None and agent.user is not None else []
+    if agent is None or agent.user is None:
+        return []
+    if agent.user.is_active:
+        return [agent.user]
+    return [u for u in User.objects.filter(is_active=True, station_id=petition.station_id)
+            if u.role_set & roles.STATION_LEADERS]
 
 
 def _center_users() -> list[User]:
@@ -71,6 +78,17 @@ def routed(event: Event) -> None:
         users = User.objects.filter(department_id=disposition.department_id, is_active=True)
         notice(users, "disposition_routed", petition=p, dedupe=_key(event, f"routed:{disposition.pk}"),
                disposition=disposition.number, summary=p.content[:30], due=disposition.due_on or "待定")
+
+
+@consumes("determine_solution")
+def solution_determined(event: Event) -> None:
+    """The solution fixed the 办结时限 the routing left 待定: each department with an open 处置单 is
+    told its date (the petitioner sees it on the portal's page)."""
+    p = event.petition
+    for disposition in Disposition.objects.filter(petition=p, status__in=["routed", "received"]).order_by("id"):
+        users = User.objects.filter(department_id=disposition.department_id, is_active=True)
+        notice(users, "disposition_due_set", petition=p, dedupe=_key(event, f"due_set:{disposition.pk}"),
+               disposition=disposition.number, due=disposition.due_on or "待定")
 
 
 @consumes("feedback")

@@ -42,11 +42,13 @@ class SweepReport:
 
 
 def _notice_rows(items: list[tuple[int, int, str, dict]], template: str, day: datetime.date) -> list[Notification]:
-    """items: (recipient user id, petition id, dedupe id, params)."""
+    """items: (recipient user id, petition id, dedupe id, params). A deactivated account (an agent who
+    left) gets nothing: no one reads it, and the case is to be taken over (reassign)."""
+    active = set(User.objects.filter(pk__in={i[0] for i in items if i[0]}, is_active=True).values_list("pk", flat=True))
     return [
         N(channel=N.Channel.IN_APP, template=template, recipient_id=user_id, petition_id=petition_id,
           body=IN_APP[template].format(**params), state=N.State.SENT, dedupe_key=f"{template}:{key}:{day}:{user_id}")
-        for user_id, petition_id, key, params in items if user_id
+        for user_id, petition_id, key, params in items if user_id in active
     ]
 
 

@@ -26,6 +26,8 @@ IN_APP = {
     "new_assignment": "新的代办事项 {number}：{summary}",
     "disposition_routed": "新的处置单 {disposition}：{summary}，办理时限 {due}",
     "disposition_received": "{department} 已签收处置单 {disposition}",
+    # The solution of a multi-department or major matter fixed the date the routing left 待定.
+    "disposition_due_set": "处置单 {disposition} 的解决方案已确定，办理时限 {due}",
     "disposition_answered": "{department} 已填写处置单 {disposition} 的处理结果",
     "due_soon": "处置单 {disposition}（{department}）将于 {due} 到期",
     "overdue": "处置单 {disposition}（{department}）已超期（时限 {due}）",
