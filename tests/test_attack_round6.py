@@ -166,3 +166,41 @@ def test_another_user_cannot_use_a_token_to_open_a_petition(org, clock):
     response = login("agent12").post("/staff/intake/", {**body, "id_number": id_number(serial=33)})
     assert response.status_code in (200, 302)
     assert response.status_code == 200 or response.url != f"/staff/petitions/{petition.pk}/"
+
+
+# --- dates and filters that cannot be what was asked -----------------------------------------------
+
+@pytest.mark.parametrize("on", ["2026-09-16T00:00:00+14:00", "2026-09-16T00:00:00", 1789000000, "2026-9-16"])
+def test_an_action_date_is_a_day_written_yyyy_mm_dd(api, new_petition, org, on):
+    """Actor: a client sending a timestamp (whose day depends on a zone) or seconds as the action's date."""
+    p = new_petition()
+    before = Petition.objects.get(pk=p["id"]).version
+    r = api("agent1").act(p["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk,
+                                              "agent_chosen_by": "designated", "notification": "oral", "on": on})
+    assert r.status_code == 400 and "on" in r.data["error"]["fields"], r.data
+    assert "YYYY-MM-DD" in r.data["error"]["fields"]["on"]
+    assert Petition.objects.get(pk=p["id"]).version == before
+    assert api("agent1").get("/workdays", start="2026-09-16T00:00:00", add=3).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/staff/stats/", "/staff/audit/"])
+@pytest.mark.parametrize("value", ["2026-02-30", "abc", "1900-01-01"])
+def test_a_date_in_a_page_s_address_that_is_none_is_said_not_ignored(org, path, value):
+    """Actor: the center (and the auditor) opening a page with from=2026-02-30: told, by name."""
+    user = "admin" if path == "/staff/audit/" else "center"
+    page = login(user).get(path, {"from": value})
+    assert page.status_code == 200
+    assert "开始日期应为2000至2099年间YYYY-MM-DD格式的日期" in page.content.decode()
+
+
+def test_a_ledger_with_a_date_that_is_none_is_not_the_whole_ledger(org):
+    response = login("center").get("/staff/ledger.xlsx", {"from": "2026-02-30"}, follow=True)
+    assert "开始日期应为" in response.content.decode()
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("user", ["center", "admin", "agent1"])
+def test_statistics_of_a_station_that_does_not_exist_are_404_for_every_role(api, org, user):
+    r = api(user).get("/stats", station=999_999)
+    assert r.status_code == 404, r.data
+    assert login(user).get("/staff/stats/", {"station": 999_999}).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -35,9 +36,22 @@ def not_a_boolean(value: Any) -> Any:
     return value
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(value: Any) -> Any:
+    """A date is written YYYY-MM-DD (API.md). pydantic also reads a timestamp ("…T00:00:00+14:00",
+    whose day depends on a zone the bureau is not in) and a number of seconds as a date: refused."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value.strip()):
+        raise PydanticCustomError("date_parsing", "a date is written YYYY-MM-DD")
+    return value.strip()
+
+
 Id = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1, le=ID_MAX)]
 Version = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=0, le=ID_MAX)]
-PlausibleDate = Annotated[datetime.date, AfterValidator(plausible_date)]
+PlausibleDate = Annotated[datetime.date, BeforeValidator(iso_day), AfterValidator(plausible_date)]
 Year = Annotated[int, Field(ge=2000, le=2099)]
 
 MESSAGES = {

@@ -50,7 +50,9 @@ def scope(user: User, period: Period, station: int | None = None) -> QuerySet[Pe
     lookups: dict = {"received_on__gte": period.start, "received_on__lte": period.end}
     stations = None if sees_everything(user) else set(station_scope(user))
     if station:
-        if stations is not None and station not in stations:
+        # One answer for a station that does not exist and one outside the user's scope (404), for
+        # every role: the center's zeros for station 999 read as a station with nothing received.
+        if (stations is not None and station not in stations) or not Station.objects.filter(pk=station).exists():
             raise NotFound("代办机构不存在")
         stations = set(station_tree(station)) & stations if stations is not None else set(station_tree(station))
     if stations is not None:

@@ -17,21 +17,22 @@ from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.lib.dates import RANGE_MESSAGE
 from daiban.petitions import counting
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import BadDate, date_param, staff_required
 
 PAGE_SIZE = 50
 
 
-def _date(value: str | None) -> datetime.date | None:
+def _date(request, name: str, label: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
+        return date_param(request, name, label)
+    except BadDate as exc:  # said, and searched without it
+        messages.error(request, f"{exc}，已忽略该日期。")
         return None
 
 
 def _filters(request) -> selectors.AuditFilters:
     get = request.GET
-    start, end = _date(get.get("from")), _date(get.get("to"))
+    start, end = _date(request, "from", "开始日期"), _date(request, "to", "结束日期")
     if start and end and start > end:  # an impossible range: say so, and search without it
         messages.error(request, f"{RANGE_MESSAGE}，已忽略该日期范围。")
         start = end = None

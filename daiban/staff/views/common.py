@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,7 +15,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from daiban.lib.validation import ID_MAX
+from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
 from daiban.petitions.abilities import may
 
 # What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
@@ -108,6 +109,26 @@ def id_param(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if 1 <= value <= ID_MAX else None
+
+
+class BadDate(ValueError):
+    """A date in a query string that is not one; its message names the field."""
+
+
+def date_param(request: HttpRequest, name: str, label: str) -> datetime.date | None:
+    """A date from the query string (YYYY-MM-DD, 2000–2099), None when absent. BadDate, naming the
+    field and what was received, for anything else (2026-02-30, abc): a page must say so rather than
+    show, export or search another period than the one asked for."""
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not DATE_MIN <= value <= DATE_MAX:
+        raise BadDate(f"{label}应为2000至2099年间YYYY-MM-DD格式的日期（收到“{raw[:20]}”）")
+    return value
 
 
 def year_param(raw: str | None, default: int) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -12,7 +10,7 @@ from daiban.documents import services
 from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
-from daiban.staff.views.common import REFUSALS, id_param, staff_required
+from daiban.staff.views.common import REFUSALS, BadDate, date_param, id_param, staff_required
 
 
 @staff_required()
@@ -68,20 +66,15 @@ def attachment_download(request, pk: int):
     return download(services.attachment_bytes(attachment), attachment.name, "", attachment.content_type)
 
 
-def _date(raw: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @staff_required()
 def ledger_xlsx(request):
     station = request.GET.get("station")
-    try:
-        handle, name = services.ledger_file(request.user, start=_date(request.GET.get("from")),
-                                            end=_date(request.GET.get("to")),
-                                            station=id_param(station))
+    try:  # a malformed date is refused: the whole ledger is not what was asked for
+        start, end = date_param(request, "from", "开始日期"), date_param(request, "to", "结束日期")
+        handle, name = services.ledger_file(request.user, start=start, end=end, station=id_param(station))
+    except BadDate as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:petitions")
     except Invalid as exc:
         messages.error(request, "；".join(exc.fields.values()))
         return redirect("staff:petitions")

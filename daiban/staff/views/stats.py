@@ -16,19 +16,20 @@ from daiban.petitions import matters
 from daiban.petitions.models import Channel, Source
 from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.selectors import today
-from daiban.staff.views.common import id_param, staff_required
+from daiban.staff.views.common import BadDate, date_param, id_param, staff_required
 from daiban.stats import queries
 from daiban.stats.kpi import HIGHER_IS_BETTER, LABELS, RATE_LABELS, RATES
 from daiban.stats.queries import Period
 
 
-def _date(raw: str | None, default: datetime.date) -> datetime.date:
-    """A date from the query string; the default when absent, malformed or outside 2000–2099."""
+def _date(request, name: str, label: str, default: datetime.date) -> datetime.date:
+    """A date from the query string, or the default when absent; a malformed one is told by name
+    (common.date_param) and the default used."""
     try:
-        value = datetime.date.fromisoformat(raw) if raw else default
-    except ValueError:
+        return date_param(request, name, label) or default
+    except BadDate as exc:
+        messages.error(request, f"{exc}，已按{default:%Y-%m-%d}统计。")
         return default
-    return value if 2000 <= value.year <= 2099 else default
 
 
 def _figures(summary: dict, previous: dict) -> list[dict]:
@@ -47,8 +48,8 @@ def _figures(summary: dict, previous: dict) -> list[dict]:
 
 @staff_required("view_stats")
 def dashboard(request):
-    end = _date(request.GET.get("to"), today())
-    start = _date(request.GET.get("from"), end.replace(month=1, day=1))
+    end = _date(request, "to", "结束日期", today())
+    start = _date(request, "from", "开始日期", end.replace(month=1, day=1))
     station = request.GET.get("station")
     station_id = id_param(station)
     if start > end:
