@@ -85,6 +85,11 @@ def test_the_assignee_must_be_a_case_worker_who_may_see_the_petition(api, upheld
     agent2 = User.objects.get(username="agent2")
     assert api("center").post(f"/double_checks/{item.pk}/assign", {"assignee_id": agent2.pk}).status_code == 200
     assert [d["id"] for d in api("agent2").get("/double_checks").data] == [item.pk]
+    # The same person again (a second click): told, nothing appended.
+    events = Event.objects.filter(petition_id=upheld["id"], action="double_check_assign").count()
+    again = api("center").post(f"/double_checks/{item.pk}/assign", {"assignee_id": agent2.pk})
+    assert again.status_code == 409 and again.data["error"]["code"] == "already_assigned"
+    assert Event.objects.filter(petition_id=upheld["id"], action="double_check_assign").count() == events
 
 
 def test_counted_in_the_statistics(api, upheld, org):

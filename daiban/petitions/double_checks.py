@@ -125,6 +125,8 @@ def double_check_assign(*, user: User, item_id: int, assignee_id: Any) -> Double
             raise Invalid.of({"assignee_id": "责任人无权查看该信访事项，请另选"})
         if assignee.pk in handling_users(petition):
             raise Invalid.of({"assignee_id": "该事项的代办员（含原代办员）不能担任一案双查责任人，请另选"})
+        if item.assignee_id == assignee.pk:  # a second click, or two people at once: one event, one answer
+            raise Conflict(f"一案双查责任人已是{assignee.display_name}", code="already_assigned")
         item.assignee, item.assigned_on = assignee, today()
         item.save(update_fields=["assignee", "assigned_on"])
         _done(petition, user, "double_check_assign", f"一案双查指派责任人：{assignee.display_name}",
