@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -47,6 +48,20 @@ def iso_day(value: Any) -> Any:
     if not isinstance(value, str) or not _ISO_DAY.fullmatch(value.strip()):
         raise PydanticCustomError("date_parsing", "a date is written YYYY-MM-DD")
     return value.strip()
+
+
+_ONCE = re.compile(r"[0-9a-f]{32}")
+
+
+def new_once_token() -> str:
+    """A form's one-time token (the portal's submission form, the staff 登记 form): 32 hex digits."""
+    return secrets.token_hex(16)
+
+
+def once_token(raw: object) -> str:
+    """The form's one-time token as posted, or '' when it is not one (forged, cut, absent)."""
+    text = raw if isinstance(raw, str) else ""
+    return text if _ONCE.fullmatch(text) else ""
 
 
 Id = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1, le=ID_MAX)]

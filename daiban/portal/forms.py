@@ -24,7 +24,7 @@ class SubmitForm(CleanFormMixin, forms.Form):
         "invalid_choice": "所选代办员不存在或已调整，请重新选择（也可不选，由我们指定）"})
     consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", required=False)
     # One-time token of this form (views.submit): the same form sent twice registers one petition.
-    once = forms.CharField(required=False, widget=forms.HiddenInput)  # checked by the view (services.once_token)
+    once = forms.CharField(required=False, widget=forms.HiddenInput)  # checked by the view (lib.validation.once_token)
 
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
                  "petitioner.address": "address"}

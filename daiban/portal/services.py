@@ -126,15 +126,6 @@ class AlreadySubmitted(Exception):  # noqa: N818 (an outcome, not an error)
         self.sent = sent
 
 
-_ONCE = re.compile(r"[0-9a-f]{32}")
-
-
-def once_token(raw: object) -> str:
-    """The form's one-time token as posted, or '' when it is not one (forged, cut): 32 hex digits."""
-    text = raw if isinstance(raw, str) else ""
-    return text if _ONCE.fullmatch(text) else ""
-
-
 def same_complaint(petition: Petition, content: object) -> bool:
     """Is `content` (as posted) the complaint `petition` registered, as intake would store it?"""
     return clean_text(content if isinstance(content, str) else "") == petition.content

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from daiban.documents.flowchart import svg as flowchart_svg
 from daiban.lib import ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited, ServiceError
+from daiban.lib.validation import new_once_token, once_token
 from daiban.org.models import Agent
 from daiban.petitions import services as petitions
 from daiban.petitions.workflow import EXCLUSIONS
@@ -49,7 +50,7 @@ def _submit(request, client: str):
     if request.method == "POST" and request.POST.get("captcha_refresh"):
         # "看不清，换一张" without JavaScript: the same form again, as typed, with a new image.
         return _submit_page(request, SubmitForm(initial=request.POST.dict(), needs_captcha=needs_captcha), needs_captcha)
-    once = services.once_token(request.POST.get("once")) if request.method == "POST" else ""
+    once = once_token(request.POST.get("once")) if request.method == "POST" else ""
     browser = services.browser_mark(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
     sent = services.submitted_with(once, browser)
     if sent is not None and services.same_complaint(sent.petition, request.POST.get("content")):
@@ -65,9 +66,9 @@ def _submit(request, client: str):
     data = None
     if request.method == "POST":  # the form carries a valid token back, whatever was posted in it
         data = request.POST.copy()
-        data["once"] = once or secrets.token_hex(16)
+        data["once"] = once or new_once_token()
     form = SubmitForm(data, request.FILES or None, needs_captcha=needs_captcha,
-                      initial={"once": secrets.token_hex(16)})
+                      initial={"once": new_once_token()})
     limited: RateLimited | None = None
     if request.method == "POST":
         form.is_valid()

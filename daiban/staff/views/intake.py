@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -12,19 +9,12 @@ from django.views.decorators.http import require_POST
 
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number
+from daiban.lib.validation import new_once_token, once_token
 from daiban.petitions import services
 from daiban.petitions.abilities import may_see_query_code
 from daiban.staff.forms import IntakeForm
 from daiban.staff.models import IntakeSubmission
 from daiban.staff.views.common import REFUSALS, staff_required
-
-_ONCE = re.compile(r"[0-9a-f]{32}")
-
-
-def _once(form: IntakeForm) -> str:
-    """The form's one-time token as posted, or '' (an older page, a forged value: no guard)."""
-    token = str(form.cleaned_data.get("once") or "")
-    return token if _ONCE.fullmatch(token) else ""
 
 
 def _sent_before(request, token: str):
@@ -39,9 +29,9 @@ def _sent_before(request, token: str):
 @staff_required("intake")
 def intake(request):
     form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat(),
-                                                     "once": secrets.token_hex(16)})
+                                                     "once": new_once_token()})
     if request.method == "POST" and form.is_valid():
-        token = _once(form)
+        token = once_token(form.cleaned_data.get("once"))  # '' for an older page or a forged value
         if token and (earlier := _sent_before(request, token)) is not None:
             return earlier
         try:
