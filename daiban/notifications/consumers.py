@@ -24,8 +24,10 @@ def _agent_user(petition: Petition) -> list[User]:
     agent = petition.agent
     if agent is None or agent.user is None:
         return []
-    if agent.user.is_active:
-        return [agent.user]
+    return [agent.user] if agent.user.is_active else _station_leaders(petition)
+
+
+def _station_leaders(petition: Petition) -> list[User]:
     return [u for u in User.objects.filter(is_active=True, station_id=petition.station_id)
             if u.role_set & roles.STATION_LEADERS]
 

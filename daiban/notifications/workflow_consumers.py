@@ -4,18 +4,12 @@ run by the worker after the action committed, each message keyed by its event (i
 
 from __future__ import annotations
 
-from daiban.notifications.consumers import _agent_user, _center_users, _day, _key
+from daiban.notifications.consumers import _agent_user, _center_users, _day, _key, _station_leaders
 from daiban.notifications.services import notice, sms
-from daiban.org import roles
 from daiban.org.models import Agent, User
 from daiban.petitions.choices import EscalationTarget
 from daiban.petitions.events import consumes
-from daiban.petitions.models import Disposition, Event, Petition
-
-
-def _station_leaders(petition: Petition) -> list[User]:
-    return [u for u in User.objects.filter(is_active=True, station_id=petition.station_id)
-            if u.role_set & roles.STATION_LEADERS]
+from daiban.petitions.models import Disposition, Event
 
 
 def _disposition(event: Event) -> Disposition | None:
