@@ -301,6 +301,9 @@ def test_a_matter_whose_date_was_never_fixed_is_late_after_the_regulation_s_limi
     petition = Petition.objects.get(pk=pid)
     assert petition.due_on is None and petition.national_due_on is not None
     clock.move_to(at("2026-12-18"))
+    # Past the regulation's limit with no date fixed: overdue on the list and the workbench.
+    assert petition.number in [i["number"] for i in api("agent1").get("/petitions", overdue="true").data["items"]]
+    assert petition.number not in [i["number"] for i in api("agent1").get("/petitions", overdue="false").data["items"]]
     answer_all(api, org, r.data)
     clock.move_to(at("2026-12-21"))
     assert a.act(pid, "conclude", {"result": "已依法处理"}).status_code == 200

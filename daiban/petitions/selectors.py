@@ -60,7 +60,10 @@ def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
 
 
 def overdue_q(on: datetime.date | None = None) -> Q:
-    return Q(status__in=RUNNING, due_on__lt=on or today())
+    """Running and past its 办结时限, or, with none fixed yet (a multi-department matter whose solution
+    is not determined), past the regulation's limit: such a matter is late too (stats.kpi.LIMIT)."""
+    day = on or today()
+    return Q(status__in=RUNNING) & (Q(due_on__lt=day) | Q(due_on__isnull=True, national_due_on__lt=day))
 
 
 # The list's orders. Petitions without a 办结时限 (not yet routed, screened out) come last either way:

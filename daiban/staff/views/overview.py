@@ -21,6 +21,7 @@ from daiban.petitions.workflow import RUNNING
 from daiban.staff import due
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import staff_required
+from daiban.stats.queries import DISPOSITION_LIMIT
 
 ROW_CAP = 300
 OPEN = (DispositionState.ROUTED, DispositionState.RECEIVED)
@@ -32,8 +33,8 @@ def running(request: StaffRequest) -> HttpResponse:
     soon = due_soon_until(now)
     petitions = visible_petitions(request.user).filter(status__in=RUNNING).values("pk")
     open_ = Disposition.objects.filter(petition__in=petitions, status__in=OPEN)
-    totals = list(open_.values("department_id", "department__name").annotate(
-        open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=now)),
+    totals = list(open_.alias(limit=DISPOSITION_LIMIT).values("department_id", "department__name").annotate(
+        open=Count("id"), overdue=Count("id", filter=Q(limit__lt=now)),  # 待定 past the regulation's limit too
         soon=Count("id", filter=Q(due_on__gte=now, due_on__lte=soon)),
     ).order_by("-overdue", "-soon", "department__name"))
     rows = list(open_.select_related("petition", "petition__agent", "department")
