@@ -414,3 +414,24 @@ def test_an_agent_who_left_is_not_the_one_told(api, org, clock):
     run_sweep(day=datetime.date(2026, 10, 12), send=False)
     assert Notification.objects.filter(template="disposition_urged", petition_id=second).exists()  # the sweep ran
     assert not Notification.objects.filter(recipient__username="agent1", template__in=["due_soon", "overdue"]).exists()
+
+
+def test_every_screening_outcome_is_told_as_the_receipt_promised(api, org, clock):
+    """Actor: agent1 screening four petitions otherwise than into agency: each petitioner, promised
+    by the receipt to hear how it is handled, gets one SMS saying so (no reason on the phone)."""
+    clock.move_to(at("2026-10-09"))
+    a = api("agent1")
+    cases = {
+        "direct_reply": ({"reply": "经核实，补偿款已于上月发放。"}, "screened_answered", "已作答复"),
+        "legal_channel": ({"reply": "请依法申请行政复议。"}, "screened_legal", "法定途径"),
+        "guided": ({"reply": "已引导至登记中心窗口。"}, "screened_guided", "引导"),
+        "declined": ({"reason": "judicial", "reply": "已进入诉讼程序。"}, "screened_declined", "不予代办"),
+    }
+    for outcome, (extra, template, words) in cases.items():
+        r = a.post("/petitions", petition_body(petitioner={"id_number": id_number()}))
+        assert r.status_code == 201, r.data
+        done = a.act(r.data["id"], "screen", {"outcome": outcome, "notification": "written", **extra})
+        assert done.status_code == 200, (outcome, done.data)
+        told = [b for t, b in sms(r.data["id"]) if t == template]
+        assert len(told) == 1 and words in told[0] and r.data["number"] in told[0], (outcome, sms(r.data["id"]))
+        assert "诉讼程序" not in told[0]

@@ -70,6 +70,21 @@ def accepted(event: Event) -> None:
            summary=p.content[:30])
 
 
+# The other outcomes of 甄别受理: the receipt promised to tell the petitioner how it is handled by a
+# date (《信访工作条例》第二十二条), whatever the answer.
+_SCREENED = {
+    Status.ANSWERED: "screened_answered", Status.REDIRECTED_LEGAL: "screened_legal",
+    Status.GUIDED: "screened_guided", Status.DECLINED: "screened_declined",
+}
+
+
+@consumes("screen")
+def screened(event: Event) -> None:
+    template = _SCREENED.get(event.to_status)
+    if template is not None:
+        sms(event.petition, template, dedupe=_key(event, template))
+
+
 @consumes("route")
 def routed(event: Event) -> None:
     p = event.petition
