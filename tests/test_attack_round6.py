@@ -204,3 +204,52 @@ def test_statistics_of_a_station_that_does_not_exist_are_404_for_every_role(api,
     r = api(user).get("/stats", station=999_999)
     assert r.status_code == 404, r.data
     assert login(user).get("/staff/stats/", {"station": 999_999}).status_code == 404
+
+
+# --- the unit complained about ------------------------------------------------------------------------
+
+def test_the_unit_a_petition_complains_about_never_learns_who_complained(api, accepted, org):
+    """Actors: agent1 routes a complaint about the registration center (dept1, which otherwise sees
+    identities) to dept1 itself and names it 被反映单位; dept1's handler then sees the matter, not the
+    person: not in the API, the case page, its ledger, its 处置单 form, nor through the search. dept2,
+    routed the same matter, still sees who it is."""
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    person = {"name": "孙红梅", "id_number": id_number(serial=61), "phone": "13900000061",
+              "address": "无定河镇排子湾村三组"}
+    p = accepted(petitioner=person, content="不动产登记中心工作人员故意拖延办理我家的不动产转移登记，请求查处。")
+    r = api("agent1").act(p["id"], "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                             "track": "multi_department",
+                                             "complained_department": org.departments[0].pk})
+    assert r.status_code == 200, r.data
+    assert r.data["complained_department"]["id"] == org.departments[0].pk
+    seen = api("dept1").get(f"/petitions/{p['id']}").data
+    assert seen["identity_masked"] is True
+    assert "孙红梅" not in str(seen) and "排子湾村三组" not in str(seen) and "13900000061" not in str(seen)
+    assert api("dept2").get(f"/petitions/{p['id']}").data["identity_masked"] is False
+    page = login("dept1").get(f"/staff/petitions/{p['id']}/").content.decode()
+    assert "孙红梅" not in page and "排子湾村三组" not in page
+    for q in ("孙红梅", "红梅", person["id_number"], "13900000061"):
+        found = api("dept1").get("/petitions", q=q).data["items"]
+        assert p["number"] not in [i["number"] for i in found], q
+    ledger = api("dept1").client.get("/api/v1/ledger.xlsx", **api("dept1").headers)
+    content = b"".join(ledger.streaming_content) if getattr(ledger, "streaming", False) else ledger.content
+    cells = [str(c) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+             for c in row if c]
+    assert not [c for c in cells if "孙红梅" in c or "排子湾村三组" in c]
+    disposition = next(d for d in r.data["dispositions"] if d["department"]["id"] == org.departments[0].pk)
+    form = api("dept1").client.get(f"/api/v1/dispositions/{disposition['id']}/form.docx", **api("dept1").headers)
+    assert form.status_code == 200
+    text = "\n".join(cell.text for table in Document(io.BytesIO(form.content)).tables
+                     for row in table.rows for cell in row.cells)
+    assert "孙红梅" not in text and "排子湾村三组" not in text
+
+
+def test_a_complained_about_unit_that_does_not_exist_is_refused_by_name(api, accepted, org):
+    p = accepted()
+    r = api("agent1").act(p["id"], "route", {"departments": [org.departments[0].pk], "track": "standard",
+                                             "complained_department": 999_999})
+    assert r.status_code == 400 and "complained_department" in r.data["error"]["fields"], r.data

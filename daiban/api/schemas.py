@@ -358,7 +358,7 @@ class JudicialReferralOut(Schema):
 class PetitionOut(PetitionListItem):
     query_code: str | None = Field(description="只对承办代办员、本机构领导、代办服务中心和管理员返回，其他人为null")
     personal_data_masked: bool
-    identity_masked: bool = Field(description="姓名、地址也已脱敏（事权单位设置为不可见信访人身份）")
+    identity_masked: bool = Field(description="姓名、地址也已脱敏（事权单位设置为不可见信访人身份，或是本事项的被反映单位）")
     external_id: str | None
     in_judicial_proceedings: bool
     agent_chosen_by: AgentChosenBy | None
@@ -367,6 +367,8 @@ class PetitionOut(PetitionListItem):
     decline_reason: str | None
     accepted_on: datetime.date | None
     proposed_handling: str
+    complained_department: Ref | None = Field(
+        None, description="被反映单位：该单位经办人看不到信访人的姓名、住址、身份证号和电话（流转时由代办员指明）")
     solution_determined_on: datetime.date | None
     convened_by: Convener | None
     due_provisional: bool

@@ -63,7 +63,8 @@ LABELS = {
 FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "petitioner__id_number_enc",
           "petitioner_phone_enc", "petitioner_address", "content", "channel", "source", "category", "agent__name",
           "due_on", "concluded_on", "feedback_method", "satisfaction", "terminated_on", "followed_up_on",
-          "archived_on", "status", "agent_id", "station_id", "review_level", "national_due_on"]
+          "archived_on", "status", "agent_id", "station_id", "review_level", "national_due_on",
+          "complained_department_id"]
 
 
 def _dispositions(petitions: QuerySet[Petition], department: int | None = None,
@@ -207,10 +208,10 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     for row in rows.iterator(chunk_size=5000):
         (pid, number, received, accepted, name, id_enc, phone_enc, address, content, channel, source, category,
          agent, due, concluded, feedback_method, satisfaction, terminated, followed, archived, status, agent_id,
-         station_id, review_level, national_due) = row
+         station_id, review_level, national_due, complained) = row
         count += 1
         departments, routed_on, urged = routed.get(pid, ([], None, 0))
-        if hide_identity:
+        if hide_identity or (only is not None and complained == only):  # the unit complained about
             name, address = mask_name(name), mask_address(address)
         values = [count, number, received, accepted, name]
         if personal:

@@ -72,7 +72,7 @@ def accepted(event: Event) -> None:
 
 # The other outcomes of 甄别受理: the receipt promised to tell the petitioner how it is handled by a
 # date (《信访工作条例》第二十二条), whatever the answer.
-_SCREENED = {
+_SCREENED: dict[str, str] = {
     Status.ANSWERED: "screened_answered", Status.REDIRECTED_LEGAL: "screened_legal",
     Status.GUIDED: "screened_guided", Status.DECLINED: "screened_declined",
 }

@@ -114,6 +114,11 @@ class Petition(models.Model):
     # 办理 and the bureau's deadline (working days from due_from)
     track = models.CharField("办理类别", max_length=20, choices=Track.choices, blank=True)
     proposed_handling = models.TextField("拟办意见", blank=True)
+    # 《信访工作条例》: the petitioner's identity never reaches the unit complained about. Named by the
+    # agent at routing; that unit's handlers see this matter without name, address, ID or phone, as a
+    # unit whose `sees_identity` is off sees every matter (permissions.identity_hidden).
+    complained_department = models.ForeignKey(
+        Department, verbose_name="被反映单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     solution_determined_on = models.DateField("方案确定日期", null=True, blank=True)
     convened_by = models.CharField("会商召集人", max_length=20, blank=True)
     due_from = models.DateField("时限起算日", null=True, blank=True)

@@ -201,20 +201,24 @@ _STAFF_KINDS = frozenset({"case_agent", "station_agent", "station_leader", "cent
 
 
 def hides_identity(user: User) -> bool:
-    """True for a user of a department whose `sees_identity` is off: what they search must not
-    find petitions by who the petitioner is (search.narrow). Decided per user, not per petition, so
-    a user who also works a station's cases searches without identity too (the safe side)."""
-    return bool(user.department_id and user.has_role(roles.DEPARTMENT) and user.department is not None
-                and not user.department.sees_identity)
+    """True for a user of a department whose `sees_identity` is off, or that is the unit complained
+    about in any petition (Petition.complained_department): what they search must not find petitions
+    by who the petitioner is (search.narrow). Decided per user, not per petition, so a user who also
+    works a station's cases searches without identity too (the safe side)."""
+    if not (user.department_id and user.has_role(roles.DEPARTMENT) and user.department is not None):
+        return False
+    return not user.department.sees_identity or Petition.objects.filter(
+        complained_department_id=user.department_id).exists()
 
 
 def identity_hidden(user: User, petition: Petition) -> bool:
-    """True when the user sees this petition only as a department whose `sees_identity` is off (a
-    unit that may be the one complained about): then the name and address are masked too
+    """True when the user sees this petition only as a department that must not learn who the
+    petitioner is: one whose `sees_identity` is off (a unit often complained about), or the unit this
+    petition complains about (`complained_department`). Then the name and address are masked too
     (《信访工作条例》: the petitioner's identity never reaches the unit complained about)."""
-    if not user.department_id or not user.has_role(roles.DEPARTMENT):
+    if not user.department_id or not user.has_role(roles.DEPARTMENT) or user.department is None:
         return False
-    if user.department is None or user.department.sees_identity:
+    if user.department.sees_identity and petition.complained_department_id != user.department_id:
         return False
     return not actor_kinds(user, petition) & _STAFF_KINDS
 

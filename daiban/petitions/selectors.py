@@ -275,7 +275,7 @@ def _by_parent(rows: list[Any], key: str) -> dict[int, list[Any]]:
 
 # The petition itself, one shape per set of petitions a user may see (permissions.Visibility).
 _DETAIL: KeyedCompiled[Visibility, Petition] = KeyedCompiled(
-    lambda seen, pid: petitions_visible_to(seen).select_related("petitioner", "agent", "station")
+    lambda seen, pid: petitions_visible_to(seen).select_related("petitioner", "agent", "station", "complained_department")
     .filter(pk=pid).order_by()[:1])  # the primary key: no ORDER BY needed
 
 # The detail's related rows, one query shape each (as petition_for_detail used to prefetch them).
@@ -383,6 +383,8 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "reply": petition.reply, "decline_reason": petition.decline_reason or None,
         "accepted_on": petition.accepted_on,
         "proposed_handling": petition.proposed_handling,
+        "complained_department": ({"id": complained.pk, "name": complained.name}
+                                  if (complained := petition.complained_department) is not None else None),
         "solution_determined_on": petition.solution_determined_on, "convened_by": petition.convened_by or None,
         "due_provisional": "due_on" in provisional,
         "provisional_deadlines": provisional,

@@ -48,6 +48,10 @@ class RouteIn(ActionInput):
     track: Annotated[Track | None, ui("radio", required=lambda p: not p.track, initial=lambda p: p.track)] = Field(
         None, title="办理类别")
     proposed_handling: Annotated[OptionalText, ui("textarea")] = Field("", title="拟办意见")
+    complained_department: Annotated[Id | None, ui(
+        "select", empty="（无）", choices=department_choices, initial=lambda p: p.complained_department_id,
+        help="反映的问题涉及的单位本身；该单位经办人看不到信访人的姓名、住址、身份证号和电话")] = Field(
+        None, title="被反映单位")
 
 
 @petition_action(
@@ -68,6 +72,10 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
     busy = set(p.dispositions.filter(status__in=OPEN_DISPOSITION).values_list("department_id", flat=True))
     if busy.intersection(d.pk for d in chosen):
         raise Invalid.of({"departments": "所选单位已有未办结的处置单，不能重复流转"})
+    if data.complained_department is not None:
+        if not Department.objects.filter(pk=data.complained_department).exists():
+            raise Invalid.of({"complained_department": "被反映单位不存在"})
+        p.complained_department_id = data.complained_department
     proposed = data.proposed_handling
     if track != p.track or p.due_on is None:
         p.track = track
