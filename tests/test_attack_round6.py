@@ -60,6 +60,9 @@ def test_the_tracking_form_is_rate_limited_per_client(org):
     refused = client.post("/track/", {"number": "WS-2026-000001", "code": "LASTCODE01"})
     assert refused.status_code == 429 and refused.headers.get("Retry-After")
     assert "查询过于频繁" in refused.content.decode()
+    # The legacy link (GET /track/<number>/?code=…) keeps a code too: the same allowance, new client or not.
+    legacy = Client().get("/track/WS-2026-000002/", {"code": "LEGACY0001"})
+    assert legacy.status_code == 429 and "查询过于频繁" in legacy.content.decode()
 
 
 # --- the holiday notice ------------------------------------------------------------------------------

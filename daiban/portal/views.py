@@ -170,6 +170,20 @@ def _plausible_code(code: str) -> bool:
     return 0 < len(code) <= CODE_MAX and code.isprintable()
 
 
+def _refuse_code(request, number: str, code: str):
+    """The answer refusing a code about to be kept in the session (the track form's post, a legacy
+    ?code= link), or None: what cannot be a query code (400), or past the client's hourly allowance
+    (429), since each keeps a code in a session row."""
+    if not _plausible_code(code):
+        return _track_page(request, number, CODE_REFUSED, 400)
+    try:
+        ratelimit.take("portal_track", ratelimit.client(request), limit=TRACKS_PER_HOUR, window=3600,
+                       message="查询过于频繁，请{wait}后再试")
+    except RateLimited as exc:
+        return _track_page(request, number, exc.message, 429, limited=exc)
+    return None
+
+
 def _remember_code(request, number: str, code: str) -> None:
     """Keep the code this browser proved for `number` in its session; what cannot be a query code
     is never stored (the callers refuse it first, with CODE_REFUSED)."""
@@ -248,13 +262,9 @@ def track(request):
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
-        if not _plausible_code(code):
-            return _track_page(request, number, CODE_REFUSED, 400)
-        try:
-            ratelimit.take("portal_track", ratelimit.client(request), limit=TRACKS_PER_HOUR, window=3600,
-                           message="查询过于频繁，请{wait}后再试")
-        except RateLimited as exc:
-            return _track_page(request, number, exc.message, 429, limited=exc)
+        refused = _refuse_code(request, number, code)
+        if refused is not None:
+            return refused
         if "captcha_1" in data:
             form = TrackCaptchaForm(data)
             if not form.is_valid():
@@ -277,8 +287,9 @@ def status(request, number: str):
     if request.method != "POST" and request.GET.get("code", "").strip():
         # A link with ?code=…: the code goes into this browser's session (as the track form's post
         # does) and the address bar, history and bookmarks get the address without it.
-        if not _plausible_code(request.GET["code"].strip()):
-            return _track_page(request, number, CODE_REFUSED, 400)
+        refused = _refuse_code(request, number, request.GET["code"].strip())
+        if refused is not None:
+            return refused
         _remember_code(request, number, request.GET["code"].strip())
         return _private(redirect_303(reverse("portal:status", args=[number])))
     if request.method == "POST":  # never on the session's word alone (see above)
