@@ -151,6 +151,20 @@ def test_the_intake_form_posted_twice_registers_once(org, clock):
     assert Petition.objects.count() == 2
 
 
+def test_the_form_brought_back_and_filled_in_for_another_person_registers_that_person(org, clock):
+    """Actor: agent1 registers 王五, presses the back button (the same form, the same token) and types
+    in 赵六's complaint: 赵六 is registered too, not sent to 王五's petition."""
+    client = login("agent1")
+    body = _intake_body(client.get("/staff/intake/").content.decode())
+    assert client.post("/staff/intake/", body).status_code == 302
+    other = {**body, "name": "赵六", "id_number": id_number(serial=34), "phone": "13912345679",
+             "content": "我家宅基地被邻居占用修了围墙，请求依法处理。"}
+    response = client.post("/staff/intake/", other)
+    assert response.status_code == 302
+    assert Petition.objects.count() == 2
+    assert Petition.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1])).petitioner_name == "赵六"
+
+
 def test_a_refused_intake_keeps_its_token_so_the_corrected_form_registers(org, clock):
     client = login("agent1")
     body = _intake_body(client.get("/staff/intake/").content.decode())

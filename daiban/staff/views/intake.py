@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -26,12 +29,23 @@ def _sent_before(request, token: str):
     return redirect("staff:case", done.petition_id)
 
 
+def _submission_key(form: IntakeForm) -> str:
+    """The form's one-time token joined with what it carries, or '' (an older page, a forged token):
+    the same form posted again is one registration; the form brought back (the back button) and
+    filled in for another person is another one (its key differs)."""
+    token = once_token(form.cleaned_data.get("once"))
+    if not token:
+        return ""
+    carried = json.dumps(form.service_data(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{token}:{carried}".encode()).hexdigest()[:32]
+
+
 @staff_required("intake")
 def intake(request):
     form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat(),
                                                      "once": new_once_token()})
     if request.method == "POST" and form.is_valid():
-        token = once_token(form.cleaned_data.get("once"))  # '' for an older page or a forged value
+        token = _submission_key(form)
         if token and (earlier := _sent_before(request, token)) is not None:
             return earlier
         try:
