@@ -300,6 +300,10 @@ def test_a_matter_whose_date_was_never_fixed_is_late_after_the_regulation_s_limi
     assert r.status_code == 200, r.data
     petition = Petition.objects.get(pk=pid)
     assert petition.due_on is None and petition.national_due_on is not None
+    # The sweep urges the departments once the regulation's limit is near or past (待定 is no date).
+    run_sweep(day=datetime.date(2026, 11, 18), send=False)
+    urged = Notification.objects.filter(template="disposition_urged", petition_id=pid)
+    assert {n.recipient.username for n in urged} >= {"dept1", "dept2"}
     clock.move_to(at("2026-12-18"))
     # Past the regulation's limit with no date fixed: overdue on the list and the workbench.
     assert petition.number in [i["number"] for i in api("agent1").get("/petitions", overdue="true").data["items"]]
@@ -414,6 +418,7 @@ def test_an_agent_who_left_is_not_the_one_told(api, org, clock):
     run_sweep(day=datetime.date(2026, 10, 12), send=False)
     assert Notification.objects.filter(template="disposition_urged", petition_id=second).exists()  # the sweep ran
     assert not Notification.objects.filter(recipient__username="agent1", template__in=["due_soon", "overdue"]).exists()
+    assert Notification.objects.filter(recipient__username="leader", template="due_soon", petition_id=second).exists()
 
 
 def test_every_screening_outcome_is_told_as_the_receipt_promised(api, org, clock):

@@ -24,6 +24,7 @@ from daiban.notifications.services import IN_APP
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Status, Urging
+from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.workdays.engine import add_workdays, is_workday, unconfirmed_years, workdays_between
 
 N = Notification
@@ -42,14 +43,29 @@ class SweepReport:
 
 
 def _notice_rows(items: list[tuple[int, int, str, dict]], template: str, day: datetime.date) -> list[Notification]:
-    """items: (recipient user id, petition id, dedupe id, params). A deactivated account (an agent who
-    left) gets nothing: no one reads it, and the case is to be taken over (reassign)."""
-    active = set(User.objects.filter(pk__in={i[0] for i in items if i[0]}, is_active=True).values_list("pk", flat=True))
+    """items: (recipient user id, petition id, dedupe id, params). A reminder for a deactivated account
+    (an agent who left) goes to the leaders of the petition's station instead, who reassign the case
+    (consumers._agent_user does the same for the notices of steps)."""
+    wanted = {i[0] for i in items if i[0]}
+    active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    orphaned = {petition_id for user_id, petition_id, _, _ in items if user_id and user_id not in active}
+    leaders = _station_leaders_of(orphaned) if orphaned else {}
     return [
-        N(channel=N.Channel.IN_APP, template=template, recipient_id=user_id, petition_id=petition_id,
-          body=IN_APP[template].format(**params), state=N.State.SENT, dedupe_key=f"{template}:{key}:{day}:{user_id}")
-        for user_id, petition_id, key, params in items if user_id in active
+        N(channel=N.Channel.IN_APP, template=template, recipient_id=recipient, petition_id=petition_id,
+          body=IN_APP[template].format(**params), state=N.State.SENT, dedupe_key=f"{template}:{key}:{day}:{recipient}")
+        for user_id, petition_id, key, params in items if user_id
+        for recipient in ([user_id] if user_id in active else leaders.get(petition_id, []))
     ]
+
+
+def _station_leaders_of(petition_ids: set[int]) -> dict[int, list[int]]:
+    """petition id → the active leaders (带班、分管、主要领导) of its station."""
+    stations = dict(Petition.objects.filter(pk__in=petition_ids).values_list("pk", "station_id"))
+    by_station: dict[int, list[int]] = {}
+    for user in User.objects.filter(is_active=True, station_id__in=set(stations.values())):
+        if user.role_set & roles.STATION_LEADERS and user.station_id is not None:
+            by_station.setdefault(user.station_id, []).append(user.pk)
+    return {pid: by_station.get(station, []) for pid, station in stations.items()}
 
 
 def _urging_note(due_on: datetime.date, day: datetime.date) -> str:
@@ -65,9 +81,13 @@ def _urge(day: datetime.date, report: SweepReport, dry_run: bool) -> None:
     soon = add_workdays(day, 3).date
     # A 处置单 already urged automatically that day is left out (a replayed day, a second sweep).
     urged = Urging.objects.filter(disposition=OuterRef("pk"), on=day, automatic=True)
+    # A 处置单 whose date is 待定 (a solution not yet determined) is urged against the matter's
+    # regulation limit (stats.queries.DISPOSITION_LIMIT), not never.
     due = list(
-        Disposition.objects.filter(status__in=["routed", "received"], due_on__lte=soon).exclude(Exists(urged))
-        .values_list("id", "petition_id", "due_on", "number", "department__name", "petition__agent__user_id",
+        Disposition.objects.filter(status__in=["routed", "received"]).alias(limit=DISPOSITION_LIMIT)
+        .filter(limit__lte=soon).exclude(Exists(urged))
+        .annotate(limit_on=DISPOSITION_LIMIT)
+        .values_list("id", "petition_id", "limit_on", "number", "department__name", "petition__agent__user_id",
                      "department_id")
     )
     report.overdue = sum(1 for row in due if row[2] < day)

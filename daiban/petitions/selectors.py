@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from daiban.lib.compiled import Compiled, KeyedCompiled
@@ -54,9 +55,17 @@ from daiban.petitions.permissions import (
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.workdays.engine import unconfirmed_years
 
+# The date a matter, and a 处置单, is judged on time or overdue against: its own, else (none fixed
+# yet, a multi-department matter's 待定) the regulation's limit of the matter. The statistics, the
+# sweep's urgings, the overview and the case data all read these.
+PETITION_LIMIT = Coalesce(F("due_on"), F("national_due_on"))
+DISPOSITION_LIMIT = Coalesce(F("due_on"), F("petition__national_due_on"))
+
 
 def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
-    return petition.status in RUNNING and petition.due_on is not None and petition.due_on < (on or today())
+    """`overdue_q` for one petition: past its 办结时限, or with none fixed, past the regulation's limit."""
+    limit = petition.due_on or petition.national_due_on
+    return petition.status in RUNNING and limit is not None and limit < (on or today())
 
 
 def overdue_q(on: datetime.date | None = None) -> Q:
@@ -410,7 +419,7 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
         "follow_up_due_on": petition.follow_up_due_on, "followed_up_on": petition.followed_up_on,
         "follow_up_note": "" if department_only else petition.follow_up_note, "rebound": petition.rebound, "archived_on": petition.archived_on,
         "version": petition.version,
-        "dispositions": [disposition_out(d) for d in dispositions_for(petition, user)],
+        "dispositions": [disposition_out(d, petition.national_due_on) for d in dispositions_for(petition, user)],
         "contacts": [] if department_only else [{"method": c.method, "on": c.on, "note": c.note}
                                                 for c in petition.contacts.all()],
         "reviews": [
@@ -451,11 +460,14 @@ def aftercare_out(petition: Petition, user: User, *, department_only: bool = Fal
     }
 
 
-def disposition_out(d: Disposition) -> dict[str, Any]:
+def disposition_out(d: Disposition, national_due_on: datetime.date | None = None) -> dict[str, Any]:
+    """One 处置单. Overdue past its own date, or with none fixed (待定) past the matter's regulation
+    limit `national_due_on` (stats.queries.DISPOSITION_LIMIT)."""
+    limit = d.due_on or national_due_on
     return {
         "id": d.pk, "number": d.number, "department": {"id": d.department_id, "name": d.department.name},
         "status": d.status, "routed_on": d.routed_on, "received_on": d.received_on, "due_on": d.due_on,
-        "overdue": d.status in OPEN_DISPOSITION and d.due_on is not None and d.due_on < today(),
+        "overdue": d.status in OPEN_DISPOSITION and limit is not None and limit < today(),
         "proposed_handling": d.proposed_handling, "leader_opinion": d.leader_opinion,
         "principal_instruction": d.principal_instruction,
         "supplements": [{"role": x.role, "text": x.text, "by": x.by.display_name if x.by else "", "on": x.on}

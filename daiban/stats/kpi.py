@@ -7,16 +7,16 @@ period and concluded in the next counts in the period it was received.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 
 from daiban.petitions.models import PetitionLink, Satisfaction
+from daiban.petitions.selectors import PETITION_LIMIT
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 _links = PetitionLink.objects.filter(petition_id=OuterRef("pk"))
 
 # The date a matter is judged on time against: the bureau's 办结时限, else the regulation's.
-LIMIT = Coalesce(F("due_on"), F("national_due_on"))
+LIMIT = PETITION_LIMIT
 
 CONDITIONS: dict[str, Q] = {
     "screened": ~Q(status="received"),

@@ -6,13 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import CharField, Count, F, Func, Q, QuerySet
-from django.db.models.functions import Coalesce
 
 from daiban.lib.errors import NotFound
 from daiban.org.models import Agent, Station, User
 from daiban.petitions.abilities import require
 from daiban.petitions.models import Disposition, Petition, PetitionLink
 from daiban.petitions.permissions import sees_everything, station_scope
+from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.stats.kpi import CONDITIONS, with_rates
 
 DIMENSIONS = ("station", "agent", "channel", "source", "category", "month", "status")
@@ -154,11 +154,6 @@ def breakdowns(qs: QuerySet[Petition], dims: tuple[str, ...] = ("station", "agen
         ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
         out[dim] = _labelled(dim, ordered, linked=False)
     return out
-
-
-# A 处置单 is judged against its own date, else the regulation's limit of its matter (a date not yet
-# determined for a multi-department matter does not make it never late; kpi.LIMIT likewise).
-DISPOSITION_LIMIT = Coalesce(F("due_on"), F("petition__national_due_on"))
 
 
 def departments(qs: QuerySet[Petition], *, today: datetime.date) -> list[dict]:

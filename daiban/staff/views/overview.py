@@ -17,11 +17,11 @@ from daiban.org.requests import StaffRequest
 from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition
 from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.petitions.workflow import RUNNING
 from daiban.staff import due
 from daiban.staff.selectors import due_soon_until
 from daiban.staff.views.common import staff_required
-from daiban.stats.queries import DISPOSITION_LIMIT
 
 ROW_CAP = 300
 OPEN = (DispositionState.ROUTED, DispositionState.RECEIVED)
