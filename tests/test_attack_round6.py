@@ -201,18 +201,26 @@ def test_an_action_date_is_a_day_written_yyyy_mm_dd(api, new_petition, org, on):
 
 
 @pytest.mark.parametrize("path", ["/staff/stats/", "/staff/audit/"])
-@pytest.mark.parametrize("value", ["2026-02-30", "abc", "1900-01-01"])
-def test_a_date_in_a_page_s_address_that_is_none_is_said_not_ignored(org, path, value):
+@pytest.mark.parametrize(("value", "said"), [("2026-02-30", "开始日期不是存在的日期"),
+                                             ("abc", "开始日期应为2000至2099年间YYYY-MM-DD格式的日期"),
+                                             ("1900-01-01", "开始日期应为2000至2099年间YYYY-MM-DD格式的日期"),
+                                             ("2026-W41-5", "开始日期应为2000至2099年间YYYY-MM-DD格式的日期")])
+def test_a_date_in_a_page_s_address_that_is_none_is_said_not_ignored(org, path, value, said):
     """Actor: the center (and the auditor) opening a page with from=2026-02-30: told, by name."""
     user = "admin" if path == "/staff/audit/" else "center"
     page = login(user).get(path, {"from": value})
     assert page.status_code == 200
-    assert "开始日期应为2000至2099年间YYYY-MM-DD格式的日期" in page.content.decode()
+    assert said in page.content.decode()
+
+
+def test_a_day_that_does_not_exist_is_told_as_such_in_the_api(api, org):
+    r = api("center").get("/stats", **{"from": "2026-02-30"})
+    assert r.status_code == 400 and r.data["error"]["fields"]["from"].endswith("不是存在的日期（如2月30日）"), r.data
 
 
 def test_a_ledger_with_a_date_that_is_none_is_not_the_whole_ledger(org):
     response = login("center").get("/staff/ledger.xlsx", {"from": "2026-02-30"}, follow=True)
-    assert "开始日期应为" in response.content.decode()
+    assert "开始日期不是存在的日期" in response.content.decode()
     assert response.headers["Content-Type"].startswith("text/html")
 
 

@@ -42,12 +42,31 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def iso_day(value: Any) -> Any:
     """A date is written YYYY-MM-DD (API.md). pydantic also reads a timestamp ("…T00:00:00+14:00",
-    whose day depends on a zone the bureau is not in) and a number of seconds as a date: refused."""
+    whose day depends on a zone the bureau is not in) and a number of seconds as a date: refused.
+    A well-written day that does not exist (2026-02-30) is told as such, not as a format error."""
     if isinstance(value, datetime.date):
         return value
     if not isinstance(value, str) or not _ISO_DAY.fullmatch(value.strip()):
         raise PydanticCustomError("date_parsing", "a date is written YYYY-MM-DD")
-    return value.strip()
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise PydanticCustomError("date_nonexistent", "no such day") from None
+
+
+def parse_day(raw: str) -> datetime.date:
+    """A day from text as people and links write it (YYYY-MM-DD, within DATE_MIN..DATE_MAX). Raises
+    ValueError with a Chinese message ending the sentence "…应为…" or saying the day does not exist."""
+    text = raw.strip()
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError("应为2000至2099年间YYYY-MM-DD格式的日期")
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("不是存在的日期（如2月30日）") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError("应为2000至2099年间YYYY-MM-DD格式的日期")
+    return day
 
 
 _ONCE = re.compile(r"[0-9a-f]{32}")
@@ -85,6 +104,7 @@ MESSAGES = {
     "bool_parsing": "{label}应为是或否（true/false）",
     "bool_type": "{label}应为是或否（true/false）",
     "date_parsing": "{label}应为YYYY-MM-DD格式的日期",
+    "date_nonexistent": "{label}不是存在的日期（如2月30日）",
     "date_from_datetime_parsing": "{label}应为YYYY-MM-DD格式的日期",
     "date_from_datetime_inexact": "{label}应为YYYY-MM-DD格式的日期",
     "date_type": "{label}应为YYYY-MM-DD格式的日期",

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX
+from daiban.lib.validation import ID_MAX, parse_day
 from daiban.petitions.abilities import may
 
 # What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
@@ -123,12 +123,9 @@ def date_param(request: HttpRequest, name: str, label: str) -> datetime.date | N
     if not raw:
         return None
     try:
-        value = datetime.date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        value = None
-    if value is None or not DATE_MIN <= value <= DATE_MAX:
-        raise BadDate(f"{label}应为2000至2099年间YYYY-MM-DD格式的日期（收到“{raw[:20]}”）")
-    return value
+        return parse_day(raw)
+    except ValueError as exc:
+        raise BadDate(f"{label}{exc}（收到“{raw[:20]}”）") from None
 
 
 def year_param(raw: str | None, default: int) -> int:
