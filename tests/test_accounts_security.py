@@ -349,3 +349,21 @@ def test_staff_pages_carry_the_session_limits_for_the_warning(org):
     page = client.get("/staff/").content.decode()
     assert 'id="session-guard"' in page and 'data-idle-seconds="1800"' in page
     assert client.post("/staff/session/ping/").status_code == 204
+
+
+def test_the_password_rules_speak_chinese_on_the_page_and_in_the_command(org, monkeypatch):
+    """Django 5.2's own catalog lacks the new wording of "too short": the project's has it."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    client = Client()
+    client.force_login(User.objects.get(username="agent7"))
+    response = client.post("/staff/password/", {"old_password": PASSWORD, "new_password1": "Sh#1a",
+                                                "new_password2": "Sh#1a"})
+    errors = " ".join(str(e) for e in response.context["form"].errors.values())
+    assert "密码太短，至少需要 10 个字符" in errors and "too short" not in errors, errors
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "short")
+    with pytest.raises(CommandError) as refused:
+        call_command("createsuperuser", interactive=False, username="root_admin", email="", stdout=io.StringIO())
+    assert "密码太短" in str(refused.value) and "too short" not in str(refused.value)

@@ -27,8 +27,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A petition's query code in an address (`?code=…` of the public API and old tracking links): whoever
 # holds it sees the petition's progress and may rate it, so an access log must not keep it.
 # Up to the next parameter, quote or " HTTP/" (a decoded "%20" may sit inside a typed code).
-# A search (`q=`) or a filter by name holds what staff typed to find a person, often the name itself.
-_QUERY_CODE = re.compile(r"([?&;](?:code|query_code|q|name|petitioner|petitioner_name|id_number|phone)=)"
+# A search (`q=`, the audit page's `target=`) or a filter by name holds what staff typed to find a
+# person, often the name itself.
+_QUERY_CODE = re.compile(r"([?&;](?:code|query_code|q|name|petitioner|petitioner_name|id_number|phone|target)=)"
                          r"[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
 # The same code in a message's text ("…编号WS-2026-000001，查询码FRWKPL7L84。": the receipt SMS, which the
 # console SMS backend logs).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 
 from daiban.accounts import lifecycle
@@ -80,7 +82,8 @@ class StaffUserManager(UserManager):
         if password is not None:
             candidate = self.model(username=normalize_username(username), email=email or "",
                                    **{k: v for k, v in extra_fields.items() if k in {"name"}})
-            password_validation.validate_password(password, candidate)
+            with translation.override(settings.LANGUAGE_CODE):  # a management command runs without a language
+                password_validation.validate_password(password, candidate)
         return super().create_superuser(username, email, password, **extra_fields)
 
 
