@@ -440,3 +440,23 @@ def test_every_screening_outcome_is_told_as_the_receipt_promised(api, org, clock
         told = [b for t, b in sms(r.data["id"]) if t == template]
         assert len(told) == 1 and words in told[0] and r.data["number"] in told[0], (outcome, sms(r.data["id"]))
         assert "诉讼程序" not in told[0]
+
+
+def test_the_upgrade_recounts_the_limit_of_matters_whose_review_was_found_right(api, org, clock):
+    """The migration 0024 puts right what an earlier version stored (the limit from acceptance)."""
+    import importlib
+
+    from django.apps import apps
+
+    from daiban.petitions import deadlines
+
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    clock.move_to(at("2026-10-26"))
+    assert api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准不对"}).status_code == 200
+    clock.move_to(at("2026-11-09"))
+    assert api("center").act(pid, "decide_review", {"upheld": True, "due_on": "2026-12-30"}).status_code == 200
+    right = Petition.objects.get(pk=pid).national_due_on
+    stale = deadlines.statutory(datetime.date(2026, 10, 9), deadlines.NATIONAL_HANDLING_DAYS)
+    Petition.objects.filter(pk=pid).update(national_due_on=stale)
+    importlib.import_module("daiban.petitions.migrations.0024_national_due_after_upheld_review").recount(apps, None)
+    assert Petition.objects.get(pk=pid).national_due_on == right != stale
