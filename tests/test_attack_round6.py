@@ -169,7 +169,7 @@ def test_a_refused_intake_keeps_its_token_so_the_corrected_form_registers(org, c
     client = login("agent1")
     body = _intake_body(client.get("/staff/intake/").content.decode())
     refused = client.post("/staff/intake/", {**body, "phone": "12"})
-    assert refused.status_code == 200 and f'value="{body["once"]}"' in refused.content.decode()
+    assert refused.status_code == 400 and f'value="{body["once"]}"' in refused.content.decode()
     assert client.post("/staff/intake/", body).status_code == 302
     assert Petition.objects.count() == 1
 

@@ -54,17 +54,22 @@ def iso_day(value: Any) -> Any:
         raise PydanticCustomError("date_nonexistent", "no such day") from None
 
 
-def parse_day(raw: str) -> datetime.date:
+class NoSuchDay(ValueError):
+    """Written as a day (YYYY-MM-DD) but no such day exists (2026-02-30)."""
+
+
+def parse_day(raw: str, *, bounded: bool = True) -> datetime.date:
     """A day from text as people and links write it (YYYY-MM-DD, within DATE_MIN..DATE_MAX). Raises
-    ValueError with a Chinese message ending the sentence "…应为…" or saying the day does not exist."""
+    NoSuchDay for a well-written day that does not exist, ValueError otherwise; each message continues
+    a field's label ("开始日期" + "不是存在的日期（如2月30日）")."""
     text = raw.strip()
     if not _ISO_DAY.fullmatch(text):
         raise ValueError("应为2000至2099年间YYYY-MM-DD格式的日期")
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError("不是存在的日期（如2月30日）") from None
-    if not DATE_MIN <= day <= DATE_MAX:
+        raise NoSuchDay("不是存在的日期（如2月30日）") from None
+    if bounded and not DATE_MIN <= day <= DATE_MAX:  # unbounded: the caller says its own range
         raise ValueError("应为2000至2099年间YYYY-MM-DD格式的日期")
     return day
 

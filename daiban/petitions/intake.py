@@ -20,7 +20,7 @@ from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
 from daiban.lib.text import clean_line
-from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX, line_field, text_field
+from daiban.lib.validation import DATE_MAX, DATE_MIN, ID_MAX, NoSuchDay, line_field, parse_day, text_field
 from daiban.org.models import Agent, Station, User
 from daiban.petitions import deadlines, events, indexing
 from daiban.petitions.abilities import require
@@ -82,9 +82,11 @@ def _date(data: dict, key: str, label: str, *, required: bool = True, default: d
         return default
     if not isinstance(value, datetime.date):
         try:
-            value = datetime.date.fromisoformat(clean_line(str(value)))
-        except ValueError as exc:
-            raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from exc
+            value = parse_day(clean_line(str(value)), bounded=False)
+        except NoSuchDay as exc:
+            raise Invalid.of({key: f"{label}{exc}"}) from None
+        except ValueError:  # another form (20260916, a week date)
+            raise Invalid.of({key: f"{label}应为YYYY-MM-DD格式的日期"}) from None
     if isinstance(value, datetime.datetime):
         value = value.date()
     if not DATE_MIN <= value <= DATE_MAX:

@@ -74,20 +74,26 @@ class IntakeForm(CleanFormMixin, forms.Form):
     """Only the shapes; the rules (ID checksum, phone, dates) are the service's, so the API and the
     page refuse exactly the same input."""
 
-    channel = forms.ChoiceField(label="渠道", choices=[("", "请选择"), *Channel.choices], required=False)
-    source = forms.ChoiceField(label="来源", choices=[("", "请选择"), *Source.choices], required=False)
+    # No choice or length is checked here: the service checks every field at once and names each one
+    # that is wrong ("现有N字"), as the API and the portal do; a check here would stop the others from
+    # being told until the next save. The browser's maxlength only helps typing.
+    channel = forms.CharField(label="渠道", required=False,
+                              widget=forms.Select(choices=[("", "请选择"), *Channel.choices]))
+    source = forms.CharField(label="来源", required=False, widget=forms.Select(choices=[("", "请选择"), *Source.choices]))
     received_on = forms.CharField(label="收到日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    external_id = forms.CharField(label="外部编号（12345工单号等）", required=False, max_length=100)
-    name = forms.CharField(label="信访人姓名", required=False, max_length=50)
-    id_number = forms.CharField(label="身份证号", required=False, max_length=40,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
-    phone = forms.CharField(label="联系电话", required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    address = forms.CharField(label="地址", required=False, max_length=200)
+    external_id = forms.CharField(label="外部编号（12345工单号等）", required=False,
+                                  widget=forms.TextInput(attrs={"maxlength": 100}))
+    name = forms.CharField(label="信访人姓名", required=False, widget=forms.TextInput(attrs={"maxlength": 50}))
+    id_number = forms.CharField(label="身份证号", required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 40}))
+    phone = forms.CharField(label="联系电话", required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "maxlength": 40}))
+    address = forms.CharField(label="地址", required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
     content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    category = forms.ChoiceField(label="内容分类", required=False)
+    category = forms.CharField(label="内容分类", required=False, widget=forms.Select())
     in_judicial_proceedings = forms.BooleanField(label="已进入司法程序（诉讼、仲裁、行政复议）", required=False)
     # One per rendering of the form (views.intake): the same form posted twice registers once.
-    once = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+    once = forms.CharField(required=False, widget=forms.HiddenInput)  # read by lib.validation.once_token
 
     # Service field names → form field names, for the service's error messages.
     FIELD_MAP = {"petitioner.name": "name", "petitioner.id_number": "id_number", "petitioner.phone": "phone",
@@ -96,7 +102,9 @@ class IntakeForm(CleanFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         names = Category.objects.filter(active=True).values_list("name", flat=True)
-        self.fields["category"].choices = [("", "（稍后在甄别时确定）")] + [(n, n) for n in names]
+        category = self.fields["category"].widget
+        assert isinstance(category, forms.Select)
+        category.choices = [("", "（稍后在甄别时确定）")] + [(n, n) for n in names]
         _bootstrap(self)
 
     def service_data(self) -> dict:

@@ -67,7 +67,8 @@ def intake(request):
             else:
                 messages.info(request, f"该外部编号已登记过（{petition.number}），未重复登记。")
             return redirect("staff:case", petition.pk)
-    return render(request, "staff/intake.html", {"form": form})
+    # A refused form answers 400, as the portal's and the case page's actions do.
+    return render(request, "staff/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @staff_required("intake")
