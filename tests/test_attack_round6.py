@@ -278,3 +278,17 @@ def test_a_complained_about_unit_that_does_not_exist_is_refused_by_name(api, acc
     r = api("agent1").act(p["id"], "route", {"departments": [org.departments[0].pk], "track": "standard",
                                              "complained_department": 999_999})
     assert r.status_code == 400 and "complained_department" in r.data["error"]["fields"], r.data
+
+
+def test_the_statistics_page_offers_only_stations_whose_figures_the_user_may_see(org):
+    """Actor: agent1 opening 统计: the station list holds its own station only (another answers 404)."""
+    from daiban.org.models import Station
+
+    html = login("agent1").get("/staff/stats/").content.decode()
+    offered = {int(v) for v in re.findall(r'<option value="(\d+)"', html)}
+    own = User.objects.get(username="agent1").station_id
+    assert own in offered
+    for station_id in offered:
+        assert login("agent1").get("/staff/stats/", {"station": station_id}).status_code == 200
+    others = set(Station.objects.values_list("pk", flat=True)) - offered
+    assert others and all(login("agent1").get("/staff/stats/", {"station": s}).status_code == 404 for s in others)

@@ -14,7 +14,7 @@ from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
 from daiban.petitions import matters
 from daiban.petitions.models import Channel, Source
-from daiban.petitions.permissions import visible_petitions
+from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
 from daiban.petitions.selectors import today
 from daiban.staff.views.common import BadDate, date_param, id_param, staff_required
 from daiban.stats import queries
@@ -46,6 +46,11 @@ def _figures(summary: dict, previous: dict) -> list[dict]:
     return out
 
 
+def _stations(user):
+    stations = Station.objects.filter(level__in=["center", "station"])
+    return stations if sees_everything(user) else stations.filter(pk__in=station_scope(user))
+
+
 @staff_required("view_stats")
 def dashboard(request):
     end = _date(request, "to", "结束日期", today())
@@ -70,7 +75,8 @@ def dashboard(request):
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
         "period": period, "previous_period": period.previous(), "station_id": station_id,
-        "stations": Station.objects.filter(level__in=["center", "station"]),
+        # Only the stations whose figures this user may see (another would answer 404).
+        "stations": _stations(request.user),
         "summary": summary, "figures": _figures(summary, queries.figures(previous)),
         "received_link": link(), "link_base": link(),
         "by_channel": [(channels.get(k, k), v, link(channel=k)) for k, v in summary["by_channel"].items()],
