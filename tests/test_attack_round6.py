@@ -292,3 +292,14 @@ def test_the_statistics_page_offers_only_stations_whose_figures_the_user_may_see
         assert login("agent1").get("/staff/stats/", {"station": station_id}).status_code == 200
     others = set(Station.objects.values_list("pk", flat=True)) - offered
     assert others and all(login("agent1").get("/staff/stats/", {"station": s}).status_code == 404 for s in others)
+
+
+@pytest.mark.parametrize(("query", "said"), [
+    ({"received_from": "2026-02-30"}, "收到日期从应为YYYY-MM-DD格式的日期（收到“2026-02-30”）"),
+    ({"received_to": "abc"}, "收到日期至应为YYYY-MM-DD格式的日期（收到“abc”）"),
+    ({"agent": "abc"}, "代办员取值无效（收到“abc”）"),
+    ({"status": "bogus"}, "状态取值无效（收到“bogus”）"),
+])
+def test_a_list_filter_that_cannot_be_is_named_in_the_project_s_words(org, query, said):
+    page = login("agent1").get("/staff/petitions/", query).content.decode()
+    assert "以下筛选条件有误，已忽略" in page and said in page, said

@@ -108,7 +108,7 @@ def test_a_refused_filter_is_named_and_the_others_still_apply(org, new_petition,
         assert "以下筛选条件有误，已忽略" in page and f"{label}" in page
         assert "共 1 件" in page and target["number"] in page  # q still applies
     page = client.get("/staff/petitions/?q=%FF%E8%B5%B5").content.decode()
-    assert "搜索：" in page and "无法识别的字符" in page
+    assert "以下筛选条件有误，已忽略：搜索" in page and "无法识别的字符" in page
 
 
 def test_a_saved_filter_that_the_list_would_refuse_is_not_kept(org):

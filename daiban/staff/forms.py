@@ -30,7 +30,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
     agent = forms.ModelChoiceField(label="代办员", required=False, queryset=Agent.objects.all(), empty_label="全部")
     department = forms.ModelChoiceField(label="事权单位", required=False, queryset=Department.objects.all(), empty_label="全部")
     received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label="收到日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label="到期不晚于", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.CharField(label="内容分类", required=False)
     kpi = forms.ChoiceField(label="统计口径", required=False)
@@ -47,12 +47,21 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         raw = self.data.get("status", "")
         if raw and "," in raw:
             self.fields["status"].choices.append((raw, "多个状态"))
+        for field in self.fields.values():  # the project's wording, not Django's generic one
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "应为YYYY-MM-DD格式的日期"
+            elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = "取值无效"
         _bootstrap(self)
 
     def error_text(self) -> str:
-        """The fields refused, each by its label: "状态：选择一个有效的选项…；搜索：…"."""
-        return "；".join(f"{self.fields[name].label if name in self.fields else '筛选'}：{'，'.join(str(e) for e in errors)}"
-                        for name, errors in self.errors.items())
+        """The fields refused, each by its label and what was received: "状态取值无效（收到“bogus”）；…"."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else "筛选"
+            received = str(self.data.get(name, ""))[:20]
+            parts.append(f"{label}{'，'.join(str(e) for e in errors)}" + (f"（收到“{received}”）" if received else ""))
+        return "；".join(parts)
 
     def filters(self) -> dict:
         """The list's filters from the fields that are valid (a refused one is left out)."""
