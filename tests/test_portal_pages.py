@@ -136,9 +136,12 @@ def test_rate_and_request_review_on_the_status_page(api, org, clock):
     url = f"/track/{petition.number}/?code={petition.query_code}"
     page = client.get(url, follow=True).content.decode()  # the code goes into the session (303)
     assert "请您评价办理结果" in page and "补偿款已发放" in page
-    assert client.post(url, {"do": "rate", "satisfaction": "dissatisfied"}).status_code == 302
+    rated = client.post(url, {"do": "rate", "satisfaction": "dissatisfied"})
+    assert rated.status_code == 302
+    page = client.get(rated.url).content.decode()  # where the browser goes: thanked once
+    assert "感谢您的评价" in page
     page = client.get(url, follow=True).content.decode()
-    assert "请您评价办理结果" not in page and 'data-testid="request-review"' in page
+    assert "请您评价办理结果" not in page and 'data-testid="request-review"' in page and "感谢您的评价" not in page
     assert client.post(url, {"do": "review", "reason": "补偿标准过低"}).status_code == 302
     petition.refresh_from_db()
     assert petition.status == "under_review"
