@@ -269,3 +269,19 @@ def test_the_extension_notice_states_the_date_that_holds_after_a_calendar_change
     text = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/extension.pdf").content).split())
     assert f"{moved:%Y年%-m月%-d日}" in text or moved.isoformat() in text or f"{moved:%Y年%m月%d日}" in text, text
     assert f"{granted:%Y年%-m月%-d日}" not in text and f"{granted:%Y年%m月%d日}" not in text
+
+
+def test_the_acceptance_notice_says_what_held_the_day_it_is_dated(api, routed, org):
+    """The 受理告知书 is dated the day of acceptance: it states the regulation's 60 days from then, not
+    the 办结时限 a later routing fixed (printed again, it said something else each time)."""
+    from daiban.petitions import deadlines
+
+    p = routed(departments=[org.departments[0].pk])
+    petition = Petition.objects.get(pk=p["id"])
+    first = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/acceptance.pdf").content).split())
+    limit = deadlines.statutory(petition.accepted_on, deadlines.NATIONAL_HANDLING_DAYS)
+    assert f"{limit.year}年{limit.month}月{limit.day}日前" in first, first
+    assert f"{petition.due_on.month}月{petition.due_on.day}日" not in first or petition.due_on == limit
+    Petition.objects.filter(pk=p["id"]).update(due_on=petition.due_on + datetime.timedelta(days=9))
+    again = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/acceptance.pdf").content).split())
+    assert again == first

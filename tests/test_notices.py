@@ -38,7 +38,7 @@ def test_notices_follow_the_case(api, routed, clock):
     assert accepted.status_code == 200 and accepted["Content-Type"] == "application/pdf"
     assert 'filename="WS-2026-000001-shouli-gaozhishu.pdf"' in accepted["Content-Disposition"]
     text = _text(accepted.content)
-    for words in ["受理告知书", f"编号：{petition['number']}-SL", "张三：", "王建国", "2026年10月13日", "乌审旗自然资源局",
+    for words in ["受理告知书", f"编号：{petition['number']}-SL", "张三：", "王建国", "（即2026年11月16日前）", "乌审旗自然资源局",  # the regulation's 60 days from acceptance
                   "（盖章）", "2026年9月16日", "联系电话"]:
         assert words in text, words
     docx = Document(io.BytesIO(agent.get(f"/petitions/{pid}/notices/acceptance.docx").content))

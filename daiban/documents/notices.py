@@ -20,6 +20,7 @@ from django.conf import settings
 
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
+from daiban.petitions import deadlines
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
@@ -175,15 +176,19 @@ def build(petition: Petition, kind: str) -> FormDoc:
 def _acceptance(p: Petition) -> FormDoc:
     agent = p.agent
     assert agent is not None  # available() offers it only once an agent took the matter
-    due = f"本事项的办结时限为{date_text(p.due_on)}。" if p.due_on else ""
+    # The notice is dated the day of acceptance and says what held then: the regulation's 60 days from
+    # acceptance. The bureau's 办结时限 is fixed later by the routing (a date printed from it changed
+    # each time the notice was printed again); the case page, the portal and an extension notice tell it.
+    limit = deadlines.statutory(p.accepted_on, deadlines.NATIONAL_HANDLING_DAYS) if p.accepted_on else None
+    by = f"（即{date_text(limit)}前）" if limit else ""
     return _letter(p, "acceptance", p.accepted_on, [
         f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
         f"由{p.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
         "代办员将依据职能向有关职能部门、苏木镇流转你的信访事项，跟踪办理进度，督促有关部门在规定时限内依法依规办理，"
         "并定期与你联系，反馈办理进展情况。",
         "涉及旗级职能部门的事项在15个工作日内办结；需多个部门协同解决的，在确定解决方案后30个工作日内办结；"
-        f"疑难复杂、重大的事项在会商确定解决方案后60个工作日内办结。{due}"
-        "依照《信访工作条例》第三十六条，信访事项应当自受理之日起60日内办结。",
+        "疑难复杂、重大的事项在会商确定解决方案后60个工作日内办结。"
+        f"依照《信访工作条例》第三十六条，信访事项应当自受理之日起60日内办结{by}。",
         "特此告知。",
     ])
 
