@@ -460,3 +460,20 @@ def test_the_upgrade_recounts_the_limit_of_matters_whose_review_was_found_right(
     Petition.objects.filter(pk=pid).update(national_due_on=stale)
     importlib.import_module("daiban.petitions.migrations.0024_national_due_after_upheld_review").recount(apps, None)
     assert Petition.objects.get(pk=pid).national_due_on == right != stale
+
+
+def test_a_calendar_change_tells_each_department_whose_date_moved_once(api, org, clock):
+    """Actor: the administrator making a working day inside dept1's 处置单 window a holiday: dept1's
+    handlers are told once, naming the 处置单 (they were told the old date at the routing)."""
+    pid = accepted_on(api, org, clock, "2026-11-02")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    disposition = r.data["dispositions"][0]
+    before = disposition["due_on"]
+    clock.move_to(at("2026-11-03"))
+    r = api("admin").post("/calendar/days", {"days": [{"date": "2026-11-10", "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    after = api("agent1").get(f"/petitions/{pid}").data["dispositions"][0]["due_on"]
+    assert after != before
+    told = Notification.objects.filter(recipient__username="dept1", template="dispositions_moved")
+    assert told.count() == 1 and disposition["number"] in told.get().body, [n.body for n in told]
+    assert not Notification.objects.filter(recipient__username="dept2", template="dispositions_moved").exists()

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Max
+from django_tasks import task
 
+from daiban.lib.dates import today
 from daiban.notifications.services import notice, param_text, sms, withdraw
 from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
 from daiban.org import roles
 from daiban.org.models import User
+from daiban.petitions import recompute
 from daiban.petitions.choices import Satisfaction, Status
 from daiban.petitions.events import consumes
 from daiban.petitions.models import Disposition, Event, Petition
@@ -214,6 +217,25 @@ def window_moved(event: Event) -> None:
                      f"改为{param_text(datetime.date.fromisoformat(new))}")
     if parts:
         sms(p, "window_moved", dedupe=_key(event, "window_moved"), changes="，".join(parts))
+
+
+@task()
+def dispositions_moved(moved: dict[str, list[str]], reason: str, day: str) -> None:
+    """Background (recompute.dispositions_moved): each department whose open 处置单 a calendar change
+    moved is told once, naming a few of them (its queue shows every new date). `moved`: department id
+    (as text, a task's arguments are JSON) → 处置单 numbers."""
+    for department_id, numbers in moved.items():
+        users = User.objects.filter(department_id=int(department_id), is_active=True)
+        shown = "、".join(numbers[:3]) + (f"等{len(numbers)}张" if len(numbers) > 3 else "")
+        notice(users, "dispositions_moved", dedupe=f"dispositions_moved:{day}:{department_id}:{len(numbers)}:{numbers[0]}",
+               reason=reason, dispositions=shown)
+
+
+def _on_dispositions_moved(sender: object, *, moved: dict[int, list[str]], reason: str, **kwargs: object) -> None:
+    dispositions_moved.enqueue({str(k): v for k, v in moved.items()}, reason, today().isoformat())
+
+
+recompute.dispositions_moved.connect(_on_dispositions_moved, dispatch_uid="notifications-dispositions-moved")
 
 
 @consumes("disposition_receive", "disposition_result")

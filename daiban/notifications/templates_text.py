@@ -32,6 +32,8 @@ IN_APP = {
     "new_assignment": "新的代办事项 {number}：{summary}",
     "disposition_routed": "新的处置单 {disposition}：{summary}，办理时限 {due}",
     "disposition_received": "{department} 已签收处置单 {disposition}",
+    # A calendar change moved this department's open 处置单 (recompute.dispositions_moved).
+    "dispositions_moved": "因{reason}，本单位处置单 {dispositions} 的办理时限已调整，请在待办处置单中查看新的时限",
     # The solution of a multi-department or major matter fixed the date the routing left 待定.
     "disposition_due_set": "处置单 {disposition} 的解决方案已确定，办理时限 {due}",
     "disposition_answered": "{department} 已填写处置单 {disposition} 的处理结果",

@@ -30,6 +30,7 @@ from typing import Any, cast
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.dispatch import Signal
 from django.utils import timezone
 
 from daiban.lib.dates import today
@@ -123,7 +124,7 @@ LIMITS: tuple[Limit, ...] = (
           "办结时限", needs=("due_workdays",), provisional="due_provisional"),
     Limit(Disposition, "due_on", "due_from", _workdays, OPEN_DISPOSITION & Q(due_workdays__isnull=False),
           "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
-          provisional="due_provisional", shows=("number",)),
+          provisional="due_provisional", shows=("number", "department_id")),
     # 《信访工作条例》, calendar days.
     # The receipt SMS told the date by which the petitioner hears how it will be handled: while it
     # is not yet screened, that is a date they hold.
@@ -180,7 +181,23 @@ def recompute_after_calendar_change(changed: Iterable[datetime.date], *, reason:
             for limit, found in candidates:
                 changes += _moved(limit, found)
         _write(changes)
+        moved = _moved_dispositions(changes)
+        if moved:  # the departments hear of their new dates once this commits (notifications listens)
+            transaction.on_commit(lambda: dispositions_moved.send(sender=Disposition, moved=moved, reason=reason))
         return _record(changes, reason, days)
+
+
+# Sent after a recomputation commits that moved open 处置单: moved = {department id: [处置单 number, …]}.
+# The department was told its date at the routing; notifications tells it once, in the worker.
+dispositions_moved = Signal()
+
+
+def _moved_dispositions(changes: list[_Change]) -> dict[int, list[str]]:
+    moved: dict[int, list[str]] = defaultdict(list)
+    for c in changes:
+        if c.limit.model is Disposition and c.new != c.old:
+            moved[c.row["department_id"]].append(c.row["number"])
+    return dict(moved)
 
 
 def after_seeding(sender: object, *, dates: list[datetime.date], reason: str, **kwargs: Any) -> None:
