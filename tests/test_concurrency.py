@@ -4,6 +4,7 @@ Real threads with their own database connections, on PostgreSQL (row locks). SQL
 writers with IMMEDIATE transactions; these tests are skipped there.
 """
 
+import datetime
 import threading
 
 import pytest
@@ -229,3 +230,53 @@ def test_one_form_sent_at_once_from_many_addresses_registers_one_petition(org, s
     answers = run_together(6, lambda i: Client(REMOTE_ADDR=f"10.9.0.{i + 1}").post("/submit/", {**FORM, "once": token}))
     assert sorted(r.status_code for r in answers) == [302] * 6, answers
     assert Petition.objects.count() == 1 and Submission.objects.get(token=token).petition == Petition.objects.get()
+
+
+def test_a_routing_under_way_during_a_calendar_change_ends_with_the_new_calendar(accepted, org):
+    """Actors: agent1 routes a petition (its transaction has read the calendar and written the 处置单's
+    date) while the administrator makes a working day inside that window a holiday. The calendar change
+    waits for the routing to commit and then recomputes its 处置单 too: no stale date is left behind
+    (without the calendar lock, the recomputation ran first and never saw the uncommitted row)."""
+    import time
+
+    from django.db import transaction
+
+    from daiban.petitions.models import Disposition
+    from daiban.workdays.models import CalendarDay
+    from daiban.workdays.seed import DaySpec
+
+    petition = accepted()
+    agent, admin = User.objects.get(username="agent1"), User.objects.get(username="admin")
+    routed_event = threading.Event()
+    holiday = None
+
+    def route() -> str:
+        with transaction.atomic():
+            services.petition_act(petition_id=petition["id"], action="route", user=agent,
+                                  data={"departments": [org.departments[0].pk], "track": "standard"})
+            routed_event.set()
+            time.sleep(1.5)  # the routing's transaction stays open while the calendar changes
+        return "routed"
+
+    def change_calendar() -> list:
+        routed_event.wait(10)
+        d = Disposition.objects.filter(petition_id=petition["id"]).first()
+        assert d is None  # not committed yet: the change must wait for it
+        return services.calendar_change(actor=admin, specs=[DaySpec(holiday, False, "调整")], reason="测试")
+
+    # A working day two days before the date the routing will compute (inside its window).
+    from daiban.lib.dates import today
+    from daiban.workdays.engine import add_workdays
+
+    due = add_workdays(today(), 15).date
+    holiday = next(d for d in (due - datetime.timedelta(days=k) for k in range(1, 8))
+                   if CalendarDay.objects.filter(date=d, is_workday=True).exists())
+    results = [None, None]
+
+    def both(i):
+        return route() if i == 0 else change_calendar()
+
+    results = run_together(2, both)
+    assert results[0] == "routed" and not isinstance(results[1], Exception), results
+    d = Disposition.objects.get(petition_id=petition["id"])
+    assert d.due_on == add_workdays(d.due_from, d.due_workdays).date != due, (d.due_on, due)

@@ -36,6 +36,7 @@ from daiban.petitions.models import (
     Status,
 )
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
+from daiban.workdays.engine import deadlines_being_set
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -283,6 +284,7 @@ def petition_intake(*, data: dict, user: User | None, agent: Agent | None = None
     clean = _validate_intake(data)
     station = agent.station if agent else _intake_station(user, data)
     with transaction.atomic():
+        deadlines_being_set()  # the forwarding limit is read from the calendar (engine.CALENDAR_LOCK)
         number = _next_number(clean["received_on"])  # also serialises intakes: see _next_number
         if clean["external_id"]:
             existing = _existing_external(user, clean["source"], clean["external_id"])

@@ -38,7 +38,7 @@ from daiban.petitions import deadlines
 from daiban.petitions.choices import Status
 from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Review, bounded_note
 from daiban.petitions.workflow import OPEN, RUNNING
-from daiban.workdays.engine import Deadline, add_workdays, preloaded
+from daiban.workdays.engine import Deadline, add_workdays, calendar_changing, preloaded
 
 Row = Mapping[str, Any]
 Rule = Callable[[datetime.date, Row], "datetime.date | Deadline"]
@@ -170,6 +170,7 @@ def recompute_after_calendar_change(changed: Iterable[datetime.date], *, reason:
         return 0
     first, last = days[0], days[-1]
     with transaction.atomic():
+        calendar_changing()  # actions already reading the calendar commit first; their rows are seen
         candidates = [(limit, _candidates(limit, first, last)) for limit in limits]
         rows = [row for _, found in candidates for row in found]
         if not rows:

@@ -41,6 +41,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
 from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition, PetitionLink
 from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
 from daiban.petitions.undo import UNDOABLE, changed_fields
+from daiban.workdays.engine import deadlines_being_set
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
 from daiban.workdays.services import calendar_set_days
@@ -62,6 +63,7 @@ def petition_act(*, petition_id: int, action: str, user: User | None, data: Data
     public portal (user None); only actions whose actors include "petitioner" are possible."""
     act = _declared(ACTIONS, action)
     with transaction.atomic():
+        deadlines_being_set()  # a calendar change waits for this action, or this one for it
         if as_petitioner:
             petition = Petition.objects.select_for_update().get(pk=petition_id)
             kinds = frozenset({"petitioner"})
@@ -87,6 +89,7 @@ def disposition_act(*, disposition_id: int, action: str, user: User, data: Data)
     """Fire an action on one 处置单 (its petition is locked, its version checked and bumped)."""
     act = _declared(DISPOSITION_ACTIONS, action)
     with transaction.atomic():
+        deadlines_being_set()
         found = visible_dispositions(user).filter(pk=disposition_id).values_list("petition_id", flat=True).first()
         if found is None:
             raise NotFound("处置单不存在")

@@ -62,6 +62,30 @@ def _lookup(table: dict, day: datetime.date) -> tuple[bool, bool]:
     return day.weekday() < 5, False
 
 
+# A transaction-scoped PostgreSQL advisory lock between the writers of deadlines and a calendar change.
+# An action reading the calendar holds it shared; a recomputation after a calendar change holds it
+# exclusively. Without it, an action that read the old calendar and committed after the change had
+# recomputed kept a stale date (the recomputation had not seen its uncommitted row). SQLite runs one
+# writer at a time, so there it is not needed.
+CALENDAR_LOCK = 727_006_001
+
+
+def deadlines_being_set() -> None:
+    """Call at the start of a transaction that computes deadlines from the calendar (shared)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [CALENDAR_LOCK])
+
+
+def calendar_changing() -> None:
+    """Call in the transaction of a calendar change before its deadlines are recomputed (exclusive):
+    waits for the actions already reading the calendar to commit, so their rows are recomputed too,
+    and holds off new ones until the new calendar is committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CALENDAR_LOCK])
+
+
 def add_workdays(start: datetime.date, count: int) -> Deadline:
     """The count-th working day after start; start itself is not counted."""
     if count < 1:
