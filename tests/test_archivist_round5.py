@@ -285,3 +285,59 @@ def test_the_acceptance_notice_says_what_held_the_day_it_is_dated(api, routed, o
     Petition.objects.filter(pk=p["id"]).update(due_on=petition.due_on + datetime.timedelta(days=9))
     again = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/acceptance.pdf").content).split())
     assert again == first
+
+
+@pytest.mark.parametrize("outcome", ["direct_reply", "declined", "legal_channel", "guided"])
+def test_no_agency_form_for_a_matter_no_agent_took(api, new_petition, org, outcome):
+    """The 代办单 is filled when an agent takes the matter: answered at the door, declined or sent
+    elsewhere, none is offered (404, no link on the case page), as the case file already had none."""
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    p = new_petition()
+    extra = {"reason": "judicial"} if outcome == "declined" else {}
+    r = api("agent1").act(p["id"], "screen", {"outcome": outcome, "notification": "written",
+                                              "reply": "已答复。", **extra})
+    assert r.status_code == 200, r.data
+    for fmt in ("pdf", "docx"):
+        assert api("agent1").get(f"/petitions/{p['id']}/forms/agency.{fmt}").status_code == 404
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    assert 'data-testid="agency-docx"' not in client.get(f"/staff/petitions/{p['id']}/").content.decode()
+
+
+def test_letters_carry_a_plain_title_the_regulation_only_where_it_applies_and_the_agent_s_own_phone(api, routed, org):
+    """The PDF's Title is text (it held <span> markup); a 处置单's extension cites the agency rules, not
+    《信访工作条例》第三十六条 (the regulation's own extension was not used); the contact line gives the
+    agent's own office phone, as the portal does."""
+    from daiban.org.models import Agent
+
+    Agent.objects.filter(pk=org.agent1.pk).update(office_phone="0477-7600001")
+    p = routed(departments=[org.departments[0].pk])
+    d = p["dispositions"][0]
+    assert api("dept1").act_disposition(d["id"], "request_extension", {"workdays": 5, "reason": "现场勘测"}).status_code == 200
+    assert api("leader").act_disposition(d["id"], "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    pdf = api("agent1").get(f"/petitions/{p['id']}/notices/extension.pdf").content
+    text = "".join(pdf_text(pdf).split())
+    assert "第三十六条" not in text and "依照信访代办工作有关规定" in text, text
+    assert "0477-7600001" in text
+    title = str(PdfReader(io.BytesIO(pdf)).metadata.get("/Title", ""))
+    assert "<" not in title and p["number"] in title, title
+    form = api("agent1").get(f"/petitions/{p['id']}/forms/agency.pdf").content
+    assert "<" not in str(PdfReader(io.BytesIO(form)).metadata.get("/Title", ""))
+
+
+def test_a_printed_deadline_in_a_year_whose_holidays_are_not_announced_says_so(api, accepted, clock):
+    """Accepted on 2026-12-01, the regulation's 60 days end in 2027, whose holidays are not yet in the
+    calendar: the 受理告知书 says the date may still change, as the case page and the API do."""
+    import datetime as dt
+
+    from daiban.workdays.engine import unconfirmed_years
+
+    clock.move_to(dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    if not unconfirmed_years({2027}):
+        pytest.skip("the calendar already holds an announced 2027")
+    p = accepted()
+    text = "".join(pdf_text(api("agent1").get(f"/petitions/{p['id']}/notices/acceptance.pdf").content).split())
+    assert "2027年节假日安排公布后如有调整，将另行告知" in text, text

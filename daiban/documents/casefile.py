@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from daiban.documents import notices
 from daiban.documents.docx import render_docx
-from daiban.documents.forms import agency_form, disposition_form, petitioner_name
+from daiban.documents.forms import agency_form, agency_form_applies, disposition_form, petitioner_name
 from daiban.documents.layout import FormDoc, date_text
 from daiban.documents.models import Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
@@ -134,10 +134,8 @@ def items(petition: Petition) -> list[Item]:
     summary = case_summary_pdf(petition)
     first = Item("信访事项办理情况（案件摘要）", petition.number, station, petition.archived_on or timezone.localdate(),
                  summary, "pdf", pages=_pages(summary))
-    # The 代办单 is filled when an agent takes the matter (实施方案, 附件2): a matter answered or sent
-    # elsewhere at the door has none, and a blank one would be counted as a document of the file.
-    taken = petition.accepted_on is not None or petition.agent_id is not None
-    found = [_document_item(agency_form(petition, person=person), station, 1)] if taken else []
+    # A blank 代办单 would be counted as a document of the file (forms.agency_form_applies).
+    found = [_document_item(agency_form(petition, person=person), station, 1)] if agency_form_applies(petition) else []
     for disposition in petition.dispositions.all():
         item = _document_item(disposition_form(disposition, person=person), station, 2)
         item.title = f"《信访事项处置单》（{disposition.department.name}）"

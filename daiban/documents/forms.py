@@ -30,6 +30,15 @@ def petitioner_address(petition: Petition) -> str:
     return petition.petitioner_address
 
 
+def agency_form_applies(petition: Petition) -> bool:
+    """The 代办单 is filled when an agent takes the matter (实施方案, 附件2): a matter not yet screened may
+    print it blank to fill by hand; one answered at the door, declined or sent elsewhere has none (the
+    case file leaves it out, the download answers 404)."""
+    from daiban.petitions.choices import Status
+
+    return petition.accepted_on is not None or petition.agent_id is not None or petition.status == Status.RECEIVED
+
+
 def agency_form(petition: Petition, *, person: PetitionerView, show_result: bool = True) -> FormDoc:
     """《信访事项代办单》 (附件2). `person` comes in already masked or not, by role (selectors.petitioner_view);
     `show_result` False for a department-only viewer: the 代理结果 (it gathers the other departments'

@@ -24,6 +24,7 @@ from daiban.petitions import deadlines
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
+from daiban.workdays.engine import unconfirmed_years
 
 TITLES = {
     "acceptance": "受理告知书",
@@ -144,9 +145,14 @@ def _organ(petition: Petition) -> tuple[str, str, str]:
 
 
 def _note(petition: Petition) -> str:
+    """The letter's contact line. The agent's own office phone where there is one (the number the
+    portal, the agent board and the SMS give), else the station's or the bureau's: one number per
+    person wherever the petitioner reads it."""
     _, address, phone = _organ(petition)
-    agent = f"代办员：{petition.agent.name}　" if petition.agent_id and petition.agent else ""
-    return f"（{agent}联系地址：{address}　联系电话：{phone}）"
+    agent = petition.agent if petition.agent_id else None
+    if agent is None:
+        return f"（联系地址：{address}　联系电话：{phone}）"
+    return f"（代办员：{agent.name}　联系地址：{address}　联系电话：{agent.office_phone or phone}）"
 
 
 def _received(petition: Petition) -> str:
@@ -180,7 +186,8 @@ def _acceptance(p: Petition) -> FormDoc:
     # acceptance. The bureau's 办结时限 is fixed later by the routing (a date printed from it changed
     # each time the notice was printed again); the case page, the portal and an extension notice tell it.
     limit = deadlines.statutory(p.accepted_on, deadlines.NATIONAL_HANDLING_DAYS) if p.accepted_on else None
-    by = f"（即{date_text(limit)}前）" if limit else ""
+    note = unconfirmed_note(limit)
+    by = f"（即{date_text(limit)}前{'；' + note if note else ''}）" if limit else ""
     return _letter(p, "acceptance", p.accepted_on, [
         f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
         f"由{p.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
@@ -212,24 +219,53 @@ def _legal_route(p: Petition) -> FormDoc:
     ])
 
 
+# The legal basis of an extension: the regulation's own (extend, in calendar days) is 《信访工作条例》
+# 第三十六条; a 处置单's (in working days) is the bureau's agency rules, which the regulation does not name.
+REGULATION_BASIS = "依照《信访工作条例》第三十六条的规定"
+AGENCY_BASIS = "依照信访代办工作有关规定"
+
+
+def _basis(granted: list[Extension]) -> str:
+    regulation = any(e.unit == "日" for e in granted)
+    bureau = any(e.unit != "日" for e in granted)
+    if regulation and bureau:
+        return "依照《信访工作条例》第三十六条和信访代办工作有关规定"
+    return REGULATION_BASIS if regulation else AGENCY_BASIS
+
+
+def unconfirmed_note(day: datetime.date | None) -> str:
+    """What a printed deadline adds when its year's holidays are not yet announced (the calendar may
+    still move it; DOMAIN.md: say plainly when a deadline is provisional), else ''."""
+    if day is not None and unconfirmed_years({day.year}):
+        return f"{day.year}年节假日安排公布后如有调整，将另行告知"
+    return ""
+
+
+def deadline_text(day: datetime.date | None) -> str:
+    """A deadline as documents print it (date_text), with `unconfirmed_note` in brackets when due."""
+    note = unconfirmed_note(day)
+    return f"{date_text(day)}（{note}）" if note else date_text(day)
+
+
 def _extension(p: Petition) -> FormDoc:
     """One letter telling every extension granted (the regulation's, and each department's of its
     处置单), dated the latest: the petitioner is told each, not only the last."""
     granted = extensions(p)
     latest = granted[-1]
+    basis = _basis(granted)
     if len(granted) == 1:
         who = f"{latest.department}的" if latest.department else ""
-        new_due = f"，延长后的办理期限为{date_text(latest.new_due)}" if latest.new_due else ""
-        body = (f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。依照《信访工作条例》"
-                f"第三十六条的规定，经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。")
+        new_due = f"，延长后的办理期限为{deadline_text(latest.new_due)}" if latest.new_due else ""
+        body = (f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。"
+                f"{basis}，经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。")
     else:
         parts = []
         for e in granted:
             who = e.department or "本事项"
             why = f"因{typed_clause(e.reason)}，" if typed_clause(e.reason) else ""
-            until = f"，延至{date_text(e.new_due)}" if e.new_due else ""
+            until = f"，延至{deadline_text(e.new_due)}" if e.new_due else ""
             parts.append(f"{date_text(e.on)}，{why}{who}办理期限经批准延长{e.days}{e.unit}{until}")
-        body = (f"{_received(p)}，因情况复杂，不能在规定期限内办结。依照《信访工作条例》第三十六条的规定，"
+        body = (f"{_received(p)}，因情况复杂，不能在规定期限内办结。{basis}，"
                 f"办理期限经批准延长如下：{'；'.join(parts)}。")
     return _letter(p, "extension", latest.on, [
         body,
@@ -278,7 +314,7 @@ def _follow_up(p: Petition) -> FormDoc:
             Row("信访人", petitioner_name(p), "信访事项编号", p.number),
             Row("住址", petitioner_address(p)),
             Row("终结日期", date_text(p.terminated_on) if p.terminated_on else "", "回访时限",
-                date_text(p.follow_up_due_on) if p.follow_up_due_on else ""),
+                deadline_text(p.follow_up_due_on) if p.follow_up_due_on else ""),
             Row("回访日期", date_text(p.followed_up_on), "回访人", agent),
             Row("信访人意见", satisfaction),
             Row("回访情况", p.follow_up_note, lines=6),

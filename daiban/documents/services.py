@@ -22,7 +22,7 @@ from daiban.audit.models import Action as AuditAction
 from daiban.documents import casefile
 from daiban.documents.casefile import case_summary_pdf  # noqa: F401  (importable from here)
 from daiban.documents.docx import render_docx
-from daiban.documents.forms import agency_form, disposition_form
+from daiban.documents.forms import agency_form, agency_form_applies, disposition_form
 from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
@@ -84,7 +84,10 @@ def agency_form_file(user: User, petition_id: int, fmt: str, *, via: str) -> tup
     """《信访事项代办单》 as (bytes, file name) for someone who may see the petition."""
     _check_format(fmt)
     get_visible_petition(user, petition_id)
-    form = agency_form_for(user, load_case(petition_id), via=f"{via}agency.{fmt}")
+    case = load_case(petition_id)
+    if not agency_form_applies(case):
+        raise NotFound("该事项未受理代办，没有信访事项代办单")
+    form = agency_form_for(user, case, via=f"{via}agency.{fmt}")
     return render(form, fmt), f"{form.filename}.{fmt}"
 
 

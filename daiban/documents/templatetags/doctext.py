@@ -47,3 +47,10 @@ def css_string(value: object) -> SafeString:
     """A CSS string literal for @page margin boxes (quotes, backslashes and line ends escaped)."""
     text = clean(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
     return mark_safe(f'"{text}"')  # noqa: S308
+
+
+@register.filter
+def docplain(value: object) -> str:
+    """The same cleaned text without markup, for where no markup belongs: the <title>, which becomes
+    the PDF's Title (viewers and records systems show it as it is)."""
+    return clean(value)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from daiban.documents.archive import archive_state
+from daiban.documents.forms import agency_form_applies
 from daiban.documents.models import Attachment
 from daiban.documents.services import attachments_for, may_upload, may_upload_evidence
 from daiban.lib.errors import Forbidden, Invalid, NotFound
@@ -124,6 +125,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
                  if department is None else [])
     context = {
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
+        "agency_form": agency_form_applies(petition),
         "own_first": department is not None, "act_here": act_here, "feedbacks": feedbacks,
         "may_share": len(dispositions) > 1 and sharing.may_share(user, petition),
         "undo_step": step if (step := undo.undoable_step(petition)) and undo.may_undo(user, petition, step) else None,
