@@ -303,3 +303,11 @@ def test_the_statistics_page_offers_only_stations_whose_figures_the_user_may_see
 def test_a_list_filter_that_cannot_be_is_named_in_the_project_s_words(org, query, said):
     page = login("agent1").get("/staff/petitions/", query).content.decode()
     assert "以下筛选条件有误，已忽略" in page and said in page, said
+
+
+def test_a_department_cannot_learn_that_another_department_s_disposition_exists_by_sharing_it(api, routed, org):
+    p = routed(departments=[org.departments[0].pk, org.departments[1].pk])
+    theirs = next(d for d in p["dispositions"] if d["department"]["id"] == org.departments[1].pk)
+    client = login("dept1")
+    assert client.post(f"/staff/dispositions/{theirs['id']}/share/").status_code == 404
+    assert client.post("/staff/dispositions/999999/share/").status_code == 404

@@ -385,3 +385,23 @@ def test_wall_printables_are_pdfs(api, org):
     text = pdf_text(board.content)
     assert "专职代办员（5名）" in text and "兼职代办员（8名）" in text and "王建国" in text
     assert any("CJK" in name and embedded for name, embedded in pdf_fonts(board.content))
+
+
+def test_a_case_archived_while_a_file_is_being_checked_takes_no_attachment(api, finished, monkeypatch):
+    """A race as it happens: the archive commits while the upload is being read and checked. The
+    file is refused on the locked row (409), not added to the sealed file after its archiving."""
+    from daiban.documents import services as documents_services
+    from daiban.petitions.models import Petition
+
+    real_check = documents_services.check_upload
+
+    def check_while_archived(upload):
+        checked = real_check(upload)
+        Petition.objects.filter(pk=finished["id"]).update(status="archived")  # the other request commits
+        return checked
+
+    monkeypatch.setattr(documents_services, "check_upload", check_while_archived)
+    before = Petition.objects.get(pk=finished["id"]).attachments.count()
+    response = _upload(api("agent1"), finished["id"], "late.png", PNG)
+    assert response.status_code == 409, response.data
+    assert Petition.objects.get(pk=finished["id"]).attachments.count() == before

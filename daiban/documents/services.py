@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,10 +184,19 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
         raise Forbidden(EVIDENCE_REFUSAL, code="forbidden")
     conduct_id = _conduct_of(petition, kind, conduct)
     if conduct_id is not None:
-        if petition.conduct.filter(pk=conduct_id, referral__isnull=False).exists():
-            raise Forbidden("该行为记录已移送司法机关，不能再添加证据材料", code="forbidden")
         kind = Attachment.Kind.EVIDENCE
-    return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id)
+
+    def still_open(locked: Petition) -> None:
+        # Asked again of the locked row: an archive or a referral committed while the file was
+        # read and checked would otherwise be followed by an attachment (一案一档 changed after it
+        # was sealed).
+        if locked.status == Status.ARCHIVED:
+            raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+        if conduct_id is not None and locked.conduct.filter(pk=conduct_id, referral__isnull=False).exists():
+            raise Forbidden("该行为记录已移送司法机关，不能再添加证据材料", code="forbidden")
+
+    still_open(petition)  # before the file is read: a clear answer without the upload's cost
+    return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id, guard=still_open)
 
 
 UPLOAD_REFUSAL = "您没有为该信访事项上传附件的权限"
@@ -263,10 +272,12 @@ def check_upload(upload) -> CheckedUpload:
 
 
 def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
-                     conduct_id: int | None = None, checked: CheckedUpload | None = None) -> Attachment:
+                     conduct_id: int | None = None, checked: CheckedUpload | None = None,
+                     guard: Callable[[Petition], None] | None = None) -> Attachment:
     """Check and keep one file (the caller has checked who may add it); `checked`: the file's
     `check_upload`, already done. `kind` "by_content": a photo for an image, a document for a PDF
-    (the portal's uploads, which the petitioner does not classify)."""
+    (the portal's uploads, which the petitioner does not classify). `guard(petition)`: run on the
+    petition's locked row in the transaction that adds the file (it may raise to refuse it)."""
     checked = checked or check_upload(upload)
     data, content_type, ext, name = checked.data, checked.content_type, checked.ext, checked.name
     if kind == "by_content":
@@ -279,6 +290,8 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     if not storage.exists(stored):
         storage.save(stored, ContentFile(data))
     with transaction.atomic():
+        if guard is not None:
+            guard(Petition.objects.select_for_update().get(pk=petition.pk))
         attachment = Attachment.objects.create(
             petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
             stored_name=stored, uploaded_by=user, conduct_id=conduct_id,

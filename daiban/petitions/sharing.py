@@ -15,7 +15,7 @@ from daiban.org.models import User
 from daiban.petitions import events
 from daiban.petitions.guards import ensure_not_archived
 from daiban.petitions.models import Disposition, Petition
-from daiban.petitions.permissions import actor_kinds, get_visible_petition
+from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
 from daiban.petitions.workflow import CASE
 
 
@@ -28,7 +28,9 @@ def share(*, disposition_id: int, user: User, shared: bool) -> Disposition:
     """Share one 处置单 with the petition's other departments (or stop sharing it). NotFound for a
     处置单 the user may not see; Forbidden for someone other than the case's workers."""
     with transaction.atomic():
-        petition_id = Disposition.objects.filter(pk=disposition_id).values_list("petition_id", flat=True).first()
+        # Through what the user may see of 处置单: another department's is not found (a 403 would tell
+        # it exists), as its form and its actions are not.
+        petition_id = visible_dispositions(user).filter(pk=disposition_id).values_list("petition_id", flat=True).first()
         if petition_id is None:
             raise NotFound("处置单不存在")
         petition = get_visible_petition(user, petition_id, lock=True)
