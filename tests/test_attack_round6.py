@@ -311,3 +311,8 @@ def test_a_department_cannot_learn_that_another_department_s_disposition_exists_
     client = login("dept1")
     assert client.post(f"/staff/dispositions/{theirs['id']}/share/").status_code == 404
     assert client.post("/staff/dispositions/999999/share/").status_code == 404
+
+
+def test_a_station_that_is_no_id_on_the_statistics_page_is_said(org):
+    page = login("center").get("/staff/stats/", {"station": "abc"}).content.decode()
+    assert "代办机构取值无效（收到“abc”）" in page

@@ -57,6 +57,8 @@ def dashboard(request):
     start = _date(request, "from", "开始日期", end.replace(month=1, day=1))
     station = request.GET.get("station")
     station_id = id_param(station)
+    if station and station.strip() and station_id is None:  # said, not silently widened to every station
+        messages.error(request, f"代办机构取值无效（收到“{station.strip()[:20]}”），已按全部可见机构统计。")
     if start > end:
         messages.error(request, f"{RANGE_MESSAGE}，已从结束日期当天起统计。")
     period = Period(min(start, end), end)
