@@ -59,20 +59,6 @@ def receipt(event: Event) -> None:
     sms(p, "receipt", dedupe=_key(event, "receipt"), code=p.query_code, forward_due=p.national_forward_due_on)
 
 
-@consumes("screen")
-def accepted(event: Event) -> None:
-    if event.to_status != Status.ACCEPTED:
-        return
-    p = event.petition
-    agent = p.agent
-    if agent is None:
-        return
-    sms(p, "accepted", dedupe=_key(event, "accepted"), agent=agent.name,
-        agent_phone=agent.office_phone or agent.station.phone or "—")
-    notice(_agent_user(p), "new_assignment", petition=p, dedupe=_key(event, "new_assignment"), number=p.number,
-           summary=p.content[:30])
-
-
 # The other outcomes of 甄别受理: the receipt promised to tell the petitioner how it is handled by a
 # date (《信访工作条例》第二十二条), whatever the answer.
 _SCREENED: dict[str, str] = {
@@ -82,10 +68,22 @@ _SCREENED: dict[str, str] = {
 
 
 @consumes("screen")
-def screened(event: Event) -> None:
-    template = _SCREENED.get(event.to_status)
-    if template is not None:
-        sms(event.petition, template, dedupe=_key(event, template))
+def accepted(event: Event) -> None:
+    """The screening's outcome, told: 受理代办 with the agent and a notice to them; any other outcome
+    in its own SMS (`_SCREENED`)."""
+    if event.to_status != Status.ACCEPTED:
+        template = _SCREENED.get(event.to_status)
+        if template is not None:
+            sms(event.petition, template, dedupe=_key(event, template))
+        return
+    p = event.petition
+    agent = p.agent
+    if agent is None:
+        return
+    sms(p, "accepted", dedupe=_key(event, "accepted"), agent=agent.name,
+        agent_phone=agent.office_phone or agent.station.phone or "—")
+    notice(_agent_user(p), "new_assignment", petition=p, dedupe=_key(event, "new_assignment"), number=p.number,
+           summary=p.content[:30])
 
 
 @consumes("route")

@@ -137,7 +137,9 @@ def petition_list(
 # page(…, fields=LIST_FIELDS) fetches only these.
 LIST_FIELDS = (
     "id", "number", "channel", "source", "received_on", "content", "category", "status", "track", "due_on",
-    "satisfaction", "petitioner_name", "petitioner_phone_enc", "petitioner_address", "petitioner", "station", "agent",
+    # is_overdue reads the regulation's limit, identity_hidden the unit complained about: in the row,
+    # not one query each
+    "national_due_on", "complained_department", "satisfaction", "petitioner_name", "petitioner_phone_enc", "petitioner_address", "petitioner", "station", "agent",
     "petitioner__id", "petitioner__id_number_enc", "station__id", "station__name", "agent__id", "agent__name",
 )
 
