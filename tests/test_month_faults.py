@@ -477,3 +477,19 @@ def test_a_calendar_change_tells_each_department_whose_date_moved_once(api, org,
     told = Notification.objects.filter(recipient__username="dept1", template="dispositions_moved")
     assert told.count() == 1 and disposition["number"] in told.get().body, [n.body for n in told]
     assert not Notification.objects.filter(recipient__username="dept2", template="dispositions_moved").exists()
+
+
+def test_an_undo_after_a_calendar_change_restores_the_window_of_today_s_calendar(api, org, clock):
+    """Actors: agent1 terminates a matter whose review window ended 11-19; the administrator then makes
+    11-19 a holiday (the recomputation skips a terminated matter); agent1 undoes the 终结. The window
+    restored is the new calendar's (11-20), not the date saved before the step."""
+    pid = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "dissatisfied")
+    assert Petition.objects.get(pk=pid).review_request_due_on == datetime.date(2026, 11, 19)
+    clock.move_to(at("2026-11-20", 10, 0))
+    assert api("agent1").act(pid, "terminate", {"note": "终结"}).status_code == 200
+    clock.move_to(at("2026-11-20", 10, 2))
+    r = api("admin").post("/calendar/days", {"days": [{"date": "2026-11-19", "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    clock.move_to(at("2026-11-20", 10, 5))
+    undo.undo(petition_id=pid, user=User.objects.get(username="agent1"), reason="还不该终结")
+    assert Petition.objects.get(pk=pid).review_request_due_on == datetime.date(2026, 11, 20)

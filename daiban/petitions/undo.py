@@ -34,6 +34,7 @@ from daiban.petitions.choices import Status
 from daiban.petitions.models import SYSTEM_ACTOR, Event, Petition
 from daiban.petitions.permissions import actor_kinds, get_visible_petition
 from daiban.petitions.workflow import SCREENED_OUT
+from daiban.workdays.engine import deadlines_being_set
 
 UNDO_MINUTES = 30
 # Events the system appends on its own: they are not a "next step" that closes the undo.
@@ -133,6 +134,7 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
     could not have taken it; NotFound for a petition the user may not see."""
     reason = text_field({"reason": reason}, "reason", "撤销理由", max_length=500)
     with transaction.atomic():
+        deadlines_being_set()  # the review window is computed again below (engine.CALENDAR_LOCK)
         petition = get_visible_petition(user, petition_id, lock=True)
         step = undoable_step(petition)
         if step is None:
@@ -143,11 +145,12 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
         before_step = (step.data or {}).get("before")
         if isinstance(before_step, dict):
             _restore_before(petition, before_step)
-            petition.status = restored
         else:  # recorded before steps kept their earlier values: clear and recompute
             UNDOABLE[step.action][1](petition)
-            petition.status = restored
-            deadlines.set_review_deadlines(petition)
+        petition.status = restored
+        # From today's calendar, not as saved before the step: a calendar change meanwhile skipped
+        # the petition while it was terminated (its window is live only after the feedback).
+        deadlines.set_review_deadlines(petition)
         petition.last_event_on = _floor_without(petition, step)
         petition.version += 1
         petition.save()

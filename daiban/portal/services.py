@@ -39,6 +39,7 @@ from daiban.petitions.models import (
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 from daiban.portal.models import Submission
+from daiban.workdays.engine import deadlines_being_set
 
 HOUR = 3600
 
@@ -387,6 +388,7 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
     if satisfaction not in Satisfaction.values:
         raise Invalid.of({"satisfaction": "请选择：满意、比较满意、理解或不满意"})
     with transaction.atomic():
+        deadlines_being_set()  # a dissatisfied rating computes the review window (engine.CALENDAR_LOCK)
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
         if locked.status != Status.FEEDBACK_GIVEN:
             # After the feedback the rating stays open until the matter ends (终结) or goes to review.
