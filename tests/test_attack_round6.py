@@ -316,3 +316,27 @@ def test_a_department_cannot_learn_that_another_department_s_disposition_exists_
 def test_a_station_that_is_no_id_on_the_statistics_page_is_said(org):
     page = login("center").get("/staff/stats/", {"station": "abc"}).content.decode()
     assert "代办机构取值无效（收到“abc”）" in page
+
+
+def test_the_unit_complained_about_is_recorded_cleared_when_stated_and_only_an_active_one(api, accepted, org):
+    from daiban.org.models import Department
+
+    p = accepted()
+    a = api("agent1")
+    r = a.act(p["id"], "route", {"departments": [org.departments[0].pk], "track": "multi_department",
+                                 "complained_department": org.departments[0].pk})
+    assert r.status_code == 200 and r.data["complained_department"]["id"] == org.departments[0].pk
+    named = Event.objects.filter(petition_id=p["id"], action="route").latest("id")
+    assert named.data["complained_department"] == org.departments[0].pk and "被反映单位" in named.note
+    # Not stated: kept.
+    r = a.act(p["id"], "route", {"departments": [org.departments[1].pk], "track": "multi_department"})
+    assert r.data["complained_department"]["id"] == org.departments[0].pk
+    # Stated as none: cleared, and recorded.
+    r = a.act(p["id"], "route", {"departments": [org.departments[2].pk], "track": "multi_department",
+                                 "complained_department": None})
+    assert r.status_code == 200 and r.data["complained_department"] is None
+    assert "取消被反映单位" in Event.objects.filter(petition_id=p["id"], action="route").latest("id").note
+    Department.objects.filter(pk=org.departments[3].pk).update(active=False)
+    r = a.act(p["id"], "route", {"departments": [org.departments[4].pk], "track": "multi_department",
+                                 "complained_department": org.departments[3].pk})
+    assert r.status_code == 400 and "complained_department" in r.data["error"]["fields"]

@@ -3,7 +3,7 @@ urging, contact with the petitioner, the regulation's extension, and the conclus
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
@@ -72,10 +72,17 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
     busy = set(p.dispositions.filter(status__in=OPEN_DISPOSITION).values_list("department_id", flat=True))
     if busy.intersection(d.pk for d in chosen):
         raise Invalid.of({"departments": "所选单位已有未办结的处置单，不能重复流转"})
-    if data.complained_department is not None:
-        if not Department.objects.filter(pk=data.complained_department).exists():
-            raise Invalid.of({"complained_department": "被反映单位不存在"})
-        p.complained_department_id = data.complained_department
+    # Stated (the page always posts it, "（无）" as empty): set or cleared; not stated (an API call
+    # without it): kept. A change is in the event, so who named which unit stays on record.
+    complained_note = ""
+    if "complained_department" in data.model_fields_set and data.complained_department != p.complained_department_id:
+        named = None
+        if data.complained_department is not None:
+            named = Department.objects.filter(pk=data.complained_department, active=True).first()
+            if named is None:
+                raise Invalid.of({"complained_department": "被反映单位不存在或已停用"})
+        p.complained_department_id = named.pk if named else None
+        complained_note = f"；被反映单位：{named.name}" if named else "；取消被反映单位"
     proposed = data.proposed_handling
     if track != p.track or p.due_on is None:
         p.track = track
@@ -107,8 +114,10 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
     note = f"流转至 {names}（{Track(track).label}）"
     if moved and p.due_on:
         note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
-    return Outcome(note, {"departments": [d.pk for d in chosen], "track": track, "petition_due_moved": moved},
-                   S.IN_PROGRESS)
+    recorded: dict[str, Any] = {"departments": [d.pk for d in chosen], "track": track, "petition_due_moved": moved}
+    if complained_note:
+        recorded["complained_department"] = p.complained_department_id
+    return Outcome(note + complained_note, recorded, S.IN_PROGRESS)
 
 
 class DetermineSolutionIn(ActionInput):
