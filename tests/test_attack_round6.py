@@ -340,3 +340,28 @@ def test_the_unit_complained_about_is_recorded_cleared_when_stated_and_only_an_a
     r = a.act(p["id"], "route", {"departments": [org.departments[4].pk], "track": "multi_department",
                                  "complained_department": org.departments[3].pk})
     assert r.status_code == 400 and "complained_department" in r.data["error"]["fields"]
+
+
+def test_a_department_does_not_learn_the_petitioner_s_other_petitions_from_the_eligibility(api, routed, org):
+    """The detail hides `related` from a department; the eligibility named them (their numbers)."""
+    from daiban.petitions.models import PetitionLink
+
+    person = {"name": "乔木", "id_number": id_number(serial=81)}
+    first = routed(petitioner=person, departments=[org.departments[1].pk])
+    second = routed(petitioner=person, departments=[org.departments[0].pk],
+                    content="我家宅基地东侧围墙被邻居拆除，请求恢复。")
+    PetitionLink.objects.get_or_create(petition_id=second["id"], related_id=first["id"])
+    own = api("agent1").get(f"/petitions/{second['id']}/eligibility").data["reasons"]
+    assert any(r["petition_number"] == first["number"] for r in own), own  # the agent sees it
+    reasons = api("dept1").get(f"/petitions/{second['id']}/eligibility")
+    assert reasons.status_code == 200 and reasons.data["reasons"]
+    for reason in reasons.data["reasons"]:
+        assert reason["petition"] is None and reason["petition_number"] is None, reason
+        assert first["number"] not in reason["message"]
+
+
+def test_a_full_width_date_is_told_as_the_wrong_form_not_as_a_day_that_does_not_exist(api, org):
+    r = api("center").get("/stats", **{"from": "２０２６-１１-０１"})
+    assert r.status_code == 400 and "YYYY-MM-DD" in r.data["error"]["fields"]["from"], r.data
+    page = login("center").get("/staff/stats/", {"from": "２０２６-１１-０１"}).content.decode()
+    assert "开始日期应为2000至2099年间YYYY-MM-DD格式的日期" in page

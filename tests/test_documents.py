@@ -402,6 +402,9 @@ def test_a_case_archived_while_a_file_is_being_checked_takes_no_attachment(api, 
 
     monkeypatch.setattr(documents_services, "check_upload", check_while_archived)
     before = Petition.objects.get(pk=finished["id"]).attachments.count()
-    response = _upload(api("agent1"), finished["id"], "late.png", PNG)
+    late = png_bytes(5, 7)  # a file no attachment has yet: it must not stay on disk without a row
+    response = _upload(api("agent1"), finished["id"], "late.png", late)
     assert response.status_code == 409, response.data
     assert Petition.objects.get(pk=finished["id"]).attachments.count() == before
+    digest = hashlib.sha256(late).hexdigest()
+    assert not documents_services.private_storage().exists(f"attachments/{digest[:2]}/{digest}.png")

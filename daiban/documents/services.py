@@ -287,17 +287,33 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     digest = hashlib.sha256(data).hexdigest()
     stored = f"attachments/{digest[:2]}/{digest}{ext}"
     storage = private_storage()
-    if not storage.exists(stored):
+    written = not storage.exists(stored)
+    if written:
         storage.save(stored, ContentFile(data))
-    with transaction.atomic():
-        if guard is not None:
-            guard(Petition.objects.select_for_update().get(pk=petition.pk))
-        attachment = Attachment.objects.create(
-            petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
-            stored_name=stored, uploaded_by=user, conduct_id=conduct_id,
-        )
-        Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
-                     data={"attachment_id": attachment.pk, "sha256": digest})
+    try:
+        with transaction.atomic():
+            if guard is not None:
+                guard(Petition.objects.select_for_update().get(pk=petition.pk))
+            attachment = _attached(petition, user, kind=kind, name=name, content_type=content_type, data=data,
+                                   digest=digest, stored=stored, conduct_id=conduct_id)
+    except Exception:
+        # Refused (or failed) after the file was written: a file no row names is not kept (it may
+        # hold personal data, and nothing would ever show or delete it).
+        if written and not Attachment.objects.filter(stored_name=stored).exists():
+            storage.delete(stored)
+        raise
+    return attachment
+
+
+def _attached(petition: Petition, user: User | None, *, kind: str, name: str, content_type: str, data: bytes,
+              digest: str, stored: str, conduct_id: int | None) -> Attachment:
+    """The attachment's row and its timeline entry (in the caller's transaction)."""
+    attachment = Attachment.objects.create(
+        petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
+        stored_name=stored, uploaded_by=user, conduct_id=conduct_id,
+    )
+    Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
+                 data={"attachment_id": attachment.pk, "sha256": digest})
     return attachment
 
 

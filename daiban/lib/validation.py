@@ -37,7 +37,7 @@ def not_a_boolean(value: Any) -> Any:
     return value
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d would take ２０２６ too
 
 
 def iso_day(value: Any) -> Any:

@@ -6,11 +6,11 @@ twice sends nothing twice."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db.models import Max
 from django_tasks import task
 
-from daiban.lib.dates import today
 from daiban.notifications.services import notice, param_text, sms, withdraw
 from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
 from daiban.org import roles
@@ -218,19 +218,21 @@ def window_moved(event: Event) -> None:
 
 
 @task()
-def dispositions_moved(moved: dict[str, list[str]], reason: str, day: str) -> None:
+def dispositions_moved(moved: dict[str, list[str]], reason: str, change: str) -> None:
     """Background (recompute.dispositions_moved): each department whose open 处置单 a calendar change
     moved is told once, naming a few of them (its queue shows every new date). `moved`: department id
     (as text, a task's arguments are JSON) → 处置单 numbers."""
     for department_id, numbers in moved.items():
         users = User.objects.filter(department_id=int(department_id), is_active=True)
         shown = "、".join(numbers[:3]) + (f"等{len(numbers)}张" if len(numbers) > 3 else "")
-        notice(users, "dispositions_moved", dedupe=f"dispositions_moved:{day}:{department_id}:{len(numbers)}:{numbers[0]}",
+        notice(users, "dispositions_moved", dedupe=f"dispositions_moved:{change}:{department_id}",
                reason=reason, dispositions=shown)
 
 
 def _on_dispositions_moved(sender: object, *, moved: dict[int, list[str]], reason: str, **kwargs: object) -> None:
-    dispositions_moved.enqueue({str(k): v for k, v in moved.items()}, reason, today().isoformat())
+    # One key per calendar change (a change and its revert the same day are two notices); a retried
+    # task keeps its arguments, so it tells nothing twice.
+    dispositions_moved.enqueue({str(k): v for k, v in moved.items()}, reason, uuid.uuid4().hex)
 
 
 recompute.dispositions_moved.connect(_on_dispositions_moved, dispatch_uid="notifications-dispositions-moved")

@@ -8,9 +8,9 @@ SMS = {
     # The other screening outcomes (consumers.screened): no reason in the SMS (a 不予代办 reason such
     # as 非法、无理信访 belongs in the written notice, not on a phone's lock screen).
     "screened_answered": "【乌审旗信访代办】您反映的事项{number}已作答复，答复内容可凭查询码在网上查看或向代办服务站咨询。",
-    "screened_legal": "【乌审旗信访代办】您反映的事项{number}属于应通过诉讼、仲裁、行政复议等法定途径解决的事项，请依法向有关机关提出，详见书面告知。",
+    "screened_legal": "【乌审旗信访代办】您反映的事项{number}属于应通过诉讼、仲裁、行政复议等法定途径解决的事项，请依法向有关机关提出，具体途径可向代办服务站咨询。",
     "screened_guided": "【乌审旗信访代办】您反映的事项{number}已引导至有关信访接待窗口或事权单位办理，可凭查询码在网上查看。",
-    "screened_declined": "【乌审旗信访代办】您反映的事项{number}经甄别不予代办，原因及依据详见书面告知，也可凭查询码在网上查看。",
+    "screened_declined": "【乌审旗信访代办】您反映的事项{number}经甄别不予代办，原因及依据可向代办服务站咨询，也可凭查询码在网上查看。",
     "result": "【乌审旗信访代办】您的事项{number}已办结，办理结果已反馈。可凭查询码查看并评价，{review}",
     "follow_up": "【乌审旗信访代办】您的事项{number}已终结，代办员将于{follow_up_due}前回访，听取您的意见建议。",
     "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",

@@ -16,6 +16,7 @@ from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import Event, Petition, Petitioner, PetitionLink
 from daiban.petitions.permissions import (
     Visibility,
+    department_view,
     get_visible_petition,
     petitions_visible_to,
     visibility,
@@ -101,7 +102,13 @@ def exclusions_of(user: User, petition_id: int) -> list[Reason]:
     petition = _JUDICIAL.first(visibility(user), petition_id)
     if petition is None:
         raise NotFound("信访事项不存在")
-    return reasons_from([link.related for link in _LINKS.rows(petition_id)], judicial=petition.in_judicial_proceedings)
+    reasons = reasons_from([link.related for link in _LINKS.rows(petition_id)], judicial=petition.in_judicial_proceedings)
+    if department_view(user, petition) is not None:
+        # A department asked to act does not learn the petitioner's other petitions (the detail hides
+        # its `related` too): with a per-matter masking, their numbers would tie a masked matter to a
+        # person it knows from another one.
+        return [Reason(r.code, None) for r in reasons]
+    return reasons
 
 
 # Both queries compiled once (daiban.lib.compiled, issue 16): the first per set of petitions a user may see.

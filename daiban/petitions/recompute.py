@@ -184,7 +184,9 @@ def recompute_after_calendar_change(changed: Iterable[datetime.date], *, reason:
         _write(changes)
         moved = _moved_dispositions(changes)
         if moved:  # the departments hear of their new dates once this commits (notifications listens)
-            transaction.on_commit(lambda: dispositions_moved.send(sender=Disposition, moved=moved, reason=reason))
+            # robust: a failure to hand it on must not turn a committed calendar change into an error
+            transaction.on_commit(lambda: dispositions_moved.send(sender=Disposition, moved=moved, reason=reason),
+                                  robust=True)
         return _record(changes, reason, days)
 
 
