@@ -305,7 +305,15 @@ def test_a_matter_whose_date_was_never_fixed_is_late_after_the_regulation_s_limi
     urged = Notification.objects.filter(template="disposition_urged", petition_id=pid)
     assert {n.recipient.username for n in urged} >= {"dept1", "dept2"}
     clock.move_to(at("2026-12-18"))
-    # Past the regulation's limit with no date fixed: overdue on the list and the workbench.
+    # Past the regulation's limit with no date fixed: overdue on the list, the workbench and the
+    # department's own queue (first there, marked).
+    from django.test import Client
+
+    handler = Client()
+    handler.force_login(User.objects.get(username="dept1"))
+    queue = handler.get("/staff/dispositions/").content.decode()
+    mine = next(d for d in r.data["dispositions"] if d["department"]["id"] == org.departments[0].pk)
+    assert f'data-disposition="{mine["id"]}" class="table-danger" data-overdue="1"' in queue
     assert petition.number in [i["number"] for i in api("agent1").get("/petitions", overdue="true").data["items"]]
     assert petition.number not in [i["number"] for i in api("agent1").get("/petitions", overdue="false").data["items"]]
     answer_all(api, org, r.data)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from daiban.lib import crypto
 from daiban.lib.dates import today
@@ -24,7 +24,7 @@ from daiban.petitions.permissions import (
     visible_dispositions,
     visible_petitions,
 )
-from daiban.petitions.selectors import overdue_q
+from daiban.petitions.selectors import DISPOSITION_LIMIT, overdue_q
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.staff import due
 from daiban.workdays.engine import add_workdays
@@ -156,10 +156,21 @@ def _count_items(qs: QuerySet) -> tuple[int, list]:
 
 
 def department_queue(user: User) -> QuerySet[Disposition]:
+    """The department's open 处置单, the most urgent first: by their date, or for one 待定 (a solution
+    not yet determined) by its matter's regulation limit, which the sweep urges it against."""
     return (
         visible_dispositions(user).filter(department_id=user.department_id or 0, status__in=["routed", "received"])
-        .select_related("petition", "department").order_by("due_on", "id")
+        .select_related("petition", "department").alias(limit_on=DISPOSITION_LIMIT)
+        .order_by(F("limit_on").asc(nulls_last=True), "id")
     )
+
+
+def mark_limits(rows: list[Disposition], on: datetime.date) -> None:
+    """due.mark for 处置单 rows (their petition loaded): working days left to their own date, or
+    calendar days to the matter's regulation limit while their date is 待定."""
+    for d in rows:
+        d.limit_on = d.due_on or d.petition.national_due_on  # type: ignore[attr-defined]
+    due.mark(rows, on, date_of="limit_on", calendar=lambda d: getattr(d, "due_on", None) is None)
 
 
 def awaiting_opinion(user: User) -> QuerySet[Disposition]:

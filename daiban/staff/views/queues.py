@@ -10,7 +10,7 @@ from daiban.petitions import services
 from daiban.petitions.abilities import may
 from daiban.petitions.permissions import visible_dispositions
 from daiban.petitions.selectors import today
-from daiban.staff import due, selectors
+from daiban.staff import selectors
 from daiban.staff.views.common import REFUSALS, staff_required
 
 QUEUE_LIMIT = 50  # the most urgent first; signing them brings up the next
@@ -21,7 +21,7 @@ def dispositions(request):
     queue = selectors.department_queue(request.user)
     count = selectors.capped_count(queue)
     queue = list(queue[:QUEUE_LIMIT])
-    due.mark(queue, today())  # each row: working days left, or overdue by (one calendar query)
+    selectors.mark_limits(queue, today())  # each row: days left, or overdue by (one calendar query)
     done = (visible_dispositions(request.user).filter(department_id=request.user.department_id, status="answered")
             .select_related("petition").order_by("-result_on", "-id")[:20])
     return render(request, "staff/dispositions.html", {
@@ -36,7 +36,7 @@ def _rows_signed_by(user) -> dict[str, bool]:
 @staff_required("sign_opinions")
 def opinions(request):
     rows = selectors.with_petitions(selectors.awaiting_opinion(request.user), QUEUE_LIMIT)
-    due.mark(rows, today())
+    selectors.mark_limits(rows, today())
     return render(request, "staff/opinions.html", {"rows": rows, "today": today(), **_rows_signed_by(request.user)})
 
 
