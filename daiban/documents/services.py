@@ -177,26 +177,26 @@ def attachment_add(*, petition_id: int, user: User, upload, kind: str = Attachme
     require(user, "upload")
     if not may_upload(user, petition):
         raise Forbidden(UPLOAD_REFUSAL, code="forbidden")
-    if petition.status == Status.ARCHIVED:
-        raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+    _refuse_closed(petition, None)
     evidence = conduct not in (None, "") or kind == Attachment.Kind.EVIDENCE
     if evidence and not may_upload_evidence(user, petition):
         raise Forbidden(EVIDENCE_REFUSAL, code="forbidden")
     conduct_id = _conduct_of(petition, kind, conduct)
     if conduct_id is not None:
         kind = Attachment.Kind.EVIDENCE
+    _refuse_closed(petition, conduct_id)  # before the file is read: a clear answer without the upload's cost
+    # Asked again of the locked row: an archive or a referral committed while the file was read and
+    # checked would otherwise be followed by an attachment (一案一档 changed after it was sealed).
+    return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id,
+                            guard=lambda locked: _refuse_closed(locked, conduct_id))
 
-    def still_open(locked: Petition) -> None:
-        # Asked again of the locked row: an archive or a referral committed while the file was
-        # read and checked would otherwise be followed by an attachment (一案一档 changed after it
-        # was sealed).
-        if locked.status == Status.ARCHIVED:
-            raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
-        if conduct_id is not None and locked.conduct.filter(pk=conduct_id, referral__isnull=False).exists():
-            raise Forbidden("该行为记录已移送司法机关，不能再添加证据材料", code="forbidden")
 
-    still_open(petition)  # before the file is read: a clear answer without the upload's cost
-    return store_attachment(petition, upload, kind=kind, user=user, conduct_id=conduct_id, guard=still_open)
+def _refuse_closed(petition: Petition, conduct_id: int | None) -> None:
+    """Conflict for an archived case, Forbidden for evidence of a conduct already referred."""
+    if petition.status == Status.ARCHIVED:
+        raise Conflict("已归档的案卷不能再添加附件", code="not_allowed")
+    if conduct_id is not None and petition.conduct.filter(pk=conduct_id, referral__isnull=False).exists():
+        raise Forbidden("该行为记录已移送司法机关，不能再添加证据材料", code="forbidden")
 
 
 UPLOAD_REFUSAL = "您没有为该信访事项上传附件的权限"
