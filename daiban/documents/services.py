@@ -42,7 +42,13 @@ from daiban.petitions.models import (
     Status,
     Urging,
 )
-from daiban.petitions.permissions import actor_kinds, department_view, get_visible_petition, visible_petitions
+from daiban.petitions.permissions import (
+    actor_kinds,
+    department_view,
+    get_visible_petition,
+    identity_hidden,
+    visible_petitions,
+)
 from daiban.petitions.selectors import PetitionerView, petitioner_view
 
 SIGNATURES = [
@@ -494,11 +500,18 @@ def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
 
 def attachments_for(user: User, petition: Petition) -> QuerySet[Attachment]:
     """The petition's attachments this user may see: all, except another department's uploads for a
-    department-only viewer (departments do not see each other's work)."""
+    department-only viewer (departments do not see each other's work). A department that must not
+    learn who the petitioner is (permissions.identity_hidden: the unit complained about, or one whose
+    `sees_identity` is off) sees its own uploads only: the petitioner's letters, scans and photos carry
+    the name, signature and the place a photo was taken, and the petitioner's materials never go to
+    the unit complained about (《信访工作条例》: 不得将信访人的检举、揭发材料以及有关情况透露或者转给
+    被检举、揭发的人员或者单位)."""
     department = department_view(user, petition)
     qs = Attachment.objects.filter(petition=petition).order_by("id")
     if department is None:
         return qs
+    if identity_hidden(user, petition):
+        return qs.filter(uploaded_by__department_id=department)
     return qs.exclude(Q(uploaded_by__department_id__isnull=False) & ~Q(uploaded_by__department_id=department))
 
 
