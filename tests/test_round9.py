@@ -4,17 +4,28 @@ example of its kind.
 - what a unit must not learn about the petitioner it does not learn another way: a department that
   may not see who the petitioner is (the unit complained about, or one whose `sees_identity` is off)
   gets none of the petitioner's or the agent's files (the letter, the ID card's scan, a photo with the
-  place it was taken), only its own uploads.
+  place it was taken), only its own uploads;
+- a herder's phone's photo is evidence, not an error: a HEIC photo (an iPhone's default) and a WebP
+  saved from a chat app are kept as JPEG or PNG, drawn the way the phone shows them, without the
+  metadata that tells where they were taken; the timeline says what came and keeps its SHA-256.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from daiban.org.models import User
+from daiban.petitions.models import Event, Petition
 from tests.factories import id_number, png_bytes
+
+HEIC = Path(__file__).parent / "data" / "IMG_0001.HEIC"  # 64×48, EXIF: GPS, camera; drawn rotated 90°
 
 
 def login(username: str) -> Client:
@@ -61,3 +72,74 @@ def test_a_department_that_may_not_know_the_petitioner_gets_none_of_the_petition
     assert 'data-testid="attachments-withheld"' not in login("dept2").get(f"/staff/petitions/{p['id']}/").content.decode()
     # The agent sees both.
     assert {a["id"] for a in api("agent1").get(f"/petitions/{p['id']}/attachments").data} == {scan["id"], own["id"]}
+
+
+# --- a herder's phone's photos --------------------------------------------------------------------
+
+def _webp(mode: str, *, lossless: bool = False) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (30, 20), (200, 40, 40, 120)[: len(mode)]).save(out, "WEBP", lossless=lossless)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "kept_as", "came_as"), [
+    ("IMG_0001.HEIC", HEIC.read_bytes(), ("image/jpeg", "IMG_0001.jpg"), "HEIC"),
+    ("微信图片.webp", _webp("RGB"), ("image/jpeg", "微信图片.jpg"), "WebP"),
+    ("截图.webp", _webp("RGB", lossless=True), ("image/png", "截图.png"), "WebP"),
+    ("标注.webp", _webp("RGBA"), ("image/png", "标注.png"), "WebP"),
+])
+def test_a_phone_s_photo_in_heic_or_webp_is_kept_as_jpeg_or_png(api, accepted, name, data, kept_as, came_as):
+    """Actor: agent1 uploading what a herder's phone sent."""
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile(name, data), "kind": "photo"}, **agent.headers)
+    assert r.status_code == 201, r.content
+    assert (r.json()["content_type"], r.json()["name"]) == kept_as
+    stored = agent.client.get(f"/api/v1/attachments/{r.json()['id']}", **agent.headers)
+    image = Image.open(io.BytesIO(stored.content))
+    image.load()
+    assert image.format == kept_as[0].split("/")[1].upper()
+    event = Event.objects.filter(petition_id=p["id"], action="attach").latest("id")
+    assert f"由{came_as}照片转换保存" in event.note
+    assert event.data["received_sha256"] == hashlib.sha256(data).hexdigest()
+    assert event.data["sha256"] == hashlib.sha256(stored.content).hexdigest() != event.data["received_sha256"]
+
+
+def test_a_heic_photo_is_drawn_as_the_phone_shows_it_and_keeps_no_gps(api, accepted):
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("IMG_0001.HEIC", HEIC.read_bytes()), "kind": "photo"},
+                          **agent.headers)
+    image = Image.open(io.BytesIO(agent.client.get(f"/api/v1/attachments/{r.json()['id']}",
+                                                   **agent.headers).content))
+    assert image.size == (48, 64)  # turned upright, as the phone showed it
+    red, green = image.convert("RGB").getpixel((24, 4)), image.convert("RGB").getpixel((24, 60))
+    assert red[0] > 150 > red[1] and green[1] > 120 > green[0], (red, green)
+    exif = image.getexif()
+    assert not exif.get_ifd(0x8825) and 0x010F not in exif  # no GPS, no camera
+    assert b"GPS" not in agent.client.get(f"/api/v1/attachments/{r.json()['id']}", **agent.headers).content
+
+
+def test_the_portal_takes_a_heic_photo(org, clock):
+    """Actor: a petitioner sending an iPhone's photo from the portal."""
+    from tests.test_portal_pages import FORM
+
+    photo = SimpleUploadedFile("IMG_0001.HEIC", HEIC.read_bytes(), content_type="image/heic")
+    assert Client().post("/submit/", {**FORM, "files": photo}).status_code == 302
+    kept = Petition.objects.get().attachments.get()
+    assert (kept.name, kept.kind, kept.content_type) == ("IMG_0001.jpg", "photo", "image/jpeg")
+
+
+@pytest.mark.parametrize(("name", "data"), [("IMG_0001.HEIC", HEIC.read_bytes()), ("微信图片.webp", _webp("RGB"))])
+def test_a_photo_too_large_is_refused_before_it_is_decoded(api, accepted, monkeypatch, name, data):
+    from daiban.documents import services
+
+    monkeypatch.setattr(services, "MAX_IMAGE_PIXELS", 100)
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile(name, data), "kind": "photo"}, **agent.headers)
+    assert r.status_code == 400 and "图片尺寸过大" in r.json()["error"]["fields"]["file"]
+    assert not Petition.objects.get(pk=p["id"]).attachments.exists()

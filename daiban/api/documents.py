@@ -96,7 +96,7 @@ def attachment_out(a: Attachment) -> dict:
             "sha256": a.sha256, "uploaded_at": a.uploaded_at, "conduct": a.conduct_id}
 
 
-@router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF）",
+@router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF；HEIC、WebP照片转为JPG或PNG保存）",
           response={201: AttachmentOut, **ERRORS})
 def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
                       kind: Form[s.Line] = "document", conduct: Form[s.Id | None] = None):

@@ -163,8 +163,11 @@ def referral_letter_file(user: User, referral_id: int, fmt: str, *, via: str) ->
 
 # --- attachments ------------------------------------------------------------------------------------
 
-# HEIF/HEIC photos (ISO base media: "ftyp" then the brand at byte 8).
+# Photos a phone takes or a chat app saves that neither Word, every browser nor the case file's PDF
+# shows: HEIF/HEIC (an iPhone's, many new Android phones'; ISO base media: "ftyp" then the brand at
+# byte 8) and WebP ("RIFF", a length, "WEBP"). They are kept as JPEG or PNG (_converted).
 _HEIF = re.compile(rb"^.{4}ftyp(heic|heix|hevc|hevx|heim|heis|mif1|msf1)", re.DOTALL)
+_WEBP = re.compile(rb"^RIFF.{4}WEBP", re.DOTALL)
 
 
 def _sniff(head: bytes) -> tuple[str, str] | None:
@@ -252,13 +255,18 @@ class CheckedUpload:
     content_type: str
     ext: str
     name: str
+    # For a photo kept in another format than it came in (_converted): what it came as ("HEIC",
+    # "WebP") and the SHA-256 of the bytes received, which the timeline records.
+    converted_from: str = ""
+    received_sha256: str = ""
 
 
 def check_upload(upload) -> CheckedUpload:
     """Every check of one uploaded file, without writing anything: its size, that its bytes are a
-    JPEG, PNG or PDF that opens (check_opens), its name. Invalid naming `file`. Run it before a
-    transaction (the portal does, for every file, before registering the petition): parsing
-    untrusted bytes takes time that must not be spent holding the database's locks."""
+    JPEG, PNG or PDF that opens (check_opens), or a HEIC or WebP photo, kept as JPEG or PNG
+    (_converted); its name. Invalid naming `file`. Run it before a transaction (the portal does, for
+    every file, before registering the petition): parsing untrusted bytes takes time that must not be
+    spent holding the database's locks."""
     if upload is None:
         raise Invalid.of({"file": "请选择要上传的文件"})
     if upload.size > settings.DAIBAN_ATTACHMENT_MAX_BYTES:
@@ -268,13 +276,77 @@ def check_upload(upload) -> CheckedUpload:
     data = upload.read()
     sniffed = _sniff(data[:16])
     if sniffed is None or not data:
-        if _HEIF.match(data[:16]):  # an iPhone's or a new Android phone's photo: say what to do
-            raise Invalid.of({"file": f"照片“{clean_line(upload.name or '')[:40]}”是HEIC格式，暂不能接收："
-                                      "请在手机相机设置中选择“兼容性最佳”后重拍，或截图后上传JPG图片"})
-        raise Invalid.of({"file": "只能上传JPG、PNG图片或PDF文件"})
+        if _HEIF.match(data[:16]) or _WEBP.match(data[:16]):
+            return _converted(data, upload.name)
+        raise Invalid.of({"file": "只能上传JPG、PNG、HEIC、WebP图片或PDF文件"})
     content_type, ext = sniffed
     check_opens(data, content_type)
     return CheckedUpload(data, content_type, ext, attachment_name(upload.name, ext))
+
+
+JPEG_QUALITY = 90  # a photo kept from HEIC or lossy WebP: no visible loss at about a third of PNG's size
+
+
+def _converted(data: bytes, raw_name: str | None) -> CheckedUpload:
+    """A HEIC/HEIF or WebP photo as a JPEG (or a PNG, for a WebP with transparency or stored
+    lossless): the formats Word, every browser and the case file's PDF show. The picture is drawn as
+    the phone shows it (libheif applies the photo's rotation); its metadata (the camera, the time, the
+    place it was taken: GPS) is not carried over, its colour profile is. Invalid naming `file` for a
+    photo that does not decode or has more than MAX_IMAGE_PIXELS pixels (checked before decoding).
+
+    Why convert rather than refuse: a herder's phone takes HEIC by default and a photo shared from a
+    chat app arrives as WebP; telling them to change the camera's settings lost the evidence."""
+    shown = clean_line(raw_name or "")[:40]
+    heif = bool(_HEIF.match(data[:16]))
+    try:
+        image = _heif_image(data) if heif else _webp_image(data)
+    except Invalid:
+        raise
+    except Exception as exc:  # noqa: BLE001 (untrusted bytes: any failure means "does not open")
+        raise Invalid.of({"file": f"照片“{shown}”已损坏或不是有效的{'HEIC' if heif else 'WebP'}图片，无法打开"}) from exc
+    # A WebP stored lossless ("VP8L": a screenshot, a scanned page) stays lossless, as PNG.
+    lossless = image.mode in ("RGBA", "LA", "PA") or (not heif and data[12:16] == b"VP8L")
+    out = io.BytesIO()
+    icc = image.info.get("icc_profile")
+    if lossless:
+        image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB").save(out, "PNG", icc_profile=icc)
+        content_type, ext = "image/png", ".png"
+    else:
+        image.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=icc)
+        content_type, ext = "image/jpeg", ".jpg"
+    return CheckedUpload(out.getvalue(), content_type, ext, attachment_name(raw_name, ext),
+                         converted_from="HEIC" if heif else "WebP",
+                         received_sha256=hashlib.sha256(data).hexdigest())
+
+
+def _too_large(width: int, height: int) -> None:
+    if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
+        raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"})
+
+
+def _heif_image(data: bytes):
+    """The primary picture of a HEIF file as a Pillow image (pi-heif, decode-only libheif)."""
+    import pi_heif
+
+    heif = pi_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+    _too_large(*heif.size)
+    image = heif.to_pillow()
+    image.load()
+    return image
+
+
+def _webp_image(data: bytes):
+    """A WebP as a Pillow image (its first frame, for an animated one), size checked before decoding."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data), formats=["WEBP"])
+        _too_large(*image.size)
+        image.load()
+    return image
 
 
 def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
@@ -301,7 +373,7 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
             if guard is not None:
                 guard(Petition.objects.select_for_update().get(pk=petition.pk))
             attachment = _attached(petition, user, kind=kind, name=name, content_type=content_type, data=data,
-                                   digest=digest, stored=stored, conduct_id=conduct_id)
+                                   digest=digest, stored=stored, conduct_id=conduct_id, checked=checked)
     except Exception:
         # Refused (or failed) after the file was written: a file no row names is not kept (it may
         # hold personal data, and nothing would ever show or delete it).
@@ -312,14 +384,18 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
 
 
 def _attached(petition: Petition, user: User | None, *, kind: str, name: str, content_type: str, data: bytes,
-              digest: str, stored: str, conduct_id: int | None) -> Attachment:
-    """The attachment's row and its timeline entry (in the caller's transaction)."""
+              digest: str, stored: str, conduct_id: int | None, checked: CheckedUpload) -> Attachment:
+    """The attachment's row and its timeline entry (in the caller's transaction). A converted photo's
+    entry says what it came as and keeps the received bytes' SHA-256 (what the petitioner sent)."""
     attachment = Attachment.objects.create(
         petition=petition, kind=kind, name=name, content_type=content_type, size=len(data), sha256=digest,
         stored_name=stored, uploaded_by=user, conduct_id=conduct_id,
     )
-    Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=f"上传附件：{name}",
-                 data={"attachment_id": attachment.pk, "sha256": digest})
+    note, facts = f"上传附件：{name}", {"attachment_id": attachment.pk, "sha256": digest}
+    if checked.converted_from:
+        note += f"（由{checked.converted_from}照片转换保存）"
+        facts |= {"converted_from": checked.converted_from, "received_sha256": checked.received_sha256}
+    Event.record(petition, "attach", actor=user, actor_name=PETITIONER_ACTOR, note=note, data=facts)
     return attachment
 
 

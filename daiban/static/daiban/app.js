@@ -262,8 +262,9 @@
     });
   });
 
-  /* The portal's files, checked as they are chosen (the server checks again): a photo too large or
-     in HEIC is named at once, not after minutes of uploading it over a slow line. */
+  /* The portal's files, checked as they are chosen (the server checks again): a photo too large is
+     named at once, not after minutes of uploading it over a slow line. (HEIC and WebP photos are
+     taken: the server keeps them as JPEG or PNG.) */
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     input.addEventListener("change", function () {
       var box = document.getElementById("files-check");
@@ -271,9 +272,7 @@
       var max = parseInt(input.dataset.maxBytes, 10), most = parseInt(input.dataset.maxFiles || "0", 10);
       var problems = [];
       Array.prototype.forEach.call(input.files || [], function (file) {
-        if (/\.(heic|heif)$/i.test(file.name)) {
-          problems.push("“" + file.name + "”是HEIC格式，暂不能接收：请在相机设置中选择“兼容性最佳”，或截图后上传");
-        } else if (max && file.size > max) {
+        if (max && file.size > max) {
           problems.push("“" + file.name + "”有" + (file.size / 1048576).toFixed(1) + "MB，超过" + Math.round(max / 1048576) + "MB，请压缩或换一张");
         }
       });
