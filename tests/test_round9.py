@@ -12,6 +12,7 @@ example of its kind.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 from pathlib import Path
@@ -143,3 +144,46 @@ def test_a_photo_too_large_is_refused_before_it_is_decoded(api, accepted, monkey
                           {"file": SimpleUploadedFile(name, data), "kind": "photo"}, **agent.headers)
     assert r.status_code == 400 and "图片尺寸过大" in r.json()["error"]["fields"]["file"]
     assert not Petition.objects.get(pk=p["id"]).attachments.exists()
+
+
+# --- a 待定 matter is due soon by its regulation limit, everywhere ------------------------------------
+
+def test_a_matter_with_no_date_fixed_is_due_soon_by_the_regulation_s_limit_everywhere(api, org, clock):
+    """Actors: agent1 (its workbench and list), duty (the running overview). A multi-department matter
+    whose solution is not determined has no 办结时限; two working days before the regulation's limit
+    the sweep urges it, so the workbench's 3个工作日内到期, the list's 到期不晚于 and the overview's
+    即将到期 list it too, each showing the limit it is judged against."""
+    import re
+
+    from daiban.staff.selectors import due_soon_until
+    from tests.test_month_faults import accepted_on, at
+
+    pid = accepted_on(api, org, clock, "2026-09-18")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                         "track": "multi_department"})
+    assert r.status_code == 200, r.data
+    petition = Petition.objects.get(pk=pid)
+    limit = petition.national_due_on
+    assert petition.due_on is None and limit is not None
+    day = limit - datetime.timedelta(days=2)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    clock.move_to(at(day.isoformat()))
+    soon = due_soon_until(day)
+    assert day <= limit <= soon
+
+    bench = login("agent1").get("/staff/").content.decode()
+    card = bench.split('data-card="due_soon"')[1].split("</section>")[0]
+    assert petition.number in card and f"条例办理期限 {limit:%Y-%m-%d}" in card, card
+    listed = login("agent1").get("/staff/petitions/", {"due_to": f"{soon:%Y-%m-%d}"}).content.decode()
+    assert petition.number in listed and f"条例 {limit:%Y-%m-%d}" in listed
+    overview = login("duty").get("/staff/running/").content.decode()
+    assert re.search(r"条例时限 " + f"{limit:%m-%d}", overview), overview
+    assert "即将到期 2</span>" in overview  # both departments' 处置单, 待定
+    assert "已超期 0</span>" in overview
+    # Past its limit it is overdue, not due soon (the regulation's days are calendar days).
+    clock.move_to(at((limit + datetime.timedelta(days=1)).isoformat()))
+    card = login("agent1").get("/staff/").content.decode().split('data-card="due_soon"')[1].split("</section>")[0]
+    assert petition.number not in card
+    late = login("agent1").get("/staff/").content.decode().split('data-card="overdue"')[1].split("</section>")[0]
+    assert petition.number in late and "超期1日" in late, late

@@ -64,8 +64,21 @@ DISPOSITION_LIMIT = Coalesce(F("due_on"), F("petition__national_due_on"))
 
 def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
     """`overdue_q` for one petition: past its 办结时限, or with none fixed, past the regulation's limit."""
-    limit = petition.due_on or petition.national_due_on
+    limit = limit_of(petition)
     return petition.status in RUNNING and limit is not None and limit < (on or today())
+
+
+def limit_of(petition: Petition) -> datetime.date | None:
+    """The date `petition` is judged against (PETITION_LIMIT): its 办结时限, else the regulation's limit."""
+    return petition.due_on or petition.national_due_on
+
+
+def limit_between_q(start: datetime.date, end: datetime.date) -> Q:
+    """Running, with the date it is judged against (PETITION_LIMIT) in start..end (both included):
+    "due soon" in the list's filter, the workbench and the overview, as overdue_q is "late". Two
+    conditions the indexes on due_on and national_due_on serve, not one on an expression."""
+    return Q(status__in=RUNNING) & (Q(due_on__gte=start, due_on__lte=end)
+                                    | Q(due_on__isnull=True, national_due_on__gte=start, national_due_on__lte=end))
 
 
 def overdue_q(on: datetime.date | None = None) -> Q:
@@ -120,8 +133,8 @@ def petition_list(
         qs = qs.filter(received_on__gte=received_from)
     if received_to:
         qs = qs.filter(received_on__lte=received_to)
-    if due_to:
-        qs = qs.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=due_to)
+    if due_to:  # 到期不晚于: a 待定 matter by its regulation limit, as the overdue filter judges it
+        qs = qs.filter(limit_between_q(today(), due_to))
     if category:
         qs = qs.filter(category="" if category == "未分类" else category)
     if condition is not None:

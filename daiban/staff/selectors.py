@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from daiban.petitions.permissions import (
     visible_dispositions,
     visible_petitions,
 )
-from daiban.petitions.selectors import DISPOSITION_LIMIT, overdue_q
+from daiban.petitions.selectors import DISPOSITION_LIMIT, PETITION_LIMIT, limit_between_q, limit_of, overdue_q
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.staff import due
 from daiban.workdays.engine import add_workdays
@@ -78,8 +79,15 @@ def _mark_dates(cards: list[Card]) -> None:
             p.review_answer_due_on = answer.get(p.pk)
     items: list[tuple[Card, Any]] = [(card, item) for card in cards for item in card.items]
     counted: list[tuple[Card, Any]] = []
+    regulation: set[int] = set()
     for card, item in items:
         item.card_date, item.card_label = getattr(item, card.date_of, None), card.date_label
+        if (card.date_of == "due_on" and isinstance(item, Petition) and item.status in RUNNING
+                and item.due_on is None and item.national_due_on is not None):
+            # 待定 (a solution not yet determined): judged against the regulation's limit, in days.
+            setattr(item, "card_date", item.national_due_on)  # noqa: B010 (the card's own attributes)
+            setattr(item, "card_label", "条例办理期限")  # noqa: B010
+            regulation.add(id(item))
         if card.date_of == "due_on" and isinstance(item, Petition) and item.status not in RUNNING:
             # Not being handled (concluded, fed back, under review, not yet routed): its 办结时限 is
             # no longer, or not yet, running, so no 剩余/超期 badge; a concluded one shows when.
@@ -89,7 +97,7 @@ def _mark_dates(cards: list[Card]) -> None:
             continue
         counted.append((card, item))
     # The follow-up visit (15 日) and a review's answer (30 日) are limits in calendar days.
-    in_days = {id(item) for card, item in counted if card.date_of in CALENDAR_DAY_LIMITS}
+    in_days = {id(item) for card, item in counted if card.date_of in CALENDAR_DAY_LIMITS} | regulation
     due.mark([item for _, item in counted], today(), date_of="card_date", calendar=lambda item: id(item) in in_days)
 
 
@@ -122,9 +130,11 @@ def workbench(user: User) -> list[Card]:
                            _petitions(visible.filter(agent=agent, status__in=OPEN))))
     if works_cases:
         soon = due_soon_until()
+        # A 待定 matter (no 办结时限 until its solution is determined) is due soon by its regulation
+        # limit, as the sweep urges it and the overdue card counts it (limit_between_q, overdue_q).
         cards.append(_card("due_soon", "3个工作日内到期", f"?due_to={soon:%Y-%m-%d}",
-                           _petitions(visible.filter(status__in=RUNNING, due_on__gte=today(), due_on__lte=soon)),
-                           "warning"))
+                           visible.filter(limit_between_q(today(), soon)).alias(limit_on=PETITION_LIMIT)
+                           .order_by("limit_on", "-id"), "warning"))
         cards.append(_card("overdue", "已超期", "?overdue=true", _petitions(visible.filter(overdue_q())), "danger"))
     if may(user, "sign_opinions"):
         waiting = awaiting_opinion(user)
@@ -165,7 +175,15 @@ def department_queue(user: User) -> QuerySet[Disposition]:
     )
 
 
-def mark_limits(rows: list[Disposition], on: datetime.date) -> None:
+def mark_petition_limits(rows: Sequence[Petition], on: datetime.date) -> None:
+    """due.mark for running petitions: working days left to their 办结时限, or calendar days to the
+    regulation's limit while none is fixed (待定); `limit_on` set on each (the list's 办结时限 column)."""
+    for p in rows:
+        p.limit_on = limit_of(p)  # type: ignore[attr-defined]
+    due.mark(rows, on, date_of="limit_on", calendar=lambda p: getattr(p, "due_on", None) is None)
+
+
+def mark_limits(rows: Sequence[Disposition], on: datetime.date) -> None:
     """due.mark for 处置单 rows (their petition loaded): working days left to their own date, or
     calendar days to the matter's regulation limit while their date is 待定."""
     for d in rows:

@@ -10,7 +10,7 @@ from daiban.lib.errors import Invalid
 from daiban.petitions import counting, people, selectors
 from daiban.petitions.abilities import may
 from daiban.petitions.workflow import RUNNING
-from daiban.staff import due, roster
+from daiban.staff import roster
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.models import SavedFilter
@@ -59,7 +59,7 @@ def petition_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     # Working days left or overdue, for the petitions whose deadline runs (one calendar query).
-    due.mark([p for p in page.object_list if p.status in RUNNING], selectors.today())
+    staff_selectors.mark_petition_limits([p for p in page.object_list if p.status in RUNNING], selectors.today())
     return render(request, "staff/petition_list.html", {
         "saved_filters": list(SavedFilter.objects.filter(user=request.user)),
         "current_query": query.urlencode(), "may_bulk": may(request.user, "work_cases"),

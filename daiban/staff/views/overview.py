@@ -8,7 +8,7 @@ totals (exact, from one grouped query) and each row's 剩余/超期 working days
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -19,8 +19,7 @@ from daiban.petitions.models import Disposition
 from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.petitions.workflow import RUNNING
-from daiban.staff import due
-from daiban.staff.selectors import due_soon_until
+from daiban.staff.selectors import due_soon_until, mark_limits
 from daiban.staff.views.common import staff_required
 
 ROW_CAP = 300
@@ -35,13 +34,13 @@ def running(request: StaffRequest) -> HttpResponse:
     open_ = Disposition.objects.filter(petition__in=petitions, status__in=OPEN)
     totals = list(open_.alias(limit=DISPOSITION_LIMIT).values("department_id", "department__name").annotate(
         open=Count("id"), overdue=Count("id", filter=Q(limit__lt=now)),  # 待定 past the regulation's limit too
-        soon=Count("id", filter=Q(due_on__gte=now, due_on__lte=soon)),
+        soon=Count("id", filter=Q(limit__gte=now, limit__lte=soon)),  # and 待定 near the regulation's limit
     ).order_by("-overdue", "-soon", "department__name"))
     rows = list(open_.select_related("petition", "petition__agent", "department")
                 .only("id", "due_on", "status", "department__name", "petition__id", "petition__number",
-                      "petition__content", "petition__status", "petition__agent__name")
-                .order_by("due_on", "id")[:ROW_CAP])
-    due.mark(rows, now)  # 剩余/超期N个工作日 of every row, one calendar query
+                      "petition__content", "petition__status", "petition__agent__name", "petition__national_due_on")
+                .alias(limit_on=DISPOSITION_LIMIT).order_by(F("limit_on").asc(nulls_last=True), "id")[:ROW_CAP])
+    mark_limits(rows, now)  # 剩余/超期 of every row (a 待定 one to its matter's limit), one calendar query
     by_department: dict[int, list[Disposition]] = {}
     for r in rows:
         by_department.setdefault(r.department_id, []).append(r)
