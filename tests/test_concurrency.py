@@ -100,6 +100,24 @@ def test_same_external_id_at_once_is_one_petition(org):
     assert Petition.objects.filter(external_id="12345-RACE").count() == 1
 
 
+def test_one_idempotency_key_sent_at_once_is_one_petition(org):
+    """A desk system's request and its retry racing (no external_id): one registers, the other
+    answers that petition, replayed."""
+    from daiban.api import idempotency
+
+    agent = User.objects.get(username="agent1")
+    body = petition_body()
+
+    def intake(i):
+        return idempotency.register_once(agent, "retry-race-1", dict(body),
+                                         lambda: services.petition_intake_or_existing(data=dict(body), user=agent))
+
+    results = run_together(4, intake)
+    assert len({r.petition.pk for r, _ in results}) == 1, results
+    assert sorted(replayed for _, replayed in results) == [False, True, True, True]
+    assert Petition.objects.count() == 1
+
+
 def test_wrong_query_codes_sent_at_once_are_compared_no_more_than_the_limit(org, settings):
     """Twenty guesses of one number's code from one client at the same moment: the check, the
     comparison and the count run one at a time, so only DAIBAN_PUBLIC_WRONG_CODES are compared; the

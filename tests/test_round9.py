@@ -187,3 +187,56 @@ def test_a_matter_with_no_date_fixed_is_due_soon_by_the_regulation_s_limit_every
     assert petition.number not in card
     late = login("agent1").get("/staff/").content.decode().split('data-card="overdue"')[1].split("</section>")[0]
     assert petition.number in late and "超期1日" in late, late
+
+
+# --- the API's registration sent again is one registration -------------------------------------------
+
+def _register(api, username: str, body: dict, key: str | None):
+    import json
+
+    actor = api(username)
+    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    r = actor.client.post("/api/v1/petitions", json.dumps(body), content_type="application/json",
+                          **actor.headers, **extra)
+    r.data = r.json()
+    return r
+
+
+def test_a_registration_retried_with_its_idempotency_key_registers_once(api, org):
+    """Actors: agent1's desk system retrying after a timeout; agent2 using the same key for its own."""
+    from tests.factories import petition_body
+
+    body = petition_body(petitioner={"name": "白音", "id_number": id_number(serial=93)})
+    first = _register(api, "agent1", body, "6f1c2b1e-0b7d-4a53-9d1f-0c2b9a7d5e11")
+    again = _register(api, "agent1", body, "6f1c2b1e-0b7d-4a53-9d1f-0c2b9a7d5e11")
+    assert first.status_code == 201 and again.status_code == 200, (first.data, again.data)
+    assert again.data["id"] == first.data["id"] and again["Idempotent-Replayed"] == "true"
+    assert Petition.objects.count() == 1
+    # The same key with another body: refused, nothing registered.
+    other = petition_body(petitioner={"name": "白音", "id_number": id_number(serial=93)}, content="我家草场被占用。")
+    reused = _register(api, "agent1", other, "6f1c2b1e-0b7d-4a53-9d1f-0c2b9a7d5e11")
+    assert reused.status_code == 409 and reused.data["error"]["code"] == "idempotency_key_reused", reused.data
+    assert first.data["number"] in reused.data["error"]["message"] and Petition.objects.count() == 1
+    # A key is one user's: another user's request with it is its own registration.
+    theirs = _register(api, "agent2", body, "6f1c2b1e-0b7d-4a53-9d1f-0c2b9a7d5e11")
+    assert theirs.status_code == 201 and theirs.data["id"] != first.data["id"]
+    # Without a key: as before, each request registers.
+    assert _register(api, "agent1", body, None).status_code == 201
+
+
+@pytest.mark.parametrize("key", ["有空格 的键", "a" * 65, "key with space"])
+def test_an_idempotency_key_that_cannot_be_one_is_refused_by_name(api, org, key):
+    from tests.factories import petition_body
+
+    r = _register(api, "agent1", petition_body(), key)
+    assert r.status_code == 400 and "Idempotency-Key" in str(r.data["error"]), r.data
+    assert not Petition.objects.exists()
+
+
+def test_a_refused_registration_keeps_no_key(api, org):
+    """A body refused (400) stores nothing: the key sent again with the body mended registers."""
+    from tests.factories import petition_body
+
+    bad = petition_body(petitioner={"id_number": "123"})
+    assert _register(api, "agent1", bad, "k-1").status_code == 400
+    assert _register(api, "agent1", petition_body(), "k-1").status_code == 201

@@ -62,3 +62,20 @@ _BY_KEY: Compiled[ApiToken] = Compiled(
     .filter(key_hash=key, revoked_at__isnull=True)[:1],
     kinds=(str,),
 )
+
+
+class IdempotentIntake(models.Model):
+    """The petition one `Idempotency-Key` of `POST /api/v1/petitions` registered, per user (the IETF
+    httpapi draft's header): a client that retries after a timeout, or sends twice at once, gets the
+    petition registered the first time instead of a second one. `body_sha256` is the canonical body's
+    digest: the same key with another body is refused (api.idempotency)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("幂等键", max_length=64)
+    body_sha256 = models.CharField(max_length=64)
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口登记幂等键"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_intake_once")]

@@ -5,12 +5,12 @@ import datetime
 from typing import Annotated
 
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from daiban.api import idempotency, tokens
 from daiban.api import schemas as s
-from daiban.api import tokens
 from daiban.api.common import ERRORS, petition_out
 from daiban.api.render import respond
 from daiban.lib.errors import Invalid
@@ -114,9 +114,19 @@ def calendar_change(request: StaffRequest, payload: s.CalendarChangeIn):
 
 @router.post("/petitions", response={201: s.PetitionOut, 200: s.PetitionOut, **ERRORS}, tags=["信访事项"],
           summary="登记信访事项")
-def petition_create(request: StaffRequest, payload: s.IntakeIn):
-    result = services.petition_intake_or_existing(data=payload.dict(), user=request.user)
-    return respond(s.PetitionOut, petition_out(request, result.petition.pk), 201 if result.created else 200)
+def petition_create(request: StaffRequest, payload: s.IntakeIn,
+                    idempotency_key: str | None = Header(None, alias=idempotency.HEADER, max_length=64)):  # noqa: B008
+    """With `Idempotency-Key` (1–64 visible ASCII characters, a UUID say): sent again, the petition
+    registered the first time answers 200 with `Idempotent-Replayed: true`; the same key with another
+    body is 409 `idempotency_key_reused`."""
+    data = payload.dict()
+    result, replayed = idempotency.register_once(
+        request.user, idempotency.key_of(idempotency_key), data,
+        lambda: services.petition_intake_or_existing(data=data, user=request.user))
+    response = respond(s.PetitionOut, petition_out(request, result.petition.pk), 201 if result.created else 200)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 class CheckPetitionerIn(s.Schema):
