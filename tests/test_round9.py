@@ -240,3 +240,37 @@ def test_a_refused_registration_keeps_no_key(api, org):
     bad = petition_body(petitioner={"id_number": "123"})
     assert _register(api, "agent1", bad, "k-1").status_code == 400
     assert _register(api, "agent1", petition_body(), "k-1").status_code == 201
+
+
+# --- a date the petitioner was told, moved by the calendar, is told again ----------------------------
+
+def test_a_departments_extension_moved_by_the_calendar_is_told_to_the_petitioner_again(api, routed, org, clock):
+    """Actors: dept1 (asks for 5 more working days), duty (approves: the petitioner's SMS names the
+    new date), the administrator (makes a working day before that date a holiday). The petitioner
+    holds the date the extension's SMS named: the SMS telling of the calendar change names it anew.
+    A 处置单 never extended moves silently (the petitioner was never told its date)."""
+    from tests.test_month_faults import sms
+
+    petition = routed()
+    other = routed(petitioner={"name": "其木格", "id_number": id_number(serial=95)})
+    did = petition["dispositions"][0]["id"]
+    assert api("dept1").act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场测绘"}).status_code == 200
+    approved = api("duty").act_disposition(did, "decide_extension", {"approved": True, "note": "同意"})
+    assert approved.status_code == 200, approved.data
+    extended = datetime.date.fromisoformat(approved.data["dispositions"][0]["due_on"])
+    assert [t for t, _ in sms(petition["id"]) if t == "extension"]
+    from daiban.lib.dates import today
+    from daiban.workdays.engine import add_workdays
+
+    day = add_workdays(today(), 1).date  # a working day before both 处置单's dates
+    other_due = Petition.objects.get(pk=other["id"]).dispositions.get().due_on
+    assert other_due > day
+    r = api("admin").post("/calendar/days", {"days": [{"date": day.isoformat(), "is_workday": False, "name": "调整"}]})
+    assert r.status_code == 200, r.data
+    assert Petition.objects.get(pk=other["id"]).dispositions.get().due_on > other_due  # moved, silently
+    moved = Petition.objects.get(pk=petition["id"]).dispositions.get().due_on
+    assert moved > extended
+    assert [b for t, b in sms(petition["id"]) if t == "window_moved"] == [
+        f"【乌审旗信访代办】因节假日安排调整，您的事项{petition['number']}延期后的办理期限由"
+        f"{extended.month}月{extended.day}日改为{moved.month}月{moved.day}日。"]
+    assert not [t for t, _ in sms(other["id"]) if t == "window_moved"]

@@ -191,6 +191,8 @@ def urged(event: Event) -> None:
 
 # What each date the petitioner holds is called in the SMS telling that it moved.
 _TOLD_DATES = {
+    # The 延期 SMS named this date as the matter's (the petitioner knows no 处置单 numbers).
+    "disposition.due_on": "延期后的办理期限",
     "review_request_due_on": "申请{next}的截止日期",
     "national_forward_due_on": "告知办理方式的日期",
     "national_due_on": "办理期限",
@@ -208,7 +210,8 @@ def window_moved(event: Event) -> None:
               "current": "复核" if p.review_level == "re_review" else "复查"}
     parts = []
     for change in (event.data or {}).get("told", ()):
-        old, new, what = change.get("old"), change.get("new"), _TOLD_DATES.get(change.get("field"))
+        old, new = change.get("old"), change.get("new")
+        what = _TOLD_DATES.get(f"{change.get('model')}.{change.get('field')}") or _TOLD_DATES.get(change.get("field"))
         if not (isinstance(old, str) and isinstance(new, str) and what):
             continue
         parts.append(f"{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"

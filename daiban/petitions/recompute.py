@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.dispatch import Signal
 from django.utils import timezone
@@ -36,7 +36,15 @@ from django.utils import timezone
 from daiban.lib.dates import today
 from daiban.petitions import deadlines
 from daiban.petitions.choices import Status
-from daiban.petitions.models import SYSTEM_ACTOR, Disposition, Event, Petition, Review, bounded_note
+from daiban.petitions.models import (
+    SYSTEM_ACTOR,
+    Disposition,
+    Event,
+    ExtensionRequest,
+    Petition,
+    Review,
+    bounded_note,
+)
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.workdays.engine import Deadline, add_workdays, calendar_changing, preloaded
 
@@ -71,6 +79,9 @@ class Limit:
     # go in the event's data["told"] and the event is handed to its consumers (an SMS with the new
     # date). A predicate on the candidate row (its "_status" and `needs`); None: never told.
     told: Callable[[Row], bool] | None = None
+    # Further columns of the candidate row, computed (name, expression): what `told` reads beyond
+    # the row's own fields (a 处置单's approved extension, told by SMS).
+    marks: tuple[tuple[str, Any], ...] = ()
 
 
 class statutory:  # noqa: N801  (reads as a rule in the registry)
@@ -122,9 +133,12 @@ LIMITS: tuple[Limit, ...] = (
     # The bureau's limits, working days from due_from (a fixed date set by a decision has no count).
     Limit(Petition, "due_on", "due_from", _workdays, Q(status__in=RUNNING, due_workdays__isnull=False),
           "办结时限", needs=("due_workdays",), provisional="due_provisional"),
+    # An approved extension's date was told to the petitioner (workflow_consumers.extension_decided).
     Limit(Disposition, "due_on", "due_from", _workdays, OPEN_DISPOSITION & Q(due_workdays__isnull=False),
           "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
-          provisional="due_provisional", shows=("number", "department_id")),
+          provisional="due_provisional", shows=("number", "department_id"),
+          marks=(("_extended", Exists(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True))),),
+          told=lambda row: bool(row["_extended"])),
     # 《信访工作条例》, calendar days.
     # The receipt SMS told the date by which the petitioner hears how it will be handled: while it
     # is not yet screened, that is a date they hold.
@@ -210,13 +224,14 @@ def after_seeding(sender: object, *, dates: list[datetime.date], reason: str, **
 
 def _candidates(limit: Limit, first: datetime.date, last: datetime.date) -> list[dict[str, Any]]:
     base = F(limit.base) if isinstance(limit.base, str) else limit.base
-    columns = ["pk", "_base", "_due", "_petition", "_status", *limit.needs, *limit.shows]
+    columns = ["pk", "_base", "_due", "_petition", "_status", *limit.needs, *limit.shows, *(n for n, _ in limit.marks)]
     columns += [limit.provisional] if limit.provisional else []
     status = "status" if limit.model is Petition else f"{limit.petition.removesuffix('_id')}__status"
     # Locked (PostgreSQL; on SQLite the writer's lock covers the transaction) so that an action
     # running meanwhile saves its petition after this commit, with the new dates.
     return list(limit.model._default_manager.select_for_update().filter(limit.live)
-                .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition), _status=F(status))
+                .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition), _status=F(status),
+                          **dict(limit.marks))
                 .filter(_base__lt=last - datetime.timedelta(days=max(0, getattr(limit.rule, "reach", 1) - 1)),
                         _due__gte=first).values(*columns))
 
