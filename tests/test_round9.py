@@ -274,3 +274,57 @@ def test_a_departments_extension_moved_by_the_calendar_is_told_to_the_petitioner
         f"【乌审旗信访代办】因节假日安排调整，您的事项{petition['number']}延期后的办理期限由"
         f"{extended.month}月{extended.day}日改为{moved.month}月{moved.day}日。"]
     assert not [t for t, _ in sms(other["id"]) if t == "window_moved"]
+
+
+# --- a letter's page numbers as GB/T 9704 sets them ---------------------------------------------------
+
+def _page_numbers(pdf: bytes) -> list[tuple[str, float, float, float]]:
+    """Per page: (the dash-number-dash line under the text area, its left and right x, its top), mm."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            text_bottom = float(page.height) - 35 * 72 / 25.4  # the text area's lower edge (MARGIN_MM)
+            below = [c for c in page.chars if c["top"] > text_bottom and c["text"].strip()]
+            line = "".join(c["text"] for c in sorted(below, key=lambda c: c["x0"]))
+            mm = 25.4 / 72
+            out.append((line, min(c["x0"] for c in below) * mm, max(c["x1"] for c in below) * mm,
+                        (min(c["top"] for c in below) - text_bottom) * mm))
+    return out
+
+
+def test_a_letter_numbers_its_pages_as_gb_t_9704_sets_them_in_both_renderings():
+    """— N — under the text area (7 mm), odd pages at the right and even at the left, one character
+    (14 pt ≈ 4.9 mm) in from the text area's edge (28 mm left margin, 26 mm right: 184 mm); a form
+    keeps 第N页共M页. The app's PDF and LibreOffice's rendering of the DOCX alike."""
+    import docx as python_docx
+
+    from daiban.documents.docx import render_docx
+    from daiban.documents.layout import FormDoc, Para, Row
+    from daiban.documents.pdf import form_pdf
+    from tests.office import SOFFICE, to_pdf
+
+    letter = FormDoc(title="信访事项办理结果告知书", number="WS-2026-000001", date=datetime.date(2026, 11, 30),
+                     body=[Para("经调查核实，你反映的草场被占用问题已依法处理，现将结果告知如下。" * 6)] * 8,
+                     addressee="张三：", signature=["乌审旗信访代办服务中心"], kind="letter")
+    renderings = {"app": form_pdf(letter)}
+    if SOFFICE:
+        renderings["libreoffice"] = to_pdf(render_docx(letter), "docx")
+    for who, pdf in renderings.items():
+        numbers = _page_numbers(pdf)
+        assert len(numbers) >= 3, (who, numbers)
+        for page, (line, left, right, gap) in enumerate(numbers, start=1):
+            assert line.replace(" ", "") == f"—{page}—", (who, page, line)
+            assert 5 <= gap <= 9, (who, page, gap)  # the dash line's top about 7 mm under the text
+            if page % 2:
+                assert 176 <= right <= 181, (who, page, right)  # 184 mm less one character
+            else:
+                assert 31 <= left <= 35, (who, page, left)  # 28 mm plus one character
+    document = python_docx.Document(io.BytesIO(render_docx(letter)))
+    section = document.sections[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    assert "续页" in section.even_page_header.paragraphs[0].text  # the continuation header on even pages too
+    # A form keeps its own footer: 第 N 页 共 M 页, centred.
+    form = FormDoc(title="信访事项代办单", number="WS-2026-000001", date=None, rows=[Row("信访人", "张三")])
+    assert "第 " in python_docx.Document(io.BytesIO(render_docx(form))).sections[0].footer.paragraphs[0].text

@@ -4,8 +4,8 @@ The measures come from layout.py and pdf.py uses the same ones, so LibreOffice, 
 lines and pages where the app's PDF does: a fixed table layout with explicit grid and cell widths
 (w:tblLayout fixed, w:gridCol, w:tcW), the same cell padding, exact line heights, the same least row
 heights, and Latin text in Times New Roman (Liberation Serif, metric-compatible, where LibreOffice
-runs and in the PDF). Pages after the first repeat the title and the number in their header; every
-page says 第 N 页 共 M 页.
+runs and in the PDF). Pages after the first repeat the title and the number in their header; a
+form's pages say 第 N 页 共 M 页, a letter's — N — at the outer side (GB/T 9704 §7.5).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from daiban.documents.layout import (
     LETTER_PT,
     MARGIN_MM,
     PAGE_MM,
+    PAGE_NUMBER_GAP_MM,
+    PAGE_NUMBER_PT,
     SMALL_LINE_PT,
     SMALL_PT,
     TEXT_WIDTH_MM,
@@ -46,6 +48,7 @@ from daiban.documents.safe import clean, emoji_runs
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
+SONG_FONT = "宋体"  # a letter's page number (GB/T 9704 §7.5)
 LATIN_FONT = "Times New Roman"
 EMOJI_FONT = "Symbola"  # monochrome emoji LibreOffice can print (fonts-symbola); Word falls back to Segoe UI Emoji
 TITLE_SIZE = Pt(TITLE_PT)
@@ -153,12 +156,20 @@ def _page(document, form: FormDoc | None = None) -> None:
         _properties(document, form)
 
 
-def _field(paragraph, code: str, shown: str) -> None:
-    """A PAGE or NUMPAGES field, computed by the word processor."""
+def _field(paragraph, code: str, shown: str, *, font=None, size=None) -> None:
+    """A PAGE or NUMPAGES field, computed by the word processor; in 仿宋 五号 unless `font(run, size)`
+    sets another."""
+    size = size or Pt(SMALL_PT)
+
+    def styled(run):
+        if font is None:
+            _font(run, BODY_FONT, size)
+        else:
+            font(run, size)
+        return run
+
     def run_with(element):
-        run = paragraph.add_run()
-        _font(run, BODY_FONT, Pt(SMALL_PT))
-        run._element.append(element)
+        styled(paragraph.add_run())._element.append(element)
 
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
@@ -170,7 +181,7 @@ def _field(paragraph, code: str, shown: str) -> None:
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
     run_with(separate)
-    _font(paragraph.add_run(shown), BODY_FONT, Pt(SMALL_PT))
+    styled(paragraph.add_run(shown))
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     run_with(end)
@@ -190,12 +201,48 @@ def _headers(section, form: FormDoc) -> None:
     section.different_first_page_header_footer = True
     first = section.first_page_header.paragraphs[0]
     _spacing(first, SMALL_LINE_PT)
-    later = section.header.paragraphs[0]
-    later.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(later, SMALL_LINE_PT)
-    add_text(later, form.continuation, BODY_FONT, Pt(SMALL_PT))
+    later_headers = [section.header]
+    if form.kind == "letter":
+        # Odd and even pages number on opposite sides (GB/T 9704 §7.5): the even pages' header and
+        # footer are their own, the continuation header the same on both.
+        section.part.document.settings.odd_and_even_pages_header_footer = True
+        later_headers.append(section.even_page_header)
+    for header in later_headers:
+        later = header.paragraphs[0]
+        later.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(later, SMALL_LINE_PT)
+        add_text(later, form.continuation, BODY_FONT, Pt(SMALL_PT))
+    if form.kind == "letter":
+        # The footer's line sits PAGE_NUMBER_GAP_MM under the text area: its distance from the page's
+        # lower edge is the bottom margin less that gap and one line of the number.
+        section.footer_distance = Mm(MARGIN_MM["bottom"] - PAGE_NUMBER_GAP_MM - PAGE_NUMBER_PT * 25.4 / 72)
+        _letter_page_number(section.first_page_footer.paragraphs[0], odd=True)
+        _letter_page_number(section.footer.paragraphs[0], odd=True)
+        _letter_page_number(section.even_page_footer.paragraphs[0], odd=False)
+        return
     _page_number(section.first_page_footer.paragraphs[0])
     _page_number(section.footer.paragraphs[0])
+
+
+def _letter_page_number(paragraph, *, odd: bool) -> None:
+    """ — N — in 4号宋体 (GB/T 9704 §7.5), right with one character's space on an odd page, left on
+    an even one."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    _spacing(paragraph, PAGE_NUMBER_PT)
+    fmt = paragraph.paragraph_format
+    fmt.right_indent, fmt.left_indent = (Pt(PAGE_NUMBER_PT), Pt(0)) if odd else (Pt(0), Pt(PAGE_NUMBER_PT))
+    size = Pt(PAGE_NUMBER_PT)
+    _song(paragraph.add_run("— "), size)
+    _field(paragraph, "PAGE", "1", font=_song, size=size)
+    _song(paragraph.add_run(" —"), size)
+
+
+def _song(run, size) -> None:
+    """宋体 for every script of the run: the page number's digits and dashes are 宋体 too."""
+    run.font.size = size
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), SONG_FONT)
 
 
 def _properties(document, form: FormDoc) -> None:

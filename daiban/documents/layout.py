@@ -29,6 +29,11 @@ TITLE_PT, TITLE_LINE_PT = 22.0, 32.0  # 二号小标宋
 FORM_PT, FORM_LINE_PT = 12.0, 20.0  # 小四: the table of a form (三号 would not fit the seed's rows on A4)
 LETTER_PT, LETTER_LINE_PT = 16.0, 28.9  # 三号仿宋, 22 lines a page (GB/T 9704 §5.2.2)
 SMALL_PT, SMALL_LINE_PT = 10.5, 16.0  # 五号: page header and footer
+# A letter's page number (GB/T 9704-2012 §7.5): 4号 (14 pt) 半角宋体 digits between two 一字线 ("— 1 —"),
+# their top 7 mm under the text area; an odd page's at the right, an even page's at the left, one
+# character in from the text area's edge. A form keeps 第 N 页 共 M 页 (a table, not an official letter).
+PAGE_NUMBER_PT = 14.0
+PAGE_NUMBER_GAP_MM = 7.0
 CELL_PAD_MM = (1.0, 1.5)  # (top and bottom, left and right) of every table cell
 BORDER_PT = 0.5
 

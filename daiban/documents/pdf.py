@@ -62,6 +62,7 @@ def measures() -> dict:
         "letter_line_pt": layout.LETTER_LINE_PT, "small_pt": layout.SMALL_PT, "small_line_pt": layout.SMALL_LINE_PT,
         "pad_v": layout.CELL_PAD_MM[0], "pad_h": layout.CELL_PAD_MM[1], "border_pt": layout.BORDER_PT,
         "widths": layout.COLUMN_WIDTHS, "row_pt": row_height_pt,
+        "page_number_pt": layout.PAGE_NUMBER_PT, "page_number_gap": layout.PAGE_NUMBER_GAP_MM,
     }
 
 
