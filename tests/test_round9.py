@@ -328,3 +328,23 @@ def test_a_letter_numbers_its_pages_as_gb_t_9704_sets_them_in_both_renderings():
     # A form keeps its own footer: 第 N 页 共 M 页, centred.
     form = FormDoc(title="信访事项代办单", number="WS-2026-000001", date=None, rows=[Row("信访人", "张三")])
     assert "第 " in python_docx.Document(io.BytesIO(render_docx(form))).sections[0].footer.paragraphs[0].text
+
+
+def test_the_agency_form_names_the_agent_s_own_unit(api, accepted, org):
+    """A matter registered at a township station and taken over by an agent of another unit (the
+    center taking an escalation, a reassignment across stations): 代办方 is that agent's unit."""
+    from daiban.documents.forms import agency_form
+    from daiban.documents.services import load_case
+    from daiban.org.models import Agent
+    from daiban.petitions.selectors import petitioner_view
+
+    p = accepted()
+    registered_at = Petition.objects.get(pk=p["id"]).station
+    elsewhere = Agent.objects.exclude(station=registered_at).select_related("station").first()
+    assert elsewhere is not None
+    Petition.objects.filter(pk=p["id"]).update(agent=elsewhere)
+    case = load_case(p["id"])
+    form = agency_form(case, person=petitioner_view(case, User.objects.get(username="center")))
+    row = next(r for r in form.rows if r.label == "代办方（人）")
+    assert row.value.startswith(elsewhere.station.name) and elsewhere.name in row.value, row.value
+    assert registered_at.name not in row.value

@@ -47,7 +47,9 @@ def agency_form(petition: Petition, *, person: PetitionerView, show_result: bool
     agent = petition.agent
     agent_text = ""
     if agent is not None:
-        agent_text = f"{petition.station.name}　{agent.name}（{agent.get_kind_display()}代办员）"
+        # The agent's own unit: a matter the center took from a station (上报) is done by the center's
+        # agent, not by the station it was registered at.
+        agent_text = f"{agent.station.name}　{agent.name}（{agent.get_kind_display()}代办员）"
     return FormDoc(
         title="信访事项代办单",
         number=petition.number,

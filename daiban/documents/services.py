@@ -603,7 +603,7 @@ def load_case(petition_id: int) -> Petition:
             "department", "petition__petitioner", "leader_opinion_by", "principal_by").prefetch_related(URGINGS)
     )
     return (
-        Petition.objects.select_related("petitioner", "agent", "station")
+        Petition.objects.select_related("petitioner", "agent__station", "station")
         .prefetch_related(dispositions, "contacts", "reviews", "events", "attachments", "links__related",
                           "judicial_referrals__conduct__evidence")
         .get(pk=petition_id)
