@@ -118,6 +118,26 @@ def test_one_idempotency_key_sent_at_once_is_one_petition(org):
     assert Petition.objects.count() == 1
 
 
+def test_one_file_uploaded_twice_at_once_is_one_attachment(routed):
+    """A double tap on a slow line: both requests reach the server together; one attachment."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from daiban.documents import services as documents
+    from tests.factories import png_bytes
+
+    petition = routed()
+    agent = User.objects.get(username="agent1")
+
+    def upload(i):
+        return documents.attachment_add(petition_id=petition["id"], user=agent, kind="photo",
+                                        upload=SimpleUploadedFile("现场照片.png", png_bytes()))
+
+    results = run_together(3, upload)
+    assert len({a.pk for a in results}) == 1, results
+    assert sorted(bool(getattr(a, "repeated", False)) for a in results) == [False, True, True]
+    assert Petition.objects.get(pk=petition["id"]).attachments.count() == 1
+
+
 def test_wrong_query_codes_sent_at_once_are_compared_no_more_than_the_limit(org, settings):
     """Twenty guesses of one number's code from one client at the same moment: the check, the
     comparison and the count run one at a time, so only DAIBAN_PUBLIC_WRONG_CODES are compared; the

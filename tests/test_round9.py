@@ -348,3 +348,35 @@ def test_the_agency_form_names_the_agent_s_own_unit(api, accepted, org):
     row = next(r for r in form.rows if r.label == "代办方（人）")
     assert row.value.startswith(elsewhere.station.name) and elsewhere.name in row.value, row.value
     assert registered_at.name not in row.value
+
+
+# --- the same file sent again is the file already kept -----------------------------------------------
+
+def test_the_same_file_sent_again_by_the_same_uploader_is_kept_once(api, routed, org):
+    """Actors: agent1 retrying an upload after a timeout (and tapping twice on the page), dept1
+    sending the same bytes (its own upload: it does not learn of the agent's)."""
+    p = routed()
+    first = _upload(api, "agent1", p["id"], "现场照片.png")
+    agent = api("agent1")
+    again = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                              {"file": SimpleUploadedFile("现场照片.png", png_bytes()), "kind": "photo"}, **agent.headers)
+    assert again.status_code == 200 and again.json()["id"] == first["id"], again.content
+    page = login("agent1")
+    response = page.post(f"/staff/petitions/{p['id']}/attachments/",
+                         {"file": SimpleUploadedFile("现场照片.png", png_bytes()), "kind": "photo"}, follow=True)
+    assert "该文件已上传过" in response.content.decode()
+    assert Petition.objects.get(pk=p["id"]).attachments.count() == 1
+    assert Event.objects.filter(petition_id=p["id"], action="attach").count() == 1
+    theirs = _upload(api, "dept1", p["id"], "现场照片.png")
+    assert theirs["id"] != first["id"]
+    # The same bytes under another name: another attachment (a copy filed as something else).
+    assert _upload(api, "agent1", p["id"], "现场照片-复印件.png")["id"] != first["id"]
+
+
+def test_a_photo_chosen_twice_in_one_portal_submission_is_kept_once(org, clock):
+    from tests.test_portal_pages import FORM
+
+    photos = [SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png"),
+              SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png")]
+    assert Client().post("/submit/", {**FORM, "files": photos}).status_code == 302
+    assert Petition.objects.get().attachments.count() == 1

@@ -97,7 +97,7 @@ def attachment_out(a: Attachment) -> dict:
 
 
 @router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF；HEIC、WebP照片转为JPG或PNG保存）",
-          response={201: AttachmentOut, **ERRORS})
+          response={200: AttachmentOut, 201: AttachmentOut, **ERRORS})
 def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
                       kind: Form[s.Line] = "document", conduct: Form[s.Id | None] = None):
     """`kind=evidence` with `conduct` (a conduct record's id, see record_conduct): evidence of that occurrence."""
@@ -105,7 +105,8 @@ def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[Uploa
 
     attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind,
                                          conduct=conduct)
-    return Status(201, attachment_out(attachment))
+    # The same file sent again by the same user (a retry): the attachment already kept, 200.
+    return Status(200 if getattr(attachment, "repeated", False) else 201, attachment_out(attachment))
 
 
 @router.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})

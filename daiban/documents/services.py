@@ -355,7 +355,13 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
     """Check and keep one file (the caller has checked who may add it); `checked`: the file's
     `check_upload`, already done. `kind` "by_content": a photo for an image, a document for a PDF
     (the portal's uploads, which the petitioner does not classify). `guard(petition)`: run on the
-    petition's locked row in the transaction that adds the file (it may raise to refuse it)."""
+    petition's locked row in the transaction that adds the file (it may raise to refuse it).
+
+    The same file (bytes and name) sent again by the same uploader to the same petition (and conduct
+    record) is the attachment already kept, returned with `repeated` True and no new row or event: a
+    retry after a timeout, a double tap, a photo chosen twice. Only the uploader's own: another
+    uploader's file is not theirs to learn of (departments do not see each other's uploads). The same
+    bytes under another name are kept as another attachment (a copy filed as something else)."""
     checked = checked or check_upload(upload)
     data, content_type, ext, name = checked.data, checked.content_type, checked.ext, checked.name
     if kind == "by_content":
@@ -370,8 +376,14 @@ def store_attachment(petition: Petition, upload, *, kind: str, user: User | None
         storage.save(stored, ContentFile(data))
     try:
         with transaction.atomic():
+            locked = Petition.objects.select_for_update().get(pk=petition.pk)  # two uploads at once: one row
             if guard is not None:
-                guard(Petition.objects.select_for_update().get(pk=petition.pk))
+                guard(locked)
+            earlier = Attachment.objects.filter(petition=petition, sha256=digest, name=name, uploaded_by=user,
+                                                conduct=conduct_id).order_by("id").first()
+            if earlier is not None:
+                earlier.repeated = True  # type: ignore[attr-defined]
+                return earlier
             attachment = _attached(petition, user, kind=kind, name=name, content_type=content_type, data=data,
                                    digest=digest, stored=stored, conduct_id=conduct_id, checked=checked)
     except Exception:

@@ -54,7 +54,10 @@ def attachment_upload(request, pk: int):
     except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
-        messages.success(request, f"已上传附件：{attachment.name}")
+        if getattr(attachment, "repeated", False):
+            messages.info(request, f"该文件已上传过（{attachment.name}），未重复保存。")
+        else:
+            messages.success(request, f"已上传附件：{attachment.name}")
     return redirect("staff:case", pk)
 
 
