@@ -105,12 +105,33 @@ PARAPHRASES = {
 # Another herder on the same project as MATTERS[0] (同一事项，多名信访人).
 SAME_PROJECT = "沙尔利格嘎查旅游公路征用了我家承包草场约50亩，补偿款一直没有发放，和邻居巴图孟和家一样，请求尽快落实征地补偿。"
 
+# What the department found and did on each matter (its 处置单's result), and what the agent heard at
+# the follow-up visit: by the matter's index in MATTERS, so a case's result answers its own complaint.
 RESULTS = [
-    "经核查，信访人反映情况属实。已督促项目单位将补偿款纳入本月拨付计划，预计15日内足额发放到户。",
-    "经调查，该事项已依法处理：已责令当事人停止违法行为并限期恢复原状，后续由执法大队跟踪落实。",
-    "已会同苏木镇现场勘测，界址已重新确认并出具勘测定界图，双方签字认可。",
-    "经审查，信访人申请材料齐全，已于本周受理并办理完毕，通知信访人领取证书。",
-    "经核实，补偿标准符合自治区规定，已向信访人当面解释政策依据，并提供复核渠道。",
+    ("经核查，旅游公路征用该户草场80亩属实，补偿款已列入本月拨付计划，15日内足额发放到户。", "上门回访，征地补偿款已到账，信访人无新的诉求。"),
+    ("经审查，该户宅基地申请材料齐全、符合村庄规划，已报镇政府审批，审批结果将书面告知。", "电话回访，宅基地审批已批复，信访人已开始备料建房。"),
+    ("已约谈卖方并告知法律后果，买卖双方已到登记中心办理转移登记，不动产权证书已发放。", "电话回访，信访人已领取不动产权证书，表示满意。"),
+    ("经鉴定，房屋损坏与采煤沉陷有关，已责成煤矿按标准赔偿并纳入沉陷区搬迁安置计划，临时供水已解决。", "上门回访，赔偿款已兑付，临时供水正常，信访人等待搬迁安置。"),
+    ("经查，禁牧区偷牧属实，已对违规放牧者依法处罚，并安排草原管护员加强巡查。", "电话回访，偷牧现象已停止，信访人表示认可。"),
+    ("经重新测绘核实，实际面积为180平方米，登记中心已办理更正登记并换发证书。", "电话回访，信访人已领取更正后的证书。"),
+    ("经查，夜间私挖采砂属实，已依法查处并没收采砂设备，坍塌河岸和大坑已回填并设置警示标志。", "上门回访，河道大坑已回填，信访人无新的诉求。"),
+    ("已约谈光伏企业，企业承诺分期支付拖欠的两年租金，首期款已于本月支付。", "电话回访，首期租金已到账，信访人继续关注后续款项。"),
+    ("经审计，嘎查截留公益林补偿款属实，已责令全额退还并补发到户，相关责任人已被问责。", "上门回访，补偿款已补发到户，信访人表示满意。"),
+    ("规划方案已在嘎查公示并召开村民座谈会听取意见，水浇地和棚圈的调整意见已纳入规划修改。", "电话回访，信访人已参加座谈会，对调整结果表示理解。"),
+    ("经核查，补偿款分配方案未经村民会议讨论，已责令嘎查按统一标准重新分配，外嫁女和新生儿已补发。", "上门回访，补偿款已补发，信访人无新的诉求。"),
+    ("已会同苏木镇现场勘测，界址已重新确认并出具勘测定界图，双方签字认可。", "电话回访，双方按新界址各自建房，未再发生纠纷。"),
+    ("经地质灾害隐患排查，该土崖列为隐患点，已设置监测和警示标志，雨季前将实施削坡治理，该户已纳入避险搬迁计划。", "上门回访，监测和警示标志已设置，信访人表示理解。"),
+    ("经核实，银行解押证明有效，登记中心已办理抵押注销登记。", "电话回访，抵押注销已办结，信访人已办理新的贷款。"),
+    ("经查，风电企业车辆碾压草场属实，已责令企业恢复植被并按标准赔偿草原损失。", "上门回访，赔偿款已到位，补播工作已开始。"),
+    ("已委托评估机构对漏算的果树和机井补充评估，补偿款已补发到户。", "电话回访，补偿款已补足，信访人表示满意。"),
+    ("经复核，垃圾转运站选址符合规划要求，将增设除臭设施并加强清运，已向信访人解释。", "电话回访，除臭设施已安装，异味明显减轻。"),
+    ("已约谈煤矿，煤矿已补付剩余一半的压占补偿款。", "上门回访，补偿款已足额到账。"),
+    ("经重新核查，该户草场确权面积有误，已重新确权划界，面积与承包经营权证一致。", "上门回访，新的界桩已埋设，信访人表示满意。"),
+    ("已督促开发企业加快安置房建设，并恢复发放停发的过渡费，安置房预计年底交付。", "电话回访，过渡费已补发，信访人等待交房。"),
+    ("经核实，防洪堤占用该户河滩地属实，已按标准核算并发放补偿。", "电话回访，补偿款已到账，信访人无新的诉求。"),
+    ("经查，砖厂私自取土属实，已依法处罚并责令限期复垦，坑边已设置警示标志。", "上门回访，复垦工作已开始，警示标志已设置。"),
+    ("经查，滥伐林木属实，已移交森林公安立案查处，护林员已撤换，并加强巡护。", "电话回访，新护林员已上岗巡护，信访人表示认可。"),
+    ("牧民新村历史遗留问题已纳入专项处置，登记中心已集中受理首次登记，证书将于两个月内发放。", "电话回访，信访人已提交登记材料，等待领证。"),
 ]
 
 
@@ -155,10 +176,10 @@ def _route(at: int, depts: Iterable[int], track: str = "standard", agent: str = 
                                        "proposed_handling": "请按职责核查处理，并在时限内反馈处理结果。"})]
 
 
-def _answer(at: int, dept: int, result: int, *, sign_at: int | None = None) -> list[Step]:
+def _answer(at: int, dept: int, *, sign_at: int | None = None) -> list[Step]:
     steps = [Step(sign_at if sign_at is not None else at, f"dept{dept}", f"d{dept}:receive")]
     steps.append(Step(at, "leader", f"d{dept}:opinion", {"role": "leader_in_charge", "text": "同意，请抓紧办理。"}))
-    steps.append(Step(at, f"dept{dept}", f"d{dept}:result", {"result": RESULTS[result % len(RESULTS)]}))
+    steps.append(Step(at, f"dept{dept}", f"d{dept}:result", {"result": "$result"}))  # the case's own matter
     return steps
 
 
@@ -170,20 +191,20 @@ def _feedback(at: int, satisfaction: str, agent: str = "agent1", method: str = "
     return [Step(at, agent, "feedback", {"method": method, "satisfaction": satisfaction})]
 
 
-def _handled(at: int, dept: int, result: int, agent: str = "agent1") -> list[Step]:
+def _handled(at: int, dept: int, agent: str = "agent1") -> list[Step]:
     """Accepted, routed to one department, answered, concluded: `at` is the day of acceptance."""
-    return [*_accept(at, agent), *_route(at, [dept], agent=agent), *_answer(at - 6, dept, result, sign_at=at - 1),
+    return [*_accept(at, agent), *_route(at, [dept], agent=agent), *_answer(at - 6, dept, sign_at=at - 1),
             *_conclude(at - 7, agent)]
 
 
-def _terminated(at: int, dept: int, result: int, agent: str = "agent1") -> list[Step]:
-    return [*_handled(at, dept, result, agent), *_feedback(at - 8, "satisfied", agent),
+def _terminated(at: int, dept: int, agent: str = "agent1") -> list[Step]:
+    return [*_handled(at, dept, agent), *_feedback(at - 8, "satisfied", agent),
             Step(at - 8, agent, "terminate", {"note": "处理意见已落实，信访人表示满意，事项终结。", "three_in_place": True})]
 
 
-def _followed(at: int, dept: int, result: int, agent: str = "agent1") -> list[Step]:
-    return [*_terminated(at, dept, result, agent),
-            Step(at - 12, agent, "follow_up", {"note": "上门回访，补偿已到位，信访人无新的诉求。", "rebound": False})]
+def _followed(at: int, dept: int, agent: str = "agent1") -> list[Step]:
+    return [*_terminated(at, dept, agent),
+            Step(at - 12, agent, "follow_up", {"note": "$follow_up", "rebound": False})]
 
 
 def cases() -> list[Case]:
@@ -212,14 +233,14 @@ def cases() -> list[Case]:
         Case(11, 6, 22, steps=[*_accept(21, "agent2"), *_route(21, [2], agent="agent2"),
              Step(18, "dept2", "d2:receive"), Step(3, "agent2", "urge", {"disposition_id": "@d2",
              "note": "已超期，请于三日内报送处理结果。"})]),
-        Case(12, 7, 18, steps=[*_accept(17), *_route(17, [1, 5]), Step(15, "dept1", "d1:receive"),
-             Step(14, "dept5", "d5:receive"), *_answer(10, 1, 0)[1:]]),
+        Case(12, 7, 18, steps=[*_accept(17), *_route(17, [5, 4]), Step(15, "dept5", "d5:receive"),
+             Step(14, "dept4", "d4:receive"), *_answer(10, 5)[1:]]),
         Case(13, 8, 8, steps=[*_accept(8, "agent3"), *_route(7, [2], agent="agent3"), Step(6, "dept2", "d2:receive"),
              Step(2, "agent3", "contact", {"method": "phone", "note": "告知信访人正在核查补偿款去向。"})]),
-        Case(14, 12, 5, steps=[*_accept(5, "agent4"), *_route(4, [1], agent="agent4")]),
-        Case(15, 14, 14, steps=[*_accept(13, "agent5"), *_route(13, [1], agent="agent5"),
-             Step(12, "dept1", "d1:receive"), Step(2, "chief", "d1:opinion", {"role": "principal",
-             "text": "请登记中心本周内办结，并向信访人说明。"})]),
+        Case(14, 12, 5, steps=[*_accept(5, "agent4"), *_route(4, [5], agent="agent4")]),
+        Case(15, 14, 14, steps=[*_accept(13, "agent5"), *_route(13, [2], agent="agent5"),
+             Step(12, "dept2", "d2:receive"), Step(2, "chief", "d2:opinion", {"role": "principal",
+             "text": "请林草局本周内核实处理，并向信访人说明。"})]),
         Case(16, 21, 30, steps=[*_accept(29, "agent5"), *_route(29, [5], agent="agent5"),
              Step(27, "dept5", "d5:receive"), Step(12, "agent5", "urge", {"disposition_id": "@d5", "note": "请加快办理。"}),
              Step(11, "leader", "extend", {"days": 30, "reason": "需委托有资质的机构评估损失，情况复杂。"})]),
@@ -227,7 +248,7 @@ def cases() -> list[Case]:
         Case(17, 9, 12, steps=[*_accept(12), *_route(11, [3, 5], "multi_department"),
              Step(9, "agent1", "determine_solution", {"determined_on": "@9"}), Step(8, "dept3", "d3:receive")]),
         Case(18, 17, 16, steps=[*_accept(16, "agent2"), *_route(15, [4, 1, 5], "multi_department", agent="agent2"),
-             Step(12, "agent2", "determine_solution", {"determined_on": "@12"}), *_answer(6, 4, 1, sign_at=11)]),
+             Step(12, "agent2", "determine_solution", {"determined_on": "@12"}), *_answer(6, 4, sign_at=11)]),
         Case(19, 3, 25, "visit", steps=[*_accept(24, "agent1"), *_route(23, [4, 5, 2], "major", agent="agent1"),
              Step(20, "agent1", "determine_solution", {"determined_on": "@20", "convened_by": "banner_head"}),
              Step(19, "dept4", "d4:receive"), Step(18, "dept5", "d5:receive")]),
@@ -238,27 +259,27 @@ def cases() -> list[Case]:
         Case(21, 15, 7, steps=[*_accept(7, "agent4"),
              Step(6, "agent4", "escalate", {"to": "joint_office", "reason": "涉及交通、自然资源和镇政府多个部门，需联席办统筹。"})]),
         # 已办结，待反馈.
-        Case(22, 22, 12, steps=_handled(11, 1, 1, "agent2")),
-        Case(23, 23, 10, steps=_handled(10, 1, 3, "agent5")),
+        Case(22, 22, 12, steps=_handled(11, 2, "agent2")),
+        Case(23, 23, 10, steps=_handled(10, 1, "agent5")),
         # 已反馈: satisfied (to be terminated), and dissatisfied (the petitioner may ask for review).
-        Case(0, 21, 16, "letter", steps=[*_handled(15, 5, 1, "agent3"), *_feedback(7, "fairly_satisfied", "agent3")]),
-        Case(1, 8, 17, steps=[*_handled(16, 2, 4, "agent4"), *_feedback(8, "dissatisfied", "agent4", "visit")]),
-        Case(2, 14, 19, steps=[*_handled(18, 1, 3), *_feedback(10, "understanding")]),
+        Case(0, 21, 16, "letter", steps=[*_handled(15, 5, "agent3"), *_feedback(7, "fairly_satisfied", "agent3")]),
+        Case(1, 8, 17, steps=[*_handled(16, 2, "agent4"), *_feedback(8, "dissatisfied", "agent4", "visit")]),
+        Case(2, 14, 19, steps=[*_handled(18, 2), *_feedback(10, "understanding")]),
         # 复查中 and 复核中.
-        Case(3, 7, 26, steps=[*_handled(25, 5, 0, "agent2"), *_feedback(17, "dissatisfied", "agent2"),
+        Case(3, 7, 26, steps=[*_handled(25, 5, "agent2"), *_feedback(17, "dissatisfied", "agent2"),
              Step(15, "agent2", "request_review", {"level": "review", "reason": "租金仍未到账，对处理结果不满意。"})]),
-        Case(4, 19, 40, steps=[*_handled(39, 2, 4, "agent3"), *_feedback(31, "dissatisfied", "agent3"),
+        Case(4, 19, 40, steps=[*_handled(39, 3, "agent3"), *_feedback(31, "dissatisfied", "agent3"),
              Step(29, "agent3", "request_review", {"level": "review", "reason": "草场面积仍少35亩。"}),
              Step(20, "center", "decide_review", {"upheld": False, "note": "原处理意见认定事实清楚，维持。"}),
              Step(16, "agent3", "request_review", {"level": "re_review", "reason": "对复查意见不服，申请复核。"})]),
         # Review upheld: handled again within the new limit (一案双查 opened).
-        Case(5, 2, 38, steps=[*_handled(37, 1, 3, "agent4"), *_feedback(29, "dissatisfied", "agent4"),
+        Case(5, 2, 38, steps=[*_handled(37, 1, "agent4"), *_feedback(29, "dissatisfied", "agent4"),
              Step(27, "agent4", "request_review", {"level": "review", "reason": "卖方仍不配合，登记中心未协调。"}),
              Step(18, "center", "decide_review", {"upheld": True, "note": "登记中心未依法协调，申请有理。", "due_on": "+12"})]),
         # 已终结，待回访 (one visit overdue).
-        Case(6, 12, 14, steps=_terminated(13, 2, 2, "agent5")),
-        Case(7, 13, 35, steps=_terminated(34, 1, 3, "agent1")),
-        Case(8, 15, 30, steps=[*_handled(29, 4, 1, "agent2"), *_feedback(21, "dissatisfied", "agent2"),
+        Case(6, 12, 14, steps=_terminated(13, 5, "agent5")),
+        Case(7, 13, 35, steps=_terminated(34, 1, "agent1")),
+        Case(8, 15, 30, steps=[*_handled(29, 4, "agent2"), *_feedback(21, "dissatisfied", "agent2"),
              Step(20, "agent2", "request_review", {"level": "review", "reason": "赔偿标准过低。"}),
              Step(15, "center", "decide_review", {"upheld": False, "note": "补偿标准符合规定，维持。"}),
              Step(13, "agent2", "request_review", {"level": "re_review", "reason": "仍不服。"}),
@@ -266,10 +287,10 @@ def cases() -> list[Case]:
              Step(2, "agent2", "record_conduct", {"kind": "pestering",
                                                   "note": "三级终结后仍连续三日到服务室缠访，要求按其标准赔偿。"})]),
         # 已回访 and 已归档.
-        Case(9, 9, 40, steps=_followed(39, 3, 0, "agent3")),
-        Case(10, 0, 44, steps=_followed(43, 5, 0, "agent4")),
-        Case(11, 1, 45, steps=[*_followed(44, 3, 2, "agent1"), Step(30, "agent1", "archive")]),
-        Case(12, 5, 43, steps=[*_followed(42, 1, 3, "agent2"), Step(29, "agent2", "archive")]),
+        Case(9, 9, 40, steps=_followed(39, 3, "agent3")),
+        Case(10, 0, 44, steps=_followed(43, 5, "agent4")),
+        Case(11, 1, 45, steps=[*_followed(44, 3, "agent1"), Step(30, "agent1", "archive")]),
+        Case(12, 5, 43, steps=[*_followed(42, 1, "agent2"), Step(29, "agent2", "archive")]),
         Case(13, 17, 28, steps=[Step(28, "agent5", "screen", {"outcome": "direct_reply", "notification": "oral",
              "reply": "经查，该站点选址已按程序批准，已向信访人解释。"}), Step(26, "agent5", "archive")]),
         # Township stations.
@@ -294,18 +315,18 @@ def cases() -> list[Case]:
              Step(9, "center", "take_escalation", {"note": "已签收。"}),
              Step(8, "center", "return_escalation", {"instructions": "已与两苏木镇确认以2010年确权图为准，请据此办理。",
                                                      "due_on": "+10"})]),
-        Case(12, 15, 9, steps=[*_accept(9, "agent5"), *_route(8, [3], agent="agent5"),
+        Case(12, 14, 9, steps=[*_accept(9, "agent5"), *_route(8, [3], agent="agent5"),
              Step(7, "dept3", "d3:return", {"reason": "草场碾压恢复不属于住建部门职责，建议流转林草局。"}),
              *_route(6, [2], agent="agent5"), Step(5, "dept2", "d2:receive")]),
-        Case(13, 2, 13, steps=[*_accept(12, "agent3"), *_route(12, [1], agent="agent3"), Step(11, "dept1", "d1:receive"),
+        Case(13, 5, 13, steps=[*_accept(12, "agent3"), *_route(12, [1], agent="agent3"), Step(11, "dept1", "d1:receive"),
              Step(1, "dept1", "d1:request_extension", {"workdays": 10, "reason": "需委托测绘单位外业核实面积。"})]),
         Case(14, 9, 7, steps=[*_accept(7, "agent4"), *_route(6, [4], agent="agent4"),
-             Step(3, "leader", "reassign", {"agent_id": "@agent2", "reason": "原代办员外出学习，改由熟悉补奖政策的代办员办理。"})]),
+             Step(3, "leader", "reassign", {"agent_id": "@agent2", "reason": "原代办员外出学习，改由熟悉国土空间规划的代办员办理。"})]),
         # Routed recently: due in the coming days.
         Case(20, 22, 13, steps=[*_accept(13, "agent2"), *_route(13, [6], agent="agent2"), Step(11, "dept6", "d6:receive")]),
         Case(21, 23, 4, steps=[*_accept(4, "agent5"), *_route(3, [1], agent="agent5")]),
-        Case(22, 10, 10, steps=[*_accept(10, "agent1"), *_route(9, [3], agent="agent1"), Step(9, "dept3", "d3:receive"),
-             Step(8, "dept3", "d3:result", {"result": RESULTS[1]})]),
+        Case(22, 10, 10, steps=[*_accept(10, "agent1"), *_route(9, [5], agent="agent1"), Step(9, "dept5", "d5:receive"),
+             Step(8, "dept5", "d5:result", {"result": "$result"})]),
     ]
 
 
@@ -332,12 +353,17 @@ class _Calendar:
 
 def _resolve(value: Any, ctx: dict[str, Any]) -> Any:
     """Placeholders in a script: "@agentN" an agent's id, "#N" the N-th department's id, "@dN" the
-    处置单 of the N-th department, "@N" the date N working days ago, "+N" N working days from today."""
+    处置单 of the N-th department, "@N" the date N working days ago, "+N" N working days from today,
+    "$result" and "$follow_up" the department's result and the follow-up visit's note on the case's
+    own matter (RESULTS)."""
     if isinstance(value, list):
         return [_resolve(v, ctx) for v in value]
-    if not isinstance(value, str) or not value or value[0] not in "@#+":
+    if not isinstance(value, str) or not value or value[0] not in "@#+$":
         return value
     head, rest = value[0], value[1:]
+    if head == "$":
+        result, follow_up = RESULTS[ctx["matter"] % len(RESULTS)]
+        return {"result": result, "follow_up": follow_up}[rest]
     if head == "#":
         return ctx["org"].departments[int(rest) - 1].pk
     if head == "+":
@@ -387,7 +413,7 @@ def _play(case: Case, org: Org, cal: _Calendar) -> Petition:
     def disposition(dept: int) -> Disposition:
         return Disposition.objects.get(petition=petition, department=org.departments[dept - 1])
 
-    ctx = {"org": org, "calendar": cal, "disposition": disposition, "future": _future(cal.start)}
+    ctx = {"org": org, "calendar": cal, "disposition": disposition, "future": _future(cal.start), "matter": case.matter}
     for step in case.steps:
         data = {key: _resolve(value, ctx) for key, value in step.data.items()}
         data["on"] = cal.back(step.ago).isoformat()
