@@ -25,6 +25,7 @@ from PIL import Image
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition
 from tests.factories import id_number, png_bytes
+from tests.test_documents import finished  # noqa: F401  (fixture)
 
 HEIC = Path(__file__).parent / "data" / "IMG_0001.HEIC"  # 64×48, EXIF: GPS, camera; drawn rotated 90°
 
@@ -380,3 +381,192 @@ def test_a_photo_chosen_twice_in_one_portal_submission_is_kept_once(org, clock):
               SimpleUploadedFile("草场.png", png_bytes(), content_type="image/png")]
     assert Client().post("/submit/", {**FORM, "files": photos}).status_code == 302
     assert Petition.objects.get().attachments.count() == 1
+
+
+# --- a re-attack of this round's changes (helper's findings), mended -----------------------------------
+
+def _heic_with_bad_metadata_type() -> bytes:
+    """The test photo with its Exif item's type (infe) made not UTF-8: one byte changed."""
+    data = bytearray(HEIC.read_bytes())
+    at = data.index(b"Exif", data.index(b"iinf"))
+    data[at + 1] = 0xE3  # b"E\xe3if"
+    return bytes(data)
+
+
+def test_a_crafted_heic_is_refused_and_the_server_lives_on(api, accepted):
+    """One byte of the Exif item's type made not UTF-8: pi-heif 1.4.0 read NULL and the process died
+    (SIGSEGV: the gunicorn worker and every request it served; upstream bigcat88/pillow_heif#478).
+    The conversion runs in a child process of its own (documents/convert.py): refused by name."""
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("IMG_0002.HEIC", _heic_with_bad_metadata_type()),
+                           "kind": "photo"}, **agent.headers)
+    assert r.status_code == 400 and "IMG_0002.HEIC" in r.json()["error"]["fields"]["file"], r.content
+    assert not Petition.objects.get(pk=p["id"]).attachments.exists()
+
+
+def _rows_webp(width: int = 12000, height: int = 400) -> bytes:
+    """A lossless WebP of two random rows repeated: WebP refers back two rows (tiny); PNG's zlib
+    window (32 KB) is shorter than one row, so as PNG it is about 3 bytes a pixel."""
+    import numpy as np
+
+    rows = np.random.default_rng(1).integers(0, 256, (2, width, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(np.tile(rows, (height // 2, 1, 1))).save(out, "WEBP", lossless=True, method=0)
+    return out.getvalue()
+
+
+def test_a_converted_photo_is_kept_no_larger_than_the_attachment_limit(api, accepted, settings):
+    """About 60 KB received would have been kept as a 14 MB PNG (at 12000×4100, 89 KB became 148 MB
+    in 6 s and a gigabyte of memory): what is kept is held to DAIBAN_ATTACHMENT_MAX_BYTES too."""
+    data = _rows_webp()
+    assert len(data) < settings.DAIBAN_ATTACHMENT_MAX_BYTES // 20
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("截图.webp", data), "kind": "photo"}, **agent.headers)
+    assert r.status_code == 400 and "转换为PNG后超过10MB" in r.json()["error"]["fields"]["file"], r.content
+
+
+# --- 3. a department's evidence list: the conduct evidence the detail hides -------------------------
+
+def test_a_department_does_not_get_the_conduct_evidence(api, finished):  # noqa: F811 (the fixture)
+    """Actors: agent1 (terminates, records 缠访 and uploads its evidence), dept1 (was asked to act,
+    sees the identity). The API detail gives a department no `conduct` (petition_detail: "no …
+    conduct, referrals"), yet attachments_for hands it the conduct's evidence files (kind
+    `evidence`, with the conduct's id) and lets it download them."""
+    pid = finished["id"]
+    assert api("agent1").act(pid, "terminate", {"note": "终结", "three_in_place": True}).status_code == 200
+    conduct = api("agent1").act(pid, "record_conduct", {"kind": "pestering", "note": "多次到局缠访"}).data["conduct"][0]
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{pid}/attachments",
+                          {"file": SimpleUploadedFile("缠访录像截图.png", png_bytes()), "kind": "evidence",
+                           "conduct": str(conduct["id"])}, **agent.headers)
+    assert r.status_code == 201, r.content
+    detail = api("dept1").get(f"/petitions/{pid}")
+    assert detail.status_code == 200 and not detail.data["conduct"]
+    listed = api("dept1").get(f"/petitions/{pid}/attachments").data
+    assert r.json()["id"] not in [a["id"] for a in listed], listed
+    assert api("dept1").get(f"/attachments/{r.json()['id']}").status_code == 404
+
+
+# --- 4. a 待定 处置单 is "未定" on the department's and the leaders' workbench cards ---------------------
+
+def test_a_department_s_workbench_card_shows_a_pending_disposition_s_regulation_limit(api, org, clock):
+    """Actors: dept1 (its workbench and its queue), leader (the opinion card). Two days before the
+    regulation limit of a 待定 multi-department matter, the sweep urges dept1, its queue
+    (/staff/dispositions/) shows 条例 limit with 剩余2日, the overview counts it 即将到期 — but the
+    workbench's 待签收、待办理的处置单 card (and the leaders' 待我签署意见 card) say 办理时限 未定 with
+    no badge: _mark_dates reads d.due_on for 处置单 items (only petitions got the regulation's limit)."""
+    import datetime
+
+    from daiban.petitions.models import Petition
+    from tests.test_month_faults import accepted_on, at
+
+    pid = accepted_on(api, org, clock, "2026-09-18")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                         "track": "multi_department"})
+    assert r.status_code == 200, r.data
+    limit = Petition.objects.get(pk=pid).national_due_on
+    day = limit - datetime.timedelta(days=2)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    clock.move_to(at(day.isoformat()))
+    queue = login("dept1").get("/staff/dispositions/").content.decode()
+    assert f"剩余{(limit - day).days}日" in queue  # the queue: days to the regulation's limit
+    bench = login("dept1").get("/staff/").content.decode()
+    card = bench.split('id="card-dispositions"')[1].split("</ul>")[0]
+    assert "未定" not in card and f"剩余{(limit - day).days}日" in card, card
+
+
+def test_the_case_page_shows_a_pending_disposition_s_days_to_the_regulation_limit(api, org, clock):
+    """Actor: dept1 opening the case from its queue. The queue row says 条例 limit 剩余2日; the case
+    page's own 处置单 row says 方案确定后起算 and nothing else (cases.py: due.mark(…) reads d.due_on,
+    not staff.selectors.mark_limits)."""
+    import datetime
+
+    from daiban.petitions.models import Petition
+    from tests.test_month_faults import accepted_on, at
+
+    pid = accepted_on(api, org, clock, "2026-09-18")
+    api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                     "track": "multi_department"})
+    limit = Petition.objects.get(pk=pid).national_due_on
+    day = limit - datetime.timedelta(days=2)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    clock.move_to(at(day.isoformat()))
+    left = f"剩余{(limit - day).days}日"
+    assert left in login("dept1").get("/staff/dispositions/").content.decode()
+    page = login("dept1").get(f"/staff/petitions/{pid}/").content.decode()
+    assert left in page, "the case page gives the 待定 处置单 no days left"
+
+
+# --- 6. a lossless WebP with a colour profile or EXIF is kept as a lossy JPEG -------------------------
+
+def test_a_lossless_webp_with_a_colour_profile_stays_lossless(api, accepted):
+    """_converted tells lossless by data[12:16] == b"VP8L": a lossless WebP carrying an ICC profile,
+    EXIF or XMP (a phone's screenshot usually does) starts with the extended header "VP8X", so the
+    screenshot is re-encoded as JPEG (quality 90), against the docstring ("stays lossless, as PNG")."""
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (1, 2, 3)).save(out, "WEBP", lossless=True, icc_profile=icc)
+    p = accepted()
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{p['id']}/attachments",
+                          {"file": SimpleUploadedFile("截图.webp", out.getvalue()), "kind": "photo"}, **agent.headers)
+    assert r.status_code == 201, r.content
+    assert r.json()["content_type"] == "image/png", r.json()
+
+
+# --- 7. the Idempotency-Key conflict names a petition the caller can no longer see --------------------
+
+def test_a_reused_key_does_not_name_a_petition_the_caller_may_not_see(api, org):
+    """Actor: agent1. Its key's petition has since gone to another station (not visible to agent1:
+    a replay answers 404). The same key with another body answers 409 naming that petition's
+    number, where intake's own duplicate check (_existing_external) deliberately names none."""
+    import json
+
+    from daiban.petitions.models import Petition
+    from tests.factories import id_number, petition_body
+
+    agent = api("agent1")
+
+    def send(body):
+        return agent.client.post("/api/v1/petitions", json.dumps(body), content_type="application/json",
+                                 **agent.headers, HTTP_IDEMPOTENCY_KEY="k-77")
+
+    body = petition_body(petitioner={"id_number": id_number(serial=77)})
+    first = send(body)
+    assert first.status_code == 201
+    Petition.objects.filter(pk=first.json()["id"]).update(station=org.galutu, agent=None, created_by=None)
+    assert send(body).status_code == 404  # not visible any more
+    reused = send(dict(body, content="另一件事情需要反映一下情况。"))
+    assert reused.status_code == 409
+    assert first.json()["number"] not in reused.json()["error"]["message"], reused.json()
+
+
+def test_two_extended_dispositions_moved_at_once_are_told_by_department(api, org, clock):
+    """Actors: dept1 and dept2 each granted an extension on one matter; the administrator moves a
+    working day before both dates: one SMS, each date named with its department."""
+    from daiban.lib.dates import today
+    from daiban.workdays.engine import add_workdays
+    from tests.test_month_faults import accepted_on, sms
+
+    pid = accepted_on(api, org, clock, "2026-10-09")
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
+                                         "track": "standard"})
+    assert r.status_code == 200, r.data
+    for d in r.data["dispositions"]:
+        handler = "dept1" if d["department"]["id"] == org.departments[0].pk else "dept2"
+        assert api(handler).act_disposition(d["id"], "request_extension", {"workdays": 5, "reason": "需测绘"}).status_code == 200
+        assert api("duty").act_disposition(d["id"], "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    day = add_workdays(today(), 1).date
+    assert api("admin").post("/calendar/days", {"days": [{"date": day.isoformat(), "is_workday": False,
+                                                          "name": "调整"}]}).status_code == 200
+    [body] = [b for t, b in sms(pid) if t == "window_moved"]
+    assert body.count("延期后的办理期限") == 2
+    assert org.departments[0].name + "延期后的办理期限" in body and org.departments[1].name + "延期后的办理期限" in body

@@ -21,6 +21,7 @@ from daiban.api.models import IdempotentIntake
 from daiban.lib.errors import Conflict, Invalid
 from daiban.org.models import User
 from daiban.petitions.intake import IntakeResult
+from daiban.petitions.permissions import visible_petitions
 
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as a UUID or any client's own scheme writes it.
@@ -45,7 +46,10 @@ def _replayed(user: User, key: str, digest: str) -> IntakeResult | None:
     if earlier is None:
         return None
     if earlier.body_sha256 != digest:
-        raise Conflict(f"该{HEADER}已用于另一份登记（{earlier.petition.number}），新的登记请使用新的{HEADER}",
+        # Named only while the user may still see it (a reassigned or transferred petition is not).
+        seen = visible_petitions(user).filter(pk=earlier.petition_id).exists()
+        which = f"（{earlier.petition.number}）" if seen else ""
+        raise Conflict(f"该{HEADER}已用于另一份登记{which}，新的登记请使用新的{HEADER}",
                        code="idempotency_key_reused")
     return IntakeResult(earlier.petition, False)
 

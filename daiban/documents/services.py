@@ -284,69 +284,35 @@ def check_upload(upload) -> CheckedUpload:
     return CheckedUpload(data, content_type, ext, attachment_name(upload.name, ext))
 
 
-JPEG_QUALITY = 90  # a photo kept from HEIC or lossy WebP: no visible loss at about a third of PNG's size
-
-
 def _converted(data: bytes, raw_name: str | None) -> CheckedUpload:
     """A HEIC/HEIF or WebP photo as a JPEG (or a PNG, for a WebP with transparency or stored
-    lossless): the formats Word, every browser and the case file's PDF show. The picture is drawn as
-    the phone shows it (libheif applies the photo's rotation); its metadata (the camera, the time, the
-    place it was taken: GPS) is not carried over, its colour profile is. Invalid naming `file` for a
-    photo that does not decode or has more than MAX_IMAGE_PIXELS pixels (checked before decoding).
+    lossless): the formats Word, every browser and the case file's PDF show. Converted in a child
+    process with its own memory and time limits (documents/convert.py: a crafted file has crashed
+    libheif), drawn the way the phone shows it, without its metadata (the camera, the time, the place
+    it was taken: GPS), its colour profile kept. Invalid naming `file` for a photo that does not
+    decode, has more than MAX_IMAGE_PIXELS pixels (checked before decoding), or would be kept larger
+    than DAIBAN_ATTACHMENT_MAX_BYTES (a small lossless WebP can unfold into a huge PNG).
 
     Why convert rather than refuse: a herder's phone takes HEIC by default and a photo shared from a
     chat app arrives as WebP; telling them to change the camera's settings lost the evidence."""
+    from daiban.documents import convert
+
     shown = clean_line(raw_name or "")[:40]
     heif = bool(_HEIF.match(data[:16]))
+    came_as = "HEIC" if heif else "WebP"
     try:
-        image = _heif_image(data) if heif else _webp_image(data)
-    except Invalid:
-        raise
-    except Exception as exc:  # noqa: BLE001 (untrusted bytes: any failure means "does not open")
-        raise Invalid.of({"file": f"照片“{shown}”已损坏或不是有效的{'HEIC' if heif else 'WebP'}图片，无法打开"}) from exc
-    # A WebP stored lossless ("VP8L": a screenshot, a scanned page) stays lossless, as PNG.
-    lossless = image.mode in ("RGBA", "LA", "PA") or (not heif and data[12:16] == b"VP8L")
-    out = io.BytesIO()
-    icc = image.info.get("icc_profile")
-    if lossless:
-        image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB").save(out, "PNG", icc_profile=icc)
-        content_type, ext = "image/png", ".png"
-    else:
-        image.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=icc)
-        content_type, ext = "image/jpeg", ".jpg"
-    return CheckedUpload(out.getvalue(), content_type, ext, attachment_name(raw_name, ext),
-                         converted_from="HEIC" if heif else "WebP",
-                         received_sha256=hashlib.sha256(data).hexdigest())
-
-
-def _too_large(width: int, height: int) -> None:
-    if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
-        raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"})
-
-
-def _heif_image(data: bytes):
-    """The primary picture of a HEIF file as a Pillow image (pi-heif, decode-only libheif)."""
-    import pi_heif
-
-    heif = pi_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
-    _too_large(*heif.size)
-    image = heif.to_pillow()
-    image.load()
-    return image
-
-
-def _webp_image(data: bytes):
-    """A WebP as a Pillow image (its first frame, for an animated one), size checked before decoding."""
-    import warnings
-
-    from PIL import Image
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data), formats=["WEBP"])
-        _too_large(*image.size)
-        image.load()
-    return image
+        kept = convert.convert(data, "heif" if heif else "webp", MAX_IMAGE_PIXELS)
+    except convert.TooLarge as exc:
+        raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"}) from exc
+    except convert.Unreadable as exc:
+        raise Invalid.of({"file": f"照片“{shown}”已损坏或不是有效的{came_as}图片，无法打开"}) from exc
+    limit = settings.DAIBAN_ATTACHMENT_MAX_BYTES
+    if len(kept.data) > limit:
+        raise Invalid.of({"file": f"照片“{shown}”转换为{'JPG' if kept.content_type == 'image/jpeg' else 'PNG'}后"
+                                  f"超过{limit // (1024 * 1024)}MB，请缩小后上传"})
+    ext = ".jpg" if kept.content_type == "image/jpeg" else ".png"
+    return CheckedUpload(kept.data, kept.content_type, ext, attachment_name(raw_name, ext),
+                         converted_from=came_as, received_sha256=hashlib.sha256(data).hexdigest())
 
 
 def store_attachment(petition: Petition, upload, *, kind: str, user: User | None,
@@ -587,17 +553,20 @@ def attachment_visible(user: User, attachment_id: int) -> Attachment | None:
 
 
 def attachments_for(user: User, petition: Petition) -> QuerySet[Attachment]:
-    """The petition's attachments this user may see: all, except another department's uploads for a
-    department-only viewer (departments do not see each other's work). A department that must not
-    learn who the petitioner is (permissions.identity_hidden: the unit complained about, or one whose
-    `sees_identity` is off) sees its own uploads only: the petitioner's letters, scans and photos carry
-    the name, signature and the place a photo was taken, and the petitioner's materials never go to
-    the unit complained about (《信访工作条例》: 不得将信访人的检举、揭发材料以及有关情况透露或者转给
-    被检举、揭发的人员或者单位)."""
+    """The petition's attachments this user may see: all, except, for a department-only viewer,
+    another department's uploads (departments do not see each other's work) and the evidence of
+    conduct. A department that must not learn who the petitioner is (permissions.identity_hidden: the
+    unit complained about, or one whose `sees_identity` is off) sees its own uploads only: the
+    petitioner's letters, scans and photos carry the name, signature and the place a photo was taken,
+    and the petitioner's materials never go to the unit complained about (《信访工作条例》: 不得将信访人
+    的检举、揭发材料以及有关情况透露或者转给被检举、揭发的人员或者单位)."""
     department = department_view(user, petition)
     qs = Attachment.objects.filter(petition=petition).order_by("id")
     if department is None:
         return qs
+    # Evidence of 缠访闹访 after termination is the agency's and the judicial organs' business, not a
+    # department's (it never sees the conduct records: may_upload_evidence, the detail's `conduct`).
+    qs = qs.filter(conduct__isnull=True)
     if identity_hidden(user, petition):
         return qs.filter(uploaded_by__department_id=department)
     return qs.exclude(Q(uploaded_by__department_id__isnull=False) & ~Q(uploaded_by__department_id=department))

@@ -208,13 +208,20 @@ def window_moved(event: Event) -> None:
     p = event.petition
     levels = {"next": "复核" if p.review_level == "review" else "复查",
               "current": "复核" if p.review_level == "re_review" else "复查"}
+    told = (event.data or {}).get("told", ())
+    # Two extended 处置单 moved at once: each named by its department (the petitioner knows no
+    # 处置单 numbers), else two identical phrases with different dates.
+    extended = [c.get("id") for c in told if c.get("model") == "disposition"]
+    units = (dict(Disposition.objects.filter(pk__in=extended).values_list("pk", "department__name"))
+             if len(extended) > 1 else {})
     parts = []
-    for change in (event.data or {}).get("told", ()):
+    for change in told:
         old, new = change.get("old"), change.get("new")
         what = _TOLD_DATES.get(f"{change.get('model')}.{change.get('field')}") or _TOLD_DATES.get(change.get("field"))
         if not (isinstance(old, str) and isinstance(new, str) and what):
             continue
-        parts.append(f"{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"
+        unit = units.get(change.get("id"), "") if change.get("model") == "disposition" else ""
+        parts.append(f"{unit}{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"
                      f"改为{param_text(datetime.date.fromisoformat(new))}")
     if parts:
         sms(p, "window_moved", dedupe=_key(event, "window_moved"), changes="，".join(parts))

@@ -82,10 +82,11 @@ def _mark_dates(cards: list[Card]) -> None:
     regulation: set[int] = set()
     for card, item in items:
         item.card_date, item.card_label = getattr(item, card.date_of, None), card.date_label
-        if (card.date_of == "due_on" and isinstance(item, Petition) and item.status in RUNNING
-                and item.due_on is None and item.national_due_on is not None):
+        regulation_limit = (item.national_due_on if isinstance(item, Petition) and item.status in RUNNING
+                            else item.petition.national_due_on if isinstance(item, Disposition) else None)
+        if card.date_of == "due_on" and item.due_on is None and regulation_limit is not None:
             # 待定 (a solution not yet determined): judged against the regulation's limit, in days.
-            setattr(item, "card_date", item.national_due_on)  # noqa: B010 (the card's own attributes)
+            setattr(item, "card_date", regulation_limit)  # noqa: B010 (the card's own attributes)
             setattr(item, "card_label", "条例办理期限")  # noqa: B010
             regulation.add(id(item))
         if card.date_of == "due_on" and isinstance(item, Petition) and item.status not in RUNNING:

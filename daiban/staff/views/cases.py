@@ -28,10 +28,9 @@ from daiban.petitions.permissions import (
     visible_petitions,
 )
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
-from daiban.staff import due
 from daiban.staff.action_forms import fields_for, fill, read_post
 from daiban.staff.confirm import confirm_for
-from daiban.staff.selectors import due_soon_until
+from daiban.staff.selectors import due_soon_until, mark_limits
 from daiban.staff.views.common import REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
 
@@ -119,7 +118,8 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
                 entries.append(_form(act, petition, failed, key, opened=opened))
         dispositions.append({"d": d, "forms": entries, "mine": department is None or d.department_id == department})
     act_here = next((item["d"] for item in dispositions if item["forms"]), None)
-    due.mark([d for d in selectors.dispositions_for(petition, user) if d.status in OPEN_DISPOSITION], today)
+    # Days left to each open 处置单's date, or while it is 待定 to its matter's regulation limit.
+    mark_limits([d for d in selectors.dispositions_for(petition, user) if d.status in OPEN_DISPOSITION], today)
     # Each feedback as it was given (an upheld review clears the petition's fields, not the event).
     feedbacks = ([e for e in petition.events.all() if e.action in ("feedback", "public_rating")]
                  if department is None else [])
