@@ -570,3 +570,26 @@ def test_two_extended_dispositions_moved_at_once_are_told_by_department(api, org
     [body] = [b for t, b in sms(pid) if t == "window_moved"]
     assert body.count("延期后的办理期限") == 2
     assert org.departments[0].name + "延期后的办理期限" in body and org.departments[1].name + "延期后的办理期限" in body
+
+
+# --- a bureau's month and an archivist (helper's findings), mended -----------------------------------
+
+def test_a_stations_figures_link_to_the_same_petitions(api, org, clock):
+    """Actor: the center reading its own station's statistics. They count the station and every
+    station below it; the card's link listed the center's own petitions only (1 counted, 0 listed).
+    A row of the by-station table is that station alone, and links so."""
+    import re
+
+    from tests.test_month_faults import accepted_on
+
+    pid = accepted_on(api, org, clock, "2026-09-16")  # registered at the bureau's room, below the center
+    number = Petition.objects.get(pk=pid).number
+    c = login("center")
+    html = c.get("/staff/stats/", {"from": "2026-09-01", "to": "2026-09-30", "station": org.center.pk}).content.decode()
+    m = re.search(r'href="([^"]+)"><div class="small text-muted">收到信访事项</div>'
+                  r'<div class="card-count" data-kpi="received">(\d+)', html)
+    assert m and m.group(2) == "1", html[:2000]
+    assert number in c.get(m.group(1).replace("&amp;", "&")).content.decode()
+    # The list's own station filter stays that station alone; `under` takes those below it too.
+    assert number not in c.get("/staff/petitions/", {"station": org.center.pk}).content.decode()
+    assert number in c.get("/staff/petitions/", {"under": org.center.pk}).content.decode()

@@ -27,6 +27,10 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
     channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
     source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部"), *Source.choices])
     station = forms.ModelChoiceField(label="代办机构", required=False, queryset=Station.objects.all(), empty_label="全部")
+    # A station with every station below it (its 嘎查 points): what the statistics of a station count,
+    # so a figure's link lists the petitions behind it (stats.queries.scope).
+    under = forms.ModelChoiceField(label="代办机构（含下级）", required=False, queryset=Station.objects.all(),
+                                   widget=forms.HiddenInput)
     agent = forms.ModelChoiceField(label="代办员", required=False, queryset=Agent.objects.all(), empty_label="全部")
     department = forms.ModelChoiceField(label="事权单位", required=False, queryset=Department.objects.all(), empty_label="全部")
     received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -71,6 +75,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
             "overdue": {"true": True, "false": False}.get(data.get("overdue") or ""),
             "channel": data.get("channel") or None, "source": data.get("source") or None,
             "station": data["station"].pk if data.get("station") else None,
+            "under": data["under"].pk if data.get("under") else None,
             "agent": data["agent"].pk if data.get("agent") else None,
             "department": data["department"].pk if data.get("department") else None,
             "received_from": data.get("received_from"), "received_to": data.get("received_to"),

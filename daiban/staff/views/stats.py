@@ -71,8 +71,8 @@ def dashboard(request):
     summary = queries.summary(current)
     tables = queries.breakdowns(current)  # one scan for the station, agent and category tables
     base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
-    if station_id:
-        base["station"] = station_id
+    if station_id:  # the station with those below it, as queries.scope counts it
+        base["under"] = station_id
     link = lambda **extra: "/staff/petitions/?" + urlencode({**base, **extra})  # noqa: E731
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
