@@ -593,3 +593,38 @@ def test_a_stations_figures_link_to_the_same_petitions(api, org, clock):
     # The list's own station filter stays that station alone; `under` takes those below it too.
     assert number not in c.get("/staff/petitions/", {"station": org.center.pk}).content.decode()
     assert number in c.get("/staff/petitions/", {"under": org.center.pk}).content.decode()
+
+
+def _docx_text(content: bytes) -> str:
+    import docx as python_docx
+
+    d = python_docx.Document(io.BytesIO(content))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def test_after_a_review_the_petitioner_is_pointed_to_re_review(api, org, clock):
+    """Actors: agent1, the center. After a 复查 found right and the matter handled again, the next level
+    is 复核 (the system refuses a second 复查): the result SMS and the 处理意见书 said 复查 (《信访工作条例》
+    第三十五条). The first round's letter, dated before the 复查, still says 复查."""
+    from tests.test_month_faults import answer_all, at, fed_back, sms
+
+    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
+    a = api("agent1")
+    first_letter = _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content)
+    assert "请求原办理机关的上一级机关复查" in first_letter
+    first_sms = [b for t, b in sms(pid) if t == "result"][-1]
+    assert "申请复查" in first_sms
+    clock.move_to(at("2026-10-09"))
+    a.act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09", "reason": "补偿标准过低"})
+    clock.move_to(at("2026-10-20"))
+    api("center").act(pid, "decide_review", {"upheld": True, "note": "补偿标准应重新核定", "due_on": "2026-11-20"})
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    clock.move_to(at("2026-11-10"))
+    answer_all(api, org, r.data)
+    a.act(pid, "conclude", {"result": "已按新标准补偿"})
+    assert a.act(pid, "feedback", {"method": "visit", "satisfaction": "dissatisfied"}).status_code == 200
+    assert a.act(pid, "request_review", {"level": "review", "reason": "仍不满意"}).status_code == 409
+    body = [b for t, b in sms(pid) if t == "result"][-1]
+    assert "申请复核" in body and "复查" not in body, body
+    letter = _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content)
+    assert "请求复核" in letter and "机关复查" not in letter, letter

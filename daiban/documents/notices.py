@@ -21,6 +21,7 @@ from django.conf import settings
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
 from daiban.petitions import deadlines
+from daiban.petitions.guards import next_review_level
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
@@ -279,7 +280,13 @@ def _result(p: Petition) -> FormDoc:
     body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(p.result)]
     if answers:
         body.append("各承办单位办理情况：" + "；".join(answers) + "。")
-    body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
+    # The review still open to the petitioner (guards.next_review_level): after a 复查 found right and
+    # the matter handled again, it is 复核; after a 复核 none (三级终结).
+    following = next_review_level(p, as_of=p.concluded_on)
+    if following == Review.Level.REVIEW:
+        body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
+    elif following == Review.Level.RE_REVIEW:
+        body.append("如对处理意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
     return _letter(p, "result", p.concluded_on, body)
 
 

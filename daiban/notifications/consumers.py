@@ -18,6 +18,7 @@ from daiban.org.models import User
 from daiban.petitions import recompute
 from daiban.petitions.choices import Satisfaction, Status
 from daiban.petitions.events import consumes
+from daiban.petitions.guards import next_review_level
 from daiban.petitions.models import Disposition, Event, Petition
 
 
@@ -112,9 +113,14 @@ def solution_determined(event: Event) -> None:
 @consumes("feedback")
 def result(event: Event) -> None:
     p = event.petition
-    due = p.review_request_due_on
-    sms(p, "result", dedupe=_key(event, "result"),
-        review=REVIEW_BY.format(review_due=param_text(due)) if due else REVIEW_RULE)
+    due, level = p.review_request_due_on, _NEXT_WORD.get(next_review_level(p) or "")
+    review = "" if level is None else REVIEW_BY.format(review_due=param_text(due), level=level) if due else \
+        REVIEW_RULE.format(level=level)
+    sms(p, "result", dedupe=_key(event, "result"), review=review)
+
+
+# The review a petitioner may still ask for, as the SMS and letters call it (guards.next_review_level).
+_NEXT_WORD = {"review": "复查", "re_review": "复核"}
 
 
 @consumes("request_review")
@@ -206,7 +212,7 @@ def window_moved(event: Event) -> None:
     """A calendar change moved dates the petitioner holds (recompute.py hands off only such events,
     `Limit.told`): one SMS names each with its old and new day ("申请复查的截止日期由11月19日改为11月20日")."""
     p = event.petition
-    levels = {"next": "复核" if p.review_level == "review" else "复查",
+    levels = {"next": _NEXT_WORD.get(next_review_level(p) or "", "复查"),
               "current": "复核" if p.review_level == "re_review" else "复查"}
     told = (event.data or {}).get("told", ())
     # Two extended 处置单 moved at once: each named by its department (the petitioner knows no

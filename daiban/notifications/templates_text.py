@@ -25,8 +25,10 @@ SMS = {
 
 # The result SMS's last clause: with the review window's end when the feedback opened it (the petitioner
 # was dissatisfied), else the regulation's own words (《信访工作条例》第三十五条), never "可在前申请复查".
-REVIEW_BY = "如不满意可在{review_due}前申请复查。"
-REVIEW_RULE = "如对处理意见不服，可自收到处理意见之日起30日内申请复查。"
+# {level}: the review the petitioner may still ask for (复查 first, 复核 after a 复查: guards.next_review_level);
+# none after a 复核 (三级终结), when the clause is left out.
+REVIEW_BY = "如不满意可在{review_due}前申请{level}。"
+REVIEW_RULE = "如对处理意见不服，可自收到处理意见之日起30日内申请{level}。"
 
 IN_APP = {
     "new_assignment": "新的代办事项 {number}：{summary}",

@@ -46,9 +46,13 @@ def dissatisfied(petition: Petition) -> Conflict | None:
     return Conflict("信访人对办理结果不满意的才能申请复查、复核", code="not_allowed")
 
 
-def next_review_level(petition: Petition) -> str | None:
-    """review first, re_review after a decided review, nothing after a re-review (三级终结)."""
-    levels = set(petition.reviews.values_list("level", flat=True))
+def next_review_level(petition: Petition, as_of: datetime.date | None = None) -> str | None:
+    """review first, re_review after a decided review, nothing after a re-review (三级终结).
+    `as_of`: as it stood that day (the reviews requested by then): what a letter dated that day says."""
+    reviews = petition.reviews.all()
+    if as_of is not None:
+        reviews = reviews.filter(requested_on__lte=as_of)
+    levels = set(reviews.values_list("level", flat=True))
     if Review.Level.RE_REVIEW in levels:
         return None
     return Review.Level.RE_REVIEW if Review.Level.REVIEW in levels else Review.Level.REVIEW
