@@ -628,3 +628,30 @@ def test_after_a_review_the_petitioner_is_pointed_to_re_review(api, org, clock):
     assert "申请复核" in body and "复查" not in body, body
     letter = _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content)
     assert "请求复核" in letter and "机关复查" not in letter, letter
+
+
+def test_an_extension_sms_never_tells_a_date_earlier_than_the_matters(api, org, clock):
+    """Actors: dept1 granted 5 more working days on a 处置单 due before the matter's other one. The
+    matter's 办结时限 did not move: no SMS told "延至10月20日" while the portal said 10月23日. An
+    extension that carries the matter's date is told, with that date."""
+    from tests.test_month_faults import accepted_on, at, sms
+
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    a = api("agent1")
+    d1 = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"}).data["dispositions"][0]["id"]
+    clock.move_to(at("2026-09-28"))
+    r = a.act(pid, "route", {"departments": [org.departments[1].pk], "track": "standard"})
+    assert r.data["due_on"] == "2026-10-23"
+    d2 = next(d["id"] for d in r.data["dispositions"] if d["id"] != d1)
+    clock.move_to(at("2026-10-09"))
+    assert api("dept1").act_disposition(d1, "request_extension", {"workdays": 5, "reason": "需测绘"}).status_code == 200
+    assert api("duty").act_disposition(d1, "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    assert Petition.objects.get(pk=pid).due_on == datetime.date(2026, 10, 23)
+    assert not [b for t, b in sms(pid) if t == "extension"]
+    assert api("dept2").act_disposition(d2, "request_extension", {"workdays": 3, "reason": "需测绘"}).status_code == 200
+    assert api("duty").act_disposition(d2, "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    due = Petition.objects.get(pk=pid).due_on
+    assert due > datetime.date(2026, 10, 23)
+    assert [b for t, b in sms(pid) if t == "extension"] == [
+        f"【乌审旗信访代办】您的事项{r.data['number']}情况复杂，经批准延期办理，办理期限延至{due.month}月{due.day}日。"
+        "代办员将继续跟踪督办。"]

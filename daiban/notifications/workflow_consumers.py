@@ -78,7 +78,9 @@ def extension_decided(event: Event) -> None:
     users = [*User.objects.filter(department_id=disposition.department_id, is_active=True), *_agent_user(p)]
     notice(users, "extension_decided", petition=p, dedupe=_key(event, "extension_decided"),
            disposition=disposition.number, decision="批准" if approved else "不批准", note=event.note)
-    if approved:
+    # The petitioner hears of it when it moved the matter's own date (the 处置单 now due last): an
+    # extension of a 处置单 due before another tells no date the matter is not due by.
+    if approved and event.data.get("petition_due_moved"):
         sms(p, "extension", dedupe=_key(event, "extension_sms"), due=_day(event, "due_on", disposition.due_on))
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.dispatch import Signal
 from django.utils import timezone
@@ -133,12 +133,14 @@ LIMITS: tuple[Limit, ...] = (
     # The bureau's limits, working days from due_from (a fixed date set by a decision has no count).
     Limit(Petition, "due_on", "due_from", _workdays, Q(status__in=RUNNING, due_workdays__isnull=False),
           "办结时限", needs=("due_workdays",), provisional="due_provisional"),
-    # An approved extension's date was told to the petitioner (workflow_consumers.extension_decided).
+    # An approved extension that carried the matter's date was told to the petitioner
+    # (workflow_consumers.extension_decided): while the 处置单 still carries it, its moves are told.
     Limit(Disposition, "due_on", "due_from", _workdays, OPEN_DISPOSITION & Q(due_workdays__isnull=False),
           "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
           provisional="due_provisional", shows=("number", "department_id"),
-          marks=(("_extended", Exists(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True))),),
-          told=lambda row: bool(row["_extended"])),
+          marks=(("_extended", Exists(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True))),
+                 ("_carries", ExpressionWrapper(Q(due_on=F("petition__due_on")), output_field=models.BooleanField()))),
+          told=lambda row: bool(row["_extended"] and row["_carries"])),
     # 《信访工作条例》, calendar days.
     # The receipt SMS told the date by which the petitioner hears how it will be handled: while it
     # is not yet screened, that is a date they hold.
