@@ -655,3 +655,26 @@ def test_an_extension_sms_never_tells_a_date_earlier_than_the_matters(api, org, 
     assert [b for t, b in sms(pid) if t == "extension"] == [
         f"【乌审旗信访代办】您的事项{r.data['number']}情况复杂，经批准延期办理，办理期限延至{due.month}月{due.day}日。"
         "代办员将继续跟踪督办。"]
+
+
+def test_the_acceptance_notice_names_the_agent_designated_at_acceptance(api, org, clock):
+    """Actors: agent1 accepts (the SMS of 9-16 names 王建国); duty reassigns to agent2 on 9-22. The
+    受理告知书 dated 9-16 named the new agent, as if designated that day; a letter dated after the
+    change names the new one in its contact line."""
+    from daiban.org.models import Agent
+    from tests.test_month_faults import accepted_on, at
+
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    first = Agent.objects.get(pk=org.agent1.pk)
+    api("agent1").act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    clock.move_to(at("2026-09-22"))
+    r = api("duty").act(pid, "reassign", {"agent_id": org.agent2.pk, "reason": "原代办员休假"})
+    assert r.status_code == 200, r.data
+    second = Agent.objects.get(pk=org.agent2.pk)
+    text = _docx_text(api("agent2").get(f"/petitions/{pid}/notices/acceptance.docx").content)
+    assert "2026年9月16日予以受理" in text
+    assert f"代办员{first.name}为你无偿代办" in text and f"代办员：{first.name}" in text, text
+    assert second.name not in text
+    assert api("leader").act(pid, "extend", {"days": 30, "reason": "情况复杂"}).status_code == 200
+    later = _docx_text(api("agent2").get(f"/petitions/{pid}/notices/extension.docx").content)
+    assert f"代办员：{second.name}" in later, later

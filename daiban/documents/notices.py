@@ -20,6 +20,7 @@ from django.conf import settings
 
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
+from daiban.org.models import Agent
 from daiban.petitions import deadlines
 from daiban.petitions.guards import next_review_level
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
@@ -145,12 +146,23 @@ def _organ(petition: Petition) -> tuple[str, str, str]:
             station.phone or settings.DAIBAN_BUREAU_PHONE)
 
 
-def _note(petition: Petition) -> str:
-    """The letter's contact line. The agent's own office phone where there is one (the number the
-    portal, the agent board and the SMS give), else the station's or the bureau's: one number per
-    person wherever the petitioner reads it."""
+def agent_on(petition: Petition, day: datetime.date | None) -> Agent | None:
+    """The agent who held the matter on `day` (None: today's): the one a later 更换代办员 took it from,
+    else the current one. A letter says who held the matter the day it is dated: the 受理告知书 of
+    9-16 names the agent designated that day, whoever took over on 9-22 (the SMS of 9-16 did too)."""
+    if day is not None:
+        later = petition.reassignments.filter(on__gt=day).select_related("from_agent__station").order_by("on", "id").first()
+        if later is not None:
+            return later.from_agent
+    return petition.agent if petition.agent_id else None
+
+
+def _note(petition: Petition, day: datetime.date | None = None) -> str:
+    """The letter's contact line: the agent who held the matter on the letter's date (agent_on), with
+    their own office phone where there is one (the number the portal, the agent board and the SMS
+    give), else the station's or the bureau's: one number per person wherever the petitioner reads it."""
     _, address, phone = _organ(petition)
-    agent = petition.agent if petition.agent_id else None
+    agent = agent_on(petition, day)
     if agent is None:
         return f"（联系地址：{address}　联系电话：{phone}）"
     return f"（代办员：{agent.name}　联系地址：{address}　联系电话：{agent.office_phone or phone}）"
@@ -166,7 +178,7 @@ def _letter(petition: Petition, kind: str, day: datetime.date | None, body: list
     return FormDoc(
         title=TITLES[kind], number=f"{petition.number}-{SUFFIX[kind]}", date=day, kind="letter",
         filename=f"{petition.number}-{TITLES[kind]}", author=name, addressee=petitioner_name(petition),
-        body=[Para(text) for text in body if text], signature=[name], note=_note(petition),
+        body=[Para(text) for text in body if text], signature=[name], note=_note(petition, day),
     )
 
 
@@ -181,7 +193,7 @@ def build(petition: Petition, kind: str) -> FormDoc:
 
 
 def _acceptance(p: Petition) -> FormDoc:
-    agent = p.agent
+    agent = agent_on(p, p.accepted_on)
     assert agent is not None  # available() offers it only once an agent took the matter
     # The notice is dated the day of acceptance and says what held then: the regulation's 60 days from
     # acceptance. The bureau's 办结时限 is fixed later by the routing (a date printed from it changed
@@ -191,7 +203,7 @@ def _acceptance(p: Petition) -> FormDoc:
     by = f"（即{date_text(limit)}前{'；' + note if note else ''}）" if limit else ""
     return _letter(p, "acceptance", p.accepted_on, [
         f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
-        f"由{p.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
+        f"由{agent.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
         "代办员将依据职能向有关职能部门、苏木镇流转你的信访事项，跟踪办理进度，督促有关部门在规定时限内依法依规办理，"
         "并定期与你联系，反馈办理进展情况。",
         "涉及旗级职能部门的事项在15个工作日内办结；需多个部门协同解决的，在确定解决方案后30个工作日内办结；"
@@ -311,7 +323,8 @@ def _review(p: Petition, level: str) -> FormDoc:
 
 def _follow_up(p: Petition) -> FormDoc:
     name, _, _ = _organ(p)
-    agent = p.agent.name if p.agent_id and p.agent else ""
+    held = agent_on(p, p.followed_up_on)
+    agent = held.name if held else ""
     rebound = "" if p.rebound is None else ("有反弹回流风险" if p.rebound else "无反弹回流")
     satisfaction = dict(Satisfaction.choices).get(p.satisfaction, "")
     return FormDoc(
