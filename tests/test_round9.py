@@ -678,3 +678,41 @@ def test_the_acceptance_notice_names_the_agent_designated_at_acceptance(api, org
     assert api("leader").act(pid, "extend", {"days": 30, "reason": "情况复杂"}).status_code == 200
     later = _docx_text(api("agent2").get(f"/petitions/{pid}/notices/extension.docx").content)
     assert f"代办员：{second.name}" in later, later
+
+
+def test_one_more_department_never_makes_the_matter_due_before_its_open_dispositions(api, org, clock):
+    """Actor: agent1. A multi-department matter's solution fixed 11-10 for its 处置单; one more
+    department routed as 一般事项 made the matter due 11-02, before three open 处置单."""
+    from tests.test_month_faults import accepted_on, at
+
+    pid = accepted_on(api, org, clock, "2026-09-16")
+    a = api("agent1")
+    a.act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk], "track": "multi_department"})
+    clock.move_to(at("2026-09-22"))
+    assert a.act(pid, "determine_solution", {"determined_on": "2026-09-22"}).data["due_on"] == "2026-11-10"
+    clock.move_to(at("2026-10-12"))
+    r = a.act(pid, "route", {"departments": [org.departments[3].pk], "track": "standard"})
+    assert r.status_code == 200, r.data
+    open_due = max(d["due_on"] for d in r.data["dispositions"] if d["status"] in ("routed", "received"))
+    assert r.data["due_on"] >= open_due, (r.data["due_on"], open_due)
+
+
+def test_a_routing_after_a_review_found_right_keeps_the_centers_time_limit(api, org, clock):
+    """Actors: the center (finds the 复查 right, 限期 10-30, told to the petitioner), agent1 (routes on
+    10-20). The new 处置单's own 15 working days (11-10) moved the matter past the decided limit, with
+    nobody deciding it and the petitioner told nothing: the decided date holds for the 处置单 too."""
+    from tests.test_month_faults import at, fed_back, sms
+
+    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
+    a = api("agent1")
+    clock.move_to(at("2026-10-09"))
+    a.act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09", "reason": "补偿标准过低"})
+    clock.move_to(at("2026-10-20"))
+    r = api("center").act(pid, "decide_review", {"upheld": True, "note": "限期化解", "due_on": "2026-10-30"})
+    assert r.status_code == 200 and r.data["due_on"] == "2026-10-30"
+    assert "10月30日前限期化解" in sms(pid)[-1][1]
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    assert r.status_code == 200, r.data
+    assert r.data["due_on"] == "2026-10-30", r.data["due_on"]
+    new = [d for d in r.data["dispositions"] if d["status"] == "routed"][0]
+    assert new["due_on"] == "2026-10-30", new["due_on"]

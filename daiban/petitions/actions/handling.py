@@ -84,13 +84,21 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         p.complained_department_id = named.pk if named else None
         complained_note = f"；被反映单位：{named.name}" if named else "；取消被反映单位"
     proposed = data.proposed_handling
+    open_before = list(p.dispositions.filter(status__in=OPEN_DISPOSITION))
     if track != p.track or p.due_on is None:
         p.track = track
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
             deadlines.cap_at_limit(p, p)
+            # Made a standard matter while 处置单 are open under an earlier date (a solution's 30
+            # working days): the matter is due when its last open 处置单 is, never before it.
+            for earlier in open_before:
+                deadlines.follow_disposition(p, earlier)
         elif not p.solution_determined_on:
             p.due_from = p.due_workdays = p.due_on = None
+    # A date a decision fixed (a 复查/复核 found the request right, the center's instructions on an
+    # escalation sent back): every 处置单 routed under it is held to it; a routing does not move it.
+    fixed = p.due_on is not None and p.due_workdays is None
     if proposed:
         p.proposed_handling = proposed
     count = p.dispositions.count()
@@ -103,6 +111,8 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
             deadlines.cap_at_limit(disposition, p)
+            if fixed and disposition.due_on is not None and p.due_on is not None and disposition.due_on > p.due_on:
+                copy_deadline(p, disposition)
             # Routed again after a return, or to one more department: each has its 15 working days
             # from its own routing, and the matter is due when the last of them is.
             moved = deadlines.follow_disposition(p, disposition) or moved
