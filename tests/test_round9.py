@@ -716,3 +716,42 @@ def test_a_routing_after_a_review_found_right_keeps_the_centers_time_limit(api, 
     assert r.data["due_on"] == "2026-10-30", r.data["due_on"]
     new = [d for d in r.data["dispositions"] if d["status"] == "routed"][0]
     assert new["due_on"] == "2026-10-30", new["due_on"]
+
+
+def test_a_review_found_right_keeps_the_first_handling_opinion_in_the_file(api, org, clock):
+    """Actors: agent1, the center. The 复查意见书 answers "你对处理意见不服": the 处理意见书 of 9-30 it
+    reviewed stays available and in the 一案一档 after the review found the request right and the matter
+    was handled again; the second letter lists its own round's answers only."""
+    from tests.test_month_faults import answer_all, at, fed_back
+
+    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
+    a = api("agent1")
+    first = _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content)
+    clock.move_to(at("2026-10-09"))
+    assert a.act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09",
+                                         "reason": "补偿标准过低"}).status_code == 200
+    clock.move_to(at("2026-10-20"))
+    r = api("center").act(pid, "decide_review", {"upheld": True, "note": "补偿标准应重新核定", "due_on": "2026-11-20"})
+    assert r.status_code == 200, r.data
+    kinds = {n["kind"]: n["available"] for n in a.get(f"/petitions/{pid}/notices").data}
+    assert kinds["result"], "the 处理意见书 the petitioner received on 9-30 is no longer in the case"
+    assert _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content) == first
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    clock.move_to(at("2026-11-10"))
+    answer_all(api, org, r.data)
+    assert a.act(pid, "conclude", {"result": "已按新标准补偿"}).status_code == 200
+    listed = a.get(f"/petitions/{pid}/notices").data
+    assert [n["title"] for n in listed if n["kind"].startswith("result")] == ["处理意见书（第1次）", "处理意见书"]
+    assert _docx_text(a.get(f"/petitions/{pid}/notices/result-1.docx").content) == first
+    second = _docx_text(a.get(f"/petitions/{pid}/notices/result.docx").content)
+    assert "已按新标准补偿" in second and "2026年11月10日" in second and "请求复核" in second, second
+    assert second.count(f"{org.departments[0].name}：") == 1, second
+    assert a.get(f"/petitions/{pid}/notices/result-2.docx").status_code == 404
+    assert a.get(f"/petitions/{pid}/notices/result-9.pdf").status_code == 404
+    # Both letters go into the case file, each dated its day.
+    from daiban.documents.casefile import items
+    from daiban.documents.services import load_case
+
+    filed = [(i.title, i.day) for i in items(load_case(pid)) if "处理意见书" in i.title]
+    assert filed == [("处理意见书（第1次）", datetime.date(2026, 9, 30)),
+                     ("处理意见书（第2次）", datetime.date(2026, 11, 10))], filed

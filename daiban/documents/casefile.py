@@ -140,9 +140,13 @@ def items(petition: Petition) -> list[Item]:
         item = _document_item(disposition_form(disposition, person=person), station, 2)
         item.title = f"《信访事项处置单》（{disposition.department.name}）"
         found.append(item)
-    for kind, ok in notices.available(petition).items():
-        if ok:
-            found.append(_document_item(notices.build(petition, kind), bureau, 3))
+    # Every letter the petitioner was given: the earlier rounds' 处理意见书 too (a review found right).
+    earlier = notices.earlier_results(petition)
+    for kind in [*earlier, *(k for k, ok in notices.available(petition).items() if ok)]:
+        item = _document_item(notices.build(petition, kind), bureau, 3)
+        if earlier and kind.startswith("result"):  # which round, in the 卷内目录
+            item.title += f"（第{kind.split('-')[1] if '-' in kind else len(earlier) + 1}次）"
+        found.append(item)
     for referral in petition.judicial_referrals.all():
         item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)
         item.title = f"移送函（{referral.organ}）"

@@ -14,6 +14,8 @@ and phone (admin) taking precedence.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -113,6 +115,34 @@ def _last(petition: Petition, action: str) -> int | None:
     return ids[-1] if ids else None
 
 
+@dataclass(frozen=True)
+class Conclusion:
+    """One 办结 of the matter and what the petitioner was told (a 处理意见书): a review found right
+    sends the matter back to be handled again, and each round's letter stays in the file."""
+
+    on: datetime.date
+    result: str
+
+
+def conclusions(petition: Petition) -> list[Conclusion]:
+    """Every conclusion that stands, in order: from the `conclude` events (their result, or for an
+    event written before it was recorded, its note); the current one from the petition's own fields.
+    A petition concluded without an event (imported) has its fields' one."""
+    found = [Conclusion(e.on, (e.data or {}).get("result") or e.note)
+             for e in standing(petition) if e.action == "conclude"]
+    if petition.concluded_on is not None and petition.result:
+        current = Conclusion(petition.concluded_on, petition.result)
+        if found and found[-1].on == current.on:
+            found[-1] = current
+        elif not found or found[-1].on < current.on:
+            found.append(current)
+    return found
+
+
+# An earlier round's 处理意见书: "result-1" for the first of two or more.
+_EARLIER_RESULT = re.compile(r"result-([1-9])")
+
+
 def _decided(petition: Petition, level: str) -> Review | None:
     decided = [r for r in petition.reviews.all() if r.level == level and r.decided_on]
     return decided[-1] if decided else None
@@ -127,17 +157,30 @@ def available(petition: Petition) -> dict[str, bool]:
         "non_acceptance": outcome == "declined" or (not outcome and bool(petition.decline_reason)),
         "legal_route": outcome == "legal_channel" or petition.status == Status.REDIRECTED_LEGAL,
         "extension": bool(extensions(petition)),
-        "result": petition.concluded_on is not None and bool(petition.result),
+        # The latest conclusion's letter; one handled again after a review found right keeps it.
+        "result": bool(conclusions(petition)),
         "review_decision": _decided(petition, Review.Level.REVIEW) is not None,
         "re_review_decision": _decided(petition, Review.Level.RE_REVIEW) is not None,
         "follow_up": petition.followed_up_on is not None,
     }
 
 
+def earlier_results(petition: Petition) -> list[str]:
+    """The kinds of the earlier rounds' 处理意见书 ("result-1", …): all but the latest conclusion."""
+    return [f"result-{n}" for n in range(1, len(conclusions(petition)))]
+
+
 def listing(petition: Petition) -> list[dict]:
-    """[{"kind", "title", "available"}] in the order a case meets them (API.md)."""
+    """[{"kind", "title", "available"}] in the order a case meets them (API.md); before "result",
+    the earlier rounds' 处理意见书 ("result-1": 处理意见书（第1次）), each available."""
     flags = available(petition)
-    return [{"kind": kind, "title": title, "available": flags[kind]} for kind, title in TITLES.items()]
+    out = []
+    for kind, title in TITLES.items():
+        if kind == "result":
+            out += [{"kind": k, "title": f"{title}（第{k.split('-')[1]}次）", "available": True}
+                    for k in earlier_results(petition)]
+        out.append({"kind": kind, "title": title, "available": flags[kind]})
+    return out
 
 
 def _organ(petition: Petition) -> tuple[str, str, str]:
@@ -185,6 +228,11 @@ def _letter(petition: Petition, kind: str, day: datetime.date | None, body: list
 def build(petition: Petition, kind: str) -> FormDoc:
     """The notice of `kind` for this petition. Raises KeyError for an unknown kind and LookupError
     when the kind does not apply to the petition yet (callers answer 404)."""
+    earlier = _EARLIER_RESULT.fullmatch(kind)
+    if earlier is not None:
+        if kind not in earlier_results(petition):
+            raise LookupError(kind)
+        return _result(petition, int(earlier.group(1)))
     if kind not in TITLES:
         raise KeyError(kind)
     if not available(petition)[kind]:
@@ -287,19 +335,32 @@ def _extension(p: Petition) -> FormDoc:
     ])
 
 
-def _result(p: Petition) -> FormDoc:
-    answers = [f"{d.department.name}：{typed_clause(d.result)}" for d in p.dispositions.all() if typed_clause(d.result)]
-    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(p.result)]
+def _result(p: Petition, which: int | None = None) -> FormDoc:
+    """The 处理意见书 of round `which` (1-based; None: the latest). It lists the answers of that round's
+    处置单 only (answered after the round before was concluded): a matter handled again after a review
+    found right does not restate the first round's answers as this round's."""
+    rounds = conclusions(p)
+    index = len(rounds) - 1 if which is None else which - 1
+    this = rounds[index]
+    before = rounds[index - 1].on if index > 0 else None
+    answers = [f"{d.department.name}：{typed_clause(d.result)}" for d in p.dispositions.all()
+               if typed_clause(d.result) and d.result_on is not None and d.result_on <= this.on
+               and (before is None or d.result_on > before)]
+    body = [f"{_received(p)}，经有关部门办理，现将处理意见告知如下：", typed_sentence(this.result)]
     if answers:
         body.append("各承办单位办理情况：" + "；".join(answers) + "。")
     # The review still open to the petitioner (guards.next_review_level): after a 复查 found right and
     # the matter handled again, it is 复核; after a 复核 none (三级终结).
-    following = next_review_level(p, as_of=p.concluded_on)
+    following = next_review_level(p, as_of=this.on)
     if following == Review.Level.REVIEW:
         body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
     elif following == Review.Level.RE_REVIEW:
         body.append("如对处理意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
-    return _letter(p, "result", p.concluded_on, body)
+    letter = _letter(p, "result", this.on, body)
+    if index > 0:  # a later round's letter: its own number and file name (the first keeps its own)
+        letter.number = f"{letter.number}{index + 1}"
+        letter.filename = f"{letter.filename}（第{index + 1}次）"
+    return letter
 
 
 def _review(p: Petition, level: str) -> FormDoc:
@@ -343,7 +404,7 @@ def _follow_up(p: Petition) -> FormDoc:
     )
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[[Petition], FormDoc]] = {
     "acceptance": _acceptance, "non_acceptance": _non_acceptance, "legal_route": _legal_route,
     "extension": _extension, "result": _result, "review_decision": lambda p: _review(p, Review.Level.REVIEW),
     "re_review_decision": lambda p: _review(p, Review.Level.RE_REVIEW), "follow_up": _follow_up,

@@ -257,4 +257,5 @@ def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
     p = ctx.petition
     center_takes_over(ctx)
     p.result, p.concluded_on = data.result, ctx.on
-    return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on}, S.CONCLUDED)
+    # The result in full (the note may be cut): each round's 处理意见书 is built from it.
+    return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on, "result": p.result}, S.CONCLUDED)
