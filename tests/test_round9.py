@@ -755,3 +755,26 @@ def test_a_review_found_right_keeps_the_first_handling_opinion_in_the_file(api, 
     filed = [(i.title, i.day) for i in items(load_case(pid)) if "处理意见书" in i.title]
     assert filed == [("处理意见书（第1次）", datetime.date(2026, 9, 30)),
                      ("处理意见书（第2次）", datetime.date(2026, 11, 10))], filed
+
+
+def test_a_returned_disposition_is_said_so_in_the_summary_and_the_ledger(api, routed, org):
+    """Actor: dept1 returning its 处置单 (not its competence); the agent routes to dept2. The case
+    summary said 处理结果：— for it, the ledger listed dept1 as a unit the matter went to."""
+    import openpyxl
+    from pypdf import PdfReader
+
+    from daiban.documents.casefile import case_summary_pdf
+    from daiban.documents.services import load_case
+
+    p = routed()
+    d1 = p["dispositions"][0]["id"]
+    assert api("dept1").act_disposition(d1, "return", {"reason": "不属于本单位职权"}).status_code == 200
+    assert api("agent1").act(p["id"], "route", {"departments": [org.departments[1].pk]}).status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(case_summary_pdf(load_case(p["id"])))).pages)
+    assert "已退回" in text and "不属于本单位职权" in text, text
+    response = api("center").client.get("/api/v1/ledger.xlsx", **api("center").headers)
+    content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[3]]
+    row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] == p["number"])
+    assert row[header.index("流转单位")] == f"{org.departments[0].name}（已退回）、{org.departments[1].name}"

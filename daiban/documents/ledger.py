@@ -70,14 +70,21 @@ FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "peti
 def _dispositions(petitions: QuerySet[Petition], department: int | None = None,
                   ) -> dict[int, tuple[list[str], datetime.date | None, int]]:
     """petition id → (departments in routing order, first routing day, urgings), one grouped query;
-    `department`: only that department's 处置单 (a department does not see the others' work)."""
+    `department`: only that department's 处置单 (a department does not see the others' work). A
+    department that returned its 处置单 (not its competence) is named "（已退回）" unless it holds
+    another 处置单 of the matter."""
     found: dict[int, tuple[list[str], datetime.date | None, int]] = {}
     mine = Disposition.objects.filter(department_id=department) if department else Disposition.objects.all()
     rows = (mine.filter(petition__in=petitions.values("id")).order_by("petition_id", "id")
-            .values_list("petition_id", "department__name", "routed_on").annotate(urged=Count("urgings")))
-    for petition_id, name, routed, urged in rows.iterator(chunk_size=5000):
+            .values_list("petition_id", "department__name", "routed_on", "status").annotate(urged=Count("urgings")))
+    for petition_id, name, routed, status, urged in rows.iterator(chunk_size=5000):
         names, first, total = found.get(petition_id, ([], None, 0))
-        if name not in names:
+        returned = f"{name}（已退回）"
+        if status == Disposition.State.RETURNED:
+            if name not in names and returned not in names:
+                names.append(returned)
+        elif name not in names:
+            names[:] = [n for n in names if n != returned]
             names.append(name)
         found[petition_id] = (names, min(first, routed) if first else routed, total + urged)
     return found
