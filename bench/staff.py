@@ -31,6 +31,10 @@ def pages(ctx: Ctx) -> list[tuple[str, str]]:
         ("chief", "/staff/opinions/"), ("agent1", "/staff/notices/"),
         ("duty", "/staff/roster/"), ("agent1", "/staff/board/"), ("agent1", "/staff/flowchart/"),
         ("agent1", "/staff/calendar/"),
+        # The running overview and the list's due-soon filter: both read 待定 matters by their
+        # regulation limit (an OR of two indexed conditions, an order by an expression).
+        ("duty", "/staff/running/"), ("center", "/staff/running/"),
+        ("agent1", "/staff/petitions/?due_to=2099-12-31"),
     ]
 
 
