@@ -659,7 +659,7 @@ class Life:
                 result = rng.choice(text.RESULTS)
                 on_time = p.get("due_on") is None or _date(day) <= p["due_on"]
                 p.update(status="concluded", result=result, concluded_on=_date(day))
-                event(day, "conclude", before, "concluded", result, {"on_time": on_time}, agent_user)
+                event(day, "conclude", before, "concluded", result, {"on_time": on_time, "result": result}, agent_user)
             elif action == "feedback":
                 satisfaction = args[0] or g.pick_satisfaction()
                 if satisfaction == Satisfaction.DISSATISFIED and args[0] is None:
@@ -671,8 +671,11 @@ class Life:
                 event(day, "feedback", before, "feedback_given",
                       f"{ContactMethod(method).label}反馈办理结果，信访人意见：{Satisfaction(satisfaction).label}",
                       {"satisfaction": satisfaction, "method": method}, agent_user)
+                # The review still open (guards.next_review_level): 复查 first, 复核 after one, none after that.
+                following = {None: "复查", "": "复查", "review": "复核"}.get(p.get("review_level"))
                 sms(day, "result", number=self.number,
-                    review=REVIEW_BY.format(review_due=p["review_request_due_on"].strftime("%Y年%m月%d日")))
+                    review=REVIEW_BY.format(review_due=p["review_request_due_on"].strftime("%Y年%m月%d日"),
+                                            level=following) if following else "")
             elif action == "request_review":
                 level = args[0]
                 rid = g.t.take(g.t.review)
