@@ -88,8 +88,11 @@ def once_token(raw: object) -> str:
     return text if _ONCE.fullmatch(text) else ""
 
 
-Id = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1, le=ID_MAX)]
-Version = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=0, le=ID_MAX)]
+# The bounds before the validator: so placed, pydantic publishes them as JSON Schema's minimum and
+# maximum (after it, as its own "ge"/"le", which no client or fuzzer reads); the validator still runs
+# first (it wraps the whole type).
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(not_a_boolean)]
+Version = Annotated[int, Field(ge=0, le=ID_MAX), BeforeValidator(not_a_boolean)]
 PlausibleDate = Annotated[datetime.date, BeforeValidator(iso_day), AfterValidator(plausible_date)]
 Year = Annotated[int, Field(ge=2000, le=2099)]
 
