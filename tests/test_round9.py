@@ -801,3 +801,33 @@ def test_the_openapi_document_states_bounds_in_json_schema_words(org):
     petition_id = next(p for p in spec["paths"]["/api/v1/petitions/{petition_id}"]["get"]["parameters"]
                        if p["name"] == "petition_id")
     assert petition_id["schema"]["minimum"] == 1 and petition_id["schema"]["maximum"] == 2_147_483_647
+
+
+def test_no_sms_goes_to_a_fixed_line_and_the_agent_is_told_to_call(api, org):
+    """Actor: a petitioner who left the family's fixed line (0477-7654321). The receipt and the
+    acceptance SMS were queued to it (a gateway would refuse them): they are kept as `landline`,
+    never sent, and the station's leaders (no agent yet) and then the agent are told what to say."""
+    from daiban.notifications.models import Notification
+    from daiban.notifications.services import send_due
+    from tests.factories import petition_body
+
+    r = api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number(serial=97),
+                                                                   "phone": "0477-7654321转123"}))
+    assert r.status_code == 201, r.data
+    pid = r.data["id"]
+    assert api("agent1").act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk,
+                                             "agent_chosen_by": "designated", "notification": "written"}).status_code == 200
+    rows = Notification.objects.filter(petition_id=pid, channel="sms")
+    assert rows.exists() and set(rows.values_list("state", flat=True)) == {"landline"}
+    send_due()
+    assert set(Notification.objects.filter(petition_id=pid, channel="sms").values_list("state", flat=True)) == {"landline"}
+    told = Notification.objects.filter(petition_id=pid, channel="in_app", template="sms_landline")
+    receipt = told.filter(body__contains="已收到")
+    assert {n.recipient.username for n in receipt} <= {"duty", "leader", "chief"} and receipt.exists()
+    assert all("固定电话" in n.body for n in receipt)
+    assert told.filter(recipient__username="agent1", body__contains="已受理代办").exists()
+    page = login("agent1").get(f"/staff/petitions/{pid}/").content.decode()
+    assert "固定电话，未发短信" in page
+    # A mobile number still gets its SMS queued.
+    other = api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number(serial=98)})).data
+    assert Notification.objects.get(petition_id=other["id"], channel="sms", template="receipt").state == "queued"

@@ -102,6 +102,11 @@ def _fixed_line(digits: str, extension: str) -> str | None:
     return f"{area}-{local}" + (f"-{extension}" if extension else "")
 
 
+def is_mobile(phone: str) -> bool:
+    """Whether a stored (normalize_phone) number is a mobile's, the only kind an SMS reaches."""
+    return bool(_MOBILE.fullmatch(phone or ""))
+
+
 def normalize_phone(raw: str) -> str:
     """One stored form per number: a mobile as its 11 digits (`13912345678`), a fixed line as
     `0477-7654321` or `0477-7654321-123` with an extension. InvalidValue otherwise.

@@ -8,7 +8,7 @@ TEMPLATE_LABELS = {
     "new_assignment": "新的代办事项", "disposition_routed": "新的处置单", "disposition_received": "处置单已签收",
     "disposition_answered": "处置单已填写结果", "due_soon": "即将到期", "overdue": "已超期",
     "review_requested": "申请复查复核", "follow_up_due": "待回访", "calendar_unconfirmed": "节假日安排未录入",
-    "petitioner_rated": "信访人评价",
+    "petitioner_rated": "信访人评价", "sms_landline": "固定电话未发短信",
 }
 
 

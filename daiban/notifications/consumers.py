@@ -11,7 +11,7 @@ import uuid
 from django.db.models import Max
 from django_tasks import task
 
-from daiban.notifications.services import notice, param_text, sms, withdraw
+from daiban.notifications.services import case_workers, notice, param_text, sms, station_leaders, withdraw
 from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
 from daiban.org import roles
 from daiban.org.models import User
@@ -24,16 +24,15 @@ from daiban.petitions.models import Disposition, Event, Petition
 
 def _agent_user(petition: Petition) -> list[User]:
     """The case agent's account; for an agent whose account was deactivated (who left), the station's
-    leaders, who reassign the case (a notice to a closed account would be read by no one)."""
+    leaders, who reassign the case (a notice to a closed account would be read by no one); nobody for
+    a case no agent holds (services.case_workers tells that one's leaders)."""
     agent = petition.agent
     if agent is None or agent.user is None:
         return []
-    return [agent.user] if agent.user.is_active else _station_leaders(petition)
+    return case_workers(petition)
 
 
-def _station_leaders(petition: Petition) -> list[User]:
-    return [u for u in User.objects.filter(is_active=True, station_id=petition.station_id)
-            if u.role_set & roles.STATION_LEADERS]
+_station_leaders = station_leaders
 
 
 def _center_users() -> list[User]:

@@ -12,9 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from daiban.lib import crypto
+from daiban.lib.identity import is_mobile
 from daiban.notifications.backends import SmsError, get_backend
 from daiban.notifications.models import Notification
 from daiban.notifications.templates_text import IN_APP, SMS
+from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.events import current_event, was_undone
 from daiban.petitions.models import Petition
@@ -32,11 +34,35 @@ def param_text(value) -> str:
 
 
 def sms(petition: Petition, template: str, *, dedupe: str | None = None, **params) -> Notification | None:
-    """An SMS to the petitioner (their number stays encrypted in the outbox)."""
+    """An SMS to the petitioner (their number stays encrypted in the outbox). To a fixed-line number
+    (the intake takes them: a herder's family phone) no SMS can go: the message is kept as `landline`,
+    never sent, and whoever works the case is told in the app what to say on the phone."""
     body = SMS[template].format(number=petition.number, **{k: param_text(v) for k, v in params.items()})
-    return _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
-                    phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
-                    next_attempt_at=timezone.now()))
+    phone = crypto.decrypt(petition.petitioner_phone_enc) if petition.petitioner_phone_enc else ""
+    landline = bool(phone) and not is_mobile(phone)
+    row = _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
+                   phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
+                   state=N.State.LANDLINE if landline else N.State.QUEUED,
+                   next_attempt_at=None if landline else timezone.now()))
+    if row is not None and landline:
+        notice(case_workers(petition), "sms_landline", petition=petition, dedupe=f"landline:{row.pk}",
+               number=petition.number, body=body)
+    return row
+
+
+def case_workers(petition: Petition) -> list[User]:
+    """Who is told about the petitioner's case: the agent's account; for a case no agent holds, or an
+    agent whose account was closed (who left), the leaders of its station."""
+    agent = petition.agent if petition.agent_id else None
+    if agent is not None and agent.user is not None and agent.user.is_active:
+        return [agent.user]
+    return station_leaders(petition)
+
+
+def station_leaders(petition: Petition) -> list[User]:
+    """The active 带班、分管、主要领导 of the petition's station."""
+    return [u for u in User.objects.filter(is_active=True, station_id=petition.station_id)
+            if u.role_set & roles.STATION_LEADERS]
 
 
 def notice(users: Iterable[User], template: str, *, petition: Petition | None = None, dedupe: str | None = None,

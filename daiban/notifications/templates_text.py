@@ -56,4 +56,6 @@ IN_APP = {
     "extension_requested": "{department} 申请处置单 {disposition} 延期 {workdays} 个工作日，请审批",
     "extension_decided": "处置单 {disposition} 的延期申请：{decision}。{note}",
     "reassigned_away": "信访事项 {number} 已更换代办员为 {agent}，您仍可查看该事项",
+    # The petitioner left a fixed-line number (notifications.services.sms): say it on the phone.
+    "sms_landline": "信访事项 {number} 的信访人留的是固定电话，不能接收短信，请电话告知：{body}",
 }
