@@ -550,8 +550,9 @@ def test_a_reused_key_does_not_name_a_petition_the_caller_may_not_see(api, org):
 
 
 def test_two_extended_dispositions_moved_at_once_are_told_by_department(api, org, clock):
-    """Actors: dept1 and dept2 each granted an extension on one matter; the administrator moves a
-    working day before both dates: one SMS, each date named with its department."""
+    """Actors: dept1 (5 more working days: the matter's date moves, told), dept2 (10 more: moves it
+    again, told), the center (dept1's second extension, to the matter's date: both now carry it); the
+    administrator moves a working day before that date: one SMS, each date named with its department."""
     from daiban.lib.dates import today
     from daiban.workdays.engine import add_workdays
     from tests.test_month_faults import accepted_on, sms
@@ -560,10 +561,14 @@ def test_two_extended_dispositions_moved_at_once_are_told_by_department(api, org
     r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
                                          "track": "standard"})
     assert r.status_code == 200, r.data
-    for d in r.data["dispositions"]:
-        handler = "dept1" if d["department"]["id"] == org.departments[0].pk else "dept2"
-        assert api(handler).act_disposition(d["id"], "request_extension", {"workdays": 5, "reason": "需测绘"}).status_code == 200
-        assert api("duty").act_disposition(d["id"], "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    by = {("dept1" if d["department"]["id"] == org.departments[0].pk else "dept2"): d["id"] for d in r.data["dispositions"]}
+    for handler, workdays, approver in (("dept1", 5, "duty"), ("dept2", 10, "duty"), ("dept1", 5, "center")):
+        asked = api(handler).act_disposition(by[handler], "request_extension", {"workdays": workdays, "reason": "需测绘"})
+        assert asked.status_code == 200, asked.data
+        decided = api(approver).act_disposition(by[handler], "decide_extension", {"approved": True, "note": "同意"})
+        assert decided.status_code == 200, decided.data
+    dues = {d.department_id: d.due_on for d in Petition.objects.get(pk=pid).dispositions.all()}
+    assert len(set(dues.values())) == 1 == len({Petition.objects.get(pk=pid).due_on, *dues.values()})
     day = add_workdays(today(), 1).date
     assert api("admin").post("/calendar/days", {"days": [{"date": day.isoformat(), "is_workday": False,
                                                           "name": "调整"}]}).status_code == 200

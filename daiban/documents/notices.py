@@ -122,20 +122,32 @@ class Conclusion:
 
     on: datetime.date
     result: str
+    # The review the petitioner could still ask for when the letter was handed over: 复查 first, 复核
+    # after one, none after that (None: read it from the reviews requested by that day).
+    following: str | None = None
+    known: bool = False
 
 
 def conclusions(petition: Petition) -> list[Conclusion]:
     """Every conclusion that stands, in order: from the `conclude` events (their result, or for an
-    event written before it was recorded, its note); the current one from the petition's own fields.
-    A petition concluded without an event (imported) has its fields' one."""
-    found = [Conclusion(e.on, (e.data or {}).get("result") or e.note)
-             for e in standing(petition) if e.action == "conclude"]
+    event written before it was recorded, its note), each with the review still open at that point of
+    the timeline (requests after it, the same day included, do not count); the current one's text from
+    the petition's own fields. A petition concluded without an event (imported) has its fields' one."""
+    found: list[Conclusion] = []
+    asked: set[str] = set()
+    for e in standing(petition):
+        if e.action == "request_review":
+            asked.add((e.data or {}).get("level", ""))
+        elif e.action == "conclude":
+            following = (None if Review.Level.RE_REVIEW in asked else
+                         Review.Level.RE_REVIEW if Review.Level.REVIEW in asked else Review.Level.REVIEW)
+            found.append(Conclusion(e.on, (e.data or {}).get("result") or e.note, following, known=True))
     if petition.concluded_on is not None and petition.result:
-        current = Conclusion(petition.concluded_on, petition.result)
-        if found and found[-1].on == current.on:
-            found[-1] = current
-        elif not found or found[-1].on < current.on:
-            found.append(current)
+        if found and found[-1].on == petition.concluded_on:
+            last = found[-1]
+            found[-1] = Conclusion(last.on, petition.result, last.following, last.known)
+        elif not found or found[-1].on < petition.concluded_on:
+            found.append(Conclusion(petition.concluded_on, petition.result))
     return found
 
 
@@ -200,12 +212,22 @@ def agent_on(petition: Petition, day: datetime.date | None) -> Agent | None:
     return petition.agent if petition.agent_id else None
 
 
-def _note(petition: Petition, day: datetime.date | None = None) -> str:
-    """The letter's contact line: the agent who held the matter on the letter's date (agent_on), with
-    their own office phone where there is one (the number the portal, the agent board and the SMS
-    give), else the station's or the bureau's: one number per person wherever the petitioner reads it."""
+def _designated(petition: Petition) -> Agent | None:
+    """The agent the standing acceptance (screen, 受理代办) designated: the one the 受理告知书 and that
+    day's SMS name, even if the matter changed hands later the same day."""
+    chosen = None
+    for e in standing(petition):
+        if e.action == "screen" and isinstance((e.data or {}).get("agent_id"), int):
+            chosen = e.data["agent_id"]
+    return Agent.objects.select_related("station").filter(pk=chosen).first() if chosen else None
+
+
+def _note(petition: Petition, day: datetime.date | None = None, agent: Agent | None = None) -> str:
+    """The letter's contact line: `agent`, else the agent who held the matter on the letter's date
+    (agent_on), with their own office phone where there is one (the number the portal, the agent board
+    and the SMS give), else the station's or the bureau's: one number per person wherever it is read."""
     _, address, phone = _organ(petition)
-    agent = agent_on(petition, day)
+    agent = agent or agent_on(petition, day)
     if agent is None:
         return f"（联系地址：{address}　联系电话：{phone}）"
     return f"（代办员：{agent.name}　联系地址：{address}　联系电话：{agent.office_phone or phone}）"
@@ -241,7 +263,7 @@ def build(petition: Petition, kind: str) -> FormDoc:
 
 
 def _acceptance(p: Petition) -> FormDoc:
-    agent = agent_on(p, p.accepted_on)
+    agent = _designated(p) or agent_on(p, p.accepted_on)
     assert agent is not None  # available() offers it only once an agent took the matter
     # The notice is dated the day of acceptance and says what held then: the regulation's 60 days from
     # acceptance. The bureau's 办结时限 is fixed later by the routing (a date printed from it changed
@@ -249,7 +271,7 @@ def _acceptance(p: Petition) -> FormDoc:
     limit = deadlines.statutory(p.accepted_on, deadlines.NATIONAL_HANDLING_DAYS) if p.accepted_on else None
     note = unconfirmed_note(limit)
     by = f"（即{date_text(limit)}前{'；' + note if note else ''}）" if limit else ""
-    return _letter(p, "acceptance", p.accepted_on, [
+    letter = _letter(p, "acceptance", p.accepted_on, [
         f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
         f"由{agent.station.name}{agent.get_kind_display()}代办员{agent.name}为你无偿代办。",
         "代办员将依据职能向有关职能部门、苏木镇流转你的信访事项，跟踪办理进度，督促有关部门在规定时限内依法依规办理，"
@@ -259,6 +281,8 @@ def _acceptance(p: Petition) -> FormDoc:
         f"依照《信访工作条例》第三十六条，信访事项应当自受理之日起60日内办结{by}。",
         "特此告知。",
     ])
+    letter.note = _note(p, p.accepted_on, agent=agent)  # the agent it names, even if changed that day
+    return letter
 
 
 def _non_acceptance(p: Petition) -> FormDoc:
@@ -351,7 +375,7 @@ def _result(p: Petition, which: int | None = None) -> FormDoc:
         body.append("各承办单位办理情况：" + "；".join(answers) + "。")
     # The review still open to the petitioner (guards.next_review_level): after a 复查 found right and
     # the matter handled again, it is 复核; after a 复核 none (三级终结).
-    following = next_review_level(p, as_of=this.on)
+    following = this.following if this.known else next_review_level(p, as_of=this.on)
     if following == Review.Level.REVIEW:
         body.append("如对处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查。")
     elif following == Review.Level.RE_REVIEW:

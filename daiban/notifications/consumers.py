@@ -211,7 +211,8 @@ def window_moved(event: Event) -> None:
     """A calendar change moved dates the petitioner holds (recompute.py hands off only such events,
     `Limit.told`): one SMS names each with its old and new day ("申请复查的截止日期由11月19日改为11月20日")."""
     p = event.petition
-    levels = {"next": _NEXT_WORD.get(next_review_level(p) or "", "复查"),
+    following = _NEXT_WORD.get(next_review_level(p) or "")
+    levels = {"next": following or "",
               "current": "复核" if p.review_level == "re_review" else "复查"}
     told = (event.data or {}).get("told", ())
     # Two extended 处置单 moved at once: each named by its department (the petitioner knows no
@@ -225,6 +226,8 @@ def window_moved(event: Event) -> None:
         what = _TOLD_DATES.get(f"{change.get('model')}.{change.get('field')}") or _TOLD_DATES.get(change.get("field"))
         if not (isinstance(old, str) and isinstance(new, str) and what):
             continue
+        if change.get("field") == "review_request_due_on" and following is None:
+            continue  # no review left to ask for (三级终结): no window to tell of
         unit = units.get(change.get("id"), "") if change.get("model") == "disposition" else ""
         parts.append(f"{unit}{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"
                      f"改为{param_text(datetime.date.fromisoformat(new))}")

@@ -8,7 +8,8 @@ import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from daiban.lib import crypto
@@ -50,13 +51,31 @@ def sms(petition: Petition, template: str, *, dedupe: str | None = None, **param
     return row
 
 
+def _to_landline(row: Notification) -> None:
+    """An SMS found addressed to a fixed line: kept as `landline`, never sent, and the case's workers
+    told what to say on the phone (as sms() does when it queues one)."""
+    N.objects.filter(pk=row.pk).update(state=N.State.LANDLINE, next_attempt_at=None)
+    if row.petition is not None:
+        notice(case_workers(row.petition), "sms_landline", petition=row.petition, dedupe=f"landline:{row.pk}",
+               number=row.petition.number, body=row.body)
+
+
 def case_workers(petition: Petition) -> list[User]:
     """Who is told about the petitioner's case: the agent's account; for a case no agent holds, or an
     agent whose account was closed (who left), the leaders of its station."""
     agent = petition.agent if petition.agent_id else None
     if agent is not None and agent.user is not None and agent.user.is_active:
         return [agent.user]
-    return station_leaders(petition)
+    # A station without leaders (a township station run by one agent, the center): whoever
+    # registered it, else the station's agents, else the center; never nobody.
+    found = station_leaders(petition)
+    if not found and petition.created_by_id and petition.created_by is not None and petition.created_by.is_active:
+        found = [petition.created_by]
+    if not found:
+        found = [u for u in User.objects.filter(is_active=True, station_id=petition.station_id, agent__isnull=False)]
+    if not found:
+        found = [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
+    return found
 
 
 def station_leaders(petition: Petition) -> list[User]:
@@ -101,7 +120,7 @@ def _queue(row: Notification) -> Notification | None:
 def _withdraw_undone(row: Notification) -> bool:
     """Cancel a message not yet sent whose step was taken back (undo); its dedupe key is freed. True
     if it was cancelled (also by someone else just now), False if it stands or has gone out."""
-    if row.event_id is None or row.state not in (N.State.QUEUED, N.State.FAILED):
+    if row.event_id is None or row.state not in (N.State.QUEUED, N.State.FAILED, N.State.LANDLINE):
         return False
     if not was_undone(row.event_id, row.petition_id):
         return False
@@ -111,9 +130,17 @@ def _withdraw_undone(row: Notification) -> bool:
 
 def withdraw(event_id: int) -> int:
     """Cancel the messages of one event (a step taken back) that have not gone out, freeing their
-    dedupe keys. Returns how many. In-app notices are already delivered and stay."""
-    return N.objects.filter(event_id=event_id, state__in=[N.State.QUEUED, N.State.FAILED]).update(
+    dedupe keys. Returns how many. In-app notices are already delivered and stay, except the request
+    to phone a fixed-line petitioner what an SMS would have said: marked read and headed 已撤回, so
+    nobody phones a step that no longer stands."""
+    cancelled = N.objects.filter(event_id=event_id, state__in=[N.State.QUEUED, N.State.FAILED, N.State.LANDLINE]).update(
         state=N.State.CANCELLED, dedupe_key=None, next_attempt_at=None, last_error="所通知的步骤已撤销")
+    N.objects.filter(event_id=event_id, channel=N.Channel.IN_APP, template="sms_landline").exclude(
+        body__startswith=WITHDRAWN).update(state=N.State.READ, body=Concat(Value(WITHDRAWN), F("body")))
+    return cancelled
+
+
+WITHDRAWN = "【已撤回，无需电话告知：所通知的步骤已撤销】"
 
 
 def _claim(row_id: int, now: datetime.datetime) -> bool:
@@ -142,8 +169,13 @@ def send_due(*, limit: int = 500, dry_run: bool = False) -> dict[str, int]:
         if _withdraw_undone(row):  # the step was taken back after the message was queued
             counts["cancelled"] += 1
             continue
+        phone = crypto.decrypt(row.phone_enc)
+        if not is_mobile(phone):  # queued before fixed lines were told apart, or put back by hand
+            _to_landline(row)
+            counts["cancelled"] += 1
+            continue
         try:
-            backend.send(crypto.decrypt(row.phone_enc), row.body)
+            backend.send(phone, row.body)
         except SmsError as exc:
             _failed(row, str(exc))
             counts["failed"] += 1

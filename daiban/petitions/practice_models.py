@@ -54,6 +54,9 @@ class ExtensionRequest(models.Model):
     note = models.TextField("审批意见", blank=True)
     old_due_on = models.DateField("原办理时限", null=True, blank=True)
     new_due_on = models.DateField("延长后办理时限", null=True, blank=True)
+    # The approval moved the matter's own date, so the petitioner was told it by SMS
+    # (notifications.workflow_consumers.extension_decided); a calendar change tells it again.
+    told = models.BooleanField("已短信告知信访人", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "处置单延期申请"

@@ -138,7 +138,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit(Disposition, "due_on", "due_from", _workdays, OPEN_DISPOSITION & Q(due_workdays__isnull=False),
           "处置单 {number} 办理时限", needs=("due_workdays",), petition="petition_id",
           provisional="due_provisional", shows=("number", "department_id"),
-          marks=(("_extended", Exists(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True))),
+          marks=(("_extended", Exists(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True,
+                                                                      told=True))),
                  ("_carries", ExpressionWrapper(Q(due_on=F("petition__due_on")), output_field=models.BooleanField()))),
           told=lambda row: bool(row["_extended"] and row["_carries"])),
     # 《信访工作条例》, calendar days.

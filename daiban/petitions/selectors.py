@@ -106,7 +106,7 @@ def petition_list(
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
     category: str | None = None, condition: Q | None = None, seen: Visibility | None = None,
-    under: int | None = None,
+    under: int | None = None, unassigned: bool = False,
 ) -> QuerySet[Petition] | search.Ranked:
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
@@ -123,6 +123,8 @@ def petition_list(
         qs = qs.exclude(overdue_q())
     if agent:
         qs = qs.filter(agent_id=agent)
+    if unassigned:
+        qs = qs.filter(agent__isnull=True)
     if station:
         qs = qs.filter(station_id=station)
     if under:  # the station and every station below it, as its statistics count

@@ -116,8 +116,10 @@ def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
         return Outcome(f"不批准延期申请：{data.note}", base)
     _extend(d, request.workdays)
     request.new_due_on = d.due_on
-    request.save()
     moved = deadlines.follow_disposition(p, d)
+    # Moving the matter's own date, it is told by SMS (extension_decided): a date the petitioner holds.
+    request.told = moved
+    request.save()
     note = f"批准延期{request.workdays}个工作日，办理时限延至 {d.due_on:%Y-%m-%d}" + (f"：{data.note}" if data.note else "")
     if moved:
         note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"

@@ -85,9 +85,15 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         complained_note = f"；被反映单位：{named.name}" if named else "；取消被反映单位"
     proposed = data.proposed_handling
     open_before = list(p.dispositions.filter(status__in=OPEN_DISPOSITION))
+    # A date a decision fixed (a 复查/复核 found the request right, the center's instructions on an
+    # escalation sent back), told to the petitioner: every 处置单 routed under it is held to it, and
+    # neither a routing nor a change of track moves or clears it.
+    fixed = p.due_on is not None and p.due_workdays is None
     if track != p.track or p.due_on is None:
         p.track = track
-        if track == Track.STANDARD:
+        if fixed:
+            pass
+        elif track == Track.STANDARD:
             deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
             deadlines.cap_at_limit(p, p)
             # Made a standard matter while 处置单 are open under an earlier date (a solution's 30
@@ -96,9 +102,6 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
                 deadlines.follow_disposition(p, earlier)
         elif not p.solution_determined_on:
             p.due_from = p.due_workdays = p.due_on = None
-    # A date a decision fixed (a 复查/复核 found the request right, the center's instructions on an
-    # escalation sent back): every 处置单 routed under it is held to it; a routing does not move it.
-    fixed = p.due_on is not None and p.due_workdays is None
     if proposed:
         p.proposed_handling = proposed
     count = p.dispositions.count()

@@ -39,9 +39,11 @@ class FeedbackIn(ActionInput):
 def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
     p = ctx.petition
     facts.record_feedback(p, method=data.method, satisfaction=data.satisfaction, on=ctx.on)
-    # The window to ask for review opens with a dissatisfied feedback (or a dissatisfied own rating later).
+    # The window to ask for review opens with a dissatisfied feedback (or a dissatisfied own rating
+    # later), while a level is still to ask for: after a 复核 there is none (三级终结).
     p.review_request_due_on = (deadlines.review_request_due(ctx.on)
-                               if data.satisfaction == Satisfaction.DISSATISFIED else None)
+                               if data.satisfaction == Satisfaction.DISSATISFIED and guards.next_review_level(p)
+                               else None)
     p.review_answer_due_on = None
     note = f"{data.method.label}反馈办理结果，信访人意见：{data.satisfaction.label}"
     return Outcome(note, {"satisfaction": data.satisfaction, "method": data.method}, S.FEEDBACK_GIVEN)

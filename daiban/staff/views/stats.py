@@ -73,6 +73,10 @@ def dashboard(request):
     base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
     if station_id:  # the station with those below it, as queries.scope counts it
         base["under"] = station_id
+    elif not sees_everything(request.user) and request.user.station_id:
+        # Without a station chosen the figures are the user's own station's and those below it
+        # (queries.scope), not every petition the user may open (an agent chosen elsewhere).
+        base["under"] = request.user.station_id
     link = lambda **extra: "/staff/petitions/?" + urlencode({**base, **extra})  # noqa: E731
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
@@ -85,7 +89,7 @@ def dashboard(request):
         "by_source": [(sources.get(k, k), v, link(source=k)) for k, v in summary["by_source"].items()],
         "by_category": [(r, link(category=r["key"] or "未分类")) for r in tables["category"]],
         "by_station": [(r, link(station=r["key"])) for r in tables["station"]],
-        "by_agent": [(r, link(agent=r["key"]) if r["key"] else link()) for r in tables["agent"]],
+        "by_agent": [(r, link(agent=r["key"]) if r["key"] else link(unassigned=1)) for r in tables["agent"]],
         "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
         "follow_ups": queries.follow_ups(current),
         "double_checks": queries.double_checks(current, period),
