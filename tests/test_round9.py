@@ -702,21 +702,29 @@ def test_one_more_department_never_makes_the_matter_due_before_its_open_disposit
     assert r.data["due_on"] >= open_due, (r.data["due_on"], open_due)
 
 
+def found_right_with_a_limit(api, org, clock) -> int:
+    """A matter concluded 9-30, the petitioner dissatisfied, a 复查 asked 10-09 and found right on
+    10-20 with the center's 限期 10-30 (a date a decision fixed, told by SMS): the petition's id."""
+    from tests.test_month_faults import at, fed_back
+
+    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
+    clock.move_to(at("2026-10-09"))
+    api("agent1").act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09", "reason": "补偿标准过低"})
+    clock.move_to(at("2026-10-20"))
+    r = api("center").act(pid, "decide_review", {"upheld": True, "note": "限期化解", "due_on": "2026-10-30"})
+    assert r.status_code == 200 and r.data["due_on"] == "2026-10-30"
+    return pid
+
+
 def test_a_routing_after_a_review_found_right_keeps_the_centers_time_limit(api, org, clock):
     """Actors: the center (finds the 复查 right, 限期 10-30, told to the petitioner), agent1 (routes on
     10-20). The new 处置单's own 15 working days (11-10) moved the matter past the decided limit, with
     nobody deciding it and the petitioner told nothing: the decided date holds for the 处置单 too."""
-    from tests.test_month_faults import at, fed_back, sms
+    from tests.test_month_faults import sms
 
-    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
-    a = api("agent1")
-    clock.move_to(at("2026-10-09"))
-    a.act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09", "reason": "补偿标准过低"})
-    clock.move_to(at("2026-10-20"))
-    r = api("center").act(pid, "decide_review", {"upheld": True, "note": "限期化解", "due_on": "2026-10-30"})
-    assert r.status_code == 200 and r.data["due_on"] == "2026-10-30"
+    pid = found_right_with_a_limit(api, org, clock)
     assert "10月30日前限期化解" in sms(pid)[-1][1]
-    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
     assert r.status_code == 200, r.data
     assert r.data["due_on"] == "2026-10-30", r.data["due_on"]
     new = [d for d in r.data["dispositions"] if d["status"] == "routed"][0]

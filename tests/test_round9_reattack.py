@@ -47,13 +47,10 @@ def test_a_routing_that_changes_the_track_keeps_the_centers_time_limit(api, org,
     departments: agent1 routes it as 多部门协同. `track != p.track` clears the matter's date (no solution
     determined yet), and the 处置单 get none: the decided 10-30 is gone. As 一般事项 → 15 working days
     from the routing replace it the same way when the first round was multi-department."""
-    pid = fed_back(api, org, clock, "2026-09-16", "2026-09-30", "dissatisfied")
+    from tests.test_round9 import found_right_with_a_limit
+
+    pid = found_right_with_a_limit(api, org, clock)
     a = api("agent1")
-    clock.move_to(at("2026-10-09"))
-    a.act(pid, "request_review", {"level": "review", "requested_on": "2026-10-09", "reason": "补偿标准过低"})
-    clock.move_to(at("2026-10-20"))
-    r = api("center").act(pid, "decide_review", {"upheld": True, "note": "限期化解", "due_on": "2026-10-30"})
-    assert r.status_code == 200 and r.data["due_on"] == "2026-10-30"
     r = a.act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk],
                              "track": "multi_department"})
     assert r.status_code == 200, r.data
