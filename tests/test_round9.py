@@ -597,7 +597,8 @@ def test_a_stations_figures_link_to_the_same_petitions(api, org, clock):
     assert number in c.get(m.group(1).replace("&amp;", "&")).content.decode()
     # The list's own station filter stays that station alone; `under` takes those below it too.
     assert number not in c.get("/staff/petitions/", {"station": org.center.pk}).content.decode()
-    assert number in c.get("/staff/petitions/", {"under": org.center.pk}).content.decode()
+    listed = c.get("/staff/petitions/", {"under": org.center.pk}).content.decode()
+    assert number in listed and "及其下级代办点" in listed and 'name="under"' in listed
 
 
 def _docx_text(content: bytes) -> str:

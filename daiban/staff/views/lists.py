@@ -66,4 +66,18 @@ def petition_list(request):
         "form": form, "filters_set": any(request.GET.get(name) for name in form.fields if name != "q"), "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
+        # The statistics' own filters (hidden fields): said, so the list is not read as everything.
+        "scope_notes": _scope_notes(filters),
     })
+
+
+def _scope_notes(filters: dict) -> list[str]:
+    from daiban.org.models import Station
+
+    notes = []
+    if filters.get("under"):
+        name = Station.objects.filter(pk=filters["under"]).values_list("name", flat=True).first()
+        notes.append(f"{name}及其下级代办点")
+    if filters.get("unassigned"):
+        notes.append("未指定代办员")
+    return notes

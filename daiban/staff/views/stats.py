@@ -14,7 +14,7 @@ from daiban.lib.errors import Forbidden, Invalid
 from daiban.org.models import Station
 from daiban.petitions import matters
 from daiban.petitions.models import Channel, Source
-from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
+from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_petitions
 from daiban.petitions.selectors import today
 from daiban.staff.views.common import BadDate, date_param, id_param, staff_required
 from daiban.stats import queries
@@ -114,8 +114,8 @@ def dashboard(request):
 def _hotspots(user, station_id: int | None) -> list[matters.Hotspot]:
     """矛盾纠纷热点: clusters of similar open petitions of several petitioners, last 90 days."""
     visible = visible_petitions(user)
-    if station_id:
-        visible = visible.filter(station_id=station_id)
+    if station_id:  # the station and those below it, as the figures beside it count
+        visible = visible.filter(station_id__in=sorted(stations_below(station_id)))
     return matters.hotspots(visible, today=today())
 
 
