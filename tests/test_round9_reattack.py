@@ -233,8 +233,8 @@ def test_the_acceptance_notice_names_the_agent_designated_even_after_a_same_day_
 
 
 def test_sms_queued_to_a_fixed_line_before_the_fix_are_kept_as_landline(api, org):
-    """The data migration (notifications 0007) turns rows queued, failed or given up to a fixed line
-    into `landline`; a mobile's row is left alone."""
+    """The data migration (notifications 0007) turns rows given up on a fixed line into `landline`
+    (queued and failed ones are the sender's: tests/test_round9_third.py); a mobile's row is left alone."""
     import importlib
 
     from django.apps import apps
@@ -244,7 +244,7 @@ def test_sms_queued_to_a_fixed_line_before_the_fix_are_kept_as_landline(api, org
     migration = importlib.import_module("daiban.notifications.migrations.0007_landline_rows")
     fixed = _landline_petition(api, "agent1", 75)
     mobile = api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number(serial=76)})).data
-    Notification.objects.filter(petition_id__in=[fixed["id"], mobile["id"]], channel="sms").update(state="failed")
+    Notification.objects.filter(petition_id__in=[fixed["id"], mobile["id"]], channel="sms").update(state="gave_up")
     migration.to_landline(apps, None)
     assert set(Notification.objects.filter(petition_id=fixed["id"], channel="sms").values_list("state", flat=True)) == {"landline"}
-    assert set(Notification.objects.filter(petition_id=mobile["id"], channel="sms").values_list("state", flat=True)) == {"failed"}
+    assert set(Notification.objects.filter(petition_id=mobile["id"], channel="sms").values_list("state", flat=True)) == {"gave_up"}

@@ -19,6 +19,7 @@ from daiban.notifications.models import Notification
 from daiban.notifications.templates_text import IN_APP, SMS
 from daiban.org import roles
 from daiban.org.models import User
+from daiban.petitions.abilities import may_see_personal_data
 from daiban.petitions.events import current_event, was_undone
 from daiban.petitions.models import Petition
 
@@ -57,7 +58,7 @@ def _to_landline(row: Notification) -> None:
     N.objects.filter(pk=row.pk).update(state=N.State.LANDLINE, next_attempt_at=None)
     if row.petition is not None:
         notice(case_workers(row.petition), "sms_landline", petition=row.petition, dedupe=f"landline:{row.pk}",
-               number=row.petition.number, body=row.body)
+               event_id=row.event_id, number=row.petition.number, body=row.body)
 
 
 def case_workers(petition: Petition) -> list[User]:
@@ -67,15 +68,19 @@ def case_workers(petition: Petition) -> list[User]:
     if agent is not None and agent.user is not None and agent.user.is_active:
         return [agent.user]
     # A station without leaders (a township station run by one agent, the center): whoever
-    # registered it, else the station's agents, else the center; never nobody.
-    found = station_leaders(petition)
-    if not found and petition.created_by_id and petition.created_by is not None and petition.created_by.is_active:
-        found = [petition.created_by]
-    if not found:
-        found = [u for u in User.objects.filter(is_active=True, station_id=petition.station_id, agent__isnull=False)]
-    if not found:
-        found = [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
-    return found
+    # registered it, else the station's agents, else the center; never nobody. Only those who may
+    # see the petitioner's number and query code (what they are asked to phone, what a receipt says).
+    groups = (
+        lambda: station_leaders(petition),
+        lambda: [petition.created_by] if petition.created_by is not None and petition.created_by.is_active else [],
+        lambda: list(User.objects.filter(is_active=True, station_id=petition.station_id, agent__isnull=False)),
+        lambda: [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set],
+    )
+    for group in groups:
+        found = [u for u in group() if may_see_personal_data(u, petition)]
+        if found:
+            return found
+    return []
 
 
 def station_leaders(petition: Petition) -> list[User]:
@@ -85,10 +90,13 @@ def station_leaders(petition: Petition) -> list[User]:
 
 
 def notice(users: Iterable[User], template: str, *, petition: Petition | None = None, dedupe: str | None = None,
-           **params) -> int:
+           event_id: int | None = None, **params) -> int:
+    """In-app notices, one per user, of the event being handled (`event_id`: another's, e.g. the
+    step an SMS found at delivery belongs to), so an undo can find them."""
     body = IN_APP[template].format(**{k: param_text(v) for k, v in params.items()})
+    event = current_event.get()
     rows = [N(channel=N.Channel.IN_APP, template=template, petition=petition, recipient=u, body=body, state=N.State.SENT,
-              event=current_event.get(),
+              event_id=event_id if event_id is not None else (event.pk if event is not None else None),
               sent_at=timezone.now(), dedupe_key=f"{dedupe}:{u.pk}" if dedupe else None) for u in users]
     return len(N.objects.bulk_create(rows, ignore_conflicts=True))
 

@@ -1,10 +1,11 @@
-"""SMS queued, failed or given up to a fixed-line number before fixed lines were told apart
-(0006_landline_state): kept as `landline`, never sent (the gateway refuses them; the admin's 立即重试
-would put them back). The sender checks each number too (services.send_due)."""
+"""SMS given up on a fixed-line number before fixed lines were told apart (0006_landline_state): kept
+as `landline`, never sent (the gateway refused them; the admin's 立即重试 would put them back). Rows
+still queued or failed are left to the sender, which keeps each as `landline` and asks the case's
+workers to phone (services.send_due, _to_landline)."""
 
 from django.db import migrations
 
-PENDING = ("queued", "failed", "gave_up")
+PENDING = ("gave_up",)
 
 
 def to_landline(apps, schema_editor):

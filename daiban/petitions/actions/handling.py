@@ -154,15 +154,24 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
     if p.track == Track.MAJOR and data.convened_by is None:
         raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
     p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
+    # A date a decision fixed (a review found right, the center's instructions) was told to the
+    # petitioner: the solution's working days never carry the matter past it.
+    fixed = p.due_on if p.due_on is not None and p.due_workdays is None else None
+    kept = False
     deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track])
     capped = deadlines.cap_at_limit(p, p)  # the regulation's limit wins over the bureau's working days
     assert p.due_on is not None
+    if fixed is not None and fixed < p.due_on:
+        deadlines.set_fixed_deadline(p, p.due_from or determined, fixed)
+        kept, capped = True, False
     due = p.due_on
     for disposition in p.dispositions.filter(status__in=OPEN_DISPOSITION):
         copy_deadline(p, disposition)
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
     note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {due:%Y-%m-%d}"
+    if kept:
+        note += "（此前决定的限期不变）"
     if capped:
         note += "（以《信访工作条例》规定的办理期限为限）"
     return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat(), "capped": capped})

@@ -116,6 +116,8 @@ def _hotspots(user, station_id: int | None) -> list[matters.Hotspot]:
     visible = visible_petitions(user)
     if station_id:  # the station and those below it, as the figures beside it count
         visible = visible.filter(station_id__in=sorted(stations_below(station_id)))
+    elif not sees_everything(user):  # the user's own stations, as the figures count (queries.scope)
+        visible = visible.filter(station_id__in=sorted(station_scope(user)))
     return matters.hotspots(visible, today=today())
 
 
