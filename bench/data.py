@@ -43,6 +43,7 @@ from daiban.lib import crypto
 from daiban.notifications.models import Notification, SweepRun
 from daiban.notifications.templates_text import IN_APP, REVIEW_BY, SMS
 from daiban.org.models import Agent, Department, Station, User
+from daiban.petitions.guards import level_after
 from daiban.petitions.index_models import PetitionFeatures
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
@@ -671,11 +672,11 @@ class Life:
                 event(day, "feedback", before, "feedback_given",
                       f"{ContactMethod(method).label}反馈办理结果，信访人意见：{Satisfaction(satisfaction).label}",
                       {"satisfaction": satisfaction, "method": method}, agent_user)
-                # The review still open (guards.next_review_level): 复查 first, 复核 after one, none after that.
-                following = {None: "复查", "": "复查", "review": "复核"}.get(p.get("review_level"))
+                # The review still open (guards.level_after): 复查 first, 复核 after one, none after that.
+                following = level_after({p["review_level"]} if p.get("review_level") else set())
                 sms(day, "result", number=self.number,
                     review=REVIEW_BY.format(review_due=p["review_request_due_on"].strftime("%Y年%m月%d日"),
-                                            level=following) if following else "")
+                                            level=Review.Level(following).label) if following else "")
             elif action == "request_review":
                 level = args[0]
                 rid = g.t.take(g.t.review)

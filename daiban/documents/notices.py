@@ -24,7 +24,7 @@ from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
 from daiban.org.models import Agent
 from daiban.petitions import deadlines
-from daiban.petitions.guards import next_review_level
+from daiban.petitions.guards import level_after, next_review_level
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import EXCLUSIONS
@@ -139,9 +139,7 @@ def conclusions(petition: Petition) -> list[Conclusion]:
         if e.action == "request_review":
             asked.add((e.data or {}).get("level", ""))
         elif e.action == "conclude":
-            following = (None if Review.Level.RE_REVIEW in asked else
-                         Review.Level.RE_REVIEW if Review.Level.REVIEW in asked else Review.Level.REVIEW)
-            found.append(Conclusion(e.on, (e.data or {}).get("result") or e.note, following, known=True))
+            found.append(Conclusion(e.on, (e.data or {}).get("result") or e.note, level_after(asked), known=True))
     if petition.concluded_on is not None and petition.result:
         if found and found[-1].on == petition.concluded_on:
             last = found[-1]

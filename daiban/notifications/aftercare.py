@@ -4,8 +4,8 @@ the center when a case is referred to the judicial organs. Keyed by the event, l
 
 from __future__ import annotations
 
-from daiban.notifications.consumers import _center_users, _key
-from daiban.notifications.services import notice
+from daiban.notifications.consumers import _key
+from daiban.notifications.services import center_users, notice
 from daiban.notifications.templates_text import IN_APP
 from daiban.org.models import User
 from daiban.petitions.events import consumes
@@ -24,7 +24,7 @@ def double_check_opened(event: Event) -> None:
     if not event.data.get("upheld"):
         return
     p = event.petition
-    notice(_center_users(), "double_check_opened", petition=p, dedupe=_key(event, "double_check_opened"),
+    notice(center_users(), "double_check_opened", petition=p, dedupe=_key(event, "double_check_opened"),
            number=p.number)
 
 
@@ -38,12 +38,12 @@ def double_check_assigned(event: Event) -> None:
 @consumes("double_check_findings")
 def double_check_findings(event: Event) -> None:
     p = event.petition
-    notice(_center_users(), "double_check_findings", petition=p, dedupe=_key(event, "double_check_findings"),
+    notice(center_users(), "double_check_findings", petition=p, dedupe=_key(event, "double_check_findings"),
            number=p.number)
 
 
 @consumes("refer_judicial")
 def judicial_referral(event: Event) -> None:
     p = event.petition
-    notice(_center_users(), "judicial_referral", petition=p, dedupe=_key(event, "judicial_referral"),
+    notice(center_users(), "judicial_referral", petition=p, dedupe=_key(event, "judicial_referral"),
            number=p.number, organ=event.data.get("organ", "司法机关"))

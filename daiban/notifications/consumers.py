@@ -11,12 +11,11 @@ import uuid
 from django.db.models import Max
 from django_tasks import task
 
-from daiban.notifications.services import case_workers, notice, param_text, sms, station_leaders, withdraw
+from daiban.notifications.services import case_workers, center_users, notice, param_text, sms, withdraw
 from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
-from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions import recompute
-from daiban.petitions.choices import Satisfaction, Status
+from daiban.petitions.choices import ReviewLevel, Satisfaction, Status
 from daiban.petitions.events import consumes
 from daiban.petitions.guards import next_review_level
 from daiban.petitions.models import Disposition, Event, Petition
@@ -30,13 +29,6 @@ def _agent_user(petition: Petition) -> list[User]:
     if agent is None or agent.user is None:
         return []
     return case_workers(petition)
-
-
-_station_leaders = station_leaders
-
-
-def _center_users() -> list[User]:
-    return [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
 
 
 def _key(event: Event, template: str) -> str:
@@ -112,14 +104,16 @@ def solution_determined(event: Event) -> None:
 @consumes("feedback")
 def result(event: Event) -> None:
     p = event.petition
-    due, level = p.review_request_due_on, _NEXT_WORD.get(next_review_level(p) or "")
+    due, level = p.review_request_due_on, _next_word(p)
     review = "" if level is None else REVIEW_BY.format(review_due=param_text(due), level=level) if due else \
         REVIEW_RULE.format(level=level)
     sms(p, "result", dedupe=_key(event, "result"), review=review)
 
 
-# The review a petitioner may still ask for, as the SMS and letters call it (guards.next_review_level).
-_NEXT_WORD = {"review": "复查", "re_review": "复核"}
+def _next_word(petition: Petition) -> str | None:
+    """The review the petitioner may still ask for, as the SMS call it (复查, 复核), or None."""
+    level = next_review_level(petition)
+    return ReviewLevel(level).label if level else None
 
 
 @consumes("request_review")
@@ -127,7 +121,7 @@ def review_requested(event: Event) -> None:
     p = event.petition
     review = p.reviews.filter(pk=event.data.get("review_id")).first() or p.reviews.order_by("-id").first()
     if review is not None:
-        notice(_center_users(), "review_requested", petition=p, dedupe=_key(event, "review_requested"),
+        notice(center_users(), "review_requested", petition=p, dedupe=_key(event, "review_requested"),
                number=p.number, level=review.get_level_display(), answer_due=review.answer_due_on)
 
 
@@ -211,7 +205,7 @@ def window_moved(event: Event) -> None:
     """A calendar change moved dates the petitioner holds (recompute.py hands off only such events,
     `Limit.told`): one SMS names each with its old and new day ("申请复查的截止日期由11月19日改为11月20日")."""
     p = event.petition
-    following = _NEXT_WORD.get(next_review_level(p) or "")
+    following = _next_word(p)
     levels = {"next": following or "",
               "current": "复核" if p.review_level == "re_review" else "复查"}
     told = (event.data or {}).get("told", ())

@@ -47,15 +47,19 @@ def sms(petition: Petition, template: str, *, dedupe: str | None = None, **param
                    state=N.State.LANDLINE if landline else N.State.QUEUED,
                    next_attempt_at=None if landline else timezone.now()))
     if row is not None and landline:
-        notice(case_workers(petition), "sms_landline", petition=petition, dedupe=f"landline:{row.pk}",
-               number=petition.number, body=body)
+        _ask_to_phone(row)
     return row
 
 
 def _to_landline(row: Notification) -> None:
-    """An SMS found addressed to a fixed line: kept as `landline`, never sent, and the case's workers
-    told what to say on the phone (as sms() does when it queues one)."""
+    """An SMS found at delivery addressed to a fixed line: kept as `landline`, never sent."""
     N.objects.filter(pk=row.pk).update(state=N.State.LANDLINE, next_attempt_at=None)
+    _ask_to_phone(row)
+
+
+def _ask_to_phone(row: Notification) -> None:
+    """Tell the case's workers (case_workers) what an SMS kept as `landline` would have said, as a
+    notice of the SMS's own step (withdraw() heads it 已撤回 when the step is undone)."""
     if row.petition is not None:
         notice(case_workers(row.petition), "sms_landline", petition=row.petition, dedupe=f"landline:{row.pk}",
                event_id=row.event_id, number=row.petition.number, body=row.body)
@@ -63,7 +67,8 @@ def _to_landline(row: Notification) -> None:
 
 def case_workers(petition: Petition) -> list[User]:
     """Who is told about the petitioner's case: the agent's account; for a case no agent holds, or an
-    agent whose account was closed (who left), the leaders of its station."""
+    agent whose account was closed (who left), the first of: the station's leaders, whoever registered
+    it, the station's agents, the center, who may see the petitioner's number and query code."""
     agent = petition.agent if petition.agent_id else None
     if agent is not None and agent.user is not None and agent.user.is_active:
         return [agent.user]
@@ -74,13 +79,18 @@ def case_workers(petition: Petition) -> list[User]:
         lambda: station_leaders(petition),
         lambda: [petition.created_by] if petition.created_by is not None and petition.created_by.is_active else [],
         lambda: list(User.objects.filter(is_active=True, station_id=petition.station_id, agent__isnull=False)),
-        lambda: [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set],
+        center_users,
     )
     for group in groups:
         found = [u for u in group() if may_see_personal_data(u, petition)]
         if found:
             return found
     return []
+
+
+def center_users() -> list[User]:
+    """The active accounts of the 旗信访代办服务中心 (the joint office's staff hold its role)."""
+    return [u for u in User.objects.filter(is_active=True) if roles.CENTER in u.role_set]
 
 
 def station_leaders(petition: Petition) -> list[User]:

@@ -4,8 +4,8 @@ run by the worker after the action committed, each message keyed by its event (i
 
 from __future__ import annotations
 
-from daiban.notifications.consumers import _agent_user, _center_users, _day, _key, _station_leaders
-from daiban.notifications.services import notice, sms
+from daiban.notifications.consumers import _agent_user, _day, _key
+from daiban.notifications.services import center_users, notice, sms, station_leaders
 from daiban.org.models import Agent, User
 from daiban.petitions.choices import EscalationTarget
 from daiban.petitions.events import consumes
@@ -26,7 +26,7 @@ def escalated(event: Event) -> None:
     """The center (the joint office's staff hold its role) learns of the escalation at once."""
     p = event.petition
     to = event.data.get("to", "")
-    notice(_center_users(), "escalation_received", petition=p, dedupe=_key(event, "escalation_received"),
+    notice(center_users(), "escalation_received", petition=p, dedupe=_key(event, "escalation_received"),
            number=p.number, station=p.station.name,
            to=EscalationTarget(to).label if to in EscalationTarget.values else to)
 
@@ -61,7 +61,7 @@ def extension_requested(event: Event) -> None:
     disposition = _disposition(event)
     if disposition is not None:
         p = event.petition
-        notice([*_station_leaders(p), *_center_users()], "extension_requested", petition=p,
+        notice([*station_leaders(p), *center_users()], "extension_requested", petition=p,
                dedupe=_key(event, "extension_requested"), department=disposition.department.name,
                disposition=disposition.number, workdays=event.data.get("workdays", ""))
 

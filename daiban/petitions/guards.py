@@ -52,10 +52,15 @@ def next_review_level(petition: Petition, as_of: datetime.date | None = None) ->
     reviews = petition.reviews.all()
     if as_of is not None:
         reviews = reviews.filter(requested_on__lte=as_of)
-    levels = set(reviews.values_list("level", flat=True))
-    if Review.Level.RE_REVIEW in levels:
+    return level_after(set(reviews.values_list("level", flat=True)))
+
+
+def level_after(asked: set[str]) -> str | None:
+    """The review still open once the levels in `asked` were requested: 复查 first, 复核 after it,
+    none after a 复核 (三级终结, 《信访工作条例》第三十五条)."""
+    if Review.Level.RE_REVIEW in asked:
         return None
-    return Review.Level.RE_REVIEW if Review.Level.REVIEW in levels else Review.Level.REVIEW
+    return Review.Level.RE_REVIEW if Review.Level.REVIEW in asked else Review.Level.REVIEW
 
 
 def review_level_open(petition: Petition) -> Conflict | None:
