@@ -144,8 +144,8 @@ def items(petition: Petition) -> list[Item]:
     earlier = notices.earlier_results(petition)
     for kind in [*earlier, *(k for k, ok in notices.available(petition).items() if ok)]:
         item = _document_item(notices.build(petition, kind), bureau, 3)
-        if earlier and kind.startswith("result"):  # which round, in the 卷内目录
-            item.title += f"（第{kind.split('-')[1] if '-' in kind else len(earlier) + 1}次）"
+        if (which := notices.result_round(kind, earlier)) is not None:  # which round, in the 卷内目录
+            item.title += f"（第{which}次）"
         found.append(item)
     for referral in petition.judicial_referrals.all():
         item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)

@@ -180,15 +180,24 @@ def earlier_results(petition: Petition) -> list[str]:
     return [f"result-{n}" for n in range(1, len(conclusions(petition)))]
 
 
+def result_round(kind: str, earlier: list[str]) -> int | None:
+    """Which 处理意见书 `kind` is (1-based) when the matter had several (`earlier`: earlier_results),
+    for its title 处理意见书（第N次）; None for another kind or a single round."""
+    if not earlier or not kind.startswith("result"):
+        return None
+    return int(kind.split("-")[1]) if "-" in kind else len(earlier) + 1
+
+
 def listing(petition: Petition) -> list[dict]:
     """[{"kind", "title", "available"}] in the order a case meets them (API.md); before "result",
     the earlier rounds' 处理意见书 ("result-1": 处理意见书（第1次）), each available."""
     flags = available(petition)
     out = []
+    earlier = earlier_results(petition)
     for kind, title in TITLES.items():
         if kind == "result":
-            out += [{"kind": k, "title": f"{title}（第{k.split('-')[1]}次）", "available": True}
-                    for k in earlier_results(petition)]
+            out += [{"kind": k, "title": f"{title}（第{result_round(k, earlier)}次）", "available": True}
+                    for k in earlier]
         out.append({"kind": kind, "title": title, "available": flags[kind]})
     return out
 

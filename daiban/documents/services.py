@@ -306,11 +306,10 @@ def _converted(data: bytes, raw_name: str | None) -> CheckedUpload:
         raise Invalid.of({"file": "图片尺寸过大，请缩小后上传"}) from exc
     except convert.Unreadable as exc:
         raise Invalid.of({"file": f"照片“{shown}”已损坏或不是有效的{came_as}图片，无法打开"}) from exc
+    ext = next(e for _, content_type, e in SIGNATURES if content_type == kept.content_type)
     limit = settings.DAIBAN_ATTACHMENT_MAX_BYTES
     if len(kept.data) > limit:
-        raise Invalid.of({"file": f"照片“{shown}”转换为{'JPG' if kept.content_type == 'image/jpeg' else 'PNG'}后"
-                                  f"超过{limit // (1024 * 1024)}MB，请缩小后上传"})
-    ext = ".jpg" if kept.content_type == "image/jpeg" else ".png"
+        raise Invalid.of({"file": f"照片“{shown}”转换为{ext[1:].upper()}后超过{limit // (1024 * 1024)}MB，请缩小后上传"})
     return CheckedUpload(kept.data, kept.content_type, ext, attachment_name(raw_name, ext),
                          converted_from=came_as, received_sha256=hashlib.sha256(data).hexdigest())
 

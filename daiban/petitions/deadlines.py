@@ -32,6 +32,12 @@ def set_fixed_deadline(obj: Petition | Disposition, start: datetime.date, due_on
     obj.due_from, obj.due_workdays, obj.due_on, obj.due_provisional = start, None, due_on, False
 
 
+def decided_date(obj: Petition | Disposition) -> datetime.date | None:
+    """The date a decision fixed (set_fixed_deadline: a review found right, the center's instructions
+    on an escalation sent back), told to the petitioner; None for a counted deadline or none."""
+    return obj.due_on if obj.due_on is not None and obj.due_workdays is None else None
+
+
 def follow_disposition(petition: Petition, disposition: Disposition) -> bool:
     """Move the petition's due date (and its count) to the 处置单's when that is later: the matter
     is due when its last department is (an extended 处置单, or one routed after another was

@@ -85,13 +85,12 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         complained_note = f"；被反映单位：{named.name}" if named else "；取消被反映单位"
     proposed = data.proposed_handling
     open_before = list(p.dispositions.filter(status__in=OPEN_DISPOSITION))
-    # A date a decision fixed (a 复查/复核 found the request right, the center's instructions on an
-    # escalation sent back), told to the petitioner: every 处置单 routed under it is held to it, and
+    # A date a decision fixed, told to the petitioner: every 处置单 routed under it is held to it, and
     # neither a routing nor a change of track moves or clears it.
-    fixed = p.due_on is not None and p.due_workdays is None
+    fixed = deadlines.decided_date(p)
     if track != p.track or p.due_on is None:
         p.track = track
-        if fixed:
+        if fixed is not None:
             pass
         elif track == Track.STANDARD:
             deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
@@ -114,7 +113,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         if track == Track.STANDARD:
             deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
             deadlines.cap_at_limit(disposition, p)
-            if fixed and disposition.due_on is not None and p.due_on is not None and disposition.due_on > p.due_on:
+            if fixed is not None and disposition.due_on is not None and disposition.due_on > fixed:
                 copy_deadline(p, disposition)
             # Routed again after a return, or to one more department: each has its 15 working days
             # from its own routing, and the matter is due when the last of them is.
@@ -154,9 +153,9 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
     if p.track == Track.MAJOR and data.convened_by is None:
         raise Invalid.of({"convened_by": "请选择会商召集人（旗委书记或旗长）"})
     p.solution_determined_on, p.convened_by = determined, data.convened_by or ""
-    # A date a decision fixed (a review found right, the center's instructions) was told to the
-    # petitioner: the solution's working days never carry the matter past it.
-    fixed = p.due_on if p.due_on is not None and p.due_workdays is None else None
+    # A date a decision fixed was told to the petitioner: the solution's working days never carry the
+    # matter past it.
+    fixed = deadlines.decided_date(p)
     kept = False
     deadlines.set_workday_deadline(p, determined, deadlines.BUREAU_WORKDAYS[p.track])
     capped = deadlines.cap_at_limit(p, p)  # the regulation's limit wins over the bureau's working days
