@@ -238,6 +238,20 @@ def normalise_number(raw: str | None) -> str:
     return re.sub(r"[^\w-]", "", value)[:40]
 
 
+# What people put between the characters of a query code they read off a receipt or an SMS: spaces,
+# dashes of every kind, dots, underscores (full-width forms folded by NFKC first).
+_CODE_SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015\u2212\u30fc]+")
+
+
+def normalise_code(raw: str | None) -> str:
+    """A query code as people type it (`AB3D 5FGH7K`, `ab3d-5fgh-7k`, full-width): cleaned, NFKC-folded,
+    upper case, without separators; at most 40 characters. A code is never read as a petition number
+    (`normalise_number` would turn a code of letters then digits, ABCD234567, into ABCD-2345-000067,
+    and its petitioner could never track the case)."""
+    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper()
+    return _CODE_SEPARATORS.sub("", value)[:40]
+
+
 def find(number: str, code: str, client: str, *, captcha_pass: str = "") -> Petition:
     """The petition if the code is right; the same NotFound for a wrong code and an unknown number.
 
@@ -253,7 +267,7 @@ def find(number: str, code: str, client: str, *, captcha_pass: str = "") -> Peti
     forgives this client's wrong codes for this number. The check, the comparison and the count run
     for one client at a time: sixty guesses sent at once are not all compared.
     """
-    number, code = normalise_number(number), normalise_number(code)
+    number, code = normalise_number(number), normalise_code(code)
     wrong = settings.DAIBAN_PUBLIC_WRONG_CODES
     pair = f"{client}|{number}"
     spent = f"{number}|{captcha_pass}"

@@ -258,7 +258,7 @@ def track(request):
     links with ?number=…&code=… still work and are sent on to the address without the code."""
     data = request.POST if request.method == "POST" else request.GET
     number = services.normalise_number(data.get("number", ""))
-    code = data.get("code", "").strip()
+    code = services.normalise_code(data.get("code", ""))
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
@@ -284,16 +284,17 @@ def status(request, number: str):
     number = services.normalise_number(number)
     if not number:  # nothing of the address is a number ("/track/％/"): the form asks for one
         return _private(redirect_303(reverse("portal:track")))
-    if request.method != "POST" and request.GET.get("code", "").strip():
+    if request.method != "POST" and services.normalise_code(request.GET.get("code")):
         # A link with ?code=…: the code goes into this browser's session (as the track form's post
         # does) and the address bar, history and bookmarks get the address without it.
-        refused = _refuse_code(request, number, request.GET["code"].strip())
+        linked = services.normalise_code(request.GET["code"])
+        refused = _refuse_code(request, number, linked)
         if refused is not None:
             return refused
-        _remember_code(request, number, request.GET["code"].strip())
+        _remember_code(request, number, linked)
         return _private(redirect_303(reverse("portal:status", args=[number])))
     if request.method == "POST":  # never on the session's word alone (see above)
-        code = request.POST.get("code", "") or request.GET.get("code", "")
+        code = services.normalise_code(request.POST.get("code", "") or request.GET.get("code", ""))
     else:
         code = request.session.get(CODES_KEY, {}).get(number, "")
     if not code:
