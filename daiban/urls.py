@@ -7,12 +7,24 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from daiban.api.main import api
+from daiban.org import roles
 from daiban.staff.views.auth import AdminLoginForm
 
 admin.site.site_header = "信访代办 管理后台"
 admin.site.site_title = "信访代办"
 admin.site.index_title = "基础数据"
 admin.site.login_form = AdminLoginForm  # same lockout message as the staff login
+
+
+def _administrator(request) -> bool:
+    """/admin/ is the system administrator's (reference data, the calendar, accounts): the role, not
+    Django's is_staff flag alone, so a second factor the role requires (DAIBAN_OTP_REQUIRED_ROLES) is
+    never skipped by an account given is_staff and model permissions."""
+    user = request.user
+    return bool(user.is_active and user.is_authenticated and user.has_role(roles.ADMIN))
+
+
+admin.site.has_permission = _administrator  # type: ignore[method-assign]
 
 
 @csrf_exempt  # the API takes tokens, not cookies: a POST to a mistyped path is a 404, not a CSRF page

@@ -402,6 +402,7 @@ class PetitionOut(PetitionListItem):
     contacts: list[ContactOut]
     reviews: list[ReviewOut]
     related: list[RelatedOut]
+    related_elsewhere: int = Field(0, description="同一事项以前的信访事项中由其他代办机构办理、本人无权查看的件数（不列出）")
     events: list[EventOut]
     double_checks: list[DoubleCheckOut] = Field(description="一案双查（仅对代办服务中心、责任人和本机构领导列出）")
     conduct: list[ConductOut] = Field(description="终结后缠访、闹访等行为记录")

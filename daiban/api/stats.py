@@ -84,7 +84,7 @@ def stats_follow_ups(request: StaffRequest, from_: s.PlausibleDate | None = Quer
 @router.get("/stats/repeats", tags=["统计"], summary="重复信访及其以前的信访事项", response={200: list[dict], **ERRORS})
 def stats_repeats(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
                   to: s.PlausibleDate | None = None, station: s.Id | None = None):
-    return queries.repeats(queries.scope(request.user, period(from_, to), station))
+    return queries.repeats(queries.scope(request.user, period(from_, to), station), request.user)
 
 
 @router.get("/stats/report.{fmt}", tags=["统计"], summary="月度报告（docx/pdf/xlsx）", response={200: None, **ERRORS})

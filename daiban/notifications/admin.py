@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
+from daiban.audit.admin import ReadOnlyAdmin
+from daiban.audit.models import Action
+from daiban.audit.services import record
 from daiban.notifications.models import Notification, SweepRun
 
 # The message templates by their Chinese names (the table stores the code).
@@ -25,14 +29,19 @@ class TemplateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """The record of what each person was told (the case's SMS log, the staff's notices): read-only,
+    like the audit trail: an edited body or a row set back to "queued" would have the gateway send
+    text nobody wrote to a petitioner. The one thing the administrator does here is to have a failed
+    or given-up SMS tried again, unchanged, and that is audited."""
+
     list_display = ("created_at", "channel", "template_label", "petition", "recipient", "state", "attempts", "last_error")
     list_filter = ("channel", "state", TemplateFilter)
     exclude = ("phone_enc",)
     actions = ["retry_now"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_actions(self, request):
+        return admin.ModelAdmin.get_actions(self, request)
 
     @admin.display(description="模板", ordering="template")
     def template_label(self, obj: Notification) -> str:
@@ -40,11 +49,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="立即重试（发送失败或已放弃的短信）")
     def retry_now(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.filter(channel="sms", state__in=["failed", "gave_up"]).update(state="failed", next_attempt_at=timezone.now())
+        chosen = list(queryset.filter(channel="sms", state__in=["failed", "gave_up"]).values_list("pk", flat=True))
+        if not chosen:
+            messages.info(request, "所选记录中没有发送失败或已放弃的短信")
+            return
+        Notification.objects.filter(pk__in=chosen).update(state="failed", next_attempt_at=timezone.now())
+        record(Action.SETTINGS_CHANGE, actor=request.user, target_type="notification", label="立即重试短信",
+               detail={"operation": "重试", "ids": chosen[:50], "count": len(chosen)})
+        messages.success(request, f"已安排重试 {len(chosen)} 条短信")
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(ReadOnlyAdmin):
+    """Which days the reminder sweep has run: its claim rows (one per day, so two workers never urge
+    twice). Read-only: a row added by hand silences that day's urging; one deleted repeats it."""
+
     list_display = ("day", "started_at", "urged", "reminded")

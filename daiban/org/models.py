@@ -39,6 +39,40 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Which level a station's parent must be (the plan's three levels: 旗中心 → 苏木镇站 → 嘎查村点).
+    PARENT_LEVELS = {Level.CENTER: (), Level.STATION: (Level.CENTER,), Level.VILLAGE: (Level.STATION, Level.CENTER)}
+
+    def clean(self) -> None:
+        """The network stays a tree of three levels (实施方案 三): the center has no parent, a station
+        hangs under the center, a village point under a station (or the center); never under itself or
+        one of its own stations below, a loop that would make every petition "below" a township's
+        agents (permissions.stations_below). Raises ValidationError naming 上级 or 层级."""
+        from django.core.exceptions import ValidationError
+
+        allowed = self.PARENT_LEVELS.get(self.level, ())
+        if self.parent_id is None:
+            if allowed and Station.objects.filter(level=Station.Level.CENTER).exclude(pk=self.pk).exists():
+                raise ValidationError({"parent": f"{self.get_level_display()}须有上级代办机构"})
+            return
+        if not allowed:
+            raise ValidationError({"parent": "旗信访代办服务中心没有上级"})
+        parent = self.parent
+        if parent.level not in allowed:
+            raise ValidationError({"parent": f"{self.get_level_display()}的上级应为"
+                                             + "或".join(str(Station.Level(level).label) for level in allowed)})
+        seen: set[int] = set()
+        node: Station | None = parent
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "上级不能是本机构或其下级机构"})
+            seen.add(node.pk)
+            node = node.parent
+        if self.pk is not None and self.level != Station.Level.VILLAGE:
+            below = Station.objects.filter(parent_id=self.pk).exclude(level__in=[
+                level for level, parents in self.PARENT_LEVELS.items() if self.level in parents])
+            if below.exists():
+                raise ValidationError({"level": "本机构的下级机构层级与所选层级不符，请先调整下级机构"})
+
 
 class Department(models.Model):
     """事权单位: a banner department or a township (苏木镇) with power to resolve a matter."""

@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
+from django.db import transaction
 
+from daiban.audit import services as audit
 from daiban.audit.admin import ReadOnlyAdmin
+from daiban.audit.models import Action as AuditAction
 from daiban.lib.adminforms import CleanModelForm
 from daiban.lib.errors import Forbidden
 from daiban.petitions import search
@@ -123,6 +126,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return may(request.user, "calendar_edit")
 
+    def has_delete_permission(self, request, obj=None):
+        # Every date has its row (seeded by year); a row deleted would make the day count as a plain
+        # weekday without recomputing the deadlines that counted it. Changing the day does that.
+        return False
+
+    def get_actions(self, request):
+        return {name: action for name, action in super().get_actions(request).items() if name != "delete_selected"}
+
     def save_model(self, request, obj, form, change):
         try:
             changed = calendar_change(
@@ -137,7 +148,19 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.action(description="标记为已确认（国务院通知已发布）")
     def mark_confirmed(self, request, queryset):
-        queryset.update(confirmed=True)
+        """Through the calendar service, as every edit: audited (calendar_change), in one transaction."""
+        if not may(request.user, "calendar_edit"):
+            messages.error(request, "没有修改工作日历的权限")
+            return
+        # No working day changes, so nothing is recomputed; each row keeps where its status came from.
+        with transaction.atomic():
+            days = list(queryset.filter(confirmed=False).order_by("date").values_list("date", flat=True))
+            CalendarDay.objects.filter(date__in=days).update(confirmed=True)
+            audit.record(AuditAction.CALENDAR_CHANGE, actor=request.user, target_type="calendar",
+                         label="管理员确认工作日历（国务院通知已发布）",
+                         detail={"days": [d.isoformat() for d in days][:50], "changed": [], "confirm": True,
+                                 "count": len(days)})
+        messages.success(request, f"已确认 {len(days)} 天")
 
 
 @admin.register(PetitionerCorrection)

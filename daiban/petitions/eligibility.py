@@ -20,6 +20,7 @@ from daiban.petitions.permissions import (
     get_visible_petition,
     petitions_visible_to,
     visibility,
+    visible_ids,
     visible_petitions,
 )
 from daiban.petitions.similarity import Features, TermStats, features, norm, score
@@ -30,11 +31,22 @@ from daiban.petitions.workflow import EXCLUSIONS, OPEN
 class Reason:
     code: str
     petition: Petition | None
+    elsewhere: bool = False  # the earlier petition is one the reader may not see (another station's)
 
     @property
     def message(self) -> str:
-        suffix = f"（{self.petition.number}）" if self.petition else ""
-        return EXCLUSIONS[self.code] + suffix
+        if self.petition:
+            return f"{EXCLUSIONS[self.code]}（{self.petition.number}）"
+        return EXCLUSIONS[self.code] + ("（由其他代办机构办理）" if self.elsewhere else "")
+
+
+def as_seen_by(user: User, reasons: list[Reason]) -> list[Reason]:
+    """`reasons` as `user` may read them: an earlier petition the user may not see is not named (no id,
+    no number), only said to be handled elsewhere; the reason itself still counts (API.md: existence
+    does not leak; the petition is still 不予代办)."""
+    shown = visible_ids(user, [r.petition.pk for r in reasons if r.petition])
+    return [r if r.petition is None or r.petition.pk in shown else Reason(r.code, None, elsewhere=True)
+            for r in reasons]
 
 
 def scored_earlier(petitioner_id: int, content: str | Features, before_id: int | None = None,
@@ -108,7 +120,7 @@ def exclusions_of(user: User, petition_id: int) -> list[Reason]:
         # its `related` too): with a per-matter masking, their numbers would tie a masked matter to a
         # person it knows from another one.
         return [Reason(r.code, None) for r in reasons]
-    return reasons
+    return as_seen_by(user, reasons)
 
 
 # Both queries compiled once (daiban.lib.compiled, issue 16): the first per set of petitions a user may see.
@@ -173,7 +185,7 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
     return Preview(
         known=petitioner_id is not None, typed=typed,
         earlier=[e for e in rated if e.petition.pk in seen], hidden_count=len(scored) - len(seen),
-        reasons=reasons_from(same, judicial=judicial), similar=similar)
+        reasons=as_seen_by(user, reasons_from(same, judicial=judicial)), similar=similar)
 
 
 def earlier_scored(petition: Petition) -> list[tuple[Petition, float]]:
@@ -224,9 +236,7 @@ def possibly_same_of(user: User, petition_id: int) -> list[Earlier]:
 
 def _seen(user: User, petitions: list[Petition]) -> set[int]:
     """The ids of those of `petitions` that `user` may see (one query; none for an empty list)."""
-    if not petitions:
-        return set()
-    return set(visible_petitions(user).filter(pk__in=[p.pk for p in petitions]).values_list("pk", flat=True))
+    return visible_ids(user, [p.pk for p in petitions])
 
 
 def reasons_from(related: list[Petition], *, judicial: bool) -> list[Reason]:

@@ -67,7 +67,9 @@ def profile(user: User, petitioner_id: int, *, via: str = "petitioner_profile") 
     petitions = list(
         visible_petitions(user).filter(petitioner_id=petitioner.pk).order_by("-id")
         .select_related("station", "agent")
-        .prefetch_related("contacts", Prefetch("links", queryset=PetitionLink.objects.select_related("related")))
+        # Links to earlier petitions this user may see: another station's is not named here either.
+        .prefetch_related("contacts", Prefetch("links", queryset=PetitionLink.objects.select_related("related")
+                                               .filter(related_id__in=visible_petitions(user).values("pk"))))
     )
     granting = next((p for p in petitions if may_see_personal_data(user, p)), None)
     if granting is None:

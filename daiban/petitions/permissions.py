@@ -3,6 +3,7 @@ What each kind may do is in abilities.py and in the actions' declarations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -112,6 +113,16 @@ def visibility(user: User | None) -> Visibility:
 def visible_petitions(user: User | None) -> QuerySet[Petition]:
     """The petitions this user may see; everything else answers 404."""
     return petitions_visible_to(visibility(user))
+
+
+def visible_ids(user: User | None, ids: Iterable[int]) -> set[int]:
+    """Which of these petition ids `user` may see (one query; none for no ids). What names another
+    petition (a repeat's earlier one, an exclusion's, a link) names it only when this is true, else
+    says it is handled elsewhere: existence must not leak (API.md, Conventions)."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(visible_petitions(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def petitions_visible_to(seen: Visibility) -> QuerySet[Petition]:

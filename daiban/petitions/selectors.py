@@ -51,6 +51,7 @@ from daiban.petitions.permissions import (
     petitions_visible_to,
     stations_below,
     visibility,
+    visible_ids,
     visible_petitions,
 )
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
@@ -400,6 +401,8 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
     # Asked of the calendar now, not stored: confirming a year (an import) clears it at once.
     years = set(range(petition.due_from.year, petition.due_on.year + 1)) if petition.due_on and petition.due_from else set()
     provisional = _provisional_deadlines(petition, years)
+    links = [] if department_only else list(petition.links.all())
+    shown_links = visible_ids(user, [link.related_id for link in links])
     data = list_item(petition, user, person)
     data.update({
         "query_code": petition.query_code if may_see_query_code(user, petition) else None,
@@ -452,8 +455,11 @@ def petition_detail(petition: Petition, user: User, *, via: str = "api") -> dict
             {"id": link.related_id, "number": link.related.number, "status": link.related.status,
              "review_level": link.related.review_level or None,
              "reason": link.reason, "score": link.score}
-            for link in ([] if department_only else petition.links.all())
+            for link in links if link.related_id in shown_links
         ],
+        # Earlier petitions on the same matter that this user may not see (another station's): counted,
+        # never named (existence does not leak).
+        "related_elsewhere": len(links) - len(shown_links),
         "events": [event_out(e) for e in events_for(petition, user)],
         **aftercare_out(petition, user, department_only=department_only),
     })

@@ -9,7 +9,7 @@ from daiban.org.models import Station
 
 
 class DutyDay(models.Model):
-    station = models.ForeignKey(Station, verbose_name="代办机构", on_delete=models.CASCADE, related_name="duty_days")
+    station = models.ForeignKey(Station, verbose_name="代办机构", on_delete=models.PROTECT, related_name="duty_days")
     date = models.DateField("日期")
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="带班领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

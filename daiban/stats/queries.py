@@ -11,7 +11,7 @@ from daiban.lib.errors import NotFound
 from daiban.org.models import Agent, Station, User
 from daiban.petitions.abilities import require
 from daiban.petitions.models import Disposition, Petition, PetitionLink
-from daiban.petitions.permissions import sees_everything, station_scope, stations_below
+from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_ids
 from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.stats.kpi import CONDITIONS, with_rates
 
@@ -186,15 +186,21 @@ def follow_ups(qs: QuerySet[Petition]) -> dict:
     return counts
 
 
-def repeats(qs: QuerySet[Petition], limit: int = 200) -> list[dict]:
-    links = (PetitionLink.objects.filter(**_through(qs, "petition"))
-             .select_related("petition", "related").order_by("-petition_id", "-id")[:limit])
+def repeats(qs: QuerySet[Petition], user: User, limit: int = 200) -> list[dict]:
+    """The repeat petitions of the scope, newest first, each with the earlier petition it repeats:
+    named (id, number, dates, status) only when `user` may see it, else `earlier` is null and
+    `earlier_elsewhere` true (another station's; existence does not leak). `multi_channel` is computed
+    either way (the statistic counts it)."""
+    links = list(PetitionLink.objects.filter(**_through(qs, "petition"))
+                 .select_related("petition", "related").order_by("-petition_id", "-id")[:limit])
+    shown = visible_ids(user, [link.related_id for link in links])
     return [{
         "id": link.petition_id, "number": link.petition.number, "received_on": link.petition.received_on,
         "channel": link.petition.channel, "source": link.petition.source,
         "earlier": {"id": link.related_id, "number": link.related.number, "received_on": link.related.received_on,
                     "channel": link.related.channel, "source": link.related.source, "status": link.related.status,
-                    "review_level": link.related.review_level},
+                    "review_level": link.related.review_level} if link.related_id in shown else None,
+        "earlier_elsewhere": link.related_id not in shown,
         "multi_channel": (link.petition.channel, link.petition.source) != (link.related.channel, link.related.source),
         "score": link.score,
     } for link in links]

@@ -83,7 +83,7 @@ def screen(ctx: Ctx, data: ScreenIn) -> Outcome:
 
 def _accept(ctx: Ctx, data: ScreenIn) -> Agent:
     p = ctx.petition
-    reasons = eligibility.exclusions(p)
+    reasons = eligibility.as_seen_by(ctx.user, eligibility.exclusions(p))
     if reasons:
         raise Conflict(
             "该事项不予代办：" + "；".join(r.message for r in reasons), code="not_eligible",

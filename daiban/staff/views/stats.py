@@ -93,7 +93,7 @@ def dashboard(request):
         "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
         "follow_ups": queries.follow_ups(current),
         "double_checks": queries.double_checks(current, period),
-        "repeats": queries.repeats(current, limit=20),
+        "repeats": queries.repeats(current, request.user, limit=20),
         "hotspots": _hotspots(request.user, station_id),
         "trend": trend,
         "month": f"{end:%Y-%m}",
