@@ -279,6 +279,8 @@ DAIBAN_POSSIBLY_SAME_MATTER_THRESHOLD = env_float("DAIBAN_POSSIBLY_SAME_MATTER_T
 # The check before registering tells whether an ID number is a known petitioner's: each account may
 # make this many an hour (a busy intake day makes a few dozen), so nobody can sweep ID numbers with it.
 DAIBAN_INTAKE_CHECKS_PER_HOUR = env_int("DAIBAN_INTAKE_CHECKS_PER_HOUR", 300, low=1, high=100_000)
+# Searches of the list by ID number or phone, per account and hour (selectors.count_identity_search).
+DAIBAN_IDENTITY_SEARCHES_PER_HOUR = env_int("DAIBAN_IDENTITY_SEARCHES_PER_HOUR", 120, low=1, high=100_000)
 # Open petitions of other petitioners at the station on a similar matter (同一事项，多名信访人).
 DAIBAN_SIMILAR_MATTER_THRESHOLD = env_float("DAIBAN_SIMILAR_MATTER_THRESHOLD", 0.33)
 # API tokens live this many hours.

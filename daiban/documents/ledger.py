@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from daiban.documents.safe import sheet_text
 from daiban.lib import crypto
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
+from daiban.lib.xlsx import formula_like
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data
 from daiban.petitions.choices import status_label
@@ -152,6 +153,7 @@ class _Cells:
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+            cell.quotePrefix = formula_like(value)
         return cell
 
 
@@ -178,6 +180,9 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
         "short": workbook.add_format(base),
         "date": workbook.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"}),
     }
+    quoted = {"text": workbook.add_format({**base, "text_wrap": True, "quote_prefix": True}),
+              "short": workbook.add_format({**base, "quote_prefix": True})}
+    quoted["date"] = quoted["short"]
     header_format = workbook.add_format({"font_name": "宋体", "font_size": 10, "bold": True, "bg_color": "#DDEBF7",
                                          "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
     for index, (_, width, _) in enumerate(columns):
@@ -249,7 +254,9 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
             if value is None or value == "":
                 continue  # an empty cell costs as much as a full one: the printed grid draws it
             if isinstance(value, str):
-                sheet.write_string(line, col, sheet_text(value)[:32767], formats[kind])  # text, never a formula
+                text = sheet_text(value)[:32767]
+                # Text, never a formula; one that looks like one keeps the quote prefix (lib.xlsx).
+                sheet.write_string(line, col, text, quoted[kind] if formula_like(text) else formats[kind])
             elif isinstance(value, datetime.date):
                 sheet.write_datetime(line, col, value, formats["date"])
             else:

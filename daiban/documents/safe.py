@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from daiban.lib.xlsx import formula_like
+
 # C0 except \t and \n, DEL, C1; surrogates; the noncharacters U+FDD0–FDEF and U+xFFFE/U+xFFFF.
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # CR is a newline once cleaned
 _NAME_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -50,14 +51,26 @@ def sheet_text(value: object) -> str:
 
 
 def csv_text(value: object) -> str:
-    """User text for a CSV cell: a leading = + - @ tab or CR is defused with a ' (OWASP CSV injection)."""
+    """User text for a CSV cell: a leading = + - @ tab or CR (after spaces, full-width too: lib.xlsx.
+    formula_like) is defused with a ' (OWASP CSV injection)."""
     text = clean(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if formula_like(text) else text
 
 
 # Linux and macOS file systems take at most 255 bytes per name: a ZIP member of 90 Chinese characters
 # (270 bytes in UTF-8) would not extract ("File name too long").
 NAME_BYTES = 240
+
+
+# Names Windows reserves for devices, whatever the extension (CON.png opens the console, not a file):
+# a file saved or extracted under one fails or writes nowhere.
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
+
+
+def windows_safe(name: str) -> str:
+    """`name` with a leading underscore when its stem is a device name Windows reserves (CON, PRN,
+    AUX, NUL, COM1–9, LPT1–9, any extension); else unchanged."""
+    return f"_{name}" if _RESERVED.match(name) else name
 
 
 def zip_name(value: object, *, fallback: str = "文件", limit: int = 80) -> str:
@@ -66,7 +79,7 @@ def zip_name(value: object, *, fallback: str = "文件", limit: int = 80) -> str
     extension is kept)."""
     text = unicodedata.normalize("NFC", clean(value))
     text = text.replace("\n", " ").replace("\t", " ")
-    text = _NAME_UNSAFE.sub("_", text).strip("._ ")
+    text = windows_safe(_NAME_UNSAFE.sub("_", text).strip("._ "))
     if not text:
         return fallback
     if len(text) > limit or len(text.encode()) > NAME_BYTES:

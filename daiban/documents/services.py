@@ -26,6 +26,7 @@ from daiban.documents.forms import agency_form, agency_form_applies, disposition
 from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.safe import windows_safe
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
@@ -540,7 +541,7 @@ def attachment_name(raw: str | None, ext: str) -> str:
         # Django keeps at most 255 characters of an uploaded file's name: past that, the count is not known.
         count = f"超过{len(raw or '')}字" if len(raw or "") >= 255 else f"{len(stem) + len(ext)}字"
         raise Invalid.of({"file": f"文件名不能超过{NAME_MAX}字（现有{count}），请改名后再上传"})
-    return stem + ext
+    return windows_safe(stem + ext)
 
 
 def attachment_visible(user: User, attachment_id: int) -> Attachment | None:

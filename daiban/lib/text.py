@@ -13,6 +13,8 @@ added later is cleaned without anyone remembering to. What is done, per kind of 
 | lone surrogates, noncharacters (U+FFFE/FFFF of every plane, U+FDD0–FDEF) | removed | not text: they cannot be encoded to UTF-8 or written to XML |
 | bidirectional overrides and isolates (U+202A–202E, U+2066–2069) | removed | they make a name or number read differently on screen than it is stored |
 | byte-order mark and zero-width space (U+FEFF, U+200B) | removed | pasted noise that splits words in search and dedupe |
+| bidirectional marks (U+200E/200F, U+061C), word joiner and invisible operators (U+2060–2064), deprecated format controls (U+206A–206F), soft hyphen (U+00AD) | removed | invisible: a name typed with one is stored unlike the same name typed without, and reads the same on every page and letter |
+| zero-width joiner and non-joiner (U+200C/200D), Mongolian free variation selectors and vowel separator (U+180B–180F), variation selectors | kept | they shape emoji and Mongolian script; search ignores them (search.py) |
 | replacement character U+FFFD | the field is refused by name (forms, the API's text types, intake, notes) | Django decodes bytes that are not UTF-8 as U+FFFD, another system's failed decoding leaves it: what was there is lost |
 
 Nothing is silently shortened: text longer than its field, or empty after cleaning where a value is
@@ -36,7 +38,7 @@ _BREAKS = re.compile("\r\n|[\r\u000b\u000c\u0085\u2028\u2029]")
 # Everything removed outright (see the table above). \t and \n are handled by the caller's kind.
 _REMOVED = re.compile(
     "[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f"
-    "\u202a-\u202e\u2066-\u2069\ufeff\u200b"
+    "\u202a-\u202e\u2066-\u2069\ufeff\u200b\u200e\u200f\u061c\u00ad\u2060-\u2064\u206a-\u206f"
     "\ufdd0-\ufdef\ufffe\uffff"
     "\ud800-\udfff]"
 )

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from daiban.lib import crypto
 from daiban.lib.identity import InvalidValue, normalize_id_number, normalize_phone
+from daiban.petitions.models import Petitioner
 
 FTS_TABLE = "petitions_searchentry_fts"
 _RUN = re.compile(r"[^\W_]+")
@@ -36,8 +37,16 @@ RANK_LIMIT = 5000
 # --- tokens ---------------------------------------------------------------------------------------
 
 
+# Unicode's default-ignorable code points (DerivedCoreProperties): invisible, so a name or a word typed
+# with one (a joiner pasted from a chat app, a Mongolian variation selector) is found by the same word
+# typed without it. Text cleaning (lib/text.py) removes some at the boundary and keeps those that
+# shape emoji and Mongolian script; the index and the query both ignore all of them.
+_IGNORABLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]")
+
+
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
+    return _IGNORABLE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
 def text_tokens(text: str) -> list[str]:
@@ -49,8 +58,11 @@ def text_tokens(text: str) -> list[str]:
 
 
 def name_tokens(name: str) -> list[str]:
+    """Each character of the name and its bigrams, the bigrams read across the separators of a
+    Mongolian or Tibetan name too (阿拉坦·其其格 is found by 阿拉坦其其格, typed without the dot, as
+    well as with ·, ・ or •)."""
     runs = _RUN.findall(_clean(name))
-    return [ch for run in runs for ch in run] + [t for run in runs for t in text_tokens(run) if len(t) == 2]
+    return [ch for run in runs for ch in run] + [t for t in text_tokens("".join(runs)) if len(t) == 2]
 
 
 def number_tokens(number: str) -> list[str]:
@@ -96,6 +108,12 @@ class Query:
     @property
     def empty(self) -> bool:
         return not (self.id_hash or self.phone_hashes or self.number or self.words)
+
+
+def is_identity(q: str) -> bool:
+    """Does `q` ask by ID number or phone (looked up through the keyed hash)?"""
+    query = parse(q)
+    return bool(query.id_hash or query.phone_hashes)
 
 
 def parse(q: str) -> Query:
@@ -217,7 +235,11 @@ def narrow(qs: QuerySet, q: str, *, identity: bool = True) -> QuerySet | Ranked:
     `q`. Identity matches are a plain queryset (newest first); text matches come ranked. With
     `identity` False (a viewer who may not learn who the petitioner is, permissions.identity_hidden)
     an ID number or phone finds nothing and words never match the name: a search must not confirm
-    what the page masks (《信访工作条例》: the identity never reaches the unit complained about)."""
+    what the page masks (《信访工作条例》: the identity never reaches the unit complained about).
+
+    A phone finds the petitions registered with it (each petition keeps the phone it was registered
+    with: what its pages and forms print) and the person's petitions by their current phone (a
+    correction changes it)."""
     query = parse(q)
     if not identity:
         if query.id_hash or query.phone_hashes:
@@ -228,7 +250,8 @@ def narrow(qs: QuerySet, q: str, *, identity: bool = True) -> QuerySet | Ranked:
     if query.id_hash:
         return qs.filter(petitioner__id_hash=query.id_hash)
     if query.phone_hashes:
-        return qs.filter(petitioner__phone_hash__in=query.phone_hashes)
+        people = Petitioner.objects.filter(phone_hash__in=query.phone_hashes).values("pk")
+        return qs.filter(Q(petitioner_phone_hash__in=query.phone_hashes) | Q(petitioner_id__in=people))
     from django.db.models.expressions import RawSQL
 
     sql, params = _match_sql(query)

@@ -6,11 +6,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from daiban.lib import ratelimit
 from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
 from daiban.lib.identity import (
@@ -149,8 +151,20 @@ def petition_list(
     qs = qs.order_by(_ORDERS.get(order, _ORDERS["-id"]), "-id")
     if q and q.strip():
         # By identity (keyed hash), number, name or words, ranked: see search.py.
-        return search.narrow(qs, q, identity=not hides_identity(user))
+        identity = not hides_identity(user)
+        if identity and user is not None and search.is_identity(q):
+            count_identity_search(user)
+        return search.narrow(qs, q, identity=identity)
     return qs
+
+
+def count_identity_search(user: User) -> None:
+    """One search by ID number or phone, counted per account (DAIBAN_IDENTITY_SEARCHES_PER_HOUR):
+    RateLimited past it. A page masks the middle digits from those who may not see them, and each
+    search answers whether a full number is a petitioner's: unlimited, ten thousand guesses would
+    read a masked phone back (as the intake check's own allowance, intake.intake_check)."""
+    ratelimit.take("identity_search", str(user.pk), limit=settings.DAIBAN_IDENTITY_SEARCHES_PER_HOUR, window=3600,
+                   message="按身份证号或电话查询过于频繁，请{wait}后再试")
 
 
 # The columns list_item() shows (with the petitioner's, station's and agent's): a page read with

@@ -282,12 +282,14 @@ def render_xlsx(data: dict) -> bytes:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     from daiban.documents.safe import sheet_text
+    from daiban.lib.xlsx import formula_like
 
     def put(sheet, row: int, column: int, value, **style):
         cell = sheet.cell(row=row, column=column)
         if isinstance(value, str):
             cell.value = sheet_text(value)
             cell.data_type = "s"  # never a formula, whatever the text begins with
+            cell.quotePrefix = formula_like(cell.value)  # nor once edited or saved as CSV (lib.xlsx)
         else:
             cell.value = value
         for key, item in style.items():

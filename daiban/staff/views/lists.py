@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from daiban.lib.errors import Invalid
+from daiban.lib.errors import Invalid, RateLimited
 from daiban.petitions import counting, people, selectors
 from daiban.petitions.abilities import may
 from daiban.petitions.workflow import RUNNING
@@ -37,6 +37,25 @@ class _IdPage(counting.CappedRows):
         return selectors.page(self.qs, window.start, window.stop - window.start)
 
 
+def _listed(request, kpi: str | None, filters: dict):
+    """The list's queryset; a filter refused by the service is said and left out: an impossible date
+    range, a search by ID number or phone past the hour's allowance (selectors.count_identity_search)."""
+    condition = CONDITIONS.get(kpi) if kpi else None
+    while True:
+        try:
+            return selectors.petition_list(request.user, condition=condition, **filters)
+        except Invalid as exc:
+            if not (filters.get("received_from") or filters.get("received_to")):
+                raise
+            messages.error(request, f"收到日期：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
+            filters.update(received_from=None, received_to=None)
+        except RateLimited as exc:
+            if not filters.get("q"):
+                raise
+            messages.error(request, exc.message)
+            filters.update(q=None)
+
+
 @staff_required()
 def petition_list(request):
     form = PetitionFilterForm(request.GET or None)
@@ -47,12 +66,7 @@ def petition_list(request):
             messages.error(request, f"以下筛选条件有误，已忽略：{form.error_text()}")
         filters = form.filters()
     kpi = filters.pop("kpi", None)
-    try:
-        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
-    except Invalid as exc:  # an impossible range: say so, and list without it
-        messages.error(request, f"收到日期：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
-        filters.update(received_from=None, received_to=None)
-        qs = selectors.petition_list(request.user, condition=CONDITIONS.get(kpi) if kpi else None, **filters)
+    qs = _listed(request, kpi, filters)
     rows = _IdPage(qs, request.GET.get("page"), PAGE_SIZE)
     paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
