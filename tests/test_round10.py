@@ -348,3 +348,21 @@ def test_a_windows_device_name_is_never_kept_for_a_file(api, accepted, org, cloc
                           {"file": SimpleUploadedFile(name, png_bytes()), "kind": "photo"}, **agent.headers)
     assert r.status_code == 201, r.content
     assert r.json()["name"] == f"_{name}"
+
+
+# --- the OpenAPI document states what runs --------------------------------------------------------
+
+def test_the_openapi_document_states_the_bounds_and_requirements_the_runtime_enforces(api, org):
+    doc = api().client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    review = doc["paths"]["/api/v1/public/petitions/{number}/review"]["post"]
+    assert review["requestBody"]["required"] is True
+    assert schemas["ReviewIn"]["required"] == ["reason"] and schemas["ReviewIn"]["properties"]["reason"]["minLength"] == 1
+    add = next(p for p in doc["paths"]["/api/v1/workdays"]["get"]["parameters"] if p["name"] == "add")
+    assert (add["schema"]["minimum"], add["schema"]["maximum"]) == (1, 1000)
+    for name, field in (("RequestExtensionIn", "workdays"), ("ExtendIn", "days")):
+        prop = next(v for k, v in schemas.items() if k.startswith(name))["properties"][field]
+        assert (prop["minimum"], prop["maximum"]) == (1, 30)
+    # …and the runtime answers them with the field named.
+    bad = api("agent1").get("/workdays", start="2026-12-01", add=0)
+    assert bad.status_code == 400 and "add" in bad.data["error"]["fields"]

@@ -66,7 +66,12 @@ class RatingIn(Schema):
 
 
 class ReviewIn(Schema):
-    reason: Annotated[s.CleanText, Field(max_length=5000)] = Field("", description="申请理由（必填）")
+    # Required, as the schema says; checked in the service (400 naming `reason`) after the number and
+    # code, so that a wrong code answers 404 whatever the body (the same as an unknown number).
+    reason: Annotated[s.CleanText, Field(max_length=5000)] = Field(
+        "", description="申请理由（必填）", json_schema_extra={"minLength": 1})
+
+    model_config = {"json_schema_extra": {"required": ["reason"]}}
 
 
 class PublicAgentOut(Schema):
@@ -113,7 +118,8 @@ def rating(request: HttpRequest, number: s.Line, payload: RatingIn, code: s.Line
 
 
 @router.post("/petitions/{number}/review", response={200: PublicPetitionOut, **ERRORS},
-             summary="申请复查/复核（反馈后30日内，对结果不满意的；须填写申请理由，答复载明决定期限）")
+             summary="申请复查/复核（反馈后30日内，对结果不满意的；须填写申请理由，答复载明决定期限）",
+             openapi_extra={"requestBody": {"required": True}})
 def review(request: HttpRequest, number: s.Line, payload: ReviewIn | None = None, code: s.Line = ""):
     petition = _find(request, number, code)
     return portal.public_view(portal.request_review(petition, payload.reason if payload else ""))

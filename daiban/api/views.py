@@ -85,9 +85,8 @@ def agents(request: StaffRequest):
 
 
 @router.get("/workdays", response={200: s.WorkdayOut, **ERRORS}, tags=["工作日历"], summary="第N个工作日")
-def workdays(request: StaffRequest, start: s.PlausibleDate, add: int):
-    if not 1 <= add <= 1000:
-        raise Invalid.of({"add": "工作日数应为1至1000的整数"})
+def workdays(request: StaffRequest, start: s.PlausibleDate,
+             add: Annotated[int, Field(ge=1, le=1000, title="工作日数")]):
     deadline = engine.add_workdays(start, add)
     return {"date": deadline.date, "provisional": deadline.provisional}
 

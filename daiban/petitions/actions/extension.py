@@ -58,7 +58,7 @@ def return_disposition(ctx: DispositionCtx, data: ReturnIn) -> Outcome:
 
 class RequestExtensionIn(ActionInput):
     workdays: Annotated[int, ui("number", label=f"延长工作日（1–{MAX_EXTENSION_WORKDAYS}个）")] = Field(
-        title="延长工作日")
+        title="延长工作日", ge=1, le=MAX_EXTENSION_WORKDAYS)
     reason: Annotated[Text, ui("textarea")] = Field(title="延期理由")
 
 

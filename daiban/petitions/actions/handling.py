@@ -234,7 +234,7 @@ def contact(ctx: Ctx, data: ContactIn) -> Outcome:
 
 class ExtendIn(ActionInput):
     days: Annotated[int, ui("number", label=f"延长天数（1–{deadlines.NATIONAL_MAX_EXTENSION}日）")] = Field(
-        title="延长天数")
+        title="延长天数", ge=1, le=deadlines.NATIONAL_MAX_EXTENSION)
     reason: Annotated[Text, ui("textarea")] = Field(title="延期理由")
 
 
