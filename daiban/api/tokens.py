@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
+from django.utils import timezone
 
 from daiban.accounts import lockout, otp
 from daiban.api.models import ApiToken
@@ -48,7 +49,7 @@ def token_login(request: HttpRequest, username: str, password: str, code: str | 
     record(Action.LOGIN_SUCCESS, actor=user, request=request, target=user, label=user.get_username(),
            detail={"via": "api"})
     record(Action.TOKEN_ISSUE, actor=user, request=request, target_type="apitoken", target_id=row.pk,
-           label=user.get_username(), detail={"expires_at": row.expires_at.isoformat()})
+           label=user.get_username(), detail={"expires_at": timezone.localtime(row.expires_at).isoformat()})  # +08:00, as the API's times
     return row, token
 
 

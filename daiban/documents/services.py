@@ -263,6 +263,19 @@ class CheckedUpload:
 
 
 def check_upload(upload) -> CheckedUpload:
+    """`_check_upload`, with every refusal naming the file it refuses (“IMG_1234.jpg”…): a portal
+    form sends several photos and a refusal of one must say which (the others are fine)."""
+    try:
+        return _check_upload(upload)
+    except Invalid as exc:
+        shown = clean_line(getattr(upload, "name", "") or "")[:40]
+        message = exc.fields.get("file", "")
+        if not shown or not message or f"“{shown}”" in message:
+            raise
+        raise Invalid.of({**exc.fields, "file": f"“{shown}”：{message}"}) from exc
+
+
+def _check_upload(upload) -> CheckedUpload:
     """Every check of one uploaded file, without writing anything: its size, that its bytes are a
     JPEG, PNG or PDF that opens (check_opens), or a HEIC or WebP photo, kept as JPEG or PNG
     (_converted); its name. Invalid naming `file`. Run it before a transaction (the portal does, for

@@ -262,25 +262,82 @@
     });
   });
 
-  /* The portal's files, checked as they are chosen (the server checks again): a photo too large is
-     named at once, not after minutes of uploading it over a slow line. (HEIC and WebP photos are
-     taken: the server keeps them as JPEG or PNG.) */
-  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var box = document.getElementById("files-check");
-      if (!box) return;
-      var max = parseInt(input.dataset.maxBytes, 10), most = parseInt(input.dataset.maxFiles || "0", 10);
-      var problems = [];
-      Array.prototype.forEach.call(input.files || [], function (file) {
+  /* The portal's files, checked as they are chosen (the server checks again). A JPEG or PNG photo over
+     the limit (a phone's 50-megapixel camera makes 12–20 MB) is made smaller here before it is sent:
+     drawn upright at most PHOTO_EDGE pixels on its long side and kept as a JPEG, which also leaves its
+     metadata (the place it was taken) behind; over a slow line it would take minutes to upload and
+     then be refused. What still cannot be sent is named, and the form is not sent until it is
+     changed. (HEIC and WebP photos are taken as they are: the server keeps them as JPEG or PNG.) */
+  var PHOTO_EDGE = 2560;
+
+  function smaller(file, max) {
+    if (!/^image\/(jpeg|png)$/.test(file.type) || !window.createImageBitmap || !window.DataTransfer) {
+      return Promise.resolve(null);
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_EDGE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";  // a PNG's transparency becomes white, as a JPEG cannot keep it
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size > max) { resolve(null); return; }
+          resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return null; });
+  }
+
+  function checkFiles(input) {
+    var box = document.getElementById("files-check");
+    var max = parseInt(input.dataset.maxBytes, 10), most = parseInt(input.dataset.maxFiles || "0", 10);
+    var files = Array.prototype.slice.call(input.files || []);
+    input.dataset.busy = "1";
+    if (box) { box.textContent = "正在处理所选照片…"; box.hidden = false; box.className = "form-text"; }
+    return Promise.all(files.map(function (file) {
+      return max && file.size > max ? smaller(file, max).then(function (made) { return made || file; }) : file;
+    })).then(function (kept) {
+      var problems = [], shrunk = kept.some(function (file, i) { return file !== files[i]; });
+      if (shrunk) {
+        var transfer = new DataTransfer();
+        kept.forEach(function (file) { transfer.items.add(file); });
+        input.files = transfer.files;
+      }
+      kept.forEach(function (file) {
         if (max && file.size > max) {
-          problems.push("“" + file.name + "”有" + (file.size / 1048576).toFixed(1) + "MB，超过" + Math.round(max / 1048576) + "MB，请压缩或换一张");
+          problems.push("“" + file.name + "”有" + (file.size / 1048576).toFixed(1) + "MB，超过" + Math.round(max / 1048576) + "MB，请换一张较小的照片或文件");
         }
       });
-      if (most && input.files && input.files.length > most) problems.push("最多选择" + most + "个附件");
-      box.textContent = problems.join("；");
-      box.hidden = !problems.length;
+      if (most && kept.length > most) problems.push("最多选择" + most + "个附件");
+      var notes = shrunk && !problems.length ? "较大的照片已自动缩小后再上传" : "";
+      delete input.dataset.busy;
+      if (box) {
+        box.textContent = problems.join("；") || notes;
+        box.hidden = !(problems.length || notes);
+        box.className = problems.length ? "invalid-feedback d-block" : "form-text text-success";
+      }
       input.classList.toggle("is-invalid", problems.length > 0);
+      return problems;
     });
+  }
+
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () { checkFiles(input); });
+    if (input.form) {
+      input.form.addEventListener("submit", function (event) {
+        // Not sent while a photo is being made smaller, or one the server would refuse is chosen.
+        if (input.dataset.busy || input.classList.contains("is-invalid")) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          input.focus();
+        }
+      }, true);
+    }
   });
 
   /* Copy buttons (data-copy="text"): the query code and the number, in one tap. */
