@@ -49,7 +49,7 @@ class Station(models.Model):
         agents (permissions.stations_below). Raises ValidationError naming 上级 or 层级."""
         from django.core.exceptions import ValidationError
 
-        allowed = self.PARENT_LEVELS.get(self.level, ())
+        allowed: tuple[str, ...] = self.PARENT_LEVELS.get(Station.Level(self.level), ()) if self.level in Station.Level.values else ()
         if self.parent_id is None:
             if allowed and Station.objects.filter(level=Station.Level.CENTER).exclude(pk=self.pk).exists():
                 raise ValidationError({"parent": f"{self.get_level_display()}须有上级代办机构"})
@@ -57,7 +57,7 @@ class Station(models.Model):
         if not allowed:
             raise ValidationError({"parent": "旗信访代办服务中心没有上级"})
         parent = self.parent
-        if parent.level not in allowed:
+        if parent is None or parent.level not in allowed:
             raise ValidationError({"parent": f"{self.get_level_display()}的上级应为"
                                              + "或".join(str(Station.Level(level).label) for level in allowed)})
         seen: set[int] = set()

@@ -40,7 +40,7 @@ class Reason:
         return EXCLUSIONS[self.code] + ("（由其他代办机构办理）" if self.elsewhere else "")
 
 
-def as_seen_by(user: User, reasons: list[Reason]) -> list[Reason]:
+def as_seen_by(user: User | None, reasons: list[Reason]) -> list[Reason]:
     """`reasons` as `user` may read them: an earlier petition the user may not see is not named (no id,
     no number), only said to be handled elsewhere; the reason itself still counts (API.md: existence
     does not leak; the petition is still 不予代办)."""
