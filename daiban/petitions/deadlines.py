@@ -50,6 +50,22 @@ def follow_disposition(petition: Petition, disposition: Disposition) -> bool:
     return True
 
 
+def limit_in_force(petition: Petition) -> datetime.date | None:
+    """The date the matter is judged against now: its 办结时限 (`due_on`), else the regulation's
+    (`national_due_on`; a multi-department matter whose solution is not determined). None: neither."""
+    return petition.due_on or petition.national_due_on
+
+
+def concluded_late(petition: Petition, on: datetime.date) -> bool:
+    """按期办结 (实施方案 七(二); API.md Statistics): a conclusion made on `on` is late when it comes
+    after the limit in force that day (`limit_in_force`); with no limit it cannot be late. Each
+    conclusion is judged when it is made: a matter handed back by a review found right (复查/复核有理)
+    and concluded again is 按期 only if every one of its conclusions was (the conclude action keeps
+    `Petition.concluded_late`, which only ever turns true)."""
+    limit = limit_in_force(petition)
+    return limit is not None and on > limit
+
+
 def statutory(start: datetime.date, days: int) -> datetime.date:
     return add_statutory_days(start, days).date
 

@@ -268,5 +268,9 @@ def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
     p = ctx.petition
     center_takes_over(ctx)
     p.result, p.concluded_on = data.result, ctx.on
+    # Judged now, against the limit in force today, and kept: a later round (a review found right)
+    # never makes an earlier late conclusion on time, nor an earlier on-time one late.
+    late = deadlines.concluded_late(p, ctx.on)
+    p.concluded_late = p.concluded_late or late
     # The result in full (the note may be cut): each round's 处理意见书 is built from it.
-    return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on, "result": p.result}, S.CONCLUDED)
+    return Outcome(p.result, {"on_time": not late, "result": p.result}, S.CONCLUDED)

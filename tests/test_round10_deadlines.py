@@ -1,0 +1,141 @@
+"""Round 10: deadlines judged by the limit in force when each step was taken.
+
+1. 按期办结 is judged at each conclusion against the limit in force that day (Petition.concluded_late),
+   never by today's state: the statistics, the ledger and the case summary read the one rule; the
+   月报's 超期未办 is counted as of the period's end.
+2. A 处置单 is never due before the day it is routed: past the regulation's limit the matter is late,
+   the department still has its working days (and may ask for more).
+3. A returned 处置单 no longer carries the matter's date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from openpyxl import load_workbook
+
+from daiban.documents import casefile
+from daiban.petitions.models import Petition
+from tests.factories import id_number, petition_body
+
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def at(day: str, hour: int = 10) -> datetime.datetime:
+    d = datetime.date.fromisoformat(day)
+    return datetime.datetime(d.year, d.month, d.day, hour, tzinfo=TZ)
+
+
+def routed_on(api, org, clock, intake: str, route: str | None = None) -> tuple[int, int, str]:
+    """A petition taken in and screened on `intake`, routed (standard) to the first department on
+    `route` (default the same day). Returns (petition id, 处置单 id, the petition's due_on)."""
+    a = api("agent1")
+    clock.move_to(at(intake, 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    if route is not None:
+        clock.move_to(at(route, 9))
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    assert r.status_code == 200, r.data
+    return pid, r.data["dispositions"][0]["id"], r.data["due_on"]
+
+
+def handed_back(api, org, clock, pid: int, did: int, *, first: str, decided: str, due: str) -> None:
+    """Concluded on `first`, a dissatisfied feedback, a review found right on `decided` with 限期 `due`."""
+    a, c = api("agent1"), api("center")
+    clock.move_to(at(first))
+    assert api("dept1").act_disposition(did, "result", {"result": "已核实"}).status_code == 200
+    assert a.act(pid, "conclude", {"result": "已核实"}).status_code == 200
+    a.act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+    a.act(pid, "request_review", {"level": "review", "requested_on": first, "reason": "不服"})
+    clock.move_to(at(decided))
+    r = c.act(pid, "decide_review", {"upheld": True, "due_on": due, "note": "有理"})
+    assert r.status_code == 200, r.data
+
+
+def conclude_again(api, org, clock, pid: int, day: str) -> None:
+    a = api("agent1")
+    clock.move_to(at(day))
+    d2 = a.act(pid, "route", {"departments": [org.departments[0].pk]}).data["dispositions"][-1]["id"]
+    assert api("dept1").act_disposition(d2, "result", {"result": "已更正"}).status_code == 200
+    r = a.act(pid, "conclude", {"result": "已更正"})
+    assert r.status_code == 200, r.data
+
+
+def ledger_on_time(api, pid: int, start: str, end: str) -> str:
+    r = api("center").client.get(f"/api/v1/ledger.xlsx?from={start}&to={end}", **api("center").headers)
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True).active.iter_rows(values_only=True))
+    header = rows[2]
+    number = Petition.objects.get(pk=pid).number
+    row = next(r for r in rows[3:] if r[header.index("编号")] == number)
+    return row[header.index("是否按期")]
+
+
+def summary_says(pid: int) -> str:
+    from pypdf import PdfReader
+
+    pdf = casefile.case_summary_pdf(Petition.objects.get(pk=pid))
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+# 1. 按期办结 ---------------------------------------------------------------------------------------
+
+def test_each_conclusion_is_judged_against_the_limit_in_force_when_it_was_made(api, org, clock):
+    """Three matters of January, each concluded, handed back by a review found right, concluded again:
+    late then in time (the stats said 按期), in time then late, in time twice. Only the last is 按期."""
+    late_first, did, due = routed_on(api, org, clock, "2027-01-04")
+    assert due == "2027-01-25"
+    handed_back(api, org, clock, late_first, did, first="2027-01-28", decided="2027-02-03", due="2027-03-01")
+    conclude_again(api, org, clock, late_first, "2027-02-18")
+    late_second, did, _ = routed_on(api, org, clock, "2027-01-04")
+    handed_back(api, org, clock, late_second, did, first="2027-01-15", decided="2027-01-20", due="2027-02-10")
+    conclude_again(api, org, clock, late_second, "2027-02-15")
+    never_late, did, _ = routed_on(api, org, clock, "2027-01-05")
+    handed_back(api, org, clock, never_late, did, first="2027-01-15", decided="2027-01-20", due="2027-03-01")
+    conclude_again(api, org, clock, never_late, "2027-02-18")
+    st = api("center").get("/stats", **{"from": "2027-01-01", "to": "2027-01-31"}).data
+    assert (st["concluded"], st["concluded_on_time"]) == (3, 1), st
+    ledger = {pid: ledger_on_time(api, pid, "2027-01-01", "2027-01-31") for pid in (late_first, late_second, never_late)}
+    assert ledger == {late_first: "否", late_second: "否", never_late: "是"}
+    assert "超期" in summary_says(late_first) and "超期" in summary_says(late_second)
+    assert "按期" in summary_says(never_late)
+    # Each conclude event says how that conclusion stood.
+    events = api("agent1").get(f"/petitions/{late_first}").data["events"]
+    assert [e["action"] for e in events].count("conclude") == 2
+
+
+def test_the_backfill_reads_every_conclusion_on_record(api, org, clock):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("daiban.petitions.migrations.0026_concluded_late")
+    late_first, did, _ = routed_on(api, org, clock, "2027-01-04")
+    handed_back(api, org, clock, late_first, did, first="2027-01-28", decided="2027-02-03", due="2027-03-01")
+    conclude_again(api, org, clock, late_first, "2027-02-18")
+    Petition.objects.update(concluded_late=False)  # as the rows stood before the column
+    migration.backfill(apps, None)
+    assert Petition.objects.get(pk=late_first).concluded_late is True
+
+
+def test_the_case_summary_judges_a_matter_without_a_bureau_date_by_the_regulation(api, org, clock):
+    """The summary read `due_on` only: a multi-department matter concluded after the regulation's 60
+    days with no solution determined was silent there while the statistics counted it late."""
+    a = api("agent1")
+    clock.move_to(at("2027-01-04", 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    did = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "multi_department"}
+                ).data["dispositions"][0]["id"]
+    clock.move_to(at("2027-03-15"))
+    assert api("dept1").act_disposition(did, "result", {"result": "已办理"}).status_code == 200
+    r = a.act(pid, "conclude", {"result": "已办理"})
+    assert r.status_code == 200, r.data
+    assert r.data["due_on"] is None
+    st = api("center").get("/stats", **{"from": "2027-01-01", "to": "2027-01-31"}).data
+    assert st["concluded_on_time"] == 0
+    assert "超期" in summary_says(pid)
