@@ -139,3 +139,71 @@ def test_the_case_summary_judges_a_matter_without_a_bureau_date_by_the_regulatio
     st = api("center").get("/stats", **{"from": "2027-01-01", "to": "2027-01-31"}).data
     assert st["concluded_on_time"] == 0
     assert "超期" in summary_says(pid)
+
+
+# 2. A 处置单 is never due before its routing day ------------------------------------------------
+
+def test_a_disposition_routed_after_the_regulations_limit_has_its_own_working_days(api, org, clock):
+    """Intake 08-03: the regulation's limit (60 days + at most 30) is 11-02. Routed on 11-05 the
+    处置单 was due 11-02, overdue at birth, and its extension refused (办理时限已过)."""
+    pid, did, due = routed_on(api, org, clock, "2026-08-03", route="2026-11-05")
+    petition = api("agent1").get(f"/petitions/{pid}").data
+    d = petition["dispositions"][0]
+    assert d["due_on"] == "2026-11-26" and d["overdue"] is False, d      # 15 working days after 11-05
+    assert due == "2026-11-02" and petition["overdue"] is True             # the matter is late
+    note = next(e["note"] for e in petition["events"] if e["action"] == "route")
+    assert "已超过《信访工作条例》规定的办理期限 2026-11-02" in note, note
+    clock.move_to(at("2026-11-20"))
+    asked = api("dept1").act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场核实"})
+    assert asked.status_code == 200, asked.data
+    approved = api("duty").act_disposition(did, "decide_extension", {"approved": True, "note": "同意"})
+    assert approved.status_code == 200, approved.data
+    assert approved.data["dispositions"][0]["due_on"] == "2026-12-03"
+    assert approved.data["due_on"] == "2026-11-02"   # the extension never carries the matter past the limit
+
+
+def test_routed_again_after_a_return_past_the_limit(api, org, clock):
+    pid, did, due = routed_on(api, org, clock, "2026-08-03", route="2026-10-20")
+    assert due == "2026-11-02"                                            # held to the limit
+    clock.move_to(at("2026-11-05"))
+    assert api("dept1").act_disposition(did, "return", {"reason": "不属本单位职权"}).status_code == 200
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[1].pk]})
+    assert r.status_code == 200, r.data
+    again = r.data["dispositions"][-1]
+    assert again["due_on"] == "2026-11-26" and again["overdue"] is False
+    assert r.data["due_on"] == "2026-11-02" and r.data["overdue"] is True
+
+
+def test_routed_after_a_date_the_center_fixed_has_passed(api, org, clock):
+    """An escalation sent back with a new date: a 处置单 routed after that date copied it."""
+    a, c = api("agent1"), api("center")
+    clock.move_to(at("2026-09-01", 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    assert a.act(pid, "escalate", {"to": "center", "reason": "本站无法解决"}).status_code == 200
+    r = c.act(pid, "return_escalation", {"instructions": "请流转自然资源局", "due_on": "2026-09-10"})
+    assert r.status_code == 200, r.data
+    clock.move_to(at("2026-09-15"))
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "standard"})
+    assert r.status_code == 200, r.data
+    d = r.data["dispositions"][0]
+    assert d["due_on"] > "2026-09-15" and d["overdue"] is False, d
+    assert r.data["due_on"] == "2026-09-10" and r.data["overdue"] is True   # the decided date stands, passed
+    note = next(e["note"] for e in reversed(r.data["events"]) if e["action"] == "route")
+    assert "原定时限 2026-09-10 已过" in note, note
+
+
+def test_a_solution_determined_after_the_limit_gives_the_departments_their_working_days(api, org, clock):
+    a = api("agent1")
+    clock.move_to(at("2026-08-03", 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    a.act(pid, "route", {"departments": [org.departments[0].pk], "track": "multi_department"})
+    clock.move_to(at("2026-11-05"))
+    r = a.act(pid, "determine_solution", {"determined_on": "2026-11-05"})
+    assert r.status_code == 200, r.data
+    assert r.data["due_on"] == "2026-11-02" and r.data["overdue"] is True
+    d = r.data["dispositions"][0]
+    assert d["due_on"] > "2026-12-01" and d["overdue"] is False, d         # 30 working days after 11-05

@@ -41,10 +41,18 @@ def decided_date(obj: Petition | Disposition) -> datetime.date | None:
 def follow_disposition(petition: Petition, disposition: Disposition) -> bool:
     """Move the petition's due date (and its count) to the 处置单's when that is later: the matter
     is due when its last department is (an extended 处置单, or one routed after another was
-    returned or to one more department). Returns whether it moved. Never earlier."""
+    returned or to one more department). Returns whether it moved. Never earlier, and never past
+    the petition's statutory limit (statutory_limit): a 处置单 routed after that limit had passed has
+    working days of its own (disposition_deadline), which do not make the matter any less late."""
     d = disposition
     if d.due_on is None or (petition.due_on is not None and petition.due_on >= d.due_on):
         return False
+    limit = statutory_limit(petition)
+    if limit is not None and d.due_on > limit:
+        if petition.due_on is not None and petition.due_on >= limit:
+            return False
+        set_fixed_deadline(petition, d.due_from or limit, limit)
+        return True
     petition.due_from, petition.due_workdays, petition.due_on, petition.due_provisional = (
         d.due_from, d.due_workdays, d.due_on, d.due_provisional)
     return True
@@ -120,12 +128,38 @@ def check_within_limit(petition: Petition, due_on: datetime.date | None, field: 
 
 def cap_at_limit(obj: Petition | Disposition, petition: Petition) -> bool:
     """A computed deadline (the bureau's working days) held to the petition's statutory limit: the
-    regulation's limit wins; the deadline becomes that fixed date. True when it was moved."""
+    regulation's limit wins; the deadline becomes that fixed date. True when it was moved. For the
+    matter's own date: a limit already passed makes the matter late at once (it is). A 处置单's
+    date is set by `disposition_deadline`, never before its own start."""
     limit = statutory_limit(petition)
     if obj.due_on is None or limit is None or obj.due_on <= limit:
         return False
     set_fixed_deadline(obj, obj.due_from or limit, limit)
     return True
+
+
+def disposition_deadline(d: Disposition, petition: Petition, start: datetime.date, workdays: int) -> datetime.date | None:
+    """A 处置单 due `workdays` working days after `start` (its routing, or its matter's solution),
+    held to the petition's statutory limit while that limit is not before `start` (the regulation
+    wins, 《信访工作条例》第三十六条; the date becomes the limit). A 处置单 is never due before its
+    start: when the limit had already passed (the matter is late against the regulation, and stays
+    so: follow_disposition never carries it past the limit) the department keeps its working days,
+    which it may ask to extend (extension._within_limit). Returns that passed limit, for the event's
+    note; None otherwise."""
+    set_workday_deadline(d, start, workdays)
+    limit = statutory_limit(petition)
+    if d.due_on is None or limit is None or d.due_on <= limit:
+        return None
+    if limit >= start:
+        set_fixed_deadline(d, start, limit)
+        return None
+    return limit
+
+
+def past_limit_note(limit: datetime.date, workdays: int) -> str:
+    """The event's words for a 处置单 given its own working days after the regulation's limit passed."""
+    return (f"（信访事项已超过《信访工作条例》规定的办理期限 {limit:%Y-%m-%d}，"
+            f"处置单按{workdays}个工作日计）")
 
 
 def review_request_due(start: datetime.date) -> datetime.date:

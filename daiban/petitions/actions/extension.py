@@ -12,7 +12,8 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
   station leader's second approval answers 409 `extension_limit`.
 - no extension may move the 处置单's due date past the petition's statutory handling limit
   (deadlines.statutory_limit: 60 days and the regulation's one extension): asked for, 400
-  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409.
+  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409. A
+  处置单 routed after that limit had passed has working days of its own and may be extended.
 """
 
 from __future__ import annotations
@@ -137,9 +138,13 @@ def _extended(d: Disposition, workdays: int) -> Deadline:
 
 def _within_limit(p: Petition, d: Disposition, workdays: int, error: type[Invalid] | type[Conflict]) -> None:
     """Refuse (`error`, code `beyond_statutory_limit`, naming `workdays`) an extension that would
-    move the 处置单's due date past the petition's statutory limit (deadlines.statutory_limit)."""
+    move the 处置单's due date past the petition's statutory limit (deadlines.statutory_limit).
+    A 处置单 whose working days began after that limit had passed (deadlines.disposition_deadline)
+    is not held to it: the matter is late against the regulation whatever the department does, and
+    the department may still ask for time (its extension does not move the matter's date past the
+    limit: deadlines.follow_disposition)."""
     limit = deadlines.statutory_limit(p)
-    if limit is None or d.due_on is None:
+    if limit is None or d.due_on is None or limit < (d.due_from or d.routed_on):
         return
     new_due = _extended(d, workdays).date
     if new_due > limit:
