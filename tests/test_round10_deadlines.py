@@ -207,3 +207,53 @@ def test_a_solution_determined_after_the_limit_gives_the_departments_their_worki
     assert r.data["due_on"] == "2026-11-02" and r.data["overdue"] is True
     d = r.data["dispositions"][0]
     assert d["due_on"] > "2026-12-01" and d["overdue"] is False, d         # 30 working days after 11-05
+
+
+# 3. A returned 处置单 no longer carries the matter's date ----------------------------------------
+
+def test_a_returned_dispositions_extension_no_longer_moves_the_matters_date(api, org, clock):
+    a = api("agent1")
+    clock.move_to(at("2026-12-01", 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    r = a.act(pid, "route", {"departments": [org.departments[0].pk, org.departments[1].pk], "track": "standard"})
+    d1, d2 = (x["id"] for x in r.data["dispositions"])
+    assert r.data["due_on"] == "2026-12-22"
+    clock.move_to(at("2026-12-08"))
+    api("dept2").act_disposition(d2, "request_extension", {"workdays": 5, "reason": "需鉴定"})
+    moved = api("duty").act_disposition(d2, "decide_extension", {"approved": True, "note": "同意"})
+    assert moved.data["due_on"] == "2026-12-29"
+    clock.move_to(at("2026-12-10"))
+    back = api("dept2").act_disposition(d2, "return", {"reason": "不属本单位职权"})
+    assert back.status_code == 200, back.data
+    assert back.data["due_on"] == "2026-12-22", back.data["due_on"]
+    note = next(e["note"] for e in reversed(back.data["events"]) if e["action"] == "disposition_return")
+    assert "信访事项办结时限恢复为 2026-12-22" in note, note
+    clock.move_to(at("2026-12-24"))
+    c = api("center")
+    assert pid in [p["id"] for p in c.get("/petitions", overdue="true").data["items"]]
+    assert c.get(f"/petitions/{pid}").data["overdue"] is True
+    assert api("dept1").act_disposition(d1, "result", {"result": "已办理"}).status_code == 200
+    assert a.act(pid, "conclude", {"result": "已办理"}).status_code == 200
+    st = c.get("/stats", **{"from": "2026-12-01", "to": "2026-12-31"}).data
+    assert (st["concluded"], st["concluded_on_time"]) == (1, 0), st
+
+
+def test_a_returned_later_routing_no_longer_carries_the_matter(api, org, clock):
+    """One more department routed a week later carried the matter to its 15 working days; returned,
+    the matter is due on its own date again (and the remaining 处置单 still decide it)."""
+    pid, d1, due = routed_on(api, org, clock, "2026-12-01")
+    assert due == "2026-12-22"
+    clock.move_to(at("2026-12-08"))
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[1].pk]})
+    assert r.data["due_on"] == "2026-12-29"
+    d2 = r.data["dispositions"][-1]["id"]
+    back = api("dept2").act_disposition(d2, "return", {"reason": "不属本单位职权"})
+    assert back.data["due_on"] == "2026-12-22"
+    # Returning one that does not carry the date changes nothing.
+    clock.move_to(at("2026-12-09"))
+    r = api("agent1").act(pid, "route", {"departments": [org.departments[2].pk]})
+    assert r.data["due_on"] == "2026-12-30"
+    back = api("dept1").act_disposition(d1, "return", {"reason": "不属本单位职权"})
+    assert back.data["due_on"] == "2026-12-30"
