@@ -257,3 +257,33 @@ def test_a_returned_later_routing_no_longer_carries_the_matter(api, org, clock):
     assert r.data["due_on"] == "2026-12-30"
     back = api("dept1").act_disposition(d1, "return", {"reason": "不属本单位职权"})
     assert back.data["due_on"] == "2026-12-30"
+
+
+# 1b. 超期未办 of a past month, as of that month's end -----------------------------------------------
+
+def test_a_january_report_made_in_march_counts_januarys_overdue(api, org, clock):
+    from daiban.org.models import User
+    from daiban.stats import report
+    from daiban.stats.queries import Period
+
+    a = api("agent1")
+    late, d_late, due = routed_on(api, org, clock, "2027-01-04")       # due 01-25, open at the month's end
+    assert due == "2027-01-25"
+    clock.move_to(at("2027-01-25", 9))
+    pid = a.post("/petitions", petition_body(petitioner={"id_number": id_number()})).data["id"]
+    a.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                          "notification": "written"})
+    later = a.act(pid, "route", {"departments": [org.departments[1].pk], "track": "standard"}).data
+    assert later["due_on"] > "2027-02-01"                               # due in February
+    clock.move_to(at("2027-02-10"))
+    assert api("dept1").act_disposition(d_late, "result", {"result": "已办理"}).status_code == 200
+    clock.move_to(at("2027-03-15"))                                      # the second one still open, late now
+    rows = api("center").get("/stats/departments", **{"from": "2027-01-01", "to": "2027-01-31"}).data
+    overdue = {r["id"]: r["overdue"] for r in rows}
+    assert overdue == {org.departments[0].pk: 1, org.departments[1].pk: 0}, overdue
+    data = report.collect(User.objects.get(username="center"),
+                          Period(datetime.date(2027, 1, 1), datetime.date(2027, 1, 31)), None)
+    assert {d["id"]: d["overdue"] for d in data["departments"]} == overdue
+    # The month still running counts as of today.
+    rows = api("center").get("/stats/departments", **{"from": "2027-01-01", "to": "2027-03-31"}).data
+    assert {r["id"]: r["overdue"] for r in rows} == {org.departments[0].pk: 0, org.departments[1].pk: 1}
