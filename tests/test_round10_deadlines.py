@@ -112,7 +112,7 @@ def test_the_backfill_reads_every_conclusion_on_record(api, org, clock):
 
     from django.apps import apps
 
-    migration = importlib.import_module("daiban.petitions.migrations.0026_concluded_late")
+    migration = importlib.import_module("daiban.petitions.migrations.0027_concluded_late")
     late_first, did, _ = routed_on(api, org, clock, "2027-01-04")
     handed_back(api, org, clock, late_first, did, first="2027-01-28", decided="2027-02-03", due="2027-03-01")
     conclude_again(api, org, clock, late_first, "2027-02-18")

@@ -24,7 +24,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("petitions", "0025_extension_told"),
+        ("petitions", "0026_search_names_across_separators"),
     ]
 
     operations = [
