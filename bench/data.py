@@ -658,8 +658,11 @@ class Life:
                 event(day, "extend", before, before, f"延长办理期限30日：{reason}", {"days": 30}, g.org.leaders[0])
             elif action == "conclude":
                 result = rng.choice(text.RESULTS)
-                on_time = p.get("due_on") is None or _date(day) <= p["due_on"]
-                p.update(status="concluded", result=result, concluded_on=_date(day))
+                # deadlines.concluded_late: against the limit in force that day, kept for every round
+                limit = p.get("due_on") or p.get("national_due_on")
+                on_time = limit is None or _date(day) <= limit
+                p.update(status="concluded", result=result, concluded_on=_date(day),
+                         concluded_late=bool(p.get("concluded_late")) or not on_time)
                 event(day, "conclude", before, "concluded", result, {"on_time": on_time, "result": result}, agent_user)
             elif action == "feedback":
                 satisfaction = args[0] or g.pick_satisfaction()

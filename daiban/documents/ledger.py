@@ -64,7 +64,7 @@ LABELS = {
 FIELDS = ["id", "number", "received_on", "accepted_on", "petitioner_name", "petitioner__id_number_enc",
           "petitioner_phone_enc", "petitioner_address", "content", "channel", "source", "category", "agent__name",
           "due_on", "concluded_on", "feedback_method", "satisfaction", "terminated_on", "followed_up_on",
-          "archived_on", "status", "agent_id", "station_id", "review_level", "national_due_on",
+          "archived_on", "status", "agent_id", "station_id", "review_level", "concluded_late",
           "complained_department_id"]
 
 
@@ -102,13 +102,12 @@ def _reviews(petitions: QuerySet[Petition]) -> dict[int, str]:
     return {pid: "；".join(parts) for pid, parts in found.items()}
 
 
-def _on_time(due: datetime.date | None, concluded: datetime.date | None) -> str:
-    """是否按期: against the bureau's date, else the regulation's (the caller passes whichever holds)."""
+def _on_time(concluded: datetime.date | None, late: bool) -> str:
+    """是否按期: the statistics' 按期办结 (stats.kpi, `Petition.concluded_late`: every conclusion met
+    the limit in force when it was made); blank while not concluded."""
     if not concluded:
         return ""
-    if not due:
-        return "—"
-    return "是" if concluded <= due else "否"
+    return "否" if late else "是"
 
 
 LINE_PT, MAX_ROW_PT = 13.5, 409  # a 10 pt line; Excel's tallest row
@@ -220,7 +219,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     for row in rows.iterator(chunk_size=5000):
         (pid, number, received, accepted, name, id_enc, phone_enc, address, content, channel, source, category,
          agent, due, concluded, feedback_method, satisfaction, terminated, followed, archived, status, agent_id,
-         station_id, review_level, national_due, complained) = row
+         station_id, review_level, concluded_late, complained) = row
         count += 1
         departments, routed_on, urged = routed.get(pid, ([], None, 0))
         if hide_identity or (only is not None and complained == only):  # the unit complained about
@@ -238,7 +237,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
         values += [
             address, content, LABELS["channel"].get(channel, channel), LABELS["source"].get(source, source),
             category, agent or "", "、".join(departments), routed_on, due, urged or None, concluded,
-            _on_time(due or national_due, concluded),  # the statistics' limit (stats.kpi.LIMIT)
+            _on_time(concluded, concluded_late),  # the statistics' rule (stats.kpi, concluded_on_time)
             # A department's own export: the petitioner's opinion and the review are not its to see
             # (selectors.petition_detail hides them from a department-only viewer too).
             "" if only else LABELS["method"].get(feedback_method, ""),

@@ -41,13 +41,112 @@ def decided_date(obj: Petition | Disposition) -> datetime.date | None:
 def follow_disposition(petition: Petition, disposition: Disposition) -> bool:
     """Move the petition's due date (and its count) to the 处置单's when that is later: the matter
     is due when its last department is (an extended 处置单, or one routed after another was
-    returned or to one more department). Returns whether it moved. Never earlier."""
+    returned or to one more department). Returns whether it moved. Never earlier, and never past
+    the petition's statutory limit (statutory_limit): a 处置单 routed after that limit had passed has
+    working days of its own (disposition_deadline), which do not make the matter any less late."""
     d = disposition
     if d.due_on is None or (petition.due_on is not None and petition.due_on >= d.due_on):
         return False
+    limit = statutory_limit(petition)
+    if limit is not None and d.due_on > limit:
+        if petition.due_on is not None and petition.due_on >= limit:
+            return False
+        set_fixed_deadline(petition, d.due_from or limit, limit)
+        return True
     petition.due_from, petition.due_workdays, petition.due_on, petition.due_provisional = (
         d.due_from, d.due_workdays, d.due_on, d.due_provisional)
     return True
+
+
+def _round_start(petition: Petition) -> datetime.date | None:
+    """The day the matter's current round of handling began: the latest decision finding a review
+    request right (it is handled again); None: the first round."""
+    return (petition.reviews.filter(upheld=True, decided_on__isnull=False).order_by("-decided_on", "-id")
+            .values_list("decided_on", flat=True).first())
+
+
+def _latest_decision(petition: Petition, since: datetime.date | None) -> tuple[datetime.date, datetime.date] | None:
+    """(the day, the date it fixed) of the round's latest decision that fixed the matter's date: the
+    review found right (decide_review's 限期) or an escalation sent back with a new date."""
+    found: list[tuple[datetime.date, datetime.date]] = []
+    if since is not None:
+        for data in petition.events.filter(action="decide_review", on=since).values_list("data", flat=True):
+            if isinstance(data, dict) and data.get("upheld") and isinstance(data.get("due_on"), str):
+                found.append((since, datetime.date.fromisoformat(data["due_on"])))
+    rows = petition.escalations.filter(returned_on__isnull=False, due_on__isnull=False)
+    if since is not None:
+        rows = rows.filter(returned_on__gte=since)
+    found += [(day, due) for day, due in rows.values_list("returned_on", "due_on") if day is not None and due is not None]
+    return max(found) if found else None
+
+
+def _own_deadline(petition: Petition, since: datetime.date | None,
+                  decision: tuple[datetime.date, datetime.date] | None) -> None:
+    """Set the matter's own date in the round, before any 处置单 carried it: a standard matter 15
+    working days from its first routing (held to the statutory limit), a multi-department or major
+    one its solution's working days (held so), or the date the round's latest decision fixed (a
+    solution keeps an earlier decided date, as determine_solution does)."""
+    p = petition
+    p.due_from = p.due_workdays = p.due_on = None
+    p.due_provisional = False
+    if p.track == Track.STANDARD and decision is None:
+        routed = p.dispositions.all() if since is None else p.dispositions.filter(routed_on__gte=since)
+        first = routed.order_by("routed_on").values_list("routed_on", flat=True).first()
+        if first is not None:
+            set_workday_deadline(p, first, BUREAU_WORKDAYS[Track.STANDARD])
+            cap_at_limit(p, p)
+        return
+    solution = p.solution_determined_on if p.track != Track.STANDARD else None
+    if solution is not None and (since is None or solution >= since):
+        set_workday_deadline(p, solution, BUREAU_WORKDAYS[p.track])
+        cap_at_limit(p, p)
+        if decision is not None and p.due_on is not None and (decision[0] > solution or decision[1] < p.due_on):
+            set_fixed_deadline(p, decision[0], decision[1])
+    elif decision is not None:
+        set_fixed_deadline(p, decision[0], decision[1])
+
+
+def after_return(petition: Petition, returned: Disposition) -> bool:
+    """A returned 处置单 no longer carries the matter's date (its routing's working days, its
+    approved extensions): when the matter was due on its date, the date is derived again from what
+    still stands: the matter's own date in the round (`_own_deadline`), followed by the 处置单 not
+    returned that carry it (a standard matter's, while no decision fixed its date; any one whose
+    approved extension moved it). Never later than before. Returns whether it moved (the caller
+    saves the petition; the overdue list, the due-soon queues and the statistics read that date)."""
+    p = petition
+    if returned.due_on is None or p.due_on != returned.due_on:
+        return False
+    before = (p.due_from, p.due_workdays, p.due_on, p.due_provisional)
+    since = _round_start(p)
+    decision = _latest_decision(p, since)
+    _own_deadline(p, since, decision)
+    standing = p.dispositions.exclude(pk=returned.pk).exclude(status=Disposition.State.RETURNED)
+    if since is not None:
+        standing = standing.filter(routed_on__gte=since)
+    if p.track != Track.STANDARD or decision is not None:
+        standing = standing.filter(extension_requests__approved=True, extension_requests__told=True).distinct()
+    for d in sorted(standing, key=lambda d: (d.due_on or datetime.date.min, d.pk)):
+        follow_disposition(p, d)
+    if p.due_on is None or before[2] is None or p.due_on >= before[2]:
+        p.due_from, p.due_workdays, p.due_on, p.due_provisional = before
+        return False
+    return True
+
+
+def limit_in_force(petition: Petition) -> datetime.date | None:
+    """The date the matter is judged against now: its 办结时限 (`due_on`), else the regulation's
+    (`national_due_on`; a multi-department matter whose solution is not determined). None: neither."""
+    return petition.due_on or petition.national_due_on
+
+
+def concluded_late(petition: Petition, on: datetime.date) -> bool:
+    """按期办结 (实施方案 七(二); API.md Statistics): a conclusion made on `on` is late when it comes
+    after the limit in force that day (`limit_in_force`); with no limit it cannot be late. Each
+    conclusion is judged when it is made: a matter handed back by a review found right (复查/复核有理)
+    and concluded again is 按期 only if every one of its conclusions was (the conclude action keeps
+    `Petition.concluded_late`, which only ever turns true)."""
+    limit = limit_in_force(petition)
+    return limit is not None and on > limit
 
 
 def statutory(start: datetime.date, days: int) -> datetime.date:
@@ -104,12 +203,38 @@ def check_within_limit(petition: Petition, due_on: datetime.date | None, field: 
 
 def cap_at_limit(obj: Petition | Disposition, petition: Petition) -> bool:
     """A computed deadline (the bureau's working days) held to the petition's statutory limit: the
-    regulation's limit wins; the deadline becomes that fixed date. True when it was moved."""
+    regulation's limit wins; the deadline becomes that fixed date. True when it was moved. For the
+    matter's own date: a limit already passed makes the matter late at once (it is). A 处置单's
+    date is set by `disposition_deadline`, never before its own start."""
     limit = statutory_limit(petition)
     if obj.due_on is None or limit is None or obj.due_on <= limit:
         return False
     set_fixed_deadline(obj, obj.due_from or limit, limit)
     return True
+
+
+def disposition_deadline(d: Disposition, petition: Petition, start: datetime.date, workdays: int) -> datetime.date | None:
+    """A 处置单 due `workdays` working days after `start` (its routing, or its matter's solution),
+    held to the petition's statutory limit while that limit is not before `start` (the regulation
+    wins, 《信访工作条例》第三十六条; the date becomes the limit). A 处置单 is never due before its
+    start: when the limit had already passed (the matter is late against the regulation, and stays
+    so: follow_disposition never carries it past the limit) the department keeps its working days,
+    which it may ask to extend (extension._within_limit). Returns that passed limit, for the event's
+    note; None otherwise."""
+    set_workday_deadline(d, start, workdays)
+    limit = statutory_limit(petition)
+    if d.due_on is None or limit is None or d.due_on <= limit:
+        return None
+    if limit >= start:
+        set_fixed_deadline(d, start, limit)
+        return None
+    return limit
+
+
+def past_limit_note(limit: datetime.date, workdays: int) -> str:
+    """The event's words for a 处置单 given its own working days after the regulation's limit passed."""
+    return (f"（信访事项已超过《信访工作条例》规定的办理期限 {limit:%Y-%m-%d}，"
+            f"处置单按{workdays}个工作日计）")
 
 
 def review_request_due(start: datetime.date) -> datetime.date:

@@ -135,6 +135,10 @@ class Petition(models.Model):
 
     # 办结、反馈
     concluded_on = models.DateField("办结日期", null=True, blank=True)
+    # Sticky: set when any conclusion of the matter (a review found right hands it back, and it is
+    # concluded again) came after the limit in force that day (deadlines.concluded_late). The
+    # statistics' 按期办结, the ledger's 是否按期 and the case summary read it, never today's dates.
+    concluded_late = models.BooleanField("曾超期办结", default=False)
     result = models.TextField("代理结果", blank=True)
     feedback_on = models.DateField("反馈日期", null=True, blank=True)
     feedback_method = models.CharField("反馈方式", max_length=10, blank=True)
@@ -191,7 +195,8 @@ class Petition(models.Model):
             # every column the figures and breakdowns use, after the period's date.
             models.Index(fields=["received_on", "station", "status", "channel", "source", "category", "accepted_on",
                                  "concluded_on", "due_on", "satisfaction", "agent", "terminated_on",
-                                 "follow_up_due_on", "followed_up_on", "rebound"], name="petition_stats_idx"),
+                                 "follow_up_due_on", "followed_up_on", "rebound", "concluded_late"],
+                         name="petition_stats_idx"),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from daiban.lib.identity import (
     mask_phone,
 )
 from daiban.org.models import User
-from daiban.petitions import counting, search
+from daiban.petitions import counting, deadlines, search
 from daiban.petitions import feedback as facts
 from daiban.petitions.abilities import may_see_personal_data, may_see_query_code
 from daiban.petitions.choices import status_label
@@ -73,8 +73,9 @@ def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
 
 
 def limit_of(petition: Petition) -> datetime.date | None:
-    """The date `petition` is judged against (PETITION_LIMIT): its 办结时限, else the regulation's limit."""
-    return petition.due_on or petition.national_due_on
+    """The date `petition` is judged against (PETITION_LIMIT): its 办结时限, else the regulation's limit
+    (deadlines.limit_in_force, which judges each conclusion too)."""
+    return deadlines.limit_in_force(petition)
 
 
 def limit_between_q(start: datetime.date, end: datetime.date) -> Q:
@@ -87,7 +88,7 @@ def limit_between_q(start: datetime.date, end: datetime.date) -> Q:
 
 def overdue_q(on: datetime.date | None = None) -> Q:
     """Running and past its 办结时限, or, with none fixed yet (a multi-department matter whose solution
-    is not determined), past the regulation's limit: such a matter is late too (stats.kpi.LIMIT)."""
+    is not determined), past the regulation's limit: such a matter is late too (PETITION_LIMIT)."""
     day = on or today()
     return Q(status__in=RUNNING) & (Q(due_on__lt=day) | Q(due_on__isnull=True, national_due_on__lt=day))
 

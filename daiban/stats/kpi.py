@@ -10,13 +10,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from daiban.petitions.models import PetitionLink, Satisfaction
-from daiban.petitions.selectors import PETITION_LIMIT
 from daiban.petitions.workflow import CONCLUDED_OR_LATER
 
 _links = PetitionLink.objects.filter(petition_id=OuterRef("pk"))
-
-# The date a matter is judged on time against: the bureau's 办结时限, else the regulation's.
-LIMIT = PETITION_LIMIT
 
 CONDITIONS: dict[str, Q] = {
     "screened": ~Q(status="received"),
@@ -25,12 +21,13 @@ CONDITIONS: dict[str, Q] = {
     # and archived is "archived" too, but it was never taken on, so it is neither (a fresh user
     # found 15/32 where 14/32 was right).
     "concluded": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER),
-    # Judged against the bureau's date, or the regulation's 60 days where none was fixed (a
-    # multi-department matter whose solution was never determined is still late after 60 days,
-    # 《信访工作条例》第三十五条); only a matter with neither cannot be late. The ledger's 是否按期 and
-    # the departments' ranking read the same limit (`LIMIT`).
-    "concluded_on_time": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER)
-    & (Q(due_on__isnull=True, national_due_on__isnull=True) | Q(concluded_on__lte=LIMIT)),
+    # 按期办结: every conclusion of the matter met the limit in force the day it was made (its 办结时限,
+    # else the regulation's 60 days where none was fixed, 《信访工作条例》第三十五条), as the conclude
+    # action judged and kept it (`concluded_late`, deadlines.concluded_late). Never today's dates: a
+    # matter concluded late, handed back by a review found right (with a new 限期) and concluded again
+    # in time stays late; one concluded in time and late the second round is late. The ledger's 是否按期
+    # and the case summary read the same flag.
+    "concluded_on_time": Q(accepted_on__isnull=False, status__in=CONCLUDED_OR_LATER, concluded_late=False),
     # `satisfaction` is API.md's: the petitioner's own online rating when given after the feedback,
     # else the opinion staff recorded at the feedback (kept apart, petitions.feedback sets it).
     "rated": ~Q(satisfaction=""),

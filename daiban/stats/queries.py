@@ -147,9 +147,23 @@ def breakdowns(qs: QuerySet[Petition], dims: tuple[str, ...] = ("station", "agen
     return out
 
 
+def as_of(period: Period, today: datetime.date) -> datetime.date:
+    """The day a point-in-time figure of the period (超期未办) is counted on: the period's last day,
+    or today while the period runs. A January report generated in March shows January's."""
+    return min(period.end, today)
+
+
+def open_on(day: datetime.date) -> Q:
+    """A 处置单 open on `day`: routed by then, neither answered nor returned by then (on today, the
+    open states)."""
+    return (Q(routed_on__lte=day) & (Q(result_on__isnull=True) | Q(result_on__gt=day))
+            & (Q(returned_on__isnull=True) | Q(returned_on__gt=day)))
+
+
 def departments(qs: QuerySet[Petition], *, today: datetime.date) -> list[dict]:
     """Per department: 处置单, answered, answered on time, open and overdue, urgings; ranked. On time
-    and overdue read DISPOSITION_LIMIT."""
+    and overdue read DISPOSITION_LIMIT. `today`: the day overdue is counted on (`as_of`): open that
+    day and due before it (an extension approved after that day is not undone)."""
     rows = (
         Disposition.objects.filter(**_through(qs, "petition")).order_by()
         .alias(limit=DISPOSITION_LIMIT)
@@ -159,7 +173,7 @@ def departments(qs: QuerySet[Petition], *, today: datetime.date) -> list[dict]:
             answered=Count("pk", filter=Q(status="answered"), distinct=True),
             on_time=Count("pk", filter=Q(status="answered") & (Q(due_on__isnull=True, petition__national_due_on__isnull=True)
                                                                 | Q(result_on__lte=DISPOSITION_LIMIT)), distinct=True),
-            overdue=Count("pk", filter=Q(status__in=["routed", "received"]) & Q(limit__lt=today), distinct=True),
+            overdue=Count("pk", filter=open_on(today) & Q(limit__lt=today), distinct=True),
             urgings=Count("urgings", distinct=True),
         )
     )

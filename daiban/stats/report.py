@@ -63,7 +63,8 @@ def collect(user: User, period: Period, station: int | None) -> dict:
         "period": period, "station": Station.objects.filter(pk=station).first() if station else None,
         "summary": queries.summary(current), "previous": queries.figures(before),
         "by_category": tables_["category"], "by_station": tables_["station"], "by_agent": tables_["agent"],
-        "departments": queries.departments(current, today=timezone.localdate()),
+        # 超期未办 as of the month's end (or today while it runs), not the day the report is made.
+        "departments": queries.departments(current, today=queries.as_of(period, timezone.localdate())),
         "follow_ups": queries.follow_ups(current),
         "trend": queries.twelve_months(user, period.end, station),
         "generated": timezone.localtime(),

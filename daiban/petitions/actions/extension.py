@@ -4,7 +4,9 @@ station's leaders or the center decide (`decide_extension`).
 
 Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
 - a returned 处置单 is closed (state `returned`, its history kept, printed as such); the agent is
-  told and routes again (handling.route treats only routed/received 处置单 as still open);
+  told and routes again (handling.route treats only routed/received 处置单 as still open); it no
+  longer carries the matter's date (deadlines.after_return: an approved extension of it, or its
+  routing's working days, stop moving the matter's 办结时限);
 - an extension is asked for before the 处置单's due date, in working days; approved, it moves that
   处置单's due date by that many working days (still counted from the same start, so a calendar
   change recomputes it), and the petition's when the 处置单's is now the later one;
@@ -12,7 +14,8 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
   station leader's second approval answers 409 `extension_limit`.
 - no extension may move the 处置单's due date past the petition's statutory handling limit
   (deadlines.statutory_limit: 60 days and the regulation's one extension): asked for, 400
-  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409.
+  `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409. A
+  处置单 routed after that limit had passed has working days of its own and may be extended.
 """
 
 from __future__ import annotations
@@ -51,9 +54,15 @@ class ReturnIn(ActionInput):
     guards=("petition_running",), help="不属于本单位职权范围的，说明理由后退回，由代办员重新流转",
 )
 def return_disposition(ctx: DispositionCtx, data: ReturnIn) -> Outcome:
-    d = ctx.disposition
+    d, p = ctx.disposition, ctx.petition
     d.status, d.returned_on, d.return_reason = D.RETURNED, ctx.on, data.reason
-    return Outcome(f"退回处置单（非本单位职权）：{data.reason}", {"reason": data.reason})
+    # Returned, it no longer carries the matter's date (its working days, an approved extension).
+    moved = deadlines.after_return(p, d)
+    note = f"退回处置单（非本单位职权）：{data.reason}"
+    if moved and p.due_on is not None:
+        note += f"；信访事项办结时限恢复为 {p.due_on:%Y-%m-%d}"
+    return Outcome(note, {"reason": data.reason, "petition_due_moved": moved,
+                          "petition_due_on": p.due_on.isoformat() if p.due_on else None})
 
 
 class RequestExtensionIn(ActionInput):
@@ -137,9 +146,13 @@ def _extended(d: Disposition, workdays: int) -> Deadline:
 
 def _within_limit(p: Petition, d: Disposition, workdays: int, error: type[Invalid] | type[Conflict]) -> None:
     """Refuse (`error`, code `beyond_statutory_limit`, naming `workdays`) an extension that would
-    move the 处置单's due date past the petition's statutory limit (deadlines.statutory_limit)."""
+    move the 处置单's due date past the petition's statutory limit (deadlines.statutory_limit).
+    A 处置单 whose working days began after that limit had passed (deadlines.disposition_deadline)
+    is not held to it: the matter is late against the regulation whatever the department does, and
+    the department may still ask for time (its extension does not move the matter's date past the
+    limit: deadlines.follow_disposition)."""
     limit = deadlines.statutory_limit(p)
-    if limit is None or d.due_on is None:
+    if limit is None or d.due_on is None or limit < (d.due_from or d.routed_on):
         return
     new_due = _extended(d, workdays).date
     if new_due > limit:

@@ -3,6 +3,7 @@ urging, contact with the petitioner, the regulation's extension, and the conclus
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from daiban.lib.dates import today
@@ -85,6 +86,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         complained_note = f"；被反映单位：{named.name}" if named else "；取消被反映单位"
     proposed = data.proposed_handling
     open_before = list(p.dispositions.filter(status__in=OPEN_DISPOSITION))
+    capped = False
     # A date a decision fixed, told to the petitioner: every 处置单 routed under it is held to it, and
     # neither a routing nor a change of track moves or clears it.
     fixed = deadlines.decided_date(p)
@@ -94,7 +96,7 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
             pass
         elif track == Track.STANDARD:
             deadlines.set_workday_deadline(p, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
-            deadlines.cap_at_limit(p, p)
+            capped = deadlines.cap_at_limit(p, p)
             # Made a standard matter while 处置单 are open under an earlier date (a solution's 30
             # working days): the matter is due when its last open 处置单 is, never before it.
             for earlier in open_before:
@@ -105,31 +107,60 @@ def route(ctx: Ctx, data: RouteIn) -> Outcome:
         p.proposed_handling = proposed
     count = p.dispositions.count()
     moved = False
+    own: list[str] = []  # why a 处置单 has working days of its own instead of the matter's date
     for offset, department in enumerate(chosen, start=1):
         disposition = Disposition(
             petition=p, department=department, station_id=p.station_id,
             number=f"{p.number}-{count + offset:02d}", routed_on=ctx.on, proposed_handling=proposed,
         )
-        if track == Track.STANDARD:
-            deadlines.set_workday_deadline(disposition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD])
-            deadlines.cap_at_limit(disposition, p)
-            if fixed is not None and disposition.due_on is not None and disposition.due_on > fixed:
-                copy_deadline(p, disposition)
-            # Routed again after a return, or to one more department: each has its 15 working days
-            # from its own routing, and the matter is due when the last of them is.
+        passed = routed_deadline(ctx, disposition, track, fixed)
+        own += [passed] if passed and passed not in own else []
+        # Routed again after a return, or to one more department: each has its 15 working days
+        # from its own routing, and the matter is due when the last of them is (never past the
+        # regulation's limit, nor past a date a decision fixed: such a date passed leaves the matter late).
+        if track == Track.STANDARD and fixed is None:
             moved = deadlines.follow_disposition(p, disposition) or moved
-        elif p.due_on:
-            copy_deadline(p, disposition)
         disposition.save()
     center_takes_over(ctx)
     names = "、".join(d.name for d in chosen)
     note = f"流转至 {names}（{Track(track).label}）"
+    if capped and p.due_on:
+        note += f"；办结时限以《信访工作条例》规定的办理期限 {p.due_on:%Y-%m-%d} 为限"
     if moved and p.due_on:
         note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
-    recorded: dict[str, Any] = {"departments": [d.pk for d in chosen], "track": track, "petition_due_moved": moved}
+    note += "".join(own)
+    recorded: dict[str, Any] = {"departments": [d.pk for d in chosen], "track": track, "petition_due_moved": moved,
+                                "capped": capped, "own_workdays": bool(own)}
     if complained_note:
         recorded["complained_department"] = p.complained_department_id
     return Outcome(note + complained_note, recorded, S.IN_PROGRESS)
+
+
+def routed_deadline(ctx: Ctx, d: Disposition, track: str, fixed: datetime.date | None) -> str:
+    """Set a 处置单's due date at its routing on `ctx.on` and return the note when it has working days
+    of its own ("" otherwise). Standard: 15 working days from routing (实施方案 七(二)), held to the
+    regulation's limit and to a date a decision fixed. Multi-department or major: the matter's date.
+    Never before the routing day (API.md, route): when the date it would be held to has passed, it is
+    due 15 working days after its routing (the plan's limit for a department), still held to the
+    regulation's limit while that is ahead (deadlines.disposition_deadline), and the matter stays late."""
+    p, on, days = ctx.petition, ctx.on, deadlines.BUREAU_WORKDAYS[Track.STANDARD]
+    held = fixed if track == Track.STANDARD else p.due_on
+    if track != Track.STANDARD and held is None:
+        return ""  # due when the solution is determined
+    if held is not None and held >= on:
+        if track != Track.STANDARD:
+            copy_deadline(p, d)
+            return ""
+        passed = deadlines.disposition_deadline(d, p, on, days)
+        if d.due_on is not None and d.due_on > held:
+            copy_deadline(p, d)
+        return deadlines.past_limit_note(passed, days) if passed else ""
+    passed = deadlines.disposition_deadline(d, p, on, days)
+    if passed is not None:
+        return deadlines.past_limit_note(passed, days)
+    if held is not None:
+        return f"（原定时限 {held:%Y-%m-%d} 已过，处置单自流转之日起按{days}个工作日计）"
+    return ""
 
 
 class DetermineSolutionIn(ActionInput):
@@ -164,8 +195,17 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
         deadlines.set_fixed_deadline(p, p.due_from or determined, fixed)
         kept, capped = True, False
     due = p.due_on
+    # The open 处置单 share the matter's date; when that date has already passed (the regulation's
+    # limit, or a decided date, before the solution), each has the solution's working days of its
+    # own, never a date it is late on the day it is set (deadlines.disposition_deadline).
+    passed: datetime.date | None = None
+    own = False
     for disposition in p.dispositions.filter(status__in=OPEN_DISPOSITION):
-        copy_deadline(p, disposition)
+        if due >= ctx.on:
+            copy_deadline(p, disposition)
+        else:
+            own = True
+            passed = deadlines.disposition_deadline(disposition, p, determined, deadlines.BUREAU_WORKDAYS[p.track])
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
     note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {due:%Y-%m-%d}"
@@ -173,7 +213,11 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
         note += "（此前决定的限期不变）"
     if capped:
         note += "（以《信访工作条例》规定的办理期限为限）"
-    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat(), "capped": capped})
+    if own:
+        note += (deadlines.past_limit_note(passed, deadlines.BUREAU_WORKDAYS[p.track]) if passed else
+                 f"（该时限已过，处置单自方案确定之日起按{deadlines.BUREAU_WORKDAYS[p.track]}个工作日计）")
+    return Outcome(note, {"determined_on": determined.isoformat(), "due_on": due.isoformat(), "capped": capped,
+                          "own_workdays": own})
 
 
 class EscalateIn(ActionInput):
@@ -268,5 +312,9 @@ def conclude(ctx: Ctx, data: ConcludeIn) -> Outcome:
     p = ctx.petition
     center_takes_over(ctx)
     p.result, p.concluded_on = data.result, ctx.on
+    # Judged now, against the limit in force today, and kept: a later round (a review found right)
+    # never makes an earlier late conclusion on time, nor an earlier on-time one late.
+    late = deadlines.concluded_late(p, ctx.on)
+    p.concluded_late = p.concluded_late or late
     # The result in full (the note may be cut): each round's 处理意见书 is built from it.
-    return Outcome(p.result, {"on_time": p.due_on is None or ctx.on <= p.due_on, "result": p.result}, S.CONCLUDED)
+    return Outcome(p.result, {"on_time": not late, "result": p.result}, S.CONCLUDED)

@@ -90,7 +90,8 @@ def dashboard(request):
         "by_category": [(r, link(category=r["key"] or "未分类")) for r in tables["category"]],
         "by_station": [(r, link(station=r["key"])) for r in tables["station"]],
         "by_agent": [(r, link(agent=r["key"]) if r["key"] else link(unassigned=1)) for r in tables["agent"]],
-        "departments": [(d, link(department=d["id"])) for d in queries.departments(current, today=today())],
+        "departments": [(d, link(department=d["id"])) for d in queries.departments(
+            current, today=queries.as_of(period, today()))],
         "follow_ups": queries.follow_ups(current),
         "double_checks": queries.double_checks(current, period),
         "repeats": queries.repeats(current, request.user, limit=20),
