@@ -226,7 +226,8 @@ def test_the_agent_whose_handling_was_examined_does_not_get_the_findings_in_the_
 
 
 def test_the_case_file_holds_each_conduct_record_in_full(api, org, clock):
-    """A conduct record (缠访闹访) not yet referred was only a line of the timeline, cut at its length."""
+    """A conduct record (缠访闹访) not yet referred was only a line of the timeline (its text in full, but
+    nowhere said to be still unreferred); the case file lists each record with whether it was referred."""
     a = api("agent1")
     pid, did = routed(api, org, clock, "2027-01-04")
     clock.move_to(at("2027-01-15"))
