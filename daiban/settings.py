@@ -294,6 +294,11 @@ DAIBAN_ATTACHMENT_MAX_BYTES = env_int("DAIBAN_ATTACHMENT_MAX_BYTES", 10 * 1024 *
 DAIBAN_BUREAU_NAME = env_str("DAIBAN_BUREAU_NAME", "乌审旗自然资源局")
 DAIBAN_BUREAU_ADDRESS = env_str("DAIBAN_BUREAU_ADDRESS", "内蒙古自治区鄂尔多斯市乌审旗嘎鲁图镇")
 DAIBAN_BUREAU_PHONE = env_str("DAIBAN_BUREAU_PHONE", "0477-7612345")
+# The organs that decide a 复查 and a 复核 (《信访工作条例》第三十五条: the original organ's higher organ,
+# then the reviewing organ's): the signature and 责任者 of the 复查意见书 and 复核意见书. Blank 复查: the
+# center station's name (the center decides reviews here); blank 复核: 鄂尔多斯市自然资源局.
+DAIBAN_REVIEW_ORGAN_NAME = env_str("DAIBAN_REVIEW_ORGAN_NAME", "")
+DAIBAN_RE_REVIEW_ORGAN_NAME = env_str("DAIBAN_RE_REVIEW_ORGAN_NAME", "鄂尔多斯市自然资源局")
 # 监督电话 printed on the agent board (上墙公示).
 DAIBAN_SUPERVISION_PHONE = env_str("DAIBAN_SUPERVISION_PHONE", "0477-7612300")
 # 保管期限 on the archive cover (信访档案: 永久, 30年 or 10年).

@@ -6,7 +6,8 @@ archive.zip holds, under a folder named by the petition's number:
 - 00b-卷内目录.pdf and 00c-卷内目录.csv: 序号, 文号, 责任者, 题名, 日期, 页号, 备注, over the PDF copies, with
   running page numbers (页号: the first page of each item, "起-止" when it has several);
 - the items, named by their 序号 (01, 02, …) in filing order: the case summary first, then every document of the case in
-  date order (the forms, the notices, the attachments in their own format);
+  date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
+  一案双查情况记录 with its findings, the attachments in their own format);
 - 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期;
 - 工作文件（DOCX）/: the editable DOCX copies, outside the page count.
 
@@ -32,6 +33,7 @@ from daiban.documents.forms import agency_form, agency_form_applies, disposition
 from daiban.documents.layout import FormDoc, date_text
 from daiban.documents.models import Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.records import corrections, double_check_record
 from daiban.documents.referral import referral_letter
 from daiban.documents.safe import clean, csv_text, zip_name
 from daiban.documents.storage import attachment_bytes
@@ -119,6 +121,8 @@ def case_summary_pdf(petition: Petition) -> bytes:
         e.note = timeline_note(e.action, e.note)
     return render_pdf("documents/summary.html", {
         "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone, "events": events,
+        # What the timeline says only in part: the corrected values, each conduct record in full.
+        "corrections": corrections(petition), "conduct": list(petition.conduct.all()),
         # The statistics' 按期办结 (stats.kpi): every conclusion met the limit in force that day.
         "on_time": not petition.concluded_late if petition.concluded_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
@@ -141,17 +145,21 @@ def items(petition: Petition) -> list[Item]:
         item = _document_item(disposition_form(disposition, person=person), station, 2)
         item.title = f"《信访事项处置单》（{disposition.department.name}）"
         found.append(item)
-    # Every letter the petitioner was given: the earlier rounds' 处理意见书 too (a review found right).
-    earlier = notices.earlier_results(petition)
+    # Every letter the petitioner was given: each earlier 延期办理告知书 and 处理意见书 too, each signed
+    # (责任者) by the organ that issued it (the 复查/复核意见书 by the reviewing organs).
+    earlier = notices.earlier_letters(petition)
     for kind in [*earlier, *(k for k, ok in notices.available(petition).items() if ok)]:
-        item = _document_item(notices.build(petition, kind), bureau, 3)
-        if (which := notices.result_round(kind, earlier)) is not None:  # which round, in the 卷内目录
+        item = _document_item(notices.build(petition, kind), notices.issuer(kind), 3)
+        if (which := notices.letter_round(kind, earlier)) is not None:  # which copy, in the 卷内目录
             item.title += f"（第{which}次）"
         found.append(item)
     for referral in petition.judicial_referrals.all():
         item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)
         item.title = f"移送函（{referral.organ}）"
         found.append(item)
+    # The 一案双查 in full: the timeline keeps its text out (timeline_note), its record holds it.
+    for check in petition.double_investigations.all():
+        found.append(_document_item(double_check_record(petition, check), bureau, 3))
     for attachment in petition.attachments.all():
         item = _attachment_item(attachment, station)
         item.order = 4

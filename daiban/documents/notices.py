@@ -5,10 +5,18 @@ issuing organ's name and date, a place for the seal).
 Kinds (API.md, Documents): acceptance 受理告知书, non_acceptance 不予代办告知书, legal_route
 告知按法定途径解决告知书, extension 延期办理告知书, result 处理意见书, review_decision 复查意见书,
 re_review_decision 复核意见书, follow_up 回访记录. A kind is available once the case has reached it;
-otherwise it does not apply yet (404).
+otherwise it does not apply yet (404). A letter given more than once keeps each copy: the earlier
+处理意见书 rounds are `result-1`, `result-2`…, the earlier 延期办理告知书 `extension-1`, `extension-2`…
+(one per extension granted), the plain kind being the latest.
+
+A letter printed again (a later download, the case file) says what it said the day it was given: the
+dates it states and whether their year's calendar was still unconfirmed are read from the event that
+fixed them (extend, decide_extension, screen), never from today's calendar; only events recorded
+before those were kept fall back to the dates as they stand.
 
 The organ's name, address and phone come from settings (DAIBAN_BUREAU_*), a station's own address
-and phone (admin) taking precedence.
+and phone (admin) taking precedence; the 复查意见书 and 复核意见书 are signed by the organs that decided
+them (DAIBAN_REVIEW_ORGAN_NAME, DAIBAN_RE_REVIEW_ORGAN_NAME; review_organ).
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ from django.conf import settings
 
 from daiban.documents.forms import petitioner_address, petitioner_name
 from daiban.documents.layout import FormDoc, Para, Row, date_text, typed_clause, typed_sentence
-from daiban.org.models import Agent
+from daiban.documents.records import registered_on
+from daiban.org.models import Agent, Station
 from daiban.petitions import deadlines
 from daiban.petitions.guards import level_after, next_review_level
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
@@ -63,6 +72,8 @@ class Extension:
     reason: str
     new_due: datetime.date | None
     department: str = ""
+    # Whether new_due's year was unconfirmed when it was granted (None: not recorded, read the calendar).
+    provisional: bool | None = None
 
 
 def standing(petition: Petition) -> list[Event]:
@@ -82,37 +93,37 @@ def screen_outcome(petition: Petition) -> str:
     return found
 
 
+def _stated(data: dict, key: str) -> datetime.date | None:
+    value = data.get(key)
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _flag(data: dict) -> bool | None:
+    value = data.get("provisional")
+    return value if isinstance(value, bool) else None
+
+
 def extensions(petition: Petition) -> list[Extension]:
-    """Every granted extension in date order, read from the timeline (the actions' events). The
-    latest extension of the matter and of each 处置单 states the date that holds now (a calendar
-    change or a later step may have moved it since; the 处置单 and the case page say the same);
-    earlier ones the date they granted."""
+    """Every granted extension in date order, read from the timeline (the actions' events), each as
+    granted that day: the new due date its event recorded (`national_due_on` of `extend`, `due_on` of
+    a 处置单's approval) and whether that year was confirmed then. A later calendar change or step
+    moves the date on the case page (and the petitioner is told by SMS), never in the letter given.
+    An `extend` recorded before its date was kept states the matter's current one."""
     found = []
-    events = standing(petition)
-    granted = [e for e in events if e.action in ("decide_extension", "disposition_decide_extension")
-               and (e.data or {}).get("approved")]
-    latest = {(e.data or {}).get("disposition_id"): e.pk for e in granted}  # disposition → its last extension
-    current = {d.pk: d.due_on for d in petition.dispositions.all()}
-    for event in events:
+    for event in standing(petition):
         data = event.data or {}
         if event.action == "extend":
-            due = petition.national_due_on if event.pk == _last(petition, "extend") else None
+            due = _stated(data, "national_due_on") or petition.national_due_on
             found.append(Extension(event.on, int(data.get("days") or petition.national_extension_days or 0), "日",
-                                   petition.extension_reason or event.note, due))
-        elif event in granted:
-            disposition = data.get("disposition_id")
-            due = current.get(disposition) if isinstance(disposition, int) and latest.get(disposition) == event.pk else None
-            if due is None:
-                stated = data.get("due_on")
-                due = datetime.date.fromisoformat(stated) if isinstance(stated, str) else None
+                                   data.get("reason") or petition.extension_reason or event.note, due,
+                                   provisional=_flag(data)))
+        elif event.action in ("decide_extension", "disposition_decide_extension") and data.get("approved"):
             found.append(Extension(event.on, int(data.get("workdays") or 0), "个工作日", data.get("reason") or event.note,
-                                   due, data.get("department", "")))
+                                   _stated(data, "due_on"), data.get("department", ""), _flag(data)))
     return found
-
-
-def _last(petition: Petition, action: str) -> int | None:
-    ids = [e.pk for e in petition.events.all() if e.action == action]
-    return ids[-1] if ids else None
 
 
 @dataclass(frozen=True)
@@ -149,8 +160,9 @@ def conclusions(petition: Petition) -> list[Conclusion]:
     return found
 
 
-# An earlier round's 处理意见书: "result-1" for the first of two or more.
-_EARLIER_RESULT = re.compile(r"result-([1-9])")
+# An earlier copy of a letter given more than once: "result-1" (处理意见书) or "extension-1" (延期办理告知书)
+# for the first of two or more.
+_EARLIER = re.compile(r"(result|extension)-([1-9][0-9]*)")
 
 
 def _decided(petition: Petition, level: str) -> Review | None:
@@ -180,24 +192,40 @@ def earlier_results(petition: Petition) -> list[str]:
     return [f"result-{n}" for n in range(1, len(conclusions(petition)))]
 
 
-def result_round(kind: str, earlier: list[str]) -> int | None:
-    """Which 处理意见书 `kind` is (1-based) when the matter had several (`earlier`: earlier_results),
-    for its title 处理意见书（第N次）; None for another kind or a single round."""
-    if not earlier or not kind.startswith("result"):
+def earlier_extensions(petition: Petition) -> list[str]:
+    """The kinds of the earlier 延期办理告知书 ("extension-1", …): one per extension granted before the
+    latest, each the letter given that day."""
+    return [f"extension-{n}" for n in range(1, len(extensions(petition)))]
+
+
+def earlier_letters(petition: Petition) -> list[str]:
+    """earlier_extensions and earlier_results: every earlier copy of a letter given more than once."""
+    return [*earlier_extensions(petition), *earlier_results(petition)]
+
+
+def letter_round(kind: str, earlier: list[str]) -> int | None:
+    """Which copy `kind` is (1-based) of a letter given several times (`earlier`: earlier_letters or
+    earlier_results), for its title 处理意见书（第N次） / 延期办理告知书（第N次）; None for a letter given once."""
+    base = kind.split("-")[0]
+    mine = [k for k in earlier if k.split("-")[0] == base]
+    if not mine:
         return None
-    return int(kind.split("-")[1]) if "-" in kind else len(earlier) + 1
+    return int(kind.split("-")[1]) if "-" in kind else len(mine) + 1
+
+
+result_round = letter_round  # the name the case file used before extensions had copies of their own
 
 
 def listing(petition: Petition) -> list[dict]:
-    """[{"kind", "title", "available"}] in the order a case meets them (API.md); before "result",
-    the earlier rounds' 处理意见书 ("result-1": 处理意见书（第1次）), each available."""
+    """[{"kind", "title", "available"}] in the order a case meets them (API.md); before "extension"
+    and "result", their earlier copies ("extension-1": 延期办理告知书（第1次）, "result-1":
+    处理意见书（第1次）), each available."""
     flags = available(petition)
     out = []
-    earlier = earlier_results(petition)
+    earlier = earlier_letters(petition)
     for kind, title in TITLES.items():
-        if kind == "result":
-            out += [{"kind": k, "title": f"{title}（第{result_round(k, earlier)}次）", "available": True}
-                    for k in earlier]
+        out += [{"kind": k, "title": f"{title}（第{letter_round(k, earlier)}次）", "available": True}
+                for k in earlier if k.split("-")[0] == kind]
         out.append({"kind": kind, "title": title, "available": flags[kind]})
     return out
 
@@ -245,11 +273,32 @@ def _received(petition: Petition) -> str:
     return f"你于{date_text(petition.received_on)}以{channel}方式提出的信访事项（编号：{petition.number}）"
 
 
+def review_organ(kind: str) -> str:
+    """The organ that decided a 复查 (`review_decision`) or 复核 (`re_review_decision`), which signs
+    its letter and is its 责任者 in the 卷内目录: DAIBAN_REVIEW_ORGAN_NAME (blank: the center station,
+    which decides reviews here), DAIBAN_RE_REVIEW_ORGAN_NAME. The 处理意见书 sends the petitioner to
+    原办理机关的上一级机关 (《信访工作条例》第三十五条): never the bureau whose handling is reviewed."""
+    if kind == "re_review_decision":
+        return settings.DAIBAN_RE_REVIEW_ORGAN_NAME or settings.DAIBAN_BUREAU_NAME
+    if settings.DAIBAN_REVIEW_ORGAN_NAME:
+        return settings.DAIBAN_REVIEW_ORGAN_NAME
+    center = Station.objects.filter(level=Station.Level.CENTER).order_by("id").values_list("name", flat=True).first()
+    return center or str(Station.Level.CENTER.label)
+
+
+def issuer(kind: str) -> str:
+    """The organ that issues a letter of `kind` (an earlier copy's kind too): review_organ for the
+    two review letters, DAIBAN_BUREAU_NAME for the others."""
+    base = kind.split("-")[0]
+    return review_organ(base) if base in ("review_decision", "re_review_decision") else settings.DAIBAN_BUREAU_NAME
+
+
 def _letter(petition: Petition, kind: str, day: datetime.date | None, body: list[str]) -> FormDoc:
-    name, _, _ = _organ(petition)
+    name = issuer(kind)
     return FormDoc(
         title=TITLES[kind], number=f"{petition.number}-{SUFFIX[kind]}", date=day, kind="letter",
-        filename=f"{petition.number}-{TITLES[kind]}", author=name, addressee=petitioner_name(petition),
+        filename=f"{petition.number}-{TITLES[kind]}", author=name,
+        addressee=registered_on(petition, "name", petitioner_name(petition), day),  # as addressed that day
         body=[Para(text) for text in body if text], signature=[name], note=_note(petition, day),
     )
 
@@ -257,11 +306,12 @@ def _letter(petition: Petition, kind: str, day: datetime.date | None, body: list
 def build(petition: Petition, kind: str) -> FormDoc:
     """The notice of `kind` for this petition. Raises KeyError for an unknown kind and LookupError
     when the kind does not apply to the petition yet (callers answer 404)."""
-    earlier = _EARLIER_RESULT.fullmatch(kind)
+    earlier = _EARLIER.fullmatch(kind)
     if earlier is not None:
-        if kind not in earlier_results(petition):
+        if kind not in earlier_letters(petition):
             raise LookupError(kind)
-        return _result(petition, int(earlier.group(1)))
+        which = int(earlier.group(2))
+        return _result(petition, which) if earlier.group(1) == "result" else _extension(petition, which)
     if kind not in TITLES:
         raise KeyError(kind)
     if not available(petition)[kind]:
@@ -275,8 +325,8 @@ def _acceptance(p: Petition) -> FormDoc:
     # The notice is dated the day of acceptance and says what held then: the regulation's 60 days from
     # acceptance. The bureau's 办结时限 is fixed later by the routing (a date printed from it changed
     # each time the notice was printed again); the case page, the portal and an extension notice tell it.
-    limit = deadlines.statutory(p.accepted_on, deadlines.NATIONAL_HANDLING_DAYS) if p.accepted_on else None
-    note = unconfirmed_note(limit)
+    limit, provisional = _accepted_limit(p)
+    note = unconfirmed_note(limit, provisional)
     by = f"（即{date_text(limit)}前{'；' + note if note else ''}）" if limit else ""
     letter = _letter(p, "acceptance", p.accepted_on, [
         f"{_received(p)}，经甄别，属于信访代办范围，本机构已于{date_text(p.accepted_on)}予以受理，"
@@ -290,6 +340,19 @@ def _acceptance(p: Petition) -> FormDoc:
     ])
     letter.note = _note(p, p.accepted_on, agent=agent)  # the agent it names, even if changed that day
     return letter
+
+
+def _accepted_limit(p: Petition) -> tuple[datetime.date | None, bool | None]:
+    """The regulation's limit the 受理告知书 states and whether its year was unconfirmed: as the standing
+    acceptance recorded them that day; for one recorded before they were kept, read now."""
+    for e in reversed(standing(p)):
+        data = e.data or {}
+        if e.action == "screen" and data.get("outcome") == "agency":
+            if (day := _stated(data, "national_due_on")) is not None:
+                return day, _flag(data)
+            break
+    limit = deadlines.statutory(p.accepted_on, deadlines.NATIONAL_HANDLING_DAYS) if p.accepted_on else None
+    return limit, None
 
 
 def _non_acceptance(p: Petition) -> FormDoc:
@@ -325,45 +388,42 @@ def _basis(granted: list[Extension]) -> str:
     return REGULATION_BASIS if regulation else AGENCY_BASIS
 
 
-def unconfirmed_note(day: datetime.date | None) -> str:
+def unconfirmed_note(day: datetime.date | None, provisional: bool | None = None) -> str:
     """What a printed deadline adds when its year's holidays are not yet announced (the calendar may
-    still move it; DOMAIN.md: say plainly when a deadline is provisional), else ''."""
-    if day is not None and unconfirmed_years({day.year}):
-        return f"{day.year}年节假日安排公布后如有调整，将另行告知"
-    return ""
+    still move it; DOMAIN.md: say plainly when a deadline is provisional), else ''. `provisional`: as
+    recorded when the date was given (a letter printed again keeps its caveat once the year is
+    confirmed, and gains none it did not have); None reads the calendar now."""
+    if day is None:
+        return ""
+    if provisional is None:
+        provisional = bool(unconfirmed_years({day.year}))
+    return f"{day.year}年节假日安排公布后如有调整，将另行告知" if provisional else ""
 
 
-def deadline_text(day: datetime.date | None) -> str:
+def deadline_text(day: datetime.date | None, provisional: bool | None = None) -> str:
     """A deadline as documents print it (date_text), with `unconfirmed_note` in brackets when due."""
-    note = unconfirmed_note(day)
+    note = unconfirmed_note(day, provisional)
     return f"{date_text(day)}（{note}）" if note else date_text(day)
 
 
-def _extension(p: Petition) -> FormDoc:
-    """One letter telling every extension granted (the regulation's, and each department's of its
-    处置单), dated the latest: the petitioner is told each, not only the last."""
+def _extension(p: Petition, which: int | None = None) -> FormDoc:
+    """The 延期办理告知书 of extension `which` (1-based; None: the latest): one letter per extension
+    granted, dated its approval, stating that extension and the due date granted then (extensions)."""
     granted = extensions(p)
-    latest = granted[-1]
-    basis = _basis(granted)
-    if len(granted) == 1:
-        who = f"{latest.department}的" if latest.department else ""
-        new_due = f"，延长后的办理期限为{deadline_text(latest.new_due)}" if latest.new_due else ""
-        body = (f"{_received(p)}，因{typed_clause(latest.reason) or '情况复杂'}，不能在规定期限内办结。"
-                f"{basis}，经批准，{who}办理期限延长{latest.days}{latest.unit}{new_due}。")
-    else:
-        parts = []
-        for e in granted:
-            who = e.department or "本事项"
-            why = f"因{typed_clause(e.reason)}，" if typed_clause(e.reason) else ""
-            until = f"，延至{deadline_text(e.new_due)}" if e.new_due else ""
-            parts.append(f"{date_text(e.on)}，{why}{who}办理期限经批准延长{e.days}{e.unit}{until}")
-        body = (f"{_received(p)}，因情况复杂，不能在规定期限内办结。{basis}，"
-                f"办理期限经批准延长如下：{'；'.join(parts)}。")
-    return _letter(p, "extension", latest.on, [
-        body,
+    index = len(granted) - 1 if which is None else which - 1
+    this = granted[index]
+    who = f"{this.department}的" if this.department else ""
+    new_due = f"，延长后的办理期限为{deadline_text(this.new_due, this.provisional)}" if this.new_due else ""
+    letter = _letter(p, "extension", this.on, [
+        f"{_received(p)}，因{typed_clause(this.reason) or '情况复杂'}，不能在规定期限内办结。"
+        f"{_basis([this])}，经批准，{who}办理期限延长{this.days}{this.unit}{new_due}。",
         "代办员将继续跟踪督促办理，并及时向你反馈办理结果。",
         "特此告知。",
     ])
+    if index > 0:  # a later extension's letter: its own number and file name (the first keeps its own)
+        letter.number = f"{letter.number}{index + 1}"
+        letter.filename = f"{letter.filename}（第{index + 1}次）"
+    return letter
 
 
 def _result(p: Petition, which: int | None = None) -> FormDoc:
@@ -410,7 +470,7 @@ def _review(p: Petition, level: str) -> FormDoc:
     if level == Review.Level.RE_REVIEW and not review.upheld:
         body.append("依照《信访工作条例》第三十五条的规定，本复核意见为最终意见，本信访事项三级终结。信访人对复核意见不服，"
                     "仍以同一事实和理由提出信访的，各级机关不再受理。")
-    return _letter(p, kind, review.decided_on, body)
+    return _letter(p, kind, review.decided_on, body)  # signed by the organ that decided it (issuer)
 
 
 def _follow_up(p: Petition) -> FormDoc:
@@ -423,8 +483,8 @@ def _follow_up(p: Petition) -> FormDoc:
         title=TITLES["follow_up"], number=f"{p.number}-{SUFFIX['follow_up']}", date=p.followed_up_on,
         filename=f"{p.number}-{TITLES['follow_up']}", author=name,
         rows=[
-            Row("信访人", petitioner_name(p), "信访事项编号", p.number),
-            Row("住址", petitioner_address(p)),
+            Row("信访人", registered_on(p, "name", petitioner_name(p), p.followed_up_on), "信访事项编号", p.number),
+            Row("住址", registered_on(p, "address", petitioner_address(p), p.followed_up_on)),
             Row("终结日期", date_text(p.terminated_on) if p.terminated_on else "", "回访时限",
                 deadline_text(p.follow_up_due_on) if p.follow_up_due_on else ""),
             Row("回访日期", date_text(p.followed_up_on), "回访人", agent),

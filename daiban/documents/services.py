@@ -34,9 +34,11 @@ from daiban.lib.validation import ID_MAX
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data, require
+from daiban.petitions.double_checks import visible_double_checks
 from daiban.petitions.models import (
     PETITIONER_ACTOR,
     Disposition,
+    DoubleInvestigation,
     Event,
     PersonalDataView,
     Petition,
@@ -599,7 +601,8 @@ def load_case(petition_id: int) -> Petition:
     return (
         Petition.objects.select_related("petitioner", "agent__station", "station")
         .prefetch_related(dispositions, "contacts", "reviews", "events", "attachments", "links__related",
-                          "judicial_referrals__conduct__evidence")
+                          "judicial_referrals__conduct__evidence", "double_investigations__assignee",
+                          "double_investigations__review", "conduct__referral", "petitioner_corrections")
         .get(pk=petition_id)
     )
 
@@ -693,14 +696,23 @@ def _preview(petition: Petition) -> bytes | None:
         return handle.read()
 
 
+ARCHIVE_DOUBLE_CHECK_REFUSAL = ("本案卷含一案双查查明情况，承办代办员不能下载；"
+                                "请由代办服务中心、本站领导或一案双查责任人调阅")
+
+
 def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
     """The case file for download: the frozen bytes once archived (None while the worker is still
     building it, see documents/archive.py); before that the case file as it stands, built by the
     worker too (None until it is). It holds full personal data, so only those who may see it get
-    it (404 for the others)."""
+    it (404 for the others); it holds the 一案双查 findings in full (documents/records.py), so of a
+    petition with a 一案双查 only those who may see every item get it (double_checks.py: the center,
+    the station's leaders, the assignee), never the agent whose handling was examined (403)."""
     petition = get_visible_petition(user, petition_id)
     if not may_see_personal_data(user, petition):
         raise NotFound("信访事项不存在")
+    checks = DoubleInvestigation.objects.filter(petition_id=petition.pk)
+    if checks.exclude(pk__in=visible_double_checks(user).values("pk")).exists():
+        raise Forbidden(ARCHIVE_DOUBLE_CHECK_REFUSAL, code="forbidden")
     if petition.status == Status.ARCHIVED:
         frozen = ArchiveFile.objects.filter(petition=petition).first()
         if frozen is None:

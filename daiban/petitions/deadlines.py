@@ -6,7 +6,7 @@ import datetime
 
 from daiban.lib.errors import Invalid
 from daiban.petitions.models import Disposition, Petition, Track
-from daiban.workdays.engine import Deadline, add_statutory_days, add_workdays
+from daiban.workdays.engine import Deadline, add_statutory_days, add_workdays, unconfirmed_years
 
 # The bureau's limits, in working days (实施方案 七(二)).
 BUREAU_WORKDAYS: dict[str, int] = {Track.STANDARD: 15, Track.MULTI_DEPARTMENT: 30, Track.MAJOR: 60}
@@ -151,6 +151,13 @@ def concluded_late(petition: Petition, on: datetime.date) -> bool:
 
 def statutory(start: datetime.date, days: int) -> datetime.date:
     return add_statutory_days(start, days).date
+
+
+def provisional(day: datetime.date) -> bool:
+    """Whether `day`'s year has no confirmed calendar yet (a letter giving the date says it may move).
+    Recorded with the step that fixes a date the petitioner is told in writing, so the letter printed
+    again later says what it said that day (documents/notices.py)."""
+    return bool(unconfirmed_years({day.year}))
 
 
 def statutory_limit(petition: Petition) -> datetime.date | None:

@@ -132,7 +132,9 @@ def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
     note = f"批准延期{request.workdays}个工作日，办理时限延至 {d.due_on:%Y-%m-%d}" + (f"：{data.note}" if data.note else "")
     if moved:
         note += f"；信访事项办结时限随之延至 {p.due_on:%Y-%m-%d}"
-    return Outcome(note, {**base, "due_on": d.due_on.isoformat() if d.due_on else None, "petition_due_moved": moved})
+    # due_on and provisional: what the 延期办理告知书 of this day states, whatever the calendar does later.
+    return Outcome(note, {**base, "due_on": d.due_on.isoformat() if d.due_on else None, "petition_due_moved": moved,
+                          "provisional": bool(d.due_provisional)})
 
 
 def _extended(d: Disposition, workdays: int) -> Deadline:

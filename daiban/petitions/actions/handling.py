@@ -296,8 +296,11 @@ def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
     if due is None:  # a petition always has its receipt day; kept as a clear refusal, not a crash
         raise Invalid.of({"days": "该信访事项没有收到日期，无法计算办理期限"})
     p.national_due_on = due
+    # The date granted and whether its year was confirmed, as the 延期办理告知书 of this day states them
+    # (a later calendar change moves the matter's date, never the letter already given).
     return Outcome(f"延长办理期限{data.days}日：{p.extension_reason}",
-                   {"days": data.days, "national_due_on": p.national_due_on.isoformat()})
+                   {"days": data.days, "national_due_on": p.national_due_on.isoformat(), "reason": data.reason,
+                    "provisional": deadlines.provisional(p.national_due_on)})
 
 
 class ConcludeIn(ActionInput):

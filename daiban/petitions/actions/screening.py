@@ -76,7 +76,12 @@ def screen(ctx: Ctx, data: ScreenIn) -> Outcome:
         p.decline_reason, p.reply = data.reason, data.reply
     else:
         agent = _accept(ctx, data)
-        return Outcome(f"受理代办，代办员 {agent.name}", {"agent_id": agent.pk, "outcome": outcome}, Status.ACCEPTED)
+        # The regulation's 60 days as the 受理告知书 of this day states them (a later calendar change
+        # does not rewrite the letter already given).
+        limit = deadlines.statutory(ctx.on, deadlines.NATIONAL_HANDLING_DAYS)
+        return Outcome(f"受理代办，代办员 {agent.name}",
+                       {"agent_id": agent.pk, "outcome": outcome, "national_due_on": limit.isoformat(),
+                        "provisional": deadlines.provisional(limit)}, Status.ACCEPTED)
     note = p.reply or (Exclusion(p.decline_reason).label if outcome == ScreenOutcome.DECLINED else "")
     return Outcome(note, {"outcome": outcome, "reason": p.decline_reason}, SCREEN_OUTCOMES[outcome])
 
