@@ -19,6 +19,12 @@ class A11yBoundField(BoundField):
     def build_widget_attrs(self, attrs: dict[str, Any], widget: Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
+        # Django leaves aria-describedby off widgets it expects in a <fieldset> (several inputs: the
+        # CAPTCHA's, radios); the pages draw them under a label, so each input names its error too.
+        if widget.use_fieldset and not attrs.get("aria-describedby") and self.auto_id and not widget.is_hidden:
+            ids = [f"{self.auto_id}_helptext"] if self.help_text else []
+            if ids := ids + ([f"{self.auto_id}_error"] if self.errors else []):
+                attrs["aria-describedby"] = " ".join(ids)
         if not widget.is_hidden and self.errors and self.name == first_invalid(self.form):
             attrs["autofocus"] = True
         return attrs
