@@ -21,7 +21,7 @@ class A11yBoundField(BoundField):
         widget = widget or self.field.widget
         # Django leaves aria-describedby off widgets it expects in a <fieldset> (several inputs: the
         # CAPTCHA's, radios); the pages draw them under a label, so each input names its error too.
-        if widget.use_fieldset and not attrs.get("aria-describedby") and self.auto_id and not widget.is_hidden:
+        if getattr(widget, "use_fieldset", False) and not attrs.get("aria-describedby") and self.auto_id and not widget.is_hidden:
             ids = [f"{self.auto_id}_helptext"] if self.help_text else []
             if ids := ids + ([f"{self.auto_id}_error"] if self.errors else []):
                 attrs["aria-describedby"] = " ".join(ids)
