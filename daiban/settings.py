@@ -110,6 +110,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form's first invalid field gets autofocus after a refused submission (daiban/lib/forms.py).
+FORM_RENDERER = "daiban.lib.forms.FormRenderer"
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'daiban.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}

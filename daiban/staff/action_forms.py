@@ -29,6 +29,7 @@ class Field:
     help: str = ""
     value: Any = None
     error: str = ""
+    first_error: bool = False  # the first field refused: the page puts the cursor on it (autofocus)
     when: tuple[str, tuple[str, ...]] | None = None  # shown only for these values of another field
 
 
@@ -96,4 +97,6 @@ def fill(fields: list[Field], post: QueryDict, errors: dict[str, str]) -> list[F
             if f.kind in ("select", "radio") and str(f.value).isdigit():
                 f.value = int(f.value)
         f.error = errors.get(f.name, "")
+    if first := next((f for f in fields if f.error), None):
+        first.first_error = True
     return fields

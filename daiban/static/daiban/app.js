@@ -17,6 +17,16 @@
   }
   markInvalid(document);
 
+  // After a refused submission the server puts autofocus on the first invalid field; a part of the
+  // page htmx swaps in (the notes, the intake check) is not a page load, so focus it here.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.target;
+    if (!root || !root.querySelector) return;
+    markInvalid(root);
+    var first = root.matches && root.matches("[autofocus]") ? root : root.querySelector("[autofocus]");
+    if (first && first.focus) first.focus();
+  });
+
   // --- Portal CAPTCHA: "看不清，换一张" without reloading the form (the button also works without JS) ---
   document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
     button.addEventListener("click", function (event) {
