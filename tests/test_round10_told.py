@@ -150,6 +150,17 @@ def test_an_extended_matter_shows_the_extended_date_and_a_late_one_says_it_is_ur
     assert "已经超过办理期限" in page and "督办" in page
 
 
+def test_a_matter_with_its_date_still_open_is_late_past_the_regulations_limit(api, routed, org, clock):
+    """A multi-department matter whose solution is not determined has no 办结时限 (待定): past the
+    regulation's limit it is late all the same (selectors.is_overdue), and the page says so."""
+    p = routed(departments=[org.departments[0].pk, org.departments[1].pk], track="multi_department")
+    petition = Petition.objects.get(pk=p["id"])
+    assert petition.due_on is None and petition.national_due_on is not None
+    clock.move_to(datetime.datetime.combine(petition.national_due_on + datetime.timedelta(days=1), datetime.time(10)))
+    page = _page(Client(), p)
+    assert "已经超过办理期限" in page and "督办" in page
+
+
 # --- 5. every SMS within one segment at its longest ---------------------------------------------------
 
 def test_every_sms_template_fits_one_segment_at_its_longest_values():

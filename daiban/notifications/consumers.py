@@ -146,18 +146,6 @@ def _day(event: Event, key: str, fallback: datetime.date | None) -> datetime.dat
         return fallback
 
 
-@consumes("terminate", "decide_review")
-def follow_up_announced(event: Event) -> None:
-    """Keyed by the petition and the date: a termination undone and made again with another date
-    announces the new date (the petitioner otherwise holds the first); made again with the same
-    date, nothing new is said."""
-    if event.to_status != Status.TERMINATED:
-        return
-    p = event.petition
-    due = _day(event, "follow_up_due_on", p.follow_up_due_on)
-    sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}:{due.isoformat() if due else ''}", follow_up_due=due)
-
-
 @consumes("decide_review")
 def review_decided(event: Event) -> None:
     """The petitioner hears every decision: upheld, with the date it is to be resolved by; a review
@@ -174,6 +162,18 @@ def review_decided(event: Event) -> None:
         due = _day(event, "review_request_due_on", p.review_request_due_on)
         if due is not None:
             sms(p, "review_maintained", dedupe=_key(event, "review_maintained"), review_due=due)
+
+
+@consumes("terminate", "decide_review")
+def follow_up_announced(event: Event) -> None:
+    """Keyed by the petition and the date: a termination undone and made again with another date
+    announces the new date (the petitioner otherwise holds the first); made again with the same
+    date, nothing new is said."""
+    if event.to_status != Status.TERMINATED:
+        return
+    p = event.petition
+    due = _day(event, "follow_up_due_on", p.follow_up_due_on)
+    sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}:{due.isoformat() if due else ''}", follow_up_due=due)
 
 
 @consumes("extend")

@@ -388,15 +388,17 @@ def _level_label(data: dict) -> str:
 FINAL_WORDS = "这是最终决定（三级终结）：以同样的事实和理由再反映，各级机关都不再受理；有新的事实和理由的，可以另行提出。"
 
 
-def _decision_text(data: dict) -> str:
-    """A 复查/复核 decision as the timeline tells it (the event's data: level, upheld, due_on)."""
-    level = _level_label(data)
+def _decision_text(data: dict, *, named: bool = True) -> str:
+    """A 复查/复核 decision as the timeline tells it (the event's data: level, upheld, due_on); `named`:
+    headed by its level ("复查决定：…"), as the timeline says it (the page's card has it as its title)."""
     if data.get("upheld"):
         due = _chinese_date(data.get("due_on"))
-        return f"{level}决定：申请有理，有关部门须在{due}前解决（限期化解）" if due else f"{level}决定：申请有理，限期化解"
-    if data.get("level") == Review.Level.RE_REVIEW:
-        return f"{level}决定：维持原处理意见，这是最终决定"
-    return f"{level}决定：维持原处理意见"
+        text = f"申请有理，有关部门须在{due}前解决（限期化解）" if due else "申请有理，限期化解"
+    elif data.get("level") == Review.Level.RE_REVIEW:
+        text = "维持原处理意见，这是最终决定"
+    else:
+        text = "维持原处理意见"
+    return f"{_level_label(data)}决定：{text}" if named else text
 
 
 def _decisions(petition: Petition, standing: list[Event]) -> list[dict]:
@@ -410,7 +412,7 @@ def _decisions(petition: Petition, standing: list[Event]) -> list[dict]:
             continue
         data = event.data or {}
         own = [r for r in reviews if r.level == data.get("level") and r.decided_on and r.decided_on <= event.on]
-        shown.append({"level": _level_label(data), "on": event.on, "text": _decision_text(data),
+        shown.append({"level": _level_label(data), "on": event.on, "text": _decision_text(data, named=False),
                       "note": own[-1].note if own else "",
                       "final": FINAL_WORDS if not data.get("upheld") and data.get("level") == Review.Level.RE_REVIEW else ""})
     return shown
@@ -421,8 +423,9 @@ def _deadline(petition: Petition, standing: list[Event]) -> dict:
     {"due_on", "extended", "late", "planned_passed"}. `due_on`: the 办结时限, or the regulation's
     extended limit when an extension (《信访工作条例》第三十六条, the `extension` SMS "办理期限延至…")
     moved it past the 办结时限; `extended` when an extension moved the matter's date (that one, or a
-    处置单's that moved the 办结时限); `late` when a running matter is past `due_on` (it is being urged:
-    the sweep's 催办, the agent's); `planned_passed` (a date) when only the earlier 办结时限 has passed."""
+    处置单's that moved the 办结时限); `late` when a running matter is past `due_on`, or
+    with none fixed yet past the regulation's limit (selectors.is_overdue; it is being urged: the
+    sweep's 催办, the agent's); `planned_passed` (a date) when only the earlier 办结时限 has passed."""
     planned, limit = petition.due_on, petition.national_due_on
     by_regulation = bool(petition.national_extension_days) and limit is not None and (planned is None or limit > planned)
     moved = any(e.action == "disposition_decide_extension" and (e.data or {}).get("approved")
@@ -430,8 +433,9 @@ def _deadline(petition: Petition, standing: list[Event]) -> dict:
     holds = limit if by_regulation else planned
     today = timezone.localdate()
     running = petition.status in RUNNING
+    judged = holds or limit  # with no 办结时限 fixed yet (待定), the regulation's limit
     return {"due_on": holds, "extended": by_regulation or moved,
-            "late": running and holds is not None and holds < today,
+            "late": running and judged is not None and judged < today,
             "planned_passed": (planned if running and by_regulation and planned and holds and planned < today <= holds
                                else None)}
 
