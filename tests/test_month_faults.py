@@ -176,7 +176,7 @@ def test_a_review_decision_is_told_with_the_next_window(api, org, clock):
     r = api("center").act(other, "decide_review", {"upheld": True, "due_on": "2026-11-30", "note": "有理"})
     assert r.status_code == 200, r.data
     assert [b for t, b in sms(other) if t == "review_upheld"] == [
-        f"【乌审旗信访代办】经复查，您的事项{r.data['number']}申请有理，已责成有关部门于11月30日前限期化解。"]
+        f"【乌审旗信访代办】经复查，您的事项{r.data['number']}申请有理，有关部门须在11月30日前解决，可凭查询码在网上查看。"]
 
 
 def test_a_calendar_change_that_moves_the_review_window_tells_the_petitioner(api, org, clock):

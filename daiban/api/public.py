@@ -40,6 +40,14 @@ class PublicAgentRef(Schema):
     office_phone: str
 
 
+class PublicDecisionOut(Schema):
+    level: str = Field(description="复查或复核")
+    on: datetime.date
+    text: str = Field(description="决定：申请有理（限期解决的日期）或维持原处理意见")
+    note: str = Field(description="决定的意见（有记录时）")
+    final: str = Field(description="复核维持的：最终决定（三级终结）的说明，否则为空")
+
+
 class PublicPetitionOut(Schema):
     number: str
     status: str
@@ -58,6 +66,10 @@ class PublicPetitionOut(Schema):
     review_request_due_on: datetime.date | None
     review_answer_due_on: datetime.date | None = Field(description="已申请复查/复核的，应在此日期前作出决定")
     review_in_progress: str | None = Field(None, description="正在进行的：复查或复核")
+    explanation: list[str] = Field([], description="不予代办、告知法定途径、引导的：原因、去处或途径（未填写答复时也有）")
+    due_now: datetime.date | None = Field(None, description="现在有效的办理期限（延期后为延长后的日期）")
+    late: bool = Field(False, description="已超过办理期限（正在督办）")
+    review_decisions: list[PublicDecisionOut] = []
     timeline: list[PublicEventOut]
 
 

@@ -36,7 +36,7 @@ from daiban.petitions import deadlines
 from daiban.petitions.guards import level_after, next_review_level
 from daiban.petitions.models import Channel, Event, Petition, Review, Satisfaction, Status
 from daiban.petitions.undo import undone_steps
-from daiban.petitions.workflow import EXCLUSIONS
+from daiban.petitions.workflow import EXCLUSIONS, SCREEN_OUTCOMES
 from daiban.workdays.engine import unconfirmed_years
 
 TITLES = {
@@ -59,6 +59,56 @@ ELSEWHERE = {
     "in_progress": "你反映的同一问题正在办理中，本机构将按原事项继续办理，请勿重复反映。你可向原代办员或通过“掌上信访”查询办理进度。",
     "judicial": "你反映的问题已进入司法程序，请依照法律规定的程序向人民法院、人民检察院等机关提出。未进入司法程序或在执行阶段遇到的问题，在不干预法律的前提下，代办员可以帮助协调；你坚持到上级机关反映的，代办员可以陪同依法反映和咨询。",
 }
+
+
+# The legal route (《信访工作条例》 §31), as the 告知按法定途径解决告知书 says it: the letter, the portal's
+# page and the phone script read it.
+LEGAL_ROUTE = ("属于依法应当通过诉讼、仲裁、行政复议等法定途径解决的请求。依照《信访工作条例》第三十一条的规定，"
+               "请你依照有关法律、行政法规规定的程序向有关机关提出。")
+# The same in plain words, when no route was typed for this petitioner.
+LEGAL_ROUTE_PLAIN = "比如：到人民法院起诉，申请仲裁，或者向上一级行政机关申请行政复议。"
+# 引导 with nothing typed: where to go, in plain words.
+GUIDED_PLAIN = "请到信访接待窗口或者负责这件事的部门（事权单位）办理。"
+# Where a petitioner who does not know the way asks.
+ASK_STATION = "不清楚怎么办的，可以打电话问代办服务站（电话{phone}）。"
+DECLINED_DEFAULT = "你可到信访接待窗口或有关事权单位反映。"
+
+
+def screening_told(petition: Petition, *, you: str = "您", ask: bool = True) -> list[str]:
+    """What the petitioner is told of a screening that kept the matter out of agency, whether or not
+    staff typed a reply (screening.screen leaves it optional): for 不予代办 the reason
+    (workflow.EXCLUSIONS) and where to go instead (ELSEWHERE), for 告知法定途径 the route (LEGAL_ROUTE),
+    for 引导 where to go (GUIDED_PLAIN); the typed reply after it; the station's phone last. `you`: the
+    pronoun (the letters say 你, the portal and the phone say 您); `ask`: with the station's phone (not
+    on a call from the station). [] for any other status. The
+    portal's page and the phone script for a fixed-line petitioner read it (plan §三(一); 条例 §31)."""
+    phone = _organ(petition)[2]
+    reply = typed_sentence(petition.reply) if typed_clause(petition.reply) else ""
+
+    def ours(text: str) -> str:  # the bureau's own words; what staff typed is shown as typed
+        return text.replace("你", you)
+
+    status = screened_status(petition)
+    if status == Status.DECLINED:
+        reason = EXCLUSIONS.get(petition.decline_reason, "")
+        lines = [f"不予代办的原因：{reason}。" if reason else "",
+                 ours(ELSEWHERE.get(petition.decline_reason, DECLINED_DEFAULT)), f"说明：{reply}" if reply else ""]
+    elif status == Status.REDIRECTED_LEGAL:
+        lines = [ours(f"你反映的问题{LEGAL_ROUTE}"),
+                 f"具体途径和受理机关：{reply}" if reply else LEGAL_ROUTE_PLAIN]
+    elif status == Status.GUIDED:
+        lines = [reply or GUIDED_PLAIN]
+    else:
+        return []
+    return [line for line in [*lines, ASK_STATION.format(phone=phone) if ask else ""] if line]
+
+
+def screened_status(petition: Petition) -> str:
+    """The status the screening left: the petition's own, or, once archived (a matter screened out
+    may be archived at once), the standing screening's outcome's (workflow.SCREEN_OUTCOMES)."""
+    if petition.status != Status.ARCHIVED:
+        return petition.status
+    return SCREEN_OUTCOMES.get(screen_outcome(petition), "")
 
 
 @dataclass(frozen=True)
@@ -359,7 +409,7 @@ def _non_acceptance(p: Petition) -> FormDoc:
     reason = EXCLUSIONS.get(p.decline_reason, "")
     return _letter(p, "non_acceptance", p.screened_on or p.received_on, [
         f"{_received(p)}，经甄别，{reason or '不属于信访代办范围'}，依照本机构信访代办工作规定，不予代办。",
-        ELSEWHERE.get(p.decline_reason, "你可到信访接待窗口或有关事权单位反映。"),
+        ELSEWHERE.get(p.decline_reason, DECLINED_DEFAULT),
         f"说明：{typed_sentence(p.reply)}" if typed_clause(p.reply) else "",
         "特此告知。",
     ])
@@ -367,8 +417,7 @@ def _non_acceptance(p: Petition) -> FormDoc:
 
 def _legal_route(p: Petition) -> FormDoc:
     return _letter(p, "legal_route", p.screened_on or p.received_on, [
-        f"{_received(p)}，经甄别，属于依法应当通过诉讼、仲裁、行政复议等法定途径解决的请求。依照《信访工作条例》"
-        "第三十一条的规定，请你依照有关法律、行政法规规定的程序向有关机关提出。",
+        f"{_received(p)}，经甄别，{LEGAL_ROUTE}",
         f"具体途径和受理机关：{typed_sentence(p.reply)}" if typed_clause(p.reply) else "具体途径和受理机关，代办员已当面向你解释说明。",
         "特此告知。",
     ])

@@ -13,6 +13,8 @@ TEMPLATE_LABELS = {
     "disposition_answered": "处置单已填写结果", "due_soon": "即将到期", "overdue": "已超期",
     "review_requested": "申请复查复核", "follow_up_due": "待回访", "calendar_unconfirmed": "节假日安排未录入",
     "petitioner_rated": "信访人评价", "sms_landline": "固定电话未发短信",
+    "review_requested_case": "信访人申请复查复核（告知代办员）", "review_upheld": "复查复核有理短信",
+    "review_maintained": "复查维持短信", "review_final": "复核维持（最终决定）短信",
 }
 
 

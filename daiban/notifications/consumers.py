@@ -11,8 +11,8 @@ import uuid
 from django.db.models import Max
 from django_tasks import task
 
-from daiban.notifications.services import case_workers, center_users, notice, param_text, sms, withdraw
-from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE
+from daiban.notifications.services import case_workers, center_users, fill, notice, param_text, sms, withdraw
+from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE, SMS, SMS_MAX, THEN_DISSATISFIED
 from daiban.org.models import User
 from daiban.petitions import recompute
 from daiban.petitions.choices import ReviewLevel, Satisfaction, Status
@@ -118,11 +118,23 @@ def _next_word(petition: Petition) -> str | None:
 
 @consumes("request_review")
 def review_requested(event: Event) -> None:
+    """The center (the higher agency) answers it; the case's workers (the agent, else the station's
+    leaders: case_workers) are told too, unless they asked for it themselves: the petitioner asked
+    on the portal, and the plan has the agent report to its agency and help the petitioner through
+    the 复查/复核 (实施方案 三(三))."""
     p = event.petition
     review = p.reviews.filter(pk=event.data.get("review_id")).first() or p.reviews.order_by("-id").first()
     if review is not None:
         notice(center_users(), "review_requested", petition=p, dedupe=_key(event, "review_requested"),
                number=p.number, level=review.get_level_display(), answer_due=review.answer_due_on)
+        notice(_not_the_actor(case_workers(p), event), "review_requested_case", petition=p,
+               dedupe=_key(event, "review_requested_case"), number=p.number, level=review.get_level_display(),
+               answer_due=review.answer_due_on)
+
+
+def _not_the_actor(users: list[User], event: Event) -> list[User]:
+    """`users` without whoever took the step (they know it)."""
+    return [u for u in users if u.pk != event.actor_id]
 
 
 def _day(event: Event, key: str, fallback: datetime.date | None) -> datetime.date | None:
@@ -132,6 +144,24 @@ def _day(event: Event, key: str, fallback: datetime.date | None) -> datetime.dat
         return datetime.date.fromisoformat(value) if isinstance(value, str) else fallback
     except ValueError:
         return fallback
+
+
+@consumes("decide_review")
+def review_decided(event: Event) -> None:
+    """The petitioner hears every decision: upheld, with the date it is to be resolved by; a review
+    maintained, with the end of the window for re-review (《信访工作条例》第三十五条); a re-review
+    maintained, that it is final (三级终结: `review_final`; follow_up_announced tells the visit)."""
+    p, data = event.petition, event.data or {}
+    level = "复核" if data.get("level") == "re_review" else "复查"
+    if data.get("upheld"):
+        sms(p, "review_upheld", dedupe=_key(event, "review_upheld"), level=level,
+            due=_day(event, "due_on", p.due_on))
+    elif data.get("level") == "re_review":
+        sms(p, "review_final", dedupe=_key(event, "review_final"))
+    elif event.to_status == Status.FEEDBACK_GIVEN:
+        due = _day(event, "review_request_due_on", p.review_request_due_on)
+        if due is not None:
+            sms(p, "review_maintained", dedupe=_key(event, "review_maintained"), review_due=due)
 
 
 @consumes("terminate", "decide_review")
@@ -144,22 +174,6 @@ def follow_up_announced(event: Event) -> None:
     p = event.petition
     due = _day(event, "follow_up_due_on", p.follow_up_due_on)
     sms(p, "follow_up", dedupe=f"follow_up_sms:{p.pk}:{due.isoformat() if due else ''}", follow_up_due=due)
-
-
-@consumes("decide_review")
-def review_decided(event: Event) -> None:
-    """The petitioner hears the decision: upheld, with the date it is to be resolved by; a review
-    maintained, with the end of the window for re-review (《信访工作条例》第三十五条). A re-review
-    maintained ends the matter: follow_up_announced tells that."""
-    p, data = event.petition, event.data or {}
-    level = "复核" if data.get("level") == "re_review" else "复查"
-    if data.get("upheld"):
-        sms(p, "review_upheld", dedupe=_key(event, "review_upheld"), level=level,
-            due=_day(event, "due_on", p.due_on))
-    elif event.to_status == Status.FEEDBACK_GIVEN:
-        due = _day(event, "review_request_due_on", p.review_request_due_on)
-        if due is not None:
-            sms(p, "review_maintained", dedupe=_key(event, "review_maintained"), review_due=due)
 
 
 @consumes("extend")
@@ -223,10 +237,29 @@ def window_moved(event: Event) -> None:
         if change.get("field") == "review_request_due_on" and following is None:
             continue  # no review left to ask for (三级终结): no window to tell of
         unit = units.get(change.get("id"), "") if change.get("model") == "disposition" else ""
-        parts.append(f"{unit}{what.format(**levels)}由{param_text(datetime.date.fromisoformat(old))}"
-                     f"改为{param_text(datetime.date.fromisoformat(new))}")
-    if parts:
-        sms(p, "window_moved", dedupe=_key(event, "window_moved"), changes="，".join(parts))
+        named, to = f"{unit}{what.format(**levels)}", f"改为{param_text(datetime.date.fromisoformat(new))}"
+        parts.append((f"{named}由{param_text(datetime.date.fromisoformat(old))}{to}", f"{named}{to}"))
+    for i, changes in enumerate(_packed(p.number, parts)):
+        sms(p, "window_moved", dedupe=_key(event, "window_moved" if i == 0 else f"window_moved:{i + 1}"),
+            changes=changes)
+
+
+def _packed(number: str, parts: list[tuple[str, str]]) -> list[str]:
+    """The changes (each as "…由11月19日改为11月20日" and, shorter, "…改为11月20日") joined into as
+    few SMS as keep each within one segment (templates_text.SMS_MAX): a change that does not fit
+    with its old day says only the new one; what does not fit goes in a further SMS."""
+    room = SMS_MAX - len(fill(SMS["window_moved"], {"number": number, "changes": ""}))
+    messages: list[str] = []
+    current = ""
+    for full, short in parts:
+        part = full if len(full) <= room else short
+        joined = f"{current}，{part}" if current else part
+        if current and len(joined) > room:
+            messages.append(current)
+            current = part
+        else:
+            current = joined
+    return [*messages, current] if current else messages
 
 
 @task()
@@ -263,6 +296,14 @@ def disposition_progress(event: Event) -> None:
 
 @consumes("public_rating")
 def petitioner_rated(event: Event) -> None:
+    """The petitioner's own rating, online, reaches whoever works the case (case_workers: the agent, or
+    the station's leaders when no agent's account is open). 不满意 asks them to report it to their
+    agency and to help the petitioner ask for 复查/复核 by the window's end (实施方案 三(三))."""
     p = event.petition
-    notice(_agent_user(p), "petitioner_rated", petition=p, dedupe=_key(event, "petitioner_rated"), number=p.number,
-           satisfaction=Satisfaction(event.data.get("satisfaction", p.satisfaction)).label)
+    satisfaction = event.data.get("satisfaction", p.satisfaction)
+    level = _next_word(p)
+    then = ""
+    if satisfaction == Satisfaction.DISSATISFIED and level is not None:
+        then = THEN_DISSATISFIED.format(level=level, review_due=param_text(p.review_request_due_on) or "30日内")
+    notice(case_workers(p), "petitioner_rated", petition=p, dedupe=_key(event, "petitioner_rated"), number=p.number,
+           satisfaction=Satisfaction(satisfaction).label, then=then)

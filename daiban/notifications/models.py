@@ -20,8 +20,9 @@ class Notification(models.Model):
         GAVE_UP = "gave_up", "多次失败，需人工处理"
         READ = "read", "已读"
         CANCELLED = "cancelled", "已撤回（所通知的步骤已撤销）"
-        # The petitioner left a fixed-line number: no SMS can reach it; the agent is told to call.
-        LANDLINE = "landline", "固定电话，未发短信（已提醒代办员电话告知）"
+        # The petitioner left a fixed-line number: no SMS can reach it; whoever works the case is asked
+        # to call (services.case_workers: the agent, or with none yet the station's leaders, …).
+        LANDLINE = "landline", "固定电话，未发短信（已请经办人员电话告知）"
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     template = models.CharField("模板", max_length=40)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import string
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -12,11 +13,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from daiban.documents.layout import typed_clause, typed_sentence
+from daiban.documents.notices import screening_told
 from daiban.lib import crypto
 from daiban.lib.identity import is_mobile
 from daiban.notifications.backends import SmsError, get_backend
 from daiban.notifications.models import Notification
-from daiban.notifications.templates_text import IN_APP, SMS
+from daiban.notifications.templates_text import IN_APP, PHONE, SMS
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.abilities import may_see_personal_data
@@ -35,11 +38,32 @@ def param_text(value) -> str:
     return "" if value is None else str(value)
 
 
+# What may open the text after a parameter: a value put there loses its own closing punctuation
+# ("请帮助协调。" + "，办理时限" read "请帮助协调。，办理时限").
+_PUNCTUATION = set("，。；：！？、（）《》“”,.;:!?()")
+
+
+def fill(text: str, params: dict[str, str]) -> str:
+    """`text` (a template of templates_text) with `params` put in, each value followed by punctuation
+    in the template without its own closing punctuation (documents.layout.typed_clause): what users
+    typed (a complaint's first words, a reason, a note) may end in 。！？ or not."""
+    parts = list(string.Formatter().parse(text))
+    out = []
+    for i, (literal, field, _, _) in enumerate(parts):
+        out.append(literal)
+        if field is None:
+            continue
+        value = params[field]
+        after = parts[i + 1][0] if i + 1 < len(parts) else ""
+        out.append(typed_clause(value) if after[:1] in _PUNCTUATION else value)
+    return "".join(out)
+
+
 def sms(petition: Petition, template: str, *, dedupe: str | None = None, **params) -> Notification | None:
     """An SMS to the petitioner (their number stays encrypted in the outbox). To a fixed-line number
     (the intake takes them: a herder's family phone) no SMS can go: the message is kept as `landline`,
     never sent, and whoever works the case is told in the app what to say on the phone."""
-    body = SMS[template].format(number=petition.number, **{k: param_text(v) for k, v in params.items()})
+    body = fill(SMS[template], {"number": petition.number, **{k: param_text(v) for k, v in params.items()}})
     phone = crypto.decrypt(petition.petitioner_phone_enc) if petition.petitioner_phone_enc else ""
     landline = bool(phone) and not is_mobile(phone)
     row = _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
@@ -62,7 +86,17 @@ def _ask_to_phone(row: Notification) -> None:
     notice of the SMS's own step (withdraw() heads it 已撤回 when the step is undone)."""
     if row.petition is not None:
         notice(case_workers(row.petition), "sms_landline", petition=row.petition, dedupe=f"landline:{row.pk}",
-               event_id=row.event_id, number=row.petition.number, body=row.body)
+               event_id=row.event_id, number=row.petition.number, body=phone_script(row))
+
+
+def phone_script(row: Notification) -> str:
+    """What to say on the phone for an SMS kept as `landline`: the SMS, or for a screening's outcome
+    the outcome with its reason, route or reply (templates_text.PHONE, notices.screening_told)."""
+    petition = row.petition
+    if petition is None or row.template not in PHONE:
+        return row.body
+    opening = PHONE[row.template].format(number=petition.number, reply=typed_sentence(petition.reply))
+    return opening + "".join(screening_told(petition, ask=False))
 
 
 def case_workers(petition: Petition) -> list[User]:
@@ -103,7 +137,7 @@ def notice(users: Iterable[User], template: str, *, petition: Petition | None = 
            event_id: int | None = None, **params) -> int:
     """In-app notices, one per user, of the event being handled (`event_id`: another's, e.g. the
     step an SMS found at delivery belongs to), so an undo can find them."""
-    body = IN_APP[template].format(**{k: param_text(v) for k, v in params.items()})
+    body = fill(IN_APP[template], {k: param_text(v) for k, v in params.items()})
     event = current_event.get()
     rows = [N(channel=N.Channel.IN_APP, template=template, petition=petition, recipient=u, body=body, state=N.State.SENT,
               event_id=event_id if event_id is not None else (event.pk if event is not None else None),

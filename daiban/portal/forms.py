@@ -15,7 +15,8 @@ class SubmitForm(CleanFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="身份证号", max_length=40, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label="手机号码", max_length=40, required=False,
+    phone = forms.CharField(label="联系电话（手机或固定电话）", max_length=40, required=False,
+                            help_text="短信只能发到手机。留固定电话的，收不到短信，我们会打电话告诉您。",
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     address = forms.CharField(label="住址", max_length=200, required=False)
     content = forms.CharField(label="反映的问题及诉求", required=False, widget=forms.Textarea(attrs={"rows": 6}),

@@ -17,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from daiban.documents.notices import screened_status, screening_told
 from daiban.documents.services import check_upload, store_attachment
 from daiban.lib import crypto, ratelimit
 from daiban.lib.errors import Conflict, Invalid, NotFound, RateLimited
+from daiban.lib.identity import is_mobile
 from daiban.lib.text import clean_line, clean_text
 from daiban.org.models import Agent
 from daiban.petitions import deadlines, events
@@ -37,7 +39,7 @@ from daiban.petitions.models import (
     Status,
 )
 from daiban.petitions.undo import undone_steps
-from daiban.petitions.workflow import CONCLUDED_OR_LATER
+from daiban.petitions.workflow import CONCLUDED_OR_LATER, RUNNING, SCREENED_OUT
 from daiban.portal.models import Submission
 from daiban.workdays.engine import deadlines_being_set
 
@@ -59,6 +61,12 @@ PUBLIC_STATUS = {
     "terminated": "已终结，代办员将回访",
     "followed_up": "已回访",
     "archived": "已办结归档",
+}
+# The heading of what a screening outcome means for the petitioner (documents.notices.screening_told).
+EXPLANATION_TITLES: dict[str, str] = {
+    Status.DECLINED: "为什么不予代办，可以到哪里反映",
+    Status.REDIRECTED_LEGAL: "怎样通过法定途径解决",
+    Status.GUIDED: "到哪里办理",
 }
 SCREEN_TEXT = {  # the outcome of screening, said to a citizen
     ScreenOutcome.DIRECT_REPLY: "已直接答复", ScreenOutcome.LEGAL_CHANNEL: "已告知按照法定途径解决",
@@ -208,6 +216,13 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
     return result.petition
 
 
+def fixed_line(petition: Petition) -> bool:
+    """Whether the petitioner left a fixed-line number, which no SMS reaches (the messages are kept
+    for the agent to phone: notifications.services.sms)."""
+    phone = crypto.decrypt(petition.petitioner_phone_enc) if petition.petitioner_phone_enc else ""
+    return bool(phone) and not is_mobile(phone)
+
+
 # --- tracking ---------------------------------------------------------------------------------------
 
 class CaptchaRequired(RateLimited):
@@ -226,11 +241,19 @@ class CaptchaRequired(RateLimited):
 _NUMBER_PARTS = re.compile(r"^([A-Z]{1,8})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{4})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{1,9})$")
 
 
+# A number typed without its letters: the year (20xx), then the serial.
+_BARE_NUMBER = re.compile(r"^(20\d{2})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{1,9})$")
+
+
 def normalise_number(raw: str | None) -> str:
     """A petition number as people type it: cleaned, full-width folded, upper case, no spaces; a
     number typed without its hyphens or with other dashes (WS2026000054, WS 2026 000054,
-    WS—2026—000054) in its registered form WS-2026-000054."""
+    WS—2026—000054), or without its prefix (2026000054, 2026-54: the prefix is
+    settings.DAIBAN_NUMBER_PREFIX, intake._next_number's), in its registered form WS-2026-000054."""
     value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper().strip()
+    bare = _BARE_NUMBER.match(value)
+    if bare:  # typed without its prefix (2026000063, 2026-63): the prefix numbers are given (a setting)
+        value = f"{settings.DAIBAN_NUMBER_PREFIX}-{bare.group(1)}-{bare.group(2)}"
     parts = _NUMBER_PARTS.match(value)
     if parts:
         prefix, year, serial = parts.groups()
@@ -346,7 +369,7 @@ def _event_text(event: Event) -> str | None:
             due = f"，应于{_chinese_date(data['answer_due_on'])}前作出决定" if _chinese_date(data.get("answer_due_on")) else ""
             return f"已受理您的{level}申请{due}"
         case "decide_review":
-            return f"{Review.Level(data['level']).label}已作出决定" if data.get("level") else "已作出复查决定"
+            return _decision_text(data)
         case "terminate":
             return "信访事项终结"
         case "follow_up":
@@ -354,6 +377,67 @@ def _event_text(event: Event) -> str | None:
         case "archive":
             return "整理归档"
     return None  # internal steps (opinions, urgings, attachments, recomputations) stay inside
+
+
+def _level_label(data: dict) -> str:
+    level = data.get("level")
+    return Review.Level(level).label if level in Review.Level.values else "复查"
+
+
+# A 复核 that keeps the answer ends the matter at every level (《信访工作条例》第三十五条: 三级终结).
+FINAL_WORDS = "这是最终决定（三级终结）：以同样的事实和理由再反映，各级机关都不再受理；有新的事实和理由的，可以另行提出。"
+
+
+def _decision_text(data: dict, *, named: bool = True) -> str:
+    """A 复查/复核 decision as the timeline tells it (the event's data: level, upheld, due_on); `named`:
+    headed by its level ("复查决定：…"), as the timeline says it (the page's card has it as its title)."""
+    if data.get("upheld"):
+        due = _chinese_date(data.get("due_on"))
+        text = f"申请有理，有关部门须在{due}前解决（限期化解）" if due else "申请有理，限期化解"
+    elif data.get("level") == Review.Level.RE_REVIEW:
+        text = "维持原处理意见，这是最终决定"
+    else:
+        text = "维持原处理意见"
+    return f"{_level_label(data)}决定：{text}" if named else text
+
+
+def _decisions(petition: Petition, standing: list[Event]) -> list[dict]:
+    """Each standing 复查/复核 decision as the page shows it: {"level", "on", "text", "note", "final"},
+    `note` the decision's own words when recorded (Review.note), `final` after a 复核 that kept the
+    answer (FINAL_WORDS)."""
+    reviews = list(petition.reviews.filter(decided_on__isnull=False).order_by("id"))
+    shown = []
+    for event in standing:
+        if event.action != "decide_review":
+            continue
+        data = event.data or {}
+        own = [r for r in reviews if r.level == data.get("level") and r.decided_on and r.decided_on <= event.on]
+        shown.append({"level": _level_label(data), "on": event.on, "text": _decision_text(data, named=False),
+                      "note": own[-1].note if own else "",
+                      "final": FINAL_WORDS if not data.get("upheld") and data.get("level") == Review.Level.RE_REVIEW else ""})
+    return shown
+
+
+def _deadline(petition: Petition, standing: list[Event]) -> dict:
+    """The date the matter is due by as it holds now, and what to say about it:
+    {"due_on", "extended", "late", "planned_passed"}. `due_on`: the 办结时限, or the regulation's
+    extended limit when an extension (《信访工作条例》第三十六条, the `extension` SMS "办理期限延至…")
+    moved it past the 办结时限; `extended` when an extension moved the matter's date (that one, or a
+    处置单's that moved the 办结时限); `late` when a running matter is past `due_on`, or
+    with none fixed yet past the regulation's limit (selectors.is_overdue; it is being urged: the
+    sweep's 催办, the agent's); `planned_passed` (a date) when only the earlier 办结时限 has passed."""
+    planned, limit = petition.due_on, petition.national_due_on
+    by_regulation = bool(petition.national_extension_days) and limit is not None and (planned is None or limit > planned)
+    moved = any(e.action == "disposition_decide_extension" and (e.data or {}).get("approved")
+                and (e.data or {}).get("petition_due_moved") for e in standing)
+    holds = limit if by_regulation else planned
+    today = timezone.localdate()
+    running = petition.status in RUNNING
+    judged = holds or limit  # with no 办结时限 fixed yet (待定), the regulation's limit
+    return {"due_on": holds, "extended": by_regulation or moved,
+            "late": running and judged is not None and judged < today,
+            "planned_passed": (planned if running and by_regulation and planned and holds and planned < today <= holds
+                               else None)}
 
 
 def _status_text(petition: Petition) -> str:
@@ -368,7 +452,10 @@ def public_view(petition: Petition) -> dict:
     """What the petitioner may see: no internal notes, no staff personal data, no one else's data."""
     timeline = list(petition.events.order_by("id"))
     gone = undone_steps(timeline)  # a step taken back (撤销上一步) is not told as if it stood
-    events = [PublicEvent(e.on, text) for e in timeline if e.pk not in gone and (text := _event_text(e))]
+    standing = [e for e in timeline if e.pk not in gone]
+    events = [PublicEvent(e.on, text) for e in standing if (text := _event_text(e))]
+    deadline = _deadline(petition, standing)
+    screened = screened_status(petition)
     shows_result = petition.status in CONCLUDED_OR_LATER - {Status.CONCLUDED}
     agent = petition.agent
     return {
@@ -377,8 +464,16 @@ def public_view(petition: Petition) -> dict:
         "status_text": _status_text(petition),
         "received_on": petition.received_on,
         "agent": {"name": agent.name, "kind": agent.get_kind_display(), "office_phone": agent.office_phone} if agent else None,
-        "reply": petition.reply if petition.status in ("answered", "redirected_legal", "guided", "declined") else "",
+        "reply": petition.reply if screened in SCREENED_OUT else "",
+        # What a screening that kept the matter out of agency means, with or without a typed reply.
+        "explanation": screening_told(petition),
+        "explanation_title": EXPLANATION_TITLES.get(screened, ""),
         "due_on": petition.due_on,
+        "due_now": deadline["due_on"],
+        "extended": deadline["extended"],
+        "late": deadline["late"],
+        "planned_passed": deadline["planned_passed"],
+        "review_decisions": _decisions(petition, standing),
         "national_forward_due_on": petition.national_forward_due_on,
         "national_due_on": petition.national_due_on,
         "result": petition.result if shows_result else "",

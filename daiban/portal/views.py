@@ -128,7 +128,8 @@ def _answer(request, petition, *, again: bool = False):
     request.session["portal_submitted"] = {"number": petition.number, "code": petition.query_code,
                                            "forward_due": (petition.national_forward_due_on.isoformat()
                                                            if petition.national_forward_due_on else ""),
-                                           "files": received, "again": again}
+                                           "files": received, "again": again,
+                                           "by_phone": services.fixed_line(petition)}
     _remember_code(request, petition.number, petition.query_code)
     return redirect("portal:submitted")
 
@@ -241,9 +242,13 @@ def _set_human(request, number: str, yes: bool) -> None:
 
 
 def _track_page(request, number: str, error: str, status: int, *, ask_captcha: bool = False,
-                form: TrackCaptchaForm | None = None, limited: RateLimited | None = None, code: str = ""):
+                form: TrackCaptchaForm | None = None, limited: RateLimited | None = None, code: str = "",
+                lost: bool = False):
+    """The tracking form; `lost`: a number and code that did not match, where the help on finding
+    the code (and whom to phone when it is lost) is set off."""
     context = {"number": number, "code": code, "error": error, "needs_captcha": ask_captcha,
-               "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None)}
+               "captcha_form": form or (TrackCaptchaForm() if ask_captcha else None), "lost": lost,
+               "station_phone": settings.DAIBAN_BUREAU_PHONE}
     response = render(request, "portal/track.html", context, status=status)
     return _private(limited.stamp(response) if limited else response)
 
@@ -273,7 +278,7 @@ def track(request):
             _set_human(request, number, True)
         _remember_code(request, number, code)
         return _private(redirect(reverse("portal:status", args=[number])))
-    return _private(render(request, "portal/track.html", {"number": number}))
+    return _private(render(request, "portal/track.html", {"number": number, "station_phone": settings.DAIBAN_BUREAU_PHONE}))
 
 
 @csrf_exempt
@@ -312,7 +317,7 @@ def status(request, number: str):
             _set_human(request, number, False)  # each further try needs a new CAPTCHA
         _forget_code(request, number)
         # As typed (a code posted, never one from the session): one wrong character is corrected, not retyped.
-        return _track_page(request, number, "编号或查询码不正确", 404, code=typed)
+        return _track_page(request, number, "编号或查询码不正确", 404, code=typed, lost=True)
     except RateLimited as exc:
         return _track_page(request, number, exc.message, 429, limited=exc, code=typed)
     if request.method == "POST":

@@ -14,7 +14,7 @@ PHONE = {"width": 360, "height": 740}
 def _fill(page, *, id_no):
     page.get_by_label("姓名").fill("吴十")
     page.get_by_label("身份证号").fill(id_no)
-    page.get_by_label("手机号码").fill("13612345678")
+    page.get_by_label("联系电话（手机或固定电话）").fill("13612345678")
     page.get_by_label("住址").fill("乌审召镇巴音敖包嘎查")
     page.get_by_label("反映的问题及诉求").fill(COMPLAINT)
 
