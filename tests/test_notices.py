@@ -45,9 +45,9 @@ def test_notices_follow_the_case(api, routed, clock):
     assert docx.paragraphs[0].text == "受理告知书" and docx.paragraphs[2].text == "张三："
     assert docx.core_properties.author == "乌审旗自然资源局" and docx.core_properties.created.year == 2026
     assert docx.core_properties.title.startswith("受理告知书")
-    # Departments do not get the petitioner's notices.
-    assert api("dept1").get(f"/petitions/{pid}/notices").status_code == 404
-    assert api("dept1").get(f"/petitions/{pid}/notices/acceptance.pdf").status_code == 404
+    # Departments do not get the petitioner's notices: it sees the case, so 403 says why.
+    assert api("dept1").get(f"/petitions/{pid}/notices").status_code == 403
+    assert api("dept1").get(f"/petitions/{pid}/notices/acceptance.pdf").status_code == 403
     assert api("agent12").get(f"/petitions/{pid}/notices").status_code == 404  # another station's agent
 
     assert api("leader").act(pid, "extend", {"days": 30, "reason": "需实地核查"}).status_code == 200
@@ -97,7 +97,7 @@ def test_the_case_page_lists_the_notices(api, routed, clock):
     dept = Client()
     dept.force_login(User.objects.get(username="dept1"))
     assert "《受理告知书》" not in dept.get(f"/staff/petitions/{petition['id']}/").content.decode()
-    assert dept.get(url).status_code == 404
+    assert dept.get(url).status_code == 403
 
 
 def test_content_summary_is_whole_or_the_agents_own(api, routed, clock):

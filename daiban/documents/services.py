@@ -117,11 +117,13 @@ def disposition_form_file(user: User, disposition_id: int, fmt: str, *, via: str
 # --- the written notices to the petitioner ----------------------------------------------------------
 
 def _notice_case(user: User, petition_id: int) -> Petition:
-    """The petition for its notices. Departments do not get the petitioner's notices (they carry the
-    petitioner's name and are no business of the unit asked to act): 404 for them as for strangers."""
-    if not may(user, "work_cases"):
-        raise NotFound("信访事项不存在")
+    """The petition for its notices. NotFound (404) for a petition the user may not see; Forbidden
+    (403) for a department that sees it: the notices are the agency's letters to the petitioner (they
+    carry the name), no business of the unit asked to act, and the case is no secret to it (API.md:
+    404 only for what the caller may not see)."""
     get_visible_petition(user, petition_id)
+    if not may(user, "work_cases"):
+        raise Forbidden("告知书是代办机构给信访人的文书，事权单位不能查看", code="forbidden")
     return load_case(petition_id)
 
 
@@ -704,12 +706,12 @@ def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
     """The case file for download: the frozen bytes once archived (None while the worker is still
     building it, see documents/archive.py); before that the case file as it stands, built by the
     worker too (None until it is). It holds full personal data, so only those who may see it get
-    it (404 for the others); it holds the 一案双查 findings in full (documents/records.py), so of a
+    it (403 for the others who see the petition; 404 for those who do not); it holds the 一案双查 findings in full (documents/records.py), so of a
     petition with a 一案双查 only those who may see every item get it (double_checks.py: the center,
     the station's leaders, the assignee), never the agent whose handling was examined (403)."""
     petition = get_visible_petition(user, petition_id)
     if not may_see_personal_data(user, petition):
-        raise NotFound("信访事项不存在")
+        raise Forbidden("案卷含信访人完整个人信息，只有承办代办员、本机构领导和代办服务中心可以下载", code="forbidden")
     checks = DoubleInvestigation.objects.filter(petition_id=petition.pk)
     if checks.exclude(pk__in=visible_double_checks(user).values("pk")).exists():
         raise Forbidden(ARCHIVE_DOUBLE_CHECK_REFUSAL, code="forbidden")
