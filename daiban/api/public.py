@@ -69,6 +69,9 @@ class PublicPetitionOut(Schema):
     explanation: list[str] = Field([], description="不予代办、告知法定途径、引导的：原因、去处或途径（未填写答复时也有）")
     due_now: datetime.date | None = Field(None, description="现在有效的办理期限（延期后为延长后的日期）")
     late: bool = Field(False, description="已超过办理期限（正在督办）")
+    extended: bool = Field(False, description="办理期限经批准延长过（仍然有效的延期）")
+    planned_passed: datetime.date | None = Field(
+        None, description="原计划办结日期已过、但在延长后的期限内时，原计划办结日期")
     review_decisions: list[PublicDecisionOut] = []
     timeline: list[PublicEventOut]
 

@@ -16,14 +16,12 @@ it was given (notices).
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from daiban.documents.layout import FormDoc, Row, date_text
-from daiban.lib import crypto
-from daiban.petitions.corrections import CORRECTABLE
+from daiban.petitions.corrections import CORRECTABLE, correction_changes
 from daiban.petitions.models import DoubleInvestigation, Petition, PetitionerCorrection, Review
 
 DOUBLE_CHECK_TITLE = "一案双查情况记录"
@@ -82,7 +80,7 @@ def corrections(petition: Petition) -> list[Correction]:
         return []
     out = []
     for row in PetitionerCorrection.objects.filter(pk__in=ids).select_related("by").order_by("id"):
-        changes = json.loads(crypto.decrypt(row.changes_enc))
+        changes = correction_changes(row, petition.pk)
         out.append(Correction(days[row.pk], row.by.display_name, row.reason,
                               [(CORRECTABLE.get(k, k), c.get("old", ""), c.get("new", "")) for k, c in changes.items()],
                               changes))

@@ -64,12 +64,12 @@ NAME_BYTES = 240
 
 # Names Windows reserves for devices, whatever the extension (CON.png opens the console, not a file):
 # a file saved or extracted under one fails or writes nowhere.
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
+_RESERVED = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
 
 
 def windows_safe(name: str) -> str:
     """`name` with a leading underscore when its stem is a device name Windows reserves (CON, PRN,
-    AUX, NUL, COM1–9, LPT1–9, any extension); else unchanged."""
+    AUX, NUL, CONIN$, CONOUT$, COM1–9, LPT1–9, any extension); else unchanged."""
     return f"_{name}" if _RESERVED.match(name) else name
 
 

@@ -16,6 +16,8 @@ SMS = {
     "result": "【乌审旗信访代办】您的事项{number}已办结，结果可凭查询码在网上查看并评价。{review}",
     "follow_up": "【乌审旗信访代办】您的事项{number}已结案，代办员将于{follow_up_due}前回访，听取您的意见建议。",
     "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
+    # A 处置单 whose extension moved the matter's date was returned: the date before it holds again.
+    "due_restored": "【乌审旗信访代办】您的事项{number}原申请延期的部门已退回，办理期限改为{due}，代办员将继续督办。",
     "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
     "review_upheld": "【乌审旗信访代办】经{level}，您的事项{number}申请有理，有关部门须在{due}前解决，可凭查询码在网上查看。",
     "review_maintained": "【乌审旗信访代办】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",

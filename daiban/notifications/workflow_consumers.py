@@ -54,6 +54,19 @@ def disposition_returned(event: Event) -> None:
         notice(_agent_user(p), "disposition_returned", petition=p, dedupe=_key(event, "disposition_returned"),
                department=disposition.department.name, disposition=disposition.number,
                reason=event.data.get("reason", ""))
+        # The petitioner was told this 处置单's extension moved the matter's date ("办理期限延至…"); now
+        # that it is returned, the date is the one before it (deadlines.after_return): told too, or the
+        # portal and the SMS would disagree about the day the matter is due.
+        due = _day(event, "petition_due_on", None)
+        if event.data.get("petition_due_moved") and due is not None and _extension_told(disposition):
+            sms(p, "due_restored", dedupe=_key(event, "due_restored_sms"), due=due)
+
+
+def _extension_told(disposition: Disposition) -> bool:
+    """Was the petitioner told by SMS that an extension of this 处置单 moved the matter's date?"""
+    return Event.objects.filter(petition_id=disposition.petition_id, action="disposition_decide_extension",
+                                data__disposition_id=disposition.pk, data__approved=True,
+                                data__petition_due_moved=True).exists()
 
 
 @consumes("disposition_request_extension")

@@ -50,6 +50,10 @@ class Station(models.Model):
         from django.core.exceptions import ValidationError
 
         allowed: tuple[str, ...] = self.PARENT_LEVELS.get(Station.Level(self.level), ()) if self.level in Station.Level.values else ()
+        if self.level == Station.Level.CENTER and Station.objects.filter(level=Station.Level.CENTER).exclude(pk=self.pk).exists():
+            raise ValidationError({"level": "旗信访代办服务中心只有一个"})
+        if self.pk is not None and self.level == Station.Level.VILLAGE and Station.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"level": "嘎查村（社区）代办点之下不能再有代办机构，请先调整其下级机构"})
         if self.parent_id is None:
             if allowed and Station.objects.filter(level=Station.Level.CENTER).exclude(pk=self.pk).exists():
                 raise ValidationError({"parent": f"{self.get_level_display()}须有上级代办机构"})

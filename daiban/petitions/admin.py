@@ -5,12 +5,13 @@ from daiban.audit import services as audit
 from daiban.audit.admin import ReadOnlyAdmin
 from daiban.audit.models import Action as AuditAction
 from daiban.lib.adminforms import CleanModelForm
-from daiban.lib.errors import Forbidden
+from daiban.lib.errors import Forbidden, RateLimited
 from daiban.petitions import search
 from daiban.petitions.abilities import may
 from daiban.petitions.choices import Status
 from daiban.petitions.events import event_labels
 from daiban.petitions.models import Category, Event, PersonalDataView, Petition, PetitionerCorrection
+from daiban.petitions.selectors import count_identity_search
 from daiban.petitions.services import calendar_change
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
@@ -77,6 +78,12 @@ class PetitionAdmin(admin.ModelAdmin):
         nothing), any part of the name, words of the content and results."""
         if not search_term.strip():
             return queryset, False
+        if search.is_identity(search_term):
+            try:  # counted as the list's are: the admin too sees the numbers masked
+                count_identity_search(request.user)
+            except RateLimited as exc:
+                messages.error(request, exc.message)
+                return queryset.none(), False
         found = search.narrow(queryset, search_term)
         return (found.qs if isinstance(found, search.Ranked) else found), False
 

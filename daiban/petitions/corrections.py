@@ -48,6 +48,26 @@ def _wanted(data: dict[str, Any]) -> dict[str, str]:
     return wanted
 
 
+# In a correction's encrypted values: the values before of each other petition it was applied to.
+OTHERS = "_others"
+
+
+def _registered(petition: Petition, key: str) -> str:
+    return {"name": petition.petitioner_name, "phone": petition.petitioner_phone,
+            "address": petition.petitioner_address}[key]
+
+
+def correction_changes(row: PetitionerCorrection, petition_id: int | None = None) -> dict[str, dict[str, str]]:
+    """{field: {"old", "new"}} of a correction, decrypted, as it changed `petition_id` (default: the
+    petition it was made on): a petition it was applied to (apply_to_open) had its own values before,
+    which may differ from the first one's (a name registered apart, 其木格 beside 其其格)."""
+    changes = json.loads(crypto.decrypt(row.changes_enc))
+    others = changes.pop(OTHERS, {})
+    if petition_id is not None and petition_id != row.petition_id and str(petition_id) in others:
+        return others[str(petition_id)]
+    return changes
+
+
 def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) -> Petition:
     """更正信访人信息: staff who may see this petition's full personal data (the case agent, the
     station's leaders, the center) correct the name, phone or address registered with it — and the
@@ -78,6 +98,9 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
                       .filter(petitioner_id=petition.petitioner_id).exclude(status__in=_CLOSED)
                       .exclude(pk=petition.pk).order_by("id"))
             targets += [p for p in others if may_see_personal_data(user, p)]
+        # Each other petition's own values before (they may differ from this one's: registered apart).
+        before = {str(t.pk): {k: {"old": _registered(t, k), "new": c["new"]} for k, c in changes.items()}
+                  for t in targets[1:]}
         person = Petitioner.objects.select_for_update().get(pk=petition.petitioner_id)
         values = {**current, **{k: c["new"] for k, c in changes.items()}}
         snapshot = petitioner_snapshot(values)
@@ -89,7 +112,7 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
         person.save()
         correction = PetitionerCorrection.objects.create(
             petitioner=person, petition=petition, by=user, reason=reason, fields=",".join(changes),
-            changes_enc=crypto.encrypt(json.dumps(changes, ensure_ascii=False)),
+            changes_enc=crypto.encrypt(json.dumps({**changes, OTHERS: before} if before else changes, ensure_ascii=False)),
             applied_to=[p.pk for p in targets],
         )
         labels = "、".join(CORRECTABLE[k] for k in changes)

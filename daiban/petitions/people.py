@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from daiban.lib import crypto
 from daiban.lib.errors import NotFound
 from daiban.org.models import User
 from daiban.petitions.abilities import may_see_personal_data
-from daiban.petitions.corrections import CORRECTABLE
+from daiban.petitions.corrections import CORRECTABLE, correction_changes
 from daiban.petitions.models import PersonalDataView, Petition, Petitioner, PetitionerCorrection, PetitionLink
 from daiban.petitions.permissions import visible_petitions
 from daiban.petitions.workflow import OPEN
@@ -47,7 +45,7 @@ def _corrections(petitioner: Petitioner, petition_ids: list[int]) -> list[Correc
             .select_related("by", "petition").order_by("-id")[:50])
     out = []
     for row in rows:
-        changes = json.loads(crypto.decrypt(row.changes_enc))
+        changes = correction_changes(row)
         out.append(Correction(
             at=row.at, by=row.by.display_name, petition_number=row.petition.number, reason=row.reason,
             changes=[(CORRECTABLE.get(key, key), change["old"], change["new"]) for key, change in changes.items()],

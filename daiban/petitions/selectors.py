@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -373,12 +374,36 @@ def dispositions_for(petition: Petition, user: User) -> list[Disposition]:
     return rows if department is None else [d for d in rows if d.department_id == department or d.shared]
 
 
+ELSEWHERE_PETITION = "其他代办机构办理的信访事项"
+
+
+def _unnamed(rows: list[Event], user: User) -> list[Event]:
+    """`rows` with the number of an earlier petition this user may not see (another station's, named
+    by a ruling on a link: `link`, `unlink`) replaced by ELSEWHERE_PETITION, in memory only: the
+    timeline counts it, never names it (existence does not leak)."""
+    linked = {e.data["related_id"] for e in rows if e.action in ("link", "unlink")
+              and isinstance(e.data, dict) and isinstance(e.data.get("related_id"), int)}
+    hidden = linked - visible_ids(user, linked)
+    if not hidden:
+        return rows
+    numbers = dict(Petition.objects.filter(pk__in=hidden).values_list("pk", "number"))
+    out = []
+    for e in rows:
+        related = (e.data or {}).get("related_id")
+        number = numbers.get(related) if e.action in ("link", "unlink") and isinstance(related, int) else None
+        if number:
+            e = copy.copy(e)
+            e.note = e.note.replace(number, ELSEWHERE_PETITION)
+        out.append(e)
+    return out
+
+
 def events_for(petition: Petition, user: User) -> list[Event]:
     """The timeline this user may read: a department-only viewer gets the events of the 处置单 it
     may read (its own, the shared ones) and the neutral petition-level ones (DEPARTMENT_EVENTS),
     not the other departments' entries."""
     department = department_view(user, petition)
-    rows = list(petition.events.all())
+    rows = _unnamed(list(petition.events.all()), user)
     if department is None:
         return rows
     own = {d.pk for d in dispositions_for(petition, user)}

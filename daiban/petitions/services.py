@@ -39,7 +39,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
     validate_intake,
 )
 from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition, PetitionLink
-from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
+from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions, visible_ids
 from daiban.petitions.undo import UNDOABLE, changed_fields
 from daiban.workdays.engine import deadlines_being_set
 from daiban.workdays.models import CalendarDay
@@ -201,6 +201,10 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
         require(user, "unlink", petition)
         guards.ensure_not_archived(petition)
         link = petition.links.select_related("related").filter(related_id=related_id).first()
+        if link is not None and related_id not in visible_ids(user, [related_id]):
+            # Another station's petition: not this user's to rule on, nor to learn of (404, as a
+            # link that is not there; an id guessed must not answer otherwise).
+            raise NotFound("没有这条同一事项关联")
         if link is not None:
             number = link.related.number
             link.delete()

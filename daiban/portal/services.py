@@ -262,8 +262,10 @@ def normalise_number(raw: str | None) -> str:
 
 
 # What people put between the characters of a query code they read off a receipt or an SMS: spaces,
-# dashes of every kind, dots, underscores (full-width forms folded by NFKC first).
-_CODE_SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015\u2212\u30fc]+")
+# dashes of every kind, dots and middle dots, underscores (full-width forms folded by NFKC first), and
+# the invisible characters a paste from a chat app carries.
+_CODE_SEPARATORS = re.compile(r"[\s\-_.\u00b7\u2022\u2027\u30fb\u2010-\u2015\u2212\u30fc"
+                              r"\u00ad\u180b-\u180f\u200b-\u200f\u2060-\u2064\ufeff]+")
 
 
 def normalise_code(raw: str | None) -> str:
@@ -428,8 +430,12 @@ def _deadline(petition: Petition, standing: list[Event]) -> dict:
     sweep's 催办, the agent's); `planned_passed` (a date) when only the earlier 办结时限 has passed."""
     planned, limit = petition.due_on, petition.national_due_on
     by_regulation = bool(petition.national_extension_days) and limit is not None and (planned is None or limit > planned)
+    # An extension of a 处置单 since returned no longer holds (deadlines.after_return; the petitioner
+    # is told the date before it, the `due_restored` SMS).
+    returned = {pk for pk, status in petition.dispositions.values_list("pk", "status") if status == "returned"}
     moved = any(e.action == "disposition_decide_extension" and (e.data or {}).get("approved")
-                and (e.data or {}).get("petition_due_moved") for e in standing)
+                and (e.data or {}).get("petition_due_moved") and (e.data or {}).get("disposition_id") not in returned
+                for e in standing)
     holds = limit if by_regulation else planned
     today = timezone.localdate()
     running = petition.status in RUNNING

@@ -56,3 +56,21 @@ def test_a_file_that_cannot_be_made_smaller_keeps_the_form_from_being_sent(site,
     page.get_by_role("button", name="提交").click()
     expect(page.locator("#files")).to_be_focused()
     assert page.url.endswith("/submit/")
+
+
+def test_files_dropped_from_a_refused_form_do_not_keep_it_from_being_sent(site, org):
+    """The page marks the file input (您刚才选择的附件未能保留): advice, not a refusal of the form."""
+    page = site.page(**PHONE)
+    page.goto(site.url("/submit/"))
+    page.locator("#files").set_input_files([{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": _photo(64, 48)}])
+    page.locator("#id_consent").check()
+    page.get_by_role("button", name="提交").click()  # no name, no ID number: refused, the photo dropped
+    expect(page.get_by_test_id("files-dropped")).to_be_visible()
+    page.locator("#id_name").fill("吴十")
+    page.locator("#id_id_number").fill(id_number(serial=962))
+    page.locator("#id_phone").fill("13612345678")
+    page.locator("#id_content").fill(COMPLAINT)
+    if not page.locator("#id_consent").is_checked():
+        page.locator("#id_consent").check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()

@@ -1,5 +1,6 @@
 """Search: a name's bigrams are read across its separators (search.name_tokens), so 阿拉坦·其其格 is
-found by 阿拉坦其其格 typed without the dot. Only the entries of names that have a separator change;
+found by 阿拉坦其其格 typed without the dot, and an invisible character inside a name is ignored (a
+name stored with one was not found typed without it). Only the entries of names that have one change;
 they are found by a LIKE per separator people type (a scan of the names, not of the texts)."""
 
 from __future__ import annotations
@@ -7,7 +8,11 @@ from __future__ import annotations
 from django.db import migrations
 from django.db.models import Q
 
-SEPARATORS = ("·", "・", "•", "‧", "．", ".", "-", " ", "　", "_", "‐", "－")
+SEPARATORS = ("·", "・", "•", "‧", "．", ".", "-", " ", "　", "_", "‐", "－",
+              # and the invisible characters search now ignores (search._IGNORABLE): a name stored with
+              # one before it was removed or ignored was indexed apart at it
+              "\u00ad", "\u061c", "\u180b", "\u180c", "\u180d", "\u180e", "\u180f", "\u200b", "\u200c",
+              "\u200d", "\u200e", "\u200f", "\u2060", "\u2061", "\u2062", "\u2063", "\u2064", "\ufeff")
 
 
 def refresh(apps, schema_editor):

@@ -332,6 +332,9 @@
         box.className = problems.length ? "invalid-feedback d-block" : "form-text text-success";
       }
       input.classList.toggle("is-invalid", problems.length > 0);
+      // What this check refused (not the page's own mark of files dropped from a refused form, which
+      // asks to choose them again and must not keep the form from being sent without them).
+      if (problems.length) input.dataset.refused = "1"; else delete input.dataset.refused;
       return problems;
     });
   }
@@ -341,7 +344,7 @@
     if (input.form) {
       input.form.addEventListener("submit", function (event) {
         // Not sent while a photo is being made smaller, or one the server would refuse is chosen.
-        if (input.dataset.busy || input.classList.contains("is-invalid")) {
+        if (input.dataset.busy || input.dataset.refused) {
           event.preventDefault();
           event.stopImmediatePropagation();
           input.focus();
