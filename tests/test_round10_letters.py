@@ -168,8 +168,10 @@ def _summary_text(api, pid: int, who: str = "center") -> str:
 
 # --- E: the 一案双查 and what else was recorded -----------------------------------------------------------
 
-def _double_checked(api, org, clock) -> int:
-    a, c = api("agent1"), api("center")
+def _review_asked(api, org, clock) -> int:
+    """A matter concluded on 2027-01-15, the petitioner dissatisfied and asking for 复查; the clock on
+    2027-01-20, the day the center decides."""
+    a = api("agent1")
     pid, did = routed(api, org, clock, "2027-01-04")
     clock.move_to(at("2027-01-15"))
     api("dept1").act_disposition(did, "result", {"result": "已核实"})
@@ -177,6 +179,12 @@ def _double_checked(api, org, clock) -> int:
     a.act(pid, "feedback", {"method": "visit", "satisfaction": "dissatisfied"})
     a.act(pid, "request_review", {"level": "review", "requested_on": "2027-01-15", "reason": "不服"})
     clock.move_to(at("2027-01-20"))
+    return pid
+
+
+def _double_checked(api, org, clock) -> int:
+    a, c = api("agent1"), api("center")
+    pid = _review_asked(api, org, clock)
     assert c.act(pid, "decide_review", {"upheld": True, "due_on": "2027-02-26", "note": "有理"}).status_code == 200
     dc = c.get("/double_checks").data[0]["id"]
     assert c.post(f"/double_checks/{dc}/assign", {"assignee_id": User.objects.get(username="center").pk}).status_code == 200
@@ -250,13 +258,7 @@ def test_the_review_letters_are_signed_by_the_reviewing_organs(api, org, clock, 
     from daiban.org.models import Station
 
     a, c = api("agent1"), api("center")
-    pid, did = routed(api, org, clock, "2027-01-04")
-    clock.move_to(at("2027-01-15"))
-    api("dept1").act_disposition(did, "result", {"result": "已核实"})
-    a.act(pid, "conclude", {"result": "已核实"})
-    a.act(pid, "feedback", {"method": "visit", "satisfaction": "dissatisfied"})
-    a.act(pid, "request_review", {"level": "review", "requested_on": "2027-01-15", "reason": "不服"})
-    clock.move_to(at("2027-01-20"))
+    pid = _review_asked(api, org, clock)
     assert c.act(pid, "decide_review", {"upheld": False, "note": "维持"}).status_code == 200
     result, review = letter(a, pid, "result"), letter(a, pid, "review_decision")
     center = Station.objects.get(level=Station.Level.CENTER).name

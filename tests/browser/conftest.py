@@ -71,8 +71,9 @@ def site(live_server, browser, request, settings):
             page.set_default_timeout(10_000)
             return page
 
-        def login(self, username: str, **size):
-            page = self.page(**size)
+        def login(self, username: str, *, page=None, **size):
+            """Sign `username` in on `page` (default: a new page of `size`) and return the page."""
+            page = page or self.page(**size)
             page.goto(self.url("/staff/login/"))
             page.get_by_label("用户名").fill(username)
             page.get_by_label("密码").fill("daiban-demo")

@@ -44,11 +44,7 @@ def pages(site, browser):
         if zoom == "text200":
             context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": TEXT_200})
         if user:
-            page.goto(site.url("/staff/login/"))
-            page.get_by_label("用户名").fill(user)
-            page.get_by_label("密码").fill("daiban-demo")
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_url(site.url("/staff/"))
+            site.login(user, page=page)
         return page
 
     yield make
