@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     TOKEN_ISSUE = "token_issue", "签发接口令牌"
     TOKEN_REVOKE = "token_revoke", "注销接口令牌"
     PERSONAL_DATA_VIEW = "personal_data_view", "查看完整个人信息"
+    IDENTITY_SEARCH = "identity_search", "按身份证号或电话查询"
     EXPORT_LEDGER = "export_ledger", "导出台账"
     EXPORT_ARCHIVE = "export_archive", "下载案卷"
     EXPORT_AUDIT = "export_audit", "导出审计记录"

@@ -80,7 +80,7 @@ class PetitionAdmin(admin.ModelAdmin):
             return queryset, False
         if search.is_identity(search_term):
             try:  # counted as the list's are: the admin too sees the numbers masked
-                count_identity_search(request.user)
+                count_identity_search(request.user, search_term, via="admin")
             except RateLimited as exc:
                 messages.error(request, exc.message)
                 return queryset.none(), False

@@ -13,6 +13,8 @@ from django.db.models import F, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from daiban.audit import services as audit
+from daiban.audit.models import Action as AuditAction
 from daiban.lib import ratelimit
 from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
@@ -42,6 +44,7 @@ from daiban.petitions.models import (
     OpinionSupplement,
     PersonalDataView,
     Petition,
+    Petitioner,
     PetitionLink,
     Review,
     Urging,
@@ -155,18 +158,36 @@ def petition_list(
         # By identity (keyed hash), number, name or words, ranked: see search.py.
         identity = not hides_identity(user)
         if identity and user is not None and search.is_identity(q):
-            count_identity_search(user)
+            count_identity_search(user, q, via="list")
         return search.narrow(qs, q, identity=identity)
     return qs
 
 
-def count_identity_search(user: User) -> None:
-    """One search by ID number or phone, counted per account (DAIBAN_IDENTITY_SEARCHES_PER_HOUR):
-    RateLimited past it. A page masks the middle digits from those who may not see them, and each
-    search answers whether a full number is a petitioner's: unlimited, ten thousand guesses would
-    read a masked phone back (as the intake check's own allowance, intake.intake_check)."""
+def count_identity_search(user: User, q: str, *, via: str) -> None:
+    """One search by ID number or phone (`q`, as typed), counted per account
+    (DAIBAN_IDENTITY_SEARCHES_PER_HOUR): RateLimited past it. A page masks the middle digits from
+    those who may not see them, and each search answers whether a full number is a petitioner's:
+    unlimited, ten thousand guesses would read a masked phone back (as the intake check's own
+    allowance, intake.intake_check).
+
+    Each search allowed is also an audit row (`identity_search`, 《个人信息保护法》 §55: a lookup of
+    a person by identity is processing of personal data): who, when, from where, `via` (list, api,
+    admin), by which kind of number, how many people it names and, when one, which petitioner (by
+    id), so "who looked this person up" can be answered. The number itself is never written."""
     ratelimit.take("identity_search", str(user.pk), limit=settings.DAIBAN_IDENTITY_SEARCHES_PER_HOUR, window=3600,
                    message="按身份证号或电话查询过于频繁，请{wait}后再试")
+    query = search.parse(q)
+    if query.id_hash:
+        kind, people = "id_number", set(Petitioner.objects.filter(id_hash=query.id_hash).values_list("pk", flat=True))
+    else:
+        kind = "phone"
+        people = set(Petitioner.objects.filter(phone_hash__in=query.phone_hashes).values_list("pk", flat=True))
+        people |= set(Petition.objects.filter(petitioner_phone_hash__in=query.phone_hashes)
+                      .values_list("petitioner_id", flat=True).distinct()[:50])
+    one = next(iter(people)) if len(people) == 1 else None
+    audit.record(AuditAction.IDENTITY_SEARCH, actor=user, target_type="petitioner" if one else "",
+                 target_id=one or "", label=f"信访人#{one}" if one else "",
+                 detail={"via": via, "kind": kind, "people": len(people)})
 
 
 # The columns list_item() shows (with the petitioner's, station's and agent's): a page read with
