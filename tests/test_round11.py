@@ -46,3 +46,28 @@ def test_a_search_past_the_allowance_is_refused_and_not_audited_as_done(api, acc
     assert agent.get("/petitions", q="13900000812").status_code == 200
     assert agent.get("/petitions", q="13900000812").status_code == 429
     assert AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).count() == before + 1
+
+
+# --- search entries written before the index ignored invisible characters ---------------------------
+
+def test_the_refresh_of_search_bodies_covers_invisible_characters_in_content_and_results(api, new_petition, org, clock):
+    import importlib
+
+    from django.apps import apps
+
+    from daiban.petitions.index_models import SearchEntry
+    from daiban.petitions.search import text_tokens
+
+    stored = new_petition(content="沙尔利格嘎查的采砂场长期违法开采，河道被挖出大坑。")
+    plain = new_petition(content="草场被占，请求补偿。")
+    # As a content stored before the boundary removed the joiner, its entry cut apart at it; a plain
+    # petition's entry is left as it is.
+    Petition.objects.filter(pk=stored["id"]).update(content="沙尔利格嘎查的采\u200b砂场长期违法开采，河道被挖出大坑。")
+    SearchEntry.objects.filter(petition_id=stored["id"]).update(
+        body=" ".join(text_tokens("沙尔利格嘎查的采 砂场长期违法开采，河道被挖出大坑。")))
+    untouched = SearchEntry.objects.get(petition_id=plain["id"]).body
+    agent = api("agent1")
+    assert stored["id"] not in {p["id"] for p in agent.get("/petitions", q="采砂场").data["items"]}
+    importlib.import_module("daiban.petitions.migrations.0028_search_bodies_without_invisible_characters").refresh(apps, None)
+    assert stored["id"] in {p["id"] for p in agent.get("/petitions", q="采砂场").data["items"]}
+    assert SearchEntry.objects.get(petition_id=plain["id"]).body == untouched
