@@ -36,6 +36,7 @@ from daiban.petitions.models import (
     Status,
 )
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
+from daiban.petitions.selectors import note_identity_lookup
 from daiban.workdays.engine import deadlines_being_set
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -184,8 +185,11 @@ def intake_check(data: dict, user: User) -> Preview:
         raise Invalid.of({"petitioner.id_number": str(exc)}) from None
     content = _text(data, "content", "反映的问题及诉求", required=False, max_length=10000)
     station = _intake_station(user, data)
-    return preview(user, id_number=id_number, content=content, station_id=station.pk,
-                   judicial=bool(data.get("in_judicial_proceedings")))
+    found = preview(user, id_number=id_number, content=content, station_id=station.pk,
+                    judicial=bool(data.get("in_judicial_proceedings")))
+    if found.petitioner_id is not None:
+        note_identity_lookup(user, found.petitioner_id, via="intake")
+    return found
 
 
 def _intake_station(user: User | None, data: dict) -> Station:

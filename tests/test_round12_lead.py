@@ -1,0 +1,39 @@
+"""Round 12 (2026-12-02): faults of kinds found again, each as a behaviour."""
+
+from __future__ import annotations
+
+import datetime
+
+from daiban.audit.models import Action, AuditEntry
+from daiban.petitions.models import Petition
+from tests.factories import id_number
+
+WANG = {"name": "王建国", "id_number": id_number(serial=821), "phone": "13900000821"}
+
+
+def _lookups() -> list[tuple[str, str, dict]]:
+    return [(r.actor_username, r.target_id, r.detail)
+            for r in AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).order_by("seq")]
+
+
+def test_the_intake_check_finding_a_registered_person_is_an_identity_lookup_once_an_hour(api, new_petition, clock):
+    """The intake check shows a person's earlier petitions to whoever types their ID number: that is a
+    lookup of a person as much as a search of the list is, so it is audited (once per account,
+    person and hour, since the page checks as the agent types); an unknown number is not a row."""
+    first = new_petition(petitioner=WANG, content="草场被占用，请求补偿。")
+    person = str(Petition.objects.get(pk=first["id"]).petitioner_id)
+    before = len(_lookups())
+    for content in ("", "草场", "草场被占"):  # keystrokes
+        body = {"petitioner": {"id_number": WANG["id_number"]}, "content": content}
+        assert api("agent1").post("/petitions/check", body).status_code == 200
+    unknown = {"petitioner": {"id_number": id_number(serial=822)}, "content": "草场"}
+    assert api("agent1").post("/petitions/check", unknown).data["petitioner_known"] is False
+    assert _lookups()[before:] == [("agent1", person, {"via": "intake", "kind": "id_number", "people": 1})]
+
+    api("center").post("/petitions/check", {"petitioner": {"id_number": WANG["id_number"]}})  # another account
+    clock.shift(datetime.timedelta(minutes=61))  # an hour later: a new row
+    api("agent1").post("/petitions/check", {"petitioner": {"id_number": WANG["id_number"]}})
+    rows = _lookups()[before:]
+    assert [(who, target) for who, target, _ in rows] == [("agent1", person), ("center", person), ("agent1", person)]
+    for row in AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH):
+        assert WANG["id_number"] not in f"{row.target_label} {row.detail}" and "王建国" not in row.target_label
