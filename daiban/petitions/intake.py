@@ -14,7 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
+from daiban.audit import services as audit
+from daiban.audit.models import Action as AuditAction
+from daiban.audit.models import AuditEntry
 from daiban.lib import crypto, ratelimit
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
@@ -36,7 +40,6 @@ from daiban.petitions.models import (
     Status,
 )
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
-from daiban.petitions.selectors import note_identity_lookup
 from daiban.workdays.engine import deadlines_being_set
 
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -190,6 +193,22 @@ def intake_check(data: dict, user: User) -> Preview:
     if found.petitioner_id is not None:
         note_identity_lookup(user, found.petitioner_id, via="intake")
     return found
+
+
+def note_identity_lookup(user: User, petitioner_id: int, *, via: str) -> None:
+    """The intake check found a registered petitioner by the ID number typed and showed their earlier
+    petitions: an `identity_search` audit row as a search of the list is (count_identity_search),
+    `people` 1 and the petitioner by id, never the number. The check runs as the agent types, so one
+    row per account, petitioner and `via` an hour is enough to answer "who looked this person up"
+    without a row per keystroke. Rate limits are the caller's (DAIBAN_INTAKE_CHECKS_PER_HOUR)."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    # (actor_username, at) is indexed (audit_actor_at_idx): a short range of one account's rows.
+    if AuditEntry.objects.filter(actor_username=user.get_username(), at__gte=since,
+                                 action=AuditAction.IDENTITY_SEARCH, target_id=str(petitioner_id),
+                                 detail__via=via).exists():
+        return
+    audit.record(AuditAction.IDENTITY_SEARCH, actor=user, target_type="petitioner", target_id=petitioner_id,
+                 label=f"信访人#{petitioner_id}", detail={"via": via, "kind": "id_number", "people": 1})
 
 
 def _intake_station(user: User | None, data: dict) -> Station:

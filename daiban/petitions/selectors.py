@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from daiban.audit import services as audit
 from daiban.audit.models import Action as AuditAction
-from daiban.audit.models import AuditEntry
 from daiban.lib import ratelimit
 from daiban.lib.compiled import Compiled, KeyedCompiled
 from daiban.lib.dates import check_range, today
@@ -189,22 +188,6 @@ def count_identity_search(user: User, q: str, *, via: str) -> None:
     audit.record(AuditAction.IDENTITY_SEARCH, actor=user, target_type="petitioner" if one else "",
                  target_id=one or "", label=f"信访人#{one}" if one else "",
                  detail={"via": via, "kind": kind, "people": len(people)})
-
-
-def note_identity_lookup(user: User, petitioner_id: int, *, via: str) -> None:
-    """The intake check found a registered petitioner by the ID number typed and showed their earlier
-    petitions: an `identity_search` audit row as a search of the list is (count_identity_search),
-    `people` 1 and the petitioner by id, never the number. The check runs as the agent types, so one
-    row per account, petitioner and `via` an hour is enough to answer "who looked this person up"
-    without a row per keystroke. Rate limits are the caller's (DAIBAN_INTAKE_CHECKS_PER_HOUR)."""
-    since = timezone.now() - datetime.timedelta(hours=1)
-    # (actor_username, at) is indexed (audit_actor_at_idx): a short range of one account's rows.
-    if AuditEntry.objects.filter(actor_username=user.get_username(), at__gte=since,
-                                 action=AuditAction.IDENTITY_SEARCH, target_id=str(petitioner_id),
-                                 detail__via=via).exists():
-        return
-    audit.record(AuditAction.IDENTITY_SEARCH, actor=user, target_type="petitioner", target_id=petitioner_id,
-                 label=f"信访人#{petitioner_id}", detail={"via": via, "kind": "id_number", "people": 1})
 
 
 # The columns list_item() shows (with the petitioner's, station's and agent's): a page read with
