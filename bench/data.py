@@ -518,7 +518,7 @@ class Life:
 
         def sms(day: int, template: str, dedupe: str | None = None, **params) -> None:
             notices.append(t.notification.row(
-                channel="sms", template=template, petition_id=pid, phone_enc=petitioner[1], body=SMS[template].format(**params),
+                channel="sms", template=template, petition_id=pid, phone_enc=petitioner[1], body=SMS[template].format(sign=settings.DAIBAN_SMS_SIGNATURE, **params),
                 state="sent", attempts=1, dedupe_key=dedupe, created_at=_at(day, rng), sent_at=_at(day, rng)))
 
         dispositions: dict[int, dict] = {}

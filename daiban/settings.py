@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "daiban.staff.context.nav",
+                "daiban.lib.context.region",
             ],
         },
     },
@@ -291,6 +292,14 @@ DAIBAN_TOKEN_HOURS = env_int("DAIBAN_TOKEN_HOURS", 12)
 DAIBAN_DEFAULT_STATION = env_str("DAIBAN_DEFAULT_STATION", "bureau")
 # Attachments: largest file accepted (bytes).
 DAIBAN_ATTACHMENT_MAX_BYTES = env_int("DAIBAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The county (旗/县) the installation serves: the portal's title, the monthly report's fallback heading.
+DAIBAN_REGION_NAME = env_str("DAIBAN_REGION_NAME", "乌审旗")
+# The SMS signature (短信签名) registered with the carrier, printed 【…】 at the start of every SMS. Carriers
+# take 2–12 characters; every SMS is kept within one segment (70 characters) with a 7-character signature
+# (tests/test_round10_told.py), so a longer one may make a long message two segments.
+DAIBAN_SMS_SIGNATURE = env_str("DAIBAN_SMS_SIGNATURE", f"{DAIBAN_REGION_NAME}信访代办")
+if not 2 <= len(DAIBAN_SMS_SIGNATURE) <= 12 or any(c in DAIBAN_SMS_SIGNATURE for c in "【】[]\r\n"):
+    raise ImproperlyConfigured("DAIBAN_SMS_SIGNATURE 短信签名应为2至12个字符，不含【】 (2-12 characters, no brackets)")
 # The issuing organ printed on notices, the archive and the monthly report (a station's own address
 # and phone, when set in the admin, take precedence on its notices).
 DAIBAN_BUREAU_NAME = env_str("DAIBAN_BUREAU_NAME", "乌审旗自然资源局")

@@ -37,3 +37,31 @@ def test_the_intake_check_finding_a_registered_person_is_an_identity_lookup_once
     assert [(who, target) for who, target, _ in rows] == [("agent1", person), ("center", person), ("agent1", person)]
     for row in AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH):
         assert WANG["id_number"] not in f"{row.target_label} {row.detail}" and "王建国" not in row.target_label
+
+
+# --- another county's installation does not speak as 乌审旗 ------------------------------------------
+
+def test_the_sms_signature_and_the_portal_title_are_the_installation_s_own(api, new_petition, settings):
+    """The product serves any county: the SMS signature (短信签名, registered with the carrier) and the
+    portal's title come from settings, not from the first bureau's name."""
+    from django.test import Client
+
+    from daiban.notifications.models import Notification
+
+    settings.DAIBAN_REGION_NAME, settings.DAIBAN_SMS_SIGNATURE = "鄂托克旗", "鄂托克旗信访代办"
+    petition = new_petition()
+    bodies = list(Notification.objects.filter(petition_id=petition["id"], channel="sms").values_list("body", flat=True))
+    assert bodies and all(b.startswith("【鄂托克旗信访代办】") and "乌审旗" not in b for b in bodies), bodies
+    page = Client().get("/").content.decode()
+    assert "鄂托克旗 掌上信访代办" in page and "乌审旗 掌上" not in page  # (the demo's stations keep their names)
+
+
+def test_a_signature_carriers_would_refuse_stops_the_start_with_a_message_naming_the_setting():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DAIBAN_SMS_SIGNATURE": "【某县】", "DJANGO_SETTINGS_MODULE": "daiban.settings"}
+    run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode != 0 and "DAIBAN_SMS_SIGNATURE" in run.stderr and "短信签名" in run.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -55,7 +56,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="信访代办 API",
     version="1",
-    description="乌审旗信访代办制系统接口（见 shared/API.md）",
+    description=f"{settings.DAIBAN_REGION_NAME}信访代办制系统接口（见 shared/API.md）",
     auth=BearerToken(),
     openapi_url="/openapi.json",
     docs_url="/docs",

@@ -8,6 +8,7 @@ import logging
 import string
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
@@ -47,6 +48,7 @@ def fill(text: str, params: dict[str, str]) -> str:
     """`text` (a template of templates_text) with `params` put in, each value followed by punctuation
     in the template without its own closing punctuation (documents.layout.typed_clause): what users
     typed (a complaint's first words, a reason, a note) may end in 。！？ or not."""
+    params = {"sign": settings.DAIBAN_SMS_SIGNATURE, **params}
     parts = list(string.Formatter().parse(text))
     out = []
     for i, (literal, field, _, _) in enumerate(parts):

@@ -1,32 +1,35 @@
-"""The messages, in Chinese. SMS are short and carry no personal data beyond the number and code."""
+"""The messages, in Chinese. SMS are short and carry no personal data beyond the number and code.
+
+Each SMS begins with 【{sign}】, the carrier-registered signature (settings.DAIBAN_SMS_SIGNATURE, which
+services.fill puts in), so another county's installation does not sign as 乌审旗."""
 
 from __future__ import annotations
 
 SMS = {
-    "receipt": "【乌审旗信访代办】已收到您反映的事项，编号{number}，查询码{code}，{forward_due}前告诉您怎么办理。",
-    "accepted": "【乌审旗信访代办】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
+    "receipt": "【{sign}】已收到您反映的事项，编号{number}，查询码{code}，{forward_due}前告诉您怎么办理。",
+    "accepted": "【{sign}】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
     # The other screening outcomes (consumers.screened): no reason in the SMS (a 不予代办 reason such
     # as 非法、无理信访 belongs in the written notice, not on a phone's lock screen).
-    "screened_answered": "【乌审旗信访代办】您反映的事项{number}已作答复，答复内容可凭查询码在网上查看或向代办服务站咨询。",
+    "screened_answered": "【{sign}】您反映的事项{number}已作答复，答复内容可凭查询码在网上查看或向代办服务站咨询。",
     # Each that says 网上查看 has it there: the portal shows the reason and where to go, or the route,
     # whether or not a reply was typed (documents.notices.screening_told).
-    "screened_legal": "【乌审旗信访代办】您的事项{number}要通过诉讼、仲裁、行政复议等法定途径解决，具体办法可凭查询码在网上查看。",
-    "screened_guided": "【乌审旗信访代办】您反映的事项{number}已引导您到信访接待窗口或负责的部门办理，到哪里办可凭查询码在网上查看。",
-    "screened_declined": "【乌审旗信访代办】您反映的事项{number}不予代办，原因和可以到哪里反映，请凭查询码在网上查看。",
-    "result": "【乌审旗信访代办】您的事项{number}已办结，结果可凭查询码在网上查看并评价。{review}",
-    "follow_up": "【乌审旗信访代办】您的事项{number}已结案，代办员将于{follow_up_due}前回访，听取您的意见建议。",
-    "extension": "【乌审旗信访代办】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
+    "screened_legal": "【{sign}】您的事项{number}要通过诉讼、仲裁、行政复议等法定途径解决，具体办法可凭查询码在网上查看。",
+    "screened_guided": "【{sign}】您反映的事项{number}已引导您到信访接待窗口或负责的部门办理，到哪里办可凭查询码在网上查看。",
+    "screened_declined": "【{sign}】您反映的事项{number}不予代办，原因和可以到哪里反映，请凭查询码在网上查看。",
+    "result": "【{sign}】您的事项{number}已办结，结果可凭查询码在网上查看并评价。{review}",
+    "follow_up": "【{sign}】您的事项{number}已结案，代办员将于{follow_up_due}前回访，听取您的意见建议。",
+    "extension": "【{sign}】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
     # A 处置单 whose extension moved the matter's date was returned: the date before it holds again.
-    "due_restored": "【乌审旗信访代办】您的事项{number}原申请延期的部门已退回，办理期限改为{due}，代办员将继续督办。",
-    "reassigned": "【乌审旗信访代办】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
-    "review_upheld": "【乌审旗信访代办】经{level}，您的事项{number}申请有理，有关部门须在{due}前解决，可凭查询码在网上查看。",
-    "review_maintained": "【乌审旗信访代办】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",
+    "due_restored": "【{sign}】您的事项{number}原申请延期的部门已退回，办理期限改为{due}，代办员将继续督办。",
+    "reassigned": "【{sign}】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
+    "review_upheld": "【{sign}】经{level}，您的事项{number}申请有理，有关部门须在{due}前解决，可凭查询码在网上查看。",
+    "review_maintained": "【{sign}】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",
     # A 复核 that keeps the answer: the last word (《信访工作条例》第三十五条, 三级终结), said plainly.
-    "review_final": "【乌审旗信访代办】经复核，您的事项{number}维持原处理意见，这是最终决定，同样的事实和理由不再受理。",
+    "review_final": "【{sign}】经复核，您的事项{number}维持原处理意见，这是最终决定，同样的事实和理由不再受理。",
     # A calendar change moved dates the petitioner was told (recompute.py): they no longer hold, and a
     # window moved earlier would refuse them on the date they hold. {changes}: "申请复查的截止日期由
     # 11月19日改为11月20日，回访日期由…改为…" (consumers.window_moved).
-    "window_moved": "【乌审旗信访代办】因节假日安排调整，您的事项{number}{changes}。",
+    "window_moved": "【{sign}】因节假日安排调整，您的事项{number}{changes}。",
 }
 
 # The result SMS's last clause: with the review window's end when the feedback opened it (the petitioner

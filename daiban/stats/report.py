@@ -192,7 +192,7 @@ def render(user: User, period: Period, station: int | None, fmt: str) -> tuple[b
 
 def title(data: dict) -> str:
     p = data["period"]
-    where = data["station"].name if data["station"] else "乌审旗信访代办"
+    where = data["station"].name if data["station"] else f"{settings.DAIBAN_REGION_NAME}信访代办"
     return f"{where}工作月报（{p.start.year}年{p.start.month}月）"
 
 
