@@ -68,9 +68,14 @@ def _generator():
 
 def child(total: int) -> int:
     sys.path.insert(0, str(ROOT))
+    import logging
+
     import django
 
     django.setup()
+    # The searches by ID number are audited (INFO, as bench/run.py says): kept in the app's log in
+    # production, here they would bury the figures. Warnings still show.
+    logging.getLogger("daiban.security").setLevel(logging.WARNING)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
