@@ -199,3 +199,24 @@ def test_overdue_counts_in_the_month_the_deadline_passed_and_stays(api, org, clo
     table = table[:table.index("</table>")]
     row = re.search(rf"department={dept0}\">[^<]*</a></td><td>\d+</td><td>[^<]*</td><td>(\d+)</td>", table)
     assert row and row.group(1) == "1", table
+
+
+def test_an_extension_approved_after_the_month_does_not_undo_its_overdue(api, org, clock):
+    _, did = take_in(api, org, clock, "2026-09-28", department=0)
+    from daiban.petitions.models import Disposition
+
+    due = Disposition.objects.get(pk=did).due_on
+    assert due.month == 10 and due.day < 31, due
+    clock.move_to(datetime.datetime.combine(due, datetime.time(9), TZ))  # asked on the last day, in time
+    r = api("dept1").act_disposition(did, "request_extension", {"workdays": 10, "reason": "需现场复核测量"})
+    assert r.status_code == 200, r.data
+    clock.move_to(at("2026-11-01"))
+    october = _overdue(api, "2026-10-01", "2026-10-31")
+    assert october == {org.departments[0].pk: 1}, october  # not decided by the month's end: overdue then
+    clock.move_to(at("2026-11-03"))
+    r = api("center").act_disposition(did, "decide_extension", {"approved": True, "note": "同意"})
+    assert r.status_code == 200, r.data
+    assert Disposition.objects.get(pk=did).due_on > D("2026-11-03")
+    clock.move_to(at("2026-12-01"))
+    assert _overdue(api, "2026-10-01", "2026-10-31") == october
+    assert _overdue(api, "2026-11-01", "2026-11-30") == {org.departments[0].pk: 1}  # the new limit passed too

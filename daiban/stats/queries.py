@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Func, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from daiban.lib.errors import NotFound
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions.abilities import require
-from daiban.petitions.models import Disposition, Petition, PetitionLink
+from daiban.petitions.models import Disposition, ExtensionRequest, Petition, PetitionLink
 from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_ids
 from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.stats.kpi import CONDITIONS, with_rates
@@ -232,9 +233,17 @@ def open_on(day: datetime.date) -> Q:
             & (Q(returned_on__isnull=True) | Q(returned_on__gt=day)))
 
 
+def limit_on(day: datetime.date) -> Coalesce:
+    """A 处置单's limit as it stood on `day` (DISPOSITION_LIMIT): an extension approved after that day
+    does not undo a deadline that had passed by then (its request's `old_due_on` is the limit then)."""
+    later = (ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True, decided_on__gt=day)
+             .order_by("id").values("old_due_on")[:1])
+    return Coalesce(Subquery(later), DISPOSITION_LIMIT)
+
+
 def overdue_in(period: Period, as_of_day: datetime.date) -> Q:
     """A 处置单 overdue in the period (超期): its limit (DISPOSITION_LIMIT, alias `limit`) passed in
-    it — the first day past the limit falls between the period's first day and `as_of_day` (its
+    it — the limit as it stood on `as_of_day` (`limit_on`); the first day past it falls between the period's first day and `as_of_day` (its
     last day, or today while it runs) — and it was neither answered nor returned by the limit,
     whether it was answered late later or is still open. Counted in the period where the deadline
     passed, whatever month the petition was received in: a 处置单 due 10-15 and answered 11-05 is
@@ -267,7 +276,7 @@ def departments(qs: QuerySet[Petition], period: Period, *, today: datetime.date)
     )
     stations = {f"petition__{k}": v for k, v in qs.lookups.items() if not k.startswith("received_on")}
     late = dict(
-        Disposition.objects.filter(**stations).order_by().alias(limit=DISPOSITION_LIMIT)
+        Disposition.objects.filter(**stations).order_by().alias(limit=limit_on(day))
         .filter(overdue_in(period, day)).values("department_id").annotate(n=Count("pk"))
         .values_list("department_id", "n"))
     by_id: dict[int, dict] = {r["department_id"]: {
