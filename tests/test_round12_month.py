@@ -75,6 +75,11 @@ def test_a_whole_month_is_compared_with_the_whole_calendar_month_before(api, org
     # Agency rate 100% against October's 50% (both October petitions counted): ↑50 points.
     delta = re.search(r'data-delta="agency_rate"[^>]*>([^<]*)<', page).group(1)
     assert delta == "↑50.0个百分点", delta
+    # A fall reads ↓ and its size, never ↓-50.0 (down minus fifty).
+    page = login("center").get("/staff/stats/", {"from": "2026-10-01", "to": "2026-10-31"}).content.decode()
+    assert "2026年10月与2026年9月比较" in page
+    delta = re.search(r'data-delta="agency_rate"[^>]*>([^<]*)<', page)
+    assert delta is None  # September has nothing screened: no rate to compare
 
 
 def test_a_whole_quarter_and_a_whole_year_are_compared_with_the_previous_ones(api, org, clock):
@@ -91,6 +96,8 @@ def test_a_running_or_odd_period_is_not_compared_and_the_page_says_so(api, org, 
     _month_pair(api, org, clock)
     clock.move_to(at("2026-11-20"))
     client = login("center")
+    page = client.get("/staff/stats/").content.decode()  # the default: the year so far
+    assert "2026年尚未结束" in page and "查看2025年" in page and "查看2026年10月" in page
     for params in ({}, {"from": "2026-11-01"}, {"from": "2026-11-01", "to": "2026-11-30"}):
         page = client.get("/staff/stats/", params).content.decode()
         said = re.search(r'data-testid="comparison">(.*?)</p>', page, re.S).group(1)
@@ -101,6 +108,16 @@ def test_a_running_or_odd_period_is_not_compared_and_the_page_says_so(api, org, 
     assert "不是一个完整的自然月" in said and "data-delta=" not in page
     # The link to the latest whole month does compare.
     assert "from=2026-10-01&amp;to=2026-10-31" in said
+
+
+def test_a_fall_is_shown_as_a_fall_not_as_a_negative_fall(api, org, clock):
+    take_in(api, org, clock, "2026-10-01")
+    take_in(api, org, clock, "2026-11-02")
+    take_in(api, org, clock, "2026-11-03", outcome="direct_reply")
+    clock.move_to(at("2026-12-02"))
+    page = login("center").get("/staff/stats/", {"from": "2026-11-01", "to": "2026-11-30"}).content.decode()
+    delta = re.search(r'data-delta="agency_rate"[^>]*>([^<]*)<', page).group(1)
+    assert delta == "↓50.0个百分点", delta
 
 
 def test_the_monthly_report_of_a_running_month_is_not_compared_with_the_whole_month_before(api, org, clock):
@@ -220,3 +237,27 @@ def test_an_extension_approved_after_the_month_does_not_undo_its_overdue(api, or
     clock.move_to(at("2026-12-01"))
     assert _overdue(api, "2026-10-01", "2026-10-31") == october
     assert _overdue(api, "2026-11-01", "2026-11-30") == {org.departments[0].pk: 1}  # the new limit passed too
+
+
+# --- month boundaries in Asia/Shanghai time -----------------------------------------------------------
+
+def test_a_petition_at_23_59_on_the_last_day_and_one_at_00_01_fall_in_their_own_months(api, org, clock):
+    a = api("agent1")
+    clock.move_to(at("2026-11-30", 23, 59))  # 15:59 UTC
+    late = a.post("/petitions", petition_body(petitioner={"id_number": id_number()}, channel="online"))
+    clock.move_to(at("2026-12-01", 0, 1))  # still 30 November in UTC
+    early = a.post("/petitions", petition_body(petitioner={"id_number": id_number()}, channel="online"))
+    assert (late.data["received_on"], early.data["received_on"]) == ("2026-11-30", "2026-12-01")
+    center = api("center")
+    assert center.get("/stats", **{"from": "2026-11-01", "to": "2026-11-30"}).data["received"] == 1
+    assert center.get("/stats", **{"from": "2026-12-01", "to": "2026-12-31"}).data["received"] == 1
+    months = {r["key"]: r["received"] for r in center.get("/stats/breakdown", by="month",
+                                                         **{"from": "2026-11-01", "to": "2026-12-31"}).data}
+    assert months == {"2026-11": 1, "2026-12": 1}, months
+    ledger = center.get("/ledger.xlsx", **{"from": "2026-11-01", "to": "2026-11-30"})
+    body = b"".join(ledger.streaming_content) if getattr(ledger, "streaming", False) else ledger.content
+    rows = list(openpyxl.load_workbook(io.BytesIO(body)).worksheets[0].iter_rows(values_only=True))[3:]
+    assert [r[1] for r in rows] == [late.data["number"]]
+    # At 00:01 on 1 December November is a closed month: compared whole with October.
+    page = login("center").get("/staff/stats/", {"from": "2026-11-01", "to": "2026-11-30"}).content.decode()
+    assert "2026年11月与2026年10月比较" in page

@@ -79,13 +79,14 @@ class Comparison:
     """What the dashboard's change (环比) compares: `current` and `previous` are whole calendar
     periods of one `unit` (month, quarter, year), or `previous` is None when the chosen period is
     not one (a running period, an arbitrary range) and nothing is compared; `text` says which on
-    the page, `whole` is the latest whole period of the unit to link to instead."""
+    the page; `wholes` are the latest whole periods, (unit, period), to link to instead: the unit's
+    and the latest whole month."""
 
     unit: str | None
     current: Period
     previous: Period | None
     text: str
-    whole: Period | None = None
+    wholes: tuple[tuple[str, Period], ...] = ()
 
 
 def comparison(period: Period, today: datetime.date) -> Comparison:
@@ -107,14 +108,20 @@ def comparison(period: Period, today: datetime.date) -> Comparison:
             return Comparison(unit, period, None,
                               f"{period_name(whole, unit)}尚未结束（统计至{min(period.end, today):%Y-%m-%d}），不作环比："
                               f"未满的一{'个' if unit != 'year' else ''}{UNITS[unit]}与完整的上一{'个' if unit != 'year' else ''}{UNITS[unit]}不可比。",
-                              whole=last)
-    # The latest whole month the chosen period reaches (and that is over).
+                              wholes=((unit, last),) + ((("month", _last_whole_month(period, today)),)
+                                                        if unit != "month" else ()))
+    return Comparison(None, period, None,
+                      "所选期间不是一个完整的自然月、季度或年度，不作环比（环比只比较完整的月、季度、年度）。",
+                      wholes=(("month", _last_whole_month(period, today)),))
+
+
+def _last_whole_month(period: Period, today: datetime.date) -> Period:
+    """The latest whole month the chosen period reaches that is over by `today`."""
     ref = min(period.end, today - datetime.timedelta(days=1))
     last = calendar_period(ref, "month")
     if last.end > ref:
         last = calendar_period(last.start - datetime.timedelta(days=1), "month")
-    return Comparison(None, period, None,
-                      "所选期间不是一个完整的自然月、季度或年度，不作环比（环比只比较完整的月、季度、年度）。", whole=last)
+    return last
 
 
 def scope(user: User, period: Period, station: int | None = None) -> QuerySet[Petition]:

@@ -41,6 +41,7 @@ def _figures(summary: dict, previous: dict | None) -> list[dict]:
         good = None if not delta else (delta > 0) == (name in HIGHER_IS_BETTER)
         numerator, denominator = RATES[name]
         out.append({"name": name, "label": label, "value": now, "delta": delta, "good": good,
+                    "size": None if delta is None else abs(delta),
                     "numerator": numerator, "numerator_label": LABELS[numerator], "n": summary[numerator],
                     "denominator": denominator,
                     "denominator_label": LABELS[denominator], "d": summary[denominator]})
@@ -83,7 +84,7 @@ def dashboard(request):
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
         "period": period, "comparison": compared, "station_id": station_id,
-        "whole_link": _whole_link(compared, station_id),
+        "whole_links": _whole_links(compared, station_id),
         # Only the stations whose figures this user may see (another would answer 404).
         "stations": _stations(request.user),
         "summary": summary, "figures": _figures(summary, queries.figures(previous) if previous is not None else None),
@@ -115,15 +116,15 @@ def dashboard(request):
     return render(request, "staff/stats.html", context)
 
 
-def _whole_link(compared: queries.Comparison, station_id: int | None) -> tuple[str, str] | None:
-    """(label, url) of the latest whole period of the unit, for a period that is not compared."""
-    if compared.whole is None:
-        return None
-    unit = compared.unit or "month"
-    params = {"from": compared.whole.start.isoformat(), "to": compared.whole.end.isoformat()}
-    if station_id:
-        params["station"] = str(station_id)
-    return f"查看{queries.period_name(compared.whole, unit)}（完整的{queries.UNITS[unit]}，有环比）", "?" + urlencode(params)
+def _whole_links(compared: queries.Comparison, station_id: int | None) -> list[tuple[str, str]]:
+    """(label, url) of the latest whole periods, for a period that is not compared."""
+    links = []
+    for unit, whole in compared.wholes:
+        params = {"from": whole.start.isoformat(), "to": whole.end.isoformat()}
+        if station_id:
+            params["station"] = str(station_id)
+        links.append((f"查看{queries.period_name(whole, unit)}（完整的{queries.UNITS[unit]}，有环比）", "?" + urlencode(params)))
+    return links
 
 
 def _hotspots(user, station_id: int | None) -> list[matters.Hotspot]:
