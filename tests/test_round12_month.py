@@ -261,3 +261,28 @@ def test_a_petition_at_23_59_on_the_last_day_and_one_at_00_01_fall_in_their_own_
     # At 00:01 on 1 December November is a closed month: compared whole with October.
     page = login("center").get("/staff/stats/", {"from": "2026-11-01", "to": "2026-11-30"}).content.decode()
     assert "2026年11月与2026年10月比较" in page
+
+
+
+# --- the ledger of a station counts as its statistics do ------------------------------------------------
+
+def test_a_stations_ledger_holds_what_its_statistics_count(api, org, clock):
+    from daiban.org.models import Station
+    from daiban.petitions.models import Petition
+
+    at_bureau, _ = take_in(api, org, clock, "2026-11-02")
+    at_village, _ = take_in(api, org, clock, "2026-11-03")
+    village = Station.objects.get(code="village-sarlig")  # a village point under 嘎鲁图镇
+    Petition.objects.filter(pk=at_village).update(station=village)
+    clock.move_to(at("2026-12-02"))
+    center = api("center")
+
+    def ledger(station: int) -> int:
+        r = center.get("/ledger.xlsx", **{"from": "2026-11-01", "to": "2026-11-30", "station": station})
+        body = b"".join(r.streaming_content) if getattr(r, "streaming", False) else r.content
+        return len(list(openpyxl.load_workbook(io.BytesIO(body)).worksheets[0].iter_rows(values_only=True))) - 3
+
+    for station in (org.center, org.galutu, org.bureau, village):
+        stats = center.get("/stats", **{"from": "2026-11-01", "to": "2026-11-30", "station": station.pk}).data
+        assert ledger(station.pk) == stats["received"], station.code
+    assert ledger(org.center.pk) == 2 and ledger(org.galutu.pk) == 1
