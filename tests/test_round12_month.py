@@ -286,3 +286,17 @@ def test_a_stations_ledger_holds_what_its_statistics_count(api, org, clock):
         stats = center.get("/stats", **{"from": "2026-11-01", "to": "2026-11-30", "station": station.pk}).data
         assert ledger(station.pk) == stats["received"], station.code
     assert ledger(org.center.pk) == 2 and ledger(org.galutu.pk) == 1
+
+
+def test_a_saturday_made_a_working_day_the_same_morning_gets_its_duty_on_the_workbench(api, org, clock):
+    clock.move_to(at("2026-11-02"))
+    roster.generate_month(org.bureau, 2026, 11)
+    clock.move_to(at("2026-11-14", 7, 30))  # a Saturday: no duty
+    assert not DutyDay.objects.filter(station=org.bureau, date=D("2026-11-14")).exists()
+    mark(api, "2026-11-14", True, "临时调休上班")
+    day = DutyDay.objects.get(station=org.bureau, date=D("2026-11-14"))
+    assert day.leader_id and day.receptionist_id
+    page = login("agent1").get("/staff/").content.decode()
+    assert 'data-testid="duty-none"' not in page
+    mark(api, "2026-11-14", False, "恢复休息")  # the day has begun: its duty stays on record
+    assert DutyDay.objects.filter(station=org.bureau, date=D("2026-11-14")).exists()

@@ -90,17 +90,19 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
     """After the administrator (or a calendar import or seeding) changed whether `dates` are working
     days: every roster already made for their months follows the current calendar on the days after
     `today` (Asia/Shanghai) — a day made a holiday loses its duty, a day made a working day (调休)
-    gets the next leader and receptionist in the rotation after the duty day before it — while the
-    past days and today stay as they were. Returns how many duty days were removed or added."""
+    gets the next leader and receptionist in the rotation after the duty day before it, today too
+    when today is made one (the workbench names who is on duty) — while the past days, and a duty
+    already begun today, stay as they were. Returns how many duty days were removed or added."""
     today = today or local_today()
     touched = 0
-    for day in sorted({d for d in dates if d > today}):
+    for day in sorted({d for d in dates if d >= today}):
         stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month)
                        .values_list("station_id", flat=True))
         if not stations:
             continue
         if not _is_workday(day):
-            touched += DutyDay.objects.filter(date=day, station_id__in=stations).delete()[0]
+            if day > today:  # today's duty has begun: it stays on record
+                touched += DutyDay.objects.filter(date=day, station_id__in=stations).delete()[0]
             continue
         for station in Station.objects.filter(pk__in=stations).order_by("id"):
             if DutyDay.objects.filter(station=station, date=day).exists():
