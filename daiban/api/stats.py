@@ -73,7 +73,7 @@ def stats_breakdown(request: StaffRequest, by: Literal["station", "agent", "chan
 def stats_departments(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, alias="from"),  # noqa: B008
                       to: s.PlausibleDate | None = None, station: s.Id | None = None):
     span = period(from_, to)
-    return queries.departments(queries.scope(request.user, span, station), today=queries.as_of(span, today()))
+    return queries.departments(queries.scope(request.user, span, station), span, today=today())
 
 
 @router.get("/stats/follow_ups", tags=["统计"], summary="15日内回访的比例", response={200: dict, **ERRORS})

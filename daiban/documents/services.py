@@ -50,6 +50,7 @@ from daiban.petitions.permissions import (
     department_view,
     get_visible_petition,
     identity_hidden,
+    stations_below,
     visible_petitions,
 )
 from daiban.petitions.selectors import PetitionerView, petitioner_view
@@ -732,7 +733,8 @@ def archive_for(user: User, petition_id: int) -> tuple[Petition, bytes | None]:
 # --- the ledger -------------------------------------------------------------------------------------
 
 def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date | None, station: int | None = None):
-    """台账 of the petitions this user may see, received in [start, end] (default: this year to today)."""
+    """台账 of the petitions this user may see, received in [start, end] (default: this year to today),
+    of `station` and the stations below it when one is given."""
     from daiban.documents.ledger import write_ledger
 
     today = timezone.localdate()
@@ -745,7 +747,9 @@ def ledger_file(user: User, *, start: datetime.date | None, end: datetime.date |
         raise Invalid.of({"to": "结束日期不能早于开始日期"})
     petitions = visible_petitions(user).filter(received_on__gte=start, received_on__lte=end)
     if station:
-        petitions = petitions.filter(station_id=station)
+        # The station with those below it (its village points), as the statistics count a station
+        # (stats.queries.scope): the center's ledger is not empty, a township's holds its villages'.
+        petitions = petitions.filter(station_id__in=sorted(stations_below(station)))
     handle = write_ledger(petitions, title=f"台账{start:%Y%m%d}-{end:%Y%m%d}", user=user, start=start, end=end)
     name = f"信访代办台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     audit.record(AuditAction.EXPORT_LEDGER, actor=user, label=name,

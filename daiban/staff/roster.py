@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 
+from daiban.lib.dates import today as local_today
 from daiban.org import roles
 from daiban.org.models import Station, User
 from daiban.staff.models import DutyDay
@@ -40,31 +41,87 @@ def _next_index(people: list[User], last: User | None) -> int:
 
 
 @transaction.atomic
-def generate_month(station: Station, year: int, month: int) -> list[DutyDay]:
-    """(Re)generate a month, continuing the rotation where the previous month stopped.
-    Days already edited by hand (with a note) are kept."""
-    days = month_workdays(year, month)
+def generate_month(station: Station, year: int, month: int, *, today: datetime.date | None = None) -> list[DutyDay]:
+    """(Re)generate a month over the current calendar's working days, continuing the rotation where
+    the days before stopped. Days already edited by hand (with a note) are kept, and so are the past
+    days (up to `today`, Asia/Shanghai) of a month that already has a roster: who was on duty then
+    stays as it was; a month without one is generated whole. Returns the month's days."""
+    today = today or local_today()
+    first = datetime.date(year, month, 1)
+    existing = DutyDay.objects.filter(station=station, date__year=year, date__month=month)
+    frozen_until = today if existing.filter(date__lte=today).exists() else first - datetime.timedelta(days=1)
+    days = [d for d in month_workdays(year, month) if d > frozen_until]
     leaders, receptionists = leaders_of(station), receptionists_of(station)
-    before = DutyDay.objects.filter(station=station, date__lt=days[0] if days else datetime.date(year, month, 1))
+    before = DutyDay.objects.filter(station=station, date__lt=days[0] if days else first)
     previous = before.select_related("leader", "receptionist").order_by("-date").first()
     li = _next_index(leaders, previous.leader if previous else None)
     ri = _next_index(receptionists, previous.receptionist if previous else None)
     kept = {d.date: d for d in DutyDay.objects.filter(station=station, date__in=days).exclude(note="")}
-    DutyDay.objects.filter(station=station, date__year=year, date__month=month, note="").delete()
-    result = []
+    # Future days only: a day no longer a working day goes, hand-edited or not.
+    existing.filter(date__gt=frozen_until).exclude(date__in=list(kept)).delete()
+    result = list(existing.filter(date__lte=frozen_until).order_by("date"))
     for day in days:
         if day in kept:
             result.append(kept[day])
             continue
-        leader = leaders[li % len(leaders)] if leaders else None
-        receptionist = receptionists[ri % len(receptionists)] if receptionists else None
-        if receptionist is not None and receptionist == leader and len(receptionists) > 1:
-            # One person cannot lead the day and sit at reception: the next in the rotation takes it.
-            ri += 1
-            receptionist = receptionists[ri % len(receptionists)]
+        leader, receptionist, li, ri = _pick(leaders, receptionists, li, ri)
         result.append(DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist))
-        li, ri = li + 1, ri + 1
     return result
+
+
+def _pick(leaders: list[User], receptionists: list[User], li: int, ri: int) -> tuple[User | None, User | None, int, int]:
+    """The day's leader and receptionist at rotation positions li, ri; the positions after them."""
+    leader = leaders[li % len(leaders)] if leaders else None
+    receptionist = receptionists[ri % len(receptionists)] if receptionists else None
+    if receptionist is not None and receptionist == leader and len(receptionists) > 1:
+        # One person cannot lead the day and sit at reception: the next in the rotation takes it.
+        ri += 1
+        receptionist = receptionists[ri % len(receptionists)]
+    return leader, receptionist, li + 1, ri + 1
+
+
+def _is_workday(day: datetime.date) -> bool:
+    row = CalendarDay.objects.filter(date=day).values_list("is_workday", flat=True).first()
+    return row if row is not None else day.weekday() < 5
+
+
+@transaction.atomic
+def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None = None) -> int:
+    """After the administrator (or a calendar import or seeding) changed whether `dates` are working
+    days: every roster already made for their months follows the current calendar on the days after
+    `today` (Asia/Shanghai) — a day made a holiday loses its duty, a day made a working day (调休)
+    gets the next leader and receptionist in the rotation after the duty day before it, today too
+    when today is made one (the workbench names who is on duty) — while the past days, and a duty
+    already begun today, stay as they were. Returns how many duty days were removed or added."""
+    today = today or local_today()
+    touched = 0
+    for day in sorted({d for d in dates if d >= today}):
+        stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month)
+                       .values_list("station_id", flat=True))
+        if not stations:
+            continue
+        if not _is_workday(day):
+            if day > today:  # today's duty has begun: it stays on record
+                touched += DutyDay.objects.filter(date=day, station_id__in=stations).delete()[0]
+            continue
+        for station in Station.objects.filter(pk__in=stations).order_by("id"):
+            if DutyDay.objects.filter(station=station, date=day).exists():
+                continue
+            leaders, receptionists = leaders_of(station), receptionists_of(station)
+            previous = (DutyDay.objects.filter(station=station, date__lt=day)
+                        .select_related("leader", "receptionist").order_by("-date").first())
+            li = _next_index(leaders, previous.leader if previous else None)
+            ri = _next_index(receptionists, previous.receptionist if previous else None)
+            leader, receptionist, _, _ = _pick(leaders, receptionists, li, ri)
+            DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist,
+                                   note="工作日历调整（调休上班）后补排")
+            touched += 1
+    return touched
+
+
+def _after_calendar_change(sender: object, *, dates: list[datetime.date], **kwargs: object) -> None:
+    """Receiver of the calendar's signals (workdays.services.days_set, workdays.seed.days_changed)."""
+    follow_calendar(list(dates))
 
 
 def station_for(user: User) -> Station | None:

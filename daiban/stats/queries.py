@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Func, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from daiban.lib.errors import NotFound
-from daiban.org.models import Agent, Station, User
+from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions.abilities import require
-from daiban.petitions.models import Disposition, Petition, PetitionLink
+from daiban.petitions.models import Disposition, ExtensionRequest, Petition, PetitionLink
 from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_ids
 from daiban.petitions.selectors import DISPOSITION_LIMIT
 from daiban.stats.kpi import CONDITIONS, with_rates
@@ -39,9 +40,88 @@ class Period:
     start: datetime.date
     end: datetime.date
 
-    def previous(self) -> Period:
-        days = (self.end - self.start).days + 1
-        return Period(self.start - datetime.timedelta(days=days), self.start - datetime.timedelta(days=1))
+
+
+UNITS = {"month": "月", "quarter": "季度", "year": "年"}
+
+
+def _unit_start(day: datetime.date, unit: str) -> datetime.date:
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    if unit == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(day=1)
+
+
+def _unit_end(first: datetime.date, unit: str) -> datetime.date:
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    year, month = divmod(first.month - 1 + months, 12)
+    return datetime.date(first.year + year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def calendar_period(day: datetime.date, unit: str) -> Period:
+    """The whole calendar month, quarter or year that holds `day`."""
+    first = _unit_start(day, unit)
+    return Period(first, _unit_end(first, unit))
+
+
+def period_name(period: Period, unit: str) -> str:
+    """2026年11月, 2026年第四季度, 2026年."""
+    if unit == "year":
+        return f"{period.start.year}年"
+    if unit == "quarter":
+        return f"{period.start.year}年第{'一二三四'[(period.start.month - 1) // 3]}季度"
+    return f"{period.start.year}年{period.start.month}月"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the dashboard's change (环比) compares: `current` and `previous` are whole calendar
+    periods of one `unit` (month, quarter, year), or `previous` is None when the chosen period is
+    not one (a running period, an arbitrary range) and nothing is compared; `text` says which on
+    the page; `wholes` are the latest whole periods, (unit, period), to link to instead: the unit's
+    and the latest whole month."""
+
+    unit: str | None
+    current: Period
+    previous: Period | None
+    text: str
+    wholes: tuple[tuple[str, Period], ...] = ()
+
+
+def comparison(period: Period, today: datetime.date) -> Comparison:
+    """环比 over whole calendar periods only: a whole month with the previous calendar month, a
+    whole quarter with the previous quarter, a whole year with the previous year. A period still
+    running (its unit ends after `today`) or not a calendar period is not compared with anything:
+    a part of a month against a whole one (or 30 days against 31) reads as a change that is not
+    there."""
+    for unit in UNITS:
+        whole = calendar_period(period.start, unit)
+        if period.start != whole.start or period.end > whole.end:
+            continue
+        if period.end == whole.end and whole.end < today:
+            before = calendar_period(whole.start - datetime.timedelta(days=1), unit)
+            return Comparison(unit, whole, before,
+                              f"环比：{period_name(whole, unit)}与{period_name(before, unit)}比较（均为完整的自然{UNITS[unit]}）")
+        if period.end == whole.end or period.end >= today:
+            last = calendar_period(whole.start - datetime.timedelta(days=1), unit)
+            return Comparison(unit, period, None,
+                              f"{period_name(whole, unit)}尚未结束（统计至{min(period.end, today):%Y-%m-%d}），不作环比："
+                              f"未满的一{'个' if unit != 'year' else ''}{UNITS[unit]}与完整的上一{'个' if unit != 'year' else ''}{UNITS[unit]}不可比。",
+                              wholes=((unit, last),) + ((("month", _last_whole_month(period, today)),)
+                                                        if unit != "month" else ()))
+    return Comparison(None, period, None,
+                      "所选期间不是一个完整的自然月、季度或年度，不作环比（环比只比较完整的月、季度、年度）。",
+                      wholes=(("month", _last_whole_month(period, today)),))
+
+
+def _last_whole_month(period: Period, today: datetime.date) -> Period:
+    """The latest whole month the chosen period reaches that is over by `today`."""
+    ref = min(period.end, today - datetime.timedelta(days=1))
+    last = calendar_period(ref, "month")
+    if last.end > ref:
+        last = calendar_period(last.start - datetime.timedelta(days=1), "month")
+    return last
 
 
 def scope(user: User, period: Period, station: int | None = None) -> QuerySet[Petition]:
@@ -148,8 +228,8 @@ def breakdowns(qs: QuerySet[Petition], dims: tuple[str, ...] = ("station", "agen
 
 
 def as_of(period: Period, today: datetime.date) -> datetime.date:
-    """The day a point-in-time figure of the period (超期未办) is counted on: the period's last day,
-    or today while the period runs. A January report generated in March shows January's."""
+    """The day the period's figures are judged on (超期): the period's last day, or today while the
+    period runs. A January report generated in March shows January's."""
     return min(period.end, today)
 
 
@@ -160,10 +240,35 @@ def open_on(day: datetime.date) -> Q:
             & (Q(returned_on__isnull=True) | Q(returned_on__gt=day)))
 
 
-def departments(qs: QuerySet[Petition], *, today: datetime.date) -> list[dict]:
-    """Per department: 处置单, answered, answered on time, open and overdue, urgings; ranked. On time
-    and overdue read DISPOSITION_LIMIT. `today`: the day overdue is counted on (`as_of`): open that
-    day and due before it (an extension approved after that day is not undone)."""
+def limit_on(day: datetime.date) -> Coalesce:
+    """A 处置单's limit as it stood on `day` (DISPOSITION_LIMIT): an extension approved after that day
+    does not undo a deadline that had passed by then (its request's `old_due_on` is the limit then)."""
+    later = (ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True, decided_on__gt=day)
+             .order_by("id").values("old_due_on")[:1])
+    return Coalesce(Subquery(later), DISPOSITION_LIMIT)
+
+
+def overdue_in(period: Period, as_of_day: datetime.date) -> Q:
+    """A 处置单 overdue in the period (超期): its limit (DISPOSITION_LIMIT, alias `limit`) passed in
+    it — the limit as it stood on `as_of_day` (`limit_on`); the first day past it falls between the period's first day and `as_of_day` (its
+    last day, or today while it runs) — and it was neither answered nor returned by the limit,
+    whether it was answered late later or is still open. Counted in the period where the deadline
+    passed, whatever month the petition was received in: a 处置单 due 10-15 and answered 11-05 is
+    October's, one due after the period's end is not the period's, and a closed month's figure does
+    not change when looked at later."""
+    return (Q(limit__gte=period.start - datetime.timedelta(days=1), limit__lt=as_of_day)
+            & Q(routed_on__lte=F("limit"))
+            & (Q(result_on__isnull=True) | Q(result_on__gt=F("limit")))
+            & (Q(returned_on__isnull=True) | Q(returned_on__gt=F("limit"))))
+
+
+def departments(qs: QuerySet[Petition], period: Period, *, today: datetime.date) -> list[dict]:
+    """Per department: 处置单, answered, answered on time and urgings of the petitions received in the
+    period (the cohort, as every other figure), and 超期: the 处置单 whose deadline passed in the
+    period unanswered (`overdue_in`, judged as of `as_of(period, today)`), over every petition of
+    the scope's stations whatever its month of receipt; ranked. On time and overdue read
+    DISPOSITION_LIMIT."""
+    day = as_of(period, today)
     rows = (
         Disposition.objects.filter(**_through(qs, "petition")).order_by()
         .alias(limit=DISPOSITION_LIMIT)
@@ -173,15 +278,25 @@ def departments(qs: QuerySet[Petition], *, today: datetime.date) -> list[dict]:
             answered=Count("pk", filter=Q(status="answered"), distinct=True),
             on_time=Count("pk", filter=Q(status="answered") & (Q(due_on__isnull=True, petition__national_due_on__isnull=True)
                                                                 | Q(result_on__lte=DISPOSITION_LIMIT)), distinct=True),
-            overdue=Count("pk", filter=open_on(today) & Q(limit__lt=today), distinct=True),
             urgings=Count("urgings", distinct=True),
         )
     )
-    out = [{
+    stations = {f"petition__{k}": v for k, v in qs.lookups.items() if not k.startswith("received_on")}
+    late = dict(
+        Disposition.objects.filter(**stations).order_by().alias(limit=limit_on(day))
+        .filter(overdue_in(period, day)).values("department_id").annotate(n=Count("pk"))
+        .values_list("department_id", "n"))
+    by_id: dict[int, dict] = {r["department_id"]: {
         "id": r["department_id"], "name": r["department__name"], "dispositions": r["dispositions"],
-        "answered": r["answered"], "on_time": r["on_time"], "overdue": r["overdue"], "urgings": r["urgings"],
+        "answered": r["answered"], "on_time": r["on_time"], "overdue": late.get(r["department_id"], 0),
+        "urgings": r["urgings"],
         "on_time_rate": None if not r["answered"] else round(r["on_time"] / r["answered"], 4),
-    } for r in rows]
+    } for r in rows}
+    if set(late) - set(by_id):  # overdue in the period, nothing of the period's own petitions
+        for pk, name in Department.objects.filter(pk__in=set(late) - set(by_id)).values_list("pk", "name"):
+            by_id[pk] = {"id": pk, "name": name, "dispositions": 0, "answered": 0, "on_time": 0,
+                         "overdue": late[pk], "urgings": 0, "on_time_rate": None}
+    out = list(by_id.values())
     # Best first: higher on-time rate, then fewer urgings (departments with nothing answered last).
     out.sort(key=lambda d: (d["on_time_rate"] is None, -(d["on_time_rate"] or 0), d["urgings"], d["name"]))
     for rank, row in enumerate(out, start=1):

@@ -42,9 +42,13 @@ def _pct(value: float | None) -> str:
 
 
 NO_COMPARISON = "上月无可比数据"
+# A month still running is not compared with the whole month before it (queries.comparison).
+RUNNING = "本月尚未结束，不作环比"
 
 
-def _change(now: float | None, before: float | None, higher_is_better: bool) -> str:
+def _change(now: float | None, before: float | None, higher_is_better: bool, running: bool = False) -> str:
+    if running:
+        return RUNNING
     if now is None or before is None:
         return NO_COMPARISON
     points = (now - before) * 100
@@ -57,14 +61,16 @@ def _change(now: float | None, before: float | None, higher_is_better: bool) -> 
 
 def collect(user: User, period: Period, station: int | None) -> dict:
     current = queries.scope(user, period, station)
-    before = queries.scope(user, Period(*_previous_month(period)), station)
+    compared = queries.comparison(period, timezone.localdate())
+    running = compared.previous is None
+    before = queries.scope(user, compared.previous or Period(*_previous_month(period)), station)
     tables_ = queries.breakdowns(current)
     data = {
         "period": period, "station": Station.objects.filter(pk=station).first() if station else None,
-        "summary": queries.summary(current), "previous": queries.figures(before),
+        "summary": queries.summary(current), "previous": queries.figures(before) if not running else dict.fromkeys(RATE_LABELS),
         "by_category": tables_["category"], "by_station": tables_["station"], "by_agent": tables_["agent"],
-        # 超期未办 as of the month's end (or today while it runs), not the day the report is made.
-        "departments": queries.departments(current, today=queries.as_of(period, timezone.localdate())),
+        # 超期: deadlines passed in the month, judged as of its last day (or today while it runs).
+        "departments": queries.departments(current, period, today=timezone.localdate()),
         "follow_ups": queries.follow_ups(current),
         "trend": queries.twelve_months(user, period.end, station),
         "generated": timezone.localtime(),
@@ -72,7 +78,7 @@ def collect(user: User, period: Period, station: int | None) -> dict:
     data["rates"] = [
         {"name": name, "label": label, "now": data["summary"][name], "before": data["previous"][name],
          "now_text": _pct(data["summary"][name]), "before_text": _pct(data["previous"][name]),
-         "change": _change(data["summary"][name], data["previous"][name], name in HIGHER_IS_BETTER)}
+         "change": _change(data["summary"][name], data["previous"][name], name in HIGHER_IS_BETTER, running)}
         for name, label in RATE_LABELS.items()
     ]
     data["paragraphs"] = summary_paragraphs(data)
@@ -89,7 +95,7 @@ def _previous_month(period: Period) -> tuple[datetime.date, datetime.date]:
 
 
 def _compared(rate: dict) -> str:
-    return f"（{NO_COMPARISON}）" if rate["change"] == NO_COMPARISON else f"，较上月{rate['change']}"
+    return f"（{rate['change']}）" if rate["change"] in (NO_COMPARISON, RUNNING) else f"，较上月{rate['change']}"
 
 
 def summary_paragraphs(data: dict) -> list[str]:
@@ -165,7 +171,7 @@ def tables(data: dict) -> list[tuple[str, list[str], list[list]]]:
         ("按内容分类", ["内容分类", *head[1:]], rows(data["by_category"])),
         ("按代办机构", ["代办机构", *head[1:]], rows(data["by_station"])),
         ("按代办员", ["代办员", *head[1:]], rows(data["by_agent"], lambda x: x["label"] or "未指定")),
-        ("事权单位排名", ["名次", "事权单位", "处置单", "已办理", "按期", "按期率", "超期未办", "催办次数"],
+        ("事权单位排名", ["名次", "事权单位", "处置单", "已办理", "按期", "按期率", "超期", "催办次数"],
          [[d["rank"], d["name"], d["dispositions"], d["answered"], d["on_time"], d["on_time_rate"], d["overdue"],
            d["urgings"]] for d in data["departments"]]),
         ("月度趋势（近12个月）", ["月份", *head[1:]], rows(data["trend"], lambda x: x["key"])),

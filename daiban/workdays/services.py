@@ -7,9 +7,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
+
+# Sent (inside the writing transaction) with the `dates` whose working-day status a write changed:
+# the duty roster follows (staff.roster.follow_calendar; this app may not import it).
+days_set = Signal()
 
 
 @transaction.atomic
@@ -39,6 +44,8 @@ def calendar_set_days(*, specs: Iterable[DaySpec], source: str, confirm: bool | 
             CalendarDay.objects.filter(date=spec.date).update(
                 is_workday=spec.is_workday, name=spec.name, source=source, confirmed=confirmed
             )
+    if changed:
+        days_set.send(sender=CalendarDay, dates=changed)
     return changed
 
 

@@ -32,14 +32,16 @@ def _date(request, name: str, label: str, default: datetime.date) -> datetime.da
         return default
 
 
-def _figures(summary: dict, previous: dict) -> list[dict]:
+def _figures(summary: dict, previous: dict | None) -> list[dict]:
+    """The KPI cards; `previous` None (no whole calendar period to compare with): no change shown."""
     out = []
     for name, label in RATE_LABELS.items():
-        now, before = summary[name], previous[name]
+        now, before = summary[name], (previous or {}).get(name)
         delta = None if now is None or before is None else round((now - before) * 100, 1)
         good = None if not delta else (delta > 0) == (name in HIGHER_IS_BETTER)
         numerator, denominator = RATES[name]
         out.append({"name": name, "label": label, "value": now, "delta": delta, "good": good,
+                    "size": None if delta is None else abs(delta),
                     "numerator": numerator, "numerator_label": LABELS[numerator], "n": summary[numerator],
                     "denominator": denominator,
                     "denominator_label": LABELS[denominator], "d": summary[denominator]})
@@ -64,7 +66,8 @@ def dashboard(request):
     period = Period(min(start, end), end)
     try:
         current = queries.scope(request.user, period, station_id)
-        previous = queries.scope(request.user, period.previous(), station_id)
+        compared = queries.comparison(period, today())
+        previous = queries.scope(request.user, compared.previous, station_id) if compared.previous else None
         trend = queries.twelve_months(request.user, end, station_id)
     except Forbidden as exc:  # statistics a role may not see are not there for it
         raise Http404(exc.message) from exc
@@ -80,10 +83,11 @@ def dashboard(request):
     link = lambda **extra: "/staff/petitions/?" + urlencode({**base, **extra})  # noqa: E731
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
-        "period": period, "previous_period": period.previous(), "station_id": station_id,
+        "period": period, "comparison": compared, "station_id": station_id,
+        "whole_links": _whole_links(compared, station_id),
         # Only the stations whose figures this user may see (another would answer 404).
         "stations": _stations(request.user),
-        "summary": summary, "figures": _figures(summary, queries.figures(previous)),
+        "summary": summary, "figures": _figures(summary, queries.figures(previous) if previous is not None else None),
         "received_link": link(), "link_base": link(),
         "by_channel": [(channels.get(k, k), v, link(channel=k)) for k, v in summary["by_channel"].items()],
         "by_source": [(sources.get(k, k), v, link(source=k)) for k, v in summary["by_source"].items()],
@@ -91,7 +95,7 @@ def dashboard(request):
         "by_station": [(r, link(station=r["key"])) for r in tables["station"]],
         "by_agent": [(r, link(agent=r["key"]) if r["key"] else link(unassigned=1)) for r in tables["agent"]],
         "departments": [(d, link(department=d["id"])) for d in queries.departments(
-            current, today=queries.as_of(period, today()))],
+            current, period, today=today())],
         "follow_ups": queries.follow_ups(current),
         "double_checks": queries.double_checks(current, period),
         "repeats": queries.repeats(current, request.user, limit=20),
@@ -110,6 +114,17 @@ def dashboard(request):
                         "urgings": [d["urgings"] for d, _ in context["departments"]]},
     }
     return render(request, "staff/stats.html", context)
+
+
+def _whole_links(compared: queries.Comparison, station_id: int | None) -> list[tuple[str, str]]:
+    """(label, url) of the latest whole periods, for a period that is not compared."""
+    links = []
+    for unit, whole in compared.wholes:
+        params = {"from": whole.start.isoformat(), "to": whole.end.isoformat()}
+        if station_id:
+            params["station"] = str(station_id)
+        links.append((f"查看{queries.period_name(whole, unit)}（完整的{queries.UNITS[unit]}，有环比）", "?" + urlencode(params)))
+    return links
 
 
 def _hotspots(user, station_id: int | None) -> list[matters.Hotspot]:
