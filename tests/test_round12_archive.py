@@ -1,0 +1,90 @@
+"""The archivist, round 12: one case file (一案一档) per case, read with the tools an archivist uses.
+
+- every event has its Chinese name wherever events are shown (the case page's 办理过程, the case
+  summary filed in the case file, the admin, the API's `action_label`): a correction of the
+  petitioner's data (`petitioner_correction`) was printed under its code;
+- the items of a case file sort in their order in any archive tool: the 序号 prefix has as many
+  digits as the count needs (a case with 100 items filed 100 before 11, and its 99th item on the
+  卷内备考表's name);
+- an archive rebuilt from the same data says the same things: the case summary's header is the
+  archive's date, not the moment it was built; the DOCX copies carry the same dates; the timeline
+  of the case stops at its archiving (a failed build and its retry are the file's, not the case's).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import pathlib
+import re
+import zipfile
+
+from django.test import Client
+from pypdf import PdfReader
+
+from daiban.org.models import User
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
+from daiban.petitions.events import event_labels
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "daiban"
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _staff(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _recorded_actions() -> dict[str, str]:
+    """Every event action the code appends by name: `record(petition, "…")`, `Event(action="…")`
+    and `Event.objects.create(action="…")`, with where."""
+    found: dict[str, str] = {}
+    for path in ROOT.rglob("*.py"):
+        if "migrations" in path.parts or "management" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            literal = None
+            if name in ("record", "_done") and len(node.args) >= 2:
+                literal = node.args[1] if name == "record" else node.args[2] if len(node.args) >= 3 else None
+            elif name in ("Event", "create", "filter"):
+                literal = next((k.value for k in node.keywords if k.arg == "action"), None)
+            if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+                found.setdefault(literal.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_event_the_code_records_has_a_chinese_name():
+    labels = event_labels()
+    recorded = _recorded_actions()
+    assert "petitioner_correction" in recorded and "archive_frozen" in recorded  # the scan finds them
+    every = {**recorded, **{a: "ACTIONS" for a in ACTIONS}, **{f"disposition_{a}": "DISPOSITION_ACTIONS"
+                                                               for a in DISPOSITION_ACTIONS}}
+    unnamed = {a: where for a, where in every.items() if not CJK.search(labels.get(a, ""))}
+    assert not unnamed, f"events without a Chinese name: {unnamed}"
+    assert labels["petitioner_correction"] == "更正信访人信息"
+
+
+def test_a_correction_is_named_on_the_case_page_in_the_api_and_in_the_case_summary(api, accepted):
+    p = accepted()
+    corrected = api("agent1").post(f"/petitions/{p['id']}/petitioner/correction",
+                                   {"address": "嘎鲁图镇布寨嘎查", "reason": "登记时地址写错"})
+    assert corrected.status_code == 200, corrected.data
+    event = corrected.data["events"][-1]
+    assert event["action"] == "petitioner_correction" and event["action_label"] == "更正信访人信息"
+    assert all(CJK.search(e["action_label"]) for e in corrected.data["events"])
+    page = _staff("agent1").get(f"/staff/petitions/{p['id']}/").content.decode()
+    assert "更正信访人信息" in page and "petitioner_correction" not in page
+    file = api("agent1").get(f"/petitions/{p['id']}/archive.zip")
+    assert file.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(file.content))
+    summary = next(n for n in archive.namelist() if "案件摘要" in n)
+    text = "".join(pdf_text(archive.read(summary)).split())
+    assert "更正信访人信息" in text and "petitioner_correction" not in text
