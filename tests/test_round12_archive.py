@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import csv
 import io
 import pathlib
 import re
@@ -88,3 +89,45 @@ def test_a_correction_is_named_on_the_case_page_in_the_api_and_in_the_case_summa
     summary = next(n for n in archive.namelist() if "案件摘要" in n)
     text = "".join(pdf_text(archive.read(summary)).split())
     assert "更正信访人信息" in text and "petitioner_correction" not in text
+
+
+def _upload(api_client, petition_id: int, name: str, data: bytes, kind: str = "photo"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return api_client.client.post(f"/api/v1/petitions/{petition_id}/attachments",
+                                  {"file": SimpleUploadedFile(name, data), "kind": kind}, **api_client.headers)
+
+
+def _members(data: bytes) -> list[str]:
+    """The member names under the case file's folder, in the archive's own order."""
+    return [n.split("/", 1)[1] for n in zipfile.ZipFile(io.BytesIO(data)).namelist()]
+
+
+def test_a_case_file_of_more_than_99_items_sorts_in_its_order_by_name(api, accepted):
+    """103 items (the summary, the 代办单, the 受理告知书, 100 photos): names sort in filing order in
+    any archive tool (Windows Explorer, 7-Zip, `ls`), the 卷内备考表 after the last item."""
+    from tests.factories import png_bytes
+
+    p = accepted()
+    agent = api("agent1")
+    for i in range(100):
+        assert _upload(agent, p["id"], f"现场照片{i + 1}.png", png_bytes(i + 2, 3)).status_code == 201
+    file = agent.get(f"/petitions/{p['id']}/archive.zip")
+    assert file.status_code == 200
+    names = [n for n in _members(file.content) if "/" not in n]  # the DOCX copies apart
+    rows = list(csv.reader(io.StringIO(zipfile.ZipFile(io.BytesIO(file.content)).read(
+        f"{p['number']}/000c-卷内目录.csv").decode("utf-8-sig"))))[1:]
+    assert len(rows) == 103
+    filed = [row[7] for row in rows]  # the 卷内目录's order
+    assert filed[0].startswith("001-") and filed[-1].startswith("103-")
+    assert names == ["000a-案卷封面.pdf", "000b-卷内目录.pdf", "000c-卷内目录.csv", *filed, "999-卷内备考表.pdf"]
+    assert names == sorted(names) and len(set(names)) == len(names)
+    docx = [n for n in _members(file.content) if n.startswith("工作文件")]
+    assert docx == sorted(docx) and all(re.match(r"工作文件（DOCX）/\d{3}-", n) for n in docx)
+
+
+def test_a_small_case_file_keeps_its_two_digit_names(api, accepted):
+    p = accepted()
+    names = _members(api("agent1").get(f"/petitions/{p['id']}/archive.zip").content)
+    assert names[:4] == ["00a-案卷封面.pdf", "00b-卷内目录.pdf", "00c-卷内目录.csv", "01-信访事项办理情况（案件摘要）.pdf"]
+    assert names[-1].startswith("工作文件") and "99-卷内备考表.pdf" in names

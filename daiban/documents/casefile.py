@@ -5,7 +5,7 @@ archive.zip holds, under a folder named by the petition's number:
 - 00a-案卷封面.pdf: 案卷题名, 年度, 保管期限, 立卷人, 检查人, 立卷日期 (and 全宗, 档号, 起止日期, 件数, 页数);
 - 00b-卷内目录.pdf and 00c-卷内目录.csv: 序号, 文号, 责任者, 题名, 日期, 页号, 备注, over the PDF copies, with
   running page numbers (页号: the first page of each item, "起-止" when it has several);
-- the items, named by their 序号 (01, 02, …) in filing order: the case summary first, then every document of the case in
+- the items, named by their 序号 (01, 02, …; 001, 002, … from 99 items on: seq_width) in filing order: the case summary first, then every document of the case in
   date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
   一案双查情况记录 with its findings, the attachments in their own format);
 - 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期;
@@ -166,13 +166,29 @@ def items(petition: Petition) -> list[Item]:
         found.append(item)
     found.sort(key=lambda i: (i.day or datetime.date.max, i.order))
     ordered = [first, *found]
+    width = seq_width(len(ordered))
     page = 1
     for number, item in enumerate(ordered, start=1):
         item.seq = number
         item.first_page = page if item.pages else 0
         page += item.pages
-        item.file = zip_name(f"{number:02d}-{item.title}.{item.ext}", limit=90)
+        item.file = zip_name(f"{number:0{width}d}-{item.title}.{item.ext}", limit=90)
     return ordered
+
+
+def seq_width(count: int) -> int:
+    """Digits of the 序号 prefix of a case file of `count` items: at least 2, and enough that the
+    items, the front matter (`00a-`…) and the 卷内备考表 (all nines, after the last item) sort in
+    their order by name in any archive tool: 99 items take 3 digits (001…099, 999-卷内备考表), so
+    neither 100 sorts before 11 nor the 99th item takes the 备考表's name."""
+    return max(2, len(str(count + 1)))
+
+
+def front_names(count: int) -> tuple[str, str, str, str]:
+    """The names of the cover, the 卷内目录 (PDF, CSV) and the 卷内备考表 of a file of `count` items."""
+    width = seq_width(count)
+    zeros = "0" * width
+    return (f"{zeros}a-案卷封面.pdf", f"{zeros}b-卷内目录.pdf", f"{zeros}c-卷内目录.csv", f"{'9' * width}-卷内备考表.pdf")
 
 
 def cover_context(petition: Petition, entries: list[Item]) -> dict:
@@ -212,10 +228,10 @@ def build_archive(petition: Petition) -> bytes:
     note = render_pdf("documents/archive_note.html", context)
     stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
     root = zip_name(petition.number)
-    files: list[tuple[str, bytes]] = [("00a-案卷封面.pdf", cover), ("00b-卷内目录.pdf", index),
-                                      ("00c-卷内目录.csv", index_csv(entries))]
+    cover_name, index_name, csv_name, note_name = front_names(len(entries))
+    files: list[tuple[str, bytes]] = [(cover_name, cover), (index_name, index), (csv_name, index_csv(entries))]
     files += [(e.file, e.data) for e in entries if e.data is not None]
-    files.append(("99-卷内备考表.pdf", note))
+    files.append((note_name, note))
     files += [(f"{DOCX_FOLDER}/{e.file.rsplit('.', 1)[0]}.docx", e.docx) for e in entries if e.docx]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
