@@ -14,18 +14,22 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
+import datetime
 import io
 import pathlib
 import re
 import zipfile
 
+import docx
 from django.test import Client
 from pypdf import PdfReader
 
 from daiban.org.models import User
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.events import event_labels
+from tests.test_documents import finished  # noqa: F401  (fixture)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "daiban"
 CJK = re.compile("[\u4e00-\u9fff]")
@@ -131,3 +135,59 @@ def test_a_small_case_file_keeps_its_two_digit_names(api, accepted):
     names = _members(api("agent1").get(f"/petitions/{p['id']}/archive.zip").content)
     assert names[:4] == ["00a-案卷封面.pdf", "00b-卷内目录.pdf", "00c-卷内目录.csv", "01-信访事项办理情况（案件摘要）.pdf"]
     assert names[-1].startswith("工作文件") and "99-卷内备考表.pdf" in names
+
+
+def _run_worker(queue) -> None:
+    results, queue.results = list(queue.results), []
+    for result in results:
+        with contextlib.suppress(Exception):  # the worker records a failure; the test reads the outcome
+            result.task.call(*result.args)
+
+
+def test_a_case_file_built_again_weeks_later_says_the_same_things(api, finished, monkeypatch, settings, clock):  # noqa: F811
+    """The build at archiving fails (no Pango on the worker), gives up, and is asked again by a
+    download three weeks later: the case file then made is the one that would have been made at
+    archiving, byte for byte — the summary's header gives the archiving date (not the moment of the
+    build), the DOCX copies the same dates, and the summary's timeline stops at 整理归档 (the failed
+    build and its retry are the file's own events)."""
+    from django_tasks import default_task_backend
+
+    from daiban.documents import casefile
+    from daiban.documents.models import ArchiveFile
+    from daiban.documents.services import load_case
+
+    pid = finished["id"]
+    agent = api("agent1")
+    agent.act(pid, "terminate", {"note": "群众基本满意"})
+    agent.act(pid, "follow_up", {"note": "回访无反弹"})
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    queue = default_task_backend
+    assert agent.act(pid, "archive").status_code == 200
+    expected = casefile.build_archive(load_case(pid))  # what a build at archiving makes
+
+    def no_pango(petition_id):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("daiban.documents.archive.archive_freeze", no_pango)
+        for _ in range(10):
+            _run_worker(queue)
+    assert not ArchiveFile.objects.filter(petition_id=pid).exists()
+    clock.move_to("2026-10-09 15:30:00+08:00")
+    assert agent.get(f"/petitions/{pid}/archive.zip").status_code == 202  # asks for the build again
+    _run_worker(queue)
+    built = agent.get(f"/petitions/{pid}/archive.zip")
+    assert built.status_code == 200
+    got, want = zipfile.ZipFile(io.BytesIO(built.content)), zipfile.ZipFile(io.BytesIO(expected))
+    assert got.namelist() == want.namelist()
+    assert [n for n in got.namelist() if got.read(n) != want.read(n)] == []
+    assert built.content == expected
+    summary = "".join(pdf_text(got.read(next(n for n in got.namelist() if "案件摘要" in n))).split())
+    assert "归档日期：2026年9月16日" in summary and "生成时间" not in summary and "2026年10月9日" not in summary
+    assert "案卷生成失败" not in summary and "重新生成案卷" not in summary and "整理归档" in summary
+    docx_name = next(n for n in got.namelist() if n.endswith(".docx"))
+    properties = docx.Document(io.BytesIO(got.read(docx_name))).core_properties
+    assert properties.created == datetime.datetime(2026, 9, 15, 16, 0, tzinfo=datetime.UTC)  # 00:00 in Beijing
+    assert {info.date_time for info in zipfile.ZipFile(io.BytesIO(got.read(docx_name))).infolist()} == {
+        (2026, 9, 16, 0, 0, 0)}

@@ -107,16 +107,41 @@ def _attachment_item(attachment: Attachment, station: str) -> Item:
     return Item(title, "", author, day, data, ext, pages=pages)
 
 
-def _document_item(form: FormDoc, author: str, order: int) -> Item:
+def _document_item(form: FormDoc, author: str, order: int, stamp: datetime.datetime | None = None) -> Item:
     pdf = form_pdf(form)
     return Item(form.title if not form.title.startswith("信访事项") else f"《{form.title}》", form.number, author,
-                form.date, pdf, "pdf", pages=_pages(pdf), docx=render_docx(form), order=order)
+                form.date, pdf, "pdf", pages=_pages(pdf), docx=render_docx(form, stamp=stamp), order=order)
+
+
+def filed_at(petition: Petition) -> datetime.datetime | None:
+    """When the case file says it was made: the start of its archiving day in local time (Asia/Shanghai)
+    once archived, so that a file built again from the same data (a failed build retried days later,
+    a restored backup) is the same bytes; None before (a preview is of its moment)."""
+    if petition.archived_on is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(petition.archived_on, datetime.time()))
+
+
+# Events of the case file itself, not of the case: its build failed, was retried, was frozen.
+FILE_EVENTS = frozenset({"archive_frozen", "archive_failed", "archive_retry"})
+
+
+def case_events(petition: Petition) -> list:
+    """The case's events in date order, as the case file tells them: those of the file's own build
+    left out (FILE_EVENTS), and, once archived, none recorded after the `archive` step — what the
+    file says is what stood when it was sealed, whenever it is built."""
+    events = [e for e in petition.events.all() if e.action not in FILE_EVENTS]
+    archived = [e.pk for e in events if e.action == "archive"]
+    if petition.archived_on is not None and archived:
+        events = [e for e in events if e.pk <= archived[-1]]
+    return sorted(events, key=lambda e: (e.on, e.pk))
 
 
 def case_summary_pdf(petition: Petition) -> bytes:
-    """信访事项办理情况: the case on a few pages, its events in date order."""
+    """信访事项办理情况: the case on a few pages, its events in date order (case_events). Its header
+    gives the archiving date once archived (the same file whenever built), else the moment it was made."""
     person = petitioner_view(petition, None)  # the case file holds the full data
-    events = sorted(petition.events.all(), key=lambda e: (e.on, e.pk))
+    events = case_events(petition)
     for e in events:  # the 一案双查 steps without their text (read by the case agent too)
         e.note = timeline_note(e.action, e.note)
     return render_pdf("documents/summary.html", {
@@ -127,7 +152,7 @@ def case_summary_pdf(petition: Petition) -> bytes:
         "on_time": not petition.concluded_late if petition.concluded_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
                               if petition.followed_up_on and petition.follow_up_due_on else None),
-        "generated": timezone.localtime(),
+        "generated": None if petition.archived_on else timezone.localtime(),
     })
 
 
@@ -137,29 +162,30 @@ def items(petition: Petition) -> list[Item]:
     station = petition.station.name
     bureau = settings.DAIBAN_BUREAU_NAME
     summary = case_summary_pdf(petition)
+    stamp = filed_at(petition)
     first = Item("信访事项办理情况（案件摘要）", petition.number, station, petition.archived_on or timezone.localdate(),
                  summary, "pdf", pages=_pages(summary))
     # A blank 代办单 would be counted as a document of the file (forms.agency_form_applies).
-    found = [_document_item(agency_form(petition, person=person), station, 1)] if agency_form_applies(petition) else []
+    found = [_document_item(agency_form(petition, person=person), station, 1, stamp)] if agency_form_applies(petition) else []
     for disposition in petition.dispositions.all():
-        item = _document_item(disposition_form(disposition, person=person), station, 2)
+        item = _document_item(disposition_form(disposition, person=person), station, 2, stamp)
         item.title = f"《信访事项处置单》（{disposition.department.name}）"
         found.append(item)
     # Every letter the petitioner was given: each earlier 延期办理告知书 and 处理意见书 too, each signed
     # (责任者) by the organ that issued it (the 复查/复核意见书 by the reviewing organs).
     earlier = notices.earlier_letters(petition)
     for kind in [*earlier, *(k for k, ok in notices.available(petition).items() if ok)]:
-        item = _document_item(notices.build(petition, kind), notices.issuer(kind), 3)
+        item = _document_item(notices.build(petition, kind), notices.issuer(kind), 3, stamp)
         if (which := notices.letter_round(kind, earlier)) is not None:  # which copy, in the 卷内目录
             item.title += f"（第{which}次）"
         found.append(item)
     for referral in petition.judicial_referrals.all():
-        item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)
+        item = _document_item(referral_letter(petition, referral, person=person), bureau, 3, stamp)
         item.title = f"移送函（{referral.organ}）"
         found.append(item)
     # The 一案双查 in full: the timeline keeps its text out (timeline_note), its record holds it.
     for check in petition.double_investigations.all():
-        found.append(_document_item(double_check_record(petition, check), bureau, 3))
+        found.append(_document_item(double_check_record(petition, check), bureau, 3, stamp))
     for attachment in petition.attachments.all():
         item = _attachment_item(attachment, station)
         item.order = 4
