@@ -191,3 +191,39 @@ def test_a_case_file_built_again_weeks_later_says_the_same_things(api, finished,
     assert properties.created == datetime.datetime(2026, 9, 15, 16, 0, tzinfo=datetime.UTC)  # 00:00 in Beijing
     assert {info.date_time for info in zipfile.ZipFile(io.BytesIO(got.read(docx_name))).infolist()} == {
         (2026, 9, 16, 0, 0, 0)}
+
+
+def test_an_attachment_gone_or_changed_in_storage_is_told_as_it_is(api, accepted):
+    """A file gone from storage is listed in the 卷内目录 without a file name (the archive holds
+    none) and the 卷内备考表 says it is not in the volume (it said 原文件保留在卷内); a file whose
+    bytes are no longer those uploaded (its recorded SHA-256) is filed as found and said to differ."""
+    from django.core.files.base import ContentFile
+
+    from daiban.documents.models import Attachment
+    from daiban.documents.storage import private_storage
+    from tests.factories import png_bytes
+
+    p = accepted()
+    agent = api("agent1")
+    gone = _upload(agent, p["id"], "来信第一页.png", png_bytes(5, 5), kind="letter").json()["id"]
+    changed = _upload(agent, p["id"], "现场照片.png", png_bytes(6, 5)).json()["id"]
+    storage = private_storage()
+    storage.delete(Attachment.objects.get(pk=gone).stored_name)
+    other = storage.save("attachments/test-swapped.png", ContentFile(png_bytes(7, 5)))
+    Attachment.objects.filter(pk=changed).update(stored_name=other)
+    file = agent.get(f"/petitions/{p['id']}/archive.zip")
+    assert file.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(file.content))
+    root = p["number"]
+    rows = list(csv.reader(io.StringIO(archive.read(f"{root}/00c-卷内目录.csv").decode("utf-8-sig"))))[1:]
+    missing = next(r for r in rows if "来信第一页" in r[3])
+    assert missing[6] == "文件缺失，无法打开" and missing[7] == "" and missing[5] == "—"
+    altered = next(r for r in rows if "现场照片" in r[3])
+    assert altered[6] == "文件与上传时的SHA-256校验值不一致" and altered[7] in _members(file.content)
+    members = _members(file.content)
+    assert all(r[7] in members for r in rows if r[7])
+    note = "".join(pdf_text(archive.read(f"{root}/99-卷内备考表.pdf")).split())
+    assert f"第{missing[0]}件附件：来信第一页.png（来信扫描件）：文件缺失，无法打开，未计页数，卷内无此文件" in note
+    assert "原文件保留在卷内" not in note
+    assert f"第{altered[0]}件附件：现场照片.png（照片）：文件与上传时的SHA-256校验值不一致，按现存文件归档" in note
+    storage.delete(other)

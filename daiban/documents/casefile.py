@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import logging
 import zipfile
@@ -44,6 +45,7 @@ from daiban.petitions.selectors import petitioner_view
 log = logging.getLogger(__name__)
 BROKEN = "文件损坏，无法打开"
 MISSING = "文件缺失，无法打开"
+ALTERED = "文件与上传时的SHA-256校验值不一致"
 DOCX_FOLDER = "工作文件（DOCX）"
 
 
@@ -80,7 +82,9 @@ def _pages(data: bytes) -> int:
 
 
 def _attachment_item(attachment: Attachment, station: str) -> Item:
-    """An attachment as filed: its own bytes, its page count; a file that does not open is listed as such."""
+    """An attachment as filed: its own bytes, its page count. A file that does not open is listed as
+    such (BROKEN), one gone from storage is listed without a file (MISSING), and one whose bytes are
+    no longer those uploaded (its recorded SHA-256) is filed as found and said to differ (ALTERED)."""
 
     name = clean(attachment.name) or "附件"
     ext = (name.rsplit(".", 1)[-1].lower() if "." in name else "")[:5] or "bin"
@@ -92,19 +96,29 @@ def _attachment_item(attachment: Attachment, station: str) -> Item:
     except OSError:
         log.warning("attachment %s missing from storage", attachment.pk)
         return Item(title, "", author, day, None, ext, note=MISSING)
+    notes = []
+    pages = _attachment_pages(attachment, data)
+    if pages is None:
+        log.warning("attachment %s does not open", attachment.pk)
+        notes.append(BROKEN)
+    if attachment.sha256 and hashlib.sha256(data).hexdigest() != attachment.sha256:
+        log.warning("attachment %s differs from its recorded SHA-256", attachment.pk)
+        notes.append(ALTERED)
+    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes))
+
+
+def _attachment_pages(attachment: Attachment, data: bytes) -> int | None:
+    """The pages of an attachment's bytes (a PDF's, 1 for an image), None when they do not open."""
     try:
         if attachment.content_type == "application/pdf":
-            pages = _pages(data)
-        else:
-            from PIL import Image
+            return _pages(data)
+        from PIL import Image
 
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-            pages = 1
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return 1
     except Exception:  # noqa: BLE001 (any failure to open is the same fact for the archive)
-        log.warning("attachment %s does not open", attachment.pk)
-        return Item(title, "", author, day, data, ext, note=BROKEN)
-    return Item(title, "", author, day, data, ext, pages=pages)
+        return None
 
 
 def _document_item(form: FormDoc, author: str, order: int, stamp: datetime.datetime | None = None) -> Item:
@@ -240,7 +254,7 @@ def index_csv(entries: list[Item]) -> bytes:
     for i, entry in enumerate(entries, start=1):
         writer.writerow([i, *(csv_text(v) for v in (entry.number, entry.author, entry.title,
                                                     date_text(entry.day) if entry.day else "", entry.page_text,
-                                                    entry.note, entry.file))])
+                                                    entry.note, entry.file if entry.data is not None else ""))])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
