@@ -227,3 +227,50 @@ def test_an_attachment_gone_or_changed_in_storage_is_told_as_it_is(api, accepted
     assert "原文件保留在卷内" not in note
     assert f"第{altered[0]}件附件：现场照片.png（照片）：文件与上传时的SHA-256校验值不一致，按现存文件归档" in note
     storage.delete(other)
+
+
+HOSTILE_NAMES = [
+    "../../etc/passwd.png", "..\\..\\boot.png", "现场" * 45 + ".png", "😀照片👨‍👩‍👧.png", "\u202egnp.exe",
+    "abc\u200f\u202bdef.png", "证据.png", "证据.png", "CON.png", "a/b/c.png", ".hidden.png", "  .png",
+    "名称\n换行.png", "tab\tname.png", "ملف.png", "fichie\u0301.png", "NUL", "=cmd|' /C calc'!A0.png", "证据.PNG",
+    "照片" * 20 + ".png", "第二十一张.png", "最后一张.png",
+]
+
+
+def test_hostile_attachment_names_file_safely_and_no_index_entry_is_split_over_two_pages(api, accepted):
+    """Names with ../, device names, bidi marks, emoji, new lines, 90 characters, twice the same:
+    each member is one safe component under the case's folder, unique, at most 240 bytes, without
+    bidi controls; each is listed in the 卷内目录; and no entry of the 卷内目录 is split over two
+    pages (its 序号 and 页号 at the foot of one page, its 题名 at the head of the next)."""
+    import pdfplumber
+
+    from tests.factories import png_bytes
+
+    p = accepted()
+    agent = api("agent1")
+    for i, name in enumerate(HOSTILE_NAMES):
+        assert _upload(agent, p["id"], name, png_bytes(i + 3, 4)).status_code == 201, name
+    file = agent.get(f"/petitions/{p['id']}/archive.zip")
+    assert file.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(file.content))
+    root = p["number"]
+    names = archive.namelist()
+    assert len(set(names)) == len(names)
+    for name in names:
+        parts = name.split("/")
+        assert parts[0] == root and ".." not in parts and all(part.strip(". ") for part in parts), name
+        assert all(len(part.encode()) <= 240 for part in parts), name
+        assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069\\\\:*?\"<>|\n\t]", name), name
+    rows = list(csv.reader(io.StringIO(archive.read(f"{root}/00c-卷内目录.csv").decode("utf-8-sig"))))[1:]
+    attachments = [r for r in rows if r[3].startswith("附件：")]
+    assert len(attachments) == len(HOSTILE_NAMES) and all(r[7] in _members(file.content) for r in attachments)
+    seen: list[str] = []
+    with pdfplumber.open(io.BytesIO(archive.read(f"{root}/00b-卷内目录.pdf"))) as pdf:
+        assert len(pdf.pages) >= 2
+        for page in pdf.pages:
+            for table in page.extract_tables():
+                for row in table[1:]:  # the header repeats on every page
+                    number, title = (row[0] or "").strip(), (row[3] or "").strip()
+                    assert number and title and (row[5] or "").strip(), f"an entry split over pages: {row}"
+                    seen.append(number)
+    assert seen == [str(i) for i in range(1, len(rows) + 1)]
