@@ -274,3 +274,11 @@ def test_hostile_attachment_names_file_safely_and_no_index_entry_is_split_over_t
                     assert number and title and (row[5] or "").strip(), f"an entry split over pages: {row}"
                     seen.append(number)
     assert seen == [str(i) for i in range(1, len(rows) + 1)]
+
+
+def test_the_prefix_is_as_wide_as_the_count_needs():
+    from daiban.documents.casefile import front_names, seq_width
+
+    assert [seq_width(n) for n in (1, 9, 10, 98, 99, 100, 998, 999)] == [2, 2, 2, 2, 3, 3, 3, 4]
+    assert front_names(98) == ("00a-案卷封面.pdf", "00b-卷内目录.pdf", "00c-卷内目录.csv", "99-卷内备考表.pdf")
+    assert front_names(99)[3] == "999-卷内备考表.pdf" and front_names(99)[0] == "000a-案卷封面.pdf"
