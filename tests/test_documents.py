@@ -272,7 +272,8 @@ def test_an_attachment_that_does_not_open_is_listed_not_fatal(api, finished, clo
         assert name.split("/")[0] == finished["number"]
     rows = list(csv.reader(io.StringIO(archive.read(f"{finished['number']}/00c-卷内目录.csv").decode("utf-8-sig"))))
     bad = next(r for r in rows if "假的.pdf" in r[3])
-    assert bad[6] == "文件损坏，无法打开" and bad[5] == "—"
+    # Damaged in storage: it does not open, and its bytes are no longer those uploaded (SHA-256).
+    assert bad[6] == "文件损坏，无法打开；文件与上传时的SHA-256校验值不一致" and bad[5] == "—"
     assert "文件损坏，无法打开" in pdf_text(archive.read(f"{finished['number']}/00b-卷内目录.pdf"))
     private_storage().delete(stored)
 

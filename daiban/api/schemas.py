@@ -284,6 +284,7 @@ class EventOut(Schema):
     on: datetime.date
     actor: str
     action: str
+    action_label: str = Field("", description="动作的中文名称（与办理过程、案件摘要所列相同）")
     from_status: str | None
     to_status: str | None
     note: str

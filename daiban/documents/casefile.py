@@ -5,7 +5,7 @@ archive.zip holds, under a folder named by the petition's number:
 - 00a-案卷封面.pdf: 案卷题名, 年度, 保管期限, 立卷人, 检查人, 立卷日期 (and 全宗, 档号, 起止日期, 件数, 页数);
 - 00b-卷内目录.pdf and 00c-卷内目录.csv: 序号, 文号, 责任者, 题名, 日期, 页号, 备注, over the PDF copies, with
   running page numbers (页号: the first page of each item, "起-止" when it has several);
-- the items, named by their 序号 (01, 02, …) in filing order: the case summary first, then every document of the case in
+- the items, named by their 序号 (01, 02, …; 001, 002, … from 99 items on: seq_width) in filing order: the case summary first, then every document of the case in
   date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
   一案双查情况记录 with its findings, the attachments in their own format);
 - 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期;
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import logging
 import zipfile
@@ -44,6 +45,7 @@ from daiban.petitions.selectors import petitioner_view
 log = logging.getLogger(__name__)
 BROKEN = "文件损坏，无法打开"
 MISSING = "文件缺失，无法打开"
+ALTERED = "文件与上传时的SHA-256校验值不一致"
 DOCX_FOLDER = "工作文件（DOCX）"
 
 
@@ -80,7 +82,9 @@ def _pages(data: bytes) -> int:
 
 
 def _attachment_item(attachment: Attachment, station: str) -> Item:
-    """An attachment as filed: its own bytes, its page count; a file that does not open is listed as such."""
+    """An attachment as filed: its own bytes, its page count. A file that does not open is listed as
+    such (BROKEN), one gone from storage is listed without a file (MISSING), and one whose bytes are
+    no longer those uploaded (its recorded SHA-256) is filed as found and said to differ (ALTERED)."""
 
     name = clean(attachment.name) or "附件"
     ext = (name.rsplit(".", 1)[-1].lower() if "." in name else "")[:5] or "bin"
@@ -92,31 +96,66 @@ def _attachment_item(attachment: Attachment, station: str) -> Item:
     except OSError:
         log.warning("attachment %s missing from storage", attachment.pk)
         return Item(title, "", author, day, None, ext, note=MISSING)
+    notes = []
+    pages = _attachment_pages(attachment, data)
+    if pages is None:
+        log.warning("attachment %s does not open", attachment.pk)
+        notes.append(BROKEN)
+    if attachment.sha256 and hashlib.sha256(data).hexdigest() != attachment.sha256:
+        log.warning("attachment %s differs from its recorded SHA-256", attachment.pk)
+        notes.append(ALTERED)
+    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes))
+
+
+def _attachment_pages(attachment: Attachment, data: bytes) -> int | None:
+    """The pages of an attachment's bytes (a PDF's, 1 for an image), None when they do not open."""
     try:
         if attachment.content_type == "application/pdf":
-            pages = _pages(data)
-        else:
-            from PIL import Image
+            return _pages(data)
+        from PIL import Image
 
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-            pages = 1
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return 1
     except Exception:  # noqa: BLE001 (any failure to open is the same fact for the archive)
-        log.warning("attachment %s does not open", attachment.pk)
-        return Item(title, "", author, day, data, ext, note=BROKEN)
-    return Item(title, "", author, day, data, ext, pages=pages)
+        return None
 
 
-def _document_item(form: FormDoc, author: str, order: int) -> Item:
+def _document_item(form: FormDoc, author: str, order: int, stamp: datetime.datetime | None = None) -> Item:
     pdf = form_pdf(form)
     return Item(form.title if not form.title.startswith("信访事项") else f"《{form.title}》", form.number, author,
-                form.date, pdf, "pdf", pages=_pages(pdf), docx=render_docx(form), order=order)
+                form.date, pdf, "pdf", pages=_pages(pdf), docx=render_docx(form, stamp=stamp), order=order)
+
+
+def filed_at(petition: Petition) -> datetime.datetime | None:
+    """When the case file says it was made: the start of its archiving day in local time (Asia/Shanghai)
+    once archived, so that a file built again from the same data (a failed build retried days later,
+    a restored backup) is the same bytes; None before (a preview is of its moment)."""
+    if petition.archived_on is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(petition.archived_on, datetime.time()))
+
+
+# Events of the case file itself, not of the case: its build failed, was retried, was frozen.
+FILE_EVENTS = frozenset({"archive_frozen", "archive_failed", "archive_retry"})
+
+
+def case_events(petition: Petition) -> list:
+    """The case's events in date order, as the case file tells them: those of the file's own build
+    left out (FILE_EVENTS), and, once archived, none recorded after the `archive` step — what the
+    file says is what stood when it was sealed, whenever it is built."""
+    events = [e for e in petition.events.all() if e.action not in FILE_EVENTS]
+    archived = [e.pk for e in events if e.action == "archive"]
+    if petition.archived_on is not None and archived:
+        events = [e for e in events if e.pk <= archived[-1]]
+    return sorted(events, key=lambda e: (e.on, e.pk))
 
 
 def case_summary_pdf(petition: Petition) -> bytes:
-    """信访事项办理情况: the case on a few pages, its events in date order."""
+    """信访事项办理情况: the case on a few pages, its events in date order (case_events). Its header
+    gives the archiving date once archived (the same file whenever built), else the moment it was made."""
     person = petitioner_view(petition, None)  # the case file holds the full data
-    events = sorted(petition.events.all(), key=lambda e: (e.on, e.pk))
+    events = case_events(petition)
     for e in events:  # the 一案双查 steps without their text (read by the case agent too)
         e.note = timeline_note(e.action, e.note)
     return render_pdf("documents/summary.html", {
@@ -127,7 +166,7 @@ def case_summary_pdf(petition: Petition) -> bytes:
         "on_time": not petition.concluded_late if petition.concluded_on else None,
         "follow_up_in_time": (petition.followed_up_on <= petition.follow_up_due_on
                               if petition.followed_up_on and petition.follow_up_due_on else None),
-        "generated": timezone.localtime(),
+        "generated": None if petition.archived_on else timezone.localtime(),
     })
 
 
@@ -137,42 +176,59 @@ def items(petition: Petition) -> list[Item]:
     station = petition.station.name
     bureau = settings.DAIBAN_BUREAU_NAME
     summary = case_summary_pdf(petition)
+    stamp = filed_at(petition)
     first = Item("信访事项办理情况（案件摘要）", petition.number, station, petition.archived_on or timezone.localdate(),
                  summary, "pdf", pages=_pages(summary))
     # A blank 代办单 would be counted as a document of the file (forms.agency_form_applies).
-    found = [_document_item(agency_form(petition, person=person), station, 1)] if agency_form_applies(petition) else []
+    found = [_document_item(agency_form(petition, person=person), station, 1, stamp)] if agency_form_applies(petition) else []
     for disposition in petition.dispositions.all():
-        item = _document_item(disposition_form(disposition, person=person), station, 2)
+        item = _document_item(disposition_form(disposition, person=person), station, 2, stamp)
         item.title = f"《信访事项处置单》（{disposition.department.name}）"
         found.append(item)
     # Every letter the petitioner was given: each earlier 延期办理告知书 and 处理意见书 too, each signed
     # (责任者) by the organ that issued it (the 复查/复核意见书 by the reviewing organs).
     earlier = notices.earlier_letters(petition)
     for kind in [*earlier, *(k for k, ok in notices.available(petition).items() if ok)]:
-        item = _document_item(notices.build(petition, kind), notices.issuer(kind), 3)
+        item = _document_item(notices.build(petition, kind), notices.issuer(kind), 3, stamp)
         if (which := notices.letter_round(kind, earlier)) is not None:  # which copy, in the 卷内目录
             item.title += f"（第{which}次）"
         found.append(item)
     for referral in petition.judicial_referrals.all():
-        item = _document_item(referral_letter(petition, referral, person=person), bureau, 3)
+        item = _document_item(referral_letter(petition, referral, person=person), bureau, 3, stamp)
         item.title = f"移送函（{referral.organ}）"
         found.append(item)
     # The 一案双查 in full: the timeline keeps its text out (timeline_note), its record holds it.
     for check in petition.double_investigations.all():
-        found.append(_document_item(double_check_record(petition, check), bureau, 3))
+        found.append(_document_item(double_check_record(petition, check), bureau, 3, stamp))
     for attachment in petition.attachments.all():
         item = _attachment_item(attachment, station)
         item.order = 4
         found.append(item)
     found.sort(key=lambda i: (i.day or datetime.date.max, i.order))
     ordered = [first, *found]
+    width = seq_width(len(ordered))
     page = 1
     for number, item in enumerate(ordered, start=1):
         item.seq = number
         item.first_page = page if item.pages else 0
         page += item.pages
-        item.file = zip_name(f"{number:02d}-{item.title}.{item.ext}", limit=90)
+        item.file = zip_name(f"{number:0{width}d}-{item.title}.{item.ext}", limit=90)
     return ordered
+
+
+def seq_width(count: int) -> int:
+    """Digits of the 序号 prefix of a case file of `count` items: at least 2, and enough that the
+    items, the front matter (`00a-`…) and the 卷内备考表 (all nines, after the last item) sort in
+    their order by name in any archive tool: 99 items take 3 digits (001…099, 999-卷内备考表), so
+    neither 100 sorts before 11 nor the 99th item takes the 备考表's name."""
+    return max(2, len(str(count + 1)))
+
+
+def front_names(count: int) -> tuple[str, str, str, str]:
+    """The names of the cover, the 卷内目录 (PDF, CSV) and the 卷内备考表 of a file of `count` items."""
+    width = seq_width(count)
+    zeros = "0" * width
+    return (f"{zeros}a-案卷封面.pdf", f"{zeros}b-卷内目录.pdf", f"{zeros}c-卷内目录.csv", f"{'9' * width}-卷内备考表.pdf")
 
 
 def cover_context(petition: Petition, entries: list[Item]) -> dict:
@@ -198,7 +254,7 @@ def index_csv(entries: list[Item]) -> bytes:
     for i, entry in enumerate(entries, start=1):
         writer.writerow([i, *(csv_text(v) for v in (entry.number, entry.author, entry.title,
                                                     date_text(entry.day) if entry.day else "", entry.page_text,
-                                                    entry.note, entry.file))])
+                                                    entry.note, entry.file if entry.data is not None else ""))])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
@@ -212,10 +268,10 @@ def build_archive(petition: Petition) -> bytes:
     note = render_pdf("documents/archive_note.html", context)
     stamp = (petition.archived_on or timezone.localdate()).timetuple()[:3] + (0, 0, 0)
     root = zip_name(petition.number)
-    files: list[tuple[str, bytes]] = [("00a-案卷封面.pdf", cover), ("00b-卷内目录.pdf", index),
-                                      ("00c-卷内目录.csv", index_csv(entries))]
+    cover_name, index_name, csv_name, note_name = front_names(len(entries))
+    files: list[tuple[str, bytes]] = [(cover_name, cover), (index_name, index), (csv_name, index_csv(entries))]
     files += [(e.file, e.data) for e in entries if e.data is not None]
-    files.append(("99-卷内备考表.pdf", note))
+    files.append((note_name, note))
     files += [(f"{DOCX_FOLDER}/{e.file.rsplit('.', 1)[0]}.docx", e.docx) for e in entries if e.docx]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -10,8 +10,10 @@ form's pages say 第 N 页 共 M 页, a letter's — N — at the outer side (GB
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import zipfile
 from xml.sax.saxutils import escape as xml_escape
 
 from django.utils import timezone
@@ -138,7 +140,7 @@ def _spacing(paragraph, line_pt: float, before_pt: float = 0, after_pt: float = 
         _put(ppr, tag, _PPR_ORDER, val="0")
 
 
-def _page(document, form: FormDoc | None = None) -> None:
+def _page(document, form: FormDoc | None = None, stamp: datetime.datetime | None = None) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
     section.top_margin, section.bottom_margin = Mm(MARGIN_MM["top"]), Mm(MARGIN_MM["bottom"])
@@ -153,7 +155,7 @@ def _page(document, form: FormDoc | None = None) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     if form is not None:
         _headers(section, form)
-        _properties(document, form)
+        _properties(document, form, stamp)
 
 
 def _field(paragraph, code: str, shown: str, *, font=None, size=None) -> None:
@@ -245,9 +247,10 @@ def _song(run, size) -> None:
         fonts.set(qn(attr), SONG_FONT)
 
 
-def _properties(document, form: FormDoc) -> None:
-    """Core properties: the bureau wrote it, now (not python-docx in 2013)."""
-    now = timezone.now().replace(microsecond=0)
+def _properties(document, form: FormDoc, stamp: datetime.datetime | None = None) -> None:
+    """Core properties: the bureau wrote it, at `stamp` (an aware datetime; default now), not
+    python-docx in 2013. python-docx writes the time as given with a Z: it is given in UTC."""
+    now = (stamp or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0, tzinfo=None)
     props = document.core_properties
     props.author = props.last_modified_by = clean(form.author)
     props.title = clean(f"{form.title} {form.number}")
@@ -404,9 +407,12 @@ def _declare_fonts(part) -> None:
     part._blob = xml.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
 
 
-def render_docx(form: FormDoc) -> bytes:
+def render_docx(form: FormDoc, *, stamp: datetime.datetime | None = None) -> bytes:
+    """The DOCX of a form or letter. `stamp` (aware): the moment it says it was made — its core
+    properties and the times of its parts —, so that the case file's copy, made at its archiving,
+    is the same bytes whenever it is built again (casefile.build_archive); default now."""
     document = official_document()
-    _page(document, form)
+    _page(document, form, stamp)
     # python-docx's template starts with an empty paragraph; the title takes its place.
     for paragraph in list(document.paragraphs):
         paragraph._p.getparent().remove(paragraph._p)
@@ -419,6 +425,20 @@ def render_docx(form: FormDoc) -> bytes:
         _form_table(document, form)
     buffer = io.BytesIO()
     document.save(buffer)
+    return buffer.getvalue() if stamp is None else restamped(buffer.getvalue(), stamp)
+
+
+def restamped(package: bytes, stamp: datetime.datetime) -> bytes:
+    """An OOXML package (a ZIP) with every part's time set to `stamp` in local time (python-docx
+    writes the moment of saving), its parts, their order and their bytes unchanged."""
+    when = timezone.localtime(stamp).timetuple()[:6]
+    source = zipfile.ZipFile(io.BytesIO(package))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            part = zipfile.ZipInfo(info.filename, date_time=when)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(part, source.read(info))
     return buffer.getvalue()
 
 

@@ -20,6 +20,7 @@ db_worker`), one task per event and consumer.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -42,13 +43,14 @@ EVENT_LABELS = {
     "archive_failed": "案卷生成失败", "archive_retry": "重新生成案卷", "link": "认定为同一事项", "unlink": "认定不是同一事项",
     "public_rating": "信访人评价", "undo": "撤销上一步", "disposition_share": "共享处置单",
     "double_check_assign": "一案双查指派", "double_check_findings": "一案双查查明情况",
-    "double_check_close": "一案双查结束",
+    "double_check_close": "一案双查结束", "petitioner_correction": "更正信访人信息",
 }
 
 
+@functools.cache
 def event_labels() -> dict[str, str]:
     """Every event's label: each petition action's, each disposition action's (as "disposition_…")
-    and EVENT_LABELS."""
+    and EVENT_LABELS. Built once (the action tables are fixed at import); not to be changed."""
     from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 
     return {**{name: act.label for name, act in ACTIONS.items()},

@@ -587,9 +587,11 @@ def escalation_out(petition: Petition) -> dict[str, Any] | None:
 def event_out(e: Event) -> dict[str, Any]:
     """One timeline entry; the 一案双查 steps say only that they happened (double_checks.timeline_note)."""
     from daiban.petitions.double_checks import timeline_note
+    from daiban.petitions.events import event_labels
 
     return {
         "at": timezone.localtime(e.at), "on": e.on, "actor": e.actor_name, "action": e.action,
+        "action_label": event_labels().get(e.action, e.action),
         "from_status": e.from_status or None, "to_status": e.to_status or None,
         "note": timeline_note(e.action, e.note),
         "review_level": (e.data or {}).get("level") if e.to_status == "under_review" else None,
