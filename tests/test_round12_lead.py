@@ -65,3 +65,49 @@ def test_a_signature_carriers_would_refuse_stops_the_start_with_a_message_naming
     run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True,
                          timeout=60)
     assert run.returncode != 0 and "DAIBAN_SMS_SIGNATURE" in run.stderr and "短信签名" in run.stderr
+
+
+# --- a letter's last lines are not left alone on a page of their own ------------------------------
+
+def test_a_letter_a_few_lines_too_long_is_tightened_onto_its_pages_in_pdf_and_docx(api, org, clock):
+    """The 受理告知书 of a matter accepted while next year's holidays were unannounced carries the
+    caveat, which pushed its contact line (代办员、联系地址、联系电话) alone onto a second page, in the
+    PDF and in the DOCX. GB/T 9704 §7.3.5.4 lets the line spacing be adjusted: it fits on one page, and
+    the DOCX LibreOffice lays out holds the same pages."""
+    import io
+
+    import docx
+    import pytest
+    from pypdf import PdfReader
+
+    from tests.office import SOFFICE, page_count, page_texts, to_pdf
+    from tests.test_round10_letters import routed
+
+    a = api("agent1")
+    pid, _ = routed(api, org, clock, "2027-01-04")
+    pdf = a.client.get(f"/api/v1/petitions/{pid}/notices/acceptance.pdf", **a.headers).content
+    pages = ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 1 and "2027年节假日安排公布后" in pages[0] and "联系电话" in pages[0], pages
+    word = a.client.get(f"/api/v1/petitions/{pid}/notices/acceptance.docx", **a.headers).content
+    pitches = {p.paragraph_format.line_spacing.pt for p in docx.Document(io.BytesIO(word)).paragraphs
+               if p.paragraph_format.line_spacing is not None and p.text.startswith("特此告知")}
+    assert pitches and max(pitches) < 28.9, pitches  # the DOCX takes the pitch the PDF fitted with
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed")
+    laid_out = to_pdf(word, "docx")
+    assert page_count(laid_out) == 1 and "联系电话" in "".join(page_texts(laid_out)[0].split())
+
+
+def test_a_letter_that_fits_keeps_the_standard_pitch_and_one_that_no_tightening_shortens_keeps_its_pages():
+    from daiban.documents import layout
+    from daiban.documents.layout import FormDoc, Para
+    from daiban.documents.pdf import fit_letter
+
+    short = FormDoc("受理告知书", "WS-1", None, body=[Para("特此告知。")], signature=["某局"], note="（联系电话：1）",
+                    kind="letter")
+    assert len(fit_letter(short).pages) == 1 and short.line_pt == layout.LETTER_LINE_PT
+    for paragraphs in (3, 12):  # two pages of text, no tightening puts on one; a long letter's pages stay 22 lines
+        long = FormDoc("受理告知书", "WS-1", None, body=[Para("情况说明。" * 40) for _ in range(paragraphs)],
+                       signature=["某局"], kind="letter")
+        assert len(fit_letter(long).pages) >= 2 and long.line_pt == layout.LETTER_LINE_PT
+    assert fit_letter(FormDoc("代办单", "WS-1", None)) is None  # a form is not a letter

@@ -32,7 +32,6 @@ from daiban.documents.layout import (
     FORM_LINE_PT,
     FORM_PT,
     HEADER_MM,
-    LETTER_LINE_PT,
     LETTER_PT,
     MARGIN_MM,
     PAGE_MM,
@@ -360,12 +359,12 @@ def row_height_pt(lines: int) -> float:
 def _letter(document, form: FormDoc) -> None:
     body = document._body
     for para in form.body_before():
-        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=LETTER_LINE_PT, align=para.align, indent=para.indent)
+        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=form.line_pt, align=para.align, indent=para.indent)
     for para in form.body:
-        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=LETTER_LINE_PT, align=para.align,
+        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=form.line_pt, align=para.align,
                    indent=para.indent, bold=para.bold)
     for para in form.closing():
-        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=LETTER_LINE_PT, align=para.align,
+        _paragraph(body, para.text, size_pt=LETTER_PT, line_pt=form.line_pt, align=para.align,
                    right_indent_pt=LETTER_PT * 2 if para.align == "right" else 0)
     if form.note:
         _paragraph(body, form.note, size_pt=FORM_PT, line_pt=FORM_LINE_PT, align="left")

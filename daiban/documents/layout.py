@@ -28,6 +28,11 @@ HEADER_MM = 18.0  # distance of the continuation header and the page footer from
 TITLE_PT, TITLE_LINE_PT = 22.0, 32.0  # 二号小标宋
 FORM_PT, FORM_LINE_PT = 12.0, 20.0  # 小四: the table of a form (三号 would not fit the seed's rows on A4)
 LETTER_PT, LETTER_LINE_PT = 16.0, 28.9  # 三号仿宋, 22 lines a page (GB/T 9704 §5.2.2)
+# Where a one-page letter runs a few lines onto a second page (the contact note, or the seal and date,
+# alone on the last page), its line pitch is tightened step by step, no lower than the last, when that
+# makes it a page shorter: GB/T 9704-2012 §7.3.5.4 allows adjusting the line spacing so the closing
+# fits (pdf.fit_letter). 24 pt is still above the 三号 type's 16 pt and 1.5 lines.
+LETTER_TIGHTER_LINE_PT = (27.5, 26.0, 24.5)
 SMALL_PT, SMALL_LINE_PT = 10.5, 16.0  # 五号: page header and footer
 # A letter's page number (GB/T 9704-2012 §7.5): 4号 (14 pt) 半角宋体 digits between two 一字线 ("— 1 —"),
 # their top 7 mm under the text area; an odd page's at the right, an even page's at the left, one
@@ -120,6 +125,8 @@ class FormDoc:
     note: str = ""  # a letter's contact note at the foot
     author: str = ""
     kind: str = "form"  # "form" or "letter"
+    # A letter's line pitch: LETTER_LINE_PT, tightened by pdf.fit_letter when that saves a page.
+    line_pt: float = LETTER_LINE_PT
 
     def __post_init__(self) -> None:
         self.number, self.addressee, self.note = clean(self.number), clean(self.addressee), clean(self.note)

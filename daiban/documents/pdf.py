@@ -44,12 +44,17 @@ def _font_config():
     return _FONT_CONFIG
 
 
-def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
+def _rendered(template: str, context: dict, *, base_url: str | None = None):
+    """The WeasyPrint document laid out (its `pages` counted, `write_pdf` to print it)."""
     from weasyprint import HTML  # imported here: it loads Pango, which only document requests need
 
     html = render_to_string(template, {**context, "pdf_font": PDF_FONT, "font_stack": FONT_STACK,
                                        "emoji_stack": EMOJI_STACK})
-    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).write_pdf(font_config=_font_config())
+    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).render(font_config=_font_config())
+
+
+def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
+    return _rendered(template, context, base_url=base_url).write_pdf()
 
 
 def measures() -> dict:
@@ -66,8 +71,36 @@ def measures() -> dict:
     }
 
 
-def form_pdf(form: FormDoc) -> bytes:
+def _form_document(form: FormDoc):
     from daiban.documents.docx import row_height_pt
 
     rows = [(row, row_height_pt(row.lines) - 2 * layout.CELL_PAD_MM[0] * 72 / 25.4) for row in form.rows]
-    return render_pdf("documents/form.html", {"form": form, "rows": rows, "m": measures()})
+    return _rendered("documents/form.html",
+                     {"form": form, "rows": rows, "m": {**measures(), "letter_line_pt": form.line_pt}})
+
+
+def fit_letter(form: FormDoc):
+    """A one-page letter that runs onto a second page by a few lines (its contact note, or the seal and
+    the date, alone there) gets the first of layout.LETTER_TIGHTER_LINE_PT that puts it on one page
+    (GB/T 9704-2012 §7.3.5.4: the line spacing may be adjusted so the closing fits), set on
+    `form.line_pt` for the DOCX too (docx._letter). A letter that fits, one of more than two pages at
+    the standard 22 lines (whose every page would lose lines to save its last), one no tightening puts
+    on one page, and a form are left as they are. Returns the laid-out document at the pitch kept
+    (None for a form, which this does not lay out)."""
+    if form.kind != "letter":
+        return None
+    form.line_pt = layout.LETTER_LINE_PT
+    document = _form_document(form)
+    if len(document.pages) == 2:
+        for line_pt in layout.LETTER_TIGHTER_LINE_PT:
+            form.line_pt = line_pt
+            tighter = _form_document(form)
+            if len(tighter.pages) == 1:
+                return tighter
+        form.line_pt = layout.LETTER_LINE_PT
+    return document
+
+
+def form_pdf(form: FormDoc) -> bytes:
+    """The PDF of a form or a letter (a letter fitted first: fit_letter)."""
+    return (fit_letter(form) or _form_document(form)).write_pdf()

@@ -25,7 +25,7 @@ from daiban.documents.docx import render_docx
 from daiban.documents.forms import agency_form, agency_form_applies, disposition_form
 from daiban.documents.layout import FormDoc
 from daiban.documents.models import ArchiveFile, Attachment
-from daiban.documents.pdf import form_pdf, render_pdf
+from daiban.documents.pdf import fit_letter, form_pdf, render_pdf
 from daiban.documents.safe import windows_safe
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
@@ -81,7 +81,12 @@ def disposition_form_for(user: User, disposition: Disposition, via: str) -> Form
 
 
 def render(form: FormDoc, fmt: str) -> bytes:
-    return render_docx(form) if fmt == "docx" else form_pdf(form)
+    """The form or letter as DOCX or PDF; a letter's DOCX takes the line pitch its PDF fits with
+    (pdf.fit_letter), so both keep to the same pages."""
+    if fmt == "docx":
+        fit_letter(form)
+        return render_docx(form)
+    return form_pdf(form)
 
 
 def _check_format(fmt: str) -> str:
