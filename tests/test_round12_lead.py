@@ -111,3 +111,28 @@ def test_a_letter_that_fits_keeps_the_standard_pitch_and_one_that_no_tightening_
                        signature=["某局"], kind="letter")
         assert len(fit_letter(long).pages) >= 2 and long.line_pt == layout.LETTER_LINE_PT
     assert fit_letter(FormDoc("代办单", "WS-1", None)) is None  # a form is not a letter
+
+
+# --- the case summary prints dates as every document does ------------------------------------------
+
+def test_the_case_summary_prints_the_timeline_s_dates_in_the_documents_format(api, org, clock):
+    """The timeline's notes give due dates as 2027-01-25 (应于 … 前答复, 延期至 …); the case summary, a
+    formal record of the case file, printed them so beside its own 2027年1月4日."""
+    import io
+
+    from pypdf import PdfReader
+
+    from daiban.documents.casefile import case_summary_pdf
+    from daiban.documents.layout import dates_as_text
+    from daiban.petitions.models import Event
+    from tests.test_round10_letters import extended, routed
+
+    pid, did = routed(api, org, clock, "2027-01-04")
+    extended(api, did, 5, "需现场勘验")
+    assert any("2027-" in e.note for e in Event.objects.filter(petition_id=pid))  # the timeline keeps its form
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(
+        case_summary_pdf(Petition.objects.get(pk=pid)))).pages)
+    import re
+
+    assert not re.search(r"(?<![0-9])2027-[0-9]{2}-[0-9]{2}", text) and "2027年2月1日" in text, text
+    assert dates_as_text("应于 2027-01-25 前，编号WS-2027-000001，2027-02-30") == "应于 2027年1月25日 前，编号WS-2027-000001，2027-02-30"

@@ -31,7 +31,7 @@ from django.utils import timezone
 from daiban.documents import notices
 from daiban.documents.docx import render_docx
 from daiban.documents.forms import agency_form, agency_form_applies, disposition_form, petitioner_name
-from daiban.documents.layout import FormDoc, date_text
+from daiban.documents.layout import FormDoc, date_text, dates_as_text
 from daiban.documents.models import Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.records import corrections, double_check_record
@@ -156,8 +156,8 @@ def case_summary_pdf(petition: Petition) -> bytes:
     gives the archiving date once archived (the same file whenever built), else the moment it was made."""
     person = petitioner_view(petition, None)  # the case file holds the full data
     events = case_events(petition)
-    for e in events:  # the 一案双查 steps without their text (read by the case agent too)
-        e.note = timeline_note(e.action, e.note)
+    for e in events:  # the 一案双查 steps without their text (read by the case agent too); dates as documents print them
+        e.note = dates_as_text(timeline_note(e.action, e.note))
     return render_pdf("documents/summary.html", {
         "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone, "events": events,
         # What the timeline says only in part: the corrected values, each conduct record in full.

@@ -15,6 +15,7 @@ character whatever the database holds.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from daiban.documents.safe import clean
@@ -56,6 +57,22 @@ def date_text(day: datetime.date | None) -> str:
     if day is None:
         return "　　　　年　　月　　日"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+_ISO_DAY = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+
+
+def dates_as_text(text: str) -> str:
+    """`text` with each ISO date in it (2026-12-04, as the timeline's notes give due dates) in the
+    documents' one format (date_text: 2026年12月4日); what is not a real day is left as it is."""
+
+    def day(match: re.Match[str]) -> str:
+        try:
+            return date_text(datetime.date(*(int(g) for g in match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_DAY.sub(day, text)
 
 
 @dataclass
