@@ -262,8 +262,8 @@ def track(request):
     """The form asks for number and query code and posts them (never a URL with the code); older
     links with ?number=…&code=… still work and are sent on to the address without the code."""
     data = request.POST if request.method == "POST" else request.GET
-    number = services.normalise_number(data.get("number", ""))
-    code = services.normalise_code(data.get("code", ""))
+    # As typed or pasted: a label, the receipt SMS whole, in either box (services.read_pasted).
+    number, code = services.read_pasted(data.get("number", ""), data.get("code", ""))
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
