@@ -1,0 +1,134 @@
+"""Round twelve: the portal as a herder uses it on a cheap phone, and what a citizen types.
+
+Each test is one kind of fault, tried in every form it was found in:
+- the tracking form finds a number and code typed or pasted as people do (spaces, full width,
+  lower case, dashes, a label, quotes, a full stop, the receipt SMS whole, in either box);
+- a phone or ID number with a label, Chinese punctuation or a remark is stored as the number;
+  two phone numbers in one field are refused by name, never the first kept silently;
+- the CAPTCHA answer in full-width digits or with spaces;
+- a rating or review sent twice shows the first result;
+- buttons that need script are not shown without it;
+- the nginx example lets the portal's form through whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from daiban.lib import crypto
+from daiban.petitions.models import Petition
+from tests.factories import COMPLAINT, id_number
+
+FORM = {"name": "巴特尔", "id_number": id_number(serial=121), "phone": "13712345678", "address": "嘎鲁图镇",
+        "content": COMPLAINT, "consent": "on"}
+
+
+def _submitted(client: Client | None = None, **fields) -> Petition:
+    client = client or Client()
+    response = client.post("/submit/", {**FORM, **fields})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Petition.objects.order_by("-id").first()
+
+
+def _wide(text: str) -> str:
+    """`text` with its ASCII letters and digits typed in full width (a Chinese input method)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in text)
+
+
+def _tracked(number: str, code: str) -> int:
+    """The status of the page the tracking form leads to for what was typed in its two boxes."""
+    client = Client()
+    response = client.post("/track/", {"number": number, "code": code})
+    if response.status_code != 302:
+        return response.status_code
+    return client.get(response.url).status_code
+
+
+# --- 1. the tracking form: number and code as typed or pasted --------------------------------------
+
+def test_a_number_and_code_are_found_however_they_were_typed_or_pasted(org, clock):
+    petition = _submitted()
+    number, code = petition.number, petition.query_code
+    sms = f"【乌审旗信访代办】已收到您反映的事项，编号{number}，查询码{code}，2026年10月1日前告诉您怎么办理。"
+    numbers = [f"  {number}  ", number.lower(), _wide(number), number.replace("-", "－"), f"编号：{number}",
+               f"编号:{number}", f"编号 {number}", f"事项编号：{number}。", f"“{number}”", f"{number}，", sms,
+               f"编号：{number.split('-', 1)[1]}"]
+    codes = [f" {code} ", code.lower(), _wide(code), f"{code[:4]}-{code[4:]}", f"{code[:4]} {code[4:]}",
+             f"查询码：{code}", f"查询码:{code}", f"查询码 {code.lower()}，", f"“{code}”", f"{code}。", sms,
+             f"{number} {code}"]
+    found = {typed: _tracked(typed, code) for typed in numbers}
+    found |= {typed: _tracked(number, typed) for typed in codes}
+    assert {typed: status for typed, status in found.items() if status != 200} == {}
+    # The SMS (or the number and the code) pasted into one box, the other left empty.
+    assert _tracked(sms, "") == 200
+    assert _tracked("", sms) == 200
+    assert _tracked(f"{number} {code}", "") == 200
+    # Still the same 404 for a wrong code, however it is typed.
+    assert _tracked(f"编号：{number}", f"查询码：{'X' * 10}") == 404
+
+
+def test_the_api_finds_a_labelled_or_pasted_code_too(api, org, clock):
+    petition = _submitted()
+    for code in (f"查询码：{petition.query_code.lower()}", f"“{petition.query_code}”。"):
+        response = api().get(f"/public/petitions/{petition.number}", code=code)
+        assert response.status_code == 200, (code, response.data)
+
+
+def test_a_code_shaped_like_a_number_is_still_a_code():
+    from daiban.portal.services import normalise_code, normalise_number
+
+    assert normalise_code("AB20263456") == "AB20263456"
+    assert normalise_code("WS-2026-000054 AB20263456") == "AB20263456"
+    assert normalise_code("查询码 FRWK PL7L84 2026年10月1日前") == "FRWKPL7L84"
+    assert normalise_number("查询码ABCD234567，编号2026-54") == "WS-2026-000054"
+
+
+# --- 3. phone and ID numbers as people type them ----------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["电话：139 1234 5678", "+86 139-1234-5678", "手机号：139。1234。5678",
+                                   "手机：13912345678（本人）", "Tel: +86 139 1234 5678", "联系电话 13912345678。",
+                                   "13912345678，13912345678"])
+def test_a_phone_with_a_label_or_chinese_punctuation_is_stored_as_the_number(org, clock, typed):
+    petition = _submitted(phone=typed)
+    assert crypto.decrypt(petition.petitioner_phone_enc) == "13912345678"
+
+
+def test_a_fixed_line_with_a_label_keeps_its_extension(org, clock):
+    petition = _submitted(phone="座机：（0477）765-4321 转 123")
+    assert crypto.decrypt(petition.petitioner_phone_enc) == "0477-7654321-123"
+
+
+@pytest.mark.parametrize("typed", ["身份证号:{id}", "身份证号：{id}", "身份证：{id}。", "公民身份号码 {id}",
+                                   "{a}-{b}-{c}", "ID: {lower}"])
+def test_an_id_number_with_a_label_is_stored_as_the_number(org, clock, typed):
+    real = next(n for n in (id_number(serial=s) for s in range(200, 400)) if n.endswith("X"))  # a lower-case x too
+    text = typed.format(id=real, a=real[:6], b=real[6:14], c=real[14:], lower=real.lower())
+    petition = _submitted(id_number=text)
+    assert petition.petitioner.id_hash == crypto.lookup_hash(real)
+
+
+@pytest.mark.parametrize("typed", ["13912345678，13812345678", "13912345678 13812345678", "13912345678/0477-7654321",
+                                   "139 1234 5678 或 138 1234 5678", "电话：13912345678、13812345678"])
+def test_two_phone_numbers_in_one_field_are_refused_by_name(org, clock, typed):
+    response = Client().post("/submit/", {**FORM, "phone": typed})
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = re.search(r'id="id_phone_error"[^>]*>(.*?)</div>', page, re.S)
+    assert error and "联系电话只能填写一个号码" in error.group(1), page[:3000]
+    assert not Petition.objects.exists()
+
+
+def test_two_phone_numbers_through_the_api_are_refused_naming_the_field(api, org, clock):
+    response = api().post("/public/petitions", {"petitioner": {"name": "巴特尔", "id_number": id_number(serial=123),
+                                                               "phone": "13912345678,13812345678"},
+                                                "content": COMPLAINT})
+    assert response.status_code == 400
+    assert "联系电话只能填写一个号码" in response.data["error"]["fields"]["petitioner.phone"]
+
+
+def test_two_id_numbers_in_one_field_are_refused(org, clock):
+    response = Client().post("/submit/", {**FORM, "id_number": f"{id_number(serial=124)} {id_number(serial=125)}"})
+    assert response.status_code == 400 and "身份证号只能填写一个" in response.content.decode()
