@@ -132,3 +132,42 @@ def test_two_phone_numbers_through_the_api_are_refused_naming_the_field(api, org
 def test_two_id_numbers_in_one_field_are_refused(org, clock):
     response = Client().post("/submit/", {**FORM, "id_number": f"{id_number(serial=124)} {id_number(serial=125)}"})
     assert response.status_code == 400 and "身份证号只能填写一个" in response.content.decode()
+
+
+# --- 2. the CAPTCHA answer as a phone types it ------------------------------------------------------
+
+def _captcha(page: str) -> tuple[str, str]:
+    """(key, answer) of the CAPTCHA on `page`: the answer read from the server's store, as only it can."""
+    from captcha.models import CaptchaStore
+
+    key = re.search(r'name="captcha_0" value="([0-9a-f]{40})"', page).group(1)
+    return key, CaptchaStore.objects.get(hashkey=key).response
+
+
+@pytest.mark.parametrize("typed", ["wide", "spaced", "wide spaced", "dashed"])
+def test_a_captcha_answer_in_full_width_digits_or_with_spaces_is_accepted(org, clock, settings, typed):
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 0
+    client = Client()
+    page = client.get("/submit/").content.decode()
+    assert not re.search(r'<input[^>]*name="captcha_1"[^>]*maxlength', page)  # "2 3 4 5" is not cut to "2 3 "
+    key, answer = _captcha(page)
+    form = {"wide": _wide(answer), "spaced": " ".join(answer), "wide spaced": "\u3000".join(_wide(answer)),
+            "dashed": f"{answer[:2]}-{answer[2:]}"}[typed]
+    response = client.post("/submit/", {**FORM, "captcha_0": key, "captcha_1": form})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Petition.objects.count() == 1
+
+
+def test_the_tracking_captcha_takes_full_width_digits_too(org, clock, settings):
+    settings.DAIBAN_PUBLIC_WRONG_CODES = 1
+    petition = _submitted()
+    client = Client()
+    client.post("/track/", {"number": petition.number, "code": "X" * 10})
+    client.get(f"/track/{petition.number}/")
+    asked = client.post(f"/track/{petition.number}/", {"code": "Y" * 10})
+    assert asked.status_code == 429 and 'name="captcha_0"' in asked.content.decode()
+    key, answer = _captcha(asked.content.decode())
+    passed = client.post("/track/", {"number": petition.number, "code": petition.query_code, "captcha_0": key,
+                                     "captcha_1": " ".join(_wide(answer))})
+    assert passed.status_code == 302
+    assert client.get(passed.url).status_code == 200
