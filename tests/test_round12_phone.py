@@ -171,3 +171,62 @@ def test_the_tracking_captcha_takes_full_width_digits_too(org, clock, settings):
                                      "captcha_1": " ".join(_wide(answer))})
     assert passed.status_code == 302
     assert client.get(passed.url).status_code == 200
+
+
+# --- 5. a rating or a review request sent twice ----------------------------------------------------
+
+def _given_feedback(api, org, satisfaction: str = "dissatisfied") -> Petition:
+    from tests.browser.flows import portal_case_given_feedback
+
+    number, _ = portal_case_given_feedback(api, org, name="巴特尔", serial=126, phone="13912345678",
+                                           result="已协调补偿款到位", satisfaction=satisfaction)
+    return Petition.objects.get(number=number)
+
+
+def _tracking(petition: Petition) -> Client:
+    client = Client()
+    assert client.post("/track/", {"number": petition.number, "code": petition.query_code}).status_code == 302
+    return client
+
+
+def test_a_rating_sent_twice_shows_the_first_result(api, org, clock):
+    petition = _given_feedback(api, org)
+    client = _tracking(petition)
+    url = f"/track/{petition.number}/"
+    form = {"do": "rate", "satisfaction": "dissatisfied", "code": petition.query_code}
+    first = client.post(url, form)
+    again = client.post(url, form)  # a double tap, or the form sent again from the history
+    assert (first.status_code, again.status_code) == (302, 302) and again.url == first.url
+    page = client.get(url).content.decode()
+    assert "感谢您的评价" in page and 'class="alert alert-danger"' not in page
+    assert petition.events.filter(action="public_rating").count() == 1
+    # Another rating after it is still refused, on the page, in words.
+    other = client.post(url, {**form, "satisfaction": "satisfied"})
+    assert other.status_code == 400 and "您已经评价过了" in other.content.decode()
+    # The API's retry after a timeout likewise.
+    retry = api().post(f"/public/petitions/{petition.number}/rating?code={petition.query_code}",
+                       {"satisfaction": "dissatisfied"})
+    assert retry.status_code == 200 and retry.data["satisfaction"] == "dissatisfied"
+    assert petition.events.filter(action="public_rating").count() == 1
+
+
+def test_a_review_request_sent_twice_registers_one_request(api, org, clock):
+    petition = _given_feedback(api, org)
+    client = _tracking(petition)
+    url = f"/track/{petition.number}/"
+    form = {"do": "review", "reason": "补偿标准过低，\r\n请求复查。 ", "code": petition.query_code}
+    first = client.post(url, form)
+    again = client.post(url, form)
+    assert (first.status_code, again.status_code) == (302, 302)
+    page = client.get(url).content.decode()
+    assert "复查中" in page and 'class="alert alert-danger"' not in page
+    assert petition.reviews.count() == 1
+    assert petition.events.filter(action="request_review").count() == 1
+    retry = api().post(f"/public/petitions/{petition.number}/review?code={petition.query_code}",
+                       {"reason": form["reason"]})
+    assert retry.status_code == 200 and retry.data["status"] == "under_review"
+    assert petition.reviews.count() == 1
+    # Another reason is another request, and there is one already: refused.
+    other = client.post(url, {**form, "reason": "另一个理由"})
+    assert other.status_code == 400
+    assert petition.reviews.count() == 1

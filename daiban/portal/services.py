@@ -595,12 +595,24 @@ def _review_open(petition: Petition) -> bool:
     return review_window_open(petition, timezone.localdate())
 
 
+def _rated_already(petition: Petition, satisfaction: str) -> bool:
+    """Whether `satisfaction` is the petitioner's own rating of the latest feedback, standing."""
+    return (petition.rated_by_petitioner and petition.online_satisfaction == satisfaction
+            and facts.online_counts(petition))
+
+
 def rate(petition: Petition, satisfaction: str) -> Petition:
+    """The petitioner's own rating of the result (满意度评价), once per feedback. The same rating sent
+    again (a double tap, the form sent again from the browser's history, an API retry after a
+    timeout) answers as the first did and records nothing more; another rating after it is
+    Conflict (您已经评价过了)."""
     if satisfaction not in Satisfaction.values:
         raise Invalid.of({"satisfaction": "请选择：满意、比较满意、理解或不满意"})
     with transaction.atomic():
         deadlines_being_set()  # a dissatisfied rating computes the review window (engine.CALENDAR_LOCK)
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if _rated_already(locked, satisfaction):
+            return locked
         if locked.status != Status.FEEDBACK_GIVEN:
             # After the feedback the rating stays open until the matter ends (终结) or goes to review.
             message = ("该事项已终结，不能再评价" if locked.status in (Status.TERMINATED, Status.FOLLOWED_UP, Status.ARCHIVED)
@@ -625,9 +637,30 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
 def request_review(petition: Petition, reason: str | None = None) -> Petition:
     """The petitioner applies for review (or re-review) within the window, with a reason (申请理由,
     required: Invalid naming `reason` when empty); the answer is due 30 days later
-    (`review_answer_due_on`, deadlines.review_answer_due)."""
+    (`review_answer_due_on`, deadlines.review_answer_due).
+
+    The same request sent again (a double tap, the form sent again from the browser's history, an
+    API retry) while the one it made is pending answers with the petition as the first did, and
+    registers no second request."""
+    if _requested_already(petition, reason):
+        return petition
     level = next_review_level(petition)
     if level is None:
         raise Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
-    return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None, as_petitioner=True,
-                                  data={"level": level, "reason": reason or ""})
+    try:
+        return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None,
+                                      as_petitioner=True, data={"level": level, "reason": reason or ""})
+    except Conflict:
+        # Sent twice at once: the other request went first (the action locks the petition).
+        current = Petition.objects.get(pk=petition.pk)
+        if _requested_already(current, reason):
+            return current
+        raise
+
+
+def _requested_already(petition: Petition, reason: str | None) -> bool:
+    """Whether the petition is under review on a pending request with this reason (as stored)."""
+    if petition.status != Status.UNDER_REVIEW:
+        return False
+    pending = petition.reviews.filter(decided_on__isnull=True).order_by("-id").first()
+    return pending is not None and bool(pending.reason) and pending.reason == clean_text(reason or "")
