@@ -353,14 +353,40 @@
     }
   });
 
-  /* Copy buttons (data-copy="text"): the query code and the number, in one tap. */
+  /* Copy buttons (data-copy="text"): the query code and the number, in one tap. The clipboard API
+     needs a secure page; elsewhere (an old browser, plain HTTP) a selected hidden text is copied. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+      area.remove();
+      if (done) resolve(); else reject(new Error("copy"));
+    });
+  }
+  var canCopy = !!(navigator.clipboard && window.isSecureContext) ||
+    !!(document.queryCommandSupported && document.queryCommandSupported("copy"));
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
-    if (!button || !navigator.clipboard) return;
-    navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      var label = button.textContent;
+    if (!button) return;
+    copyText(button.dataset.copy).then(function () {
+      var label = button.dataset.label || button.textContent;
+      button.dataset.label = label;
       button.textContent = "已复制";
       window.setTimeout(function () { button.textContent = label; }, 2000);
-    });
+    }, function () { /* the number stays on the page to copy by hand (user-select-all) */ });
+  });
+
+  /* What works only with this script (copy buttons, closing a message) is in the page hidden and
+     shown here, so a browser without script never offers a button that does nothing. */
+  document.querySelectorAll("[data-js-only]").forEach(function (el) {
+    if (el.hasAttribute("data-copy") && !canCopy) return;
+    el.hidden = false;
   });
 })();
