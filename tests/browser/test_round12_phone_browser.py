@@ -71,3 +71,25 @@ def test_with_script_the_copy_buttons_copy(site, browser, org):
         assert page.evaluate("navigator.clipboard.readText()") == f"编号 {number} 查询码 {code}"
     finally:
         context.close()
+
+
+# --- 8. the flowchart on a phone ------------------------------------------------------------------
+
+def test_the_flowchart_is_readable_at_360_px_and_scrolls_in_its_own_box(site, org):
+    page = site.page(**PHONE)
+    page.goto(site.url("/"))
+    page.locator("summary", has_text="查看流程图").click()
+    box = page.locator("main .flowchart")
+    expect(box).to_be_visible()
+    # Its text as large as the page's small print (it was 4 px, the chart shrunk to the screen).
+    smallest = page.evaluate("""() => Math.min(...Array.from(document.querySelectorAll("main .flowchart text"))
+        .map(t => t.getBoundingClientRect().height))""")
+    assert smallest >= 12, smallest
+    # Wider than the screen inside its box, which scrolls; the page does not.
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    inside = box.evaluate("b => [b.scrollWidth, b.clientWidth, getComputedStyle(b).overflowX]")
+    assert inside[0] > inside[1] and inside[2] == "auto", inside
+    before = box.evaluate("b => b.scrollLeft")
+    box.evaluate("b => b.scrollBy(400, 0)")
+    assert box.evaluate("b => b.scrollLeft") > before
+    assert page.evaluate("window.scrollX") == 0
