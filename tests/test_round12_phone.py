@@ -230,3 +230,33 @@ def test_a_review_request_sent_twice_registers_one_request(api, org, clock):
     other = client.post(url, {**form, "reason": "另一个理由"})
     assert other.status_code == 400
     assert petition.reviews.count() == 1
+
+
+# --- 7. the nginx example lets the portal's whole form through -------------------------------------
+
+def _megabytes(size: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", size.lower()).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit]
+
+
+def test_the_nginx_example_takes_the_submit_forms_largest_body(settings):
+    from pathlib import Path
+
+    from daiban.api.middleware import MULTIPART_MARGIN
+    from daiban.portal.views import MAX_FILES, submit_body_limit
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    nginx = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
+    submit = re.search(r"location\s+=?\s*/submit/\s*\{([^}]*)\}", nginx)
+    assert submit, "the nginx example has no location for /submit/"
+    assert "proxy_pass" in submit.group(1)
+    size = _megabytes(re.search(r"client_max_body_size\s+(\w+);", submit.group(1)).group(1))
+    assert size >= submit_body_limit() >= MAX_FILES * settings.DAIBAN_ATTACHMENT_MAX_BYTES
+    # Everywhere else one attachment and its form (the API's own limit).
+    server = _megabytes(re.search(r"^\s*client_max_body_size\s+(\w+);", nginx, re.M).group(1))
+    assert server >= settings.DAIBAN_ATTACHMENT_MAX_BYTES + MULTIPART_MARGIN
+
+
+def test_the_submit_form_says_from_what_size_a_photo_is_made_smaller(org):
+    page = Client().get("/submit/").content.decode()
+    assert re.search(r'<input[^>]*id="files"[^>]*data-shrink-bytes="2097152"', page)

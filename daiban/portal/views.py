@@ -25,6 +25,18 @@ from daiban.portal import services
 from daiban.portal.forms import SubmitForm, TrackCaptchaForm
 
 MAX_FILES = 5
+# A photo larger than this is made smaller in the browser before it is sent (app.js, where the browser
+# can draw it): a phone camera's 3–20 MB take minutes over a slow line. The server's limit stays
+# DAIBAN_ATTACHMENT_MAX_BYTES.
+PHOTO_SHRINK_BYTES = 2 * 1024 * 1024
+# The form's fields and multipart headers around its files.
+FORM_MARGIN = 512 * 1024
+
+
+def submit_body_limit() -> int:
+    """The largest body the submit form can send: MAX_FILES attachments at the limit and the form
+    (the nginx example's client_max_body_size for /submit/ is at least this)."""
+    return MAX_FILES * settings.DAIBAN_ATTACHMENT_MAX_BYTES + FORM_MARGIN
 
 
 def home(request):
@@ -106,7 +118,7 @@ def _submit(request, client: str):
 
 def _submit_page(request, form: SubmitForm, needs_captcha: bool, status: int = 200):
     return render(request, "portal/submit.html", {
-        "form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
+        "form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES, "shrink_bytes": PHOTO_SHRINK_BYTES,
         "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES, "files_dropped": _files_dropped(request)}, status=status)
 
 

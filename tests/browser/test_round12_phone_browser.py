@@ -8,9 +8,14 @@
 
 from __future__ import annotations
 
+import io
+import os
+
 import pytest
 from playwright.sync_api import expect
 
+from daiban.documents.models import Attachment
+from daiban.documents.storage import attachment_bytes
 from tests.browser.flows import portal_case_given_feedback
 from tests.factories import COMPLAINT, id_number
 
@@ -93,3 +98,43 @@ def test_the_flowchart_is_readable_at_360_px_and_scrolls_in_its_own_box(site, or
     box.evaluate("b => b.scrollBy(400, 0)")
     assert box.evaluate("b => b.scrollLeft") > before
     assert page.evaluate("window.scrollX") == 0
+
+
+# --- 7. a phone camera's photo over 2 MB is made smaller before it is sent --------------------------
+
+def _photo(width: int, height: int) -> bytes:
+    """A JPEG as a phone camera makes it (noise does not compress: about 1.9 bytes a pixel at quality 100)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "JPEG", quality=100)
+    return buffer.getvalue()
+
+
+def test_a_photo_over_2_mb_is_made_smaller_before_it_is_sent(site, org, settings):
+    from PIL import Image
+
+    data = _photo(3000, 1000)  # about 5 MB: under the 10 MB limit, minutes over a slow line
+    assert 2 * 1024 * 1024 < len(data) < settings.DAIBAN_ATTACHMENT_MAX_BYTES
+    page = site.page(**PHONE)
+    page.goto(site.url("/submit/"))
+    _fill(page, 134)
+    page.locator("#files").set_input_files([{"name": "草场.jpg", "mimeType": "image/jpeg", "buffer": data}])
+    expect(page.get_by_test_id("files-check")).to_contain_text("已自动缩小")
+    page.get_by_role("button", name="提交", exact=True).last.click()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible(timeout=30_000)
+    stored = attachment_bytes(Attachment.objects.get())
+    assert len(stored) < len(data)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG" and image.size == (2560, 853)
+
+
+def test_a_small_photo_is_sent_as_taken(site, org):
+    data = _photo(400, 300)
+    page = site.page(**PHONE)
+    page.goto(site.url("/submit/"))
+    _fill(page, 135)
+    page.locator("#files").set_input_files([{"name": "门口.jpg", "mimeType": "image/jpeg", "buffer": data}])
+    page.get_by_role("button", name="提交", exact=True).last.click()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
+    assert attachment_bytes(Attachment.objects.get()) == data
