@@ -138,3 +138,101 @@ def test_a_small_photo_is_sent_as_taken(site, org):
     page.get_by_role("button", name="提交", exact=True).last.click()
     expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
     assert attachment_bytes(Attachment.objects.get()) == data
+
+
+# --- 6. no portal page scrolls sideways at 320 px with 200 % text ----------------------------------
+
+# 200 % browser zoom on a 320 px phone is a page 160 CSS px wide; the phone's own font size at 200 %
+# keeps 320 px and doubles every rem and em (Chromium's default font sizes, set through CDP).
+MODES = {"zoom200": {"viewport": {"width": 160, "height": 400}, "device_scale_factor": 2},
+         "text200": {"viewport": {"width": 320, "height": 640}}}
+WIDE = """() => {
+    const limit = document.documentElement.clientWidth;
+    return Array.from(document.querySelectorAll('body *'))
+        .filter(el => el.childElementCount === 0 && el.getClientRects().length
+                && !el.closest('.visually-hidden, [hidden], .flowchart-scroll, .skip-link'))
+        .filter(el => {
+            let box = el.getBoundingClientRect();
+            if (!/^(INPUT|SELECT|TEXTAREA|BUTTON|IMG|CANVAS|svg)$/i.test(el.tagName)) {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                box = range.getBoundingClientRect();
+            }
+            return box.width > 0 && box.right > limit + 1;
+        })
+        .map(el => el.tagName + '.' + el.className + ': ' + (el.textContent.trim() || el.name || '').slice(0, 24));
+}"""
+LONG = "已协调补偿款到位，转入账户6228480012345678901234，文件见https://www.wsq.gov.cn/zwgk/2026/zcwj/abcdefghijklmnopqrstuvwxyz.html"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_portal_page_scrolls_sideways_at_320_px_with_200_percent_text(site, browser, api, org, settings, mode):
+    number, code = portal_case_given_feedback(api, org, name="阿拉坦其其格", serial=136 if mode == "zoom200" else 137,
+                                              phone="13712345678", result=LONG, satisfaction="dissatisfied")
+    settings.DAIBAN_PUBLIC_CAPTCHA_AFTER = 0
+    settings.DAIBAN_PUBLIC_WRONG_CODES = 1
+    context = browser.new_context(locale="zh-CN", **MODES[mode])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    if mode == "text200":
+        context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    too_wide = {}
+
+    def check(label: str) -> None:
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        clipped = page.evaluate(WIDE)
+        if overflow > 0 or clipped:
+            too_wide[label] = (overflow, clipped)
+
+    try:
+        for path in ("/", "/submit/", "/track/", "/no-such-page/", f"/track/{number}/"):
+            page.goto(site.url(path))
+            check(path)
+        page.goto(site.url("/"))
+        page.locator("summary", has_text="查看流程图").click()
+        check("flowchart")
+        # The status page with a long unbroken result, the rating and the review forms.
+        page.goto(site.url("/track/"))
+        page.locator("#number").fill(number)
+        page.locator("#code").fill(code)
+        page.locator("#code").press("Enter")
+        expect(page.get_by_test_id("result")).to_be_visible()
+        check("status")
+        page.get_by_label("不满意").check()
+        page.get_by_role("button", name="提交评价").click()
+        expect(page.get_by_text("感谢您的评价")).to_be_visible()
+        check("rated, with a message")
+        page.get_by_test_id("review-reason").fill("补偿标准过低" * 3 + "A" * 60)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_test_id("request-review").click()
+        expect(page.get_by_test_id("status-text")).to_contain_text("复查中")
+        check("under review")
+        # A wrong code, then the CAPTCHA it asks for.
+        page.goto(site.url("/track/"))
+        page.locator("#number").fill(number)
+        page.locator("#code").fill("X" * 10)
+        page.locator("#code").press("Enter")
+        expect(page.get_by_test_id("track-error")).to_be_visible()
+        check("wrong code")
+        page.locator("#code").fill("Y" * 10)
+        page.locator("#code").press("Enter")
+        expect(page.locator("[data-testid=captcha]")).to_be_visible()
+        check("tracking CAPTCHA")
+        # The form refused (the CAPTCHA empty), then sent, and its answer page with the QR code.
+        page.goto(site.url("/submit/"))
+        _fill(page, 138 if mode == "zoom200" else 139)
+        page.locator("#id_address").fill("乌审旗嘎鲁图镇" + "1234567890" * 6)
+        page.get_by_role("button", name="提交", exact=True).last.click()
+        expect(page.get_by_test_id("form-errors")).to_be_visible()
+        check("submit refused")
+        page.locator("#id_consent").check()
+        key = page.locator("input[name=captcha_0]").input_value()
+        from captcha.models import CaptchaStore
+
+        page.locator("input[name=captcha_1]").fill(CaptchaStore.objects.get(hashkey=key).response)
+        page.get_by_role("button", name="提交", exact=True).last.click()
+        expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
+        check("submitted")
+    finally:
+        context.close()
+    assert too_wide == {}
