@@ -260,3 +260,25 @@ def test_the_nginx_example_takes_the_submit_forms_largest_body(settings):
 def test_the_submit_form_says_from_what_size_a_photo_is_made_smaller(org):
     page = Client().get("/submit/").content.decode()
     assert re.search(r'<input[^>]*id="files"[^>]*data-shrink-bytes="2097152"', page)
+
+
+# --- what a phone does to what is typed in a number's box ---------------------------------------------
+
+def test_the_number_boxes_are_not_corrected_by_the_phone_keyboard(org):
+    track = Client().get("/track/").content.decode()
+    submit = Client().get("/submit/").content.decode()
+    for page, box in ((track, "number"), (track, "code"), (submit, "id_id_number")):
+        tag = re.search(rf'<input[^>]*id="{box}"[^>]*>', page).group(0)
+        assert 'autocorrect="off"' in tag and 'spellcheck="false"' in tag and 'autocapitalize="characters"' in tag, tag
+        assert "required" not in tag or box == "id_id_number", tag
+
+
+def test_a_tracking_post_without_one_box_says_which(org, clock):
+    petition = _submitted()
+    only_number = Client().post("/track/", {"number": petition.number, "code": ""})
+    assert only_number.status_code == 400 and "请填写查询码" in only_number.content.decode()
+    assert petition.number in only_number.content.decode()  # kept as typed
+    only_code = Client().post("/track/", {"number": "", "code": petition.query_code})
+    assert only_code.status_code == 400 and "请填写编号" in only_code.content.decode()
+    assert Client().post("/track/", {}).status_code == 400
+    assert Client().get("/track/").status_code == 200  # the form itself, asked for, is no error

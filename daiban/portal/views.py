@@ -290,6 +290,12 @@ def track(request):
             _set_human(request, number, True)
         _remember_code(request, number, code)
         return _private(redirect(reverse("portal:status", args=[number])))
+    if request.method == "POST":
+        # The boxes are not `required` (the receipt SMS pasted into one box fills both), so a post
+        # without one is told which, with what was typed kept.
+        missing = "编号和查询码" if not (number or code) else "编号" if not number else "查询码"
+        return _track_page(request, number, f"请填写{missing}", 400, code=code, lost=not code,
+                           ask_captcha="captcha_1" in data)
     return _private(render(request, "portal/track.html", {"number": number, "station_phone": settings.DAIBAN_BUREAU_PHONE}))
 
 

@@ -236,3 +236,24 @@ def test_no_portal_page_scrolls_sideways_at_320_px_with_200_percent_text(site, b
     finally:
         context.close()
     assert too_wide == {}
+
+
+# --- 1. the receipt SMS pasted into the number's box, on a phone --------------------------------------
+
+def test_the_receipt_sms_pasted_into_one_box_opens_the_petition(site, api, org):
+    response = api().post("/public/petitions", {"petitioner": {"name": "乌力吉", "id_number": id_number(serial=140),
+                                                               "phone": "13812345678"}, "content": COMPLAINT})
+    number, code = response.data["number"], response.data["query_code"]
+    sms = f"【乌审旗信访代办】已收到您反映的事项，编号{number}，查询码{code}，2026年12月16日前告诉您怎么办理。"
+    page = site.page(**PHONE)
+    page.goto(site.url("/track/"))
+    page.locator("#number").fill(sms)
+    page.get_by_role("button", name="查询", exact=True).last.click()
+    expect(page.get_by_test_id("status-text")).to_be_visible()
+    assert page.url.endswith(f"/track/{number}/")
+    # One box left empty is named by the page, not by the browser's own bubble.
+    page.goto(site.url("/track/"))
+    page.locator("#number").fill(f"编号：{number}")
+    page.get_by_role("button", name="查询", exact=True).last.click()
+    expect(page.get_by_test_id("track-error")).to_have_text("请填写查询码")
+    expect(page.locator("#number")).to_have_value(number)
