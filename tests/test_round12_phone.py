@@ -282,3 +282,14 @@ def test_a_tracking_post_without_one_box_says_which(org, clock):
     assert only_code.status_code == 400 and "请填写编号" in only_code.content.decode()
     assert Client().post("/track/", {}).status_code == 400
     assert Client().get("/track/").status_code == 200  # the form itself, asked for, is no error
+
+
+def test_a_name_or_address_typed_with_its_label_is_stored_without_it(org, clock):
+    petition = _submitted(name="姓名：巴特尔", address="住址：乌审旗嘎鲁图镇沙尔利格嘎查")
+    assert (petition.petitioner_name, petition.petitioner_address) == ("巴特尔", "乌审旗嘎鲁图镇沙尔利格嘎查")
+    assert petition.petitioner.name == "巴特尔"
+    # A value that only looks like one is kept: 住址 without a colon may be part of the address.
+    other = _submitted(name="巴特尔", address="住址嘎鲁图镇", id_number=id_number(serial=127))
+    assert other.petitioner_address == "住址嘎鲁图镇"
+    refused = Client().post("/submit/", {**FORM, "name": "姓名：", "id_number": id_number(serial=128)})
+    assert refused.status_code == 400 and "请填写" in refused.content.decode()
