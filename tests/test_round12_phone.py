@@ -293,3 +293,20 @@ def test_a_name_or_address_typed_with_its_label_is_stored_without_it(org, clock)
     assert other.petitioner_address == "住址嘎鲁图镇"
     refused = Client().post("/submit/", {**FORM, "name": "姓名：", "id_number": id_number(serial=128)})
     assert refused.status_code == 400 and "请填写" in refused.content.decode()
+
+
+def test_the_tracking_captcha_form_sent_twice_shows_the_petition(org, clock, settings):
+    settings.DAIBAN_PUBLIC_WRONG_CODES = 1
+    petition = _submitted()
+    client = Client()
+    client.post("/track/", {"number": petition.number, "code": "X" * 10})
+    client.get(f"/track/{petition.number}/")
+    asked = client.post(f"/track/{petition.number}/", {"code": "Y" * 10})
+    key, answer = _captcha(asked.content.decode())
+    form = {"number": petition.number, "code": petition.query_code, "captcha_0": key, "captcha_1": answer}
+    first, again = client.post("/track/", form), client.post("/track/", form)  # a double tap
+    assert (first.status_code, again.status_code) == (302, 302) and again.url == first.url
+    assert client.get(again.url).status_code == 200
+    # Another browser replaying the solved CAPTCHA gets nothing from it.
+    stranger = Client().post("/track/", form)
+    assert stranger.status_code == 400 and "验证码不正确" in stranger.content.decode()

@@ -285,6 +285,10 @@ def track(request):
         if "captcha_1" in data:
             form = TrackCaptchaForm(data)
             if not form.is_valid():
+                if _captcha_pass(request, number) and request.session.get(CODES_KEY, {}).get(number) == code:
+                    # The form sent twice (a double tap without script): the first solved it and
+                    # this browser holds its pass for this number and code; its answer again (no new pass).
+                    return _private(redirect(reverse("portal:status", args=[number])))
                 return _track_page(request, number, "验证码不正确，请重新输入", 400, ask_captcha=True,
                                    form=TrackCaptchaForm(), code=code)  # as typed: only the CAPTCHA was wrong
             _set_human(request, number, True)
