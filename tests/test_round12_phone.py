@@ -310,3 +310,28 @@ def test_the_tracking_captcha_form_sent_twice_shows_the_petition(org, clock, set
     # Another browser replaying the solved CAPTCHA gets nothing from it.
     stranger = Client().post("/track/", form)
     assert stranger.status_code == 400 and "验证码不正确" in stranger.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("step", ["rate", "review"])
+def test_a_rating_or_review_sent_twice_at_once_is_one(api, org, step):
+    """Two taps that reach two workers at the same moment: both answer with the petition, one is recorded."""
+    from daiban.portal import services
+    from tests.test_concurrency import run_together
+
+    petition = _given_feedback(api, org)
+
+    def send(_: int):
+        fresh = Petition.objects.get(pk=petition.pk)
+        if step == "rate":
+            return services.rate(fresh, "dissatisfied")
+        return services.request_review(fresh, "补偿标准过低")
+
+    if step == "review":
+        services.rate(petition, "dissatisfied")
+    results = run_together(2, send)
+    assert all(isinstance(r, Petition) for r in results), results
+    action = "public_rating" if step == "rate" else "request_review"
+    assert petition.events.filter(action=action).count() == 1
+    assert petition.reviews.count() == (1 if step == "review" else 0)
