@@ -335,3 +335,10 @@ def test_a_rating_or_review_sent_twice_at_once_is_one(api, org, step):
     action = "public_rating" if step == "rate" else "request_review"
     assert petition.events.filter(action=action).count() == 1
     assert petition.reviews.count() == (1 if step == "review" else 0)
+
+
+def test_a_mobile_with_an_extension_is_told_what_is_wrong():
+    from daiban.lib.identity import InvalidValue, normalize_phone
+
+    with pytest.raises(InvalidValue, match="手机号码没有分机号"):
+        normalize_phone("13912345678转1")

@@ -223,6 +223,8 @@ def _phone(typed: str) -> str:
         raise InvalidValue("电话号码格式不正确：只能包含数字（可带空格、短横线、括号、+86或分机号）")
     if _MOBILE.fullmatch(digits) and not extension:
         return digits
+    if _MOBILE.fullmatch(digits):  # "13912345678转1" was told 手机号码应以13至19开头
+        raise InvalidValue("电话号码格式不正确：手机号码没有分机号，请去掉“转”及后面的数字")
     if international and not digits.startswith("0"):
         digits = "0" + digits  # "+86 477 7654321": after the country code the area code has no 0
     fixed = _fixed_line(digits, extension)
