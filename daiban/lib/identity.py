@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 
 from daiban.lib.text import clean_line
 
@@ -22,13 +23,62 @@ _PROVINCES = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
     "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83", "91",
 })
-# Separators people put inside numbers: spaces, dashes of every kind, dots, slashes.
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d.·・/_]")
+# Separators people put inside numbers: spaces, dashes of every kind, dots (the ideographic 。 too), slashes.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d.·・。/_]")
 _BRACKETS = re.compile(r"[()\[\]{}（）【】]")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 # An extension: "转123", "ext 123", "x123", "#123", "分机123", or a last dash group (handled below).
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)([0-9]{1,6})$", re.ASCII | re.IGNORECASE)
 _MAX_RAW = 64  # longer input is not a number anybody typed
+
+# What people type around a number in its own field (after NFKC: the full-width colon is ":"):
+# a label before it ("电话：", "手机号 ", "身份证号:", "Tel:"), or any text without a digit that ends
+# in a colon; after it, a full stop or comma and a remark in brackets ("（本人）").
+_PHONE_LABEL = re.compile(r"^(?:(?:本人|我的|联系|手机|移动|固定|电话|固话|座机|号码|号|tel|phone|mobile|cell|是|为)\s*)+:?\s*",
+                          re.IGNORECASE)
+_ID_LABEL = re.compile(r"^(?:(?:本人|我的|公民|居民|身份证|身份|证件|号码|号|id|no|是|为)\s*)+:?\s*", re.IGNORECASE)
+_COLON_LABEL = re.compile(r"^[^0-9:]{1,12}:\s*")
+_TRAILING = re.compile(r"(?:\s*(?:[(\[（【][^0-9()\[\]（）【】]{0,12}[)\]）】]|[。,.;!?、]))+$")
+# Between two numbers typed in one field: a comma, a semicolon, a slash, 或/和/及, or spaces.
+_LIST = re.compile(r"\s*(?:[,;/|、]|或者?|和|及|还有)\s*|\s+")
+
+
+def _unlabelled(value: str, label: re.Pattern[str]) -> str:
+    """`value` (already NFKC) without a label before the number and punctuation or a remark after it."""
+    value = value.strip()
+    value = label.sub("", value, count=1)
+    value = _COLON_LABEL.sub("", value, count=1)
+    return _TRAILING.sub("", value).strip()
+
+
+def _several(value: str, parse: Callable[[str], str]) -> list[str]:
+    """The distinct numbers `value` holds when it is two or more numbers typed one after another (each
+    part parsed by `parse`), or [] when it is not (one number, or something else)."""
+    chunks = [c for c in _LIST.split(value) if c]
+    if len(chunks) < 2 or len(chunks) > 12:
+        return []
+
+    memo: dict[int, list[str] | None] = {}
+
+    def split(start: int) -> list[str] | None:  # the first partition of chunks[start:] into numbers
+        if start == len(chunks):
+            return []
+        if start in memo:
+            return memo[start]
+        memo[start] = None
+        for end in range(start + 1, len(chunks) + 1):
+            try:
+                one = parse("".join(chunks[start:end]))
+            except InvalidValue:
+                continue
+            rest = split(end)
+            if rest is not None:
+                memo[start] = [one, *rest]
+                break
+        return memo[start]
+
+    found = split(0)
+    return list(dict.fromkeys(found)) if found and len(found) >= 2 else []
 
 
 class InvalidValue(ValueError):
@@ -71,7 +121,20 @@ def normalize_id_number(raw: str) -> str:
     """
     if raw is not None and len(str(raw)) > _MAX_RAW:
         raise InvalidValue("身份证号太长：应为18位（最后一位可以是X）或15位数字")
-    value = _SEPARATORS.sub("", _ascii_digits(str(raw or ""))).upper()
+    typed = _unlabelled(_ascii_digits(str(raw or "")), _ID_LABEL)
+    try:
+        return _id_number(typed)
+    except InvalidValue:
+        several = _several(typed, _id_number)
+        if len(several) > 1:
+            raise InvalidValue(f"身份证号只能填写一个，您填写了{len(several)}个，请只填写信访人本人的身份证号") from None
+        if len(several) == 1:
+            return several[0]
+        raise
+
+
+def _id_number(typed: str) -> str:
+    value = _SEPARATORS.sub("", typed).upper()
     if not value:
         raise InvalidValue("请填写身份证号")
     if not re.fullmatch(r"[0-9]*X?", value, re.ASCII):
@@ -116,8 +179,22 @@ def normalize_phone(raw: str) -> str:
     """
     if raw is not None and len(str(raw)) > _MAX_RAW:
         raise InvalidValue("电话号码太长，请只填写一个号码")
-    value = _ascii_digits(str(raw or ""))
-    value = _BRACKETS.sub("", value).strip()
+    typed = _unlabelled(_ascii_digits(str(raw or "")), _PHONE_LABEL)
+    try:
+        return _phone(typed)
+    except InvalidValue:
+        several = _several(typed, _phone)
+        if len(several) > 1:
+            # Never the first one kept silently: which of them reaches the petitioner is theirs to say.
+            raise InvalidValue(f"联系电话只能填写一个号码，您填写了{len(several)}个，请只留一个能联系到您的号码"
+                               "（别的号码可以写在反映的问题里）") from None
+        if len(several) == 1:  # the same number typed twice
+            return several[0]
+        raise
+
+
+def _phone(typed: str) -> str:
+    value = _BRACKETS.sub("", typed).strip()
     if not value:
         raise InvalidValue("请填写联系电话")
     extension = ""
@@ -146,6 +223,8 @@ def normalize_phone(raw: str) -> str:
         raise InvalidValue("电话号码格式不正确：只能包含数字（可带空格、短横线、括号、+86或分机号）")
     if _MOBILE.fullmatch(digits) and not extension:
         return digits
+    if _MOBILE.fullmatch(digits):  # "13912345678转1" was told 手机号码应以13至19开头
+        raise InvalidValue("电话号码格式不正确：手机号码没有分机号，请去掉“转”及后面的数字")
     if international and not digits.startswith("0"):
         digits = "0" + digits  # "+86 477 7654321": after the country code the area code has no 0
     fixed = _fixed_line(digits, extension)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -108,10 +109,28 @@ class IntakeResult:
     created: bool
 
 
+# A label typed or pasted before the value into its own field ("姓名：巴特尔", "住址：嘎鲁图镇…"): not
+# part of it. A name's label may stand without its colon (姓名 巴特尔); an address's needs one.
+_FIELD_LABELS = {
+    "name": re.compile(r"^(?:信访人|本人|我的)?(?:姓名|名字)\s*(?:是|为)?\s*(?:[:：]\s*|\s+)"),
+    "address": re.compile(r"^(?:信访人|本人|我的)?(?:家庭|现|居|户籍)?(?:住址|地址)\s*(?:是|为)?\s*[:：]\s*"),
+}
+
+
+def _unlabelled(data: dict, key: str) -> dict:
+    """`data` with the label before its `key`'s value taken off."""
+    value = data.get(key)
+    if not isinstance(value, str):
+        return data
+    return {**data, key: _FIELD_LABELS[key].sub("", clean_line(value), count=1)}
+
+
 def _petitioner_fields(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
     """The petitioner's name, ID number, phone and address, cleaned and normalised (ASCII digits,
-    one form per number), with each problem under its field name."""
+    one form per number; a label typed before a value, 姓名：, 住址：, 电话：, taken off), with each
+    problem under its field name."""
     data = raw if isinstance(raw, dict) else {}
+    data = _unlabelled(_unlabelled(data, "name"), "address")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for key, label, limit in (("name", "信访人姓名", 50), ("address", "地址", 200)):

@@ -10,7 +10,9 @@ the page. No audio: it needs extra software on the server and rarely works on a 
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
+import unicodedata
 from typing import Any
 
 from captcha.fields import CaptchaField, CaptchaTextInput
@@ -50,6 +52,15 @@ class PortalCaptchaWidget(CaptchaTextInput):
         return context
 
 
+def typed_answer(value: object) -> str:
+    """The answer as typed on any phone: NFKC (full-width ０１２３ from a Chinese keyboard), any
+    script's digits as ASCII, every space and separator between the digits dropped ("2 3 4 5",
+    "23-45"), lower case. Nothing else is guessed: a wrong digit stays wrong."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    return re.sub(r"[\s\-_.,\u00b7\u2010-\u2015\u2212\u3001\u3002\u30fb]+", "", text).lower()
+
+
 class OnceCaptchaField(CaptchaField):
     """A solved CAPTCHA passes one request. django-simple-captcha reads the stored answer, then
     deletes it, in two steps: twenty requests sent at once with one solved CAPTCHA could all read
@@ -61,7 +72,7 @@ class OnceCaptchaField(CaptchaField):
         from captcha.models import CaptchaStore
 
         forms.MultiValueField.clean(self, value)  # required and complete, as CaptchaField checks
-        key, response = str(value[0] or ""), str(value[1] or "").strip().lower()
+        key, response = str(value[0] or ""), typed_answer(value[1])
         value[1] = ""
         spent, _ = CaptchaStore.objects.filter(hashkey=key, response=response, expiration__gt=timezone.now()).delete()
         if not spent:
@@ -79,7 +90,8 @@ class OnceCaptchaField(CaptchaField):
 def field() -> CaptchaField:
     return OnceCaptchaField(
         label="验证码", widget=PortalCaptchaWidget(attrs={
-            "class": "form-control captcha-answer", "inputmode": "numeric", "maxlength": "4",
+            # No maxlength: it cut "2 3 4 5" (typed with spaces) to "2 3 " without a word.
+            "class": "form-control captcha-answer", "inputmode": "numeric",
         }),
         error_messages={"invalid": "验证码不正确，请重新输入", "required": "请输入验证码",
                         "incomplete": "请输入验证码", "expired": "验证码已过期，请输入新图中的数字"},

@@ -13,8 +13,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class SubmitForm(CleanFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="身份证号", max_length=40, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # No phone keyboard's corrections on a number (an ID number's x made X, not a word).
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "autocapitalize": "characters", "autocorrect": "off", "spellcheck": "false"}))
     phone = forms.CharField(label="联系电话（手机或固定电话）", max_length=40, required=False,
                             help_text="短信只能发到手机。留固定电话的，收不到短信，我们会打电话告诉您。",
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))

@@ -238,19 +238,51 @@ class CaptchaRequired(RateLimited):
 
 # Dashes people type or paste between the parts of a number: hyphen, minus, en and em dashes, the
 # full-width forms (folded by NFKC), 一 typed for a dash, underscores, dots and spaces.
-_NUMBER_PARTS = re.compile(r"^([A-Z]{1,8})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{4})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{1,9})$")
+_DASHES = r"[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*"
+_NUMBER_PARTS = re.compile(rf"^([A-Z]{{1,8}}){_DASHES}(\d{{4}}){_DASHES}(\d{{1,9}})$")
 
 
 # A number typed without its letters: the year (20xx), then the serial.
-_BARE_NUMBER = re.compile(r"^(20\d{2})[\s\-_.\u2010-\u2015\u2212\u30fc\u4e00]*(\d{1,9})$")
+_BARE_NUMBER = re.compile(rf"^(20\d{{2}}){_DASHES}(\d{{1,9}})$")
+# A number inside other text (a label before it, the receipt SMS pasted whole): letters, the year and
+# the serial, standing apart from other letters and digits.
+_NUMBER_IN_TEXT = re.compile(rf"(?<![A-Z0-9])([A-Z]{{1,8}}){_DASHES}(\d{{4}}){_DASHES}(\d{{1,9}})(?![A-Z0-9])")
+_BARE_IN_TEXT = re.compile(rf"(?<![A-Z0-9])(20\d{{2}}){_DASHES}(\d{{1,9}})(?![A-Z0-9])")
+_NUMBER_LABEL = re.compile(r"编号\s*(?:是|为)?\s*:?\s*")
+CODE_LENGTH = 10  # intake's query codes (_QUERY_ALPHABET, ten characters)
+# The code after its label ("查询码FRWKPL7L84", "查询码：frwk-pl7l-84", "查询码是 FRWK PL7L 84"): groups of
+# letters and digits with separators between them.
+_CODE_LABEL = re.compile(r"查询码\s*(?:是|为)?\s*:?\s*((?:[A-Z0-9]+[\s\-_.\u00b7\u2022\u2027\u30fb\u2010-\u2015\u2212\u30fc]*)+)")
 
 
-def normalise_number(raw: str | None) -> str:
-    """A petition number as people type it: cleaned, full-width folded, upper case, no spaces; a
-    number typed without its hyphens or with other dashes (WS2026000054, WS 2026 000054,
-    WS—2026—000054), or without its prefix (2026000054, 2026-54: the prefix is
-    settings.DAIBAN_NUMBER_PREFIX, intake._next_number's), in its registered form WS-2026-000054."""
-    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper().strip()
+def _folded(raw: str | None) -> str:
+    """What a citizen typed or pasted, cleaned, NFKC-folded (full-width letters, digits and colons)
+    and in upper case."""
+    return unicodedata.normalize("NFKC", clean_line(raw or "")).upper().strip()
+
+
+def _without_code(value: str) -> str:
+    """`value` without a labelled query code (查询码…): its letters and digits are no number."""
+    return _CODE_LABEL.sub(" ", value)
+
+
+def _number_in(value: str) -> str:
+    """The petition number inside text (folded), in its registered form, or "": after its label
+    编号 first, then anywhere with its letters; without letters only after the label."""
+    text = _without_code(value)
+    label = _NUMBER_LABEL.search(text)
+    if label:
+        after = text[label.end():]
+        for pattern in (_NUMBER_IN_TEXT, _BARE_IN_TEXT):
+            found = pattern.match(after)
+            if found:
+                return _registered(found.group(0))
+    found = _NUMBER_IN_TEXT.search(text)
+    return _registered(found.group(0)) if found else ""
+
+
+def _registered(value: str) -> str:
+    """A number matched whole (with or without its prefix) in its registered form WS-2026-000054."""
     bare = _BARE_NUMBER.match(value)
     if bare:  # typed without its prefix (2026000063, 2026-63): the prefix numbers are given (a setting)
         value = f"{settings.DAIBAN_NUMBER_PREFIX}-{bare.group(1)}-{bare.group(2)}"
@@ -258,6 +290,23 @@ def normalise_number(raw: str | None) -> str:
     if parts:
         prefix, year, serial = parts.groups()
         return f"{prefix}-{year}-{int(serial):06d}"[:40]
+    return ""
+
+
+def normalise_number(raw: str | None) -> str:
+    """A petition number as people type or paste it: cleaned, full-width folded, upper case, no
+    spaces; a number typed without its hyphens or with other dashes (WS2026000054, WS 2026 000054,
+    WS—2026—000054), or without its prefix (2026000054, 2026-54: the prefix is
+    settings.DAIBAN_NUMBER_PREFIX, intake._next_number's), with a label or inside other text
+    (编号：WS-2026-000054, the receipt SMS pasted whole, the number in quotes or with a full stop),
+    in its registered form WS-2026-000054. Text without a number: its letters, digits and dashes."""
+    value = _folded(raw)
+    whole = _registered(value)
+    if whole:
+        return whole
+    inside = _number_in(value)
+    if inside:
+        return inside
     return re.sub(r"[^\w-]", "", value)[:40]
 
 
@@ -266,15 +315,62 @@ def normalise_number(raw: str | None) -> str:
 # the invisible characters a paste from a chat app carries.
 _CODE_SEPARATORS = re.compile(r"[\s\-_.\u00b7\u2022\u2027\u30fb\u2010-\u2015\u2212\u30fc"
                               r"\u00ad\u180b-\u180f\u200b-\u200f\u2060-\u2064\ufeff]+")
+_NOT_CODE_ENDS = re.compile(r"^[^A-Z0-9]+|[^A-Z0-9]+$")
+
+
+def _labelled_code(value: str) -> str:
+    """The code after its label 查询码 in text (folded), or "": its groups up to a code's length
+    ("查询码 FRWK PL7L84 2026年…" is FRWKPL7L84, not FRWKPL7L842026)."""
+    found = _CODE_LABEL.search(value)
+    if not found:
+        return ""
+    code = ""
+    for group in re.findall(r"[A-Z0-9]+", found.group(1)):
+        if len(code) >= CODE_LENGTH:
+            break
+        code += group
+    return code
 
 
 def normalise_code(raw: str | None) -> str:
-    """A query code as people type it (`AB3D 5FGH7K`, `ab3d-5fgh-7k`, full-width): cleaned, NFKC-folded,
-    upper case, without separators; at most 40 characters. A code is never read as a petition number
-    (`normalise_number` would turn a code of letters then digits, ABCD234567, into ABCD-2345-000067,
-    and its petitioner could never track the case)."""
-    value = unicodedata.normalize("NFKC", clean_line(raw or "")).upper()
+    """A query code as people type or paste it (`AB3D 5FGH7K`, `ab3d-5fgh-7k`, full-width, in quotes
+    or with a full stop, after its label `查询码：…`, the receipt SMS pasted whole, the number before
+    it): cleaned, NFKC-folded, upper case, without separators; at most 40 characters. A code is never
+    read as a petition number (`normalise_number` would turn a code of letters then digits,
+    ABCD234567, into ABCD-2345-000067, and its petitioner could never track the case)."""
+    value = _folded(raw)
+    labelled = _labelled_code(value)
+    if labelled:
+        return labelled[:40]
+    if ":" in value:  # another label ("code: …"); a code has no colon
+        value = value.rsplit(":", 1)[1]
+    value = _NOT_CODE_ENDS.sub("", value)
+    # The number pasted before the code ("WS-2026-000054 FRWKPL7L84"); a code that is itself shaped
+    # like a number is kept whole.
+    numbers = list(_NUMBER_IN_TEXT.finditer(value))
+    ours = [m for m in numbers if m.group(1) == settings.DAIBAN_NUMBER_PREFIX] or numbers
+    if ours:
+        rest = _NOT_CODE_ENDS.sub("", value[:ours[0].start()] + " " + value[ours[0].end():])
+        value = rest or value
     return _CODE_SEPARATORS.sub("", value)[:40]
+
+
+def read_pasted(number_raw: str | None, code_raw: str | None) -> tuple[str, str]:
+    """(number, code) of the tracking form as typed: each normalised; and where one box is empty, what
+    the other holds when it was pasted with both (the receipt SMS in the number's box, or in the
+    code's; "WS-2026-000054 FRWKPL7L84")."""
+    number, code = normalise_number(number_raw), normalise_code(code_raw)
+    if not code and number_raw:
+        folded = _folded(number_raw)
+        code = _labelled_code(folded)
+        found = _NUMBER_IN_TEXT.search(folded)
+        if not code and found:  # the number, then the code alone
+            rest = _NOT_CODE_ENDS.sub("", folded[:found.start()] + " " + folded[found.end():])
+            alone = _CODE_SEPARATORS.sub("", rest)
+            code = alone if re.fullmatch(r"[A-Z0-9]{6,16}", alone) else ""
+    if not number and code_raw:
+        number = _number_in(_folded(code_raw))
+    return number, code
 
 
 def find(number: str, code: str, client: str, *, captcha_pass: str = "") -> Petition:
@@ -499,12 +595,24 @@ def _review_open(petition: Petition) -> bool:
     return review_window_open(petition, timezone.localdate())
 
 
+def _rated_already(petition: Petition, satisfaction: str) -> bool:
+    """Whether `satisfaction` is the petitioner's own rating of the latest feedback, standing."""
+    return (petition.rated_by_petitioner and petition.online_satisfaction == satisfaction
+            and facts.online_counts(petition))
+
+
 def rate(petition: Petition, satisfaction: str) -> Petition:
+    """The petitioner's own rating of the result (满意度评价), once per feedback. The same rating sent
+    again (a double tap, the form sent again from the browser's history, an API retry after a
+    timeout) answers as the first did and records nothing more; another rating after it is
+    Conflict (您已经评价过了)."""
     if satisfaction not in Satisfaction.values:
         raise Invalid.of({"satisfaction": "请选择：满意、比较满意、理解或不满意"})
     with transaction.atomic():
         deadlines_being_set()  # a dissatisfied rating computes the review window (engine.CALENDAR_LOCK)
         locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if _rated_already(locked, satisfaction):
+            return locked
         if locked.status != Status.FEEDBACK_GIVEN:
             # After the feedback the rating stays open until the matter ends (终结) or goes to review.
             message = ("该事项已终结，不能再评价" if locked.status in (Status.TERMINATED, Status.FOLLOWED_UP, Status.ARCHIVED)
@@ -529,9 +637,30 @@ def rate(petition: Petition, satisfaction: str) -> Petition:
 def request_review(petition: Petition, reason: str | None = None) -> Petition:
     """The petitioner applies for review (or re-review) within the window, with a reason (申请理由,
     required: Invalid naming `reason` when empty); the answer is due 30 days later
-    (`review_answer_due_on`, deadlines.review_answer_due)."""
+    (`review_answer_due_on`, deadlines.review_answer_due).
+
+    The same request sent again (a double tap, the form sent again from the browser's history, an
+    API retry) while the one it made is pending answers with the petition as the first did, and
+    registers no second request."""
+    if _requested_already(petition, reason):
+        return petition
     level = next_review_level(petition)
     if level is None:
         raise Conflict("复核已作出，同一事项不再受理复查复核", code="not_allowed")
-    return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None, as_petitioner=True,
-                                  data={"level": level, "reason": reason or ""})
+    try:
+        return petitions.petition_act(petition_id=petition.pk, action="request_review", user=None,
+                                      as_petitioner=True, data={"level": level, "reason": reason or ""})
+    except Conflict:
+        # Sent twice at once: the other request went first (the action locks the petition).
+        current = Petition.objects.get(pk=petition.pk)
+        if _requested_already(current, reason):
+            return current
+        raise
+
+
+def _requested_already(petition: Petition, reason: str | None) -> bool:
+    """Whether the petition is under review on a pending request with this reason (as stored)."""
+    if petition.status != Status.UNDER_REVIEW:
+        return False
+    pending = petition.reviews.filter(decided_on__isnull=True).order_by("-id").first()
+    return pending is not None and bool(pending.reason) and pending.reason == clean_text(reason or "")

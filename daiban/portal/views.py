@@ -25,6 +25,18 @@ from daiban.portal import services
 from daiban.portal.forms import SubmitForm, TrackCaptchaForm
 
 MAX_FILES = 5
+# A photo larger than this is made smaller in the browser before it is sent (app.js, where the browser
+# can draw it): a phone camera's 3–20 MB take minutes over a slow line. The server's limit stays
+# DAIBAN_ATTACHMENT_MAX_BYTES.
+PHOTO_SHRINK_BYTES = 2 * 1024 * 1024
+# The form's fields and multipart headers around its files.
+FORM_MARGIN = 512 * 1024
+
+
+def submit_body_limit() -> int:
+    """The largest body the submit form can send: MAX_FILES attachments at the limit and the form
+    (the nginx example's client_max_body_size for /submit/ is at least this)."""
+    return MAX_FILES * settings.DAIBAN_ATTACHMENT_MAX_BYTES + FORM_MARGIN
 
 
 def home(request):
@@ -106,7 +118,7 @@ def _submit(request, client: str):
 
 def _submit_page(request, form: SubmitForm, needs_captcha: bool, status: int = 200):
     return render(request, "portal/submit.html", {
-        "form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES,
+        "form": form, "needs_captcha": needs_captcha, "max_files": MAX_FILES, "shrink_bytes": PHOTO_SHRINK_BYTES,
         "max_bytes": settings.DAIBAN_ATTACHMENT_MAX_BYTES, "files_dropped": _files_dropped(request)}, status=status)
 
 
@@ -262,8 +274,8 @@ def track(request):
     """The form asks for number and query code and posts them (never a URL with the code); older
     links with ?number=…&code=… still work and are sent on to the address without the code."""
     data = request.POST if request.method == "POST" else request.GET
-    number = services.normalise_number(data.get("number", ""))
-    code = services.normalise_code(data.get("code", ""))
+    # As typed or pasted: a label, the receipt SMS whole, in either box (services.read_pasted).
+    number, code = services.read_pasted(data.get("number", ""), data.get("code", ""))
     if data.get("captcha_refresh"):  # 看不清，换一张 without JavaScript
         return _track_page(request, number, "", 200, ask_captcha=True, code=code)
     if number and code:
@@ -273,11 +285,21 @@ def track(request):
         if "captcha_1" in data:
             form = TrackCaptchaForm(data)
             if not form.is_valid():
+                if _captcha_pass(request, number) and request.session.get(CODES_KEY, {}).get(number) == code:
+                    # The form sent twice (a double tap without script): the first solved it and
+                    # this browser holds its pass for this number and code; its answer again (no new pass).
+                    return _private(redirect(reverse("portal:status", args=[number])))
                 return _track_page(request, number, "验证码不正确，请重新输入", 400, ask_captcha=True,
                                    form=TrackCaptchaForm(), code=code)  # as typed: only the CAPTCHA was wrong
             _set_human(request, number, True)
         _remember_code(request, number, code)
         return _private(redirect(reverse("portal:status", args=[number])))
+    if request.method == "POST":
+        # The boxes are not `required` (the receipt SMS pasted into one box fills both), so a post
+        # without one is told which, with what was typed kept.
+        missing = "编号和查询码" if not (number or code) else "编号" if not number else "查询码"
+        return _track_page(request, number, f"请填写{missing}", 400, code=code, lost=not code,
+                           ask_captcha="captcha_1" in data)
     return _private(render(request, "portal/track.html", {"number": number, "station_phone": settings.DAIBAN_BUREAU_PHONE}))
 
 

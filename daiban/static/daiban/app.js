@@ -273,11 +273,12 @@
   });
 
   /* The portal's files, checked as they are chosen (the server checks again). A JPEG or PNG photo over
-     the limit (a phone's 50-megapixel camera makes 12–20 MB) is made smaller here before it is sent:
-     drawn upright at most PHOTO_EDGE pixels on its long side and kept as a JPEG, which also leaves its
-     metadata (the place it was taken) behind; over a slow line it would take minutes to upload and
-     then be refused. What still cannot be sent is named, and the form is not sent until it is
-     changed. (HEIC and WebP photos are taken as they are: the server keeps them as JPEG or PNG.) */
+     data-shrink-bytes (2 MB: a phone camera's photo is 3–20 MB, minutes over a herder's slow line,
+     and over the limit it would be refused) is made smaller here before it is sent: drawn upright at
+     most PHOTO_EDGE pixels on its long side and kept as a JPEG, which also leaves its metadata (the
+     place it was taken) behind; the smaller file is kept only when it is smaller. What still cannot
+     be sent is named, and the form is not sent until it is changed. (HEIC and WebP photos are taken
+     as they are: the server keeps them as JPEG or PNG.) */
   var PHOTO_EDGE = 2560;
 
   function smaller(file, max) {
@@ -296,7 +297,7 @@
       if (bitmap.close) bitmap.close();
       return new Promise(function (resolve) {
         canvas.toBlob(function (blob) {
-          if (!blob || blob.size > max) { resolve(null); return; }
+          if (!blob || blob.size >= file.size || (max && blob.size > max)) { resolve(null); return; }
           resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
         }, "image/jpeg", 0.85);
       });
@@ -306,11 +307,12 @@
   function checkFiles(input) {
     var box = document.getElementById("files-check");
     var max = parseInt(input.dataset.maxBytes, 10), most = parseInt(input.dataset.maxFiles || "0", 10);
+    var over = parseInt(input.dataset.shrinkBytes || "0", 10) || max;
     var files = Array.prototype.slice.call(input.files || []);
     input.dataset.busy = "1";
     if (box) { box.textContent = "正在处理所选照片…"; box.hidden = false; box.className = "form-text"; }
     return Promise.all(files.map(function (file) {
-      return max && file.size > max ? smaller(file, max).then(function (made) { return made || file; }) : file;
+      return over && file.size > over ? smaller(file, max).then(function (made) { return made || file; }) : file;
     })).then(function (kept) {
       var problems = [], shrunk = kept.some(function (file, i) { return file !== files[i]; });
       if (shrunk) {
@@ -353,14 +355,40 @@
     }
   });
 
-  /* Copy buttons (data-copy="text"): the query code and the number, in one tap. */
+  /* Copy buttons (data-copy="text"): the query code and the number, in one tap. The clipboard API
+     needs a secure page; elsewhere (an old browser, plain HTTP) a selected hidden text is copied. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+      area.remove();
+      if (done) resolve(); else reject(new Error("copy"));
+    });
+  }
+  var canCopy = !!(navigator.clipboard && window.isSecureContext) ||
+    !!(document.queryCommandSupported && document.queryCommandSupported("copy"));
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
-    if (!button || !navigator.clipboard) return;
-    navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      var label = button.textContent;
+    if (!button) return;
+    copyText(button.dataset.copy).then(function () {
+      var label = button.dataset.label || button.textContent;
+      button.dataset.label = label;
       button.textContent = "已复制";
       window.setTimeout(function () { button.textContent = label; }, 2000);
-    });
+    }, function () { /* the number stays on the page to copy by hand (user-select-all) */ });
+  });
+
+  /* What works only with this script (copy buttons, closing a message) is in the page hidden and
+     shown here, so a browser without script never offers a button that does nothing. */
+  document.querySelectorAll("[data-js-only]").forEach(function (el) {
+    if (el.hasAttribute("data-copy") && !canCopy) return;
+    el.hidden = false;
   });
 })();
