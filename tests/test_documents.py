@@ -225,9 +225,9 @@ def test_archive_zip_follows_the_archival_rules_and_is_frozen(api, finished, clo
     assert "受理告知书" in titles and "处理意见书" in titles and "回访记录" in titles
     assert any("来信扫描.pdf" in t for t in titles)
     agency = next(r for r in items if r[3] == "《信访事项代办单》")
-    assert agency[1] == root and agency[2] and agency[4] == "2026年9月16日"
+    assert agency[1] == root and agency[2] and agency[4] == "20260916"  # DA/T 22-2015: 8 digits
     dates = [r[4] for r in items[1:]]
-    parsed = [datetime.datetime.strptime(d, "%Y年%m月%d日") for d in dates if d]
+    parsed = [datetime.datetime.strptime(d, "%Y%m%d") for d in dates if d]
     assert parsed == sorted(parsed)
     summary = pdf_text(archive.read(f"{root}/{items[0][7]}"))
     for text in ["信访事项办理情况", "张三", "办理过程", "请尽快办理", "比较满意", "回访无反弹", "按期"]:

@@ -136,3 +136,24 @@ def test_the_case_summary_prints_the_timeline_s_dates_in_the_documents_format(ap
 
     assert not re.search(r"(?<![0-9])2027-[0-9]{2}-[0-9]{2}", text) and "2027年2月1日" in text, text
     assert dates_as_text("应于 2027-01-25 前，编号WS-2027-000001，2027-02-30") == "应于 2027年1月25日 前，编号WS-2027-000001，2027-02-30"
+
+
+# --- the 卷内目录 dates as the archival rule writes them -------------------------------------------
+
+def test_the_case_file_index_dates_are_eight_digits_in_the_pdf_and_the_csv(api, org, clock):
+    """DA/T 22-2015 (归档文件目录) and GB/T 9705 (卷内文件目录): 日期 in 8 Arabic digits, 20270104; the PDF
+    printed 2027.1.4 and the CSV 2027年1月4日, two forms of one column."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from tests.test_round10_letters import archive_members, index_rows, routed
+
+    pid, _ = routed(api, org, clock, "2027-01-04")
+    archive = archive_members(api, pid)
+    days = [row["日期"] for row in index_rows(archive) if row["日期"]]
+    assert days and all(re.fullmatch(r"2027[01][0-9][0-3][0-9]", d) for d in days), days
+    name = next(n for n in archive.namelist() if n.endswith("卷内目录.pdf"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(name))).pages)
+    assert "20270104" in text and "2027.1.4" not in text, text

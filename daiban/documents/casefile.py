@@ -247,13 +247,19 @@ def cover_context(petition: Petition, entries: list[Item]) -> dict:
     }
 
 
+def index_day(day: datetime.date | None) -> str:
+    """A 卷内目录 row's 日期: the document's date in 8 digits, 20261103 (DA/T 22-2015 归档文件目录 and
+    GB/T 9705 卷内文件目录: 以8位阿拉伯数字标注年月日), both in the PDF and the CSV; '' when undated."""
+    return f"{day:%Y%m%d}" if day else ""
+
+
 def index_csv(entries: list[Item]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["序号", "文号", "责任者", "题名", "日期", "页号", "备注", "文件"])
     for i, entry in enumerate(entries, start=1):
         writer.writerow([i, *(csv_text(v) for v in (entry.number, entry.author, entry.title,
-                                                    date_text(entry.day) if entry.day else "", entry.page_text,
+                                                    index_day(entry.day), entry.page_text,
                                                     entry.note, entry.file if entry.data is not None else ""))])
     return ("\ufeff" + buffer.getvalue()).encode()
 
