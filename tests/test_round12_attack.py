@@ -3,6 +3,9 @@
 - history that says it is append-only is append-only below the pages too: the log of corrections
   of a petitioner's data and the internal notes refuse a change or a delete, one by one or in bulk,
   as the timeline and the personal-data view log do (daiban.audit.guard);
+- every lookup of a person by ID number is an audit row: the check before registering, which answers
+  whether a number is a known petitioner's and how many petitions they have elsewhere, as the list's
+  search does;
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import pytest
 from django.db import transaction
 
 from daiban.audit.guard import AppendOnlyError
+from daiban.audit.models import Action, AuditEntry
 from daiban.org.models import User
-from daiban.petitions.models import PetitionerCorrection
+from daiban.petitions.models import Petition, PetitionerCorrection
 from daiban.staff import notes
 from daiban.staff.models import CaseNote
+from tests.factories import COMPLAINT, id_number
 
 # --- history declared append-only ---------------------------------------------------------------------
 
@@ -43,3 +48,41 @@ def test_a_correction_of_a_petitioners_data_and_an_internal_note_cannot_be_chang
     # Adding stays possible: a note is corrected by another note.
     notes.add_note(user=User.objects.get(username="agent1"), petition_id=petition["id"], text="更正：住址为沙尔利格嘎查")
     assert CaseNote.objects.filter(petition_id=petition["id"]).count() == 2
+
+
+# --- lookups of a person by identity --------------------------------------------------------------------
+
+
+def test_the_check_before_registering_a_known_person_is_an_audit_row_naming_the_person_not_the_number(
+        api, accepted, org, clock):
+    """Actor: an agent of another station typing ID numbers into the intake check (API and page) to
+    learn whether each is a petitioner's and how many petitions they have elsewhere: each person found
+    is an audit row (once an hour per account and person, as the page checks again while the content
+    is typed); a number nobody has is not a lookup of anyone."""
+    from django.test import Client
+
+    number = id_number(serial=901)
+    petition = accepted(petitioner={"name": "孙八", "id_number": number, "phone": "13900000901"})
+    person = Petition.objects.get(pk=petition["id"]).petitioner_id
+    before = AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).count()
+
+    checked = api("agent12").post("/petitions/check", {"petitioner": {"id_number": number}})
+    assert checked.status_code == 200 and checked.data["petitioner_known"] and checked.data["hidden_count"] == 1
+    assert api("agent12").post("/petitions/check", {"petitioner": {"id_number": number},
+                                                    "content": COMPLAINT}).status_code == 200
+    assert api("agent12").post("/petitions/check", {"petitioner": {"id_number": id_number(serial=902)}}
+                               ).data["petitioner_known"] is False
+    page = Client()
+    page.force_login(User.objects.get(username="agent13"))
+    assert page.post("/staff/intake/check/", {"id_number": number}).status_code == 200
+
+    rows = list(AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).order_by("seq"))[before:]
+    assert [(r.actor_username, r.detail["via"], r.detail["kind"], r.target_id) for r in rows] == [
+        ("agent12", "intake_check", "id_number", str(person)), ("agent13", "intake_check", "id_number", str(person)),
+    ]
+    for row in rows:
+        assert number not in f"{row.target_label} {row.detail}" and "孙八" not in f"{row.target_label} {row.detail}"
+    # An hour later the same account's check is a lookup again.
+    clock.shift(3601)
+    assert api("agent12").post("/petitions/check", {"petitioner": {"id_number": number}}).status_code == 200
+    assert AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).count() == before + 3

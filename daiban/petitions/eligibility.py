@@ -162,6 +162,7 @@ class Preview:
     hidden_count: int  # earlier petitions the user may not see (other stations'); they still count
     reasons: list[Reason]  # the 不予代办 exclusions the petition would have once saved
     similar: list[tuple[Petition, float]]  # open petitions of other petitioners at the station
+    petitioner_id: int | None = None  # the person the ID number names, when known
 
 
 def preview(user: User, *, id_number: str, content: str, station_id: int | None, judicial: bool = False) -> Preview:
@@ -185,7 +186,8 @@ def preview(user: User, *, id_number: str, content: str, station_id: int | None,
     return Preview(
         known=petitioner_id is not None, typed=typed,
         earlier=[e for e in rated if e.petition.pk in seen], hidden_count=len(scored) - len(seen),
-        reasons=as_seen_by(user, reasons_from(same, judicial=judicial)), similar=similar)
+        reasons=as_seen_by(user, reasons_from(same, judicial=judicial)), similar=similar,
+        petitioner_id=petitioner_id)
 
 
 def earlier_scored(petition: Petition) -> list[tuple[Petition, float]]:

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
+from daiban.audit import services as audit
+from daiban.audit.models import Action as AuditAction
 from daiban.lib import crypto, ratelimit
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Invalid
@@ -184,8 +187,22 @@ def intake_check(data: dict, user: User) -> Preview:
         raise Invalid.of({"petitioner.id_number": str(exc)}) from None
     content = _text(data, "content", "反映的问题及诉求", required=False, max_length=10000)
     station = _intake_station(user, data)
-    return preview(user, id_number=id_number, content=content, station_id=station.pk,
-                   judicial=bool(data.get("in_judicial_proceedings")))
+    found = preview(user, id_number=id_number, content=content, station_id=station.pk,
+                    judicial=bool(data.get("in_judicial_proceedings")))
+    if found.petitioner_id is not None:
+        _audit_lookup(user, found.petitioner_id)
+    return found
+
+
+def _audit_lookup(user: User, petitioner_id: int) -> None:
+    """A check that finds a known petitioner is a lookup of that person by ID number: an audit row
+    `identity_search` (via "intake_check"), as a search of the list by ID number is
+    (selectors.count_identity_search), so "who looked this person up" is answered for it too. The
+    page checks again as the content is typed: one row per account and person an hour."""
+    if not cache.add(f"daiban:intake-lookup:{user.pk}:{petitioner_id}", 1, 3600):
+        return
+    audit.record(AuditAction.IDENTITY_SEARCH, actor=user, target_type="petitioner", target_id=petitioner_id,
+                 label=f"信访人#{petitioner_id}", detail={"via": "intake_check", "kind": "id_number", "people": 1})
 
 
 def _intake_station(user: User | None, data: dict) -> Station:
