@@ -6,6 +6,8 @@
 - every lookup of a person by ID number is an audit row: the check before registering, which answers
   whether a number is a known petitioner's and how many petitions they have elsewhere, as the list's
   search does;
+- an ID number or a phone is never kept in clear text: a search by one is not saved as a 常用筛选
+  (the filter's row would hold it), and those saved before are removed by the migration;
 """
 
 from __future__ import annotations
@@ -86,3 +88,43 @@ def test_the_check_before_registering_a_known_person_is_an_audit_row_naming_the_
     clock.shift(3601)
     assert api("agent12").post("/petitions/check", {"petitioner": {"id_number": number}}).status_code == 200
     assert AuditEntry.objects.filter(action=Action.IDENTITY_SEARCH).count() == before + 3
+
+
+# --- a number kept in clear text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", [id_number(serial=903), "139 0000 0903", "0477-7654321"])
+def test_a_search_by_id_number_or_phone_is_not_saved_as_a_filter(org, typed):
+    """Actor: an agent saving the list's search for a person as a 常用筛选: refused and said, nothing
+    kept; a search by name or number is saved as before."""
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    from daiban.staff.models import SavedFilter
+
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    response = client.post("/staff/petitions/filters/", {"name": "这个人", "query": urlencode({"q": typed, "status": "received"})},
+                           follow=True)
+    assert "按身份证号或电话的搜索不能保存" in response.content.decode()
+    assert not SavedFilter.objects.exists()
+    client.post("/staff/petitions/filters/", {"name": "姓名", "query": urlencode({"q": "孙八"})})
+    assert list(SavedFilter.objects.values_list("name", flat=True)) == ["姓名"]
+
+
+def test_the_migration_removes_saved_filters_holding_an_id_number_or_phone(org):
+    import importlib
+    from urllib.parse import urlencode
+
+    from django.apps import apps
+
+    from daiban.staff.models import SavedFilter
+
+    agent = User.objects.get(username="agent1")
+    for name, query in (("号码", {"q": id_number(serial=904)}), ("电话", {"q": "13900000904", "status": "received"}),
+                        ("姓名", {"q": "孙八"}), ("状态", {"status": "received"})):
+        SavedFilter.objects.create(user=agent, name=name, query=urlencode(query))
+    migration = importlib.import_module("daiban.staff.migrations.0006_saved_filters_without_identity_searches")
+    migration.forward(apps, None)
+    assert sorted(SavedFilter.objects.values_list("name", flat=True)) == ["姓名", "状态"]
