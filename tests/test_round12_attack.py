@@ -6,11 +6,15 @@
 - every lookup of a person by ID number is an audit row: the check before registering, which answers
   whether a number is a known petitioner's and how many petitions they have elsewhere, as the list's
   search does;
+- two people at once: two corrections of one person, each applied to the person's other open
+  petitions, both hold (they deadlocked on the petitions and one answered 500);
 - an ID number or a phone is never kept in clear text: a search by one is not saved as a 常用筛选
   (the filter's row would hold it), and those saved before are removed by the migration;
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 from django.db import transaction
@@ -128,3 +132,77 @@ def test_the_migration_removes_saved_filters_holding_an_id_number_or_phone(org):
     migration = importlib.import_module("daiban.staff.migrations.0006_saved_filters_without_identity_searches")
     migration.forward(apps, None)
     assert sorted(SavedFilter.objects.values_list("name", flat=True)) == ["姓名", "状态"]
+
+
+# --- two people at once (PostgreSQL: row locks) -----------------------------------------------------------
+
+
+def _together(count: int, work):
+    """Start `count` threads at the same moment; what each returned or raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001  (the test inspects what each thread got)
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_corrections_of_one_person_applied_to_each_others_petitions_at_once_both_hold(org, monkeypatch):
+    """Actors: the bureau's leader corrects the phone on one petition of a person and the center the
+    address on the person's other petition, each "also on the other open petitions", at the same
+    moment. Each locked its own petition, then the other's: the database found a deadlock and one of
+    them answered 500. Both corrections now hold, one after the other, each logged with what it found."""
+    import threading
+
+    from daiban.petitions import corrections, services
+    from tests.factories import petition_body
+
+    agent = User.objects.get(username="agent1")
+    person = {"name": "周九", "id_number": id_number(serial=905), "phone": "13900000905"}
+    first = services.petition_intake(data=petition_body(petitioner=person), user=agent).petition
+    second = services.petition_intake(data=petition_body(petitioner=person, content="宅基地确权登记一直未办，请求尽快办理。"),
+                                      user=agent).petition
+    assert first.petitioner_id == second.petitioner_id
+    # Each has its own petition locked before either reads the other's: the order that deadlocked.
+    both_in = threading.Barrier(2, timeout=5)
+    real = corrections.ensure_not_archived
+
+    def after_the_first_lock(petition):
+        # With the fixed order the second waits on the person before its petition: nobody comes.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_in.wait()
+        return real(petition)
+
+    monkeypatch.setattr(corrections, "ensure_not_archived", after_the_first_lock)
+    work = [("leader", first.pk, {"phone": "13900000906", "reason": "换了手机号"}),
+            ("center", second.pk, {"address": "嘎鲁图镇巴音嘎查", "reason": "搬家了"})]
+
+    def correct(i):
+        username, pk, data = work[i]
+        return services.petitioner_correct(petition_id=pk, user=User.objects.get(username=username),
+                                           data={**data, "apply_to_open": True})
+
+    results = _together(2, correct)
+    assert all(not isinstance(r, Exception) for r in results), results
+    for pk in (first.pk, second.pk):
+        petition = Petition.objects.get(pk=pk)
+        assert (petition.petitioner_phone, petition.petitioner_address) == ("13900000906", "嘎鲁图镇巴音嘎查")
+    assert PetitionerCorrection.objects.filter(petitioner_id=first.petitioner_id).count() == 2
