@@ -7,7 +7,9 @@
   whether a number is a known petitioner's and how many petitions they have elsewhere, as the list's
   search does;
 - two people at once: two corrections of one person, each applied to the person's other open
-  petitions, both hold (they deadlocked on the petitions and one answered 500);
+  petitions, both hold (they deadlocked on the petitions and one answered 500); and whatever order
+  nobody thought of, a transaction the database ends because of another (deadlock, serialization
+  failure, SQLite's lock timeout) is told as 409 "try again" on the API and the pages, never a 500;
 - an ID number or a phone is never kept in clear text: a search by one is not saved as a 常用筛选
   (the filter's row would hold it), and those saved before are removed by the migration;
 """
@@ -206,3 +208,50 @@ def test_two_corrections_of_one_person_applied_to_each_others_petitions_at_once_
         petition = Petition.objects.get(pk=pk)
         assert (petition.petitioner_phone, petition.petitioner_address) == ("13900000906", "嘎鲁图镇巴音嘎查")
     assert PetitionerCorrection.objects.filter(petitioner_id=first.petitioner_id).count() == 2
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # as psycopg's DeadlockDetected carries it
+
+
+def _database_ended_it(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("deadlock detected") from _Deadlock()
+
+
+@pytest.mark.parametrize("how", ["api", "page"])
+def test_a_transaction_the_database_ended_for_another_is_told_as_try_again_not_500(api, accepted, monkeypatch, how):
+    from django.test import Client
+
+    from daiban.petitions import services
+
+    petition = accepted()
+    monkeypatch.setattr(services, "petition_act", _database_ended_it)
+    if how == "api":
+        response = api("agent1").act(petition["id"], "contact", {"method": "phone", "note": "电话联系"})
+        assert response.status_code == 409 and response.data["error"]["code"] == "busy"
+        assert "请稍后重试" in response.data["error"]["message"]
+    else:
+        client = Client(raise_request_exception=False)
+        client.force_login(User.objects.get(username="agent1"))
+        response = client.post(f"/staff/petitions/{petition['id']}/act/contact/", {"method": "phone", "note": "电话联系"})
+        assert response.status_code == 409 and "请稍后重试" in response.content.decode()
+
+
+def test_another_database_error_is_still_a_server_error(api, accepted, monkeypatch):
+    """The net catches only the refusals a retry mends: a broken database stays a 500 for the logs."""
+    from django.db import OperationalError
+    from django.test import Client
+
+    from daiban.petitions import services
+
+    def broken(*args, **kwargs):
+        raise OperationalError("no such table: petitions_petition")
+
+    petition = accepted()
+    monkeypatch.setattr(services, "petition_act", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="agent1"))
+    response = client.post(f"/staff/petitions/{petition['id']}/act/contact/", {"method": "phone", "note": "电话联系"})
+    assert response.status_code == 500
