@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # After auth, OTP and messages: idle and absolute session expiry, the second factor, password age.
     "daiban.accounts.middleware.StaffGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A transaction the database ended because of another at the same moment: 409, try again.
+    "daiban.lib.dbbusy.BusyMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during the request into its answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -24,6 +25,7 @@ from daiban.api.common import error_response
 from daiban.api.middleware import body_limit, too_large
 from daiban.api.models import ApiToken
 from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS, URL_LABELS
+from daiban.lib import dbbusy
 from daiban.lib.errors import RateLimited, ServiceError
 from daiban.lib.text import clean_any
 from daiban.lib.validation import field_messages, message
@@ -97,6 +99,13 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     return error_response(400, "invalid", "上传内容格式不正确（multipart/form-data）", {"file": "上传内容格式不正确"})
+
+
+@api.exception_handler(OperationalError)
+def _database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if not dbbusy.transient(exc):
+        raise exc
+    return error_response(409, "busy", dbbusy.MESSAGE)
 
 
 @api.exception_handler(ValidationError)

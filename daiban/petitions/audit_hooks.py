@@ -1,5 +1,5 @@
-"""The petitions' side of the audit trail: the timeline and the personal-data view log are
-append-only, and every full view of a petitioner's data is also a row of the audit trail.
+"""The petitions' side of the audit trail: the timeline, the personal-data view log and the log of
+corrections of a petitioner's data are append-only, and every full view of a petitioner's data is also a row of the audit trail.
 Connected in PetitionsConfig.ready (the audit app sits below petitions and does not know them)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from daiban.audit.guard import AppendOnlyError, maintenance_on, protect
 from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.org.models import User
-from daiban.petitions.models import Event, PersonalDataView
+from daiban.petitions.models import Event, PersonalDataView, PetitionerCorrection
 
 
 def _personal_data_view(sender, instance: PersonalDataView, created: bool, raw: bool = False, **kwargs) -> None:
@@ -36,4 +36,5 @@ def connect() -> None:
     pre_delete.connect(_keep_accounts_with_history, sender=User, dispatch_uid="keep-accounts-with-history")
     protect(Event)
     protect(PersonalDataView)
+    protect(PetitionerCorrection)
     post_save.connect(_personal_data_view, sender=PersonalDataView, dispatch_uid="audit-personal-data-view")

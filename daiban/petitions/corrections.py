@@ -22,6 +22,7 @@ from daiban.petitions.guards import ensure_not_archived
 from daiban.petitions.intake import _line, _text, petitioner_snapshot
 from daiban.petitions.models import Petition, Petitioner, PetitionerCorrection, Status
 from daiban.petitions.permissions import get_visible_petition, visible_petitions
+from daiban.workdays.engine import deadlines_being_set
 
 CORRECTABLE = {"name": "姓名", "phone": "电话", "address": "地址"}
 # Petitions that will not contact the petitioner again.
@@ -83,6 +84,13 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
     if not isinstance(apply_to_open, bool):
         raise Invalid.of({"apply_to_open": "是否同时更正其他在办事项应为是或否"})
     with transaction.atomic():
+        # Two corrections of one person queue on the person before either locks a petition: each
+        # locks its own and then (apply_to_open) the person's others, which in the other order is a
+        # deadlock the database ends with an error. A calendar change, which locks running petitions
+        # in its own order, waits for this one, or this one for it (engine.deadlines_being_set).
+        deadlines_being_set()
+        seen = get_visible_petition(user, petition_id)
+        person = Petitioner.objects.select_for_update().get(pk=seen.petitioner_id)
         petition = get_visible_petition(user, petition_id, lock=True)
         if not may_see_personal_data(user, petition):
             raise Forbidden("只有承办代办员、本机构领导和代办服务中心可以更正信访人信息")
@@ -101,7 +109,6 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
         # Each other petition's own values before (they may differ from this one's: registered apart).
         before = {str(t.pk): {k: {"old": _registered(t, k), "new": c["new"]} for k, c in changes.items()}
                   for t in targets[1:]}
-        person = Petitioner.objects.select_for_update().get(pk=petition.petitioner_id)
         values = {**current, **{k: c["new"] for k, c in changes.items()}}
         snapshot = petitioner_snapshot(values)
         for key, change in changes.items():

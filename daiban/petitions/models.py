@@ -465,6 +465,8 @@ class PetitionerCorrection(models.Model):
     changes_enc = models.TextField("更正前后（密文）")
     applied_to = models.JSONField("更新登记信息的信访事项", default=list)
 
+    objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
+
     class Meta:
         verbose_name = verbose_name_plural = "信访人信息更正记录"
         ordering = ["-id"]

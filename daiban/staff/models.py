@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from daiban.audit.guard import AppendOnlyQuerySet, protect
 from daiban.org.models import Station
 
 
@@ -36,6 +37,8 @@ class CaseNote(models.Model):
     text = models.TextField("批注内容")
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="提醒的同事", blank=True, related_name="+")
     created_at = models.DateTimeField("批注时间", auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()  # no bulk update or delete (daiban.audit.guard)
 
     class Meta:
         verbose_name = verbose_name_plural = "内部批注"
@@ -74,3 +77,7 @@ class IntakeSubmission(models.Model):
         verbose_name = verbose_name_plural = "登记表提交记录"
         # Per user: a token copied into another account's post is that account's own (it opens nothing).
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="intake_submission_once")]
+
+
+# A note is corrected by another note, never edited or removed: one by one or in bulk (daiban.audit.guard).
+protect(CaseNote)

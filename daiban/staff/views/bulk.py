@@ -3,7 +3,8 @@
 Bulk urging goes through the same action as one urging (`urge` on each open 处置单 of each picked
 petition, each in its own transaction with its own checks), so a petition the user may not urge is
 skipped and named, never half-done. Saved filters keep only the list's own fields (the filter
-form's), so a saved query string cannot carry anything else.
+form's), so a saved query string cannot carry anything else, and never a search by ID number or
+phone (the number would be kept in clear text).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
 from daiban.lib.validation import text_field
 from daiban.org.models import User
 from daiban.org.requests import StaffRequest
-from daiban.petitions import services
+from daiban.petitions import search, services
 from daiban.petitions.actions.base import TEXT_MAX
 from daiban.petitions.choices import DispositionState
 from daiban.petitions.models import Disposition
@@ -118,6 +119,10 @@ def filter_save(request: StaffRequest) -> HttpResponse:
         messages.error(request, "常用筛选：请填写名称")
     elif not form.is_valid():  # a filter the list would refuse is not kept for later
         messages.error(request, f"常用筛选：筛选条件有误，未保存（{form.error_text()}）")
+    elif search.is_identity(form.cleaned_data.get("q") or ""):
+        # Kept, the number would sit in clear text in the filter's row, where every ID number and
+        # phone is stored encrypted or as a keyed hash; and each use of it is a lookup of that person.
+        messages.error(request, "常用筛选：按身份证号或电话的搜索不能保存（个人信息不以明文留存），请改用编号、姓名或其他条件")
     elif undecodable(raw_name):
         messages.error(request, "常用筛选：名称" + UNDECODABLE_MESSAGE)
     elif len(name) > NAME_MAX:  # refused, never cut
