@@ -157,3 +157,24 @@ def test_the_case_file_index_dates_are_eight_digits_in_the_pdf_and_the_csv(api, 
     name = next(n for n in archive.namelist() if n.endswith("卷内目录.pdf"))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(name))).pages)
     assert "20270104" in text and "2027.1.4" not in text, text
+
+
+# --- a petition the user may not see is 404 whatever the form holds ------------------------------
+
+def test_staff_forms_on_a_petition_the_user_may_not_see_answer_404_even_with_a_bad_form(accepted, org):
+    """agent12 (another station) posting an empty reason to a bureau petition's ruling, correction or
+    undo form got a redirect back to the case page with the form's message (a valid form got 404)."""
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    petition = accepted()
+    other = accepted(petitioner={"name": "李四", "id_number": id_number(serial=823)})
+    client = Client()
+    client.force_login(User.objects.get(username="agent12"))
+    pid = petition["id"]
+    for path in (f"/staff/petitions/{pid}/related/{other['id']}/confirm/",
+                 f"/staff/petitions/{pid}/related/{other['id']}/dismiss/",
+                 f"/staff/petitions/{pid}/petitioner/correction/", f"/staff/petitions/{pid}/undo/"):
+        for body in ({"reason": ""}, {"reason": "核实"}):
+            assert client.post(path, body).status_code == 404, (path, body)

@@ -227,6 +227,7 @@ def _rule(request: StaffRequest, pk: int, related_id: int, service: Callable[...
     """A ruling on whether an earlier petition is the same matter (services.petition_link/unlink)."""
     if request.method != "POST":
         raise Http404("页面不存在")
+    get_visible_petition(request.user, pk)  # 404 first: what is refused must not depend on the form
     try:
         service(petition_id=pk, related_id=related_id, user=request.user, reason=request.POST.get("reason", ""))
     except Forbidden as exc:  # the form is offered only to who may use it; a stale page says so
@@ -253,6 +254,7 @@ def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
     """The small correction form of the case page (services.petitioner_correct)."""
     if request.method != "POST":
         raise Http404("页面不存在")
+    get_visible_petition(request.user, pk)  # 404 first, as `act`: a bad form must not answer differently
     data: dict[str, Any] = {key: request.POST.get(key, "") for key in ("name", "phone", "address", "reason")}
     data["apply_to_open"] = bool(request.POST.get("apply_to_open"))
     try:
@@ -269,6 +271,7 @@ def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
     """撤销上一步 (petitions/undo.py): the last step back, with a reason, while it still may be."""
     if request.method != "POST":
         raise Http404("页面不存在")
+    get_visible_petition(request.user, pk)  # 404 first, as `act`: a bad form must not answer differently
     try:
         petition = undo.undo(petition_id=pk, user=request.user, reason=request.POST.get("reason", ""))
     except REFUSALS as exc:
