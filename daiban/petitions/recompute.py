@@ -231,8 +231,9 @@ def _candidates(limit: Limit, first: datetime.date, last: datetime.date) -> list
     columns += [limit.provisional] if limit.provisional else []
     status = "status" if limit.model is Petition else f"{limit.petition.removesuffix('_id')}__status"
     # Locked (PostgreSQL; on SQLite the writer's lock covers the transaction) so that an action
-    # running meanwhile saves its petition after this commit, with the new dates.
-    return list(limit.model._default_manager.select_for_update().filter(limit.live)
+    # running meanwhile saves its petition after this commit, with the new dates; in id order, as
+    # every writer locking several rows does (corrections), so two of them never wait on each other.
+    return list(limit.model._default_manager.select_for_update().filter(limit.live).order_by("pk")
                 .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition), _status=F(status),
                           **dict(limit.marks))
                 .filter(_base__lt=last - datetime.timedelta(days=max(0, getattr(limit.rule, "reach", 1) - 1)),
