@@ -178,3 +178,32 @@ def test_staff_forms_on_a_petition_the_user_may_not_see_answer_404_even_with_a_b
                  f"/staff/petitions/{pid}/petitioner/correction/", f"/staff/petitions/{pid}/undo/"):
         for body in ({"reason": ""}, {"reason": "核实"}):
             assert client.post(path, body).status_code == 404, (path, body)
+
+
+def test_the_nginx_example_answers_a_body_too_large_with_a_chinese_page_the_app_ships():
+    """nginx refuses a form over client_max_body_size itself (the app never sees it): its own 413 page
+    is English. The example names a page the app's static files hold, in Chinese, with no asset
+    from elsewhere."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    nginx = re.search(r"```nginx\n(.*?)```", (root / "README.md").read_text(encoding="utf-8"), re.S).group(1)
+    page = re.search(r"error_page\s+413\s+/static/(\S+);", nginx)
+    assert page, "the nginx example sets no 413 page"
+    html = (root / "daiban" / "static" / page.group(1)).read_text(encoding="utf-8")
+    assert "文件太大" in html and "上限" in html and not re.search(r"(src|href)=\"(https?:)?//", html)
+
+
+def test_the_pages_state_the_attachment_limit_the_server_applies(org, settings, accepted):
+    """The portal's form and the case page said 不超过10MB whatever DAIBAN_ATTACHMENT_MAX_BYTES was."""
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    settings.DAIBAN_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    assert "每个不超过5MB" in Client().get("/submit/").content.decode()
+    petition = accepted()
+    staff = Client()
+    staff.force_login(User.objects.get(username="agent1"))
+    assert "不超过5MB" in staff.get(f"/staff/petitions/{petition['id']}/").content.decode()
