@@ -246,10 +246,12 @@
      buttons disabled until the answer comes, and says so; a double tap on a slow line sent it twice
      (two petitions, or an error about the first one). The server is the guard (the portal's one-time
      token, the version of a case); this spares the second request. Re-enabled when the page comes
-     back from the browser's history. */
+     back from the browser's history. The attribute, not form.method: a field named "method" (反馈方式,
+     联系方式) stands in a form's properties in place of its own, and the guard threw on those forms. */
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || !form || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    if (event.defaultPrevented || !form || !form.getAttribute) return;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
     var pressed = event.submitter;
     // A new CAPTCHA image, or a download (the page stays: nothing would unlock it).
     if (pressed && (pressed.name === "captcha_refresh" || pressed.hasAttribute("data-no-lock"))) return;
