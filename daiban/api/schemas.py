@@ -210,6 +210,8 @@ class ExtensionOut(Schema):
     decided_on: datetime.date | None
     note: str
     new_due_on: datetime.date | None
+    lapsed_on: datetime.date | None = Field(
+        None, description="处置单在审批前已答复或退回，申请随之失效的日期（approved 仍为 null）")
 
 
 class EscalationOut(Schema):

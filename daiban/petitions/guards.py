@@ -119,7 +119,8 @@ GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
 
 def _request_waits(disposition: Disposition) -> bool:
     # .all() reads the case page's prefetch (selectors.petition_for_detail) instead of a query each.
-    return any(r.approved is None for r in disposition.extension_requests.all())
+    # A request lapsed by the 处置单's answer or return (lapsed_on) waits for nobody.
+    return any(r.approved is None and r.lapsed_on is None for r in disposition.extension_requests.all())
 
 
 def extension_requestable(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:

@@ -39,7 +39,8 @@ class Escalation(models.Model):
 class ExtensionRequest(models.Model):
     """A department's request for more working days on its 处置单 (`request_extension`) and the
     decision of the station's leaders or the center (`decide_extension`). `approved` is None while
-    the request waits."""
+    the request waits; `lapsed_on` is the day the 处置单 was answered or returned before anyone
+    decided (the request then no longer waits: actions/extension.lapse_pending)."""
 
     disposition = models.ForeignKey("petitions.Disposition", on_delete=models.CASCADE, related_name="extension_requests")
     workdays = models.PositiveSmallIntegerField("延长工作日")
@@ -57,6 +58,7 @@ class ExtensionRequest(models.Model):
     # The approval moved the matter's own date, so the petitioner was told it by SMS
     # (notifications.workflow_consumers.extension_decided); a calendar change tells it again.
     told = models.BooleanField("已短信告知信访人", default=False)
+    lapsed_on = models.DateField("申请失效日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "处置单延期申请"

@@ -565,7 +565,7 @@ def disposition_out(d: Disposition, national_due_on: datetime.date | None = None
         "returned_on": d.returned_on, "return_reason": d.return_reason,
         "extensions": [
             {"workdays": r.workdays, "reason": r.reason, "requested_on": r.requested_on, "approved": r.approved,
-             "decided_on": r.decided_on, "note": r.note, "new_due_on": r.new_due_on}
+             "decided_on": r.decided_on, "note": r.note, "new_due_on": r.new_due_on, "lapsed_on": r.lapsed_on}
             for r in d.extension_requests.all()
         ],
     }

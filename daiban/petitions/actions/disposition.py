@@ -15,6 +15,7 @@ from daiban.petitions.actions.base import (
     disposition_action,
     ui,
 )
+from daiban.petitions.actions.extension import lapse_pending
 from daiban.petitions.choices import DispositionState, OpinionRole
 from daiban.petitions.models import Disposition, OpinionSupplement
 
@@ -80,4 +81,4 @@ def result(ctx: DispositionCtx, data: ResultIn) -> Outcome:
     d.result, d.status, d.result_on = data.result, D.ANSWERED, ctx.on
     if d.received_on is None:
         d.received_on = ctx.on
-    return Outcome(f"处理结果：{d.result}")
+    return Outcome(f"处理结果：{d.result}" + lapse_pending(d, ctx.on))

@@ -12,6 +12,9 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
   change recomputes it), and the petition's when the 处置单's is now the later one;
 - at most one approved extension per 处置单, unless the center (or admin) approves another: a
   station leader's second approval answers 409 `extension_limit`.
+- a request still waiting when its 处置单 is answered or returned lapses that day (lapse_pending):
+  nobody can decide it any more (decide_extension needs an open 处置单), so it no longer shows as
+  待审批 nor blocks anything.
 - no extension may move the 处置单's due date past the petition's statutory handling limit
   (deadlines.statutory_limit: 60 days and the regulation's one extension): asked for, 400
   `beyond_statutory_limit` naming `workdays`; approved (the limit may have shrunk since), 409. A
@@ -20,6 +23,7 @@ Rules (issue 12, 2–3; API.md "Workflow actions, continued (version 1.1)"):
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from daiban.lib.errors import Conflict, Invalid
@@ -58,7 +62,7 @@ def return_disposition(ctx: DispositionCtx, data: ReturnIn) -> Outcome:
     d.status, d.returned_on, d.return_reason = D.RETURNED, ctx.on, data.reason
     # Returned, it no longer carries the matter's date (its working days, an approved extension).
     moved = deadlines.after_return(p, d)
-    note = f"退回处置单（非本单位职权）：{data.reason}"
+    note = f"退回处置单（非本单位职权）：{data.reason}" + lapse_pending(d, ctx.on)
     if moved and p.due_on is not None:
         note += f"；信访事项办结时限恢复为 {p.due_on:%Y-%m-%d}"
     return Outcome(note, {"reason": data.reason, "petition_due_moved": moved,
@@ -91,6 +95,13 @@ def request_extension(ctx: DispositionCtx, data: RequestExtensionIn) -> Outcome:
                    {"request_id": request.pk, "workdays": data.workdays})
 
 
+def lapse_pending(d: Disposition, on: datetime.date) -> str:
+    """Close the 处置单's waiting extension request (if any) as lapsed on `on`, the day it was
+    answered or returned; the clause the event's note adds ("" when nothing waited)."""
+    lapsed = d.extension_requests.filter(approved__isnull=True, lapsed_on__isnull=True).update(lapsed_on=on)
+    return "；待审批的延期申请随之失效" if lapsed else ""
+
+
 def _approval_choices(petition: Petition) -> list[tuple[str, str]]:
     return [("true", "批准"), ("false", "不批准")]
 
@@ -107,7 +118,7 @@ class DecideExtensionIn(ActionInput):
 )
 def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
     d, p = ctx.disposition, ctx.petition
-    request = d.extension_requests.filter(approved__isnull=True).order_by("-id").first()
+    request = d.extension_requests.filter(approved__isnull=True, lapsed_on__isnull=True).order_by("-id").first()
     if request is None:
         raise Conflict("没有等待审批的延期申请", code="not_allowed")
     if not data.approved and not data.note:

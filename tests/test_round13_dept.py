@@ -1,0 +1,58 @@
+"""Round 13, the departments and the leaders through a real month's awkward sequences."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from daiban.org.models import User
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _ext(data: dict) -> dict:
+    return data["dispositions"][0]["extensions"][0]
+
+
+def test_a_request_waiting_when_the_disposition_is_answered_lapses(api, routed, clock):
+    """Answered before the leaders decided, the 处置单's extension request no longer shows 待审批
+    (nobody can decide it: decide_extension needs an open 处置单); the event says it lapsed."""
+    petition = routed()
+    pid, did = petition["id"], petition["dispositions"][0]["id"]
+    dept1 = api("dept1")
+    assert dept1.act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场测绘"}).status_code == 200
+    clock.move_to("2026-09-18 10:00")
+    answered = dept1.act_disposition(did, "result", {"result": "已核实并发放"})
+    assert answered.status_code == 200, answered.data
+    ext = _ext(answered.data)
+    assert ext["approved"] is None and ext["lapsed_on"] == "2026-09-18"
+    assert "待审批的延期申请随之失效" in answered.data["events"][-1]["note"]
+    refused = api("duty").act_disposition(did, "decide_extension", {"approved": True})
+    assert refused.status_code == 409
+    page = login("duty").get(f"/staff/petitions/{pid}/").content.decode()
+    assert "（待审批）" not in page and "申请未经审批即失效" in page
+
+
+def test_a_request_waiting_when_the_disposition_is_returned_lapses(api, routed, clock, org):
+    petition = routed()
+    pid, did = petition["id"], petition["dispositions"][0]["id"]
+    dept1 = api("dept1")
+    assert dept1.act_disposition(did, "request_extension", {"workdays": 5, "reason": "需现场测绘"}).status_code == 200
+    returned = dept1.act_disposition(did, "return", {"reason": "属林草部门职权"})
+    assert returned.status_code == 200, returned.data
+    assert _ext(returned.data)["lapsed_on"] == "2026-09-16"
+    assert "待审批的延期申请随之失效" in returned.data["events"][-1]["note"]
+    page = login("dept1").get(f"/staff/petitions/{pid}/").content.decode()
+    assert "（待审批）" not in page and "处置单已退回，申请未经审批即失效" in page
+    # Routed again elsewhere, the new 处置单 has requests of its own to ask and decide.
+    again = api("agent1").act(pid, "route", {"departments": [org.departments[1].pk], "track": "standard",
+                                             "proposed_handling": "请林草部门核实"})
+    assert again.status_code == 200, again.data
+    new = next(d for d in again.data["dispositions"] if d["status"] == "routed")
+    assert api("dept2").act_disposition(new["id"], "request_extension",
+                                        {"workdays": 3, "reason": "需调档"}).status_code == 200
+    decided = api("duty").act_disposition(new["id"], "decide_extension", {"approved": True})
+    assert decided.status_code == 200, decided.data
