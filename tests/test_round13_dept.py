@@ -56,3 +56,30 @@ def test_a_request_waiting_when_the_disposition_is_returned_lapses(api, routed, 
                                         {"workdays": 3, "reason": "需调档"}).status_code == 200
     decided = api("duty").act_disposition(new["id"], "decide_extension", {"approved": True})
     assert decided.status_code == 200, decided.data
+
+
+def test_a_solution_entered_again_keeps_the_approved_extension(api, routed, clock, org):
+    """A multi-department matter: the solution determined, one department's extension approved (the
+    matter's date moved and the petitioner told), then the solution entered again. The extension
+    used to vanish: the 处置单 and the matter fell back to the solution's 30 working days."""
+    petition = routed(track="multi_department", departments=[org.departments[0].pk, org.departments[1].pk])
+    pid = petition["id"]
+    first, second = (d["id"] for d in petition["dispositions"])
+    agent1 = api("agent1")
+    determined = agent1.act(pid, "determine_solution", {"determined_on": "2026-09-16"})
+    assert determined.data["due_on"] == "2026-11-03"
+    clock.move_to("2026-09-22 10:00")
+    assert api("dept1").act_disposition(first, "request_extension", {"workdays": 5, "reason": "需现场测绘"}).status_code == 200
+    approved = api("duty").act_disposition(first, "decide_extension", {"approved": True})
+    assert approved.data["due_on"] == "2026-11-10"
+    clock.move_to("2026-09-24 10:00")
+    again = agent1.act(pid, "determine_solution", {"determined_on": "2026-09-16"})
+    assert again.status_code == 200, again.data
+    dues = {d["id"]: d["due_on"] for d in again.data["dispositions"]}
+    assert dues == {first: "2026-11-10", second: "2026-11-03"}
+    assert again.data["due_on"] == "2026-11-10"
+    assert "乌审旗不动产登记中心已批准的延期保留" in again.data["events"][-1]["note"]
+    # A new solution counts its 30 working days again, the extension's 5 on top of them.
+    later = agent1.act(pid, "determine_solution", {"determined_on": "2026-09-24"})
+    dues = {d["id"]: d["due_on"] for d in later.data["dispositions"]}
+    assert dues == {first: "2026-11-19", second: "2026-11-12"} and later.data["due_on"] == "2026-11-19"

@@ -43,6 +43,23 @@ def copy_deadline(src: Petition, dst: Disposition) -> None:
         src.due_from, src.due_workdays, src.due_on, src.due_provisional)
 
 
+def _keep_extensions(p: Petition, d: Disposition, start: datetime.date) -> bool:
+    """A solution (re)determined while a 处置单 is open keeps that 处置单's approved extensions: its
+    date is the solution's working days plus the extensions' from the same start (held to the
+    statutory limit, deadlines.disposition_deadline), when that is later than the date just set.
+    Otherwise entering the solution again would silently take back an extension the department was
+    granted and the petitioner may have been told of. True when the date moved."""
+    extra = sum(d.extension_requests.filter(approved=True).values_list("workdays", flat=True))
+    if not extra or d.due_on is None or p.track not in deadlines.BUREAU_WORKDAYS:
+        return False
+    before = (d.due_from, d.due_workdays, d.due_on, d.due_provisional)
+    deadlines.disposition_deadline(d, p, start, deadlines.BUREAU_WORKDAYS[p.track] + extra)
+    if d.due_on is None or d.due_on <= before[2]:
+        d.due_from, d.due_workdays, d.due_on, d.due_provisional = before
+        return False
+    return True
+
+
 class RouteIn(ActionInput):
     departments: Annotated[list[Id], ui("multiselect", label="事权单位（可多选）", choices=department_choices)] = Field(
         title="事权单位", max_length=50)
@@ -200,19 +217,30 @@ def determine_solution(ctx: Ctx, data: DetermineSolutionIn) -> Outcome:
     # own, never a date it is late on the day it is set (deadlines.disposition_deadline).
     passed: datetime.date | None = None
     own = False
+    extended: list[Disposition] = []
     for disposition in p.dispositions.filter(status__in=OPEN_DISPOSITION):
         if due >= ctx.on:
             copy_deadline(p, disposition)
         else:
             own = True
             passed = deadlines.disposition_deadline(disposition, p, determined, deadlines.BUREAU_WORKDAYS[p.track])
+        if _keep_extensions(p, disposition, determined):
+            extended.append(disposition)
         disposition.save(update_fields=["due_from", "due_workdays", "due_on", "due_provisional"])
+    # A 处置单 now due later than the matter (its extension kept) carries the matter's date, as its
+    # approval did (deadlines.follow_disposition: never past the statutory limit).
+    for disposition in sorted(extended, key=lambda d: (d.due_on or datetime.date.min, d.pk)):
+        deadlines.follow_disposition(p, disposition)
+    if extended:
+        due = p.due_on or due
     convened = f"经{Convener(data.convened_by).label}召集会商，" if data.convened_by else ""
     note = f"{convened}{determined:%Y-%m-%d} 确定解决方案，办结时限 {due:%Y-%m-%d}"
     if kept:
         note += "（此前决定的限期不变）"
     if capped:
         note += "（以《信访工作条例》规定的办理期限为限）"
+    if extended:
+        note += "（" + "、".join(d.department.name for d in extended) + "已批准的延期保留）"
     if own:
         note += (deadlines.past_limit_note(passed, deadlines.BUREAU_WORKDAYS[p.track]) if passed else
                  f"（该时限已过，处置单自方案确定之日起按{deadlines.BUREAU_WORKDAYS[p.track]}个工作日计）")
