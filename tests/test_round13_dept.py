@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
+from daiban.lib.errors import Conflict
 from daiban.org.models import User
+from daiban.petitions import services
+from daiban.petitions.models import Disposition, Event, ExtensionRequest
+from tests.test_concurrency import run_together
 
 
 def login(username: str) -> Client:
@@ -83,3 +88,54 @@ def test_a_solution_entered_again_keeps_the_approved_extension(api, routed, cloc
     later = agent1.act(pid, "determine_solution", {"determined_on": "2026-09-24"})
     dues = {d["id"]: d["due_on"] for d in later.data["dispositions"]}
     assert dues == {first: "2026-11-19", second: "2026-11-12"} and later.data["due_on"] == "2026-11-19"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_leaders_deciding_one_request_at_once_one_wins(routed):
+    """PostgreSQL, real threads: 带班领导 and 分管领导 approve the same request at the same moment;
+    one decides, the other is told there is nothing left to decide; the date moves once."""
+    petition = routed()
+    did = petition["dispositions"][0]["id"]
+    services.disposition_act(disposition_id=did, action="request_extension", user=User.objects.get(username="dept1"),
+                             data={"workdays": 5, "reason": "需现场测绘"})
+    leaders = [User.objects.get(username=name) for name in ("duty", "leader")]
+
+    def decide(i):
+        return services.disposition_act(disposition_id=did, action="decide_extension", user=leaders[i],
+                                        data={"approved": True, "note": f"同意{i}"})
+
+    results = run_together(2, decide)
+    assert sum(isinstance(r, Disposition) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert Event.objects.filter(petition_id=petition["id"], action="disposition_decide_extension").count() == 1
+    request = ExtensionRequest.objects.get(disposition_id=did)
+    assert request.approved is True and request.lapsed_on is None
+    assert Disposition.objects.get(pk=did).due_workdays == 20  # 15 + 5, once
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_answer_and_a_decision_at_once_leave_the_request_decided_or_lapsed(routed):
+    """PostgreSQL: the department answers while a leader approves its request: whichever comes
+    first, the request ends either approved (then answered) or lapsed (the decision refused)."""
+    petition = routed()
+    did = petition["dispositions"][0]["id"]
+    dept = User.objects.get(username="dept1")
+    services.disposition_act(disposition_id=did, action="request_extension", user=dept,
+                             data={"workdays": 5, "reason": "需现场测绘"})
+    duty = User.objects.get(username="duty")
+
+    def work(i):
+        if i == 0:
+            return services.disposition_act(disposition_id=did, action="result", user=dept, data={"result": "已办"})
+        return services.disposition_act(disposition_id=did, action="decide_extension", user=duty,
+                                        data={"approved": True})
+
+    results = run_together(2, work)
+    assert isinstance(results[0], Disposition), results
+    request = ExtensionRequest.objects.get(disposition_id=did)
+    if isinstance(results[1], Disposition):
+        assert request.approved is True and request.lapsed_on is None
+    else:
+        assert isinstance(results[1], Conflict) and request.approved is None and request.lapsed_on is not None
