@@ -90,6 +90,27 @@ def test_a_solution_entered_again_keeps_the_approved_extension(api, routed, cloc
     assert dues == {first: "2026-11-19", second: "2026-11-12"} and later.data["due_on"] == "2026-11-19"
 
 
+
+def test_a_department_routed_later_does_not_inherit_another_departments_extension(api, routed, clock, org):
+    """A multi-department matter whose date one department's extension moved: a department routed to
+    it afterwards shares the solution's date (30 working days), not 35; its own request counts from
+    there."""
+    petition = routed(track="multi_department", departments=[org.departments[0].pk])
+    pid, first = petition["id"], petition["dispositions"][0]["id"]
+    agent1 = api("agent1")
+    agent1.act(pid, "determine_solution", {"determined_on": "2026-09-16"})
+    clock.move_to("2026-09-22 10:00")
+    api("dept1").act_disposition(first, "request_extension", {"workdays": 5, "reason": "需现场测绘"})
+    assert api("duty").act_disposition(first, "decide_extension", {"approved": True}).data["due_on"] == "2026-11-10"
+    more = agent1.act(pid, "route", {"departments": [org.departments[1].pk], "track": "multi_department",
+                                     "proposed_handling": "请林草部门协同"})
+    assert more.status_code == 200, more.data
+    dues = {d["department"]["name"]: d["due_on"] for d in more.data["dispositions"]}
+    assert dues == {"乌审旗不动产登记中心": "2026-11-10", "乌审旗林业和草原局": "2026-11-03"}
+    assert more.data["due_on"] == "2026-11-10"  # the matter still waits for the extended one
+    later = next(d["id"] for d in more.data["dispositions"] if d["id"] != first)
+    assert Disposition.objects.get(pk=later).due_workdays == 30
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_leaders_deciding_one_request_at_once_one_wins(routed):

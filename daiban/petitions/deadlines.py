@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from daiban.lib.errors import Invalid
@@ -104,6 +105,17 @@ def _own_deadline(petition: Petition, since: datetime.date | None,
             set_fixed_deadline(p, decision[0], decision[1])
     elif decision is not None:
         set_fixed_deadline(p, decision[0], decision[1])
+
+
+def own_date(petition: Petition) -> tuple[datetime.date | None, int | None, datetime.date | None, bool]:
+    """The matter's own date in the current round, as (due_from, due_workdays, due_on, provisional),
+    before any 处置单 carried it later (`_own_deadline`: a solution's working days, a decided date,
+    a standard matter's first routing). The petition is not changed. What a 处置单 newly routed to a
+    multi-department or major matter shares: never another department's approved extension."""
+    p = copy.copy(petition)
+    since = _round_start(petition)
+    _own_deadline(p, since, _latest_decision(petition, since))
+    return p.due_from, p.due_workdays, p.due_on, p.due_provisional
 
 
 def after_return(petition: Petition, returned: Disposition) -> bool:

@@ -164,9 +164,16 @@ def routed_deadline(ctx: Ctx, d: Disposition, track: str, fixed: datetime.date |
     held = fixed if track == Track.STANDARD else p.due_on
     if track != Track.STANDARD and held is None:
         return ""  # due when the solution is determined
+    shared = (p.due_from, p.due_workdays, p.due_on, p.due_provisional)
+    if track != Track.STANDARD:
+        # The matter's date may carry another 处置单's approved extension (follow_disposition): a
+        # department routed now shares the matter's own date, not that department's extra days.
+        own = deadlines.own_date(p)
+        if own[2] is not None and held is not None and own[2] < held:
+            shared, held = own, own[2]
     if held is not None and held >= on:
         if track != Track.STANDARD:
-            copy_deadline(p, d)
+            d.due_from, d.due_workdays, d.due_on, d.due_provisional = shared
             return ""
         passed = deadlines.disposition_deadline(d, p, on, days)
         if d.due_on is not None and d.due_on > held:
