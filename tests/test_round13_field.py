@@ -10,12 +10,14 @@ Each test is one kind of fault, tried in every form it was found in:
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 
-from daiban.org.models import User
+from daiban.org.models import Agent, User
 from daiban.petitions.models import Event, Petition
+from daiban.petitions.permissions import stations_below
 from tests.factories import COMPLAINT, id_number
 
 DAY = datetime.date(2026, 11, 30)
@@ -109,3 +111,49 @@ def test_a_number_is_read_as_typed(routed, org, december, typed):
                                     {"days": typed, "reason": "涉及多个部门，情况复杂", "version": petition["version"]})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Petition.objects.get(pk=petition["id"]).national_extension_days == 5
+
+
+# --- 3. a form offers only what the server then accepts in the same state ---------------------------
+
+def _options(page: str, action: str, field: str) -> list[str]:
+    """The values a select of one action's form on the case page offers (its empty option left out)."""
+    form = page[page.index(f'data-action="{action}"'):]
+    form = form[:form.index("</form>")]
+    select = form[form.index(f'name="{field}"'):]
+    select = select[:select.index("</select>")]
+    return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+
+
+def test_the_route_form_offers_only_departments_without_an_open_disposition(routed, org, clock):
+    petition = routed()
+    busy = petition["dispositions"][0]["department"]["id"]
+    client = login("agent1")
+    page = client.get(f"/staff/petitions/{petition['id']}/").content.decode()
+    offered = _options(page, "route", "departments")
+    assert str(busy) not in offered and offered
+    # Its 被反映单位 still lists every department.
+    assert str(busy) in _options(page, "route", "complained_department")
+    response = client.post(f"/staff/petitions/{petition['id']}/act/route/",
+                           {"departments": offered, "version": petition["version"]})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_the_reassign_form_does_not_offer_the_present_agent(accepted, org, clock):
+    petition = accepted()
+    page = login("leader").get(f"/staff/petitions/{petition['id']}/").content.decode()
+    offered = _options(page, "reassign", "agent_id")
+    assert str(org.agent1.pk) not in offered and offered
+
+
+def test_the_agent_lists_start_with_the_stations_own_agents(org, new_petition, clock):
+    petition = new_petition(by="agent12")
+    station = Petition.objects.get(pk=petition["id"]).station_id
+    own = set(Agent.objects.filter(active=True, station_id__in=stations_below(station)).values_list("pk", flat=True))
+    page = login("agent12").get(f"/staff/petitions/{petition['id']}/").content.decode()
+    offered = [int(v) for v in _options(page, "screen", "agent_id")]
+    assert own and set(offered[:len(own)]) == own
+    # The first one offered is accepted as the designated agent.
+    response = login("agent12").post(f"/staff/petitions/{petition['id']}/act/screen/", {
+        "outcome": "agency", "agent_id": offered[0], "agent_chosen_by": "designated", "notification": "oral",
+        "version": petition["version"]})
+    assert response.status_code == 302, response.content.decode()[:3000]
