@@ -74,6 +74,39 @@ def parse_day(raw: str, *, bounded: bool = True) -> datetime.date:
     return day
 
 
+# A day as people type it on a page: 2026/12/2, 2026.12.2, 2026年12月2日, 12月2日 (this year),
+# in full-width digits from a Chinese input method too. The pages turn it into YYYY-MM-DD before the
+# service reads it; the API keeps to YYYY-MM-DD (API.md).
+_TYPED_DAY = re.compile(r"(?:(?P<y>[0-9]{4})\s*[-/.年]\s*)?(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*[日号]?")
+
+
+def _ascii(text: str) -> str:
+    """Full-width digits, letters and punctuation (０-９, －, ／, ．) as ASCII; other text unchanged."""
+    return "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
+
+
+def typed_day(raw: str, this_year: int) -> str:
+    """`raw` as YYYY-MM-DD when it is a day written as people type it (see _TYPED_DAY; a day without
+    its year is one of `this_year`); otherwise `raw` unchanged, for the usual check to refuse it by
+    name. Only the writing is changed: 2026-02-30 stays a day that does not exist."""
+    text = _ascii(raw).strip().replace("\u3000", "")
+    found = _TYPED_DAY.fullmatch(text)
+    if found is None:
+        return raw
+    year = int(found["y"]) if found["y"] else this_year
+    return f"{year:04d}-{int(found['m']):02d}-{int(found['d']):02d}"
+
+
+_TYPED_COUNT = re.compile(r"([0-9]{1,6})\s*(?:天|日|个工作日|个|工作日)?")
+
+
+def typed_count(raw: str) -> str:
+    """A whole number as people type it on a page (５, 5天, 10个工作日, in full width too) as ASCII
+    digits; otherwise `raw` unchanged, for the usual check to refuse it by name."""
+    found = _TYPED_COUNT.fullmatch(_ascii(raw).strip())
+    return found[1] if found else raw
+
+
 _ONCE = re.compile(r"[0-9a-f]{32}")
 
 

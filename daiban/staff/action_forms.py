@@ -13,6 +13,8 @@ from typing import Any
 from django.http import QueryDict
 from pydantic.fields import FieldInfo
 
+from daiban.lib.dates import today
+from daiban.lib.validation import typed_count, typed_day
 from daiban.petitions.actions import ActionInput
 from daiban.petitions.models import Petition
 
@@ -78,11 +80,21 @@ def read_post(cls: type[ActionInput], post: QueryDict) -> dict[str, Any]:
         elif kind == "checkbox":
             data[name] = post.get(name) == "on"
         elif raw := post.get(name, "").strip():
-            data[name] = raw
+            data[name] = as_typed(kind, raw)
     for key in ("on", "version"):
-        if post.get(key):
-            data[key] = post[key]
+        if value := post.get(key, ""):
+            data[key] = as_typed("date" if key == "on" else "number", value)
     return data
+
+
+def as_typed(kind: str, raw: str) -> str:
+    """A date or number field's text as people type it (2026/12/2, 12月2日, ５, 5天) in the form the
+    input class reads (YYYY-MM-DD, ASCII digits); other text unchanged."""
+    if kind == "date":
+        return typed_day(raw, today().year)
+    if kind == "number":
+        return typed_count(raw)
+    return raw
 
 
 def fill(fields: list[Field], post: QueryDict, errors: dict[str, str]) -> list[Field]:
@@ -93,7 +105,7 @@ def fill(fields: list[Field], post: QueryDict, errors: dict[str, str]) -> list[F
         elif f.kind == "checkbox":
             f.value = post.get(f.name) == "on"
         else:
-            f.value = post.get(f.name, "")
+            f.value = as_typed(f.kind, post.get(f.name, ""))
             if f.kind in ("select", "radio") and str(f.value).isdigit():
                 f.value = int(f.value)
         f.error = errors.get(f.name, "")

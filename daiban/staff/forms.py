@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 
+from daiban.lib.dates import today
 from daiban.lib.text import CleanFormMixin
+from daiban.lib.validation import typed_day
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.models import Category, Channel, Source, Status
+
+
+def _days_as_typed(form: forms.Form) -> None:
+    """The form's date fields as people type them (2026/12/2, 12月2日, full width) in YYYY-MM-DD, before
+    they are read: what is read and what the page shows again is then one day, and a date input
+    shows it (it shows nothing of a value in another form)."""
+    names = [name for name, f in form.fields.items()
+             if isinstance(f, forms.DateField) or isinstance(f.widget, forms.DateInput)]
+    if not form.is_bound or not any(isinstance(form.data.get(n), str) for n in names):
+        return
+    if isinstance(form.data, QueryDict):
+        data = form.data.copy()  # a copy: request.GET and request.POST are immutable
+    else:
+        data = QueryDict(mutable=True)
+        data.update(form.data)
+    for name in names:
+        if isinstance(raw := data.get(name), str) and raw:
+            data[name] = typed_day(raw, today().year)
+    form.data = data
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -50,6 +72,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         from daiban.stats.kpi import CONDITIONS, LABELS
 
         self.fields["kpi"].choices = [("", "全部")] + [(k, LABELS[k]) for k in CONDITIONS]
+        _days_as_typed(self)
         raw = self.data.get("status", "")
         if raw and "," in raw:
             self.fields["status"].choices.append((raw, "多个状态"))
@@ -122,6 +145,7 @@ class IntakeForm(CleanFormMixin, forms.Form):
         category = self.fields["category"].widget
         assert isinstance(category, forms.Select)
         category.choices = [("", "（稍后在甄别时确定）")] + [(n, n) for n in names]
+        _days_as_typed(self)
         _bootstrap(self)
 
     def service_data(self) -> dict:

@@ -103,8 +103,13 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
                    S.IN_PROGRESS)
 
 
+def reassign_choices(petition: Petition) -> list[tuple[int, str]]:
+    """agent_choices without the petition's agent, whom `reassign` refuses (新的代办员与现在的相同)."""
+    return [(pk, label) for pk, label in agent_choices(petition) if pk != petition.agent_id]
+
+
 class ReassignIn(ActionInput):
-    agent_id: Annotated[Id, ui("select", label="新的代办员", choices=agent_choices, empty="请选择")] = Field(
+    agent_id: Annotated[Id, ui("select", label="新的代办员", choices=reassign_choices, empty="请选择")] = Field(
         title="代办员")
     reason: Annotated[Text, ui("textarea")] = Field(title="更换理由")
 

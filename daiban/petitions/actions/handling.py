@@ -34,6 +34,13 @@ def department_choices(petition: Petition) -> Choices:
     return list(Department.objects.filter(active=True).values_list("id", "name"))
 
 
+def route_department_choices(petition: Petition) -> Choices:
+    """The departments the petition may still be routed to: not one that holds an open 处置单 of it,
+    which `route` refuses (每个单位一张处置单)."""
+    busy = {d.department_id for d in petition.dispositions.all() if d.status in OPEN_DISPOSITION}
+    return [(pk, name) for pk, name in department_choices(petition) if pk not in busy]
+
+
 def open_disposition_choices(petition: Petition) -> Choices:
     return [(d.pk, f"{d.number} {d.department.name}") for d in petition.dispositions.all() if d.status in OPEN_DISPOSITION]
 
@@ -61,7 +68,7 @@ def _keep_extensions(p: Petition, d: Disposition, start: datetime.date) -> bool:
 
 
 class RouteIn(ActionInput):
-    departments: Annotated[list[Id], ui("multiselect", label="事权单位（可多选）", choices=department_choices)] = Field(
+    departments: Annotated[list[Id], ui("multiselect", label="事权单位（可多选）", choices=route_department_choices)] = Field(
         title="事权单位", max_length=50)
     track: Annotated[Track | None, ui("radio", required=lambda p: not p.track, initial=lambda p: p.track)] = Field(
         None, title="办理类别")

@@ -16,8 +16,13 @@ from daiban.petitions.workflow import SCREEN_OUTCOMES
 
 
 def agent_choices(petition: Petition) -> list[tuple[int, str]]:
-    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
-            for a in Agent.objects.filter(active=True).select_related("station")]
+    """The agents in post, the petition's station's own (and its village points') first: those a
+    station designates (a designated agent of another station is refused, see _accept); on a phone
+    the list is long and the first ones are the ones picked."""
+    own = stations_below(petition.station_id)
+    agents = sorted(Agent.objects.filter(active=True).select_related("station"),
+                    key=lambda a: (a.station_id not in own, a.pk))
+    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
 
 
 def category_choices(petition: Petition) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from daiban.petitions.permissions import (
     visible_petitions,
 )
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
-from daiban.staff.action_forms import fields_for, fill, read_post
+from daiban.staff.action_forms import as_typed, fields_for, fill, read_post
 from daiban.staff.confirm import confirm_for
 from daiban.staff.selectors import due_soon_until, mark_limits
 from daiban.staff.views.common import REFUSALS, staff_required
@@ -52,7 +52,7 @@ def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tupl
     if failed is not None and is_failed:
         fill(fields, failed[3], failed[4])
     return {"action": act, "fields": fields, "open": is_failed or opened, "role": role, "label": label or act.label,
-            "on": failed[3].get("on", "") if failed is not None and is_failed else "",
+            "on": as_typed("date", failed[3].get("on", "")) if failed is not None and is_failed else "",
             "confirm": confirm_for(act.name)}
 
 

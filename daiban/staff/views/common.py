@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from daiban.lib.validation import ID_MAX, parse_day
+from daiban.lib.validation import ID_MAX, parse_day, typed_day
 from daiban.petitions.abilities import may
 
 # What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
@@ -116,14 +117,14 @@ class BadDate(ValueError):
 
 
 def date_param(request: HttpRequest, name: str, label: str) -> datetime.date | None:
-    """A date from the query string (YYYY-MM-DD, 2000–2099), None when absent. BadDate, naming the
+    """A date from the query string (YYYY-MM-DD, 2000–2099; also as typed: lib.validation.typed_day), None when absent. BadDate, naming the
     field and what was received, for anything else (2026-02-30, abc): a page must say so rather than
     show, export or search another period than the one asked for."""
     raw = (request.GET.get(name) or "").strip()
     if not raw:
         return None
     try:
-        return parse_day(raw)
+        return parse_day(typed_day(raw, today().year))
     except ValueError as exc:
         raise BadDate(f"{label}{exc}（收到“{raw[:20]}”）") from None
 
