@@ -19,8 +19,9 @@ from tests.factories import petition_body
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def run_together(count: int, work):
-    """Start `count` threads at the same moment; return what each returned or raised."""
+def run_together(count: int, work, *, timeout: float = 30):
+    """Start `count` threads at the same moment; return what each returned or raised (each thread
+    waited for up to `timeout` seconds)."""
     barrier = threading.Barrier(count)
     results: list = [None] * count
 
@@ -37,7 +38,7 @@ def run_together(count: int, work):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(30)
+        t.join(timeout)
     return results
 
 

@@ -28,6 +28,7 @@ from daiban.petitions.models import Petition, PetitionerCorrection
 from daiban.staff import notes
 from daiban.staff.models import CaseNote
 from tests.factories import COMPLAINT, id_number
+from tests.test_concurrency import run_together
 
 # --- history declared append-only ---------------------------------------------------------------------
 
@@ -139,32 +140,6 @@ def test_the_migration_removes_saved_filters_holding_an_id_number_or_phone(org):
 # --- two people at once (PostgreSQL: row locks) -----------------------------------------------------------
 
 
-def _together(count: int, work):
-    """Start `count` threads at the same moment; what each returned or raised."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001  (the test inspects what each thread got)
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_corrections_of_one_person_applied_to_each_others_petitions_at_once_both_hold(org, monkeypatch):
@@ -202,7 +177,7 @@ def test_two_corrections_of_one_person_applied_to_each_others_petitions_at_once_
         return services.petitioner_correct(petition_id=pk, user=User.objects.get(username=username),
                                            data={**data, "apply_to_open": True})
 
-    results = _together(2, correct)
+    results = run_together(2, correct, timeout=60)
     assert all(not isinstance(r, Exception) for r in results), results
     for pk in (first.pk, second.pk):
         petition = Petition.objects.get(pk=pk)

@@ -51,6 +51,22 @@ def _unlabelled(value: str, label: re.Pattern[str]) -> str:
     return _TRAILING.sub("", value).strip()
 
 
+def _the_one(typed: str, parse: Callable[[str], str], too_many: str) -> str:
+    """`parse(typed)`; when that refuses it, the one number `typed` holds twice (the same number typed
+    again), or InvalidValue(`too_many` with {n} the count) when it holds several: never the first one
+    kept silently, since which of them is the petitioner's is theirs to say. Otherwise `parse`'s own
+    refusal."""
+    try:
+        return parse(typed)
+    except InvalidValue:
+        several = _several(typed, parse)
+        if len(several) > 1:
+            raise InvalidValue(too_many.format(n=len(several))) from None
+        if len(several) == 1:
+            return several[0]
+        raise
+
+
 def _several(value: str, parse: Callable[[str], str]) -> list[str]:
     """The distinct numbers `value` holds when it is two or more numbers typed one after another (each
     part parsed by `parse`), or [] when it is not (one number, or something else)."""
@@ -122,15 +138,7 @@ def normalize_id_number(raw: str) -> str:
     if raw is not None and len(str(raw)) > _MAX_RAW:
         raise InvalidValue("身份证号太长：应为18位（最后一位可以是X）或15位数字")
     typed = _unlabelled(_ascii_digits(str(raw or "")), _ID_LABEL)
-    try:
-        return _id_number(typed)
-    except InvalidValue:
-        several = _several(typed, _id_number)
-        if len(several) > 1:
-            raise InvalidValue(f"身份证号只能填写一个，您填写了{len(several)}个，请只填写信访人本人的身份证号") from None
-        if len(several) == 1:
-            return several[0]
-        raise
+    return _the_one(typed, _id_number, "身份证号只能填写一个，您填写了{n}个，请只填写信访人本人的身份证号")
 
 
 def _id_number(typed: str) -> str:
@@ -180,17 +188,8 @@ def normalize_phone(raw: str) -> str:
     if raw is not None and len(str(raw)) > _MAX_RAW:
         raise InvalidValue("电话号码太长，请只填写一个号码")
     typed = _unlabelled(_ascii_digits(str(raw or "")), _PHONE_LABEL)
-    try:
-        return _phone(typed)
-    except InvalidValue:
-        several = _several(typed, _phone)
-        if len(several) > 1:
-            # Never the first one kept silently: which of them reaches the petitioner is theirs to say.
-            raise InvalidValue(f"联系电话只能填写一个号码，您填写了{len(several)}个，请只留一个能联系到您的号码"
-                               "（别的号码可以写在反映的问题里）") from None
-        if len(several) == 1:  # the same number typed twice
-            return several[0]
-        raise
+    return _the_one(typed, _phone, "联系电话只能填写一个号码，您填写了{n}个，请只留一个能联系到您的号码"
+                                   "（别的号码可以写在反映的问题里）")
 
 
 def _phone(typed: str) -> str:
