@@ -28,6 +28,19 @@ def _run_worker(queue):
             result.task.call(*result.args)
 
 
+def fail_every_build(queue, monkeypatch, attempts: int = 10) -> None:
+    """Run the worker while the case file cannot be built (Pango missing): every attempt fails, each
+    scheduling the next until the last one gives up."""
+
+    def no_pango(petition_id):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("daiban.documents.archive.archive_freeze", no_pango)
+        for _ in range(attempts):
+            _run_worker(queue)
+
+
 def test_the_archive_is_built_after_the_action_and_downloadable_once_ready(api, finished, queue, clock):  # noqa: F811
     pid = finished["id"]
     archived = _archive_to_end(api, finished, clock)
@@ -53,14 +66,7 @@ def test_a_failed_build_is_shown_and_a_download_asks_again(api, finished, queue,
     pid = finished["id"]
     _archive_to_end(api, finished, clock)
 
-    def no_pango(petition_id):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    with monkeypatch.context() as patch:
-        patch.setattr("daiban.documents.archive.archive_freeze", no_pango)
-        # Every attempt fails; each schedules the next until the last one gives up.
-        for _ in range(10):
-            _run_worker(queue)
+    fail_every_build(queue, monkeypatch)
     assert api("agent1").get(f"/petitions/{pid}").data["archive"] == {"status": "failed", "sha256": None}
     assert Event.objects.filter(petition_id=pid, action="archive_failed").count() == 1
     assert "生成失败" in _staff("agent1").get(f"/staff/petitions/{pid}/").content.decode()

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import csv
 import datetime
 import io
@@ -29,6 +28,7 @@ from pypdf import PdfReader
 from daiban.org.models import User
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.events import event_labels
+from tests.test_archive_worker import _run_worker, fail_every_build
 from tests.test_documents import finished  # noqa: F401  (fixture)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "daiban"
@@ -140,13 +140,6 @@ def test_a_small_case_file_keeps_its_two_digit_names(api, accepted):
     assert names[-1].startswith("工作文件") and "99-卷内备考表.pdf" in names
 
 
-def _run_worker(queue) -> None:
-    results, queue.results = list(queue.results), []
-    for result in results:
-        with contextlib.suppress(Exception):  # the worker records a failure; the test reads the outcome
-            result.task.call(*result.args)
-
-
 def test_a_case_file_built_again_weeks_later_says_the_same_things(api, finished, monkeypatch, settings, clock):  # noqa: F811
     """The build at archiving fails (no Pango on the worker), gives up, and is asked again by a
     download three weeks later: the case file then made is the one that would have been made at
@@ -169,13 +162,7 @@ def test_a_case_file_built_again_weeks_later_says_the_same_things(api, finished,
     assert agent.act(pid, "archive").status_code == 200
     expected = casefile.build_archive(load_case(pid))  # what a build at archiving makes
 
-    def no_pango(petition_id):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    with monkeypatch.context() as patch:
-        patch.setattr("daiban.documents.archive.archive_freeze", no_pango)
-        for _ in range(10):
-            _run_worker(queue)
+    fail_every_build(queue, monkeypatch)
     assert not ArchiveFile.objects.filter(petition_id=pid).exists()
     clock.move_to("2026-10-09 15:30:00+08:00")
     assert agent.get(f"/petitions/{pid}/archive.zip").status_code == 202  # asks for the build again
