@@ -364,11 +364,13 @@ def test_a_calendar_change_tells_every_date_the_petitioner_was_told_once(api, or
     petition already screened is not told of its forwarding date (it was told the outcome)."""
     from tests.factories import petition_body
 
-    clock.move_to(at("2026-11-02"))
+    # Registered on 11-09, told by 11-24: the change on 11-21 moves dates still to come (a date
+    # already passed stays as it was, tests/test_closed_month.py).
+    clock.move_to(at("2026-11-09"))
     r = api("agent1").post("/petitions", petition_body(petitioner={"id_number": id_number()}))
     assert r.status_code == 201, r.data
     received = Petition.objects.get(pk=r.data["id"])
-    screened = accepted_on(api, org, clock, "2026-11-02")
+    screened = accepted_on(api, org, clock, "2026-11-09")
     ended = fed_back(api, org, clock, "2026-10-09", "2026-10-20", "satisfied")
     clock.move_to(at("2026-11-20"))
     assert api("agent1").act(ended, "terminate", {"note": "终结"}).status_code == 200

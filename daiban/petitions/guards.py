@@ -30,6 +30,17 @@ def not_extended(petition: Petition) -> Conflict | None:
     return Conflict("办理期限已延长过一次", code="not_allowed")
 
 
+def national_limit_running(petition: Petition) -> Conflict | None:
+    """The regulation's limit may be extended only while it runs (《信访工作条例》第三十三条: an extension
+    of a matter being handled, told to the petitioner before the 60 days end). One granted after
+    the limit had passed would rewrite history: the 处置单 judged by it were late, counted in a
+    month's 超期 that is closed."""
+    limit = petition.national_due_on
+    if limit is None or limit >= today():
+        return None
+    return Conflict(f"法定办理期限已于{limit:%Y-%m-%d}届满，不能再延长", code="not_allowed")
+
+
 def all_dispositions_answered(petition: Petition) -> Conflict | None:
     # A returned 处置单 is closed without a result: it neither blocks nor counts (the agent routes again).
     states = [s for s in petition.dispositions.values_list("status", flat=True) if s != Disposition.State.RETURNED]
@@ -110,7 +121,8 @@ def escalation_untaken(petition: Petition) -> Conflict | None:
 
 GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
     fn.__name__: fn
-    for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
+    for fn in (track_needs_solution, has_open_disposition, not_extended, national_limit_running,
+               all_dispositions_answered, dissatisfied,
                review_level_open, petition_running, escalation_untaken)
 }
 

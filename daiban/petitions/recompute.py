@@ -13,8 +13,12 @@ one SMS with the new dates).
 which rule, while which rows are live). Adding a deadline to the registry is all it takes for the
 calendar to move it.
 
+A deadline that has already passed (before today) is history and stays as it was: the 处置单 was
+late or the window closed by the calendar of its day, the month's 超期 it counted in is closed, the
+department and petitioner were judged by it. A correction of a past day moves only what still runs.
+
 Set-based: per limit one query reads the candidate rows (live, base before the last changed day,
-deadline on or after the first: only those can depend on a changed day); the calendar is read once
+deadline on or after the first and not yet passed: only those can depend on a changed day and still run); the calendar is read once
 for all of them (`engine.preloaded`); changed rows are written with one UPDATE per new date, the
 events with one bulk insert.
 """
@@ -237,7 +241,7 @@ def _candidates(limit: Limit, first: datetime.date, last: datetime.date) -> list
                 .annotate(_base=base, _due=F(limit.field), _petition=F(limit.petition), _status=F(status),
                           **dict(limit.marks))
                 .filter(_base__lt=last - datetime.timedelta(days=max(0, getattr(limit.rule, "reach", 1) - 1)),
-                        _due__gte=first).values(*columns))
+                        _due__gte=max(first, today())).values(*columns))
 
 
 def _moved(limit: Limit, rows: list[dict[str, Any]]) -> list[_Change]:

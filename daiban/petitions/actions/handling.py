@@ -326,7 +326,7 @@ class ExtendIn(ActionInput):
 
 @petition_action(
     "extend", "延长办理期限", sources={S.ACCEPTED, S.IN_PROGRESS, S.ESCALATED},
-    actors={"station_leader", "center", "admin"}, guards=("not_extended",),
+    actors={"station_leader", "center", "admin"}, guards=("not_extended", "national_limit_running"),
     help="情况复杂的，经本单位负责人批准可延长不超过30日，并告知信访人",
 )
 def extend(ctx: Ctx, data: ExtendIn) -> Outcome:
