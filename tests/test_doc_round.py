@@ -176,3 +176,105 @@ def test_a_long_letter_is_numbered_on_every_page_in_both_formats(api, finished, 
     document = Document(io.BytesIO(docx.content))
     assert all("PAGE" in f._element.xml for f in (document.sections[0].footer, document.sections[0].even_page_footer))
 
+
+# --- 3. the QR code without JavaScript ---------------------------------------------------------------
+
+def _submitted(serial: int = 961):
+    """A petition sent on the portal: (the petition, the answer page's tracking link)."""
+    from django.test import Client
+
+    from daiban.petitions.models import Petition
+    from tests.factories import COMPLAINT, id_number
+
+    client = Client()
+    client.post("/submit/", {"name": "巴图", "id_number": id_number(serial=serial), "phone": "13712345678",
+                             "address": "嘎鲁图镇", "content": COMPLAINT, "consent": "on"})
+    petition = Petition.objects.get()
+    page = client.get("/submitted/").content.decode()
+    link = re.search(r'<a href="([^"]+)">查询页面</a>', page).group(1)
+    assert client.get("/submitted/").content.decode().count(link) == 1  # the same link when shown again
+    return petition, link
+
+
+def test_the_qr_link_reaches_the_result_without_script_and_the_code_stays_out_of_addresses(org, clock):
+    """Actor: a herder scans the answer page's QR code with a phone whose browser runs no script (the
+    Django test client runs none and, as browsers, never sends the fragment): one button, and the
+    tracking result; no request carries the query code in its address."""
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    petition, link = _submitted()
+    parts = urlsplit(link)
+    assert parts.fragment == f"code={petition.query_code}"  # for a browser with script, as before
+    assert petition.query_code not in parts.path + parts.query
+    phone = Client()
+    opened = phone.get(parts.path)
+    page = opened.content.decode()
+    assert opened.status_code == 200 and opened["Referrer-Policy"] == "no-referrer"
+    assert petition.query_code not in page and petition.number in page
+    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+    assert petition.query_code not in action and "#" not in action
+    sent = phone.post(action)
+    assert sent.status_code == 303 and sent["Location"] == f"/track/{petition.number}/"
+    result = phone.get(sent["Location"])
+    assert result.status_code == 200 and 'data-testid="status-text"' in result.content.decode()
+    assert "已收到，正在甄别受理" in result.content.decode()
+
+
+def test_a_used_or_stale_qr_ticket_asks_for_the_code_and_a_preview_spends_nothing(org, clock):
+    """Actor: a messenger's link preview fetches the address first (spends nothing); then someone with
+    the address from a log, after the herder used it, gets the form asking for the code; a ticket
+    opened over an hour ago is void too."""
+    import datetime
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from daiban.portal.models import QrTicket
+
+    petition, link = _submitted()
+    path = link.split("#", 1)[0].replace("http://testserver", "")
+    assert Client().get(path).status_code == 200  # the preview
+    herder = Client()
+    assert herder.post(path).status_code == 303
+    stranger = Client()
+    again = stranger.post(path)
+    assert again.status_code == 303 and again["Location"] == f"/track/{petition.number}/"
+    asked = stranger.get(again["Location"]).content.decode()
+    assert 'name="code"' in asked and "status-text" not in asked and "已经用过或已过期" in asked
+    assert stranger.get(path).status_code == 303  # opening a used ticket: on to the form as well
+    _, second = _submitted_again(petition)
+    stale = second.split("#", 1)[0].replace("http://testserver", "")
+    assert Client().get(stale).status_code == 200
+    QrTicket.objects.filter(used_at__isnull=True).update(opened_at=timezone.now() - datetime.timedelta(hours=2))
+    late = Client()
+    assert late.post(stale)["Location"] == f"/track/{petition.number}/"
+    assert "status-text" not in late.get(f"/track/{petition.number}/").content.decode()
+
+
+def _submitted_again(petition):
+    """Another answer page's ticket for `petition` (a new session shown the same answer)."""
+    from daiban.portal import services
+
+    return petition, f"http://testserver/track/{petition.number}/qr/{services.new_ticket(petition.number)}/"
+
+
+def test_the_qr_ticket_is_masked_in_logs_and_unknown_tickets_answer_plainly(org, clock):
+    """Actor: the web server's access log, and a scanner of made-up addresses: the ticket is masked;
+    an unknown or absurd ticket or number answers a redirect to the form, never a 500."""
+    from django.test import Client
+
+    from daiban.lib.logmask import mask
+
+    petition, link = _submitted()
+    path = link.split("#", 1)[0].replace("http://testserver", "")
+    ticket = path.rstrip("/").rsplit("/", 1)[1]
+    assert ticket not in mask(f'"GET {path} HTTP/1.1" 200')
+    client = Client()
+    for bad in (f"/track/{petition.number}/qr/nonsense/", f"/track/{petition.number}/qr/{'x' * 500}/",
+                f"/track/%EF%BC%85/qr/{ticket}/", f"/track/WS-2026-999999/qr/{ticket}/"):
+        assert client.get(bad).status_code == 303, bad
+        assert client.post(bad).status_code == 303, bad
+    # The ticket of one petition opens no other.
+    assert "status-text" not in client.get("/track/WS-2026-999999/").content.decode()
