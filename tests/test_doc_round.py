@@ -177,6 +177,27 @@ def test_a_long_letter_is_numbered_on_every_page_in_both_formats(api, finished, 
     assert all("PAGE" in f._element.xml for f in (document.sections[0].footer, document.sections[0].even_page_footer))
 
 
+
+def test_every_printed_spreadsheet_numbers_its_pages(api, org):
+    """Actor: the center prints the month's report and the audit trail from their XLSX: each sheet's
+    footer numbers the pages (第 &P 页 共 &N 页), as the ledger's does, and the audit trail repeats its
+    header row on every page."""
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    from daiban.lib.xlsx import PAGE_FOOTER
+    from daiban.org.models import User
+
+    book = load_workbook(io.BytesIO(_report(api, "xlsx")))
+    assert all(sheet.oddFooter.center.text == PAGE_FOOTER for sheet in book.worksheets)
+    client = Client()
+    client.force_login(User.objects.get(username="center"))
+    export = client.get("/staff/audit.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert sheet.oddFooter.center.text == PAGE_FOOTER and sheet.print_title_rows == "$1:$1"
+
+
 # --- 3. the QR code without JavaScript ---------------------------------------------------------------
 
 def _submitted(serial: int = 961):

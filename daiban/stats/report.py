@@ -299,7 +299,7 @@ def render_xlsx(data: dict) -> bytes:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     from daiban.documents.safe import sheet_text
-    from daiban.lib.xlsx import formula_like
+    from daiban.lib.xlsx import PAGE_FOOTER, formula_like
 
     def put(sheet, row: int, column: int, value, **style):
         cell = sheet.cell(row=row, column=column)
@@ -318,7 +318,7 @@ def render_xlsx(data: dict) -> bytes:
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.oddFooter.center.text = "第 &P 页 共 &N 页"  # printed pages numbered, as the ledger's are
+        sheet.oddFooter.center.text = PAGE_FOOTER  # printed pages numbered, as the ledger's are
 
     workbook = Workbook()
     workbook.remove(workbook.active)
