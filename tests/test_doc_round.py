@@ -201,7 +201,9 @@ def test_every_printed_spreadsheet_numbers_its_pages(api, org):
 # --- 3. the QR code without JavaScript ---------------------------------------------------------------
 
 def _submitted(serial: int = 961):
-    """A petition sent on the portal: (the petition, the answer page's tracking link)."""
+    """A petition sent on the portal: (the petition, the address its answer page's QR code holds). The
+    address is read back from the drawn QR code: the page's SVG is the one its address makes."""
+    import segno
     from django.test import Client
 
     from daiban.petitions.models import Petition
@@ -212,9 +214,19 @@ def _submitted(serial: int = 961):
                              "address": "嘎鲁图镇", "content": COMPLAINT, "consent": "on"})
     petition = Petition.objects.get()
     page = client.get("/submitted/").content.decode()
+    ticket = client.session["portal_submitted"]["ticket"]
+    url = f"http://testserver/track/{petition.number}/qr/{ticket}/#code={petition.query_code}"
+    drawn = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
+    assert drawn in page
+    assert drawn in client.get("/submitted/").content.decode()  # the same code when shown again
+    # The page's own link is for this browser, whose session holds the code: it spends no ticket.
     link = re.search(r'<a href="([^"]+)">查询页面</a>', page).group(1)
-    assert client.get("/submitted/").content.decode().count(link) == 1  # the same link when shown again
-    return petition, link
+    assert link == f"http://testserver/track/{petition.number}/#code={petition.query_code}"
+    assert 'data-testid="status-text"' in client.get(f"/track/{petition.number}/").content.decode()
+    from daiban.portal.models import QrTicket
+
+    assert QrTicket.objects.get(petition=petition).used_at is None
+    return petition, url
 
 
 def test_the_qr_link_reaches_the_result_without_script_and_the_code_stays_out_of_addresses(org, clock):

@@ -157,21 +157,30 @@ def submitted(request):
     if not info:
         return redirect("portal:submit")
     # The query code rides in the fragment, which browsers never send to a server (no logs, no
-    # Referer): the status page asks for the code and its script fills it in from the fragment. A
-    # phone without script gets there by the address's ticket instead (qr), which is no query code.
-    ticket = info.get("ticket")
-    if not isinstance(ticket, str) or not ticket:
-        ticket = services.new_ticket(info["number"])
-        request.session["portal_submitted"] = {**info, "ticket": ticket}
-    path = reverse("portal:qr", args=[info["number"], ticket]) if ticket else reverse("portal:status", args=[info["number"]])
-    url = request.build_absolute_uri(path) + f"#code={info['code']}"
-    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
+    # Referer): the status page asks for the code and its script fills it in from the fragment. The
+    # QR code, scanned by another phone that may run no script, also carries a ticket (qr_url); the
+    # link is for this browser, whose session holds the code already, and leaves the ticket unspent.
+    status = reverse("portal:status", args=[info["number"]])
+    url = request.build_absolute_uri(status) + f"#code={info['code']}"
+    qr = segno.make(qr_url(request, info), error="m").svg_inline(scale=4, dark="#1a1a1a")
     try:  # shown as the tracking page shows dates: 2026年12月16日
         forward_due = datetime.date.fromisoformat(info.get("forward_due") or "")
     except ValueError:
         forward_due = None
     return _private(render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr,
                                                               "forward_due": forward_due}))
+
+
+def qr_url(request, info: dict) -> str:
+    """The address the answer page's QR code holds: /track/{number}/qr/{ticket}/#code={code}. The ticket
+    (services.new_ticket, made once and kept in `info`, the session's answer) lets a browser without
+    script reach the result (qr); the fragment lets one with script do so once the ticket is spent."""
+    ticket = info.get("ticket")
+    if not isinstance(ticket, str) or not ticket:
+        ticket = services.new_ticket(info["number"])
+        request.session["portal_submitted"] = {**info, "ticket": ticket}
+    path = reverse("portal:qr", args=[info["number"], ticket]) if ticket else reverse("portal:status", args=[info["number"]])
+    return request.build_absolute_uri(path) + f"#code={info['code']}"
 
 
 CODES_KEY = "portal_codes"  # number → query code this browser proved it knows (kept out of URLs)

@@ -2,6 +2,7 @@
 and with it on (tests/test_doc_round.py has the rest)."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from daiban.petitions.models import Petition
@@ -22,9 +23,14 @@ def _submit(page, site, serial: int) -> tuple[Petition, str]:
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
     number = page.get_by_test_id("number").inner_text()
-    link = page.get_by_role("link", name="查询页面").get_attribute("href")
-    assert link
-    return Petition.objects.get(number=number), link
+    # The QR code's address, as a phone's camera reads it: the ticket is in the sender's session.
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    ticket = store(session_key=cookie)["portal_submitted"]["ticket"]
+    petition = Petition.objects.get(number=number)
+    return petition, site.url(f"/track/{number}/qr/{ticket}/#code={petition.query_code}")
 
 
 @pytest.mark.parametrize("script", [False, True])
