@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from daiban.audit.models import Action, AuditEntry
-from daiban.lib.xlsx import text_cell
+from daiban.lib.xlsx import PAGE_FOOTER, text_cell
 
 COLUMNS = [("序号", 8), ("时间", 20), ("操作人", 14), ("事件", 16), ("对象类型", 10), ("对象", 22),
            ("来源地址", 16), ("详情", 50), ("哈希（SM3）", 66)]
@@ -25,6 +25,10 @@ def write_audit(rows: QuerySet[AuditEntry]):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("安全审计记录")
     sheet.freeze_panes = "A2"
+    # Printed for an inspection: the header row on every page, each page numbered, landscape A4.
+    sheet.print_title_rows = "1:1"
+    sheet.oddFooter.center.text = PAGE_FOOTER
+    sheet.page_setup.orientation = "landscape"
     for index, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append([text_cell(sheet, name) for name, _ in COLUMNS])

@@ -8,7 +8,7 @@ archive.zip holds, under a folder named by the petition's number:
 - the items, named by their 序号 (01, 02, …; 001, 002, … from 99 items on: seq_width) in filing order: the case summary first, then every document of the case in
   date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
   一案双查情况记录 with its findings, the attachments in their own format);
-- 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期;
+- 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期 (signers: from the events, or a line to sign by hand);
 - 工作文件（DOCX）/: the editable DOCX copies, outside the page count.
 
 An attachment that cannot be opened never stops the archive: it is listed with 备注 文件损坏，无法打开.
@@ -31,7 +31,7 @@ from django.utils import timezone
 from daiban.documents import notices
 from daiban.documents.docx import render_docx
 from daiban.documents.forms import agency_form, agency_form_applies, disposition_form, petitioner_name
-from daiban.documents.layout import FormDoc, date_text, dates_as_text
+from daiban.documents.layout import SIGN_LINE, FormDoc, date_text, dates_as_text
 from daiban.documents.models import Attachment
 from daiban.documents.pdf import form_pdf, render_pdf
 from daiban.documents.records import corrections, double_check_record
@@ -231,16 +231,34 @@ def front_names(count: int) -> tuple[str, str, str, str]:
     return (f"{zeros}a-案卷封面.pdf", f"{zeros}b-卷内目录.pdf", f"{zeros}c-卷内目录.csv", f"{'9' * width}-卷内备考表.pdf")
 
 
+def signers(petition: Petition) -> tuple[str, str]:
+    """(立卷人, 检查人) of the case file, as the 案卷封面 and the 卷内备考表 sign them (GB/T 9705-2008 §7,
+    DA/T 22-2015: the 立卷人 put the file together, the 检查人 checked it). The 立卷人 is the agent who held
+    the matter when it was archived (the account that archived it when no agent did); the 检查人 is the
+    account that took the `archive` step when that is someone else (a station leader or the center
+    sealing the agent's file). '' where the events name nobody: the documents leave a line to sign by
+    hand (layout.SIGN_LINE), never a silent blank."""
+    archived = next((e for e in reversed(petition.events.all()) if e.action == "archive"), None)
+    agent = petition.agent
+    by = archived.actor_name if archived is not None else ""
+    filer = agent.name if agent is not None else by
+    by_agent = agent is not None and archived is not None and archived.actor_id is not None \
+        and archived.actor_id == agent.user_id
+    checker = by if by and not by_agent and by != filer else ""
+    return filer, checker
+
+
 def cover_context(petition: Petition, entries: list[Item]) -> dict:
-    filer = next((e.actor_name for e in reversed(petition.events.all()) if e.action == "archive"), "")
-    if not filer and petition.agent is not None:
-        filer = petition.agent.name
+    """What the 案卷封面 and the 卷内备考表 print: every field from the data (signers, the archiving day,
+    件数 and 页数), or, where the data has none (a file not yet archived, nobody who checked it), a
+    line or the date's blanks (date_text(None)) to fill by hand."""
+    filer, checker = signers(petition)
     category = petition.category or "有关"
     return {
         "p": petition, "bureau": settings.DAIBAN_BUREAU_NAME, "retention": settings.DAIBAN_ARCHIVE_RETENTION,
         "title": f"{petitioner_name(petition)}反映{category}问题信访代办案卷",
-        "year": (petition.archived_on or timezone.localdate()).year, "filer": filer,
-        "filed_on": date_text(petition.archived_on) if petition.archived_on else "",
+        "year": (petition.archived_on or timezone.localdate()).year, "filer": filer, "checker": checker,
+        "sign_line": SIGN_LINE, "filed_on": date_text(petition.archived_on),
         "span": f"{date_text(petition.received_on)}至{date_text(petition.archived_on or timezone.localdate())}",
         "count": len(entries), "pages": sum(e.pages for e in entries),
         "broken": [e for e in entries if e.note], "docx": sum(1 for e in entries if e.docx),

@@ -214,15 +214,26 @@ def _headers(section, form: FormDoc) -> None:
         _spacing(later, SMALL_LINE_PT)
         add_text(later, form.continuation, BODY_FONT, Pt(SMALL_PT))
     if form.kind == "letter":
-        # The footer's line sits PAGE_NUMBER_GAP_MM under the text area: its distance from the page's
-        # lower edge is the bottom margin less that gap and one line of the number.
-        section.footer_distance = Mm(MARGIN_MM["bottom"] - PAGE_NUMBER_GAP_MM - PAGE_NUMBER_PT * 25.4 / 72)
-        _letter_page_number(section.first_page_footer.paragraphs[0], odd=True)
-        _letter_page_number(section.footer.paragraphs[0], odd=True)
-        _letter_page_number(section.even_page_footer.paragraphs[0], odd=False)
+        official_page_numbers(section)
         return
     _page_number(section.first_page_footer.paragraphs[0])
     _page_number(section.footer.paragraphs[0])
+
+
+def official_page_numbers(section) -> None:
+    """Every page of `section` numbered as GB/T 9704-2012 §7.5 numbers an official document: — N — (a
+    PAGE field) in 4号宋体, PAGE_NUMBER_GAP_MM under the text area, at the outer side (right on odd
+    pages, left on even ones, one character in). Used by the letters and the monthly report; its
+    PDF twin is the template documents/_page_number.css."""
+    section.part.document.settings.odd_and_even_pages_header_footer = True
+    # The footer's line sits PAGE_NUMBER_GAP_MM under the text area: its distance from the page's
+    # lower edge is the bottom margin less that gap and one line of the number.
+    bottom_mm = section.bottom_margin.mm if section.bottom_margin is not None else MARGIN_MM["bottom"]
+    section.footer_distance = Mm(bottom_mm - PAGE_NUMBER_GAP_MM - PAGE_NUMBER_PT * 25.4 / 72)
+    footers = [(section.first_page_footer, True)] if section.different_first_page_header_footer else []
+    footers += [(section.footer, True), (section.even_page_footer, False)]
+    for footer, odd in footers:
+        _letter_page_number(footer.paragraphs[0], odd=odd)
 
 
 def _letter_page_number(paragraph, *, odd: bool) -> None:
@@ -441,4 +452,4 @@ def restamped(package: bytes, stamp: datetime.datetime) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["render_docx", "add_text", "BODY_FONT", "TITLE_FONT", "Para"]
+__all__ = ["render_docx", "add_text", "official_page_numbers", "BODY_FONT", "TITLE_FONT", "Para"]

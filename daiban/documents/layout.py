@@ -52,6 +52,11 @@ NOTIFICATION_BOXES = [("oral", "口头告知"), ("written", "书面告知")]
 OPINION_BOXES = [("satisfied", "满意"), ("fairly_satisfied", "比较满意"), ("understanding", "理解"), ("dissatisfied", "不满意")]
 
 
+# A signature or name the data does not hold (nobody recorded as the 检查人, no 签发 configured): a
+# line to write on by hand, in every rendering (PDF, DOCX, XLSX), never a blank that reads as done.
+SIGN_LINE = "__________"
+
+
 def date_text(day: datetime.date | None) -> str:
     """The one date format of every document: 2026年9月16日; blanks to fill by hand when unknown."""
     if day is None:

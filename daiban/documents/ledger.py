@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from daiban.documents.safe import sheet_text
 from daiban.lib import crypto
 from daiban.lib.identity import mask_address, mask_id_number, mask_name, mask_phone
-from daiban.lib.xlsx import formula_like
+from daiban.lib.xlsx import PAGE_FOOTER, formula_like
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data
 from daiban.petitions.choices import status_label
@@ -196,7 +196,7 @@ def write_ledger(petitions: QuerySet[Petition], *, title: str, user: User | None
     sheet.hide_gridlines(0)  # print the grid: empty cells are not written, the grid still frames them
 
     sheet.set_header("&C信访代办台账")
-    sheet.set_footer("&C第 &P 页 共 &N 页")
+    sheet.set_footer(f"&C{PAGE_FOOTER}")
 
     today = timezone.localdate()
     period = (f"统计期间：{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日（按收到日期）　"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from daiban.documents.layout import FormDoc, Para, date_text, typed_clause, typed_sentence
+from daiban.documents.notices import agent_on
 from daiban.petitions.choices import ConductKind
 from daiban.petitions.models import JudicialReferral, Petition
 from daiban.petitions.selectors import PetitionerView
@@ -50,5 +51,17 @@ def referral_letter(petition: Petition, referral: JudicialReferral, *, person: P
     return FormDoc(
         title=TITLE, number=number, date=referral.on, kind="letter", filename=f"{number}-{TITLE}", author=name,
         addressee=referral.organ, body=[Para(text) for text in body if text], signature=[name],
-        note=f"（联系人：{petition.agent.name if petition.agent else ''}　联系电话：{petition.station.phone or settings.DAIBAN_BUREAU_PHONE}）",
+        note=_contact(petition, referral),
     )
+
+
+def _contact(petition: Petition, referral: JudicialReferral) -> str:
+    """The letter's contact line: the agent who held the matter on the referral's day (notices.agent_on:
+    their office phone where they have one), else whoever made the referral; without either, the
+    station's phone alone, never a 联系人 left empty."""
+    phone = petition.station.phone or settings.DAIBAN_BUREAU_PHONE
+    agent = agent_on(petition, referral.on)
+    if agent is not None:
+        return f"（联系人：{agent.name}　联系电话：{agent.office_phone or phone}）"
+    name = referral.by.display_name if referral.by_id and referral.by else ""
+    return f"（联系人：{name}　联系电话：{phone}）" if name else f"（联系电话：{phone}）"

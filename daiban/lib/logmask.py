@@ -31,6 +31,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # person, often the name itself.
 _QUERY_CODE = re.compile(r"([?&;](?:code|query_code|q|name|petitioner|petitioner_name|id_number|phone|target)=)"
                          r"[^&;\"'\n]*?(?=[&;\"'\n]| HTTP/|$)", re.IGNORECASE)
+# The ticket of the portal's QR code in its address (/track/<number>/qr/<ticket>/, portal.views.qr): it
+# is spent once used and void an hour after it was opened, and is masked all the same.
+_QR_TICKET = re.compile(r"(/track/[^/\s\"']+/qr/)[^/\s\"'?#]+")
 # The same code in a message's text ("…编号WS-2026-000001，查询码FRWKPL7L84。": the receipt SMS, which the
 # console SMS backend logs).
 _QUERY_CODE_TEXT = re.compile(r"(查询码[：:\s]*)[0-9A-Za-z]{4,32}")
@@ -51,6 +54,7 @@ def mask(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _QUERY_CODE.sub(r"\1[已屏蔽]", text)
     text = _QUERY_CODE_TEXT.sub(r"\1[已屏蔽]", text)
+    text = _QR_TICKET.sub(r"\1[已屏蔽]", text)
     parts, kept = [], 0
     for found in _UUID.finditer(text):
         parts.append(_mask_runs(text[kept:found.start()]))

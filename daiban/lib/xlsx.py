@@ -23,6 +23,11 @@ from openpyxl.cell import WriteOnlyCell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+# The footer of every printed sheet the system writes (the ledger, the monthly report, the audit
+# trail): its page number and the count, in the spreadsheet's header-and-footer codes (&P, &N).
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+
+
 def formula_like(text: str) -> bool:
     """True when `text` would start a formula in a spreadsheet (see FORMULA_START)."""
     head = text.lstrip(" \u3000\u00a0")[:1]

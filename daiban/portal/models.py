@@ -21,3 +21,22 @@ class Submission(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "网上提交记录"
+
+
+class QrTicket(models.Model):
+    """The key of the answer page's QR code, for a browser without JavaScript.
+
+    The QR code's address carries the query code in its fragment (#code=…), which browsers never send
+    to a server; only script can read it. For a phone with script off, the address also carries a
+    ticket: a random key (its SHA-256 kept here, not the key) that is no query code and stops working
+    once used, an hour after it was first opened, or TICKET_DAYS after it was made. What an access log
+    records of it is spent or about to expire (portal.views.qr)."""
+
+    token_hash = models.CharField("二维码令牌摘要", max_length=64, unique=True)
+    petition = models.ForeignKey(Petition, verbose_name="信访事项", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True, db_index=True)
+    opened_at = models.DateTimeField("首次打开时间", null=True, blank=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查询二维码令牌"

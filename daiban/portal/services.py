@@ -8,12 +8,13 @@ import contextlib
 import datetime
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -40,7 +41,7 @@ from daiban.petitions.models import (
 )
 from daiban.petitions.undo import undone_steps
 from daiban.petitions.workflow import CONCLUDED_OR_LATER, RUNNING, SCREENED_OUT
-from daiban.portal.models import Submission
+from daiban.portal.models import QrTicket, Submission
 from daiban.workdays.engine import deadlines_being_set
 
 HOUR = 3600
@@ -664,3 +665,58 @@ def _requested_already(petition: Petition, reason: str | None) -> bool:
         return False
     pending = petition.reviews.filter(decided_on__isnull=True).order_by("-id").first()
     return pending is not None and bool(pending.reason) and pending.reason == clean_text(reason or "")
+
+
+# --- the QR code's ticket (models.QrTicket): the tracking result without JavaScript ---------------------
+
+TICKET_DAYS = 30  # a ticket not used by then is void (and deleted when the next one is made)
+TICKET_OPEN_HOURS = 1  # used within this time of its first opening, or void: its address may sit in a log
+TICKET_MAX = 64
+
+
+def _ticket_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+
+
+def new_ticket(number: str) -> str:
+    """A new ticket for the QR code of petition `number`'s answer page: the key to put in its address
+    (only its SHA-256 is kept); '' when there is no such petition. Tickets older than TICKET_DAYS are
+    deleted on the way."""
+    petition = Petition.objects.filter(number=number).first()
+    if petition is None:
+        return ""
+    raw = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        QrTicket.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=TICKET_DAYS)).delete()
+        QrTicket.objects.create(token_hash=_ticket_hash(raw), petition=petition)
+    return raw
+
+
+def _live_tickets(number: str, raw: str):
+    """The ticket `raw` of petition `number` while it may be used: not used, younger than TICKET_DAYS,
+    never opened or opened within TICKET_OPEN_HOURS. What cannot be a ticket matches nothing."""
+    if not raw or len(raw) > TICKET_MAX or not number:
+        return QrTicket.objects.none()
+    now = timezone.now()
+    return QrTicket.objects.filter(
+        token_hash=_ticket_hash(raw), petition__number=number, used_at__isnull=True,
+        created_at__gte=now - datetime.timedelta(days=TICKET_DAYS),
+    ).filter(models.Q(opened_at__isnull=True) | models.Q(opened_at__gte=now - datetime.timedelta(hours=TICKET_OPEN_HOURS)))
+
+
+def open_ticket(number: str, raw: str) -> bool:
+    """Whether ticket `raw` of petition `number` may be used (its first opening is recorded: from then
+    on it lasts TICKET_OPEN_HOURS). Opening never spends it: a link preview fetching the address
+    leaves it to the person."""
+    live = _live_tickets(number, raw)
+    live.filter(opened_at__isnull=True).update(opened_at=timezone.now())
+    return live.exists()
+
+
+def use_ticket(number: str, raw: str) -> Petition | None:
+    """Spend ticket `raw` of petition `number`: its petition, or None when it is not live (used,
+    expired, unknown). One UPDATE: the same ticket posted twice at once is spent once."""
+    found = _live_tickets(number, raw).values_list("pk", "petition_id").first()
+    if found is None or not QrTicket.objects.filter(pk=found[0], used_at__isnull=True).update(used_at=timezone.now()):
+        return None
+    return Petition.objects.get(pk=found[1])

@@ -10,4 +10,5 @@ urlpatterns = [
     path("submitted/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
     path("track/<str:number>/", views.status, name="status"),
+    path("track/<str:number>/qr/<str:ticket>/", views.qr, name="qr"),
 ]

@@ -157,15 +157,30 @@ def submitted(request):
     if not info:
         return redirect("portal:submit")
     # The query code rides in the fragment, which browsers never send to a server (no logs, no
-    # Referer): the status page asks for the code and its script fills it in from the fragment.
-    url = request.build_absolute_uri(reverse("portal:status", args=[info["number"]])) + f"#code={info['code']}"
-    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#1a1a1a")
+    # Referer): the status page asks for the code and its script fills it in from the fragment. The
+    # QR code, scanned by another phone that may run no script, also carries a ticket (qr_url); the
+    # link is for this browser, whose session holds the code already, and leaves the ticket unspent.
+    status = reverse("portal:status", args=[info["number"]])
+    url = request.build_absolute_uri(status) + f"#code={info['code']}"
+    qr = segno.make(qr_url(request, info), error="m").svg_inline(scale=4, dark="#1a1a1a")
     try:  # shown as the tracking page shows dates: 2026年12月16日
         forward_due = datetime.date.fromisoformat(info.get("forward_due") or "")
     except ValueError:
         forward_due = None
     return _private(render(request, "portal/submitted.html", {"info": info, "track_url": url, "qr": qr,
                                                               "forward_due": forward_due}))
+
+
+def qr_url(request, info: dict) -> str:
+    """The address the answer page's QR code holds: /track/{number}/qr/{ticket}/#code={code}. The ticket
+    (services.new_ticket, made once and kept in `info`, the session's answer) lets a browser without
+    script reach the result (qr); the fragment lets one with script do so once the ticket is spent."""
+    ticket = info.get("ticket")
+    if not isinstance(ticket, str) or not ticket:
+        ticket = services.new_ticket(info["number"])
+        request.session["portal_submitted"] = {**info, "ticket": ticket}
+    path = reverse("portal:qr", args=[info["number"], ticket]) if ticket else reverse("portal:status", args=[info["number"]])
+    return request.build_absolute_uri(path) + f"#code={info['code']}"
 
 
 CODES_KEY = "portal_codes"  # number → query code this browser proved it knows (kept out of URLs)
@@ -189,6 +204,12 @@ def _refuse_code(request, number: str, code: str):
     (429), since each keeps a code in a session row."""
     if not _plausible_code(code):
         return _track_page(request, number, CODE_REFUSED, 400)
+    return _refuse_track(request, number)
+
+
+def _refuse_track(request, number: str):
+    """The 429 answer past the client's hourly allowance of codes kept in the session, or None (the
+    allowance taken)."""
     try:
         ratelimit.take("portal_track", ratelimit.client(request), limit=TRACKS_PER_HOUR, window=3600,
                        message="查询过于频繁，请{wait}后再试")
@@ -364,3 +385,31 @@ def status(request, number: str):
     return _private(render(request, "portal/status.html",
                            {"p": services.public_view(petition), "error": error, "code": code, "reason": reason},
                            status=400 if error else 200))
+
+
+@csrf_exempt  # as the tracking pages: the ticket is the capability, the session never is (see track)
+def qr(request, number: str, ticket: str):
+    """The answer page's QR code, opened by a browser with or without script. A live ticket
+    (services.open_ticket): a page whose one button posts it back; opening it spends nothing (a link
+    preview fetching the address leaves it to the person). The post spends it (services.use_ticket),
+    keeps the petition's code in this browser's session as the track form's post does, and sends on
+    (303) to the status page, whose address has neither ticket nor code. A used, expired or unknown
+    ticket: on to the status page, which asks for the code (its script takes it from the fragment,
+    which a redirect keeps). The query code never travels in an address."""
+    number = services.normalise_number(number)
+    if not number:
+        return _private(redirect_303(reverse("portal:track")))
+    status_url = reverse("portal:status", args=[number])
+    if request.method == "POST":
+        refused = _refuse_track(request, number)
+        if refused is not None:
+            return refused
+        petition = services.use_ticket(number, ticket)
+        if petition is None:
+            messages.info(request, "这个二维码已经用过或已过期，请输入查询码查询。")
+            return _private(redirect_303(status_url))
+        _remember_code(request, number, petition.query_code)
+        return _private(redirect_303(status_url))
+    if not services.open_ticket(number, ticket):
+        return _private(redirect_303(status_url))
+    return _private(render(request, "portal/qr.html", {"number": number, "action": request.path}))

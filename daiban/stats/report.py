@@ -16,6 +16,7 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
+from daiban.documents.layout import SIGN_LINE
 from daiban.lib.errors import Invalid
 from daiban.org.models import Station, User
 from daiban.petitions.models import Channel, Source
@@ -205,15 +206,16 @@ def title(data: dict) -> str:
 def head_lines(data: dict) -> tuple[str, str]:
     """The report's head: 期号, then 报送单位, 签发 and the date."""
     today = data["generated"].date()
-    signer = data["signer"] or "　　　　"
+    signer = data["signer"] or SIGN_LINE  # no DAIBAN_REPORT_SIGNER: a line to sign on
     return data["issue"], f"报送单位：{data['sender']}　　签发：{signer}　　{today.year}年{today.month}月{today.day}日"
 
 
 def render_pdf(data: dict, images: list[tuple[str, bytes]]) -> bytes:
+    from daiban.documents.pdf import measures
     from daiban.documents.pdf import render_pdf as html_to_pdf
 
     return html_to_pdf("stats/report.html", {
-        "title": title(data), "data": data, "head": head_lines(data),
+        "m": measures(), "title": title(data), "data": data, "head": head_lines(data),
         "tables": [(t, h, shown(h, rows)) for t, h, rows in tables(data)],
         "images": [(caption, base64.b64encode(png).decode()) for caption, png in images],
     })
@@ -225,11 +227,19 @@ def render_docx(data: dict, images: list[tuple[str, bytes]]) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
-    from daiban.documents.docx import BODY_FONT, TITLE_FONT, _font, _page, official_document
+    from daiban.documents.docx import (
+        BODY_FONT,
+        TITLE_FONT,
+        _font,
+        _page,
+        official_document,
+        official_page_numbers,
+    )
     from daiban.documents.safe import clean
 
     document = official_document()
     _page(document)
+    official_page_numbers(document.sections[0])  # — N — at the outer side, as the PDF (GB/T 9704 §7.5)
     for paragraph in list(document.paragraphs):
         paragraph._p.getparent().remove(paragraph._p)
     props = document.core_properties
@@ -289,7 +299,7 @@ def render_xlsx(data: dict) -> bytes:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     from daiban.documents.safe import sheet_text
-    from daiban.lib.xlsx import formula_like
+    from daiban.lib.xlsx import PAGE_FOOTER, formula_like
 
     def put(sheet, row: int, column: int, value, **style):
         cell = sheet.cell(row=row, column=column)
@@ -308,6 +318,7 @@ def render_xlsx(data: dict) -> bytes:
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.oddFooter.center.text = PAGE_FOOTER  # printed pages numbered, as the ledger's are
 
     workbook = Workbook()
     workbook.remove(workbook.active)

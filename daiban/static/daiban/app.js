@@ -68,6 +68,10 @@
     if (codeInput && numberInput && numberInput.value && !codeForm.querySelector("[name=captcha_1]")) codeForm.submit();
   }
 
+  // The QR code's page (portal/qr.html): with script, no button to tap; the post spends its ticket.
+  var qrForm = document.querySelector("form[data-qr-ticket]");
+  if (qrForm) qrForm.submit();
+
   // --- Staff sessions: warn a minute before the idle or absolute limit, keep unsaved text -----------
   var DRAFT = "daiban-draft:" + location.pathname;
 
