@@ -5,11 +5,14 @@ run by the worker after the action committed, each message keyed by its event (i
 from __future__ import annotations
 
 from daiban.notifications.consumers import _agent_user, _day, _key
-from daiban.notifications.services import center_users, notice, sms, station_leaders
+from daiban.notifications.services import center_users, notice, sms
+from daiban.org import roles
 from daiban.org.models import Agent, User
+from daiban.petitions.actions.extension import decider_kinds
 from daiban.petitions.choices import EscalationTarget
 from daiban.petitions.events import consumes
-from daiban.petitions.models import Disposition, Event
+from daiban.petitions.models import Disposition, Event, Petition
+from daiban.petitions.permissions import actor_kinds
 
 
 def _disposition(event: Event) -> Disposition | None:
@@ -69,12 +72,22 @@ def _extension_told(disposition: Disposition) -> bool:
                                 data__petition_due_moved=True).exists()
 
 
+def extension_deciders(petition: Petition, disposition: Disposition) -> list[User]:
+    """Who can decide the 处置单's waiting extension request, and only they (extension.decider_kinds):
+    the leaders of every station that holds the petition (permissions.actor_kinds: a village point's
+    petition is its station's too) and the center; after an approved extension, the center alone."""
+    kinds = decider_kinds(disposition)
+    candidates = User.objects.filter(is_active=True).select_related("station")
+    return [u for u in candidates if u.role_set & (roles.STATION_LEADERS | {roles.CENTER})
+            and actor_kinds(u, petition, disposition) & kinds]
+
+
 @consumes("disposition_request_extension")
 def extension_requested(event: Event) -> None:
     disposition = _disposition(event)
     if disposition is not None:
         p = event.petition
-        notice([*station_leaders(p), *center_users()], "extension_requested", petition=p,
+        notice(extension_deciders(p, disposition), "extension_requested", petition=p,
                dedupe=_key(event, "extension_requested"), department=disposition.department.name,
                disposition=disposition.number, workdays=event.data.get("workdays", ""))
 

@@ -220,6 +220,30 @@ def check_within_limit(petition: Petition, due_on: datetime.date | None, field: 
                       extra={"limit": limit.isoformat()})
 
 
+def check_not_before_open_dispositions(petition: Petition, due_on: datetime.date | None, field: str,
+                                       label: str) -> None:
+    """Invalid (400, naming `field`) when a date a decision fixes for the matter (the center's new
+    办结时限 on an escalation sent back) comes before the date of a 处置单 still open: the matter is
+    due when its last department is (follow_disposition), and a decision cannot make the
+    department's own date, or an extension granted to it, late at once. The floor is held to the
+    statutory limit (statutory_limit): a 处置单 routed after that limit has working days of its own
+    (disposition_deadline), and the matter's date is then the limit."""
+    if due_on is None:
+        return
+    latest = (petition.dispositions.filter(status__in=("routed", "received"), due_on__isnull=False)
+              .select_related("department").order_by("-due_on", "id").first())
+    if latest is None or latest.due_on is None:
+        return
+    floor = latest.due_on
+    limit = statutory_limit(petition)
+    if limit is not None and floor > limit:
+        floor = limit
+    if due_on < floor:
+        message = (f"{label}不能早于未办结处置单 {latest.number}（{latest.department.name}）的办理时限"
+                   f"（{floor:%Y-%m-%d}）")
+        raise Invalid(message, fields={field: message}, extra={"floor": floor.isoformat()})
+
+
 def cap_at_limit(obj: Petition | Disposition, petition: Petition) -> bool:
     """A computed deadline (the bureau's working days) held to the petition's statutory limit: the
     regulation's limit wins; the deadline becomes that fixed date. True when it was moved. For the

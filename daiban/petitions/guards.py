@@ -30,17 +30,6 @@ def not_extended(petition: Petition) -> Conflict | None:
     return Conflict("办理期限已延长过一次", code="not_allowed")
 
 
-def national_limit_running(petition: Petition) -> Conflict | None:
-    """The regulation's limit may be extended only while it runs (《信访工作条例》第三十三条: an extension
-    of a matter being handled, told to the petitioner before the 60 days end). One granted after
-    the limit had passed would rewrite history: the 处置单 judged by it were late, counted in a
-    month's 超期 that is closed."""
-    limit = petition.national_due_on
-    if limit is None or limit >= today():
-        return None
-    return Conflict(f"法定办理期限已于{limit:%Y-%m-%d}届满，不能再延长", code="not_allowed")
-
-
 def all_dispositions_answered(petition: Petition) -> Conflict | None:
     # A returned 处置单 is closed without a result: it neither blocks nor counts (the agent routes again).
     states = [s for s in petition.dispositions.values_list("status", flat=True) if s != Disposition.State.RETURNED]
@@ -119,11 +108,47 @@ def escalation_untaken(petition: Petition) -> Conflict | None:
     return Conflict(f"该上报事项已由{who}于{latest.taken_on:%Y-%m-%d}签收", code="already_taken")
 
 
+def double_checks_closed(petition: Petition) -> Conflict | None:
+    """The case file is sealed at archiving and prints its 一案双查: one still under way is not in it yet."""
+    if not petition.double_investigations.filter(closed_on__isnull=True).exists():
+        return None
+    return Conflict("一案双查尚未结束，结束后才能归档", code="not_allowed")
+
+
 GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
     fn.__name__: fn
-    for fn in (track_needs_solution, has_open_disposition, not_extended, national_limit_running,
-               all_dispositions_answered, dissatisfied,
-               review_level_open, petition_running, escalation_untaken)
+    for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
+               review_level_open, petition_running, escalation_untaken, double_checks_closed)
+}
+
+
+# --- guards that read the day the action happens (its `on`, today when it is offered) -------------
+
+def review_requestable(petition: Petition, day: datetime.date) -> Conflict | None:
+    """A review (or re-review) is asked for by the window's last day (《信访工作条例》第三十五条:
+    30 days); the day is the request's, so paper work dated back into the window still counts."""
+    due = petition.review_request_due_on
+    if due is None or day <= due:
+        return None
+    level = next_review_level(petition)
+    label = Review.Level(level).label if level else "复查、复核"
+    return Conflict(f"已超过申请{label}的30日期限（截至{due:%Y-%m-%d}）", code="review_window_closed")
+
+
+def national_limit_running(petition: Petition, day: datetime.date) -> Conflict | None:
+    """The regulation's limit may be extended only while it runs (《信访工作条例》第三十三条: an extension
+    of a matter being handled, told to the petitioner before the 60 days end); `day` is the
+    extension's, so one approved on paper by the last day still counts. One granted after the limit
+    had passed would rewrite history: the 处置单 judged by it were late, counted in a month's 超期
+    that is closed."""
+    limit = petition.national_due_on
+    if limit is None or day <= limit:
+        return None
+    return Conflict(f"法定办理期限已于{limit:%Y-%m-%d}届满，不能再延长", code="not_allowed")
+
+
+DATED_GUARDS: dict[str, Callable[[Petition, datetime.date], Conflict | None]] = {
+    fn.__name__: fn for fn in (review_requestable, national_limit_running)
 }
 
 
@@ -135,33 +160,43 @@ def _request_waits(disposition: Disposition) -> bool:
     return any(r.approved is None and r.lapsed_on is None for r in disposition.extension_requests.all())
 
 
-def extension_requestable(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
-    """A department may ask for more time while its 处置单 has a due date and no request waits."""
+def extension_requestable(petition: Petition, disposition: Disposition | None = None,
+                          day: datetime.date | None = None) -> Conflict | None:
+    """A department may ask for more time while its 处置单 has a due date not yet passed on `day`
+    (the request's day; today by default) and no request waits (DOMAIN.md: "before its deadline")."""
     if disposition is None:
         return None
     if disposition.due_on is None:
         return Conflict("该处置单的办理时限尚未确定（方案确定后起算），无需申请延期", code="not_allowed")
+    if (day or today()) > disposition.due_on:
+        return Conflict(f"办理时限（{disposition.due_on:%Y-%m-%d}）已过，不能再申请延期", code="not_allowed")
     if _request_waits(disposition):
         return Conflict("已有延期申请等待审批", code="not_allowed")
     return None
 
 
-def extension_pending(petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
+def extension_pending(petition: Petition, disposition: Disposition | None = None,
+                      day: datetime.date | None = None) -> Conflict | None:
     """A decision needs a request that waits for one."""
     if disposition is None or _request_waits(disposition):
         return None
     return Conflict("没有等待审批的延期申请", code="not_allowed")
 
 
-DISPOSITION_GUARDS: dict[str, Callable[[Petition, Disposition | None], Conflict | None]] = {
+DISPOSITION_GUARDS: dict[str, Callable[[Petition, Disposition | None, datetime.date | None], Conflict | None]] = {
     fn.__name__: fn for fn in (extension_requestable, extension_pending)
 }
 GUARDS.update({name: fn for name, fn in DISPOSITION_GUARDS.items()})  # type: ignore[misc]  # called by run()
+GUARDS.update({name: fn for name, fn in DATED_GUARDS.items()})  # type: ignore[misc]  # called by run()
 
 
-def run(name: str, petition: Petition, disposition: Disposition | None = None) -> Conflict | None:
+def run(name: str, petition: Petition, disposition: Disposition | None = None,
+        day: datetime.date | None = None) -> Conflict | None:
     """Run one named guard: a 处置单's guards also read the 处置单 (None: the petition's view only,
-    where they let the action through)."""
+    where they let the action through); the dated ones the action's day (`day`, default today: what
+    is offered now is what a request without `on` is allowed)."""
     if name in DISPOSITION_GUARDS:
-        return DISPOSITION_GUARDS[name](petition, disposition)
+        return DISPOSITION_GUARDS[name](petition, disposition, day or today())
+    if name in DATED_GUARDS:
+        return DATED_GUARDS[name](petition, day or today())
     return GUARDS[name](petition)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,6 +97,15 @@ def overdue_q(on: datetime.date | None = None) -> Q:
     return Q(status__in=RUNNING) & (Q(due_on__lt=day) | Q(due_on__isnull=True, national_due_on__lt=day))
 
 
+def rerouting_q() -> Q:
+    """Running with a 处置单 returned (退回) since the matter was last routed: the agent is to route it
+    again (DOMAIN.md, "A department may return a 处置单"; actions/extension.return_disposition). Read
+    from the events, so a routing after the return clears it."""
+    later_route = Event.objects.filter(petition_id=OuterRef("petition_id"), action="route", pk__gt=OuterRef("pk"))
+    returned = Event.objects.filter(petition_id=OuterRef("pk"), action="disposition_return").exclude(Exists(later_route))
+    return Q(status__in=RUNNING) & Q(Exists(returned))
+
+
 # The list's orders. Petitions without a 办结时限 (not yet routed, screened out) come last either way:
 # SQLite sorts NULL first and PostgreSQL last unless told, so "由近到远" opened on a page of "—".
 _ORDERS: dict[str, OrderBy] = {
@@ -114,7 +123,7 @@ def petition_list(
     department: int | None = None, received_from: datetime.date | None = None,
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
     category: str | None = None, condition: Q | None = None, seen: Visibility | None = None,
-    under: int | None = None, unassigned: bool = False,
+    under: int | None = None, unassigned: bool = False, rerouting: bool = False,
 ) -> QuerySet[Petition] | search.Ranked:
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
@@ -133,6 +142,8 @@ def petition_list(
         qs = qs.filter(agent_id=agent)
     if unassigned:
         qs = qs.filter(agent__isnull=True)
+    if rerouting:  # a 处置单 returned since the last routing (rerouting_q)
+        qs = qs.filter(rerouting_q())
     if station:
         qs = qs.filter(station_id=station)
     if under:  # the station and every station below it, as its statistics count

@@ -126,11 +126,22 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
         guards.ensure_not_archived(petition)
     if state not in act.sources:
         raise Conflict(f"当前状态下不能执行“{act.label}”", code="not_allowed", extra={"current_status": state})
+    # The guards judge the day the action happened (a dated guard: the deadline it must come before);
+    # what was typed is refused after them, in the order above.
+    typed: ActionInput | None = None
+    refused: Invalid | None = None
+    try:
+        typed = act.input.parse(data)
+    except Invalid as exc:
+        refused = exc
+    day = min(typed.on, today()) if typed is not None and typed.on is not None else today()
     for name in act.guards:
-        problem = guards.run(name, petition, disposition)
+        problem = guards.run(name, petition, disposition, day)
         if problem is not None:
             raise problem
-    typed = act.input.parse(data)
+    if refused is not None:
+        raise refused
+    assert typed is not None
     return _event_date(typed.on, petition), typed
 
 

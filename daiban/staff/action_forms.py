@@ -44,13 +44,14 @@ def _enum_of(annotation: Any) -> type[enum.Enum] | None:
     return None
 
 
-def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petition) -> Field:
+def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petition,
+           kinds: frozenset[str] = frozenset()) -> Field:
     widget = cls.widget(name)
     if widget is None or widget.kind not in KINDS:
         # _input_of refuses this at start-up; a hint outside KINDS would draw nothing.
         raise TypeError(f"{cls.__name__}.{name}: no page widget")
     if widget.choices is not None:
-        choices = widget.choices(petition)
+        choices = widget.choices(petition, kinds)
     elif (options := _enum_of(info.annotation)) is not None:
         choices = [(m.value, widget.wording.get(m.value, m.label)) for m in options]  # type: ignore[attr-defined]
     else:
@@ -62,11 +63,12 @@ def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petitio
                  widget.initial(petition) if widget.initial else None, when=widget.when)
 
 
-def fields_for(cls: type[ActionInput], petition: Petition) -> list[Field]:
+def fields_for(cls: type[ActionInput], petition: Petition, kinds: frozenset[str]) -> list[Field]:
     """The visible fields of one action's form (its `on` date, version and hidden role are added by
-    the template)."""
+    the template). `kinds`: the actor kinds of the user the form is for (permissions.actor_kinds):
+    a field's choices are those the action accepts from that user (Widget.choices)."""
     return [f for name in cls.own_fields()
-            if (f := _field(name, cls.model_fields[name], cls, petition)).kind != "hidden"]
+            if (f := _field(name, cls.model_fields[name], cls, petition, kinds)).kind != "hidden"]
 
 
 def read_post(cls: type[ActionInput], post: QueryDict) -> dict[str, Any]:

@@ -55,6 +55,8 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
                                    widget=forms.HiddenInput)
     # No agent holds it (the statistics' 未指定 row).
     unassigned = forms.BooleanField(label="未指定代办员", required=False, widget=forms.HiddenInput)
+    # A 处置单 returned since the last routing: to be routed again (the workbench's card).
+    rerouting = forms.BooleanField(label="处置单被退回待重新流转", required=False, widget=forms.HiddenInput)
     agent = forms.ModelChoiceField(label="代办员", required=False, queryset=Agent.objects.all(), empty_label="全部")
     department = forms.ModelChoiceField(label="事权单位", required=False, queryset=Department.objects.all(), empty_label="全部")
     received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -101,7 +103,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
             "channel": data.get("channel") or None, "source": data.get("source") or None,
             "station": data["station"].pk if data.get("station") else None,
             "under": data["under"].pk if data.get("under") else None,
-            "unassigned": bool(data.get("unassigned")),
+            "unassigned": bool(data.get("unassigned")), "rerouting": bool(data.get("rerouting")),
             "agent": data["agent"].pk if data.get("agent") else None,
             "department": data["department"].pk if data.get("department") else None,
             "received_from": data.get("received_from"), "received_to": data.get("received_to"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from daiban.lib import crypto
 from daiban.lib.dates import today
@@ -25,7 +26,14 @@ from daiban.petitions.permissions import (
     visible_dispositions,
     visible_petitions,
 )
-from daiban.petitions.selectors import DISPOSITION_LIMIT, PETITION_LIMIT, limit_between_q, limit_of, overdue_q
+from daiban.petitions.selectors import (
+    DISPOSITION_LIMIT,
+    PETITION_LIMIT,
+    limit_between_q,
+    limit_of,
+    overdue_q,
+    rerouting_q,
+)
 from daiban.petitions.workflow import OPEN, RUNNING
 from daiban.staff import due
 from daiban.workdays.engine import add_workdays
@@ -137,6 +145,9 @@ def workbench(user: User) -> list[Card]:
                            visible.filter(limit_between_q(today(), soon)).alias(limit_on=PETITION_LIMIT)
                            .order_by("limit_on", "-id"), "warning"))
         cards.append(_card("overdue", "已超期", "?overdue=true", _petitions(visible.filter(overdue_q())), "danger"))
+        # A department returned its 处置单 (退回): the matter waits for the agent to route it again.
+        cards.append(_card("rerouting", "处置单被退回，待重新流转", "?rerouting=on",
+                           _petitions(visible.filter(rerouting_q())), "warning"))
     if may(user, "sign_opinions"):
         waiting = awaiting_opinion(user)
         cards.append(Card("opinions", "待我签署意见的处置单", "opinions", capped_count(waiting),
@@ -164,6 +175,29 @@ def workbench(user: User) -> list[Card]:
 
 def _count_items(qs: QuerySet) -> tuple[int, list]:
     return capped_count(qs), list(qs[:CARD_ITEMS])
+
+
+def department_done(user: User, limit: int) -> list[Disposition]:
+    """The department's 处置单 it has finished with, latest first: answered (办结) or returned (退回,
+    with its reason): a returned one stays in the department's own history (DOMAIN.md: history
+    kept), it only leaves the queue of work still owed."""
+    return list(
+        visible_dispositions(user).filter(department_id=user.department_id or 0, status__in=["answered", "returned"])
+        .select_related("petition").alias(done_on=Coalesce(F("result_on"), F("returned_on")))
+        .order_by(F("done_on").desc(nulls_last=True), "-id")[:limit])
+
+
+def returned_by_own_department(user: User, petitions: Sequence[Petition]) -> set[int]:
+    """Of these petitions, those whose every 处置单 of the user's department was returned (退回): the
+    department's list says so, beside the matter's own status (which runs on at the agent's)."""
+    if not user.department_id or not may(user, "department_queue") or not petitions:
+        return set()
+    states: dict[int, set[str]] = {}
+    for pid, state in Disposition.objects.filter(department_id=user.department_id,
+                                                  petition_id__in=[p.pk for p in petitions]).values_list(
+            "petition_id", "status"):
+        states.setdefault(pid, set()).add(state)
+    return {pid for pid, found in states.items() if found == {Disposition.State.RETURNED}}
 
 
 def department_queue(user: User) -> QuerySet[Disposition]:

@@ -46,8 +46,10 @@ class Widget:
     """How a field is asked for on the case page (the API ignores it).
 
     kind: text, textarea, select, radio, multiselect, date, number, checkbox, hidden.
-    choices: the options when they come from the database or the petition (enum fields list their
-      own, worded by `wording` where the page says more than the label); empty: a first, empty
+    choices: the options when they come from the database or the petition, given the petition and the
+      actor kinds the acting user holds on it (permissions.actor_kinds): exactly the values the
+      handler accepts from that actor, never one it would refuse (enum fields list their own, worded
+      by `wording` where the page says more than the label); empty: a first, empty
       option of a select; initial: the value shown at first;
       required: whether the page marks it required when the type alone does not say (it depends
       on the petition); when: (field, values): the page shows it only while that other field of
@@ -57,7 +59,7 @@ class Widget:
     kind: str
     help: str = ""
     label: str = ""  # the page's wording when it differs from the field's title
-    choices: Callable[[Petition], Choices] | None = None
+    choices: Callable[[Petition, frozenset[str]], Choices] | None = None
     wording: Mapping[str, str] = field(default_factory=dict)
     empty: str | None = None
     initial: Callable[[Petition], Any] | None = None

@@ -27,10 +27,10 @@ from daiban.petitions.actions.base import (
     petition_action,
     ui,
 )
-from daiban.petitions.actions.screening import agent_choices
+from daiban.petitions.actions.screening import designable
 from daiban.petitions.choices import EscalationTarget, Status
 from daiban.petitions.models import Escalation, Petition, Reassignment
-from daiban.petitions.permissions import forget_handed_over, stations_below
+from daiban.petitions.permissions import forget_handed_over
 
 S = Status
 CENTER = frozenset({"center", "admin"})
@@ -76,7 +76,8 @@ def take_escalation(ctx: Ctx, data: TakeEscalationIn) -> Outcome:
 
 class ReturnEscalationIn(ActionInput):
     instructions: Annotated[Text, ui("textarea")] = Field(title="办理意见")
-    due_on: Annotated[PlausibleDate | None, ui("date", label="新的办结时限（可不填，不填则不变）")] = Field(
+    due_on: Annotated[PlausibleDate | None, ui("date", label="新的办结时限（可不填，不填则不变）",
+                                               help="不早于今天，也不早于未办结处置单的办理时限")] = Field(
         None, title="新的办结时限")
 
 
@@ -90,6 +91,7 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
     if data.due_on is not None and data.due_on < max(ctx.on, today()):
         raise Invalid.of({"due_on": "新的办结时限不能早于今天"})
     deadlines.check_within_limit(p, data.due_on, "due_on", "新的办结时限")
+    deadlines.check_not_before_open_dispositions(p, data.due_on, "due_on", "新的办结时限")
     if escalation.taken_on is None:  # sending it back is signing for it
         escalation.taken_by, escalation.taken_on = ctx.user, ctx.on
     escalation.returned_on, escalation.instructions, escalation.due_on = ctx.on, data.instructions, data.due_on
@@ -103,9 +105,12 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
                    S.IN_PROGRESS)
 
 
-def reassign_choices(petition: Petition) -> list[tuple[int, str]]:
-    """agent_choices without the petition's agent, whom `reassign` refuses (新的代办员与现在的相同)."""
-    return [(pk, label) for pk, label in agent_choices(petition) if pk != petition.agent_id]
+def reassign_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, str]]:
+    """The agents `reassign` accepts from this actor: in post, not the petition's agent (新的代办员与
+    现在的相同), and for a station's leaders only the station's own (screening.designable)."""
+    agents = Agent.objects.filter(active=True).exclude(pk=petition.agent_id or 0).select_related("station")
+    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
+            for a in sorted(agents, key=lambda a: a.pk) if designable(petition, kinds, a)]
 
 
 class ReassignIn(ActionInput):
@@ -129,7 +134,7 @@ def reassign(ctx: Ctx, data: ReassignIn) -> Outcome:
     if agent.pk == p.agent_id:
         raise Invalid.of({"agent_id": "新的代办员与现在的代办员相同"})
     # The station's leaders choose among the station's own agents; the center may choose anyone.
-    if not ctx.kinds & CENTER and agent.station_id not in stations_below(p.station_id):
+    if not designable(p, ctx.kinds, agent):
         raise Invalid.of({"agent_id": "新的代办员不属于本代办机构"})
     previous = p.agent
     Reassignment.objects.create(petition=p, from_agent=previous, to_agent=agent, on=ctx.on, by=ctx.user,

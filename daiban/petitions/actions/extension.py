@@ -84,8 +84,6 @@ def request_extension(ctx: DispositionCtx, data: RequestExtensionIn) -> Outcome:
     d = ctx.disposition
     if not 1 <= data.workdays <= MAX_EXTENSION_WORKDAYS:
         raise Invalid.of({"workdays": f"延长工作日应为1至{MAX_EXTENSION_WORKDAYS}的整数"})
-    if d.due_on is not None and ctx.on > d.due_on:
-        raise Conflict(f"办理时限（{d.due_on:%Y-%m-%d}）已过，不能再申请延期", code="not_allowed")
     _within_limit(ctx.petition, d, data.workdays, Invalid)
     earlier = d.extension_requests.filter(approved=True).count()
     request = ExtensionRequest.objects.create(disposition=d, workdays=data.workdays, reason=data.reason,
@@ -102,7 +100,7 @@ def lapse_pending(d: Disposition, on: datetime.date) -> str:
     return "；待审批的延期申请随之失效" if lapsed else ""
 
 
-def _approval_choices(petition: Petition) -> list[tuple[str, str]]:
+def _approval_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     return [("true", "批准"), ("false", "不批准")]
 
 
@@ -111,8 +109,19 @@ class DecideExtensionIn(ActionInput):
     note: Annotated[OptionalText, ui("textarea", label="审批意见（不批准时必填）")] = Field("", title="审批意见")
 
 
+DECIDERS = frozenset({"station_leader", "center", "admin"})
+
+
+def decider_kinds(d: Disposition) -> frozenset[str]:
+    """The actor kinds who can decide (and so approve) the 处置单's waiting request: the station's
+    leaders or the center; after an approved extension only the center (or admin) may approve
+    another (extension_limit), so a further request is theirs alone. Its notice goes to these only
+    (notifications.workflow_consumers.extension_requested)."""
+    return CENTER if d.extension_requests.filter(approved=True).exists() else DECIDERS
+
+
 @disposition_action(
-    "decide_extension", "审批延期申请", sources=OPEN, actors={"station_leader", "center", "admin"},
+    "decide_extension", "审批延期申请", sources=OPEN, actors=DECIDERS,
     guards=("petition_running", "extension_pending"),
     help="批准的，处置单办理时限顺延所申请的工作日，并告知信访人；每张处置单限延期一次，再次延期须代办服务中心批准",
 )

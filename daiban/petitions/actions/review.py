@@ -49,15 +49,22 @@ def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
     return Outcome(note, {"satisfaction": data.satisfaction, "method": data.method}, S.FEEDBACK_GIVEN)
 
 
+def level_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The one level `request_review` accepts now (guards.next_review_level: 复查 first, 复核 after it)."""
+    level = guards.next_review_level(petition) if petition.pk else None
+    return [(level, ReviewLevel(level).label)] if level else []
+
+
 class RequestReviewIn(ActionInput):
-    level: Annotated[ReviewLevel, ui("radio")] = Field(title="申请类别")
+    level: Annotated[ReviewLevel, ui("radio", choices=level_choices, initial=lambda p: guards.next_review_level(p)
+                                     if p.pk else None)] = Field(title="申请类别")
     requested_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="申请日期")
     reason: Annotated[Text, ui("textarea", label="申请理由")] = Field(title="申请理由")
 
 
 @petition_action(
     "request_review", "申请复查/复核", sources={S.FEEDBACK_GIVEN}, targets=(S.UNDER_REVIEW,),
-    actors=CASE | {"petitioner"}, guards=("dissatisfied", "review_level_open"),
+    actors=CASE | {"petitioner"}, guards=("dissatisfied", "review_level_open", "review_requestable"),
     help="信访人不满意的，引导向上级代办机构申请",
 )
 def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
@@ -68,10 +75,8 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
     requested = data.requested_on or ctx.on
     if requested > today() or (p.feedback_on and requested < p.feedback_on):
         raise Invalid.of({"requested_on": "申请日期应在反馈之后、不晚于今天"})
-    if p.review_request_due_on and requested > p.review_request_due_on:
-        raise Conflict(
-            f"已超过申请{level.label}的30日期限（截至{p.review_request_due_on:%Y-%m-%d}）", code="review_window_closed",
-        )
+    if (late := guards.review_requestable(p, requested)) is not None:  # the date stated on the request
+        raise late
     review = Review.objects.create(
         petition=p, level=level, requested_on=requested, reason=data.reason,
         answer_due_on=deadlines.review_answer_due(requested),
@@ -84,7 +89,7 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
 
 
 class DecideReviewIn(ActionInput):
-    upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p: [
+    upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p, kinds: [
         ("true", "申请有理，限期化解（一案双查）"), ("false", "维持原处理意见")])] = Field(title="是否有理")
     due_on: Annotated[PlausibleDate | None, ui("date", help="申请有理时必填", when=("upheld", ("true",)))] = Field(
         None, title="限期化解日期")

@@ -15,17 +15,30 @@ from daiban.petitions.permissions import stations_below
 from daiban.petitions.workflow import SCREEN_OUTCOMES
 
 
-def agent_choices(petition: Petition) -> list[tuple[int, str]]:
-    """The agents in post, the petition's station's own (and its village points') first: those a
-    station designates (a designated agent of another station is refused, see _accept); on a phone
-    the list is long and the first ones are the ones picked."""
+def designates_anywhere(kinds: frozenset[str]) -> bool:
+    """The center (and admin) may designate or reassign any agent in post; a station's agents and
+    leaders only their station's own and its village points' (实施方案: the station's agents)."""
+    return bool(kinds & {"center", "admin"})
+
+
+def designable(petition: Petition, kinds: frozenset[str], agent: Agent) -> bool:
+    """Whether an actor with `kinds` may designate `agent` on `petition` (screen, reassign)."""
+    return designates_anywhere(kinds) or agent.station_id in stations_below(petition.station_id)
+
+
+def agent_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, str]]:
+    """The agents in post this actor may pick, the petition's station's own (and its village
+    points') first: those a station designates. An agent of another station only the petitioner
+    may choose (自主选择; a designated one is refused, see _accept): labelled so for an actor who
+    may not designate them; on a phone the list is long and the first ones are the ones picked."""
     own = stations_below(petition.station_id)
     agents = sorted(Agent.objects.filter(active=True).select_related("station"),
                     key=lambda a: (a.station_id not in own, a.pk))
-    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）") for a in agents]
+    return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）"
+             + ("" if designable(petition, kinds, a) else "，仅限信访人自主选择")) for a in agents]
 
 
-def category_choices(petition: Petition) -> list[tuple[str, str]]:
+def category_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     return [(name, name) for name in Category.objects.filter(active=True).values_list("name", flat=True)]
 
 
@@ -107,8 +120,7 @@ def _accept(ctx: Ctx, data: ScreenIn) -> Agent:
     chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED
     # A designated agent is one of the station's own (the center may designate anyone); an agent
     # the petitioner chose (自主选择) may work anywhere.
-    if (chosen_by == AgentChosenBy.DESIGNATED and not ctx.kinds & {"center", "admin"}
-            and agent.station_id not in stations_below(p.station_id)):
+    if chosen_by == AgentChosenBy.DESIGNATED and not designable(p, ctx.kinds, agent):
         raise Invalid.of({"agent_id": "指定的代办员不属于本代办机构；信访人自主选择的，请选择“信访人自主选择”"})
     p.agent = agent
     p.agent_chosen_by = chosen_by

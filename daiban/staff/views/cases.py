@@ -22,6 +22,7 @@ from daiban.petitions.actions.disposition import signed_opinion
 from daiban.petitions.choices import OpinionRole, Status
 from daiban.petitions.models import Disposition, Petition
 from daiban.petitions.permissions import (
+    actor_kinds,
     department_view,
     get_visible_petition,
     visible_dispositions,
@@ -45,9 +46,9 @@ def _load(request: StaffRequest, pk: int) -> Petition:
     return petition
 
 
-def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tuple[str, str, int], *,
-          role: str = "", label: str = "", opened: bool = False) -> dict[str, Any]:
-    fields = fields_for(act.input, petition)
+def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tuple[str, str, int],
+          kinds: frozenset[str], *, role: str = "", label: str = "", opened: bool = False) -> dict[str, Any]:
+    fields = fields_for(act.input, petition, kinds)
     is_failed = failed is not None and failed[:3] == key and failed[3].get("role", "") == role
     if failed is not None and is_failed:
         fill(fields, failed[3], failed[4])
@@ -81,11 +82,11 @@ def _focus(request: StaffRequest) -> int | None:
 
 
 def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tuple[str, str, int],
-                  d: Disposition, role: str, *, opened: bool = False) -> dict[str, Any]:
+                  kinds: frozenset[str], d: Disposition, role: str, *, opened: bool = False) -> dict[str, Any]:
     """A row already signed is final: its form adds a 补充意见 (the supplement box ticked)."""
     signed = signed_opinion(d, role)
     label = OpinionRole(role).label + ("：补充意见" if signed else "")
-    form = _form(act, petition, failed, key, role=role, label=label, opened=opened)
+    form = _form(act, petition, failed, key, kinds, role=role, label=label, opened=opened)
     if not signed:  # nothing to add to yet: the first opinion itself
         form["fields"] = [f for f in form["fields"] if f.name != "supplement"]
     for f in form["fields"]:
@@ -99,7 +100,8 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     user = request.user
     detail = selectors.petition_detail(petition, user, via="page")
     today = services.today()
-    forms = [_form(act, petition, failed, ("petition", act.name, petition.pk))
+    kinds = actor_kinds(user, petition)
+    forms = [_form(act, petition, failed, ("petition", act.name, petition.pk), kinds)
              for act in services.available_actions(user, petition)]
     # A department asked to act sees its own 处置单 first, its form unfolded, and no other's.
     department = department_view(user, petition)
@@ -109,13 +111,14 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     for d in selectors.dispositions_for(petition, user):
         entries = []
         opened = department is not None or focus == d.pk
+        d_kinds = actor_kinds(user, petition, d)
         for act in services.available_disposition_actions(user, petition, d):
             key = ("disposition", act.name, d.pk)
             if act.name == "opinion":  # one form per row of the 处置单 this user may sign
-                entries += [_opinion_form(act, petition, failed, key, d, r, opened=opened)
+                entries += [_opinion_form(act, petition, failed, key, d_kinds, d, r, opened=opened)
                             for r in opinion_roles(user, petition, d)]
             else:
-                entries.append(_form(act, petition, failed, key, opened=opened))
+                entries.append(_form(act, petition, failed, key, d_kinds, opened=opened))
         dispositions.append({"d": d, "forms": entries, "mine": department is None or d.department_id == department})
     act_here = next((item["d"] for item in dispositions if item["forms"]), None)
     # Days left to each open 处置单's date, or while it is 待定 to its matter's regulation limit.

@@ -79,6 +79,7 @@ def petition_list(request):
         "current_query": query.urlencode(), "may_bulk": may(request.user, "work_cases"),
         "form": form, "filters_set": any(request.GET.get(name) for name in form.fields if name != "q"), "page": page, "count_exact": rows.exact, "query": query.urlencode(), "today": selectors.today(),
         "profiles": people.profile_ids(request.user, list(page.object_list)),
+        "own_returned": staff_selectors.returned_by_own_department(request.user, list(page.object_list)),
         "due_soon": staff_selectors.due_soon_until(),
         # The statistics' own filters (hidden fields): said, so the list is not read as everything.
         "scope_notes": _scope_notes(filters),
@@ -94,4 +95,6 @@ def _scope_notes(filters: dict) -> list[str]:
         notes.append(f"{name}及其下级代办点")
     if filters.get("unassigned"):
         notes.append("未指定代办员")
+    if filters.get("rerouting"):
+        notes.append("处置单被退回、待重新流转")
     return notes

@@ -22,8 +22,7 @@ def dispositions(request):
     count = selectors.capped_count(queue)
     queue = list(queue[:QUEUE_LIMIT])
     selectors.mark_limits(queue, today())  # each row: days left, or overdue by (one calendar query)
-    done = (visible_dispositions(request.user).filter(department_id=request.user.department_id, status="answered")
-            .select_related("petition").order_by("-result_on", "-id")[:20])
+    done = selectors.department_done(request.user, 20)
     return render(request, "staff/dispositions.html", {
         "queue": queue, "count": count, "limit": QUEUE_LIMIT, "done": done, "today": today()})
 
