@@ -30,7 +30,7 @@ from daiban.petitions.actions.base import (
 from daiban.petitions.actions.screening import designable
 from daiban.petitions.choices import EscalationTarget, Status
 from daiban.petitions.models import Escalation, Petition, Reassignment
-from daiban.petitions.permissions import forget_handed_over
+from daiban.petitions.permissions import forget_handed_over, stations_below
 
 S = Status
 CENTER = frozenset({"center", "admin"})
@@ -108,9 +108,11 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
 def reassign_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, str]]:
     """The agents `reassign` accepts from this actor: in post, not the petition's agent (新的代办员与
     现在的相同), and for a station's leaders only the station's own (screening.designable)."""
+    own = stations_below(petition.station_id)
     agents = Agent.objects.filter(active=True).exclude(pk=petition.agent_id or 0).select_related("station")
+    # The station's own first, as agent_choices lists them: on a phone the first ones are picked.
     return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
-            for a in sorted(agents, key=lambda a: a.pk) if designable(petition, kinds, a)]
+            for a in sorted(agents, key=lambda a: (a.station_id not in own, a.pk)) if designable(petition, kinds, a)]
 
 
 class ReassignIn(ActionInput):
