@@ -99,8 +99,11 @@ def attachment_out(a: Attachment) -> dict:
 @router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF；HEIC、WebP照片转为JPG或PNG保存）",
           response={200: AttachmentOut, 201: AttachmentOut, **ERRORS})
 def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
-                      kind: Form[s.Line] = "document", conduct: Form[s.Id | None] = None):
-    """`kind=evidence` with `conduct` (a conduct record's id, see record_conduct): evidence of that occurrence."""
+                      kind: Attachment.Kind = Form(Attachment.Kind.DOCUMENT),  # noqa: B008
+                      conduct: Form[s.Id | None] = None):
+    """`kind` (default `document`; one of letter, photo, document, other, evidence: another is 400
+    naming 类别); `kind=evidence` with `conduct` (a conduct record's id, see record_conduct):
+    evidence of that occurrence."""
     from ninja import Status
 
     attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind,

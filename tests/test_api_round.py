@@ -1,0 +1,205 @@
+"""The API round: one rule for what a caller may not see (404) and may not do (403), a forged or
+malformed value answered 400 naming the field (never 409, never ignored), SMS within one segment at
+the longest allowed names and signatures, and the README describing every response field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern
+
+from daiban.org.models import User
+from daiban.petitions.actions import ACTIONS
+from tests.factories import png_bytes
+
+# --- 1. every sub-resource of a petition: 404 for who may not see it, 403 for who sees it ---------------
+
+# A well-formed body for each petition action, so that a refusal is about who asks, never the body.
+ACTION_BODIES: dict[str, dict] = {
+    "screen": {"outcome": "agency", "agent_chosen_by": "designated", "notification": "written"},
+    "route": {"departments": [1], "track": "standard", "proposed_handling": "请核实"},
+    "determine_solution": {"determined_on": "2026-09-16"},
+    "escalate": {"to": "center", "reason": "跨部门"},
+    "urge": {"disposition_id": 1, "note": "请按时办理"},
+    "contact": {"method": "phone", "note": "已电话联系"},
+    "extend": {"days": 10, "reason": "情况复杂"},
+    "conclude": {"result": "已办理"},
+    "take_escalation": {"note": "签收"},
+    "return_escalation": {"instructions": "请本站继续办理"},
+    "reassign": {"agent_id": 2, "reason": "工作调整"},
+    "feedback": {"method": "phone", "satisfaction": "satisfied"},
+    "request_review": {"level": "review", "reason": "不满意"},
+    "decide_review": {"upheld": False, "note": "维持"},
+    "terminate": {"note": "终结"},
+    "follow_up": {"note": "已回访"},
+    "archive": {},
+    "record_conduct": {"kind": "pestering", "note": "多次缠访"},
+    "refer_judicial": {"organ": "乌审旗公安局", "note": "移送"},
+}
+
+# The other API sub-resources: (method, path after /petitions/{petition_id}) → (body, what the
+# department the petition was routed to gets, what the petition's agent gets). "ok": neither 403 nor
+# 404 (the answer may still be 400 or 409 for the petition's state); 403: refused by role.
+API_ROUTES: dict[tuple[str, str], tuple[dict | None, str, str]] = {
+    ("GET", ""): (None, "ok", "ok"),
+    ("GET", "/eligibility"): (None, "ok", "ok"),
+    ("GET", "/similar"): (None, "ok", "ok"),
+    ("GET", "/possibly_same"): (None, "403", "ok"),
+    ("GET", "/actions"): (None, "ok", "ok"),
+    ("GET", "/attachments"): (None, "ok", "ok"),
+    ("POST", "/attachments"): (None, "ok", "ok"),  # multipart, below
+    ("GET", "/forms/agency.{fmt}"): (None, "ok", "ok"),
+    ("GET", "/notices"): (None, "403", "ok"),
+    ("GET", "/notices/{kind}.{fmt}"): (None, "403", "ok"),
+    ("GET", "/archive.zip"): (None, "403", "ok"),
+    ("POST", "/petitioner/correction"): ({"phone": "13812345678", "reason": "号码换了"}, "403", "ok"),
+    ("POST", "/related/{related_id}/dismiss"): ({"reason": "不是同一事项"}, "403", "403"),
+    ("POST", "/related/{related_id}/confirm"): ({"reason": "是同一事项"}, "403", "ok"),
+}
+
+# The staff pages of one petition: (method, route after petitions/<id:pk>/) → (form, department, agent).
+STAFF_ROUTES: dict[tuple[str, str], tuple[dict | None, str, str]] = {
+    ("GET", ""): (None, "ok", "ok"),
+    ("GET", "receipt/"): (None, "403", "ok"),
+    ("GET", "notes/"): (None, "403", "ok"),
+    ("POST", "notes/"): ({"text": "请核实"}, "403", "ok"),
+    ("GET", "messages/"): (None, "403", "ok"),
+    ("POST", "undo/"): ({"reason": "点错了"}, "ok", "ok"),  # nothing to undo: said on the page
+    ("POST", "petitioner/correction/"): ({"phone": "13812345678", "reason": "号码换了"}, "403", "ok"),
+    # A ruling refused by role is told on the case page the form came from (a stale page:
+    # tests/test_same_matter_link.py), not a bare 403; never the 404 of a petition not seen.
+    ("POST", "related/<id:related_id>/dismiss/"): ({"reason": "不是同一事项"}, "ok", "ok"),
+    ("POST", "related/<id:related_id>/confirm/"): ({"reason": "是同一事项"}, "ok", "ok"),
+    ("GET", "forms/agency.<str:fmt>"): (None, "ok", "ok"),
+    ("GET", "archive.zip"): (None, "403", "ok"),
+    ("GET", "notices/<str:kind>.<str:fmt>"): (None, "403", "ok"),
+    ("POST", "attachments/"): (None, "ok", "ok"),  # multipart, below
+}
+# The agent's kinds on its own petition: an action declared for none of them is refused (403).
+AGENT_KINDS = frozenset({"case_agent", "assigned_agent", "station_agent"})
+STAFF_PREFIX = "petitions/<id:pk>/"
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    """Every (method, path) under /petitions/{petition_id}, read from the OpenAPI document."""
+    from daiban.api.main import api
+
+    prefix = "/api/v1/petitions/{petition_id}"
+    found = set()
+    for path, item in api.get_openapi_schema()["paths"].items():
+        if path == prefix or path.startswith(prefix + "/"):
+            found |= {(method.upper(), path[len(prefix):]) for method in item}
+    return found
+
+
+def _staff_routes() -> set[str]:
+    from daiban.staff.urls import urlpatterns
+
+    return {str(p.pattern)[len(STAFF_PREFIX):] for p in urlpatterns
+            if isinstance(p, URLPattern) and str(p.pattern).startswith(STAFF_PREFIX)}
+
+
+def test_the_tables_cover_every_sub_resource_route():
+    """Actor: none. A route added under /petitions/{id}/ (API) or /staff/petitions/<id>/ (pages)
+    must be added to the tables below, so its answers are checked for every actor."""
+    actions = {("POST", f"/actions/{name}") for name in ACTIONS}
+    assert _api_routes() == set(API_ROUTES) | actions
+    assert set(ACTION_BODIES) == set(ACTIONS)
+    assert _staff_routes() == {route for _, route in STAFF_ROUTES} | {"act/<slug:action>/"}
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def case(api, new_petition, routed, org, clock):
+    """A petition routed to dept1 (agent1's) and an earlier one of the same petitioner, answered at
+    once; returns (petition id, earlier id)."""
+    earlier = new_petition()
+    answered = api("agent1").act(earlier["id"], "screen", {"outcome": "direct_reply", "reply": "已当场答复"})
+    assert answered.status_code == 200, answered.data
+    petition = routed()
+    return petition["id"], earlier["id"]
+
+
+def _fill(path: str, pid: int, related: int) -> str:
+    out = path.replace("{related_id}", str(related)).replace("<id:related_id>", str(related))
+    out = out.replace("{kind}", "acceptance").replace("<str:kind>", "acceptance")
+    return out.replace("{fmt}", "docx").replace("<str:fmt>", "docx").replace("{petition_id}", str(pid))
+
+
+def _api_call(client: Client, token: str, method: str, url: str, body: dict | None, upload: bool) -> int:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    if method == "GET":
+        return client.get(url, **headers).status_code
+    if upload:
+        return client.post(url, {"file": _png()}, **headers).status_code
+    import json
+
+    return client.post(url, json.dumps(body or {}), content_type="application/json", **headers).status_code
+
+
+def _png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
+
+
+def _verdict(status: int) -> str:
+    return "404" if status == 404 else "403" if status == 403 else "ok"
+
+
+ACTORS = ["dept1", "dept2", "agent12", "agent1"]
+
+
+def _expected(actor: str, department: str, agent: str) -> str:
+    """dept1: the petition was routed to it; dept2: not; agent12: another station's agent; agent1:
+    the petition's agent."""
+    return {"dept1": department, "agent1": agent}.get(actor, "404")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_api_sub_resource_answers_one_rule(actor, case, org):
+    """Actor: each of the four. Who may not see the petition gets 404 on every sub-resource, the
+    same as for no petition (API.md: existence does not leak); who sees it and may not do the thing
+    gets 403; who may gets neither."""
+    from daiban.api.models import ApiToken
+
+    pid, related = case
+    _, token = ApiToken.issue(User.objects.get(username=actor))
+    table = {**API_ROUTES, **{("POST", f"/actions/{name}"): (ACTION_BODIES[name], "403",
+                                                             "ok" if act.actors & AGENT_KINDS else "403")
+                              for name, act in ACTIONS.items()}}
+    got, wanted = {}, {}
+    for (method, path), (body, department, agent) in sorted(table.items()):
+        url = "/api/v1/petitions/" + _fill("{petition_id}" + path, pid, related)
+        status = _api_call(Client(), token, method, url, body, upload=path == "/attachments" and method == "POST")
+        got[method, path], wanted[method, path] = _verdict(status), _expected(actor, department, agent)
+    assert got == wanted
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_staff_page_of_a_petition_answers_the_same_rule(actor, case, org):
+    """Actor: each of the four, on the staff pages of one petition (the case page, its receipt, notes,
+    SMS log, documents, and every form posted from it): 404 for who may not see the petition, 403 for
+    a page who sees it may not open."""
+    pid, related = case
+    client = login(actor)
+    table = {**STAFF_ROUTES, **{("POST", f"act/{name}/"): (ACTION_BODIES[name], "403",
+                                                           "ok" if act.actors & AGENT_KINDS else "403")
+                                for name, act in ACTIONS.items()}}
+    got, wanted = {}, {}
+    for (method, route), (body, department, agent) in sorted(table.items()):
+        url = f"/staff/petitions/{pid}/" + _fill(route, pid, related)
+        if method == "GET":
+            status = client.get(url).status_code
+        else:
+            status = client.post(url, {"file": _png()} if route == "attachments/" else body or {}).status_code
+        got[method, route], wanted[method, route] = _verdict(status), _expected(actor, department, agent)
+    assert got == wanted
+    assert not re.search(r"Traceback|Server Error", client.get(f"/staff/petitions/{pid}/receipt/").content.decode())
