@@ -203,3 +203,119 @@ def test_every_staff_page_of_a_petition_answers_the_same_rule(actor, case, org):
         got[method, route], wanted[method, route] = _verdict(status), _expected(actor, department, agent)
     assert got == wanted
     assert not re.search(r"Traceback|Server Error", client.get(f"/staff/petitions/{pid}/receipt/").content.decode())
+
+
+# --- 3. a malformed number, id or date is 400 naming the field; only a well-formed stale version is 409
+
+def _messages(response) -> str:
+    """The flashed messages of a page, as text (the alerts of the base template)."""
+    return " ".join(str(m) for m in response.context["messages"]) if response.context else ""
+
+
+@pytest.mark.parametrize("version", ["abc", "7x", -1, 1.5, True, "３"])
+def test_a_malformed_version_is_400_naming_it_in_the_api_and_changes_nothing(api, routed, version, clock):
+    """Actor: the petition's agent, sending a version that is no version: a typing error (400,
+    fields.version), not 409 `stale`, which says someone else acted."""
+    p = routed()
+    answer = api("agent1").act(p["id"], "contact", {"method": "phone", "note": "已联系", "version": version})
+    assert answer.status_code == 400 and "版本号" in answer.data["error"]["fields"]["version"], answer.data
+    did = p["dispositions"][0]["id"]
+    answer = api("dept1").act_disposition(did, "receive", {"version": version})
+    assert answer.status_code == 400 and "version" in answer.data["error"]["fields"], answer.data
+    assert api("agent1").get(f"/petitions/{p['id']}").data["version"] == p["version"]
+
+
+def test_a_well_formed_version_is_compared_as_a_number_and_only_a_stale_one_is_409(api, routed, clock):
+    """Actor: the petition's agent: the version as the detail gave it, as text or with spaces, acts;
+    an older one is 409 stale."""
+    p = routed()
+    agent = api("agent1")
+    done = agent.act(p["id"], "contact", {"method": "phone", "note": "一", "version": f" {p['version']} "})
+    assert done.status_code == 200, done.data
+    stale = agent.act(p["id"], "contact", {"method": "phone", "note": "二", "version": p["version"]})
+    assert stale.status_code == 409 and stale.data["error"]["code"] == "stale"
+
+
+@pytest.mark.parametrize("version", ["abc", "-1", "1.5", "true"])
+def test_a_malformed_version_on_the_case_page_is_told_not_taken_for_someone_elses_step(routed, version, clock):
+    """Actor: the petition's agent posting a form whose hidden version was tampered with (or cut):
+    400 with the form open and 版本号 named, nothing recorded; the page's own version still acts."""
+    from daiban.petitions.models import Petition
+
+    p = routed()
+    client = login("agent1")
+    url = f"/staff/petitions/{p['id']}/act/contact/"
+    refused = client.post(url, {"method": "phone", "note": "已联系", "version": version})
+    assert refused.status_code == 400, refused.status_code
+    assert "版本号" in refused.content.decode() and "刚被他人办理过" not in refused.content.decode()
+    assert Petition.objects.get(pk=p["id"]).contacts.count() == 0
+    current = Petition.objects.get(pk=p["id"]).version
+    assert client.post(url, {"method": "phone", "note": "已联系", "version": f" {current}"}).status_code == 302
+    stale = client.post(url, {"method": "phone", "note": "再联系", "version": str(current)})
+    assert stale.status_code == 409 and "刚被他人办理过" in stale.content.decode()
+
+
+def test_a_malformed_station_or_date_of_the_ledger_page_is_said_and_exports_nothing(org, clock):
+    """Actor: the center, following a ledger link whose station was mistyped: not the whole ledger of
+    every station (what it used to send), a message naming 代办机构."""
+    response = login("center").get("/staff/ledger.xlsx", {"station": "abc"}, follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "代办机构取值无效（收到“abc”）" in _messages(response)
+
+
+@pytest.mark.parametrize(("query", "said"), [({"month": "abc"}, "月份应为YYYY-MM格式"),
+                                             ({"month": "2026-09", "station": "abc"}, "代办机构取值无效")])
+def test_a_malformed_month_or_station_of_the_monthly_report_is_said_not_a_404(org, clock, query, said):
+    """Actor: the center downloading the monthly report with a mistyped month or station: told on the
+    dashboard (it was the 404 page, as for a report that does not exist, or every station's report)."""
+    response = login("center").get("/staff/stats/report.xlsx", query, follow=True)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert said in _messages(response) and "未生成月度报告" in _messages(response)
+
+
+def test_a_malformed_month_or_station_of_the_roster_is_said_and_a_post_changes_nothing(org, clock):
+    """Actor: the leader on duty: a view shows this month with a message; a generation aimed at a
+    month that cannot be read generates nothing (it used to be the 404 page, or this month generated
+    for a station that was not asked for)."""
+    from daiban.staff.models import DutyDay
+
+    duty = login("duty")
+    page = duty.get("/staff/roster/", {"month": "abc"})
+    assert page.status_code == 200 and "月份应为YYYY-MM格式（收到“abc”）" in _messages(page)
+    page = duty.get("/staff/roster/", {"station": "abc"})
+    assert page.status_code == 200 and "代办机构取值无效（收到“abc”）" in _messages(page)
+    for bad in ({"month": "2026-1x", "station": org.bureau.pk}, {"month": "2026-10", "station": "x1"}):
+        posted = duty.post("/staff/roster/", {**bad, "generate": "1"}, follow=True)
+        assert "未保存任何修改" in _messages(posted)
+    assert not DutyDay.objects.exists()
+    assert duty.get("/staff/roster/", {"month": "1999-01"}).status_code == 404  # a month not kept: no page
+
+
+def test_a_malformed_year_of_the_calendar_is_said_and_imports_nothing(org, clock):
+    """Actor: the administrator: /staff/calendar/?year=abc shows this year with a message (it was the
+    404 page); an import posted there imports nothing."""
+    from daiban.workdays.models import CalendarDay
+
+    admin = login("admin")
+    page = admin.get("/staff/calendar/", {"year": "abc"})
+    assert page.status_code == 200 and "年份取值无效（收到“abc”）" in _messages(page)
+    before = CalendarDay.objects.count()
+    posted = admin.post("/staff/calendar/?year=20x7", {"notice": "2027-02-06..2027-02-12 休 春节"}, follow=True)
+    assert "未导入" in _messages(posted) and CalendarDay.objects.count() == before
+    assert admin.get("/staff/calendar/", {"year": "1999"}).status_code == 404
+
+
+def test_a_malformed_conduct_id_is_named_as_malformed_not_as_missing(api, routed, clock):
+    """Actor: the petition's agent uploading evidence with a conduct id that is no id (the page's
+    form, forged): 400 naming 行为记录 as malformed, not "不存在"."""
+    from daiban.documents.services import _conduct_of
+    from daiban.lib.errors import Invalid
+    from daiban.petitions.models import Petition
+
+    petition = Petition.objects.get(pk=routed()["id"])
+    with pytest.raises(Invalid) as malformed:
+        _conduct_of(petition, "evidence", "12a")
+    assert "应为记录编号" in malformed.value.fields["conduct"]
+    with pytest.raises(Invalid) as missing:
+        _conduct_of(petition, "evidence", "12")
+    assert "不存在" in missing.value.fields["conduct"]

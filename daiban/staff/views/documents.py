@@ -10,7 +10,7 @@ from daiban.documents import services
 from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
-from daiban.staff.views.common import REFUSALS, BadDate, date_param, id_param, staff_required
+from daiban.staff.views.common import REFUSALS, BadParam, date_param, id_query, staff_required
 
 
 @staff_required()
@@ -71,11 +71,11 @@ def attachment_download(request, pk: int):
 
 @staff_required()
 def ledger_xlsx(request):
-    station = request.GET.get("station")
-    try:  # a malformed date is refused: the whole ledger is not what was asked for
+    try:  # a malformed date or station is refused: the whole ledger is not what was asked for
         start, end = date_param(request, "from", "开始日期"), date_param(request, "to", "结束日期")
-        handle, name = services.ledger_file(request.user, start=start, end=end, station=id_param(station))
-    except BadDate as exc:
+        station = id_query(request.GET, "station", "代办机构")
+        handle, name = services.ledger_file(request.user, start=start, end=end, station=station)
+    except BadParam as exc:
         messages.error(request, str(exc))
         return redirect("staff:petitions")
     except Invalid as exc:
