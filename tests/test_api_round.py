@@ -319,3 +319,111 @@ def test_a_malformed_conduct_id_is_named_as_malformed_not_as_missing(api, routed
     with pytest.raises(Invalid) as missing:
         _conduct_of(petition, "evidence", "12")
     assert "不存在" in missing.value.fields["conduct"]
+
+
+# --- 2. a forged code of a value list: 400 naming the field (API), a message by the field's label (pages)
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize(("caller", "path", "params", "field", "label"), [
+    ("agent1", "/petitions", {"channel": "bogus"}, "channel", "渠道"),
+    ("agent1", "/petitions", {"source": "bogus"}, "source", "来源"),
+    ("agent1", "/petitions", {"status": "bogus"}, "status", "状态"),
+    ("agent1", "/petitions", {"status": "accepted,bogus"}, "status", "状态"),
+    ("agent1", "/petitions", {"order": "bogus"}, "order", "排序"),
+    ("agent1", "/petitions", {"overdue": "bogus"}, "overdue", "超期"),
+    ("center", "/double_checks", {"status": "bogus"}, "status", "状态"),
+    ("center", "/audit", {"action": "bogus"}, "action", "事件"),
+    ("center", "/stats/breakdown", {"by": "bogus"}, "by", "分组"),
+])
+def test_every_value_list_filter_of_the_api_refuses_a_forged_code_by_name(api, org, caller, path, params, field,
+                                                                          label):
+    """Actor: a script sending a code no list has: 400 with a Chinese message naming the field
+    (an unfiltered or empty list was the answer for /audit's event and /double_checks' status)."""
+    answer = api(caller).get(path, **params)
+    assert answer.status_code == 400, (path, params, answer.status_code)
+    message = answer.data["error"]["fields"][field]
+    assert _chinese(message) and label in message and label in answer.data["error"]["message"], message
+
+
+def test_the_attachment_kind_is_a_value_list_with_its_default(api, routed, clock):
+    """Actor: the petition's agent uploading through the API: without `kind` the file is a 文书材料
+    (the documented default: it was 400 请填写类别); a forged kind is 400 naming 类别."""
+    from daiban.api.models import ApiToken
+
+    pid = routed()["id"]
+    _, token = ApiToken.issue(User.objects.get(username="agent1"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = f"/api/v1/petitions/{pid}/attachments"
+    made = Client().post(url, {"file": _png()}, **auth)
+    assert made.status_code == 201 and made.json()["kind"] == "document", made.content
+    refused = Client().post(url, {"file": _png(), "kind": "bogus"}, **auth)
+    assert refused.status_code == 400 and "类别" in refused.json()["error"]["fields"]["kind"]
+
+
+@pytest.mark.parametrize(("query", "label"), [
+    ({"channel": "bogus"}, "渠道"), ({"source": "bogus"}, "来源"), ({"status": "bogus"}, "状态"),
+    ({"status": "accepted,bogus"}, "状态"), ({"order": "bogus"}, "排序"), ({"kpi": "bogus"}, "统计口径"),
+    ({"overdue": "bogus"}, "超期"),
+])
+def test_a_forged_code_in_the_staff_list_is_said_by_the_fields_label(org, routed, clock, query, label):
+    """Actor: the petition's agent following a forged link to the list: the page names the field
+    and what it received and lists without it (a list of statuses with one unknown code used to
+    filter by it and show nothing, silently)."""
+    p = routed()
+    page = login("agent1").get("/staff/petitions/", query)
+    said = _messages(page)
+    assert page.status_code == 200 and f"{label}取值无效" in said, said
+    assert p["number"] in page.content.decode()  # listed without the refused filter
+
+
+def test_a_forged_status_of_the_double_check_list_is_said(org, clock):
+    """Actor: the center: /staff/double_checks/?status=bogus says so (it showed the open ones silently)."""
+    page = login("center").get("/staff/double_checks/", {"status": "bogus"})
+    assert page.status_code == 200 and "状态取值无效（收到“bogus”）" in _messages(page)
+
+
+def test_a_forged_event_of_the_audit_page_is_said_and_not_exported(org, clock):
+    """Actor: the center: an unknown event code is said by its label (事件) on the page, which then
+    lists every event; the export with it exports nothing and says why (it exported everything)."""
+    center = login("center")
+    page = center.get("/staff/audit/", {"action": "bogus"})
+    assert page.status_code == 200 and "事件取值无效（收到“bogus”）" in _messages(page)
+    export = center.get("/staff/audit.xlsx", {"action": "bogus"}, follow=True)
+    assert export["Content-Type"].startswith("text/html")
+    assert "未导出" in _messages(export) and "事件取值无效" in _messages(export)
+
+
+@pytest.mark.parametrize(("url", "back"), [("/staff/flowchart.pdf", "/staff/flowchart/"),
+                                          ("/staff/board.pdf", "/staff/board/")])
+def test_a_forged_paper_size_is_said_not_printed_as_a4(org, url, back):
+    """Actor: an agent printing the wall chart or the board with a size that is neither A4 nor A3."""
+    response = login("agent1").get(url, {"size": "b5"})
+    assert response.status_code == 302 and response.url == back
+    page = login("agent1").get(url, {"size": "b5"}, follow=True)
+    assert "纸张大小取值无效（收到“b5”）" in _messages(page)
+
+
+def test_a_forged_share_value_is_said_and_changes_nothing(api, routed, clock):
+    """Actor: the petition's agent posting the share form with a value that is neither 0 nor 1: told,
+    not taken for "stop sharing"; a department that does not see the 处置单 still gets 404."""
+    from daiban.petitions.models import Disposition
+
+    p = routed()
+    did = p["dispositions"][0]["id"]
+    url = f"/staff/dispositions/{did}/share/"
+    assert login("agent1").post(url, {"shared": "1"}).status_code == 302
+    page = login("agent1").post(url, {"shared": "yes"}, follow=True)
+    assert "共享设置取值无效" in _messages(page) and Disposition.objects.get(pk=did).shared is True
+    assert login("dept2").post(url, {"shared": "yes"}).status_code == 404
+
+
+def test_a_forged_opinion_row_is_said_by_name(api, routed, clock):
+    """Actor: the leader in charge signing from the opinions queue with a row that does not exist."""
+    p = routed()
+    did = p["dispositions"][0]["id"]
+    page = login("leader").post(f"/staff/opinions/{did}/", {"role": "bogus", "text": "同意"}, follow=True)
+    said = _messages(page)
+    assert page.status_code == 200 and _chinese(said) and "bogus" not in said.replace("“bogus”", ""), said
