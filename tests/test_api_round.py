@@ -427,3 +427,12 @@ def test_a_forged_opinion_row_is_said_by_name(api, routed, clock):
     page = login("leader").post(f"/staff/opinions/{did}/", {"role": "bogus", "text": "同意"}, follow=True)
     said = _messages(page)
     assert page.status_code == 200 and _chinese(said) and "bogus" not in said.replace("“bogus”", ""), said
+
+
+@pytest.mark.parametrize("url", ["/staff/petitions/", "/staff/audit/"])
+def test_a_page_number_that_is_none_is_said(org, clock, url):
+    """Actor: the center on a list with ?page=abc: the first page, saying 页码 was not a page number
+    (it was shown silently, as if asked for); a page past the end still shows the last one."""
+    page = login("center").get(url, {"page": "abc"})
+    assert page.status_code == 200 and "页码取值无效（收到“abc”）" in _messages(page)
+    assert "页码" not in _messages(login("center").get(url, {"page": "9999"}))

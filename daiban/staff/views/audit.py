@@ -18,7 +18,7 @@ from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.lib.dates import RANGE_MESSAGE
 from daiban.petitions import counting
-from daiban.staff.views.common import BadDate, BadParam, choice_query, date_param, staff_required
+from daiban.staff.views.common import BadDate, BadParam, choice_query, date_param, page_param, staff_required
 
 PAGE_SIZE = 50
 
@@ -56,9 +56,10 @@ def audit_page(request):
     for text in refused:
         messages.error(request, text)
     # The trail grows with every view of personal data: counted no further than the pages near this one.
-    rows = counting.CappedRows(selectors.entries(filters), request.GET.get("page"), PAGE_SIZE)
+    wanted = page_param(request)
+    rows = counting.CappedRows(selectors.entries(filters), wanted, PAGE_SIZE)
     paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(wanted)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit.html", {

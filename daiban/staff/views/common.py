@@ -139,6 +139,20 @@ def id_query(data: QueryDict, name: str, label: str) -> int | None:
     return id_value(data.get(name), label)
 
 
+def page_param(request: HttpRequest) -> str | None:
+    """The list page asked for (`?page=`), as Django's Paginator reads it; a value that is no page
+    number (abc, 0, -1) is said, naming 页码, and the first page shown instead of quietly."""
+    from django.contrib import messages
+
+    raw = (request.GET.get("page") or "").strip()
+    if not raw or raw == "last":
+        return raw or None
+    if id_param(raw) is None:
+        messages.error(request, f"页码取值无效（收到“{raw[:20]}”），已显示第1页。")
+        return None
+    return raw
+
+
 def choice_query(data: QueryDict, name: str, label: str, allowed: Iterable[str]) -> str | None:
     """One of `allowed` from a query string or form, None when absent or empty; BadParam naming
     `label` for a value outside them (a forged or stale code)."""
