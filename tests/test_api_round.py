@@ -436,3 +436,72 @@ def test_a_page_number_that_is_none_is_said(org, clock, url):
     page = login("center").get(url, {"page": "abc"})
     assert page.status_code == 200 and "页码取值无效（收到“abc”）" in _messages(page)
     assert "页码" not in _messages(login("center").get(url, {"page": "9999"}))
+
+
+# --- 4. SMS: one segment each at the longest names, phones and signatures the fields allow -------------
+
+LONGEST_SIGN = "鄂尔多斯市乌审旗信访代办"  # 12 characters: the most settings.DAIBAN_SMS_SIGNATURE allows
+
+
+def _field_max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+@pytest.mark.parametrize("template", ["accepted", "reassigned"])
+def test_an_sms_with_the_longest_allowed_agent_name_and_phone_is_split_into_signed_segments(
+        api, new_petition, org, settings, clock, template):
+    """Actor: an agent whose name and office phone fill their fields (50 and 40 characters) under the
+    longest signature: the petitioner gets several SMS of one segment each, each signed, cut after a
+    clause, and together they say the whole message (it was one SMS of 120 characters: billed as two
+    or three, and cut where the carrier chose)."""
+    from daiban.notifications.models import Notification
+    from daiban.notifications.services import fill, param_text
+    from daiban.notifications.templates_text import SMS, SMS_MAX
+    from daiban.org.models import Agent
+
+    settings.DAIBAN_SMS_SIGNATURE = LONGEST_SIGN
+    agent = org.agent2 if template == "reassigned" else org.agent1
+    agent.name = ("额尔德尼巴雅尔" * 8)[:_field_max(Agent, "name")]
+    agent.office_phone = ("0477-7600013转" * 4)[:_field_max(Agent, "office_phone")]
+    agent.save()
+    pid = new_petition()["id"]
+    agent1 = api("agent1")
+    assert agent1.act(pid, "screen", {"outcome": "agency", "agent_id": org.agent1.pk, "agent_chosen_by": "designated",
+                                      "notification": "written"}).status_code == 200
+    if template == "reassigned":
+        moved = api("duty").act(pid, "reassign", {"agent_id": org.agent2.pk, "reason": "工作调整"})
+        assert moved.status_code == 200, moved.data
+    parts = list(Notification.objects.filter(petition_id=pid, template=template).order_by("id")
+                 .values_list("body", flat=True))
+    head = f"【{LONGEST_SIGN}】"
+    assert len(parts) >= 2 and all(len(p) <= SMS_MAX and p.startswith(head) for p in parts), parts
+    from daiban.petitions.models import Petition
+
+    whole = fill(SMS[template], {"number": Petition.objects.get(pk=pid).number, "agent": agent.name,
+                                 "agent_phone": param_text(agent.office_phone)})
+    assert head + "".join(p.removeprefix(head) for p in parts) == whole
+    assert parts[-1].endswith("。"), parts
+
+
+def test_segments_cut_after_a_clause_and_a_clause_longer_than_a_segment_at_its_end(settings):
+    """Actor: none (the rule of services.segments). Every template at the longest value of every
+    field its parameters come from (a number of the 40 characters Petition.number holds, names of
+    50, phones of 40, the longest signature): each part one segment, signed, nothing lost."""
+    from daiban.notifications.services import fill, segments
+    from daiban.notifications.templates_text import REVIEW_BY, SMS, SMS_MAX
+    from daiban.org.models import Agent
+    from daiban.petitions.models import Petition
+
+    settings.DAIBAN_SMS_SIGNATURE = LONGEST_SIGN
+    head = f"【{LONGEST_SIGN}】"
+    longest = {"number": "W" * _field_max(Petition, "number"), "code": "C" * _field_max(Petition, "query_code"),
+               "agent": "名" * _field_max(Agent, "name"), "agent_phone": "9" * _field_max(Agent, "office_phone"),
+               "forward_due": "12月31日", "follow_up_due": "12月31日", "due": "12月31日", "level": "复查",
+               "review_due": "12月31日", "changes": "办理期限由12月30日改为12月31日",
+               "review": REVIEW_BY.format(review_due="12月31日", level="复查")}
+    for template, text in SMS.items():
+        body = fill(text, longest)
+        parts = segments(body)
+        assert all(len(p) <= SMS_MAX and p.startswith(head) for p in parts), (template, parts)
+        assert head + "".join(p.removeprefix(head) for p in parts) == body, template
+    assert segments(head + "短信。") == [head + "短信。"]
