@@ -505,3 +505,22 @@ def test_segments_cut_after_a_clause_and_a_clause_longer_than_a_segment_at_its_e
         assert all(len(p) <= SMS_MAX and p.startswith(head) for p in parts), (template, parts)
         assert head + "".join(p.removeprefix(head) for p in parts) == body, template
     assert segments(head + "短信。") == [head + "短信。"]
+
+
+# --- 5. the README describes the response fields the contract does not name ---------------------------
+
+def test_the_readme_describes_action_label_lapsed_on_and_busy():
+    """Actor: none. The fields exist in the OpenAPI document (and the code in the error handler) and
+    the README's API section says what each is."""
+    from pathlib import Path
+
+    from daiban.api.main import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    assert "action_label" in schemas["EventOut"]["properties"]
+    assert "lapsed_on" in schemas["ExtensionOut"]["properties"]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    api_part = " ".join(readme[readme.index("**Beyond API.md**"):readme.index("## The staff pages")].split())
+    for said in ("`action_label`, the action's Chinese name", "carries `lapsed_on`, the day",
+                 "error code `busy` (409)"):
+        assert said in api_part, said
