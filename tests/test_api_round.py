@@ -524,3 +524,16 @@ def test_the_readme_describes_action_label_lapsed_on_and_busy():
     for said in ("`action_label`, the action's Chinese name", "carries `lapsed_on`, the day",
                  "error code `busy` (409)"):
         assert said in api_part, said
+
+
+def test_a_forged_channel_of_the_intake_form_is_named_by_labels_not_codes(org, clock):
+    """Actor: an agent registering with a forged channel and source (the form's select edited): the
+    page names both fields and offers their labels (来信、来访…), never the codes (letter, visit…) it
+    used to list; the API says the same."""
+    page = login("agent1").post("/staff/intake/", {"channel": "bogus", "source": "bogus", "name": "张三",
+                                                   "id_number": "11010519491231002X", "phone": "13812345678",
+                                                   "content": "采砂"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "渠道的取值无效（收到“bogus”），应为来信、来访、网上、来电之一" in html and "来源的取值无效" in html
+    assert not re.search(r"\b(letter|visit|hotline_12345|platform_baixing)\b、", html)
