@@ -38,10 +38,12 @@ def test_receipt_carries_number_code_deadline_and_a_qr_without_the_code(org, new
     assert p["petitioner"]["id_number"] not in html or "*" in p["petitioner"]["id_number"]
 
 
-@pytest.mark.parametrize("username", ["dept1", "agent12"])
-def test_receipt_is_not_for_those_who_do_not_hand_out_the_code(org, routed, username):
+@pytest.mark.parametrize(("username", "status"), [("dept1", 403), ("agent12", 404)])
+def test_receipt_is_not_for_those_who_do_not_hand_out_the_code(org, routed, username, status):
+    """Actor: the department the petition was routed to sees the case but may not print its receipt
+    (403); an agent of another station does not see the case at all (404, as for no petition)."""
     p = routed()
-    assert login(username).get(f"/staff/petitions/{p['id']}/receipt/").status_code == 404
+    assert login(username).get(f"/staff/petitions/{p['id']}/receipt/").status_code == status
 
 
 def test_note_with_mention_tells_the_colleague_and_stays_internal(org, routed, api):
@@ -56,7 +58,7 @@ def test_note_with_mention_tells_the_colleague_and_stays_internal(org, routed, a
     listing = client.get(f"/staff/petitions/{p['id']}/notes/").content.decode()
     assert "请周三一起上门核实补偿款" in listing
     # Never in the department's view, the API's timeline or the public tracking.
-    assert login("dept1").get(f"/staff/petitions/{p['id']}/notes/").status_code == 404
+    assert login("dept1").get(f"/staff/petitions/{p['id']}/notes/").status_code == 403
     assert "上门核实补偿款" not in login("dept1").get(f"/staff/petitions/{p['id']}/").content.decode()
     detail = api("agent1").get(f"/petitions/{p['id']}")
     assert "上门核实补偿款" not in str(detail.data)
@@ -87,6 +89,6 @@ def test_sms_log_shows_delivery_state_with_the_phone_masked(org, accepted):
     assert Notification.objects.filter(petition_id=p["id"], channel="sms").exists()
     html = login("agent1").get(f"/staff/petitions/{p['id']}/messages/").content.decode()
     assert 'data-testid="sms"' in html and "13912345678" not in html and "139****5678" in html
-    assert login("dept1").get(f"/staff/petitions/{p['id']}/messages/").status_code == 404
+    assert login("dept1").get(f"/staff/petitions/{p['id']}/messages/").status_code == 404  # not routed to it
     case = login("agent1").get(f"/staff/petitions/{p['id']}/").content.decode()
     assert 'id="sms"' in case and 'id="notes"' in case

@@ -58,7 +58,7 @@ def test_acceptance_result_and_follow_up_messages(api, routed, org, clock):
     assert [n.template for n in sms_of(petition["id"])] == ["receipt", "accepted", "result", "follow_up"]
     # Satisfied: no review window is open, so the regulation's words, never "可在前申请复查".
     result = sms_of(petition["id"])[2].body
-    assert result.endswith("如不服，可在收到处理意见30日内申请复查。") and "在前" not in result
+    assert result.endswith("如不服可在收到意见30日内申请复查。") and "在前" not in result
 
 
 def test_a_dissatisfied_petitioners_result_sms_names_the_last_day_to_ask_for_review(api, routed, org, clock):

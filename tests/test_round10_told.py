@@ -163,7 +163,11 @@ def test_a_matter_with_its_date_still_open_is_late_past_the_regulations_limit(ap
 
 # --- 5. every SMS within one segment at its longest ---------------------------------------------------
 
-def test_every_sms_template_fits_one_segment_at_its_longest_values():
+# The default signature, and the longest settings allow (12 characters, as carriers register them).
+@pytest.mark.parametrize("sign", [None, "鄂尔多斯市乌审旗信访代办"])
+def test_every_sms_template_fits_one_segment_at_its_longest_values(settings, sign):
+    if sign:
+        settings.DAIBAN_SMS_SIGNATURE = sign
     from daiban.notifications.consumers import _packed
     from daiban.notifications.services import fill
     from daiban.notifications.templates_text import REVIEW_BY, REVIEW_RULE, SMS, SMS_MAX

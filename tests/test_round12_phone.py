@@ -52,7 +52,7 @@ def _tracked(number: str, code: str) -> int:
 def test_a_number_and_code_are_found_however_they_were_typed_or_pasted(org, clock):
     petition = _submitted()
     number, code = petition.number, petition.query_code
-    sms = f"【乌审旗信访代办】已收到您反映的事项，编号{number}，查询码{code}，2026年10月1日前告诉您怎么办理。"
+    sms = f"【乌审旗信访代办】您的事项已收到，编号{number}，查询码{code}，10月1日前告诉您怎么办理。"
     numbers = [f"  {number}  ", number.lower(), _wide(number), number.replace("-", "－"), f"编号：{number}",
                f"编号:{number}", f"编号 {number}", f"事项编号：{number}。", f"“{number}”", f"{number}，", sms,
                f"编号：{number.split('-', 1)[1]}"]

@@ -840,7 +840,7 @@ def test_no_sms_goes_to_a_fixed_line_and_the_agent_is_told_to_call(api, org):
     receipt = told.filter(body__contains="已收到")
     assert {n.recipient.username for n in receipt} <= {"duty", "leader", "chief"} and receipt.exists()
     assert all("固定电话" in n.body for n in receipt)
-    assert told.filter(recipient__username="agent1", body__contains="已受理代办").exists()
+    assert told.filter(recipient__username="agent1", body__contains="已受理，代办员").exists()
     page = login("agent1").get(f"/staff/petitions/{pid}/").content.decode()
     assert "固定电话，未发短信" in page
     # A mobile number still gets its SMS queued.

@@ -10,8 +10,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from daiban.api.common import ERRORS
-from daiban.api.schemas import LocalDateTime
+from daiban.api.schemas import LocalDateTime, one_of
 from daiban.audit import selectors
+from daiban.audit.models import Action as AuditAction
 from daiban.lib.errors import Invalid
 from daiban.lib.text import CleanLine
 from daiban.lib.validation import PlausibleDate
@@ -44,7 +45,7 @@ class AuditPage(Schema):
 
 class AuditQuery(Schema):
     who: Annotated[CleanLine, Field(max_length=150)] = ""
-    action: Annotated[CleanLine, Field(max_length=40)] = ""
+    action: Annotated[CleanLine, Field(max_length=40), one_of(frozenset(AuditAction.values))] = ""
     target: Annotated[CleanLine, Field(max_length=200)] = ""
     from_: PlausibleDate | None = Field(None, alias="from")
     to: PlausibleDate | None = None

@@ -1,6 +1,7 @@
 """API v1: documents (the two forms, the case archive, the ledger) and attachments."""
 
 import json
+from typing import Annotated
 
 from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Query, Router, Schema
@@ -13,10 +14,12 @@ from daiban.documents.archive import RETRY_AFTER_SECONDS, archive_state, request
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.documents.models import Attachment
 from daiban.lib.errors import NotFound
+from daiban.lib.text import CleanLine
 from daiban.org.requests import StaffRequest
 from daiban.petitions.permissions import get_visible_petition
 
 router = Router()
+KINDS = frozenset(Attachment.Kind.values)
 @router.get("/petitions/{petition_id}/forms/agency.{fmt}", tags=["文书"], summary="信访事项代办单（docx/pdf）",
          response={200: None, **ERRORS})
 def agency_form(request: StaffRequest, petition_id: s.Id, fmt: s.Line):
@@ -99,8 +102,12 @@ def attachment_out(a: Attachment) -> dict:
 @router.post("/petitions/{petition_id}/attachments", tags=["附件"], summary="上传附件（JPG、PNG、PDF；HEIC、WebP照片转为JPG或PNG保存）",
           response={200: AttachmentOut, 201: AttachmentOut, **ERRORS})
 def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[UploadedFile] = None,  # type: ignore[assignment]  # ninja: optional upload
-                      kind: Form[s.Line] = "document", conduct: Form[s.Id | None] = None):
-    """`kind=evidence` with `conduct` (a conduct record's id, see record_conduct): evidence of that occurrence."""
+                      kind: Annotated[CleanLine, s.one_of(KINDS)] = Form(Attachment.Kind.DOCUMENT.value,  # noqa: B008
+                                                                           max_length=20, description="letter、photo、document、other、evidence"),
+                      conduct: Form[s.Id | None] = None):
+    """`kind` (default `document`; one of letter, photo, document, other, evidence: another is 400
+    naming 类别); `kind=evidence` with `conduct` (a conduct record's id, see record_conduct):
+    evidence of that occurrence."""
     from ninja import Status
 
     attachment = services.attachment_add(petition_id=petition_id, user=request.user, upload=file, kind=kind,

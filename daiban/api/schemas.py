@@ -38,6 +38,23 @@ Line = Annotated[CleanLine, Field(max_length=200)]
 Text = Annotated[CleanText, Field(max_length=10000)]
 
 
+def one_of(allowed: frozenset[str], *, several: bool = False) -> AfterValidator:
+    """A validator refusing a value outside `allowed` (comma-separated values with `several`): a
+    filter that cannot match is a typing error to be told (400 naming the field), not an empty or
+    an unfiltered list (error type "enum")."""
+
+    def check(value: str | None) -> str | None:
+        if not value:
+            return value
+        # As people write a list: spaces around the commas and a comma too many are nothing.
+        values = [v.strip() for v in value.split(",") if v.strip()] if several else [value.strip()]
+        if not all(v in allowed for v in values):
+            raise PydanticCustomError("enum", "not one of the allowed values")
+        return ",".join(values) or None
+
+    return AfterValidator(check)
+
+
 def _local(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
@@ -477,4 +494,5 @@ URL_LABELS = {
     "petition_unlink": {"reason": "认定理由"},
 }
 # Query parameters whose name means something else in a body.
-QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态"}
+QUERY_LABELS = {"to": "结束日期", "from": "开始日期", "station": "代办机构", "agent": "代办员", "status": "状态",
+                "action": "事件", "who": "操作人", "target": "对象"}

@@ -253,7 +253,9 @@ def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
         return None
     raw = str(conduct).strip()
     wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
-    if not 0 < wanted <= ID_MAX or not petition.conduct.filter(pk=wanted).exists():
+    if not 0 < wanted <= ID_MAX:  # a malformed id is a typing error, not a record that is missing
+        raise Invalid.of({"conduct": f"行为记录应为记录编号（正整数），收到“{raw[:20]}”"})
+    if not petition.conduct.filter(pk=wanted).exists():
         raise Invalid.of({"conduct": "行为记录不存在或不属于该信访事项"})
     return wanted
 

@@ -20,7 +20,7 @@ from daiban.lib import crypto
 from daiban.lib.identity import is_mobile
 from daiban.notifications.backends import SmsError, get_backend
 from daiban.notifications.models import Notification
-from daiban.notifications.templates_text import IN_APP, PHONE, SMS
+from daiban.notifications.templates_text import IN_APP, PHONE, SMS, SMS_MAX
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.abilities import may_see_personal_data
@@ -61,20 +61,53 @@ def fill(text: str, params: dict[str, str]) -> str:
     return "".join(out)
 
 
+# Where a text too long for one SMS is cut: after the end of a clause.
+_CLAUSE_ENDS = "，。；、）"
+
+
+def segments(body: str) -> list[str]:
+    """`body` (an SMS beginning with 【signature】) as SMS of one segment each (SMS_MAX characters):
+    itself when it fits; else cut after the last clause end (_CLAUSE_ENDS) that keeps a part within
+    a segment, each part beginning with the signature again (the carriers require it on every SMS).
+    A clause longer than a segment (a 40-character phone field) is cut at the segment's end. Joined
+    without their signatures, the parts are the body's text: nothing is lost."""
+    head = f"【{settings.DAIBAN_SMS_SIGNATURE}】"
+    if len(body) <= SMS_MAX:
+        return [body]
+    text = body.removeprefix(head)
+    room = SMS_MAX - len(head)
+    parts = []
+    while len(text) > room:
+        cut = max(text.rfind(mark, 0, room) for mark in _CLAUSE_ENDS) + 1
+        cut = cut if cut > 0 else room
+        parts.append(text[:cut])
+        text = text[cut:]
+    return [head + part for part in [*parts, text] if part]
+
+
 def sms(petition: Petition, template: str, *, dedupe: str | None = None, **params) -> Notification | None:
-    """An SMS to the petitioner (their number stays encrypted in the outbox). To a fixed-line number
-    (the intake takes them: a herder's family phone) no SMS can go: the message is kept as `landline`,
-    never sent, and whoever works the case is told in the app what to say on the phone."""
+    """An SMS to the petitioner (their number stays encrypted in the outbox), as one or more SMS of one
+    segment each (segments; a further part's dedupe key is the first's with ":2", ":3"…); returns the
+    first. To a fixed-line number (the intake takes them: a herder's family phone) no SMS can go: the
+    message is kept whole as `landline`, never sent, and whoever works the case is told in the app
+    what to say on the phone."""
     body = fill(SMS[template], {"number": petition.number, **{k: param_text(v) for k, v in params.items()}})
     phone = crypto.decrypt(petition.petitioner_phone_enc) if petition.petitioner_phone_enc else ""
     landline = bool(phone) and not is_mobile(phone)
-    row = _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
-                   phone_enc=petition.petitioner_phone_enc, body=body, dedupe_key=dedupe,
-                   state=N.State.LANDLINE if landline else N.State.QUEUED,
-                   next_attempt_at=None if landline else timezone.now()))
-    if row is not None and landline:
-        _ask_to_phone(row)
-    return row
+    first = None
+    for i, part in enumerate([body] if landline else segments(body)):
+        key = dedupe if dedupe is None or i == 0 else f"{dedupe}:{i + 1}"
+        row = _queue(N(channel=N.Channel.SMS, template=template, petition=petition, event=current_event.get(),
+                       phone_enc=petition.petitioner_phone_enc, body=part, dedupe_key=key,
+                       state=N.State.LANDLINE if landline else N.State.QUEUED,
+                       next_attempt_at=None if landline else timezone.now()))
+        if i == 0:
+            if row is None:  # told already (the same event's consumer ran twice): its parts were too
+                return None
+            first = row
+    if first is not None and landline:
+        _ask_to_phone(first)
+    return first
 
 
 def _to_landline(row: Notification) -> None:

@@ -6,8 +6,8 @@ services.fill puts in), so another county's installation does not sign as 乌审
 from __future__ import annotations
 
 SMS = {
-    "receipt": "【{sign}】已收到您反映的事项，编号{number}，查询码{code}，{forward_due}前告诉您怎么办理。",
-    "accepted": "【{sign}】您的事项{number}已受理代办，代办员{agent}（电话{agent_phone}）将全程为您免费代办。",
+    "receipt": "【{sign}】您的事项已收到，编号{number}，查询码{code}，{forward_due}前告诉您怎么办理。",
+    "accepted": "【{sign}】您的事项{number}已受理，代办员{agent}（电话{agent_phone}）全程免费代办。",
     # The other screening outcomes (consumers.screened): no reason in the SMS (a 不予代办 reason such
     # as 非法、无理信访 belongs in the written notice, not on a phone's lock screen).
     "screened_answered": "【{sign}】您反映的事项{number}已作答复，答复内容可凭查询码在网上查看或向代办服务站咨询。",
@@ -16,12 +16,12 @@ SMS = {
     "screened_legal": "【{sign}】您的事项{number}要通过诉讼、仲裁、行政复议等法定途径解决，具体办法可凭查询码在网上查看。",
     "screened_guided": "【{sign}】您反映的事项{number}已引导您到信访接待窗口或负责的部门办理，到哪里办可凭查询码在网上查看。",
     "screened_declined": "【{sign}】您反映的事项{number}不予代办，原因和可以到哪里反映，请凭查询码在网上查看。",
-    "result": "【{sign}】您的事项{number}已办结，结果可凭查询码在网上查看并评价。{review}",
+    "result": "【{sign}】您的事项{number}已办结，可凭查询码网上查看结果并评价。{review}",
     "follow_up": "【{sign}】您的事项{number}已结案，代办员将于{follow_up_due}前回访，听取您的意见建议。",
     "extension": "【{sign}】您的事项{number}情况复杂，经批准延期办理，办理期限延至{due}。代办员将继续跟踪督办。",
     # A 处置单 whose extension moved the matter's date was returned: the date before it holds again.
     "due_restored": "【{sign}】您的事项{number}原申请延期的部门已退回，办理期限改为{due}，代办员将继续督办。",
-    "reassigned": "【{sign}】您的事项{number}已更换代办员为{agent}（电话{agent_phone}），继续为您免费代办。",
+    "reassigned": "【{sign}】您的事项{number}已改由代办员{agent}（电话{agent_phone}）继续免费代办。",
     "review_upheld": "【{sign}】经{level}，您的事项{number}申请有理，有关部门须在{due}前解决，可凭查询码在网上查看。",
     "review_maintained": "【{sign}】经复查，您的事项{number}维持原处理意见。如不服可在{review_due}前申请复核。",
     # A 复核 that keeps the answer: the last word (《信访工作条例》第三十五条, 三级终结), said plainly.
@@ -37,11 +37,14 @@ SMS = {
 # {level}: the review the petitioner may still ask for (复查 first, 复核 after a 复查: guards.next_review_level);
 # none after a 复核 (三级终结), when the clause is left out.
 REVIEW_BY = "如不满意可在{review_due}前申请{level}。"
-REVIEW_RULE = "如不服，可在收到处理意见30日内申请{level}。"
+REVIEW_RULE = "如不服可在收到意见30日内申请{level}。"
 
 # One SMS segment: 70 characters (a message of Chinese text). Every template is kept within it at the
-# longest realistic values (tests/test_round10_told.py renders each); window_moved packs its changes
-# into as many messages as needed (consumers.window_moved).
+# longest realistic values with the longest signature settings allow (12 characters; tests/
+# test_round10_told.py renders each); window_moved packs its changes into as many messages as needed
+# (consumers.window_moved). A text longer still (an agent's name or phone up to their fields' 50 and
+# 40 characters, a long number prefix) is sent as several SMS of one segment each, cut after a clause,
+# each signed (services.segments): never one SMS billed as two or three, never a word lost.
 SMS_MAX = 70
 
 # What an SMS kept for a fixed line is said as on the phone, where it differs (services.phone_script):

@@ -85,11 +85,11 @@ ABILITIES: dict[str, Ability] = {
                                  kinds=frozenset({"center", "assigned_agent", "station_leader"})),
     # The query code lets anyone act as the petitioner in public (track, rate, ask for review): only
     # those who hand it to the petitioner get it (API.md 1.1); null for everyone else.
-    "see_query_code": Ability("您不能查看查询码", kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
+    "see_query_code": Ability("只有承办代办员、本机构领导和代办服务中心可以查看查询码、打印受理回执", kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
     # 内部批注 and the case's SMS log: the agency's side of a case (not the departments it was routed to).
     "internal_notes": Ability("只有代办机构的工作人员可以查看和填写内部批注",
                               kinds=frozenset({"station_agent", "case_agent", "station_leader", "center", "admin"})),
-    "see_messages": Ability("您不能查看发给信访人的短信",
+    "see_messages": Ability("只有承办代办员、本机构领导和代办服务中心可以查看发给信访人的短信",
                             kinds=frozenset({"case_agent", "station_leader", "center", "admin"})),
     # The two rows of a 处置单: the leader in charge's opinion and the principal's instruction.
     "opinion_leader_in_charge": Ability("只有分管领导可以签署这一栏", kinds=frozenset({"leader_in_charge", "center", "admin"})),

@@ -76,7 +76,10 @@ def _choice(data: dict, key: str, label: str, choices, *, required: bool = True,
         return default
     allowed = [c[0] if isinstance(c, tuple) else c for c in choices]
     if value not in allowed:
-        raise Invalid.of({key: f"{label}的取值无效，可选：{'、'.join(allowed)}"})
+        # Named by their labels (来信、来访…), as the pages offer them: a message for a person, the
+        # same on the page and in the API, never a list of codes (the API's codes are in OpenAPI).
+        names = "、".join(str(c[1]) if isinstance(c, tuple) else str(c) for c in choices)
+        raise Invalid.of({key: f"{label}的取值无效（收到“{str(value)[:20]}”），应为{names}之一"})
     return str(value)
 
 

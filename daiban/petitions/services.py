@@ -15,11 +15,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from pydantic import BaseModel, ValidationError
 
 from daiban.audit import services as audit
 from daiban.audit.models import Action as AuditAction
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from daiban.lib.validation import Version, invalid
 from daiban.org.models import User
 from daiban.petitions import events, guards, recompute
 from daiban.petitions.abilities import Actor, may, require
@@ -117,8 +119,8 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
            data: Data, disposition: Disposition | None = None) -> tuple[datetime.date, ActionInput]:
     """Everything that refuses before a handler runs, in the order a person would be told: someone
     acted since you looked, you may not, not now, not in this state, then what you typed."""
-    seen = data.version if isinstance(data, ActionInput) else data.get("version")
-    if seen not in (None, "") and str(seen) != str(petition.version):
+    seen = version_seen(data)
+    if seen is not None and seen != petition.version:
         raise Conflict("该事项刚被他人办理过，请刷新后查看最新情况再操作", code="stale")
     if not kinds & act.actors:
         raise Forbidden(f"您没有权限执行“{act.label}”", code="forbidden")
@@ -143,6 +145,25 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
         raise refused
     assert typed is not None
     return _event_date(typed.on, petition), typed
+
+
+class _Seen(BaseModel):
+    version: Version | None = None
+
+
+def version_seen(data: Data) -> int | None:
+    """The petition version a write was sent with (the detail's `version`, the page's hidden field):
+    None when absent or empty; an int ≥ 0 as the API's body reads it ("3" and " 3 " are 3). Invalid (400,
+    naming 版本号) for a malformed value (abc, -1, 1.5, true): a typing error to be told, never taken
+    for a conflict; only a well-formed version another write has passed is 409 `stale` (API.md:
+    400 bad input, 409 workflow conflict)."""
+    raw = data.version if isinstance(data, ActionInput) else data.get("version")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        return _Seen(version=raw).version
+    except ValidationError as exc:
+        raise invalid(exc, {"version": "版本号"}) from None
 
 
 def _event_date(on: datetime.date | None, petition: Petition) -> datetime.date:

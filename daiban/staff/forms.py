@@ -76,7 +76,9 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         self.fields["kpi"].choices = [("", "全部")] + [(k, LABELS[k]) for k in CONDITIONS]
         _days_as_typed(self)
         raw = self.data.get("status", "")
-        if raw and "," in raw:
+        if raw and "," in raw and all(v.strip() in Status.values for v in raw.split(",") if v.strip()):
+            # Only a list of known statuses: one forged or stale code among them is refused by name
+            # like a single one (it used to pass and filter by a code no petition has).
             self.fields["status"].choices.append((raw, "多个状态"))
         for field in self.fields.values():  # the project's wording, not Django's generic one
             if isinstance(field, forms.DateField):

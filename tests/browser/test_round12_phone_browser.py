@@ -244,7 +244,7 @@ def test_the_receipt_sms_pasted_into_one_box_opens_the_petition(site, api, org):
     response = api().post("/public/petitions", {"petitioner": {"name": "乌力吉", "id_number": id_number(serial=140),
                                                                "phone": "13812345678"}, "content": COMPLAINT})
     number, code = response.data["number"], response.data["query_code"]
-    sms = f"【乌审旗信访代办】已收到您反映的事项，编号{number}，查询码{code}，2026年12月16日前告诉您怎么办理。"
+    sms = f"【乌审旗信访代办】您的事项已收到，编号{number}，查询码{code}，12月16日前告诉您怎么办理。"
     page = site.page(**PHONE)
     page.goto(site.url("/track/"))
     page.locator("#number").fill(sms)

@@ -7,7 +7,8 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -17,38 +18,48 @@ from daiban.audit.models import Action
 from daiban.audit.services import record
 from daiban.lib.dates import RANGE_MESSAGE
 from daiban.petitions import counting
-from daiban.staff.views.common import BadDate, date_param, staff_required
+from daiban.staff.views.common import BadDate, BadParam, choice_query, date_param, page_param, staff_required
 
 PAGE_SIZE = 50
 
 
-def _date(request, name: str, label: str) -> datetime.date | None:
-    try:
-        return date_param(request, name, label)
-    except BadDate as exc:  # said, and searched without it
-        messages.error(request, f"{exc}，已忽略该日期。")
-        return None
-
-
-def _filters(request) -> selectors.AuditFilters:
-    get = request.GET
-    start, end = _date(request, "from", "开始日期"), _date(request, "to", "结束日期")
+def _filters(request) -> tuple[selectors.AuditFilters, list[str]]:
+    """The audit filters of the query string, and what was refused of them, each naming its field
+    (a malformed date, an impossible range, an unknown event): searched without it."""
+    get, refused = request.GET, []
+    dates: dict[str, datetime.date | None] = {}
+    for name, label in (("from", "开始日期"), ("to", "结束日期")):
+        try:
+            dates[name] = date_param(request, name, label)
+        except BadDate as exc:
+            refused.append(f"{exc}，已忽略该日期。")
+            dates[name] = None
+    start, end = dates["from"], dates["to"]
     if start and end and start > end:  # an impossible range: say so, and search without it
-        messages.error(request, f"{RANGE_MESSAGE}，已忽略该日期范围。")
+        refused.append(f"{RANGE_MESSAGE}，已忽略该日期范围。")
         start = end = None
-    return selectors.AuditFilters(
-        who=get.get("who", "").strip()[:150], action=get.get("action", "").strip(),
+    try:
+        action = choice_query(get, "action", "事件", Action.values) or ""
+    except BadParam as exc:  # a forged or stale code: said by the field's name, never shown as a code
+        refused.append(f"{exc}，已忽略该条件。")
+        action = ""
+    filters = selectors.AuditFilters(
+        who=get.get("who", "").strip()[:150], action=action,
         target=get.get("target", "").strip()[:200], start=start, end=end,
     )
+    return filters, refused
 
 
 @staff_required("view_audit")
 def audit_page(request):
-    filters = _filters(request)
+    filters, refused = _filters(request)
+    for text in refused:
+        messages.error(request, text)
     # The trail grows with every view of personal data: counted no further than the pages near this one.
-    rows = counting.CappedRows(selectors.entries(filters), request.GET.get("page"), PAGE_SIZE)
+    wanted = page_param(request)
+    rows = counting.CappedRows(selectors.entries(filters), wanted, PAGE_SIZE)
     paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(wanted)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit.html", {
@@ -59,7 +70,10 @@ def audit_page(request):
 
 @staff_required("view_audit")
 def audit_xlsx(request):
-    filters = _filters(request)
+    filters, refused = _filters(request)
+    if refused:  # not another export than the one asked for: the page says what was refused
+        messages.error(request, "筛选条件有误，未导出。")
+        return redirect(reverse("staff:audit") + "?" + request.GET.urlencode())
     rows = selectors.entries(filters)
     record(Action.EXPORT_AUDIT, detail={"count": rows.count(), "who": filters.who, "action": filters.action,
                                         "from": str(filters.start or ""), "to": str(filters.end or "")})

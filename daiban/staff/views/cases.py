@@ -289,12 +289,18 @@ def disposition_share(request: StaffRequest, pk: int) -> HttpResponse:
     """Share one 处置单 with the petition's other departments, or stop (petitions/sharing.py)."""
     if request.method != "POST":
         raise Http404("页面不存在")
-    shared = request.POST.get("shared") == "1"
+    raw = (request.POST.get("shared") or "").strip()
+    if raw not in ("0", "1"):  # a forged value is neither: said, never taken for "stop sharing"
+        petition_id = visible_dispositions(request.user).filter(pk=pk).values_list("petition_id", flat=True).first()
+        if petition_id is None:
+            raise NotFound("处置单不存在")
+        messages.error(request, f"共享设置取值无效（收到“{raw[:20]}”），未作修改。")
+        return redirect("staff:case", petition_id)
     # NotFound becomes the 404 page (staff_required); only the case's workers share.
     try:
-        disposition = sharing.share(disposition_id=pk, user=request.user, shared=shared)
+        disposition = sharing.share(disposition_id=pk, user=request.user, shared=raw == "1")
     except REFUSALS as exc:
         messages.error(request, exc.message)
         return redirect("staff:case", Disposition.objects.values_list("petition_id", flat=True).get(pk=pk))
-    messages.success(request, f"已{'共享' if shared else '取消共享'}{disposition.department.name}的处置单。")
+    messages.success(request, f"已{'共享' if raw == '1' else '取消共享'}{disposition.department.name}的处置单。")
     return redirect("staff:case", disposition.petition_id)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -112,8 +112,56 @@ def id_param(raw: str | None) -> int | None:
     return value if 1 <= value <= ID_MAX else None
 
 
-class BadDate(ValueError):
+class BadParam(ValueError):
+    """A value in a query string or form that is not one the field takes (abc for a station, an
+    unknown code for a list of choices); its message names the field by its label and what was
+    received, never a code: the page says it rather than answer 404 or quietly widen the request."""
+
+
+class BadDate(BadParam):
     """A date in a query string that is not one; its message names the field."""
+
+
+def id_value(raw: str | None, label: str) -> int | None:
+    """A primary key as sent: None when absent or empty; BadParam naming `label` for anything else
+    that is not one (id_param: abc, 0, 20 digits)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    value = id_param(raw)
+    if value is None:
+        raise BadParam(f"{label}取值无效（收到“{raw[:20]}”）")
+    return value
+
+
+def id_query(data: QueryDict, name: str, label: str) -> int | None:
+    """id_value of field `name` of a query string or form (`request.GET`, `request.POST`)."""
+    return id_value(data.get(name), label)
+
+
+def page_param(request: HttpRequest) -> str | None:
+    """The list page asked for (`?page=`), as Django's Paginator reads it; a value that is no page
+    number (abc, 0, -1) is said, naming 页码, and the first page shown instead of quietly."""
+    from django.contrib import messages
+
+    raw = (request.GET.get("page") or "").strip()
+    if not raw or raw == "last":
+        return raw or None
+    if id_param(raw) is None:
+        messages.error(request, f"页码取值无效（收到“{raw[:20]}”），已显示第1页。")
+        return None
+    return raw
+
+
+def choice_query(data: QueryDict, name: str, label: str, allowed: Iterable[str]) -> str | None:
+    """One of `allowed` from a query string or form, None when absent or empty; BadParam naming
+    `label` for a value outside them (a forged or stale code)."""
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw not in set(allowed):
+        raise BadParam(f"{label}取值无效（收到“{raw[:20]}”）")
+    return raw
 
 
 def date_param(request: HttpRequest, name: str, label: str) -> datetime.date | None:
@@ -130,10 +178,13 @@ def date_param(request: HttpRequest, name: str, label: str) -> datetime.date | N
 
 
 def year_param(raw: str | None, default: int) -> int:
-    """A calendar year from a query string, within the years the system keeps (2000–2099); 404 otherwise."""
+    """A calendar year from a query string, within the years the system keeps (2000–2099): BadParam
+    for a value that is no year (abc), 404 for a year the system does not keep (1999)."""
     raw = (raw or "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 2000 <= int(raw[:5]) <= 2099:
+    if not raw.isascii() or not raw.isdigit():
+        raise BadParam(f"年份取值无效（收到“{raw[:20]}”）")
+    if not 2000 <= int(raw[:5]) <= 2099:
         raise Http404("年份应在2000至2099之间")
     return int(raw)

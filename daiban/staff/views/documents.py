@@ -10,7 +10,7 @@ from daiban.documents import services
 from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
-from daiban.staff.views.common import REFUSALS, BadDate, date_param, id_param, staff_required
+from daiban.staff.views.common import REFUSALS, BadParam, choice_query, date_param, id_query, staff_required
 
 
 @staff_required()
@@ -71,11 +71,11 @@ def attachment_download(request, pk: int):
 
 @staff_required()
 def ledger_xlsx(request):
-    station = request.GET.get("station")
-    try:  # a malformed date is refused: the whole ledger is not what was asked for
+    try:  # a malformed date or station is refused: the whole ledger is not what was asked for
         start, end = date_param(request, "from", "开始日期"), date_param(request, "to", "结束日期")
-        handle, name = services.ledger_file(request.user, start=start, end=end, station=id_param(station))
-    except BadDate as exc:
+        station = id_query(request.GET, "station", "代办机构")
+        handle, name = services.ledger_file(request.user, start=start, end=end, station=station)
+    except BadParam as exc:
         messages.error(request, str(exc))
         return redirect("staff:petitions")
     except Invalid as exc:
@@ -86,15 +86,28 @@ def ledger_xlsx(request):
     return response
 
 
+def _paper(request) -> str | None:
+    """The paper size asked for (a4 when none, a3); None, with the refusal said, for another value."""
+    try:
+        return choice_query(request.GET, "size", "纸张大小", services.PAPER) or "a4"
+    except BadParam as exc:
+        messages.error(request, f"{exc}，请选择A4或A3。")
+        return None
+
+
 @staff_required()
 def flowchart_pdf(request):
-    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    size = _paper(request)
+    if size is None:
+        return redirect("staff:flowchart")
     return download(services.flowchart_pdf(size), f"信访代办服务室工作流程图-{size.upper()}.pdf", "pdf")
 
 
 @staff_required()
 def board_pdf(request):
-    size = "a3" if request.GET.get("size") == "a3" else "a4"
+    size = _paper(request)
+    if size is None:
+        return redirect("staff:board")
     return download(services.agent_board_pdf(size), f"信访代办员公示-{size.upper()}.pdf", "pdf")
 
 

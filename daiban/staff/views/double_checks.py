@@ -20,8 +20,9 @@ STATUS_LABELS = {"": "全部", "open": "未结束", "closed": "已结束"}
 
 @staff_required()
 def double_check_list(request: StaffRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    if status not in STATUS_LABELS:
+    status = request.GET.get("status", "open").strip()
+    if status not in STATUS_LABELS:  # said, not silently shown as another list
+        messages.error(request, f"状态取值无效（收到“{status[:20]}”），已显示{STATUS_LABELS['open']}的一案双查。")
         status = "open"
     items = list(dc.double_check_list(request.user, status or None)[:500])
     return render(request, "staff/double_checks.html", {"items": items, "status": status, "statuses": STATUS_LABELS})

@@ -14,7 +14,7 @@ from daiban.staff import roster
 from daiban.staff import selectors as staff_selectors
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.models import SavedFilter
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import page_param, staff_required
 from daiban.stats.kpi import CONDITIONS
 
 PAGE_SIZE = 20
@@ -67,9 +67,10 @@ def petition_list(request):
         filters = form.filters()
     kpi = filters.pop("kpi", None)
     qs = _listed(request, kpi, filters)
-    rows = _IdPage(qs, request.GET.get("page"), PAGE_SIZE)
+    wanted = page_param(request)
+    rows = _IdPage(qs, wanted, PAGE_SIZE)
     paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(wanted)
     query = request.GET.copy()
     query.pop("page", None)
     # Working days left or overdue, for the petitions whose deadline runs (one calendar query).

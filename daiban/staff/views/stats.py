@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from daiban.lib.dates import RANGE_MESSAGE
 from daiban.lib.errors import Forbidden, Invalid
@@ -16,7 +16,7 @@ from daiban.petitions import matters
 from daiban.petitions.models import Channel, Source
 from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_petitions
 from daiban.petitions.selectors import today
-from daiban.staff.views.common import BadDate, date_param, id_param, staff_required
+from daiban.staff.views.common import BadDate, BadParam, date_param, id_query, staff_required
 from daiban.stats import queries
 from daiban.stats.kpi import HIGHER_IS_BETTER, LABELS, RATE_LABELS, RATES
 from daiban.stats.queries import Period
@@ -57,10 +57,11 @@ def _stations(user):
 def dashboard(request):
     end = _date(request, "to", "结束日期", today())
     start = _date(request, "from", "开始日期", end.replace(month=1, day=1))
-    station = request.GET.get("station")
-    station_id = id_param(station)
-    if station and station.strip() and station_id is None:  # said, not silently widened to every station
-        messages.error(request, f"代办机构取值无效（收到“{station.strip()[:20]}”），已按全部可见机构统计。")
+    try:
+        station_id = id_query(request.GET, "station", "代办机构")
+    except BadParam as exc:  # said, not silently widened to every station
+        messages.error(request, f"{exc}，已按全部可见机构统计。")
+        station_id = None
     if start > end:
         messages.error(request, f"{RANGE_MESSAGE}，已从结束日期当天起统计。")
     period = Period(min(start, end), end)
@@ -144,10 +145,17 @@ def report_download(request, fmt: str):
 
     if fmt not in ("docx", "pdf", "xlsx"):
         raise Http404("格式不存在")
-    station = request.GET.get("station")
+    try:  # a malformed month or station is said on the dashboard, not answered as a missing page
+        station = id_query(request.GET, "station", "代办机构")
+        period = report.parse_month(request.GET.get("month", ""))
+    except BadParam as exc:
+        messages.error(request, f"{exc}，未生成月度报告。")
+        return redirect("staff:stats")
+    except Invalid as exc:
+        messages.error(request, f"{'；'.join(exc.fields.values())}，未生成月度报告。")
+        return redirect("staff:stats")
     try:
-        data, name = report.render(request.user, report.parse_month(request.GET.get("month", "")),
-                                   id_param(station), fmt)
-    except (Invalid, Forbidden) as exc:
+        data, name = report.render(request.user, period, station, fmt)
+    except (Invalid, Forbidden) as exc:  # a station this user may not see: not there for them
         raise Http404(exc.message) from exc
     return download(data, name, fmt)

@@ -20,36 +20,53 @@ from daiban.petitions import services
 from daiban.petitions.abilities import may
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
-from daiban.staff.views.common import id_param, staff_required, year_param
+from daiban.staff.views.common import BadParam, id_param, id_value, staff_required, year_param
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
 
 NOTE_MAX = DutyDay._meta.get_field("note").max_length or 100  # a duty day's 备注
 
 
-def _month(request) -> tuple[int, int]:
-    raw = request.GET.get("month") or request.POST.get("month") or f"{today():%Y-%m}"
+def _asked(request, name: str) -> str:
+    return (request.GET.get(name) or request.POST.get(name) or "").strip()
+
+
+def _month(raw: str) -> tuple[int, int]:
+    """The month asked for (YYYY-MM), this month when none: BadParam for a value that is no month
+    (abc, 2026-13), 404 for a month outside the years the system keeps."""
+    raw = raw or f"{today():%Y-%m}"
     try:
         year, month = (int(x) for x in raw.split("-"))
         datetime.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404("月份格式应为YYYY-MM") from exc
+    except ValueError:
+        raise BadParam(f"月份应为YYYY-MM格式（收到“{raw[:20]}”）") from None
     if not 2000 <= year <= 2099:
         raise Http404("月份应在2000-01至2099-12之间")
     return year, month
 
 
-def _station(request) -> Station | None:
-    raw = request.GET.get("station") or request.POST.get("station")
-    pk = id_param(raw)
+def _station(request, raw: str) -> Station | None:
+    """The station asked for, else the user's own (or the first station); BadParam for a value
+    that is no station's id."""
+    pk = id_value(raw, "代办机构")
     station = Station.objects.filter(pk=pk).first() if pk else None
     return station or request.user.station or Station.objects.filter(level=Station.Level.STATION).first()
 
 
 @staff_required()
 def duty_roster(request):
-    year, month = _month(request)
-    station = _station(request)
+    try:
+        year, month = _month(_asked(request, "month"))
+        station = _station(request, _asked(request, "station"))
+    except BadParam as exc:
+        # A generation or a change aimed at a month or station that cannot be read changes nothing;
+        # a view of one shows this month of the user's own station, saying why.
+        if request.method == "POST":
+            messages.error(request, f"{exc}，未保存任何修改。")
+            return redirect(request.path)
+        messages.error(request, f"{exc}，已显示本月本机构的安排。")
+        year, month = _month("")
+        station = _station(request, "")
     can_edit = may(request.user, "roster_edit")
     if request.method == "POST":
         if not can_edit:
@@ -119,7 +136,13 @@ def flowchart_svg(request):
 
 @staff_required()
 def work_calendar(request):
-    year = year_param(request.GET.get("year"), today().year)
+    try:
+        year = year_param(request.GET.get("year"), today().year)
+    except BadParam as exc:  # an import aimed at a year that cannot be read imports nothing
+        messages.error(request, f"{exc}，{'未导入' if request.method == 'POST' else '已显示今年的日历'}。")
+        if request.method == "POST":
+            return redirect(request.path)
+        year = today().year
     notice_error, notice_text = "", ""
     if request.method == "POST":
         if not may(request.user, "calendar_edit"):
