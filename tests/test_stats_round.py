@@ -172,6 +172,27 @@ def test_overdue_lists_the_petitions_whose_deadline_passed_in_the_period(api, or
     assert _listed(login("center"), url) == 1
 
 
+def test_the_overdue_list_judges_the_limit_as_it_stood_on_the_periods_last_day(api, org, clock, routed):
+    """Actor: the center following October's 超期 in December, after an extension asked on the last
+    day of the limit was approved in November: the list keeps the petition, as the figure does."""
+    clock.move_to(at("2026-09-28"))
+    petition = routed()
+    did = petition["dispositions"][0]["id"]
+    due = Disposition.objects.get(pk=did).due_on
+    assert due.month == 10 and due.day < 31, due
+    clock.move_to(datetime.datetime.combine(due, datetime.time(9), TZ))
+    r = api("dept1").act_disposition(did, "request_extension", {"workdays": 10, "reason": "需现场复核测量"})
+    assert r.status_code == 200, r.data
+    clock.move_to(at("2026-11-03"))
+    assert api("center").act_disposition(did, "decide_extension", {"approved": True, "note": "同意"}).status_code == 200
+    clock.move_to(at("2026-12-01"))
+    dept = org.departments[0].pk
+    rows = api("center").get("/stats/departments", **{"from": "2026-10-01", "to": "2026-10-31"}).data
+    assert {r["id"]: r["overdue"] for r in rows if r["overdue"]} == {dept: 1}
+    listed = api("center").get("/petitions", department=dept, overdue_from="2026-10-01", overdue_to="2026-10-31")
+    assert [p["id"] for p in listed.data["items"]] == [petition["id"]]
+
+
 def test_an_impossible_overdue_period_is_refused_by_name(api, org):
     """Actor: a user typing the overdue period backwards, in the API and on the list page."""
     r = api("center").get("/petitions", overdue_from="2026-10-31", overdue_to="2026-10-01")

@@ -84,7 +84,7 @@ def disposition_limit_on(day: datetime.date) -> Case:
 
 
 def dispositions_overdue_in(first: datetime.date, as_of: datetime.date,
-                        qs: QuerySet[Disposition] | None = None) -> QuerySet[Disposition]:
+                            qs: QuerySet[Disposition] | None = None) -> QuerySet[Disposition]:
     """The 处置单 overdue in a period (超期) that starts on `first` and is judged on `as_of` (its last
     day, or today while it runs): the limit as it stood on `as_of` (`disposition_limit_on`) passed
     in it — the first day past the limit falls between `first` and `as_of` — and the 处置单 was
