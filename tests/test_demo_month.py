@@ -9,13 +9,17 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.test import override_settings
 
+from daiban.org.models import User
 from daiban.petitions.choices import Status, Track
 from daiban.petitions.models import Conduct, Disposition, DoubleInvestigation, Event, Petition, Review
 from daiban.petitions.practice_models import Escalation, ExtensionRequest, Reassignment
 from daiban.staff.demo_month import cases, load_demo_month
 from daiban.staff.models import DutyDay
+from daiban.stats import queries
+from daiban.stats.queries import Period
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +60,20 @@ def test_demo_month_covers_every_status_and_track(org, day):
         assert not DoubleInvestigation.objects.filter(assignee__isnull=True).exists()
         # Nothing in the future: every event happened on or before today.
         assert not Event.objects.filter(on__gt=now).exists()
+        # Late work and 网上信访 (statistics round): a 处置单 answered past its limit and the matter
+        # concluded late, one past its limit unanswered; portal submissions taken on, handled and
+        # answered at the door. The dashboard's default period (this year so far) shows them, on
+        # the first working day of a year too: its 超期 and its 网上 channel are not zeros.
+        assert Disposition.objects.filter(status="answered", result_on__gt=F("due_on")).exists()
+        assert Petition.objects.filter(concluded_late=True).exists()
+        online = Petition.objects.filter(channel="online")
+        assert online.count() >= 6 and online.filter(accepted_on__isnull=False).count() >= 3
+        assert online.filter(status=Status.ARCHIVED).exists() or online.filter(followed_up_on__isnull=False).exists()
+        center = User.objects.get(username="center")
+        year = Period(now.replace(month=1, day=1), now)
+        figures = queries.summary(queries.scope(center, year))
+        assert figures["online"] >= 1 and figures["by_channel"].get("online", 0) >= 1, figures
+        assert sum(d["overdue"] for d in queries.departments(queries.scope(center, year), year, today=now)) >= 1
         # The roster: every working day of this month at every station has a leader on duty.
         month = DutyDay.objects.filter(date__year=now.year, date__month=now.month)
         assert month.exists() and not month.filter(leader__isnull=True, station__code="bureau").exists()

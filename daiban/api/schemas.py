@@ -480,7 +480,7 @@ FIELD_LABELS = {
     "confirm": "是否确认", "file": "文件", "kind": "类别", "month": "月份", "by": "分组",
     "petition_id": "信访事项编号", "disposition_id": "处置单编号", "attachment_id": "附件编号", "related_id": "关联事项",
     "year": "年份", "station": "代办机构", "department": "事权单位", "page_size": "每页条数", "received_from": "收到日期（起）",
-    "received_to": "收到日期（止）", "order": "排序", "fmt": "格式", "number": "编号", "code": "查询码",
+    "received_to": "收到日期（止）", "overdue_from": "超期期间（起）", "overdue_to": "超期期间（止）", "order": "排序", "fmt": "格式", "number": "编号", "code": "查询码",
     "apply_to_open": "是否同时更正其他在办事项",
     "assignee_id": "责任人", "matter_findings": "查事情况", "handling_findings": "查人（办理）情况",
     "accountability": "责任追究", "note": "说明", "conduct": "行为记录", "item_id": "一案双查编号",

@@ -194,6 +194,10 @@ class ListFilters(s.Schema):
     department: s.Id | None = None
     received_from: s.PlausibleDate | None = None
     received_to: s.PlausibleDate | None = None
+    # 超期 in a period (the statistics' per-department figure): a 处置单 (of `department` when
+    # given) whose deadline passed in overdue_from..overdue_to unanswered, whatever the month of receipt.
+    overdue_from: s.PlausibleDate | None = None
+    overdue_to: s.PlausibleDate | None = None
     q: s.Line | None = None
     order: Annotated[s.Line, s.one_of(selectors.ORDERS)] = "-id"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1

@@ -257,6 +257,10 @@ class Disposition(models.Model):
             # The department's answered 处置单, newest first (its queue page): without it the page
             # sorts every answered one of the department, which grows with the years.
             models.Index(fields=["department", "status", "-result_on", "-id"], name="disposition_dept_done_idx"),
+            # 超期 of a period (selectors.lapsed_dispositions: the statistics and the list's filter): the
+            # 处置单 due in the period read from this index alone, not every 处置单 joined to its petition.
+            models.Index(fields=["due_on", "routed_on", "result_on", "returned_on", "department", "station", "petition"],
+                         name="disposition_limit_idx"),
         ]
 
     def __str__(self) -> str:

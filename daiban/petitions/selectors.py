@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -70,6 +70,52 @@ PETITION_LIMIT = Coalesce(F("due_on"), F("national_due_on"))
 DISPOSITION_LIMIT = Coalesce(F("due_on"), F("petition__national_due_on"))
 
 
+def extended_after(day: datetime.date) -> list[int]:
+    """The 处置单 (ids) with an extension approved after `day`: the only ones whose limit on `day`
+    differs from today's (`disposition_limit_on`). Read once, as a list: few, and a literal list
+    lets PostgreSQL combine it with an index where a sub-select would make it scan the table."""
+    return sorted(set(ExtensionRequest.objects.filter(approved=True, decided_on__gt=day)
+                      .values_list("disposition_id", flat=True)))
+
+
+def disposition_limit_on(day: datetime.date, extended: list[int] | None = None) -> Case:
+    """A 处置单's limit (DISPOSITION_LIMIT) as it stood on `day`: an extension approved after that day
+    does not undo a deadline that had passed by then (the first such request's `old_due_on` is the
+    limit then). Only the 处置单 in `extended` (default `extended_after(day)`) look their request up,
+    and the matter's regulation limit is read only for a 处置单 without a date of its own (待定), so
+    no row joins its petition."""
+    extended = extended_after(day) if extended is None else extended
+    national = Petition.objects.filter(pk=OuterRef("petition_id")).values("national_due_on")[:1]
+    now = Coalesce(F("due_on"), Subquery(national))
+    then = Subquery(ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True, decided_on__gt=day)
+                    .order_by("id").values("old_due_on")[:1])
+    return Case(When(pk__in=extended, then=Coalesce(then, now)), default=now)
+
+
+def dispositions_overdue_in(first: datetime.date, as_of: datetime.date,
+                            qs: QuerySet[Disposition] | None = None) -> QuerySet[Disposition]:
+    """The 处置单 overdue in a period (超期) that starts on `first` and is judged on `as_of` (its last
+    day, or today while it runs): the limit as it stood on `as_of` (`disposition_limit_on`) passed
+    in it — the first day past the limit falls between `first` and `as_of` — and the 处置单 was
+    neither answered nor returned by the limit, whether answered late later or still open. Counted
+    in the period where the deadline passed, whatever month the petition was received in: one due
+    10-15 and answered 11-05 is October's; a closed month's figure does not change when looked at
+    later. The statistics' 超期 (stats.queries.departments) and the list's `overdue_from`/`overdue_to`
+    filter both read this, so the figure and the list behind it agree.
+
+    `qs`: the 处置单 to judge (default all). The first condition only narrows (an index range on
+    `due_on`, `disposition_limit_idx`; the 待定 ones; those extended after `as_of`); the rest decide.
+    Reads the extended ones first (one small query)."""
+    qs = Disposition.objects.all() if qs is None else qs
+    extended = extended_after(as_of)
+    eve = first - datetime.timedelta(days=1)
+    return (qs.filter(Q(due_on__gte=eve, due_on__lt=as_of) | Q(due_on__isnull=True) | Q(pk__in=extended))
+            .alias(limit=disposition_limit_on(as_of, extended))
+            .filter(Q(limit__gte=eve, limit__lt=as_of), routed_on__lte=F("limit"))
+            .filter(Q(result_on__isnull=True) | Q(result_on__gt=F("limit")))
+            .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=F("limit"))))
+
+
 def is_overdue(petition: Petition, on: datetime.date | None = None) -> bool:
     """`overdue_q` for one petition: past its 办结时限, or with none fixed, past the regulation's limit."""
     limit = limit_of(petition)
@@ -124,13 +170,17 @@ def petition_list(
     received_to: datetime.date | None = None, due_to: datetime.date | None = None, order: str = "-id",
     category: str | None = None, condition: Q | None = None, seen: Visibility | None = None,
     under: int | None = None, unassigned: bool = False, rerouting: bool = False,
+    overdue_from: datetime.date | None = None, overdue_to: datetime.date | None = None,
 ) -> QuerySet[Petition] | search.Ranked:
     """The petitions this user may see, filtered; `condition`: any further Q (the statistics pass a
     figure's own definition, so a number on the dashboard links to the petitions behind it); with
     `q`, narrowed to those it finds (ranked by relevance for words, see search.py). Page it with
     `page()`. Invalid when received_from is after received_to. `seen`: what the user may see, when
-    already known (list_page builds the list for a Visibility, not a user)."""
+    already known (list_page builds the list for a Visibility, not a user). `overdue_from`/`overdue_to`:
+    a 处置单 (of `department` when given) overdue in that period (`dispositions_overdue_in`, judged on
+    `overdue_to` or today while it runs), whatever the month of receipt: the statistics' 超期."""
     check_range(received_from, received_to, "received_to")
+    check_range(overdue_from, overdue_to, "overdue_to")
     qs = petitions_visible_to(seen) if seen is not None else visible_petitions(user)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -154,6 +204,12 @@ def petition_list(
         qs = qs.filter(source=source)
     if department:
         qs = qs.filter(dispositions__department_id=department).distinct()
+    if overdue_from or overdue_to:
+        now = today()
+        lapsed = dispositions_overdue_in(overdue_from or datetime.date(2000, 1, 1), min(overdue_to or now, now))
+        if department:  # the same 处置单: the department's own lapsed, not another's on the petition
+            lapsed = lapsed.filter(department_id=department)
+        qs = qs.filter(pk__in=lapsed.values("petition_id"))
     if received_from:
         qs = qs.filter(received_on__gte=received_from)
     if received_to:
@@ -238,9 +294,10 @@ _PAGE_ROWS: KeyedCompiled[tuple[str, ...], Petition] = KeyedCompiled(
 def list_page(user: User, filters: dict[str, Any], start: int, size: int, cap: int) -> tuple[list[Petition], Capped]:
     """`page(petition_list(user, **filters), …)` and `counting.capped(…, cap)` of the API's list: the
     ids and the count compiled once per (what the user may see, the filters, today, the page) and
-    then only run (daiban.lib.compiled, issue 16). A text search or a department filter (DISTINCT)
+    then only run (daiban.lib.compiled, issue 16). A text search, a department filter (DISTINCT) or
+    an overdue period (`overdue_from`/`overdue_to`: its sub-select reads the extensions of its day)
     takes the querysets' way."""
-    if filters.get("q") or filters.get("department"):
+    if filters.get("q") or filters.get("department") or filters.get("overdue_from") or filters.get("overdue_to"):
         qs = petition_list(user, **filters)
         return page(qs, start, size, fields=LIST_FIELDS), counting.capped(qs, cap)
     check_range(filters.get("received_from"), filters.get("received_to"), "received_to")  # each time, not once

@@ -327,6 +327,25 @@ def cases() -> list[Case]:
         Case(21, 23, 4, steps=[*_accept(4, "agent5"), *_route(3, [1], agent="agent5")]),
         Case(22, 10, 10, steps=[*_accept(10, "agent1"), *_route(9, [5], agent="agent1"), Step(9, "dept5", "d5:receive"),
              Step(8, "dept5", "d5:result", {"result": "$result"})]),
+        # Late work (超期), as every month has some: a 处置单 answered four working days past its
+        # limit after an urging, so the matter is concluded late (按期办结率, the department's 按期率
+        # and 超期); one whose limit passed yesterday, still unanswered (超期 on any day's dashboard,
+        # the first working day of a month or a year included).
+        Case(15, 1, 34, "online", intake_by=None, steps=[
+             *_accept(33, "agent2"), *_route(33, [4], agent="agent2"), Step(31, "dept4", "d4:receive"),
+             Step(17, "agent2", "urge", {"disposition_id": "@d4", "note": "办理时限已到，请于两日内报送处理结果。"}),
+             *_answer(14, 4)[1:], *_conclude(13, "agent2"), *_feedback(11, "understanding", "agent2")]),
+        Case(16, 2, 16, "online", intake_by=None, steps=[*_accept(16, "agent3"), *_route(16, [1], agent="agent3"),
+             Step(15, "dept1", "d1:receive")]),
+        Case(18, 13, 24, "letter", steps=[*_accept(23, "agent4"), *_route(23, [6], agent="agent4"),
+             Step(22, "dept6", "d6:receive"), *_answer(6, 6)[1:], *_conclude(5, "agent4")]),
+        # 网上信访 through the portal (掌上信访) across the month, as people send them: handled on time
+        # to the follow-up visit, answered at the door, and one sent today.
+        Case(17, 12, 27, "online", intake_by=None, steps=_followed(26, 6, "agent4")),
+        Case(19, 16, 5, "online", intake_by=None, steps=[Step(4, "agent1", "screen", {
+             "outcome": "direct_reply", "notification": "oral",
+             "reply": "垃圾转运站选址已经规划论证并公示，将增设除臭设施，已电话向信访人解释。"})]),
+        Case(20, 19, 0, "online", intake_by=None),
     ]
 
 

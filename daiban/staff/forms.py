@@ -62,6 +62,10 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
     received_from = forms.DateField(label="收到日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label="收到日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label="到期不晚于", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # 超期 in a period (the statistics' per-department figure links here): a 处置单 whose deadline
+    # passed in the period unanswered (selectors.dispositions_overdue_in), whatever the month of receipt.
+    overdue_from = forms.DateField(label="超期期间从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    overdue_to = forms.DateField(label="超期期间至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.CharField(label="内容分类", required=False)
     kpi = forms.ChoiceField(label="统计口径", required=False)
     order = forms.ChoiceField(label="排序", required=False, choices=[
@@ -110,6 +114,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
             "department": data["department"].pk if data.get("department") else None,
             "received_from": data.get("received_from"), "received_to": data.get("received_to"),
             "due_to": data.get("due_to"), "order": data.get("order") or "-id",
+            "overdue_from": data.get("overdue_from"), "overdue_to": data.get("overdue_to"),
             "category": data.get("category") or None, "kpi": data.get("kpi") or None,
         }
 

@@ -6,12 +6,24 @@ import calendar
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from daiban.lib.dates import today as local_today
 from daiban.org import roles
 from daiban.org.models import Station, User
 from daiban.staff.models import DutyDay
 from daiban.workdays.models import CalendarDay
+
+# The note of a duty day the roster added itself for a day the calendar made a working day: the
+# calendar's, not a hand edit (it goes again if the day is made a rest day again).
+MAKE_UP_NOTE = "工作日历调整（调休上班）后补排"
+
+
+def hand_edited() -> Q:
+    """Duty days someone arranged by hand (the roster page's 调整 writes a note, "手工调整" at least):
+    never removed by generating the month again or by a calendar change. Made a rest day, such a
+    day stays, marked on the roster page, for the office to keep as holiday duty or remove."""
+    return ~Q(note="") & ~Q(note=MAKE_UP_NOTE)
 
 
 def month_workdays(year: int, month: int) -> list[datetime.date]:
@@ -43,9 +55,11 @@ def _next_index(people: list[User], last: User | None) -> int:
 @transaction.atomic
 def generate_month(station: Station, year: int, month: int, *, today: datetime.date | None = None) -> list[DutyDay]:
     """(Re)generate a month over the current calendar's working days, continuing the rotation where
-    the days before stopped. Days already edited by hand (with a note) are kept, and so are the past
-    days (up to `today`, Asia/Shanghai) of a month that already has a roster: who was on duty then
-    stays as it was; a month without one is generated whole. Returns the month's days."""
+    the days before stopped. Days already edited by hand (with a note) are kept — on a day that is
+    no longer a working day too (`hand_edited`: the office removes it on the roster page if it is
+    not wanted) — and so are the past days (up to `today`, Asia/Shanghai) of a month that already
+    has a roster: who was on duty then stays as it was; a month without one is generated whole.
+    Returns the month's days in date order."""
     today = today or local_today()
     first = datetime.date(year, month, 1)
     existing = DutyDay.objects.filter(station=station, date__year=year, date__month=month)
@@ -57,16 +71,18 @@ def generate_month(station: Station, year: int, month: int, *, today: datetime.d
     li = _next_index(leaders, previous.leader if previous else None)
     ri = _next_index(receptionists, previous.receptionist if previous else None)
     kept = {d.date: d for d in DutyDay.objects.filter(station=station, date__in=days).exclude(note="")}
-    # Future days only: a day no longer a working day goes, hand-edited or not.
-    existing.filter(date__gt=frozen_until).exclude(date__in=list(kept)).delete()
-    result = list(existing.filter(date__lte=frozen_until).order_by("date"))
+    # Future days only: a generated day no longer a working day goes; one arranged by hand stays.
+    future = existing.filter(date__gt=frozen_until)
+    held = list(future.filter(hand_edited()).exclude(date__in=days))
+    future.exclude(date__in=list(kept)).exclude(pk__in=[d.pk for d in held]).delete()
+    result = list(existing.filter(date__lte=frozen_until).order_by("date")) + held
     for day in days:
         if day in kept:
             result.append(kept[day])
             continue
         leader, receptionist, li, ri = _pick(leaders, receptionists, li, ri)
         result.append(DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist))
-    return result
+    return sorted(result, key=lambda d: d.date)
 
 
 def _pick(leaders: list[User], receptionists: list[User], li: int, ri: int) -> tuple[User | None, User | None, int, int]:
@@ -89,7 +105,8 @@ def _is_workday(day: datetime.date) -> bool:
 def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None = None) -> int:
     """After the administrator (or a calendar import or seeding) changed whether `dates` are working
     days: every roster already made for their months follows the current calendar on the days after
-    `today` (Asia/Shanghai) — a day made a holiday loses its duty, a day made a working day (调休)
+    `today` (Asia/Shanghai) — a day made a holiday loses its generated duty (one arranged by hand
+    stays, `hand_edited`, marked on the roster page as a rest day now), a day made a working day (调休)
     gets the next leader and receptionist in the rotation after the duty day before it, today too
     when today is made one (the workbench names who is on duty) — while the past days, and a duty
     already begun today, stay as they were. Returns how many duty days were removed or added."""
@@ -102,7 +119,8 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
             continue
         if not _is_workday(day):
             if day > today:  # today's duty has begun: it stays on record
-                touched += DutyDay.objects.filter(date=day, station_id__in=stations).delete()[0]
+                touched += (DutyDay.objects.filter(date=day, station_id__in=stations).exclude(hand_edited())
+                            .delete()[0])
             continue
         for station in Station.objects.filter(pk__in=stations).order_by("id"):
             if DutyDay.objects.filter(station=station, date=day).exists():
@@ -114,7 +132,7 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
             ri = _next_index(receptionists, previous.receptionist if previous else None)
             leader, receptionist, _, _ = _pick(leaders, receptionists, li, ri)
             DutyDay.objects.create(station=station, date=day, leader=leader, receptionist=receptionist,
-                                   note="工作日历调整（调休上班）后补排")
+                                   note=MAKE_UP_NOTE)
             touched += 1
     return touched
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from daiban.lib.errors import NotFound
 from daiban.org.models import Agent, Department, Station, User
 from daiban.petitions.abilities import require
-from daiban.petitions.models import Disposition, ExtensionRequest, Petition, PetitionLink
+from daiban.petitions.models import Disposition, Petition, PetitionLink, Urging
 from daiban.petitions.permissions import sees_everything, station_scope, stations_below, visible_ids
-from daiban.petitions.selectors import DISPOSITION_LIMIT
+from daiban.petitions.selectors import dispositions_overdue_in
 from daiban.stats.kpi import CONDITIONS, with_rates
 
 DIMENSIONS = ("station", "agent", "channel", "source", "category", "month", "status")
@@ -240,63 +240,50 @@ def open_on(day: datetime.date) -> Q:
             & (Q(returned_on__isnull=True) | Q(returned_on__gt=day)))
 
 
-def limit_on(day: datetime.date) -> Coalesce:
-    """A 处置单's limit as it stood on `day` (DISPOSITION_LIMIT): an extension approved after that day
-    does not undo a deadline that had passed by then (its request's `old_due_on` is the limit then)."""
-    later = (ExtensionRequest.objects.filter(disposition=OuterRef("pk"), approved=True, decided_on__gt=day)
-             .order_by("id").values("old_due_on")[:1])
-    return Coalesce(Subquery(later), DISPOSITION_LIMIT)
-
-
-def overdue_in(period: Period, as_of_day: datetime.date) -> Q:
-    """A 处置单 overdue in the period (超期): its limit (DISPOSITION_LIMIT, alias `limit`) passed in
-    it — the limit as it stood on `as_of_day` (`limit_on`); the first day past it falls between the period's first day and `as_of_day` (its
-    last day, or today while it runs) — and it was neither answered nor returned by the limit,
-    whether it was answered late later or is still open. Counted in the period where the deadline
-    passed, whatever month the petition was received in: a 处置单 due 10-15 and answered 11-05 is
-    October's, one due after the period's end is not the period's, and a closed month's figure does
-    not change when looked at later."""
-    return (Q(limit__gte=period.start - datetime.timedelta(days=1), limit__lt=as_of_day)
-            & Q(routed_on__lte=F("limit"))
-            & (Q(result_on__isnull=True) | Q(result_on__gt=F("limit")))
-            & (Q(returned_on__isnull=True) | Q(returned_on__gt=F("limit"))))
-
-
 def departments(qs: QuerySet[Petition], period: Period, *, today: datetime.date) -> list[dict]:
     """Per department: 处置单, answered, answered on time and urgings of the petitions received in the
-    period (the cohort, as every other figure), and 超期: the 处置单 whose deadline passed in the
-    period unanswered (`overdue_in`, judged as of `as_of(period, today)`), over every petition of
-    the scope's stations whatever its month of receipt; ranked. On time and overdue read
-    DISPOSITION_LIMIT."""
+    period (the cohort, as every other figure), and 超期: the petitions (件) with a 处置单 of the
+    department whose deadline passed in the period unanswered (selectors.dispositions_overdue_in, judged
+    as of `as_of(period, today)`), over every petition of the scope's stations whatever its month of
+    receipt — what the list's filter `department` + `overdue_from`/`overdue_to` lists; ranked. On time
+    and overdue read DISPOSITION_LIMIT.
+
+    Three grouped queries whatever the number of petitions, none joining a row per 处置单 that it
+    does not need: the cohort's 处置单 through the petitions' received-date index (the regulation's
+    limit read only for a 处置单 without a date of its own), urgings counted per 处置单 by their
+    index (a join would multiply the rows and need COUNT DISTINCT), the overdue ones through an
+    index on `due_on` (`disposition_limit_idx`), and the departments' names once."""
     day = as_of(period, today)
+    national = Petition.objects.filter(pk=OuterRef("petition_id")).values("national_due_on")[:1]
+    urged = (Urging.objects.filter(disposition=OuterRef("pk")).order_by().values("disposition")
+             .annotate(n=Count("pk")).values("n"))
     rows = (
         Disposition.objects.filter(**_through(qs, "petition")).order_by()
-        .alias(limit=DISPOSITION_LIMIT)
-        .values("department_id", "department__name")
+        .alias(limit=Coalesce(F("due_on"), Subquery(national)),
+               urged=Coalesce(Subquery(urged, output_field=IntegerField()), 0))
+        .values("department_id")
         .annotate(
-            dispositions=Count("pk", distinct=True),
-            answered=Count("pk", filter=Q(status="answered"), distinct=True),
-            on_time=Count("pk", filter=Q(status="answered") & (Q(due_on__isnull=True, petition__national_due_on__isnull=True)
-                                                                | Q(result_on__lte=DISPOSITION_LIMIT)), distinct=True),
-            urgings=Count("urgings", distinct=True),
+            dispositions=Count("pk"),
+            answered=Count("pk", filter=Q(status="answered")),
+            on_time=Count("pk", filter=Q(status="answered") & (Q(limit__isnull=True) | Q(result_on__lte=F("limit")))),
+            urgings=Sum("urged"),
         )
     )
-    stations = {f"petition__{k}": v for k, v in qs.lookups.items() if not k.startswith("received_on")}
+    # The scope's stations (not its received dates), on the 处置单's own copy of its petition's station.
+    stations = {k: v for k, v in qs.lookups.items() if not k.startswith("received_on")}
     late = dict(
-        Disposition.objects.filter(**stations).order_by().alias(limit=limit_on(day))
-        .filter(overdue_in(period, day)).values("department_id").annotate(n=Count("pk"))
-        .values_list("department_id", "n"))
-    by_id: dict[int, dict] = {r["department_id"]: {
-        "id": r["department_id"], "name": r["department__name"], "dispositions": r["dispositions"],
-        "answered": r["answered"], "on_time": r["on_time"], "overdue": late.get(r["department_id"], 0),
-        "urgings": r["urgings"],
-        "on_time_rate": None if not r["answered"] else round(r["on_time"] / r["answered"], 4),
-    } for r in rows}
-    if set(late) - set(by_id):  # overdue in the period, nothing of the period's own petitions
-        for pk, name in Department.objects.filter(pk__in=set(late) - set(by_id)).values_list("pk", "name"):
-            by_id[pk] = {"id": pk, "name": name, "dispositions": 0, "answered": 0, "on_time": 0,
-                         "overdue": late[pk], "urgings": 0, "on_time_rate": None}
-    out = list(by_id.values())
+        dispositions_overdue_in(period.start, day, Disposition.objects.filter(**stations).order_by())
+        .values("department_id").annotate(n=Count("petition_id", distinct=True)).values_list("department_id", "n"))
+    counts = {r["department_id"]: r for r in rows}
+    names = dict(Department.objects.filter(pk__in=set(counts) | set(late)).values_list("pk", "name"))
+    out = []
+    for pk, name in names.items():
+        r = counts.get(pk) or {"dispositions": 0, "answered": 0, "on_time": 0, "urgings": 0}
+        out.append({
+            "id": pk, "name": name, "dispositions": r["dispositions"], "answered": r["answered"],
+            "on_time": r["on_time"], "overdue": late.get(pk, 0), "urgings": r["urgings"] or 0,
+            "on_time_rate": None if not r["answered"] else round(r["on_time"] / r["answered"], 4),
+        })
     # Best first: higher on-time rate, then fewer urgings (departments with nothing answered last).
     out.sort(key=lambda d: (d["on_time_rate"] is None, -(d["on_time_rate"] or 0), d["urgings"], d["name"]))
     for rank, row in enumerate(out, start=1):

@@ -37,6 +37,10 @@ class _IdPage(counting.CappedRows):
         return selectors.page(self.qs, window.start, window.stop - window.start)
 
 
+# The list's date ranges (from, to): refused as a whole when the end comes before the start.
+_RANGES = (("收到日期", ("received_from", "received_to")), ("超期期间", ("overdue_from", "overdue_to")))
+
+
 def _listed(request, kpi: str | None, filters: dict):
     """The list's queryset; a filter refused by the service is said and left out: an impossible date
     range, a search by ID number or phone past the hour's allowance (selectors.count_identity_search)."""
@@ -45,10 +49,14 @@ def _listed(request, kpi: str | None, filters: dict):
         try:
             return selectors.petition_list(request.user, condition=condition, **filters)
         except Invalid as exc:
-            if not (filters.get("received_from") or filters.get("received_to")):
+            # Each impossible range is said by its own label and left out (the other filters stay).
+            ranges = [(label, names) for label, names in _RANGES
+                      if any(f in exc.fields for f in names) and any(filters.get(f) for f in names)]
+            if not ranges:
                 raise
-            messages.error(request, f"收到日期：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
-            filters.update(received_from=None, received_to=None)
+            for label, names in ranges:
+                messages.error(request, f"{label}：{'；'.join(exc.fields.values())}，已忽略该日期范围。")
+                filters.update(dict.fromkeys(names))
         except RateLimited as exc:
             if not filters.get("q"):
                 raise

@@ -82,6 +82,11 @@ def dashboard(request):
         # (queries.scope), not every petition the user may open (an agent chosen elsewhere).
         base["under"] = request.user.station_id
     link = lambda **extra: "/staff/petitions/?" + urlencode({**base, **extra})  # noqa: E731
+    # 超期 is counted by the period in which the deadline passed, whatever the month of receipt
+    # (queries.departments): its list is filtered by that period, not by the received dates.
+    stations = {k: v for k, v in base.items() if not k.startswith("received_")}
+    late_link = lambda department: "/staff/petitions/?" + urlencode({  # noqa: E731
+        **stations, "department": department, "overdue_from": period.start.isoformat(), "overdue_to": period.end.isoformat()})
     channels, sources = dict(Channel.choices), dict(Source.choices)
     context = {
         "period": period, "comparison": compared, "station_id": station_id,
@@ -95,7 +100,7 @@ def dashboard(request):
         "by_category": [(r, link(category=r["key"] or "未分类")) for r in tables["category"]],
         "by_station": [(r, link(station=r["key"])) for r in tables["station"]],
         "by_agent": [(r, link(agent=r["key"]) if r["key"] else link(unassigned=1)) for r in tables["agent"]],
-        "departments": [(d, link(department=d["id"])) for d in queries.departments(
+        "departments": [(d, link(department=d["id"]), late_link(d["id"])) for d in queries.departments(
             current, period, today=today())],
         "follow_ups": queries.follow_ups(current),
         "double_checks": queries.double_checks(current, period),
@@ -110,9 +115,9 @@ def dashboard(request):
         "channel": [{"name": n, "value": v} for n, v, _ in context["by_channel"]],
         "category": {"names": [r["label"] or "未分类" for r, _ in context["by_category"]],
                      "values": [r["received"] for r, _ in context["by_category"]]},
-        "departments": {"names": [d["name"] for d, _ in context["departments"]],
-                        "on_time": [d["on_time_rate"] for d, _ in context["departments"]],
-                        "urgings": [d["urgings"] for d, _ in context["departments"]]},
+        "departments": {"names": [d["name"] for d, _, _ in context["departments"]],
+                        "on_time": [d["on_time_rate"] for d, _, _ in context["departments"]],
+                        "urgings": [d["urgings"] for d, _, _ in context["departments"]]},
     }
     return render(request, "staff/stats.html", context)
 

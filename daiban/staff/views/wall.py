@@ -74,17 +74,35 @@ def duty_roster(request):
         if "generate" in request.POST:
             roster.generate_month(station, year, month)
             messages.success(request, f"已按轮换生成 {year}年{month}月 的带班与接访安排。")
+        elif "remove" in request.POST:
+            _remove_day(request, station, year, month)
         else:
             _save_day(request, station)
         return redirect(f"{request.path}?month={year}-{month:02d}&station={station.pk}")
     days = DutyDay.objects.filter(station=station, date__year=year, date__month=month).select_related("leader", "receptionist")
     prev = datetime.date(year, month, 1) - datetime.timedelta(days=1)
     nxt = datetime.date(year, month, pycal.monthrange(year, month)[1]) + datetime.timedelta(days=1)
+    workdays = set(roster.month_workdays(year, month))
     return render(request, "staff/roster.html", {
         "days": days, "year": year, "month": month, "station": station, "stations": Station.objects.filter(level="station"),
+        # Hand-arranged days the calendar has since made rest days (roster.hand_edited): kept, marked.
+        "rest_days": {d.date for d in days if d.date not in workdays}, "today": today(),
         "can_edit": can_edit, "leaders": roster.leaders_of(station), "receptionists": roster.receptionists_of(station),
         "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}",
     })
+
+
+def _remove_day(request, station: Station, year: int, month: int) -> None:
+    """Remove a future duty day the calendar made a rest day after it was arranged by hand (kept
+    by roster.generate_month and follow_calendar until the office decides). A working day's duty
+    is not removed (the roster covers every working day), nor a past one (it stays on record)."""
+    pk = id_param(request.POST.get("remove"))
+    day = DutyDay.objects.filter(station=station, pk=pk).first() if pk else None
+    if day is None or day.date <= today() or day.date in roster.month_workdays(day.date.year, day.date.month):
+        messages.error(request, "只能删除已调整为休息日的今后日期的安排。")
+        return
+    day.delete()
+    messages.success(request, f"已删除 {day.date:%m月%d日}（休息日）的安排。")
 
 
 def _save_day(request, station: Station) -> None:
