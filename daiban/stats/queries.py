@@ -233,13 +233,6 @@ def as_of(period: Period, today: datetime.date) -> datetime.date:
     return min(period.end, today)
 
 
-def open_on(day: datetime.date) -> Q:
-    """A 处置单 open on `day`: routed by then, neither answered nor returned by then (on today, the
-    open states)."""
-    return (Q(routed_on__lte=day) & (Q(result_on__isnull=True) | Q(result_on__gt=day))
-            & (Q(returned_on__isnull=True) | Q(returned_on__gt=day)))
-
-
 def departments(qs: QuerySet[Petition], period: Period, *, today: datetime.date) -> list[dict]:
     """Per department: 处置单, answered, answered on time and urgings of the petitions received in the
     period (the cohort, as every other figure), and 超期: the petitions (件) with a 处置单 of the
