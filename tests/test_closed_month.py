@@ -64,3 +64,20 @@ def test_on_its_last_day_the_regulation_limit_may_be_extended(api, accepted, clo
     clock.move_to(at("2026-11-16"))
     response = api("chief").act(petition["id"], "extend", {"days": 10, "reason": "涉及多个部门，需要补充调查"})
     assert response.status_code == 200 and response.data["national"]["due_on"] == "2026-11-25"
+
+
+def test_route_is_not_offered_when_every_department_holds_an_open_disposition(api, routed, org):
+    """Actor: agent1, whose matter is already with every active department. 流转事权单位 would offer an
+    empty list: it is not offered, and a post is refused (409) with the reason, changing nothing."""
+    from daiban.org.models import Department
+
+    everyone = list(Department.objects.filter(active=True).values_list("pk", flat=True))
+    petition = routed(departments=everyone)
+    agent = User.objects.get(username="agent1")
+    assert "route" not in [a.name for a in available_actions(agent, Petition.objects.get(pk=petition["id"]))]
+    again = api("agent1").act(petition["id"], "route", {"departments": everyone[:1], "track": "standard"})
+    assert again.status_code == 409 and "无可流转的单位" in again.data["error"]["message"]
+    assert Disposition.objects.filter(petition_id=petition["id"]).count() == len(everyone)
+    # One answered: its department may be routed to again (a further 处置单), so route is offered.
+    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已办"})
+    assert "route" in [a.name for a in available_actions(agent, Petition.objects.get(pk=petition["id"]))]

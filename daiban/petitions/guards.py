@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict
+from daiban.org.models import Department
 from daiban.petitions.models import Disposition, Petition, Review, Satisfaction, Track
 from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 
@@ -108,6 +109,15 @@ def escalation_untaken(petition: Petition) -> Conflict | None:
     return Conflict(f"该上报事项已由{who}于{latest.taken_on:%Y-%m-%d}签收", code="already_taken")
 
 
+def department_free(petition: Petition) -> Conflict | None:
+    """`route` sends a 处置单 to a department that holds no open one of the matter (每个单位一张处置单):
+    with every department in use there is nobody left to route to (the form would offer an empty list)."""
+    busy = petition.dispositions.filter(status__in=OPEN_DISPOSITION).values("department_id")
+    if Department.objects.filter(active=True).exclude(pk__in=busy).exists():
+        return None
+    return Conflict("所有事权单位均已有未办结的处置单，无可流转的单位", code="not_allowed")
+
+
 def double_checks_closed(petition: Petition) -> Conflict | None:
     """The case file is sealed at archiving and prints its 一案双查: one still under way is not in it yet."""
     if not petition.double_investigations.filter(closed_on__isnull=True).exists():
@@ -118,7 +128,7 @@ def double_checks_closed(petition: Petition) -> Conflict | None:
 GUARDS: dict[str, Callable[[Petition], Conflict | None]] = {
     fn.__name__: fn
     for fn in (track_needs_solution, has_open_disposition, not_extended, all_dispositions_answered, dissatisfied,
-               review_level_open, petition_running, escalation_untaken, double_checks_closed)
+               review_level_open, petition_running, escalation_untaken, double_checks_closed, department_free)
 }
 
 

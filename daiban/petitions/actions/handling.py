@@ -81,7 +81,7 @@ class RouteIn(ActionInput):
 
 @petition_action(
     "route", "流转事权单位", sources={S.ACCEPTED, S.IN_PROGRESS, S.ESCALATED}, targets=(S.IN_PROGRESS,),
-    actors=CASE, help="向职能部门、苏木镇流转，每个单位一张处置单",
+    actors=CASE, guards=("department_free",), help="向职能部门、苏木镇流转，每个单位一张处置单",
 )
 def route(ctx: Ctx, data: RouteIn) -> Outcome:
     p = ctx.petition
