@@ -202,3 +202,24 @@ def test_a_case_is_not_archived_while_its_double_check_runs_and_the_check_change
     version = Petition.objects.get(pk=p["id"]).version
     again = c.post(f"/double_checks/{item.pk}/close", {"note": "再结束"})
     assert again.status_code == 409 and Petition.objects.get(pk=p["id"]).version == version
+
+
+@pytest.mark.parametrize("username", ["agent1", "leader", "chief", "center", "admin"])
+def test_an_archived_case_page_offers_no_form_its_writer_refuses(archived, username):
+    """Actor: the case agent, a leader, the center and the administrator opening a sealed case. Its
+    处置单 offered a 签署意见 form (补充意见) and the petitioner's card an 更正信访人信息 form, each
+    post answering 409 已归档…; now only 内部批注 is offered (they are not part of the case file),
+    as every writer refuses the rest (guards.ensure_not_archived)."""
+    import re
+
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    d = Disposition.objects.filter(petition=archived).first()
+    page = client.get(f"/staff/petitions/{archived.pk}/?d={d.pk}")
+    assert page.status_code == 200
+    actions = set(re.findall(r'<form method="post" action="([^"]+)"', page.content.decode()))
+    assert actions <= {"/staff/logout/", f"/staff/petitions/{archived.pk}/notes/"}, actions

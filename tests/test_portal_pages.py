@@ -261,3 +261,23 @@ def test_the_answer_names_the_files_received(org, clock):
     other = Client()
     assert other.post("/submit/", {**FORM, "id_number": id_number(serial=905)}).status_code == 302
     assert "未收到附件" in other.get("/submitted/").content.decode()
+
+
+def test_no_template_comment_is_shown_to_the_petitioner(org, clock):
+    """Actor: a herder opening the answer page's QR address and the tracking form. Django's {# #}
+    comment is one line only: one spread over two lines was printed on both pages as English text
+    ("{# The QR code's page: …"). Every template is checked, and the two pages read."""
+    from pathlib import Path
+
+    import daiban
+
+    opened = [m.group(0) for path in Path(daiban.__file__).parent.rglob("templates/**/*.*")
+              for m in re.finditer(r"\{#[^\n]*\n", path.read_text(encoding="utf-8")) if "#}" not in m.group(0)]
+    assert opened == [], opened
+    client = Client()
+    client.post("/submit/", FORM)
+    client.get("/submitted/")  # draws the QR code, whose ticket the session keeps
+    number, ticket = (client.session["portal_submitted"][k] for k in ("number", "ticket"))
+    for url in (f"/track/{number}/qr/{ticket}/", "/track/"):
+        page = Client().get(url).content.decode()
+        assert "{#" not in page and "#}" not in page and "The QR code" not in page, url

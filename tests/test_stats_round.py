@@ -202,6 +202,21 @@ def test_an_impossible_overdue_period_is_refused_by_name(api, org):
     assert "超期期间" in page.content.decode()
 
 
+@pytest.mark.parametrize("field", ["overdue_from", "overdue_to", "received_from", "received_to", "due_to"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_filter_day_outside_the_plausible_years_is_named_on_the_list_page(api, org, field, day):
+    """Actor: the center editing the list's address by hand to the first day of year 1 (the overdue
+    filter's day before it overflowed: 500) or to year 9999. The page names the field and the
+    range as the API does for the same day (400), and lists as if that filter were not given."""
+    page = login("center").get("/staff/petitions/", {field: day})
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    assert "应在2000-01-01至2099-12-31之间" in text and f"（收到“{day}”）" in text, field
+    if field != "due_to":
+        r = api("center").get("/petitions", **{field: day})
+        assert r.status_code == 400 and field in r.data["error"]["fields"], r.data
+
+
 # --- 3. the roster keeps a hand-edited day made a holiday -----------------------------------------
 
 def mark(api, day: str, workday: bool, name: str) -> None:

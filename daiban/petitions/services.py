@@ -216,6 +216,10 @@ def available_actions(user: User, petition: Petition) -> list[Action[Ctx]]:
 
 
 def available_disposition_actions(user: User, petition: Petition, disposition: Disposition) -> list[Action[DispositionCtx]]:
+    """The 处置单 actions `user` may take now: none on an archived petition, whose case file is
+    sealed (`_check` refuses them all with guards.ensure_not_archived, so none is offered either)."""
+    if petition.status == "archived":
+        return []
     kinds = actor_kinds(user, petition, disposition)
     return [act for act in DISPOSITION_ACTIONS.values() if _open(act, kinds, disposition.status, petition, disposition)]
 

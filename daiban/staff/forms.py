@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from daiban.lib.dates import today
 from daiban.lib.text import CleanFormMixin
-from daiban.lib.validation import typed_day
+from daiban.lib.validation import DATE_MAX, DATE_MIN, typed_day
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.models import Category, Channel, Source, Status
 
@@ -29,6 +32,13 @@ def _days_as_typed(form: forms.Form) -> None:
         if isinstance(raw := data.get(name), str) and raw:
             data[name] = typed_day(raw, today().year)
     form.data = data
+
+
+def plausible_day(value: datetime.date) -> None:
+    """A filter's day within DATE_MIN..DATE_MAX, as the API's PlausibleDate: year 1 reached the
+    overdue filter's day before it (date.min − 1 day) and answered 500. Raises ValidationError."""
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValidationError(f"应在{DATE_MIN:%Y-%m-%d}至{DATE_MAX:%Y-%m-%d}之间")
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -87,6 +97,7 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         for field in self.fields.values():  # the project's wording, not Django's generic one
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = "应为YYYY-MM-DD格式的日期"
+                field.validators.append(plausible_day)
             elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 field.error_messages["invalid_choice"] = "取值无效"
         _bootstrap(self)

@@ -106,6 +106,9 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
     # A department asked to act sees its own 处置单 first, its form unfolded, and no other's.
     department = department_view(user, petition)
     may_link = may(user, "link", petition)
+    # An archived case is sealed: no form of a writer that refuses it (guards.ensure_not_archived) is
+    # offered — correcting the petitioner, sharing a 处置单, linking or unlinking, uploading.
+    sealed = petition.status == Status.ARCHIVED
     focus = _focus(request)
     dispositions = []
     for d in selectors.dispositions_for(petition, user):
@@ -130,7 +133,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "p": petition, "detail": detail, "forms": forms, "dispositions": dispositions, "today": today,
         "agency_form": agency_form_applies(petition),
         "own_first": department is not None, "act_here": act_here, "feedbacks": feedbacks,
-        "may_share": len(dispositions) > 1 and sharing.may_share(user, petition),
+        "may_share": len(dispositions) > 1 and not sealed and sharing.may_share(user, petition),
         "undo_step": step if (step := undo.undoable_step(petition)) and undo.may_undo(user, petition, step) else None,
         "undo_minutes": undo.UNDO_MINUTES,
         "limits": _limits(petition),
@@ -138,17 +141,17 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
         "running": petition.status in RUNNING,
         "workdays_left": workdays_between(today, petition.due_on) if petition.due_on else None,
         "may_download_archive": may(user, "see_personal_data", petition),
-        "may_correct": may(user, "see_personal_data", petition),
+        "may_correct": not sealed and may(user, "see_personal_data", petition),
         "archive": archive_state(petition),
-        "may_unlink": may(user, "unlink", petition),
-        "may_link": may_link and petition.status != Status.ARCHIVED,
+        "may_unlink": not sealed and may(user, "unlink", petition),
+        "may_link": may_link and not sealed,
         # Earlier petitions of this petitioner the check found possibly the same matter: a person rules.
         "possibly_same": eligibility.possibly_same(petition, user) if may_link else [],
         "attachments": list(attachments_for(user, petition)),
         # Evidence goes with a conduct record (its own form on the conduct card), not this select.
         "attachment_kinds": [c for c in Attachment.Kind.choices if c[0] != Attachment.Kind.EVIDENCE],
-        "can_upload": petition.status != Status.ARCHIVED and may_upload(user, petition),
-        "can_upload_evidence": petition.status != Status.ARCHIVED and may_upload_evidence(user, petition),
+        "can_upload": not sealed and may_upload(user, petition),
+        "can_upload_evidence": not sealed and may_upload_evidence(user, petition),
         # 同一事项，多名信访人: open petitions of other people at this station on a similar matter.
         "similar": matters.similar_to(petition, visible=visible_petitions(user)),
         "may_see_profile": may(user, "see_personal_data", petition),
