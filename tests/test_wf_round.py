@@ -129,11 +129,15 @@ def test_a_returned_disposition_stays_in_the_departments_lists_and_asks_the_agen
     assert petition["number"] in card and 'data-testid="count-rerouting"' in card
     assert re.search(r'data-testid="count-rerouting"[^>]*>1<', card)
     assert petition["number"] in agent.get("/staff/petitions/", {"rerouting": "on"}).content.decode()
+    # The API's list takes the same filter (it listed every petition, the filter unknown to it).
+    assert [i["number"] for i in api("agent1").get("/petitions?rerouting=on").data["items"]] == [petition["number"]]
+    assert api("agent1").get("/petitions?rerouting=abc").status_code == 400
     # Routed again: no longer waiting; the department still has its returned one in its history.
     again = api("agent1").act(pid, "route", {"departments": [org.departments[1].pk]})
     assert again.status_code == 200, again.data
     assert petition["number"] not in agent.get("/staff/petitions/", {"rerouting": "on"}).content.decode()
     assert re.search(r'data-testid="count-rerouting"[^>]*>0<', agent.get("/staff/").content.decode())
+    assert api("agent1").get("/petitions?rerouting=true").data["items"] == []
     assert number in dept.get("/staff/dispositions/").content.decode()
 
 

@@ -198,6 +198,10 @@ class ListFilters(s.Schema):
     # given) whose deadline passed in overdue_from..overdue_to unanswered, whatever the month of receipt.
     overdue_from: s.PlausibleDate | None = None
     overdue_to: s.PlausibleDate | None = None
+    # The staff dashboard's cards, as on its list: running matters without an agent, and those with a
+    # 处置单 returned since their last routing (selectors.rerouting_q).
+    unassigned: bool = False
+    rerouting: bool = False
     q: s.Line | None = None
     order: Annotated[s.Line, s.one_of(selectors.ORDERS)] = "-id"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
