@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.http import QueryDict
 
 from daiban.lib.dates import today
 from daiban.lib.text import CleanFormMixin
-from daiban.lib.validation import typed_day
+from daiban.lib.validation import DATE_MAX, DATE_MIN, typed_day
 from daiban.org.models import Agent, Department, Station
 from daiban.petitions.models import Category, Channel, Source, Status
 
@@ -29,6 +31,13 @@ def _days_as_typed(form: forms.Form) -> None:
         if isinstance(raw := data.get(name), str) and raw:
             data[name] = typed_day(raw, today().year)
     form.data = data
+
+
+def _plausible_day(value: datetime.date) -> None:
+    """A day within the years the system keeps (DATE_MIN..DATE_MAX, the API's PlausibleDate):
+    ValidationError in the words parse_day uses."""
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise forms.ValidationError(f"应在{DATE_MIN:%Y-%m-%d}至{DATE_MAX:%Y-%m-%d}之间", code="out_of_range")
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -87,6 +96,9 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         for field in self.fields.values():  # the project's wording, not Django's generic one
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = "应为YYYY-MM-DD格式的日期"
+                # The API's PlausibleDate bounds: 0001-01-01 overflowed the overdue period's eve (500),
+                # 9999-12-31 listed as if no bound were given.
+                field.validators = [*field.validators, _plausible_day]
             elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 field.error_messages["invalid_choice"] = "取值无效"
         _bootstrap(self)
