@@ -209,6 +209,9 @@ def petition_list(
         lapsed = dispositions_overdue_in(overdue_from or datetime.date(2000, 1, 1), min(overdue_to or now, now))
         if department:  # the same 处置单: the department's own lapsed, not another's on the petition
             lapsed = lapsed.filter(department_id=department)
+        reader = _department_reader(seen if seen is not None else visibility(user))
+        if reader is not None:  # it reads only its own 处置单 (department_view): another's lateness is not its to learn
+            lapsed = lapsed.filter(department_id=reader)
         qs = qs.filter(pk__in=lapsed.values("petition_id"))
     if received_from:
         qs = qs.filter(received_on__gte=received_from)
@@ -228,6 +231,15 @@ def petition_list(
             count_identity_search(user, q, via="list")
         return search.narrow(qs, q, identity=identity)
     return qs
+
+
+def _department_reader(seen: Visibility) -> int | None:
+    """The department of a viewer who sees petitions only as a department asked to act (no station,
+    agent or hand-over of its own): it reads its own 处置单 only (permissions.department_view), so a
+    filter judging 处置单 judges its own. None for every other viewer."""
+    if seen.everything or seen.nothing or seen.stations or seen.agent_id or seen.handed_over:
+        return None
+    return seen.department_id
 
 
 def count_identity_search(user: User, q: str, *, via: str) -> None:
