@@ -404,6 +404,11 @@ def test_a_department_learns_nothing_of_another_departments_lateness_on_a_shared
         page = login("dept1").get("/staff/petitions/", params).content.decode()
         assert petition["number"] not in page, params
     assert api("dept2").get("/petitions", **period).data["count"] == 1  # its own lateness it reads
+    # Nor does department=<the other> alone tell department 1 which other department was asked to act.
+    assert api("dept1").get("/petitions", department=d2.pk).data["count"] == 0
+    assert petition["number"] not in login("dept1").get("/staff/petitions/", {"department": d2.pk}).content.decode()
+    assert api("dept1").get("/petitions", department=d1.pk).data["count"] == 1
+    assert api("center").get("/petitions", department=d2.pk).data["count"] == 1
 
 
 # --- 8. every list page of the staff site with hostile query values ----------------------------------

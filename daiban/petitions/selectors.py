@@ -148,11 +148,11 @@ def rerouting_q(department: int | None = None) -> Q:
     """Running with a 处置单 returned (退回) since the matter was last routed: the agent is to route it
     again (DOMAIN.md, "A department may return a 处置单"; actions/extension.return_disposition). Read
     from the events, so a routing after the return clears it. `department`: only that department's
-    returns (a department-only viewer reads no other department's 处置单, department_view)."""
+    returns and the shared 处置单's (what a department-only viewer reads, readable_by)."""
     later_route = Event.objects.filter(petition_id=OuterRef("petition_id"), action="route", pk__gt=OuterRef("pk"))
     returned = Event.objects.filter(petition_id=OuterRef("pk"), action="disposition_return").exclude(Exists(later_route))
     if department is not None:
-        own = Disposition.objects.filter(petition_id=OuterRef(OuterRef("pk")), department_id=department)
+        own = Disposition.objects.filter(readable_by(department), petition_id=OuterRef(OuterRef("pk")))
         # The event names its 处置单 in `data` (JSON): read as a number on SQLite and PostgreSQL alike.
         returned = returned.alias(disposition=Cast(KeyTextTransform("disposition_id", "data"), BigIntegerField())
                                   ).filter(disposition__in=own.values("pk"))
@@ -210,15 +210,18 @@ def petition_list(
         qs = qs.filter(channel=channel)
     if source:
         qs = qs.filter(source=source)
-    if department:
+    if department and reader is not None:  # another department's 处置单 only where it may read them
+        qs = qs.filter(Exists(Disposition.objects.filter(readable_by(reader), petition_id=OuterRef("pk"),
+                                                         department_id=department)))
+    elif department:
         qs = qs.filter(dispositions__department_id=department).distinct()
     if overdue_from or overdue_to:
         now = today()
         lapsed = dispositions_overdue_in(overdue_from or datetime.date(2000, 1, 1), min(overdue_to or now, now))
         if department:  # the same 处置单: the department's own lapsed, not another's on the petition
             lapsed = lapsed.filter(department_id=department)
-        if reader is not None:  # it reads only its own 处置单 (department_view): another's lateness is not its to learn
-            lapsed = lapsed.filter(department_id=reader)
+        if reader is not None:  # it reads its own and the shared 处置单 only: another's lateness is not its to learn
+            lapsed = lapsed.filter(readable_by(reader))
         qs = qs.filter(pk__in=lapsed.values("petition_id"))
     if received_from:
         qs = qs.filter(received_on__gte=received_from)
@@ -238,6 +241,13 @@ def petition_list(
             count_identity_search(user, q, via="list")
         return search.narrow(qs, q, identity=identity)
     return qs
+
+
+def readable_by(department: int) -> Q:
+    """The 处置单 a department-only viewer reads (Q on Disposition): its own and those the agent
+    shared (sharing.py), as dispositions_for shows them; a filter judging 处置单 for such a viewer
+    judges these only, or it would tell what the page hides."""
+    return Q(department_id=department) | Q(shared=True)
 
 
 def _department_reader(seen: Visibility) -> int | None:
