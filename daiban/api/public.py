@@ -142,7 +142,7 @@ def review(request: HttpRequest, number: s.Line, payload: ReviewIn | None = None
 
 @router.get("/agents", response={200: list[PublicAgentOut]}, summary="代办员公示")
 def agents(request: HttpRequest):
-    rows = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    rows = Agent.objects.in_post().select_related("station").order_by("kind", "id")
     return [
         {"id": a.pk, "name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(), "station": a.station.name,
          "title": a.title, "office_phone": a.office_phone, "specialty": a.specialty,

@@ -79,7 +79,7 @@ def agent_out(agent: Agent, *, with_username: bool) -> dict:
 
 @router.get("/agents", response={200: list[s.AgentOut], **ERRORS}, tags=["参考数据"])
 def agents(request: StaffRequest):
-    rows = Agent.objects.filter(active=True).select_related("station", "user").order_by("id")
+    rows = Agent.objects.in_post().select_related("station", "user").order_by("id")
     return [agent_out(a, with_username=True) for a in rows]
 
 

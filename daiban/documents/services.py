@@ -804,7 +804,7 @@ def agent_board_pdf(size: str = "a4") -> bytes:
 
     from daiban.org.models import Agent
 
-    agents = list(Agent.objects.filter(active=True).select_related("station").order_by("kind", "id"))
+    agents = list(Agent.objects.in_post().select_related("station").order_by("kind", "id"))
     paper = PAPER.get(size, "A4")
     full = [a for a in agents if a.kind == Agent.Kind.FULL_TIME]
     part = [a for a in agents if a.kind == Agent.Kind.PART_TIME]

@@ -192,6 +192,14 @@ class User(AbstractUser):
         return self.name or self.username
 
 
+class AgentQuerySet(models.QuerySet["Agent"]):
+    def in_post(self) -> AgentQuerySet:
+        """The agents who may be chosen, designated or shown on the wall: marked 在岗 and, when they
+        have an account, its account active (an account deactivated when the person left, the
+        代办员 record not yet edited, took petitions nobody could then open)."""
+        return self.filter(active=True).exclude(user__is_active=False)
+
+
 class Agent(models.Model):
     """代办员: the civil servant who takes petitions on the petitioner's behalf, free of charge."""
 
@@ -210,6 +218,8 @@ class Agent(models.Model):
     specialty = models.CharField("擅长领域", max_length=200, blank=True)
     photo = models.FileField("照片", upload_to="agents/", blank=True, help_text="JPG或PNG，上墙公示用")
     active = models.BooleanField("在岗", default=True)
+
+    objects = AgentQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "代办员"

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from daiban.audit import services as audit
@@ -143,12 +144,18 @@ def overdue_q(on: datetime.date | None = None) -> Q:
     return Q(status__in=RUNNING) & (Q(due_on__lt=day) | Q(due_on__isnull=True, national_due_on__lt=day))
 
 
-def rerouting_q() -> Q:
+def rerouting_q(department: int | None = None) -> Q:
     """Running with a 处置单 returned (退回) since the matter was last routed: the agent is to route it
     again (DOMAIN.md, "A department may return a 处置单"; actions/extension.return_disposition). Read
-    from the events, so a routing after the return clears it."""
+    from the events, so a routing after the return clears it. `department`: only that department's
+    returns and the shared 处置单's (what a department-only viewer reads, readable_by)."""
     later_route = Event.objects.filter(petition_id=OuterRef("petition_id"), action="route", pk__gt=OuterRef("pk"))
     returned = Event.objects.filter(petition_id=OuterRef("pk"), action="disposition_return").exclude(Exists(later_route))
+    if department is not None:
+        own = Disposition.objects.filter(readable_by(department), petition_id=OuterRef(OuterRef("pk")))
+        # The event names its 处置单 in `data` (JSON): read as a number on SQLite and PostgreSQL alike.
+        returned = returned.alias(disposition=Cast(KeyTextTransform("disposition_id", "data"), BigIntegerField())
+                                  ).filter(disposition__in=own.values("pk"))
     return Q(status__in=RUNNING) & Q(Exists(returned))
 
 
@@ -192,8 +199,9 @@ def petition_list(
         qs = qs.filter(agent_id=agent)
     if unassigned:
         qs = qs.filter(agent__isnull=True)
-    if rerouting:  # a 处置单 returned since the last routing (rerouting_q)
-        qs = qs.filter(rerouting_q())
+    reader = _department_reader(seen if seen is not None else visibility(user))
+    if rerouting:  # a 处置单 returned since the last routing (rerouting_q); a department: its own
+        qs = qs.filter(rerouting_q(reader))
     if station:
         qs = qs.filter(station_id=station)
     if under:  # the station and every station below it, as its statistics count
@@ -202,13 +210,18 @@ def petition_list(
         qs = qs.filter(channel=channel)
     if source:
         qs = qs.filter(source=source)
-    if department:
+    if department and reader is not None:  # another department's 处置单 only where it may read them
+        qs = qs.filter(Exists(Disposition.objects.filter(readable_by(reader), petition_id=OuterRef("pk"),
+                                                         department_id=department)))
+    elif department:
         qs = qs.filter(dispositions__department_id=department).distinct()
     if overdue_from or overdue_to:
         now = today()
         lapsed = dispositions_overdue_in(overdue_from or datetime.date(2000, 1, 1), min(overdue_to or now, now))
         if department:  # the same 处置单: the department's own lapsed, not another's on the petition
             lapsed = lapsed.filter(department_id=department)
+        if reader is not None:  # it reads its own and the shared 处置单 only: another's lateness is not its to learn
+            lapsed = lapsed.filter(readable_by(reader))
         qs = qs.filter(pk__in=lapsed.values("petition_id"))
     if received_from:
         qs = qs.filter(received_on__gte=received_from)
@@ -228,6 +241,22 @@ def petition_list(
             count_identity_search(user, q, via="list")
         return search.narrow(qs, q, identity=identity)
     return qs
+
+
+def readable_by(department: int) -> Q:
+    """The 处置单 a department-only viewer reads (Q on Disposition): its own and those the agent
+    shared (sharing.py), as dispositions_for shows them; a filter judging 处置单 for such a viewer
+    judges these only, or it would tell what the page hides."""
+    return Q(department_id=department) | Q(shared=True)
+
+
+def _department_reader(seen: Visibility) -> int | None:
+    """The department of a viewer who sees petitions only as a department asked to act (no station,
+    agent or hand-over of its own): it reads its own 处置单 only (permissions.department_view), so a
+    filter judging 处置单 judges its own. None for every other viewer."""
+    if seen.everything or seen.nothing or seen.stations or seen.agent_id or seen.handed_over:
+        return None
+    return seen.department_id
 
 
 def count_identity_search(user: User, q: str, *, via: str) -> None:

@@ -35,7 +35,7 @@ class SubmitForm(CleanFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if needs_captcha:
             self.fields["captcha"] = captcha.field()
-        agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+        agents = Agent.objects.in_post().select_related("station").order_by("kind", "id")
         # Blank first and selected: a petitioner who picks no one is assigned one, and intake records
         # a choice only when one was made ("信访人选择代办员 …").
         choices = [("", "不选择（由我们指定）")] + [

@@ -183,7 +183,7 @@ def submit(*, data: dict, client: str, files=(), agent_id=None, captcha_solved: 
     agent = None
     if agent_id not in (None, ""):
         pk = petitions.parse_id(agent_id)
-        agent = Agent.objects.filter(pk=pk, active=True).select_related("station").first() if pk else None
+        agent = Agent.objects.in_post().filter(pk=pk).select_related("station").first() if pk else None
         if agent is None:
             raise Invalid.of({"agent_id": "所选代办员不存在"})
     body = {"channel": "online", "source": "self", "petitioner": data.get("petitioner"), "content": data.get("content")}

@@ -40,7 +40,7 @@ def submit_body_limit() -> int:
 
 
 def home(request):
-    agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    agents = Agent.objects.in_post().select_related("station").order_by("kind", "id")
     return render(request, "portal/home.html", {
         "agents": agents, "exclusions": EXCLUSIONS.values(), "flowchart": flowchart_svg(),
     })

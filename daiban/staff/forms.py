@@ -97,7 +97,9 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
         for field in self.fields.values():  # the project's wording, not Django's generic one
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = "应为YYYY-MM-DD格式的日期"
-                field.validators.append(plausible_day)
+                # The API's PlausibleDate bounds: 0001-01-01 overflowed the overdue period's eve (500),
+                # 9999-12-31 listed as if no bound were given.
+                field.validators = [*field.validators, plausible_day]
             elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 field.error_messages["invalid_choice"] = "取值无效"
         _bootstrap(self)

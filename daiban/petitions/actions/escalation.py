@@ -109,7 +109,7 @@ def reassign_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[in
     """The agents `reassign` accepts from this actor: in post, not the petition's agent (新的代办员与
     现在的相同), and for a station's leaders only the station's own (screening.designable)."""
     own = stations_below(petition.station_id)
-    agents = Agent.objects.filter(active=True).exclude(pk=petition.agent_id or 0).select_related("station")
+    agents = Agent.objects.in_post().exclude(pk=petition.agent_id or 0).select_related("station")
     # The station's own first, as agent_choices lists them: on a phone the first ones are picked.
     return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）")
             for a in sorted(agents, key=lambda a: (a.station_id not in own, a.pk)) if designable(petition, kinds, a)]
@@ -130,7 +130,7 @@ class ReassignIn(ActionInput):
 )
 def reassign(ctx: Ctx, data: ReassignIn) -> Outcome:
     p = ctx.petition
-    agent = Agent.objects.filter(pk=data.agent_id, active=True).select_related("station").first()
+    agent = Agent.objects.in_post().filter(pk=data.agent_id).select_related("station").first()
     if agent is None:
         raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
     if agent.pk == p.agent_id:

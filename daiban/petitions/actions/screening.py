@@ -32,7 +32,7 @@ def agent_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, 
     may choose (自主选择; a designated one is refused, see _accept): labelled so for an actor who
     may not designate them; on a phone the list is long and the first ones are the ones picked."""
     own = stations_below(petition.station_id)
-    agents = sorted(Agent.objects.filter(active=True).select_related("station"),
+    agents = sorted(Agent.objects.in_post().select_related("station"),
                     key=lambda a: (a.station_id not in own, a.pk))
     return [(a.pk, f"{a.name}（{a.get_kind_display()}，{a.station.name}）"
              + ("" if designable(petition, kinds, a) else "，仅限信访人自主选择")) for a in agents]
@@ -114,7 +114,7 @@ def _accept(ctx: Ctx, data: ScreenIn) -> Agent:
         )
     if data.agent_id is None:
         raise Invalid.of({"agent_id": "请指定代办员"})
-    agent = Agent.objects.filter(pk=data.agent_id, active=True).first()
+    agent = Agent.objects.in_post().filter(pk=data.agent_id).first()
     if agent is None:
         raise Invalid.of({"agent_id": "代办员不存在或已不在岗"})
     chosen_by = data.agent_chosen_by or AgentChosenBy.DESIGNATED

@@ -18,6 +18,7 @@ from daiban.lib.validation import line_field
 from daiban.org.models import Agent, Station
 from daiban.petitions import services
 from daiban.petitions.abilities import may
+from daiban.petitions.permissions import sees_everything, station_scope
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
 from daiban.staff.views.common import BadParam, id_param, id_value, staff_required, year_param
@@ -67,7 +68,7 @@ def duty_roster(request):
         messages.error(request, f"{exc}，已显示本月本机构的安排。")
         year, month = _month("")
         station = _station(request, "")
-    can_edit = may(request.user, "roster_edit")
+    can_edit = may_edit_roster(request.user, station)
     if request.method == "POST":
         if not can_edit:
             raise Http404("页面不存在")
@@ -90,6 +91,14 @@ def duty_roster(request):
         "can_edit": can_edit, "leaders": roster.leaders_of(station), "receptionists": roster.receptionists_of(station),
         "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}",
     })
+
+
+def may_edit_roster(user, station: Station | None) -> bool:
+    """Whether `user` may arrange `station`'s duty (roster_edit): the center and the administrator
+    any station's, a station's leaders only their own station's and those below it (station_scope),
+    not a neighbouring station's by changing ?station= (its roster is on the wall, for reading)."""
+    return station is not None and may(user, "roster_edit") and (
+        sees_everything(user) or station.pk in station_scope(user))
 
 
 def _remove_day(request, station: Station, year: int, month: int) -> None:
@@ -130,7 +139,7 @@ def _save_day(request, station: Station) -> None:
 
 @staff_required()
 def agent_board(request, screen: bool = False):
-    agents = Agent.objects.filter(active=True).select_related("station").order_by("kind", "id")
+    agents = Agent.objects.in_post().select_related("station").order_by("kind", "id")
     template = "staff/board_screen.html" if screen else "staff/board.html"
     return render(request, template, {
         "full_time": [a for a in agents if a.kind == Agent.Kind.FULL_TIME],
