@@ -252,13 +252,25 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture
-def upheld(api, routed, org, clock):
+def dissatisfied(api, routed, org, clock):
+    """dissatisfied() → the id of a petition of agent1 answered, concluded and fed back 不满意 (its
+    review window open)."""
+
+    def make() -> int:
+        petition = routed()
+        pid = petition["id"]
+        api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
+        api("agent1").act(pid, "conclude", {"result": "已办理"})
+        api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+        return pid
+
+    return make
+
+
+@pytest.fixture
+def upheld(api, dissatisfied, clock):
     """A petition of agent1 whose review was upheld: one open 一案双查. Returns decide_review's answer."""
-    petition = routed()
-    pid = petition["id"]
-    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+    pid = dissatisfied()
     api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准有误"})
     decided = api("center").act(pid, "decide_review", {"upheld": True, "note": "申请有理", "due_on": "2026-10-30"})
     assert decided.status_code == 200, decided.data

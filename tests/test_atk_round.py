@@ -303,13 +303,9 @@ def test_a_department_cannot_reassign_or_see_a_petition_not_routed_to_it(api, ac
 
 
 @pytest.mark.parametrize("level", ["review", "recheck", "REVIEW", "<x>", "x" * 10_000, 1])
-def test_a_forged_review_level_is_400_naming_it(api, routed, clock, level):
+def test_a_forged_review_level_is_400_naming_it(api, dissatisfied, clock, level):
     """Actor: the agent after a dissatisfied feedback asking a review at a forged level."""
-    p = routed()
-    pid = p["id"]
-    api("dept1").act_disposition(p["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+    pid = dissatisfied()
     before = Petition.objects.get(pk=pid).version
     answer = api("agent1").act(pid, "request_review", {"level": level, "reason": "补偿标准有误"})
     if level in ("review",):
