@@ -157,12 +157,8 @@ def test_a_new_due_date_past_the_limit_is_refused(api, routed, clock):
     assert ok.status_code == 200 and ok.data["due_on"] == "2026-11-30"
 
 
-def test_an_upheld_review_due_date_past_the_limit_is_refused(api, routed, clock):
-    petition = routed()
-    pid = petition["id"]
-    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+def test_an_upheld_review_due_date_past_the_limit_is_refused(api, dissatisfied, clock):
+    pid = dissatisfied()
     api("agent1").act(pid, "request_review", {"level": "review", "reason": REASON})
     refused = api("center").act(pid, "decide_review", {"upheld": True, "due_on": "2030-01-01"})
     assert refused.status_code == 400 and refused.data["error"]["code"] == "beyond_statutory_limit"

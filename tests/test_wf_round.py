@@ -92,13 +92,9 @@ def test_screening_says_which_agents_only_the_petitioner_may_choose(api, new_pet
     assert Petition.objects.get(pk=pid).status == "received"
 
 
-def test_the_review_level_offered_is_the_one_accepted(api, routed, clock):
+def test_the_review_level_offered_is_the_one_accepted(api, dissatisfied, clock):
     """Actor: agent1 records the petitioner's request; after a 复查 not upheld only 复核 is offered."""
-    petition = routed()
-    pid = petition["id"]
-    api("dept1").act_disposition(petition["dispositions"][0]["id"], "result", {"result": "已答复"})
-    api("agent1").act(pid, "conclude", {"result": "已办理"})
-    api("agent1").act(pid, "feedback", {"method": "letter", "satisfaction": "dissatisfied"})
+    pid = dissatisfied()
     form = _form(login("agent1").get(f"/staff/petitions/{pid}/").content.decode(), "request_review")
     assert set(re.findall(r'name="level"[^>]*value="([a-z_]+)"', form)) == {"review"}
     api("agent1").act(pid, "request_review", {"level": "review", "reason": "补偿标准有误"})
