@@ -139,9 +139,9 @@ def test_error_templates_are_chinese():
 
 
 def test_raw_codes_in_admin_lists_are_named_in_chinese(org):
+    from daiban.audit.labels import via_label
     from daiban.notifications.admin import NotificationAdmin
     from daiban.notifications.models import Notification
-    from daiban.petitions.admin import via_label
 
     assert via_label("page") == "页面" and via_label("ledger") == "台账"
     assert via_label("page-agency.docx") == "页面·代办单（DOCX）"

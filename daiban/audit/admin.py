@@ -21,15 +21,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "at", "actor_username", "action", "target_type_label", "target_label", "ip")
     list_filter = ("action",)
     search_fields = ("actor_username", "target_label")
     date_hierarchy = "at"
 
+    list_display = ("seq", "at", "actor_username", "action", "target_type_label", "target_label", "ip", "detail_text")
+
     @admin.display(description="对象类型", ordering="target_type")
     def target_type_label(self, obj: AuditEntry) -> str:
         """The target's model by its Chinese name (the row stores the model's code, e.g. "user")."""
-        from django.apps import apps
+        return obj.target_type_label
 
-        names = {m._meta.model_name: str(m._meta.verbose_name) for m in apps.get_models()}
-        return names.get(obj.target_type, obj.target_type or "—")
+    @admin.display(description="详情")
+    def detail_text(self, obj: AuditEntry) -> str:
+        return obj.detail_text

@@ -12,7 +12,7 @@ from daiban.audit.models import Action, AuditEntry
 from daiban.lib.xlsx import PAGE_FOOTER, text_cell
 
 COLUMNS = [("序号", 8), ("时间", 20), ("操作人", 14), ("事件", 16), ("对象类型", 10), ("对象", 22),
-           ("来源地址", 16), ("详情", 50), ("哈希（SM3）", 66)]
+           ("来源地址", 16), ("详情", 50), ("详情（原始记录）", 40), ("哈希（SM3）", 66)]
 LABELS = dict(Action.choices)
 
 
@@ -35,7 +35,8 @@ def write_audit(rows: QuerySet[AuditEntry]):
     for row in rows.iterator(chunk_size=2000):
         sheet.append([text_cell(sheet, value) for value in (
             row.seq, timezone.localtime(row.at), row.actor_username, LABELS.get(row.action, row.action),
-            row.target_type, row.target_label or row.target_id, row.ip,
+            row.target_type_label, row.target_label or row.target_id, row.ip, row.detail_text,
+            # As stored and hashed: what `audit_verify` recomputes the chain from.
             json.dumps(row.detail, ensure_ascii=False, sort_keys=True), row.hash,
         )])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the response streams and closes it)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from daiban.audit import labels
 from daiban.audit.guard import AppendOnlyQuerySet
 
 
@@ -60,3 +61,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_action_display()} {self.actor_username}"
+
+    @property
+    def detail_text(self) -> str:
+        """`detail` in Chinese (途径：员工页面；原因：密码错误), as the page and the XLSX show it."""
+        return labels.describe(self.detail)
+
+    @property
+    def target_type_label(self) -> str:
+        return labels.target_type_label(self.target_type)

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from daiban.audit import services as audit
 from daiban.audit.admin import ReadOnlyAdmin
+from daiban.audit.labels import value_label, via_label
 from daiban.audit.models import Action as AuditAction
 from daiban.lib.adminforms import CleanModelForm
 from daiban.lib.errors import Forbidden, RateLimited
@@ -22,19 +23,6 @@ class CategoryAdmin(admin.ModelAdmin):
     form = CleanModelForm
     list_display = ("name", "order", "active")
     list_editable = ("order", "active")
-
-def via_label(via: str) -> str:
-    """Where personal data was shown, in Chinese: "page" 页面, "ledger" 台账, "page-agency.docx"
-    页面·代办单（DOCX）, "disposition.pdf" 接口·处置单（PDF）."""
-    names = {"api": "接口", "page": "页面", "ledger": "台账", "": "接口"}
-    documents = {"agency": "代办单", "disposition": "处置单"}
-    if via in names:
-        return names[via]
-    where, text = ("页面", via[5:]) if via.startswith("page-") else ("接口", via)
-    document, _, fmt = text.partition(".")
-    return f"{where}·{documents.get(document, document)}（{fmt.upper()}）" if fmt else via
-
-
 
 
 class EventInline(admin.TabularInline):
@@ -97,17 +85,30 @@ class PetitionAdmin(admin.ModelAdmin):
         return False
 
 
+class ViaFilter(admin.SimpleListFilter):
+    """查看途径 by name (页面·代办单（DOCX）), not by the stored code (page-agency.docx)."""
+
+    title = "查看途径"
+    parameter_name = "via"
+
+    def lookups(self, request, model_admin):
+        codes = PersonalDataView.objects.order_by("via").values_list("via", flat=True).distinct()
+        return [(code, via_label(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(via=self.value()) if self.value() is not None else queryset
+
+
 @admin.register(PersonalDataView)
 class PersonalDataViewAdmin(ReadOnlyAdmin):
     """Append-only (each row is also in the audit trail): no change, no delete, no bulk delete."""
 
     list_display = ("at", "user", "petition", "fields_label", "via_label")
-    list_filter = ("via",)
+    list_filter = (ViaFilter,)
 
     @admin.display(description="查看项目", ordering="fields")
     def fields_label(self, obj: PersonalDataView) -> str:
-        names = {"id_number": "身份证号", "phone": "电话", "name": "姓名", "address": "地址"}
-        return "、".join(names.get(f, f) for f in obj.fields.split(",") if f)
+        return value_label("fields", obj.fields)
 
     @admin.display(description="查看途径", ordering="via")
     def via_label(self, obj: PersonalDataView) -> str:
