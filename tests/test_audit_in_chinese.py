@@ -130,3 +130,16 @@ def test_load_demo_again_does_not_hash_passwords_and_says_where_the_password_com
     assert calls == [] and "another-secret" not in out.getvalue()
     assert "首次创建账号时" in out.getvalue()
     assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGE).count() == 0
+
+
+def test_background_tasks_admin_names_its_columns_tasks_and_queue(org):
+    """Actor: the administrator checking the worker at /admin/django_tasks_database/dbtaskresult/ (it
+    showed "Task name", run_consumer and "default")."""
+    from django_tasks_db.models import DBTaskResult
+
+    # As the database backend queues an event's followers in production (tests run them at once).
+    DBTaskResult.objects.create(task_path="daiban.petitions.events.run_consumer", args_kwargs={"args": [], "kwargs": {}},
+                                queue_name="default", backend_name="default", priority=0)
+    page = signed_in("admin").get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "Task name" not in page and "任务名称" in page and "事件后续处理" in page
+    assert "<td class=\"field-queue_label\">默认队列</td>" in page

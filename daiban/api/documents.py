@@ -116,7 +116,8 @@ def attachment_upload(request: StaffRequest, petition_id: s.Id, file: File[Uploa
     return Status(200 if getattr(attachment, "repeated", False) else 201, attachment_out(attachment))
 
 
-@router.get("/petitions/{petition_id}/attachments", tags=["附件"], response={200: list[AttachmentOut], **ERRORS})
+@router.get("/petitions/{petition_id}/attachments", tags=["附件"], summary="附件列表",
+            response={200: list[AttachmentOut], **ERRORS})
 def attachment_list(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
     return [attachment_out(a) for a in services.attachments_for(request.user, petition)]

@@ -48,7 +48,8 @@ def _one(request: StaffRequest, item_id: int) -> dict[str, Any]:
     return dc.double_check_out(item)
 
 
-@router.get("/double_checks/{item_id}", tags=["一案双查"], response={200: s.DoubleCheckOut, **ERRORS})
+@router.get("/double_checks/{item_id}", tags=["一案双查"], summary="一案双查详情",
+            response={200: s.DoubleCheckOut, **ERRORS})
 def double_check_detail(request: StaffRequest, item_id: s.Id) -> dict[str, Any]:
     return _one(request, item_id)
 

@@ -40,7 +40,7 @@ def token_revoke(request: StaffRequest):
     return Status(204, None)
 
 
-@router.get("/me", response={200: s.MeOut, **ERRORS}, tags=["参考数据"])
+@router.get("/me", response={200: s.MeOut, **ERRORS}, tags=["参考数据"], summary="当前用户及其角色、机构")
 def me(request: StaffRequest):
     user = request.user
     agent = user_agent(user)
@@ -52,7 +52,7 @@ def me(request: StaffRequest):
 
 # --- reference data ---------------------------------------------------------------------------------
 
-@router.get("/stations", response={200: list[s.StationOut], **ERRORS}, tags=["参考数据"])
+@router.get("/stations", response={200: list[s.StationOut], **ERRORS}, tags=["参考数据"], summary="代办机构（三级代办网络）")
 def stations(request: StaffRequest):
     return [
         {"id": st.pk, "name": st.name, "code": st.code, "level": st.level, "parent": st.parent_id,
@@ -61,7 +61,7 @@ def stations(request: StaffRequest):
     ]
 
 
-@router.get("/departments", response={200: list[s.DepartmentOut], **ERRORS}, tags=["参考数据"])
+@router.get("/departments", response={200: list[s.DepartmentOut], **ERRORS}, tags=["参考数据"], summary="事权单位")
 def departments(request: StaffRequest):
     return list(Department.objects.filter(active=True).order_by("id").values("id", "name", "kind", "phone"))
 
@@ -77,7 +77,7 @@ def agent_out(agent: Agent, *, with_username: bool) -> dict:
     return data
 
 
-@router.get("/agents", response={200: list[s.AgentOut], **ERRORS}, tags=["参考数据"])
+@router.get("/agents", response={200: list[s.AgentOut], **ERRORS}, tags=["参考数据"], summary="代办员")
 def agents(request: StaffRequest):
     rows = Agent.objects.in_post().select_related("station", "user").order_by("id")
     return [agent_out(a, with_username=True) for a in rows]
@@ -90,7 +90,8 @@ def workdays(request: StaffRequest, start: s.PlausibleDate,
     return {"date": deadline.date, "provisional": deadline.provisional}
 
 
-@router.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"])
+@router.get("/calendar/{int:year}", response={200: list[s.CalendarDayOut], **ERRORS}, tags=["工作日历"],
+            summary="某年的工作日历（节假日、调休上班日）")
 def calendar_year(request: StaffRequest, year: s.Year):
     return [
         {"date": d.date, "is_workday": d.is_workday, "kind": d.kind, "name": d.name, "source": d.source,
@@ -208,7 +209,8 @@ class ListFilters(s.Schema):
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
 
 
-@router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"])
+@router.get("/petitions", response={200: s.PetitionPage, **ERRORS}, tags=["信访事项"],
+            summary="信访事项列表（筛选、检索 q、分页）")
 def petition_index(request: StaffRequest, filters: Query[ListFilters]):
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise Invalid.of({"page": "页码应从1开始，每页1至200条"})
@@ -224,7 +226,8 @@ def petition_index(request: StaffRequest, filters: Query[ListFilters]):
     return out
 
 
-@router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"])
+@router.get("/petitions/{petition_id}", response={200: s.PetitionOut, **ERRORS}, tags=["信访事项"],
+            summary="信访事项详情")
 def petition_get(request: StaffRequest, petition_id: s.Id):
     return respond(s.PetitionOut, petition_out(request, petition_id))
 
