@@ -212,7 +212,7 @@ def change_day(day: DutyDay, *, leader: User | None, receptionist: User | None, 
     (who, which day, old → new; none when nothing changed but the note). The caller checked the
     people (the station's staff) and the right to edit."""
     with transaction.atomic():
-        day = DutyDay.objects.select_for_update().select_related("leader", "receptionist", "station").get(pk=day.pk)
+        day = DutyDay.objects.select_for_update(of=("self",)).select_related("leader", "receptionist", "station").get(pk=day.pk)
         before = snapshot([day])
         day.leader, day.receptionist = leader, receptionist
         day.note = note or "手工调整"
