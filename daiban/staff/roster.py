@@ -73,7 +73,6 @@ def audit_changes(lines: list[str], *, station: Station | None, label: str, how:
                  detail={"how": how, **extra, "count": len(lines), "days": "\n".join(lines[:100])})
 
 
-
 def hand_edited() -> Q:
     """Duty days someone arranged by hand (the roster page's 调整 writes a note, "手工调整" at least):
     never removed by generating the month again or by a calendar change. Made a rest day, such a
@@ -199,9 +198,10 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
                                            note=MAKE_UP_NOTE)
             after.update(snapshot([added]))
             touched += 1
-    names = dict(Station.objects.filter(pk__in={k[0] for k in [*before, *after]}).values_list("pk", "name"))
-    audit_changes(changes(before, after, names), station=None, label="工作日历调整后的带班与接访安排",
-                  how="随工作日历调整")
+    if before or after:
+        names = dict(Station.objects.filter(pk__in={k[0] for k in [*before, *after]}).values_list("pk", "name"))
+        audit_changes(changes(before, after, names), station=None, label="工作日历调整后的带班与接访安排",
+                      how="随工作日历调整")
     return touched
 
 
