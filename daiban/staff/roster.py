@@ -174,7 +174,10 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
     before: dict[tuple[int, datetime.date], Duty] = {}
     after: dict[tuple[int, datetime.date], Duty] = {}
     for day in sorted({d for d in dates if d >= today}):
-        stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month)
+        # Only the service stations' rosters (roster_stations): a center's or village point's days
+        # left by an earlier demo month are not extended.
+        stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month,
+                                              station__level=Station.Level.STATION)
                        .values_list("station_id", flat=True))
         if not stations:
             continue
