@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     EXPORT_AUDIT = "export_audit", "导出审计记录"
     CALENDAR_CHANGE = "calendar_change", "修改工作日历"
     SETTINGS_CHANGE = "settings_change", "修改基础数据或设置"
+    ROSTER_CHANGE = "roster_change", "调整带班与接访安排"
 
 
 class AuditEntry(models.Model):

@@ -4,7 +4,8 @@
 archive.zip holds, under a folder named by the petition's number:
 - 00a-案卷封面.pdf: 案卷题名, 年度, 保管期限, 立卷人, 检查人, 立卷日期 (and 全宗, 档号, 起止日期, 件数, 页数);
 - 00b-卷内目录.pdf and 00c-卷内目录.csv: 序号, 文号, 责任者, 题名, 日期, 页号, 备注, over the PDF copies, with
-  running page numbers (页号: the first page of each item, "起-止" when it has several);
+  running page numbers (页号: the first page of each item, "起-止" when it has several), which every
+  filed PDF page carries at its upper right (stamp_page_numbers);
 - the items, named by their 序号 (01, 02, …; 001, 002, … from 99 items on: seq_width) in filing order: the case summary first, then every document of the case in
   date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
   一案双查情况记录 with its findings, the attachments in their own format);
@@ -282,10 +283,53 @@ def index_csv(entries: list[Item]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
+UNSTAMPED = "未能加盖页号"
+
+
+def stamp_page_numbers(entries: list[Item]) -> None:
+    """Print on every filed PDF page its 页号, the running number the 卷内目录 lists (DA/T 22-2015 and
+    GB/T 9705-2008: each page of a file carries its 页号, upper right on the front; Item.page_text),
+    in place of `entry.data`: the case summary, the forms and letters, and the PDF attachments (a
+    copy: the upload in storage, and its SHA-256, stay as they were). The numbers are one WeasyPrint
+    document (the PDFs' embedded fonts), one A4 page per number, each laid over its page with its
+    upper right corner on the page's (a page of another size or turned (/Rotate) gets it at its
+    own upper right as seen). An image attachment is filed in its own format and keeps the 页号 of
+    the 卷内目录 without one printed on it; a PDF that cannot be written again (encrypted) is filed
+    as it came, its 备注 saying so (UNSTAMPED)."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    stamped = [e for e in entries if e.data is not None and e.ext == "pdf" and e.pages and e.first_page]
+    if not stamped:
+        return
+    last = max(e.first_page + e.pages - 1 for e in stamped)
+    numbers = PdfReader(io.BytesIO(render_pdf("documents/archive_page_numbers.html",
+                                              {"numbers": range(1, last + 1)}))).pages
+    for entry in stamped:
+        try:
+            reader = PdfReader(io.BytesIO(entry.data or b""))
+            writer = PdfWriter(clone_from=reader)
+            for offset, page in enumerate(writer.pages):
+                if page.get("/Rotate", 0):
+                    page.transfer_rotation_to_content()
+                number = numbers[entry.first_page - 1 + offset]
+                box = page.cropbox
+                dx = float(box.right) - float(number.mediabox.right)
+                dy = float(box.top) - float(number.mediabox.top)
+                page.merge_transformed_page(number, Transformation().translate(dx, dy))
+            buffer = io.BytesIO()
+            writer.write(buffer)
+        except Exception:  # noqa: BLE001 (any failure leaves the document as it came, said in its 备注)
+            log.warning("page numbers not stamped on %s", entry.file, exc_info=True)
+            entry.note = "；".join(n for n in (entry.note, UNSTAMPED) if n)
+            continue
+        entry.data = buffer.getvalue()
+
+
 def build_archive(petition: Petition) -> bytes:
     """The zip of the case file. Entry times are the archive day, so the same content gives the
     same bytes."""
     entries = items(petition)
+    stamp_page_numbers(entries)  # before the 卷内目录 is drawn: a PDF that could not be stamped is said in its 备注
     context = cover_context(petition, entries)
     cover = render_pdf("documents/archive_cover.html", context)
     index = render_pdf("documents/index.html", {**context, "entries": entries})

@@ -406,10 +406,26 @@ def qr(request, number: str, ticket: str):
             return refused
         petition = services.use_ticket(number, ticket)
         if petition is None:
-            messages.info(request, "这个二维码已经用过或已过期，请输入查询码查询。")
-            return _private(redirect_303(status_url))
+            return _spent_ticket(request, number, status_url)
         _remember_code(request, number, petition.query_code)
         return _private(redirect_303(status_url))
     if not services.open_ticket(number, ticket):
-        return _private(redirect_303(status_url))
+        return _spent_ticket(request, number, status_url)
     return _private(render(request, "portal/qr.html", {"number": number, "action": request.path}))
+
+
+# Said on the track form after a used or expired ticket, for a browser without script too: the code is
+# in the QR code's address after #code=, which the redirect keeps in the address bar (never sent here).
+SPENT_TICKET = ("这个二维码已经用过或已过期，请输入查询码查询。查询码就是浏览器地址栏中“#code=”后面的字符，"
+                "也在提交成功的页面、短信和纸质回执上。")
+
+
+def _spent_ticket(request, number: str, status_url: str):
+    """A used, expired or unknown ticket (opened or posted): on (303) to the status page. The browser
+    that used it keeps the code in its session (the track form's proof), so a second scan on the
+    same phone shows the result with or without script; any other is told where the code is
+    (SPENT_TICKET): no page without script can read the address's fragment, and the ticket is spent
+    because its address may be in a log, so the code is never taken from it."""
+    if not request.session.get(CODES_KEY, {}).get(number):
+        messages.info(request, SPENT_TICKET)
+    return _private(redirect_303(status_url))

@@ -22,12 +22,12 @@ from django.conf import settings
 from django.db import transaction
 
 from daiban.lib.dates import today
-from daiban.org.models import Agent, Department, Station, User
+from daiban.org.models import Agent, Department, User
 from daiban.petitions.double_checks import double_check_assign
 from daiban.petitions.intake import petition_intake
 from daiban.petitions.models import Disposition, DoubleInvestigation, Petition
 from daiban.petitions.services import disposition_act, petition_act
-from daiban.staff.roster import generate_month
+from daiban.staff.roster import generate_month, roster_stations
 from daiban.workdays.engine import add_workdays
 from daiban.workdays.models import CalendarDay
 
@@ -450,10 +450,11 @@ def _play(case: Case, org: Org, cal: _Calendar) -> Petition:
 
 
 def _roster(start: datetime.date) -> int:
-    """This month's and next month's 带班 and reception rosters for every station."""
+    """This month's and next month's 带班 and reception rosters for every service station (the
+    center and the village points keep none: roster.roster_stations)."""
     made = 0
     next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    for station in Station.objects.all():
+    for station in roster_stations():
         for day in (start.replace(day=1), next_month):
             made += len(generate_month(station, day.year, day.month))
     return made

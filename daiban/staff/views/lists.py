@@ -23,9 +23,10 @@ PAGE_SIZE = 20
 @staff_required()
 def workbench(request):
     cards = staff_selectors.workbench(request.user)
-    duty_station, duty_day = roster.on_duty(request.user, selectors.today())
-    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today(),
-                                                    "duty_station": duty_station, "duty_day": duty_day})
+    # The user's own station's duty today, or (the center, a department, the administrator) every
+    # service station's: never the center's own roster, which has no leaders (roster.on_duty).
+    duties = roster.on_duty(request.user, selectors.today())
+    return render(request, "staff/workbench.html", {"cards": cards, "today": selectors.today(), "duties": duties})
 
 
 class _IdPage(counting.CappedRows):

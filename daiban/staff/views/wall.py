@@ -46,12 +46,19 @@ def _month(raw: str) -> tuple[int, int]:
     return year, month
 
 
+NOT_A_ROSTER_STATION = "代办机构应为代办服务站（室）：旗信访代办服务中心和嘎查村（社区）代办点不排带班"
+
+
 def _station(request, raw: str) -> Station | None:
-    """The station asked for, else the user's own (or the first station); BadParam for a value
-    that is no station's id."""
+    """The service station asked for, else the user's own (roster.home_station), else the first
+    (the center, a department, the administrator: the page's chooser picks another). BadParam for
+    a value that is no station's id, or the id of one that keeps no roster (the center, a village
+    point: roster.roster_stations), whose page would be every day "— —"."""
     pk = id_value(raw, "代办机构")
     station = Station.objects.filter(pk=pk).first() if pk else None
-    return station or request.user.station or Station.objects.filter(level=Station.Level.STATION).first()
+    if station is not None and not roster.is_roster_station(station):
+        raise BadParam(f"{NOT_A_ROSTER_STATION}（收到“{station.name[:20]}”）")
+    return station or roster.station_for(request.user)
 
 
 @staff_required()
@@ -61,11 +68,11 @@ def duty_roster(request):
         station = _station(request, _asked(request, "station"))
     except BadParam as exc:
         # A generation or a change aimed at a month or station that cannot be read changes nothing;
-        # a view of one shows this month of the user's own station, saying why.
+        # a view of one shows this month of the user's own station (or the first), saying why.
         if request.method == "POST":
             messages.error(request, f"{exc}，未保存任何修改。")
             return redirect(request.path)
-        messages.error(request, f"{exc}，已显示本月本机构的安排。")
+        messages.error(request, f"{exc}，已显示{'本月本机构' if roster.home_station(request.user) else '本月'}的安排。")
         year, month = _month("")
         station = _station(request, "")
     can_edit = may_edit_roster(request.user, station)
@@ -85,10 +92,13 @@ def duty_roster(request):
     nxt = datetime.date(year, month, pycal.monthrange(year, month)[1]) + datetime.timedelta(days=1)
     workdays = set(roster.month_workdays(year, month))
     return render(request, "staff/roster.html", {
-        "days": days, "year": year, "month": month, "station": station, "stations": Station.objects.filter(level="station"),
+        "days": days, "year": year, "month": month, "station": station, "stations": roster.roster_stations(),
+        # The center, a department, the administrator: no roster of their own, the chooser says so.
+        "choose": roster.home_station(request.user) is None,
         # Hand-arranged days the calendar has since made rest days (roster.hand_edited): kept, marked.
         "rest_days": {d.date for d in days if d.date not in workdays}, "today": today(),
-        "can_edit": can_edit, "leaders": roster.leaders_of(station), "receptionists": roster.receptionists_of(station),
+        "can_edit": can_edit, "leaders": roster.leaders_of(station) if station else [],
+        "receptionists": roster.receptionists_of(station) if station else [],
         "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}",
     })
 
@@ -110,7 +120,7 @@ def _remove_day(request, station: Station, year: int, month: int) -> None:
     if day is None or day.date <= today() or day.date in roster.month_workdays(day.date.year, day.date.month):
         messages.error(request, "只能删除已调整为休息日的今后日期的安排。")
         return
-    day.delete()
+    roster.remove_day(day, actor=request.user)
     messages.success(request, f"已删除 {day.date:%m月%d日}（休息日）的安排。")
 
 
@@ -131,9 +141,7 @@ def _save_day(request, station: Station) -> None:
     except Invalid as exc:
         messages.error(request, "；".join(exc.fields.values()))
         return
-    day.leader, day.receptionist = leader, receptionist
-    day.note = note or "手工调整"
-    day.save()
+    roster.change_day(day, leader=leader, receptionist=receptionist, note=note, actor=request.user)
     messages.success(request, f"已调整 {day.date:%m月%d日} 的安排。")
 
 
