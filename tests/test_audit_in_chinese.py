@@ -75,6 +75,10 @@ def test_known_rows_read_in_chinese():
     assert labels.describe({"before": ["agent", "duty_leader"], "after": [], "active": False}) == \
         "原角色：代办员、带班领导；新角色：无；启用：否"
     assert labels.target_type_label("petitioner") == "信访人" and labels.target_type_label("calendar") == "工作日历"
+    # The roster's rows (roster.audit_changes: its keyword arguments become keys).
+    assert labels.describe({"how": "手工调整", "note": "换班", "month": "2026-11", "count": 1}) == \
+        "方式：手工调整；说明：换班；月份：2026-11；数量：1"
+    assert labels.target_type_label("roster") == "带班与接访安排" and labels.target_type_label("station") == "代办服务机构"
     # A key nobody named yet still shows, as written, rather than disappearing.
     assert labels.describe({"novel": "x"}) == "novel：x"
 

@@ -17,7 +17,7 @@ KEYS: dict[str, str] = {
     "expires_at": "有效期至", "operation": "操作", "model": "数据类型", "change": "变更内容", "ids": "记录编号",
     "days": "日期", "changed": "工作日变更", "confirm": "确认", "from": "起", "to": "止", "station": "代办机构",
     "who": "操作人", "action": "事件", "before": "原角色", "after": "新角色", "active": "启用", "staff": "可进管理后台",
-    "target": "对象",
+    "target": "对象", "how": "方式", "month": "月份", "note": "说明",
 }
 
 _VALUES: dict[str, dict[str, str]] = {
@@ -33,7 +33,7 @@ _VALUES: dict[str, dict[str, str]] = {
 _DOCUMENTS = {"agency": "代办单", "disposition": "处置单", "referral": "转办函"}
 
 # Target types written by name rather than from a model instance; the others are models' own names.
-TARGET_TYPES: dict[str, str] = {"calendar": "工作日历"}
+TARGET_TYPES: dict[str, str] = {"calendar": "工作日历", "roster": "带班与接访安排"}
 
 
 def register_values(key: str, labels: Mapping[str, str]) -> None:
