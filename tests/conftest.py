@@ -17,17 +17,14 @@ from tests.factories import petition_body
 START = datetime.datetime(2026, 9, 16, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
-@pytest.fixture(scope="session")
-def _private_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("private")
-
-
 @pytest.fixture(autouse=True)
-def _test_settings(settings, _private_root):
+def _test_settings(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Attachments, case files and previews of the tests in a directory of their own, never the
-    # checkout's var/private (a test database's petition 1 is another test's petition 1).
-    settings.PRIVATE_ROOT = _private_root
+    # Attachments, case files and previews of each test in a directory of its own, never the
+    # checkout's var/private nor another test's: with the clock frozen, a test database's petition 1
+    # is another test's petition 1 down to its creation time, so a case-file preview (named from
+    # them) would be the other test's.
+    settings.PRIVATE_ROOT = tmp_path_factory.mktemp("private")
     # What follows an event runs at once, in the test's thread (the worker's job in production).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Scenarios travel weeks ahead; token expiry has its own test.
