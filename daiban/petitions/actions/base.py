@@ -46,9 +46,10 @@ class Widget:
     """How a field is asked for on the case page (the API ignores it).
 
     kind: text, textarea, select, radio, multiselect, date, number, checkbox, hidden.
-    choices: the options when they come from the database or the petition, given the petition and the
-      actor kinds the acting user holds on it (permissions.actor_kinds): exactly the values the
-      handler accepts from that actor, never one it would refuse (enum fields list their own, worded
+    choices: the options when they come from the database or the petition, given the petition, the
+      actor kinds the acting user holds on it (permissions.actor_kinds) and, for a 处置单's action,
+      that 处置单 (None for a petition's): exactly the values the handler accepts from that actor on
+      that object, never one it would refuse (enum fields list their own, worded
       by `wording` where the page says more than the label); empty: a first, empty
       option of a select; initial: the value shown at first;
       required: whether the page marks it required when the type alone does not say (it depends
@@ -59,7 +60,7 @@ class Widget:
     kind: str
     help: str = ""
     label: str = ""  # the page's wording when it differs from the field's title
-    choices: Callable[[Petition, frozenset[str]], Choices] | None = None
+    choices: Callable[[Petition, frozenset[str], Disposition | None], Choices] | None = None
     wording: Mapping[str, str] = field(default_factory=dict)
     empty: str | None = None
     initial: Callable[[Petition], Any] | None = None
