@@ -26,7 +26,7 @@ from django.db import transaction
 
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.org.models import User
-from daiban.petitions import services
+from daiban.petitions import deadlines, services
 from daiban.petitions.abilities import opinion_roles
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS, Action
 from daiban.petitions.actions.disposition import signed_opinion
@@ -210,11 +210,35 @@ def test_a_leader_is_not_offered_approval_of_a_second_extension(org, api, routed
     (c_approved,) = [f for f in fields_for(c_act.input, petition, actor_kinds(center, petition, d), d)
                      if f.name == "approved"]
     assert [v for v, _ in c_approved.choices] == ["true", "false"]
+    # The API lists the same: GET /dispositions/{id}/actions with each action's choices.
+    listed = {a["name"]: a for a in api("duty").get(f"/dispositions/{did}/actions").data}
+    assert listed["decide_extension"]["choices"]["approved"] == [{"value": "false", "label": "不批准"}]
+    by_center = {a["name"]: a for a in api("center").get(f"/dispositions/{did}/actions").data}
+    assert [c["value"] for c in by_center["decide_extension"]["choices"]["approved"]] == ["true", "false"]
+    # A department reads its own 处置单's actions, not another's (404 as for a 处置单 not there).
+    assert "request_extension" not in {a["name"] for a in api("dept1").get(f"/dispositions/{did}/actions").data}
+    assert api("dept2").get(f"/dispositions/{did}/actions").status_code == 404
     # The case page draws the leader's form without 批准, the center's with it.
     radios = re.compile(r'type="radio" name="approved" id="[^"]*" value="(\w+)"')
     assert radios.findall(_page("duty", pid, did)) == ["false"]
     assert radios.findall(_page("center", pid, did)) == ["true", "false"]
     assert api("center").act_disposition(did, "decide_extension", {"approved": True}).status_code == 200
+
+
+def test_no_extension_request_is_offered_when_the_statutory_limit_leaves_no_day(org, api, routed, clock):
+    """A 处置单 already due on the petition's statutory limit: one more working day would pass it, so
+    request_extension is not offered (guard extension_room) and is refused 409 when asked."""
+    petition = routed()
+    pid, did = petition["id"], petition["dispositions"][0]["id"]
+    d = Disposition.objects.get(pk=did)
+    limit = deadlines.statutory_limit(Petition.objects.get(pk=pid))
+    Disposition.objects.filter(pk=did).update(due_on=limit, due_from=None, due_workdays=None)
+    names = {a["name"] for a in api("dept1").get(f"/dispositions/{did}/actions").data}
+    assert "request_extension" not in names and {"receive", "return"} <= names
+    refused = api("dept1").act_disposition(did, "request_extension", {"workdays": 1, "reason": "需测绘"})
+    assert refused.status_code == 409 and refused.data["error"]["code"] == "beyond_statutory_limit"
+    assert "法定办理期限" in refused.data["error"]["message"]
+    assert not d.extension_requests.exists()
 
 
 def _page(username: str, pid: int, did: int) -> str:

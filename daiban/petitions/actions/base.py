@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -85,9 +85,15 @@ def _takes_int(annotation: Any) -> bool:
 
 
 class ActionInput(BaseModel):
-    """Every action's body: its own fields, plus the day it happened and the version seen."""
+    """Every action's body: its own fields, plus the day it happened and the version seen.
+
+    `HAPPENED`: the fields that state the day the thing itself took place (a request made, a visit
+    paid, a solution decided): the action's `on`, the day it is entered as having happened, is
+    never before it (services._check: 400 naming `on`), so the timeline keeps the order things
+    happened in."""
 
     model_config = ConfigDict(extra="ignore")
+    HAPPENED: ClassVar[tuple[str, ...]] = ()
 
     on: PlausibleDate | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
     version: Version | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")

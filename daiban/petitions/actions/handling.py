@@ -195,6 +195,7 @@ def routed_deadline(ctx: Ctx, d: Disposition, track: str, fixed: datetime.date |
 
 
 class DetermineSolutionIn(ActionInput):
+    HAPPENED = ("determined_on",)
     determined_on: Annotated[PlausibleDate | None, ui("date", required=lambda p: True)] = Field(
         None, title="方案确定日期")
     convened_by: Annotated[Convener | None, ui("select", empty="（多部门协同事项不需要）")] = Field(

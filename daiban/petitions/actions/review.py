@@ -56,6 +56,7 @@ def level_choices(petition: Petition, kinds: frozenset[str] = frozenset(), dispo
 
 
 class RequestReviewIn(ActionInput):
+    HAPPENED = ("requested_on",)
     level: Annotated[ReviewLevel, ui("radio", choices=level_choices, initial=lambda p: guards.next_review_level(p)
                                      if p.pk else None)] = Field(title="申请类别")
     requested_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="申请日期")
