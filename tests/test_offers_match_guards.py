@@ -34,6 +34,7 @@ from daiban.petitions.models import Disposition, Petition
 from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions
 from daiban.staff.action_forms import fields_for
 from daiban.staff.demo_month import load_demo_month
+from tests.factories import COMPLAINT, PARAPHRASE, id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -100,10 +101,7 @@ def inputs(act: Action[Any], petition: Petition, user: User, disposition: Dispos
     yield base
     for name, values in lists.items():
         for value in values[1:]:
-            body = {**base, name: value}
-            if act.name == "screen" and name == "outcome" and value == "agency":
-                continue  # below: agency is offered whatever the eligibility (API.md: 409 not_eligible)
-            yield body
+            yield {**base, name: value}
 
 
 def offered_and_performed(petition_ids: list[int]) -> tuple[int, list[str], int]:
@@ -123,7 +121,7 @@ def offered_and_performed(petition_ids: list[int]) -> tuple[int, list[str], int]
                     problem = attempt(partial(services.petition_act, petition_id=pid, action=act.name,
                                               user=user, data=body))
                     performed += 1
-                    if problem is not None and not _eligibility(act, body, problem):
+                    if problem is not None:
                         failures.append(f"{petition.number} {petition.status} {user.username} {act.name} {body}: "
                                         f"{type(problem).__name__} {problem}")
             # Conversely: a few not offered are refused before their input is read.
@@ -154,11 +152,6 @@ def offered_and_performed(petition_ids: list[int]) -> tuple[int, list[str], int]
                                         f"yet: {problem!r}")
                     refused += 1
     return performed, failures, refused
-
-
-def _eligibility(act: Action[Any], body: dict, problem: Exception) -> bool:
-    """screen → agency on a petition not eligible: refused 409 `not_eligible` by contract (API.md)."""
-    return act.name == "screen" and body.get("outcome") == "agency" and getattr(problem, "code", "") == "not_eligible"
 
 
 def _one_of_each() -> list[int]:
@@ -249,3 +242,22 @@ def _page(username: str, pid: int, did: int) -> str:
     response = client.get(f"/staff/petitions/{pid}/?d={did}")
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_agency_is_not_offered_for_a_petition_not_eligible(org, api, accepted, new_petition, clock):
+    """受理代办 on a repeat of a matter being handled is 409 `not_eligible` (API.md): the screening
+    form and GET …/actions do not offer that outcome; the others stay offered and go through."""
+    person = {"id_number": id_number(serial=556), "name": "李四"}
+    accepted(petitioner=person, content=COMPLAINT)
+    repeat = new_petition(petitioner=person, content=PARAPHRASE, channel="phone")
+    listed = {a["name"]: a for a in api("agent1").get(f"/petitions/{repeat['id']}/actions").data}
+    outcomes = [c["value"] for c in listed["screen"]["choices"]["outcome"]]
+    assert "agency" not in outcomes and "declined" in outcomes
+    refused = api("agent1").act(repeat["id"], "screen", {"outcome": "agency", "agent_id": org.agent1.pk})
+    assert refused.status_code == 409 and refused.data["error"]["code"] == "not_eligible"
+    declined = api("agent1").act(repeat["id"], "screen", {"outcome": "declined", "reason": "in_progress"})
+    assert declined.status_code == 200, declined.data
+    # An eligible petition is offered 受理代办.
+    fresh = new_petition()
+    listed = {a["name"]: a for a in api("agent1").get(f"/petitions/{fresh['id']}/actions").data}
+    assert "agency" in [c["value"] for c in listed["screen"]["choices"]["outcome"]]

@@ -51,13 +51,21 @@ def category_name(raw: str | None, field: str = "category") -> str:
     return name
 
 
+def outcome_choices(petition: Petition, kinds: frozenset[str] = frozenset(),
+                    disposition: Disposition | None = None) -> list[tuple[str, str]]:
+    """The outcomes `screen` accepts: 受理代办 only for a petition that may be taken into agency
+    (eligibility.exclusions: refused 409 `not_eligible` otherwise, API.md); the others always."""
+    ineligible = bool(petition.pk and eligibility.exclusions(petition))
+    return [(o.value, o.label) for o in ScreenOutcome if not (ineligible and o == ScreenOutcome.AGENCY)]
+
+
 # The fields of one outcome only (the page hides the others): see Widget.when.
 _AGENCY = ("outcome", (ScreenOutcome.AGENCY.value,))
 _NOT_AGENCY = ("outcome", tuple(o.value for o in ScreenOutcome if o != ScreenOutcome.AGENCY))
 
 
 class ScreenIn(ActionInput):
-    outcome: Annotated[ScreenOutcome, ui("radio")] = Field(title="甄别结果")
+    outcome: Annotated[ScreenOutcome, ui("radio", choices=outcome_choices)] = Field(title="甄别结果")
     reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填", when=_NOT_AGENCY)] = Field(
         "", title="答复内容")
     agent_id: Annotated[Id | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填",
