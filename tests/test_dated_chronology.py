@@ -107,14 +107,17 @@ def test_review_request_follows_the_feedback_and_the_day_it_was_made(api, routed
     _refused_on(agent.act(pid, "request_review", {"level": "review", "reason": "不服", "on": "2026-09-23",
                                                   "requested_on": "2026-09-24"}), "申请日期", "2026-09-24")
     assert _version(pid) == before
+    # The case page's 办理日期 runs from the feedback to today.
+    client = Client()
+    client.force_login(User.objects.get(username="agent1"))
+    page = client.get(f"/staff/petitions/{pid}/").content.decode()
+    assert 'max="2026-09-28" min="2026-09-22"' in page
     done = agent.act(pid, "request_review", {"level": "review", "reason": "不服", "on": "2026-09-24",
                                              "requested_on": "2026-09-23"})
     assert done.status_code == 200, done.data
     last = _events(api, pid)[-1]
     assert (last["on"], last["backdated"]) == ("2026-09-24", True)
     # The case page shows it as 补录 with its recording time.
-    client = Client()
-    client.force_login(User.objects.get(username="agent1"))
     page = client.get(f"/staff/petitions/{pid}/").content.decode()
     assert 'data-testid="backdated"' in page and "2026-09-28 10:00 记录" in page
 
