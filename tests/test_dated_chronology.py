@@ -18,8 +18,11 @@ import datetime
 import pytest
 from django.test import Client
 
+from daiban.documents.casefile import case_summary_pdf
+from daiban.documents.services import load_case
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition
+from tests.test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +91,9 @@ def test_extend_backdated_within_its_window_but_not_before_the_acceptance(api, a
     assert done.status_code == 200, done.data
     last = _events(api, pid)[-1]
     assert (last["action"], last["on"], last["backdated"]) == ("extend", "2026-09-20", True)
+    # The case file's 办理过程 prints it with the day it was entered.
+    summary = pdf_text(case_summary_pdf(load_case(pid)))
+    assert "补录，2026年9月25日登记" in summary.replace("\n", "")
 
 
 def test_review_request_follows_the_feedback_and_the_day_it_was_made(api, routed, clock):
