@@ -301,6 +301,7 @@ class RelatedOut(Schema):
 class EventOut(Schema):
     at: LocalDateTime
     on: datetime.date
+    backdated: bool = Field(False, description="补录：发生日期（on）早于记录日期（at）")
     actor: str
     action: str
     action_label: str = Field("", description="动作的中文名称（与办理过程、案件摘要所列相同）")
@@ -449,10 +450,18 @@ class EligibilityOut(Schema):
     reasons: list[ReasonOut]
 
 
+class ChoiceOut(Schema):
+    value: int | str
+    label: str
+
+
 class ActionOut(Schema):
     name: str
     label: str
     help: str
+    choices: dict[str, list[ChoiceOut]] = Field(
+        default_factory=dict,
+        description="字段可选值（来自信访事项或数据库的，如代办员、事权单位、审批结果）：只列出当前用户现在选择后能办成的值")
 
 
 # --- action bodies: each action's input class, declared with its handler (petitions/actions/) ------

@@ -2,7 +2,7 @@
 selectors (reads) and services (writes); services check who may act."""
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
@@ -16,7 +16,9 @@ from daiban.lib.errors import Invalid
 from daiban.org.models import Agent, Department, Station
 from daiban.org.requests import StaffRequest
 from daiban.petitions import choices, counting, eligibility, matters, selectors, services
-from daiban.petitions.permissions import get_visible_petition, user_agent, visible_petitions
+from daiban.petitions.actions import Action
+from daiban.petitions.models import Disposition, Petition
+from daiban.petitions.permissions import actor_kinds, get_visible_petition, user_agent, visible_petitions
 from daiban.workdays import engine
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
@@ -270,7 +272,24 @@ def petition_possibly_same(request: StaffRequest, petition_id: s.Id):
          summary="当前用户现在可执行的动作")
 def petition_actions(request: StaffRequest, petition_id: s.Id):
     petition = get_visible_petition(request.user, petition_id)
-    return [{"name": a.name, "label": a.label, "help": a.help} for a in services.available_actions(request.user, petition)]
+    kinds = actor_kinds(request.user, petition)
+    return [action_out(a, petition, kinds) for a in services.available_actions(request.user, petition)]
+
+
+@router.get("/dispositions/{disposition_id}/actions", response={200: list[s.ActionOut], **ERRORS}, tags=["处置单"],
+            summary="当前用户现在可对该处置单执行的动作")
+def disposition_actions(request: StaffRequest, disposition_id: s.Id):
+    petition, disposition, offered = services.disposition_offers(request.user, disposition_id)
+    kinds = actor_kinds(request.user, petition, disposition)
+    return [action_out(a, petition, kinds, disposition) for a in offered]
+
+
+def action_out(act: Action[Any], petition: Petition, kinds: frozenset[str],
+               disposition: Disposition | None = None) -> dict[str, Any]:
+    """An offered action with the values offered for its listed fields (services.offered_choices)."""
+    choices = services.offered_choices(act, petition, kinds, disposition)
+    return {"name": act.name, "label": act.label, "help": act.help,
+            "choices": {name: [{"value": v, "label": label} for v, label in values] for name, values in choices.items()}}
 
 
 class UnlinkIn(s.Schema):

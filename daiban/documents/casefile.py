@@ -159,6 +159,8 @@ def case_summary_pdf(petition: Petition) -> bytes:
     events = case_events(petition)
     for e in events:  # the 一案双查 steps without their text (read by the case agent too); dates as documents print them
         e.note = dates_as_text(timeline_note(e.action, e.note))
+        # 补录: dated before the day it was entered, printed with that day (the record stays honest).
+        e.recorded_on = timezone.localtime(e.at).date()
     return render_pdf("documents/summary.html", {
         "p": petition, "person": person, "id_number": person.id_number, "phone": person.phone, "events": events,
         # What the timeline says only in part: the corrected values, each conduct record in full.

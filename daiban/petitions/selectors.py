@@ -682,12 +682,15 @@ def escalation_out(petition: Petition) -> dict[str, Any] | None:
 
 
 def event_out(e: Event) -> dict[str, Any]:
-    """One timeline entry; the 一案双查 steps say only that they happened (double_checks.timeline_note)."""
+    """One timeline entry; the 一案双查 steps say only that they happened (double_checks.timeline_note).
+    `backdated` (补录): dated (`on`) before the day it was recorded (`at`): paper work entered
+    afterwards, shown as such with its recording time so the record stays honest."""
     from daiban.petitions.double_checks import timeline_note
     from daiban.petitions.events import event_labels
 
+    at = timezone.localtime(e.at)
     return {
-        "at": timezone.localtime(e.at), "on": e.on, "actor": e.actor_name, "action": e.action,
+        "at": at, "on": e.on, "backdated": e.on < at.date(), "actor": e.actor_name, "action": e.action,
         "action_label": event_labels().get(e.action, e.action),
         "from_status": e.from_status or None, "to_status": e.to_status or None,
         "note": timeline_note(e.action, e.note),

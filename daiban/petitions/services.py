@@ -40,7 +40,7 @@ from daiban.petitions.intake import (  # noqa: F401  (the writes of a petition a
     petitioner_snapshot,
     validate_intake,
 )
-from daiban.petitions.models import PETITIONER_ACTOR, Disposition, Event, Petition, PetitionLink
+from daiban.petitions.models import PETITIONER_ACTOR, SYSTEM_ACTOR, Disposition, Event, Petition, PetitionLink
 from daiban.petitions.permissions import actor_kinds, get_visible_petition, visible_dispositions, visible_ids
 from daiban.petitions.undo import UNDOABLE, changed_fields
 from daiban.workdays.engine import deadlines_being_set
@@ -144,7 +144,20 @@ def _check(act: Action[Any], petition: Petition, kinds: frozenset[str], state: s
     if refused is not None:
         raise refused
     assert typed is not None
-    return _event_date(typed.on, petition), typed
+    on = _event_date(typed.on, petition)
+    _not_before_what_it_records(typed, on)
+    return on, typed
+
+
+def _not_before_what_it_records(typed: ActionInput, on: datetime.date) -> None:
+    """Invalid (400, naming `on`) when the action is dated before the day it says the thing itself
+    happened (ActionInput.HAPPENED: 申请日期, 回访日期, 方案确定日期): an entry dated 10-01 cannot
+    record a request made on 10-05."""
+    for name in type(typed).HAPPENED:
+        day = getattr(typed, name)
+        if isinstance(day, datetime.date) and day > on:
+            title = type(typed).model_fields[name].title or name
+            raise Invalid.of({"on": f"办理日期（{on:%Y-%m-%d}）不能早于{title}（{day:%Y-%m-%d}）"})
 
 
 class _Seen(BaseModel):
@@ -174,8 +187,16 @@ def _event_date(on: datetime.date | None, petition: Petition) -> datetime.date:
         raise Invalid.of({"on": "办理日期不能晚于今天"})
     floor = petition.last_event_on or petition.received_on
     if on < floor:
-        raise Invalid.of({"on": f"办理日期不能早于上一次办理日期（{floor:%Y-%m-%d}）"})
+        raise Invalid.of({"on": f"办理日期不能早于上一次办理日期（{floor:%Y-%m-%d}{_done_on(petition, floor)}）"
+                                "：补录的事项按发生的先后登记"})
     return on
+
+
+def _done_on(petition: Petition, day: datetime.date) -> str:
+    """"，<the action's label>" of the petition's latest event dated `day` (what the new one would
+    precede), "" when none is (the receipt day)."""
+    last = petition.events.filter(on=day).exclude(actor_name=SYSTEM_ACTOR, actor__isnull=True).order_by("-id").first()
+    return f"，{events.event_labels().get(last.action, last.action)}" if last is not None else ""
 
 
 def _loaded(petition: Petition) -> dict[str, Any]:
@@ -222,6 +243,28 @@ def available_disposition_actions(user: User, petition: Petition, disposition: D
         return []
     kinds = actor_kinds(user, petition, disposition)
     return [act for act in DISPOSITION_ACTIONS.values() if _open(act, kinds, disposition.status, petition, disposition)]
+
+
+def disposition_offers(user: User, disposition_id: int) -> tuple[Petition, Disposition, list[Action[DispositionCtx]]]:
+    """The 处置单 `user` may read (NotFound otherwise, as disposition_act) and the actions offered on it
+    now (available_disposition_actions): `GET /api/v1/dispositions/{id}/actions`."""
+    found = visible_dispositions(user).filter(pk=disposition_id).select_related("department", "petition").first()
+    if found is None:
+        raise NotFound("处置单不存在")
+    return found.petition, found, available_disposition_actions(user, found.petition, found)
+
+
+def offered_choices(act: Action[Any], petition: Petition, kinds: frozenset[str],
+                    disposition: Disposition | None = None) -> dict[str, list[tuple[Any, str]]]:
+    """{field: [(value, label), …]} for each field of `act` whose values come from the petition or
+    the database (Widget.choices), as this actor is offered them on this object: the API lists what
+    the case page's form lists (enum fields' values are in the schema)."""
+    offered = {}
+    for name in act.input.own_fields():
+        widget = act.input.widget(name)
+        if widget is not None and widget.choices is not None and widget.kind != "hidden":
+            offered[name] = widget.choices(petition, kinds, disposition)
+    return offered
 
 
 # --- correcting the same-matter check --------------------------------------------------------------

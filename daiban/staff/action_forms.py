@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 from daiban.lib.dates import today
 from daiban.lib.validation import typed_count, typed_day
 from daiban.petitions.actions import ActionInput
-from daiban.petitions.models import Petition
+from daiban.petitions.models import Disposition, Petition
 
 KINDS = frozenset({"text", "textarea", "select", "radio", "multiselect", "date", "number", "checkbox", "hidden"})
 
@@ -45,13 +45,13 @@ def _enum_of(annotation: Any) -> type[enum.Enum] | None:
 
 
 def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petition,
-           kinds: frozenset[str] = frozenset()) -> Field:
+           kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> Field:
     widget = cls.widget(name)
     if widget is None or widget.kind not in KINDS:
         # _input_of refuses this at start-up; a hint outside KINDS would draw nothing.
         raise TypeError(f"{cls.__name__}.{name}: no page widget")
     if widget.choices is not None:
-        choices = widget.choices(petition, kinds)
+        choices = widget.choices(petition, kinds, disposition)
     elif (options := _enum_of(info.annotation)) is not None:
         choices = [(m.value, widget.wording.get(m.value, m.label)) for m in options]  # type: ignore[attr-defined]
     else:
@@ -63,12 +63,14 @@ def _field(name: str, info: FieldInfo, cls: type[ActionInput], petition: Petitio
                  widget.initial(petition) if widget.initial else None, when=widget.when)
 
 
-def fields_for(cls: type[ActionInput], petition: Petition, kinds: frozenset[str]) -> list[Field]:
+def fields_for(cls: type[ActionInput], petition: Petition, kinds: frozenset[str],
+               disposition: Disposition | None = None) -> list[Field]:
     """The visible fields of one action's form (its `on` date, version and hidden role are added by
-    the template). `kinds`: the actor kinds of the user the form is for (permissions.actor_kinds):
-    a field's choices are those the action accepts from that user (Widget.choices)."""
+    the template). `kinds`: the actor kinds of the user the form is for (permissions.actor_kinds);
+    `disposition`: the 处置单 a 处置单's action works on: a field's choices are those the action
+    accepts from that user on that object (Widget.choices)."""
     return [f for name in cls.own_fields()
-            if (f := _field(name, cls.model_fields[name], cls, petition, kinds)).kind != "hidden"]
+            if (f := _field(name, cls.model_fields[name], cls, petition, kinds, disposition)).kind != "hidden"]
 
 
 def read_post(cls: type[ActionInput], post: QueryDict) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -46,9 +46,10 @@ class Widget:
     """How a field is asked for on the case page (the API ignores it).
 
     kind: text, textarea, select, radio, multiselect, date, number, checkbox, hidden.
-    choices: the options when they come from the database or the petition, given the petition and the
-      actor kinds the acting user holds on it (permissions.actor_kinds): exactly the values the
-      handler accepts from that actor, never one it would refuse (enum fields list their own, worded
+    choices: the options when they come from the database or the petition, given the petition, the
+      actor kinds the acting user holds on it (permissions.actor_kinds) and, for a 处置单's action,
+      that 处置单 (None for a petition's): exactly the values the handler accepts from that actor on
+      that object, never one it would refuse (enum fields list their own, worded
       by `wording` where the page says more than the label); empty: a first, empty
       option of a select; initial: the value shown at first;
       required: whether the page marks it required when the type alone does not say (it depends
@@ -59,7 +60,7 @@ class Widget:
     kind: str
     help: str = ""
     label: str = ""  # the page's wording when it differs from the field's title
-    choices: Callable[[Petition, frozenset[str]], Choices] | None = None
+    choices: Callable[[Petition, frozenset[str], Disposition | None], Choices] | None = None
     wording: Mapping[str, str] = field(default_factory=dict)
     empty: str | None = None
     initial: Callable[[Petition], Any] | None = None
@@ -84,9 +85,15 @@ def _takes_int(annotation: Any) -> bool:
 
 
 class ActionInput(BaseModel):
-    """Every action's body: its own fields, plus the day it happened and the version seen."""
+    """Every action's body: its own fields, plus the day it happened and the version seen.
+
+    `HAPPENED`: the fields that state the day the thing itself took place (a request made, a visit
+    paid, a solution decided): the action's `on`, the day it is entered as having happened, is
+    never before it (services._check: 400 naming `on`), so the timeline keeps the order things
+    happened in."""
 
     model_config = ConfigDict(extra="ignore")
+    HAPPENED: ClassVar[tuple[str, ...]] = ()
 
     on: PlausibleDate | None = Field(None, title="办理日期", description="发生日期（补录纸质材料时可早于今天），默认今天")
     version: Version | None = Field(None, title="版本号", description="详情中的version；已被他人办理时答复409 stale")

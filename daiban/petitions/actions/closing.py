@@ -54,6 +54,7 @@ def terminate(ctx: Ctx, data: TerminateIn) -> Outcome:
 
 
 class FollowUpIn(ActionInput):
+    HAPPENED = ("visited_on",)
     visited_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="回访日期")
     note: Annotated[OptionalText, ui("textarea")] = Field("", title="回访情况")
     rebound: Annotated[bool, ui("checkbox", label="存在反弹回流风险")] = Field(False, title="是否反弹回流")

@@ -29,7 +29,7 @@ from daiban.petitions.actions.base import (
 )
 from daiban.petitions.actions.screening import designable
 from daiban.petitions.choices import EscalationTarget, Status
-from daiban.petitions.models import Escalation, Petition, Reassignment
+from daiban.petitions.models import Disposition, Escalation, Petition, Reassignment
 from daiban.petitions.permissions import forget_handed_over, stations_below
 
 S = Status
@@ -105,7 +105,7 @@ def return_escalation(ctx: Ctx, data: ReturnEscalationIn) -> Outcome:
                    S.IN_PROGRESS)
 
 
-def reassign_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, str]]:
+def reassign_choices(petition: Petition, kinds: frozenset[str], disposition: Disposition | None = None) -> list[tuple[int, str]]:
     """The agents `reassign` accepts from this actor: in post, not the petition's agent (新的代办员与
     现在的相同), and for a station's leaders only the station's own (screening.designable)."""
     own = stations_below(petition.station_id)

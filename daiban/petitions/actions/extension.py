@@ -27,7 +27,7 @@ import datetime
 from typing import Annotated
 
 from daiban.lib.errors import Conflict, Invalid
-from daiban.petitions import deadlines
+from daiban.petitions import deadlines, guards
 from daiban.petitions.actions.base import (
     ActionInput,
     DispositionCtx,
@@ -75,9 +75,29 @@ class RequestExtensionIn(ActionInput):
     reason: Annotated[Text, ui("textarea")] = Field(title="延期理由")
 
 
+def extension_room(petition: Petition, disposition: Disposition | None = None,
+                   day: datetime.date | None = None) -> Conflict | None:
+    """Guard of `request_extension`: the 处置单 can still be given one working day without passing
+    the petition's statutory limit (_within_limit); otherwise every request would be refused 400
+    `beyond_statutory_limit`, so none is offered (409 `beyond_statutory_limit` when asked)."""
+    if disposition is None:
+        return None
+    try:
+        _within_limit(petition, disposition, 1, Conflict)
+    except Conflict as exc:
+        limit = deadlines.statutory_limit(petition)
+        return Conflict(f"处置单办理时限（{disposition.due_on:%Y-%m-%d}）已到信访事项的法定办理期限"
+                        f"（{limit:%Y-%m-%d}），不能再申请延期", code="beyond_statutory_limit", extra=exc.extra)
+    return None
+
+
+guards.DISPOSITION_GUARDS[extension_room.__name__] = extension_room
+guards.GUARDS[extension_room.__name__] = extension_room  # called by run()
+
+
 @disposition_action(
     "request_extension", "申请延期", sources=OPEN, actors={"department", "case_agent", "admin"},
-    guards=("petition_running", "extension_requestable"),
+    guards=("petition_running", "extension_requestable", "extension_room"),
     help="情况复杂、确需延长的，在办理时限届满前申请，由带班、分管、主要领导或代办服务中心审批",
 )
 def request_extension(ctx: DispositionCtx, data: RequestExtensionIn) -> Outcome:
@@ -100,7 +120,32 @@ def lapse_pending(d: Disposition, on: datetime.date) -> str:
     return "；待审批的延期申请随之失效" if lapsed else ""
 
 
-def _approval_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+def approval_refused(petition: Petition, d: Disposition, kinds: frozenset[str]) -> Conflict | None:
+    """Why an actor with `kinds` may not approve the 处置单's waiting request (None: they may):
+    after an approved extension only the center (or admin) approves another (409 `extension_limit`),
+    and nobody past the petition's statutory limit (409 `beyond_statutory_limit`). `decide_extension`
+    refuses with this and its form offers 批准 only when it is None: what is offered is what succeeds."""
+    if not kinds & CENTER and d.extension_requests.filter(approved=True).exists():
+        return Conflict("该处置单已延期一次，再次延期须由代办服务中心批准", code="extension_limit")
+    request = _waiting(d)
+    if request is not None:
+        try:
+            _within_limit(petition, d, request.workdays, Conflict)
+        except Conflict as exc:
+            return exc
+    return None
+
+
+def _waiting(d: Disposition) -> ExtensionRequest | None:
+    return d.extension_requests.filter(approved__isnull=True, lapsed_on__isnull=True).order_by("-id").first()
+
+
+def _approval_choices(petition: Petition, kinds: frozenset[str] = frozenset(),
+                      disposition: Disposition | None = None) -> list[tuple[str, str]]:
+    """批准 only when this actor's approval of this 处置单's request would go through (approval_refused);
+    不批准 always (with a note)."""
+    if disposition is not None and approval_refused(petition, disposition, kinds) is not None:
+        return [("false", "不批准")]
     return [("true", "批准"), ("false", "不批准")]
 
 
@@ -127,15 +172,14 @@ def decider_kinds(d: Disposition) -> frozenset[str]:
 )
 def decide_extension(ctx: DispositionCtx, data: DecideExtensionIn) -> Outcome:
     d, p = ctx.disposition, ctx.petition
-    request = d.extension_requests.filter(approved__isnull=True, lapsed_on__isnull=True).order_by("-id").first()
+    request = _waiting(d)
     if request is None:
         raise Conflict("没有等待审批的延期申请", code="not_allowed")
     if not data.approved and not data.note:
         raise Invalid.of({"note": "不批准的，请填写审批意见"})
-    if data.approved and not ctx.kinds & CENTER and d.extension_requests.filter(approved=True).exists():
-        raise Conflict("该处置单已延期一次，再次延期须由代办服务中心批准", code="extension_limit")
-    if data.approved:  # even the center's further approvals stay within the regulation's limit
-        _within_limit(p, d, request.workdays, Conflict)
+    # The center's further approvals too stay within the regulation's limit.
+    if data.approved and (refused := approval_refused(p, d, ctx.kinds)) is not None:
+        raise refused
     request.approved, request.decided_on, request.decided_by, request.note = data.approved, ctx.on, ctx.user, data.note
     department = d.department.name
     base = {"request_id": request.pk, "approved": data.approved, "workdays": request.workdays,

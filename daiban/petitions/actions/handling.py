@@ -30,18 +30,18 @@ from daiban.petitions.workflow import CASE, OPEN, OPEN_DISPOSITION
 S = Status
 
 
-def department_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> Choices:
+def department_choices(petition: Petition, kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> Choices:
     return list(Department.objects.filter(active=True).values_list("id", "name"))
 
 
-def route_department_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> Choices:
+def route_department_choices(petition: Petition, kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> Choices:
     """The departments the petition may still be routed to: not one that holds an open 处置单 of it,
     which `route` refuses (每个单位一张处置单)."""
     busy = {d.department_id for d in petition.dispositions.all() if d.status in OPEN_DISPOSITION}
     return [(pk, name) for pk, name in department_choices(petition) if pk not in busy]
 
 
-def open_disposition_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> Choices:
+def open_disposition_choices(petition: Petition, kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> Choices:
     return [(d.pk, f"{d.number} {d.department.name}") for d in petition.dispositions.all() if d.status in OPEN_DISPOSITION]
 
 
@@ -195,6 +195,7 @@ def routed_deadline(ctx: Ctx, d: Disposition, track: str, fixed: datetime.date |
 
 
 class DetermineSolutionIn(ActionInput):
+    HAPPENED = ("determined_on",)
     determined_on: Annotated[PlausibleDate | None, ui("date", required=lambda p: True)] = Field(
         None, title="方案确定日期")
     convened_by: Annotated[Convener | None, ui("select", empty="（多部门协同事项不需要）")] = Field(

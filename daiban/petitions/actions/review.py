@@ -21,7 +21,7 @@ from daiban.petitions.actions.base import (
     ui,
 )
 from daiban.petitions.choices import ContactMethod, ReviewLevel, Satisfaction, Status
-from daiban.petitions.models import DoubleInvestigation, Petition, Review
+from daiban.petitions.models import Disposition, DoubleInvestigation, Petition, Review
 from daiban.petitions.workflow import CASE
 
 S = Status
@@ -49,13 +49,14 @@ def feedback(ctx: Ctx, data: FeedbackIn) -> Outcome:
     return Outcome(note, {"satisfaction": data.satisfaction, "method": data.method}, S.FEEDBACK_GIVEN)
 
 
-def level_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+def level_choices(petition: Petition, kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> list[tuple[str, str]]:
     """The one level `request_review` accepts now (guards.next_review_level: 复查 first, 复核 after it)."""
     level = guards.next_review_level(petition) if petition.pk else None
     return [(level, ReviewLevel(level).label)] if level else []
 
 
 class RequestReviewIn(ActionInput):
+    HAPPENED = ("requested_on",)
     level: Annotated[ReviewLevel, ui("radio", choices=level_choices, initial=lambda p: guards.next_review_level(p)
                                      if p.pk else None)] = Field(title="申请类别")
     requested_on: Annotated[PlausibleDate | None, ui("date")] = Field(None, title="申请日期")
@@ -89,7 +90,7 @@ def request_review(ctx: Ctx, data: RequestReviewIn) -> Outcome:
 
 
 class DecideReviewIn(ActionInput):
-    upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p, kinds: [
+    upheld: Annotated[bool, ui("radio", label="决定", choices=lambda p, kinds, d=None: [
         ("true", "申请有理，限期化解（一案双查）"), ("false", "维持原处理意见")])] = Field(title="是否有理")
     due_on: Annotated[PlausibleDate | None, ui("date", help="申请有理时必填", when=("upheld", ("true",)))] = Field(
         None, title="限期化解日期")

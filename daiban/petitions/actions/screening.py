@@ -10,7 +10,7 @@ from daiban.org.models import Agent
 from daiban.petitions import deadlines, eligibility
 from daiban.petitions.actions.base import ActionInput, Ctx, Field, OptionalText, Outcome, petition_action, ui
 from daiban.petitions.choices import AgentChosenBy, Exclusion, InformMethod, ScreenOutcome, Status
-from daiban.petitions.models import Category, Petition
+from daiban.petitions.models import Category, Disposition, Petition
 from daiban.petitions.permissions import stations_below
 from daiban.petitions.workflow import SCREEN_OUTCOMES
 
@@ -26,7 +26,7 @@ def designable(petition: Petition, kinds: frozenset[str], agent: Agent) -> bool:
     return designates_anywhere(kinds) or agent.station_id in stations_below(petition.station_id)
 
 
-def agent_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, str]]:
+def agent_choices(petition: Petition, kinds: frozenset[str], disposition: Disposition | None = None) -> list[tuple[int, str]]:
     """The agents in post this actor may pick, the petition's station's own (and its village
     points') first: those a station designates. An agent of another station only the petitioner
     may choose (自主选择; a designated one is refused, see _accept): labelled so for an actor who
@@ -38,7 +38,7 @@ def agent_choices(petition: Petition, kinds: frozenset[str]) -> list[tuple[int, 
              + ("" if designable(petition, kinds, a) else "，仅限信访人自主选择")) for a in agents]
 
 
-def category_choices(petition: Petition, kinds: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+def category_choices(petition: Petition, kinds: frozenset[str] = frozenset(), disposition: Disposition | None = None) -> list[tuple[str, str]]:
     return [(name, name) for name in Category.objects.filter(active=True).values_list("name", flat=True)]
 
 
@@ -51,13 +51,21 @@ def category_name(raw: str | None, field: str = "category") -> str:
     return name
 
 
+def outcome_choices(petition: Petition, kinds: frozenset[str] = frozenset(),
+                    disposition: Disposition | None = None) -> list[tuple[str, str]]:
+    """The outcomes `screen` accepts: 受理代办 only for a petition that may be taken into agency
+    (eligibility.exclusions: refused 409 `not_eligible` otherwise, API.md); the others always."""
+    ineligible = bool(petition.pk and eligibility.exclusions(petition))
+    return [(o.value, o.label) for o in ScreenOutcome if not (ineligible and o == ScreenOutcome.AGENCY)]
+
+
 # The fields of one outcome only (the page hides the others): see Widget.when.
 _AGENCY = ("outcome", (ScreenOutcome.AGENCY.value,))
 _NOT_AGENCY = ("outcome", tuple(o.value for o in ScreenOutcome if o != ScreenOutcome.AGENCY))
 
 
 class ScreenIn(ActionInput):
-    outcome: Annotated[ScreenOutcome, ui("radio")] = Field(title="甄别结果")
+    outcome: Annotated[ScreenOutcome, ui("radio", choices=outcome_choices)] = Field(title="甄别结果")
     reply: Annotated[OptionalText, ui("textarea", label="答复内容 / 解释说明", help="直接答复时必填", when=_NOT_AGENCY)] = Field(
         "", title="答复内容")
     agent_id: Annotated[Id | None, ui("select", choices=agent_choices, empty="请选择", help="受理代办时必填",

@@ -47,8 +47,9 @@ def _load(request: StaffRequest, pk: int) -> Petition:
 
 
 def _form(act: Action[Any], petition: Petition, failed: Failed | None, key: tuple[str, str, int],
-          kinds: frozenset[str], *, role: str = "", label: str = "", opened: bool = False) -> dict[str, Any]:
-    fields = fields_for(act.input, petition, kinds)
+          kinds: frozenset[str], *, role: str = "", label: str = "", opened: bool = False,
+          disposition: Disposition | None = None) -> dict[str, Any]:
+    fields = fields_for(act.input, petition, kinds, disposition)
     is_failed = failed is not None and failed[:3] == key and failed[3].get("role", "") == role
     if failed is not None and is_failed:
         fill(fields, failed[3], failed[4])
@@ -86,7 +87,7 @@ def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tupl
     """A row already signed is final: its form adds a 补充意见 (the supplement box ticked)."""
     signed = signed_opinion(d, role)
     label = OpinionRole(role).label + ("：补充意见" if signed else "")
-    form = _form(act, petition, failed, key, kinds, role=role, label=label, opened=opened)
+    form = _form(act, petition, failed, key, kinds, role=role, label=label, opened=opened, disposition=d)
     if not signed:  # nothing to add to yet: the first opinion itself
         form["fields"] = [f for f in form["fields"] if f.name != "supplement"]
     for f in form["fields"]:
@@ -121,7 +122,7 @@ def _page(request: StaffRequest, petition: Petition, *, failed: Failed | None = 
                 entries += [_opinion_form(act, petition, failed, key, d_kinds, d, r, opened=opened)
                             for r in opinion_roles(user, petition, d)]
             else:
-                entries.append(_form(act, petition, failed, key, d_kinds, opened=opened))
+                entries.append(_form(act, petition, failed, key, d_kinds, opened=opened, disposition=d))
         dispositions.append({"d": d, "forms": entries, "mine": department is None or d.department_id == department})
     act_here = next((item["d"] for item in dispositions if item["forms"]), None)
     # Days left to each open 处置单's date, or while it is 待定 to its matter's regulation limit.
