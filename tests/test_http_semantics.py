@@ -360,3 +360,12 @@ def test_an_uploads_unknown_kind_is_named_with_the_kinds(api, routed, clock):
     assert answer.status_code == 400, answer.content
     text = answer.json()["error"]["fields"]["kind"]
     assert "取值无效（收到“bogus”）" in text and "document" in text and "之一" in text, text
+
+
+def test_the_breakdowns_grouping_is_named_with_its_labels(api, org):
+    """Actor: the center asking a breakdown by a grouping there is none of (a Literal of the API, no
+    TextChoices): the same message, each grouping with its Chinese label."""
+    answer = api("center").get("/stats/breakdown", by="weekday")
+    assert answer.status_code == 400 and answer.data["error"]["code"] == "invalid", answer.data
+    text = answer.data["error"]["fields"]["by"]
+    assert "（收到“weekday”）" in text and "station（按代办机构）" in text and "status（按状态）" in text, text

@@ -177,13 +177,24 @@ def _subclasses(kind: type) -> list[type]:
     return out
 
 
+# Value lists that are no TextChoices (a Literal of the API), with their labels: register_labels.
+_LABELLED: list[dict[str, str]] = []
+
+
+def register_labels(labels: Mapping[str, str]) -> Mapping[str, str]:
+    """Make `labels` ({code: Chinese label}) known to choice_labels; returns it."""
+    _LABELLED.append(dict(labels))
+    return labels
+
+
 def choice_labels(codes: Sequence[str]) -> dict[str, str]:
-    """The Chinese labels of `codes` from the value list of the models (a Django TextChoices) that
-    holds exactly them, else one that holds them all; {} when none does (the codes stand alone)."""
+    """The Chinese labels of `codes` from the value list of the models (a Django TextChoices) or one
+    registered (register_labels) that holds exactly them, else one that holds them all; {} when none
+    does (the codes stand alone)."""
     from django.db.models import Choices
 
     wanted = set(codes)
-    kinds = [dict(getattr(kind, "choices", None) or ()) for kind in _subclasses(Choices)]
+    kinds = [dict(getattr(kind, "choices", None) or ()) for kind in _subclasses(Choices)] + _LABELLED
     for labels in sorted((k for k in kinds if wanted <= set(k)), key=lambda k: len(k) - len(wanted)):
         return {code: str(label) for code, label in labels.items() if code in wanted}  # the list's order
     return {}
