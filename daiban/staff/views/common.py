@@ -78,8 +78,7 @@ def staff_required(ability: str | None = None, *, methods: tuple[str, ...] = REA
 
 def not_allowed(methods: tuple[str, ...]) -> HttpResponse:
     """405 Method Not Allowed with the `Allow` header (the body: one Chinese line)."""
-    response = HttpResponseNotAllowed(methods, "该页面不支持此请求方式。", content_type="text/plain; charset=utf-8")
-    return response
+    return HttpResponseNotAllowed(methods, "该页面不支持此请求方式。", content_type="text/plain; charset=utf-8")
 
 
 def _message(exc: Exception) -> str:
