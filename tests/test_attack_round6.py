@@ -226,9 +226,12 @@ def test_a_ledger_with_a_date_that_is_none_is_not_the_whole_ledger(org):
 
 @pytest.mark.parametrize("user", ["center", "admin", "agent1"])
 def test_statistics_of_a_station_that_does_not_exist_are_404_for_every_role(api, org, user):
+    """The API answers 404; the page says the filter is wrong by its label and counts every station
+    the user may see (tests/test_http_semantics.py: one rule for every choice filter of a page)."""
     r = api(user).get("/stats", station=999_999)
     assert r.status_code == 404, r.data
-    assert login(user).get("/staff/stats/", {"station": 999_999}).status_code == 404
+    page = login(user).get("/staff/stats/", {"station": 999_999})
+    assert page.status_code == 200 and "代办机构取值无效（收到“999999”），已按全部可见机构统计" in page.content.decode()
 
 
 # --- the unit complained about ------------------------------------------------------------------------
@@ -281,7 +284,8 @@ def test_a_complained_about_unit_that_does_not_exist_is_refused_by_name(api, acc
 
 
 def test_the_statistics_page_offers_only_stations_whose_figures_the_user_may_see(org):
-    """Actor: agent1 opening 统计: the station list holds its own station only (another answers 404)."""
+    """Actor: agent1 opening 统计: the station list holds its own station only (another is refused by
+    name, as one that does not exist: the figures of every station it may see instead)."""
     from daiban.org.models import Station
 
     html = login("agent1").get("/staff/stats/").content.decode()
@@ -291,7 +295,9 @@ def test_the_statistics_page_offers_only_stations_whose_figures_the_user_may_see
     for station_id in offered:
         assert login("agent1").get("/staff/stats/", {"station": station_id}).status_code == 200
     others = set(Station.objects.values_list("pk", flat=True)) - offered
-    assert others and all(login("agent1").get("/staff/stats/", {"station": s}).status_code == 404 for s in others)
+    for s in others:
+        page = login("agent1").get("/staff/stats/", {"station": s}).content.decode()
+        assert f"代办机构取值无效（收到“{s}”）" in page
 
 
 @pytest.mark.parametrize(("query", "said"), [

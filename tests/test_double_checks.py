@@ -152,4 +152,5 @@ def test_the_pages_refuse_odd_input_without_a_500(api, upheld, org):
     item.refresh_from_db()
     assert item.assignee_id is None
     assert center.post(f"/staff/double_checks/{item.pk}/nonsense/", {}).status_code == 404
-    assert center.get(f"/staff/double_checks/{item.pk}/close/").status_code == 404
+    closing = center.get(f"/staff/double_checks/{item.pk}/close/")  # a form: POST only (405, not "no page")
+    assert closing.status_code == 405 and closing["Allow"] == "POST"

@@ -166,7 +166,8 @@ def test_roster_generation_rotates_leaders_over_working_days(org, clock):
     leaders = [d.leader.username for d in days]
     assert leaders[:3] == ["duty", "leader", "chief"] and leaders[3] == "duty"
     assert len({d.receptionist_id for d in days}) > 3
-    assert login("agent1").post("/staff/roster/", {"month": "2026-10", "generate": "1"}).status_code == 404
+    refused = login("agent1").post("/staff/roster/", {"month": "2026-10", "generate": "1"})
+    assert refused.status_code == 403 and "只有领导或代办服务中心可以调整带班安排" in refused.content.decode()
 
 
 def test_flowchart_is_drawn_from_the_workflow(org):

@@ -36,7 +36,7 @@ class CloseIn(Schema):
 
 @router.get("/double_checks", tags=["一案双查"], summary="一案双查列表", response={200: list[s.DoubleCheckOut], **ERRORS})
 def double_check_list(request: StaffRequest,
-                      status: Annotated[s.Line | None, s.one_of(frozenset(dc.STATUSES))] = None) -> list[dict[str, Any]]:
+                      status: Annotated[s.Line | None, s.one_of(dc.STATUS_LABELS)] = None) -> list[dict[str, Any]]:
     """`status`: open or closed (another is 400 naming 状态), all when absent."""
     return [dc.double_check_out(item) for item in dc.double_check_list(request.user, status)]
 

@@ -138,7 +138,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         else ({**FIELD_LABELS, **url_labels}, set())
     # loc is ("body", "<param>", field, …) for bodies and ("query", field) for query strings.
     fields: dict[str, str] = {}
-    for error in exc.errors:
+    for error in [_with_input(request, e) for e in exc.errors]:
         if error["loc"][0] == "body" and len(error["loc"]) == 2:  # the body itself (null, a list, a number)
             fields.setdefault("body", message(error, "请求内容"))
             continue
@@ -147,6 +147,30 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         fields.update({k: v for k, v in field_messages([error], {**labels, **own}, skip=skip, choose=choose).items()
                        if k not in fields})
     return error_response(400, "invalid", "；".join(fields.values()) or "请求内容不正确", fields)
+
+
+def _with_input(request: HttpRequest, error: dict[str, Any]) -> dict[str, Any]:
+    """`error` with the value received at its `loc` (django-ninja leaves pydantic's `input` out), so a
+    value outside a list is said back ("收到“…”"); only for a value outside a list, only as text."""
+    if "input" in error or error.get("type") not in ("enum", "literal_error"):
+        return error
+    loc = [str(p) for p in error.get("loc", ())]
+    value: Any = None
+    if loc[:1] == ["query"] and len(loc) == 2:
+        value = request.GET.get(loc[1])
+    elif loc[:1] == ["body"] and len(loc) > 2:
+        try:
+            value = json.loads(request.body or b"null")
+        except ValueError:
+            return error
+        for part in loc[2:]:
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return error
+    return {**error, "input": value} if isinstance(value, str) else error
 
 
 api.add_router("", views.router)

@@ -7,6 +7,7 @@ calendar arithmetic where it would overflow. The workflow actions' bodies are th
 (petitions/actions/)."""
 
 import datetime
+from collections.abc import Collection, Mapping
 from typing import Annotated, TypeAlias
 
 from django.utils import timezone
@@ -15,7 +16,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from daiban.lib.text import CleanLine, CleanText
-from daiban.lib.validation import Id, PlausibleDate, Year  # noqa: F401  (the API modules' bounded types)
+from daiban.lib.validation import Id, PlausibleDate, Year, allowed_text  # noqa: F401  (the API modules' bounded types)
 from daiban.org.models import Agent
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.choices import (
@@ -38,18 +39,21 @@ Line = Annotated[CleanLine, Field(max_length=200)]
 Text = Annotated[CleanText, Field(max_length=10000)]
 
 
-def one_of(allowed: frozenset[str], *, several: bool = False) -> AfterValidator:
+def one_of(allowed: Collection[str] | Mapping[str, str], *, several: bool = False) -> AfterValidator:
     """A validator refusing a value outside `allowed` (comma-separated values with `several`): a
     filter that cannot match is a typing error to be told (400 naming the field), not an empty or
-    an unfiltered list (error type "enum")."""
+    an unfiltered list (error type "enum", its message listing the values with their Chinese labels:
+    `allowed`'s own when a mapping, else the TextChoices holding them; lib.validation.choice_message)."""
+    codes = list(allowed) if isinstance(allowed, Mapping) else sorted(allowed)
 
     def check(value: str | None) -> str | None:
         if not value:
             return value
         # As people write a list: spaces around the commas and a comma too many are nothing.
         values = [v.strip() for v in value.split(",") if v.strip()] if several else [value.strip()]
-        if not all(v in allowed for v in values):
-            raise PydanticCustomError("enum", "not one of the allowed values")
+        if not all(v in codes for v in values):
+            raise PydanticCustomError("enum", "not one of the allowed values: {allowed}", {  # named: ninja drops `input`
+                "allowed": allowed_text(allowed if isinstance(allowed, Mapping) else codes), "received": value})
         return ",".join(values) or None
 
     return AfterValidator(check)

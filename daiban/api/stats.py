@@ -10,6 +10,7 @@ from daiban.api import schemas as s
 from daiban.api.common import ERRORS as COMMON_ERRORS
 from daiban.documents.http import download
 from daiban.lib.errors import Invalid
+from daiban.lib.validation import register_labels
 from daiban.org.requests import StaffRequest
 from daiban.petitions.selectors import today
 from daiban.stats import queries, report
@@ -58,6 +59,11 @@ def stats(request: StaffRequest, from_: s.PlausibleDate | None = Query(None, ali
     span = period(from_, to)
     qs = queries.scope(request.user, span, station)
     return {**queries.summary(qs), "double_checks": queries.double_checks(qs, span)}
+
+
+# What each grouping of the breakdown is, for the 400 naming another (lib.validation.choice_message).
+BY_LABELS = register_labels({"station": "按代办机构", "agent": "按代办员", "channel": "按渠道", "source": "按来源",
+                             "category": "按内容分类", "month": "按月份", "status": "按状态"})
 
 
 @router.get("/stats/breakdown", tags=["统计"], summary="按机构、代办员、渠道、来源、分类、月份、状态分组的指标",

@@ -206,7 +206,7 @@ class ListFilters(s.Schema):
     unassigned: bool = False
     rerouting: bool = False
     q: s.Line | None = None
-    order: Annotated[s.Line, s.one_of(selectors.ORDERS)] = "-id"
+    order: Annotated[s.Line, s.one_of(selectors.ORDER_LABELS)] = "-id"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
 

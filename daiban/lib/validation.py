@@ -135,6 +135,7 @@ MESSAGES = {
     "too_short": "请填写{label}",
     "duplicate_days": "{label}中同一日期出现了不止一次：{dates}",  # a constrained CleanText reports an empty text so, as a list below its minimum
     "string_too_long": "{label}不能超过{max_length}字",
+    # A value outside a list: said with what was received and the values allowed (choice_message).
     "literal_error": "{label}的取值无效",
     "enum": "{label}的取值无效",
     "int_parsing": "{label}应为整数",
@@ -169,8 +170,60 @@ MESSAGES = {
 _COLLECTION_TOO_LONG = "{label}最多{max_length}项"
 
 
+def _subclasses(kind: type) -> list[type]:
+    out = []
+    for sub in kind.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
+
+
+# Value lists that are no TextChoices (a Literal of the API), with their labels: register_labels.
+_LABELLED: list[dict[str, str]] = []
+
+
+def register_labels(labels: Mapping[str, str]) -> Mapping[str, str]:
+    """Make `labels` ({code: Chinese label}) known to choice_labels; returns it."""
+    _LABELLED.append(dict(labels))
+    return labels
+
+
+def choice_labels(codes: Sequence[str]) -> dict[str, str]:
+    """The Chinese labels of `codes` from the value list of the models (a Django TextChoices) or one
+    registered (register_labels) that holds exactly them, else one that holds them all; {} when none
+    does (the codes stand alone)."""
+    from django.db.models import Choices
+
+    wanted = set(codes)
+    kinds = [dict(getattr(kind, "choices", None) or ()) for kind in _subclasses(Choices)] + _LABELLED
+    for labels in sorted((k for k in kinds if wanted <= set(k)), key=lambda k: len(k) - len(wanted)):
+        return {code: str(label) for code, label in labels.items() if code in wanted}  # the list's order
+    return {}
+
+
+def allowed_text(allowed: Sequence[str] | Mapping[str, str]) -> str:
+    """The values a field takes, each with its Chinese label: "open（未结束）、closed（已结束）"."""
+    labels = dict(allowed) if isinstance(allowed, Mapping) else choice_labels(list(allowed))
+    codes = list(labels) if labels else list(allowed)
+    return "、".join(f"{code}（{labels[code]}）" if labels.get(code) else code for code in codes)
+
+
+def choice_message(error: Mapping[str, Any], label: str) -> str:
+    """A value outside a list (pydantic's enum and literal errors, schemas.one_of): the field by its
+    label, what was received, and the values it takes with their Chinese labels:
+    "状态的取值无效（收到“bogus”），应为open（未结束）、closed（已结束）之一"."""
+    ctx = error.get("ctx") or {}
+    allowed = str(ctx.get("allowed") or "") or allowed_text(re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected", ""))))
+    received = ctx.get("received", error.get("input"))
+    text = f"{label}的取值无效"
+    if isinstance(received, str | int) and not isinstance(received, bool) and str(received).strip():
+        text += f"（收到“{str(received)[:20]}”）"
+    return text + (f"，应为{allowed}之一" if allowed else "")
+
+
 def message(error: Mapping[str, Any], label: str) -> str:
     """One pydantic error (its `type` and `ctx`) as a Chinese sentence naming the field."""
+    if error.get("type") in ("enum", "literal_error"):
+        return choice_message(error, label)
     template = MESSAGES.get(str(error.get("type", "")), "{label}格式不正确")
     if error.get("type") == "too_long" and str((error.get("ctx") or {}).get("field_type", "")) in ("List", "Tuple", "Set"):
         template = _COLLECTION_TOO_LONG

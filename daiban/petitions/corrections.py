@@ -27,6 +27,8 @@ from daiban.workdays.engine import deadlines_being_set
 CORRECTABLE = {"name": "姓名", "phone": "电话", "address": "地址"}
 # Petitions that will not contact the petitioner again.
 _CLOSED = frozenset({Status.ANSWERED, Status.REDIRECTED_LEGAL, Status.GUIDED, Status.DECLINED, Status.ARCHIVED})
+# Who may not correct (403): those who do not see the petitioner in full.
+REFUSAL = "只有承办代办员、本机构领导和代办服务中心可以更正信访人信息"
 
 
 def _wanted(data: dict[str, Any]) -> dict[str, str]:
@@ -78,6 +80,9 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
 
     data: {"name"?, "phone"?, "address"?, "reason", "apply_to_open"?: bool}. Raises NotFound (not
     visible), Forbidden (visible but not in full), Invalid (bad or unchanged values, no reason)."""
+    # The role before the form: who may not correct is told so whatever the form holds (403).
+    if not may_see_personal_data(user, get_visible_petition(user, petition_id)):
+        raise Forbidden(REFUSAL)
     reason = _text(data, "reason", "更正理由", max_length=500)
     wanted = _wanted(data)
     apply_to_open = data.get("apply_to_open", False)
@@ -93,7 +98,7 @@ def petitioner_correct(*, petition_id: int, user: User, data: dict[str, Any]) ->
         person = Petitioner.objects.select_for_update().get(pk=seen.petitioner_id)
         petition = get_visible_petition(user, petition_id, lock=True)
         if not may_see_personal_data(user, petition):
-            raise Forbidden("只有承办代办员、本机构领导和代办服务中心可以更正信访人信息")
+            raise Forbidden(REFUSAL)
         ensure_not_archived(petition)
         current = {"name": petition.petitioner_name, "phone": petition.petitioner_phone,
                    "address": petition.petitioner_address}

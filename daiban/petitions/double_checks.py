@@ -34,6 +34,7 @@ from daiban.petitions.models import DoubleInvestigation, Petition, Reassignment
 from daiban.petitions.permissions import sees_everything, station_scope, visible_petitions
 
 STATUSES = ("open", "closed")
+STATUS_LABELS = {"open": "未结束", "closed": "已结束"}  # the list's `status` filter, by name
 
 # What the timeline (API, staff page, case file) says of the steps whose text only those who see the
 # item may read: the petition's timeline is read by the case agent, whose handling is examined, so it

@@ -168,6 +168,10 @@ _ORDERS: dict[str, OrderBy] = {
 }
 
 ORDERS = frozenset(_ORDERS)  # the `order` values the list accepts
+ORDER_LABELS = {  # …and what each means, for a person (the API's message for another value, the page's choices)
+    "-id": "最新登记在前", "id": "最早登记在前", "due_on": "办结时限由近到远", "-due_on": "办结时限由远到近",
+    "received_on": "收到日期由早到晚", "-received_on": "收到日期由晚到早",
+}
 
 
 def petition_list(

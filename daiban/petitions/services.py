@@ -274,10 +274,10 @@ def petition_unlink(*, petition_id: int, related_id: int, user: User, reason: st
     check is a heuristic): a linked one (the link goes) or one offered as possibly the same
     (eligibility.possibly_same; it is offered no more). The ruling stays on the timeline with who and
     why. NotFound when it is neither, or not visible; Conflict on an archived petition."""
-    reason = _text({"reason": reason}, "reason", "理由", max_length=500)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
-        require(user, "unlink", petition)
+        require(user, "unlink", petition)  # who may not rule is told so whatever the form holds (403)
+        reason = _text({"reason": reason}, "reason", "理由", max_length=500)
         guards.ensure_not_archived(petition)
         link = petition.links.select_related("related").filter(related_id=related_id).first()
         if link is not None and related_id not in visible_ids(user, [related_id]):
@@ -306,10 +306,10 @@ def petition_link(*, petition_id: int, related_id: int, user: User, reason: str)
     NotFound for a petition the user may not see; Invalid (naming related_id) for another person's,
     a later or the same petition; Conflict when already linked or archived, and ("dismissed") when a
     leader ruled the pair 不是同一事项 and the user may not rule again (only the "unlink" holders may)."""
-    reason = _text({"reason": reason}, "reason", "理由", max_length=500)
     with transaction.atomic():
         petition = get_visible_petition(user, petition_id, lock=True)
-        require(user, "link", petition)
+        require(user, "link", petition)  # who may not rule is told so whatever the form holds (403)
+        reason = _text({"reason": reason}, "reason", "理由", max_length=500)
         related = get_visible_petition(user, related_id)
         if related.petitioner_id != petition.petitioner_id:
             raise Invalid.of({"related_id": "只能认定同一信访人的信访事项"})

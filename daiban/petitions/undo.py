@@ -132,7 +132,6 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
     """Take back the petition's last step. Invalid without a reason; Conflict when the step can no
     longer be undone (another step followed, or UNDO_MINUTES passed); Forbidden for someone who
     could not have taken it; NotFound for a petition the user may not see."""
-    reason = text_field({"reason": reason}, "reason", "撤销理由", max_length=500)
     with transaction.atomic():
         deadlines_being_set()  # the review window is computed again below (engine.CALENDAR_LOCK)
         petition = get_visible_petition(user, petition_id, lock=True)
@@ -141,6 +140,8 @@ def undo(*, petition_id: int, user: User, reason: str) -> Petition:
             raise Conflict(f"只能在{UNDO_MINUTES}分钟内、下一步办理之前撤销终结或甄别结果", code="not_allowed")
         if not may_undo(user, petition, step):
             raise Forbidden("您没有权限撤销该步骤", code="forbidden")
+        # The reason after the role: who may not undo is told so whatever the form holds (403).
+        reason = text_field({"reason": reason}, "reason", "撤销理由", max_length=500)
         before, restored = petition.status, step.from_status
         before_step = (step.data or {}).get("before")
         if isinstance(before_step, dict):

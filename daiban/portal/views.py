@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from daiban.documents.flowchart import svg as flowchart_svg
 from daiban.lib import ratelimit
@@ -33,12 +34,17 @@ PHOTO_SHRINK_BYTES = 2 * 1024 * 1024
 FORM_MARGIN = 512 * 1024
 
 
+# The methods a portal page answers; another is 405 with `Allow` (as the staff pages and the API).
+FORM_PAGE = require_http_methods(["GET", "HEAD", "POST"])
+
+
 def submit_body_limit() -> int:
     """The largest body the submit form can send: MAX_FILES attachments at the limit and the form
     (the nginx example's client_max_body_size for /submit/ is at least this)."""
     return MAX_FILES * settings.DAIBAN_ATTACHMENT_MAX_BYTES + FORM_MARGIN
 
 
+@require_safe
 def home(request):
     agents = Agent.objects.in_post().select_related("station").order_by("kind", "id")
     return render(request, "portal/home.html", {
@@ -46,6 +52,7 @@ def home(request):
     })
 
 
+@FORM_PAGE
 def submit(request):
     client = ratelimit.client(request)
     if request.method != "POST":
@@ -152,6 +159,7 @@ def _files_dropped(request) -> int:
     return len(request.FILES.getlist("files")) if request.method == "POST" else 0
 
 
+@require_safe
 def submitted(request):
     info = request.session.get("portal_submitted")
     if not info:
@@ -291,6 +299,7 @@ def _track_page(request, number: str, error: str, status: int, *, ask_captcha: b
 # the number and the query code themselves, which a forging site does not know (the code is the
 # capability), and the session alone never authorises a post.
 @csrf_exempt
+@FORM_PAGE
 def track(request):
     """The form asks for number and query code and posts them (never a URL with the code); older
     links with ?number=…&code=… still work and are sent on to the address without the code."""
@@ -325,6 +334,7 @@ def track(request):
 
 
 @csrf_exempt
+@FORM_PAGE
 def status(request, number: str):
     """One petition's progress. The query code comes from this browser's session (proved on the
     track form), or the form's post; a legacy ?code= link puts it into the session and is sent on
@@ -388,6 +398,7 @@ def status(request, number: str):
 
 
 @csrf_exempt  # as the tracking pages: the ticket is the capability, the session never is (see track)
+@FORM_PAGE
 def qr(request, number: str, ticket: str):
     """The answer page's QR code, opened by a browser with or without script. A live ticket
     (services.open_ticket): a page whose one button posts it back; opening it spends nothing (a link

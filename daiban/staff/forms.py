@@ -12,7 +12,10 @@ from daiban.lib.dates import today
 from daiban.lib.text import CleanFormMixin
 from daiban.lib.validation import DATE_MAX, DATE_MIN, typed_day
 from daiban.org.models import Agent, Department, Station
-from daiban.petitions.models import Category, Channel, Source, Status
+from daiban.petitions.models import Category, Channel, Petition, Source, Status
+
+# The list's value for a petition without a category (the statistics' 未分类 row; selectors.petition_list).
+UNCLASSIFIED = "未分类"
 
 
 def _days_as_typed(form: forms.Form) -> None:
@@ -103,6 +106,16 @@ class PetitionFilterForm(CleanFormMixin, forms.Form):
             elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 field.error_messages["invalid_choice"] = "取值无效"
         _bootstrap(self)
+
+    def clean_category(self) -> str:
+        """A category the list can match: a managed one (Category, in use or not), one a petition
+        carries, or 未分类 (the statistics' link for none). Another is refused by name, as every choice
+        filter of the page, not an empty list with nothing said."""
+        value = (self.cleaned_data.get("category") or "").strip()
+        if value and value != UNCLASSIFIED and not Category.objects.filter(name=value).exists() \
+                and not Petition.objects.filter(category=value).exists():
+            raise ValidationError("取值无效")
+        return value
 
     def error_text(self) -> str:
         """The fields refused, each by its label and what was received: "状态取值无效（收到“bogus”）；…"."""

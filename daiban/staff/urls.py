@@ -1,6 +1,9 @@
-from django.urls import path, re_path
+import re
+
+from django.urls import path, re_path, register_converter
 
 import daiban.lib.converters  # noqa: F401  # registers <id:...>
+from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.staff.views import (
     audit,
     auth,
@@ -22,6 +25,41 @@ from daiban.staff.views import (
 
 app_name = "staff"
 
+
+class _Names:
+    """A path segment that is one of a fixed set of names (a petition's actions, a 处置单's, the steps
+    of 一案双查): another name matches no page, so it is the 404 page whatever the method, while a
+    wrong method on a real one is 405 (common.staff_required)."""
+
+    names: tuple[str, ...] = ()
+    regex = ""
+
+    def __init_subclass__(cls) -> None:
+        cls.regex = "|".join(re.escape(name) for name in sorted(cls.names, key=len, reverse=True))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class _PetitionAction(_Names):
+    names = tuple(ACTIONS)
+
+
+class _DispositionAction(_Names):
+    names = tuple(DISPOSITION_ACTIONS)
+
+
+class _DoubleCheckStep(_Names):
+    names = tuple(double_checks.STEPS)
+
+
+register_converter(_PetitionAction, "action")
+register_converter(_DispositionAction, "disposition_action")
+register_converter(_DoubleCheckStep, "dc_step")
+
 urlpatterns = [
     path("", lists.workbench, name="workbench"),
     path("login/", auth.LoginView.as_view(), name="login"),
@@ -42,7 +80,7 @@ urlpatterns = [
     path("petitions/filters/<id:pk>/delete/", bulk.filter_delete, name="filter_delete"),
     path("petitions/<id:pk>/", cases.case, name="case"),
     path("petitioners/<id:pk>/", people.petitioner, name="petitioner"),
-    path("petitions/<id:pk>/act/<slug:action>/", cases.act, name="act"),
+    path("petitions/<id:pk>/act/<action:action>/", cases.act, name="act"),
     path("petitions/<id:pk>/undo/", cases.undo_step, name="undo"),
     path("dispositions/<id:pk>/share/", cases.disposition_share, name="disposition_share"),
     path("petitions/<id:pk>/related/<id:related_id>/dismiss/", cases.unlink, name="unlink"),
@@ -52,7 +90,7 @@ urlpatterns = [
     path("petitions/<id:pk>/messages/", extras.case_messages, name="case_messages"),
     path("petitions/<id:pk>/petitioner/correction/", cases.petitioner_correct, name="petitioner_correct"),
     path("dispositions/", queues.dispositions, name="dispositions"),
-    path("dispositions/<id:pk>/act/<slug:action>/", cases.disposition_act, name="disposition_act"),
+    path("dispositions/<id:pk>/act/<disposition_action:action>/", cases.disposition_act, name="disposition_act"),
     path("opinions/", queues.opinions, name="opinions"),
     path("running/", overview.running, name="running"),
     path("opinions/<id:pk>/", queues.opinion_sign, name="opinion_sign"),
@@ -75,7 +113,7 @@ urlpatterns = [
     path("judicial_referrals/<id:pk>/letter.<str:fmt>", documents.referral_letter, name="referral_letter"),
     path("double_checks/", double_checks.double_check_list, name="double_checks"),
     path("double_checks/<id:pk>/", double_checks.double_check_page, name="double_check"),
-    path("double_checks/<id:pk>/<slug:step>/", double_checks.double_check_step, name="double_check_step"),
+    path("double_checks/<id:pk>/<dc_step:step>/", double_checks.double_check_step, name="double_check_step"),
     path("ledger.xlsx", documents.ledger_xlsx, name="ledger"),
     path("flowchart.pdf", documents.flowchart_pdf, name="flowchart_pdf"),
     path("board.pdf", documents.board_pdf, name="board_pdf"),

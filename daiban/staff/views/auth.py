@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from daiban.accounts import lockout, otp
 from daiban.accounts.signals import SESSION_SEEN
@@ -89,6 +89,7 @@ def _signed_in(request) -> bool:
     return request.user.is_authenticated
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_verify(request):
     """The second step of sign-in: a code from the authenticator app, or one backup code."""
     if not _signed_in(request):
@@ -118,6 +119,7 @@ def otp_verify(request):
                   status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_setup(request):
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with one code, then
     the backup codes are shown once."""

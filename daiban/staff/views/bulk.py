@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from daiban.documents import services as documents
 from daiban.documents.http import TYPES, content_disposition
@@ -33,7 +32,7 @@ from daiban.petitions.models import Disposition
 from daiban.petitions.permissions import visible_petitions
 from daiban.staff.forms import PetitionFilterForm
 from daiban.staff.models import SavedFilter
-from daiban.staff.views.common import id_param, staff_required
+from daiban.staff.views.common import POST, id_param, staff_required
 
 BULK_MAX = 100  # petitions urged at once: one list page or a few
 FILTERS_MAX = 20  # saved filters per user
@@ -52,8 +51,7 @@ def _back(request: StaffRequest) -> HttpResponse:
     return redirect(reverse("staff:petitions") + ("?" + query if query and len(query) < 1000 else ""))
 
 
-@require_POST
-@staff_required("work_cases")
+@staff_required("work_cases", methods=POST)
 def bulk(request: StaffRequest) -> HttpResponse:
     """POST ids=… op=urge|export (note= for urging)."""
     op = request.POST.get("op")
@@ -104,8 +102,7 @@ def _urge_all(request: StaffRequest, ids: list[int], note: str) -> tuple[int, li
     return urged, skipped
 
 
-@require_POST
-@staff_required()
+@staff_required(methods=POST)
 def filter_save(request: StaffRequest) -> HttpResponse:
     """Save the list's current filter under a name (the same name again replaces it). At most
     FILTERS_MAX per user, counted under a lock on the user's row (parallel saves queue, so the cap
@@ -149,8 +146,7 @@ def _save_filter(user: User, name: str, query: str) -> bool:
     return True
 
 
-@require_POST
-@staff_required()
+@staff_required(methods=POST)
 def filter_delete(request: StaffRequest, pk: int) -> HttpResponse:
     SavedFilter.objects.filter(user=request.user, pk=pk).delete()  # someone else's: nothing happens
     return redirect("staff:petitions")

@@ -13,7 +13,7 @@ from daiban.documents.archive import archive_state
 from daiban.documents.forms import agency_form_applies
 from daiban.documents.models import Attachment
 from daiban.documents.services import attachments_for, may_upload, may_upload_evidence
-from daiban.lib.errors import Forbidden, Invalid, NotFound
+from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import eligibility, matters, selectors, services, sharing, undo
 from daiban.petitions.abilities import may, opinion_roles
@@ -32,7 +32,7 @@ from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.staff.action_forms import as_typed, fields_for, fill, read_post
 from daiban.staff.confirm import confirm_for
 from daiban.staff.selectors import due_soon_until, mark_limits
-from daiban.staff.views.common import REFUSALS, staff_required
+from daiban.staff.views.common import POST, REFUSALS, staff_required
 from daiban.workdays.engine import workdays_between
 
 # A refused form to open again: (kind, action, object id, what was posted, errors by field).
@@ -205,9 +205,9 @@ def _fire(request: StaffRequest, petition: Petition, key: tuple[str, str, int], 
     return None
 
 
-@staff_required()
+@staff_required(methods=POST)
 def act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
-    if request.method != "POST" or action not in ACTIONS:
+    if action not in ACTIONS:  # the URL's converter matches only ACTIONS (staff/urls.py)
         raise Http404("页面不存在")
     petition = get_visible_petition(request.user, pk)
     refused = _fire(request, petition, ("petition", action, pk), ACTIONS[action], lambda data: services.petition_act(
@@ -215,9 +215,9 @@ def act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     return refused or redirect("staff:case", pk)
 
 
-@staff_required()
+@staff_required(methods=POST)
 def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse:
-    if request.method != "POST" or action not in DISPOSITION_ACTIONS:
+    if action not in DISPOSITION_ACTIONS:  # the URL's converter matches only these (staff/urls.py)
         raise Http404("页面不存在")
     disposition = visible_dispositions(request.user).filter(pk=pk).first()
     if disposition is None:
@@ -231,14 +231,13 @@ def disposition_act(request: StaffRequest, pk: int, action: str) -> HttpResponse
 
 
 def _rule(request: StaffRequest, pk: int, related_id: int, service: Callable[..., Any], done: str) -> HttpResponse:
-    """A ruling on whether an earlier petition is the same matter (services.petition_link/unlink)."""
-    if request.method != "POST":
-        raise Http404("页面不存在")
+    """A ruling on whether an earlier petition is the same matter (services.petition_link/unlink).
+    404 for a petition the user may not see; a role that may not rule is the 403 page naming why
+    (Forbidden, through staff_required), as every other action; a refusal of the state or of the
+    form (already linked, ruled otherwise, no reason) is said on the case page."""
     get_visible_petition(request.user, pk)  # 404 first: what is refused must not depend on the form
     try:
         service(petition_id=pk, related_id=related_id, user=request.user, reason=request.POST.get("reason", ""))
-    except Forbidden as exc:  # the form is offered only to who may use it; a stale page says so
-        messages.error(request, exc.message)
     except REFUSALS as exc:
         messages.error(request, "；".join(exc.fields.values()) if isinstance(exc, Invalid) else exc.message)
     else:
@@ -246,21 +245,19 @@ def _rule(request: StaffRequest, pk: int, related_id: int, service: Callable[...
     return redirect("staff:case", pk)
 
 
-@staff_required()
+@staff_required(methods=POST)
 def link(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
     return _rule(request, pk, related_id, services.petition_link, "已认定为同一事项。")
 
 
-@staff_required()
+@staff_required(methods=POST)
 def unlink(request: StaffRequest, pk: int, related_id: int) -> HttpResponse:
     return _rule(request, pk, related_id, services.petition_unlink, "已认定不是同一事项。")
 
 
-@staff_required()
+@staff_required(methods=POST)
 def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
     """The small correction form of the case page (services.petitioner_correct)."""
-    if request.method != "POST":
-        raise Http404("页面不存在")
     get_visible_petition(request.user, pk)  # 404 first, as `act`: a bad form must not answer differently
     data: dict[str, Any] = {key: request.POST.get(key, "") for key in ("name", "phone", "address", "reason")}
     data["apply_to_open"] = bool(request.POST.get("apply_to_open"))
@@ -273,11 +270,9 @@ def petitioner_correct(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("staff:case", pk)
 
 
-@staff_required()
+@staff_required(methods=POST)
 def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
     """撤销上一步 (petitions/undo.py): the last step back, with a reason, while it still may be."""
-    if request.method != "POST":
-        raise Http404("页面不存在")
     get_visible_petition(request.user, pk)  # 404 first, as `act`: a bad form must not answer differently
     try:
         petition = undo.undo(petition_id=pk, user=request.user, reason=request.POST.get("reason", ""))
@@ -288,11 +283,9 @@ def undo_step(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("staff:case", pk)
 
 
-@staff_required()
+@staff_required(methods=POST)
 def disposition_share(request: StaffRequest, pk: int) -> HttpResponse:
     """Share one 处置单 with the petition's other departments, or stop (petitions/sharing.py)."""
-    if request.method != "POST":
-        raise Http404("页面不存在")
     raw = (request.POST.get("shared") or "").strip()
     if raw not in ("0", "1"):  # a forged value is neither: said, never taken for "stop sharing"
         petition_id = visible_dispositions(request.user).filter(pk=pk).values_list("petition_id", flat=True).first()

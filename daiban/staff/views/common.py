@@ -10,7 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -27,10 +34,20 @@ REFUSALS = (Invalid, Conflict, RateLimited)
 
 View = Callable[..., HttpResponse]
 
+# The methods a staff page answers (staff_required's `methods`): a page is read with GET (and HEAD);
+# a form that changes something is POST only (POST); a page with its own form both (GET_POST).
+READ = ("GET", "HEAD")
+POST = ("POST",)
+GET_POST = ("GET", "HEAD", "POST")
 
-def staff_required(ability: str | None = None) -> Callable[[View], View]:
+
+def staff_required(ability: str | None = None, *, methods: tuple[str, ...] = READ) -> Callable[[View], View]:
     """Signed in, with a role; with `ability` (abilities.py), that ability. Otherwise 404 (existence
-    does not leak). The services check again: this only keeps pages from being offered."""
+    does not leak). The services check again: this only keeps pages from being offered.
+
+    Then the method: one outside `methods` answers 405 with `Allow` (RFC 9110; Django's
+    require_http_methods), for who may use the page: a GET of a POST-only form is not "no such page".
+    The view carries `allowed_methods` (tests/test_http_semantics.py reads it from the URLconf)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -40,6 +57,8 @@ def staff_required(ability: str | None = None) -> Callable[[View], View]:
                 return redirect_to_login(login_next(request))
             if not user.role_set or (ability and not may(user, ability)):
                 return not_found(request)
+            if request.method not in methods:
+                return not_allowed(methods)
             try:
                 return view(request, *args, **kwargs)
             except NotFound as exc:
@@ -51,9 +70,15 @@ def staff_required(ability: str | None = None) -> Callable[[View], View]:
             except PermissionDenied as exc:
                 return refused(request, _message(exc))
 
+        wrapped.allowed_methods = methods  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def not_allowed(methods: tuple[str, ...]) -> HttpResponse:
+    """405 Method Not Allowed with the `Allow` header (the body: one Chinese line)."""
+    return HttpResponseNotAllowed(methods, "该页面不支持此请求方式。", content_type="text/plain; charset=utf-8")
 
 
 def _message(exc: Exception) -> str:
@@ -71,8 +96,14 @@ def not_found(request: HttpRequest, message: str = "") -> HttpResponse:
 
 
 def refused(request: HttpRequest, message: str = "") -> HttpResponse:
-    """The staff pages' 403, in Chinese."""
-    return render(request, "staff/403.html", {"message": message or "您没有执行此操作的权限。"}, status=403)
+    """The staff pages' 403, in Chinese: the page with the navigation, or, to an htmx request (a
+    part of a page: the notes, an opinion row), a fragment saying the same for the page to show.
+    Answers an object the user sees but whose action their role may not take (README "Who sees
+    what"); an object they may not see is the 404 (not_found)."""
+    text = message or "您没有执行此操作的权限。"
+    if request.headers.get("HX-Request"):
+        return render(request, "staff/_403.html", {"message": text}, status=403)
+    return render(request, "staff/403.html", {"message": text}, status=403)
 
 
 def unknown_url(request: HttpRequest, rest: str = "") -> HttpResponse:
@@ -137,6 +168,18 @@ def id_value(raw: str | None, label: str) -> int | None:
 def id_query(data: QueryDict, name: str, label: str) -> int | None:
     """id_value of field `name` of a query string or form (`request.GET`, `request.POST`)."""
     return id_value(data.get(name), label)
+
+
+def station_query(data: QueryDict, name: str = "station", label: str = "代办机构") -> int | None:
+    """A station's id from a query string (id_query), None when absent: BadParam naming `label` for
+    an id no station has, as for abc: a filter that matches nothing is a value to be told, not an
+    empty list, a ledger of no rows or the 404 page."""
+    from daiban.org.models import Station
+
+    pk = id_query(data, name, label)
+    if pk is not None and not Station.objects.filter(pk=pk).exists():
+        raise BadParam(f"{label}取值无效（收到“{pk}”）")
+    return pk
 
 
 def page_param(request: HttpRequest) -> str | None:

@@ -10,7 +10,15 @@ from daiban.documents import services
 from daiban.documents.archive import archive_state, request_rebuild
 from daiban.documents.http import TYPES, content_disposition, download
 from daiban.lib.errors import Invalid
-from daiban.staff.views.common import REFUSALS, BadParam, choice_query, date_param, id_query, staff_required
+from daiban.staff.views.common import (
+    POST,
+    REFUSALS,
+    BadParam,
+    choice_query,
+    date_param,
+    staff_required,
+    station_query,
+)
 
 
 @staff_required()
@@ -43,10 +51,8 @@ def archive_zip(request, pk: int):
     return download(data, f"{petition.number}-案卷.zip", "zip")
 
 
-@staff_required()
+@staff_required(methods=POST)
 def attachment_upload(request, pk: int):
-    if request.method != "POST":
-        raise Http404("页面不存在")
     try:
         attachment = services.attachment_add(petition_id=pk, user=request.user, upload=request.FILES.get("file"),
                                              kind=request.POST.get("kind") or "document",
@@ -73,7 +79,7 @@ def attachment_download(request, pk: int):
 def ledger_xlsx(request):
     try:  # a malformed date or station is refused: the whole ledger is not what was asked for
         start, end = date_param(request, "from", "开始日期"), date_param(request, "to", "结束日期")
-        station = id_query(request.GET, "station", "代办机构")
+        station = station_query(request.GET)
         handle, name = services.ledger_file(request.user, start=start, end=end, station=station)
     except BadParam as exc:
         messages.error(request, str(exc))

@@ -13,9 +13,9 @@ from daiban.lib.errors import Invalid, NotFound
 from daiban.org.requests import StaffRequest
 from daiban.petitions import double_checks as dc
 from daiban.petitions.abilities import may
-from daiban.staff.views.common import REFUSALS, staff_required
+from daiban.staff.views.common import POST, REFUSALS, staff_required
 
-STATUS_LABELS = {"": "全部", "open": "未结束", "closed": "已结束"}
+STATUS_LABELS = {"": "全部", **dc.STATUS_LABELS}
 
 
 @staff_required()
@@ -56,9 +56,9 @@ STEPS = {
 DONE = {"assign": "已指派责任人。", "findings": "已填写查明情况。", "close": "一案双查已结束。"}
 
 
-@staff_required()
+@staff_required(methods=POST)
 def double_check_step(request: StaffRequest, pk: int, step: str) -> HttpResponse:
-    if request.method != "POST" or step not in STEPS:
+    if step not in STEPS:  # the URL's converter matches only STEPS (staff/urls.py)
         raise Http404("页面不存在")
     try:
         STEPS[step](request, pk)

@@ -22,7 +22,7 @@ from daiban.petitions.permissions import get_visible_petition
 from daiban.petitions.selectors import petitioner_view
 from daiban.staff import notes
 from daiban.staff.selectors import sms_log
-from daiban.staff.views.common import staff_required
+from daiban.staff.views.common import GET_POST, staff_required
 
 
 def _petition(request: StaffRequest, pk: int, ability: str) -> Petition:
@@ -60,7 +60,7 @@ def _notes_page(request: StaffRequest, petition: Petition, *, error: str = "", t
     return render(request, "staff/_notes.html", context, status=status)
 
 
-@staff_required()
+@staff_required(methods=GET_POST)
 def case_notes(request: StaffRequest, pk: int) -> HttpResponse:
     """htmx (GET): the notes and the form; POST adds one (without htmx: back to the case page)."""
     petition = _petition(request, pk, "internal_notes")

@@ -8,7 +8,6 @@ import json
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from daiban.lib.errors import Conflict, Invalid
 from daiban.lib.identity import InvalidValue, normalize_id_number
@@ -17,7 +16,7 @@ from daiban.petitions import services
 from daiban.petitions.abilities import may_see_query_code
 from daiban.staff.forms import IntakeForm
 from daiban.staff.models import IntakeSubmission
-from daiban.staff.views.common import REFUSALS, staff_required
+from daiban.staff.views.common import GET_POST, POST, REFUSALS, staff_required
 
 
 def _sent_before(request, token: str):
@@ -40,7 +39,7 @@ def _submission_key(form: IntakeForm) -> str:
     return hashlib.sha256(f"{token}:{carried}".encode()).hexdigest()[:32]
 
 
-@staff_required("intake")
+@staff_required("intake", methods=GET_POST)
 def intake(request):
     form = IntakeForm(request.POST or None, initial={"received_on": services.today().isoformat(),
                                                      "once": new_once_token()})
@@ -71,8 +70,7 @@ def intake(request):
     return render(request, "staff/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@staff_required("intake")
-@require_POST
+@staff_required("intake", methods=POST)
 def intake_check(request):
     """htmx: the petitioner's earlier petitions and the eligibility preview, before saving
     (services.intake_check, as `POST /api/v1/petitions/check`). POST only: an ID number in a query

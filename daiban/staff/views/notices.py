@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 
 from daiban.notifications.models import Notification
 from daiban.notifications.services import mark_read
-from daiban.staff.views.common import not_found, staff_required
+from daiban.staff.views.common import GET_POST, not_found, staff_required
 
 
-@staff_required()
+@staff_required(methods=GET_POST)
 def notices(request):
     if request.method == "POST":
         mark_read(request.user)

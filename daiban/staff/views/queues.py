@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from daiban.petitions import services
@@ -11,7 +10,7 @@ from daiban.petitions.abilities import may
 from daiban.petitions.permissions import visible_dispositions
 from daiban.petitions.selectors import today
 from daiban.staff import selectors
-from daiban.staff.views.common import REFUSALS, staff_required
+from daiban.staff.views.common import POST, REFUSALS, staff_required
 
 QUEUE_LIMIT = 50  # the most urgent first; signing them brings up the next
 
@@ -39,11 +38,10 @@ def opinions(request):
     return render(request, "staff/opinions.html", {"rows": rows, "today": today(), **_rows_signed_by(request.user)})
 
 
-@staff_required("sign_opinions")
+@staff_required("sign_opinions", methods=POST)
 def opinion_sign(request, pk: int):
-    """htmx (or plain POST): sign one row in place; answers the updated row."""
-    if request.method != "POST":
-        raise Http404("页面不存在")
+    """htmx (or plain POST): sign one row in place; answers the updated row. A row the user's role
+    may not sign is the 403 (a fragment to htmx: common.refused)."""
     role = request.POST.get("role", "")
     text = request.POST.get("text", "").strip() or ("同意" if request.POST.get("approve") else "")
     error = ""

@@ -48,6 +48,21 @@ def _figures(summary: dict, previous: dict | None) -> list[dict]:
     return out
 
 
+def _station(request) -> int | None:
+    """The station whose statistics are asked for (?station=), None for all the user's: BadParam
+    naming 代办机构 for a value that is no id, no station's, or a station outside the user's scope
+    (one answer for the last two, so existence does not leak)."""
+    station = id_query(request.GET, "station", "代办机构")
+    if station is not None and not _may_count(request.user, station):
+        raise BadParam(f"代办机构取值无效（收到“{station}”）")
+    return station
+
+
+def _may_count(user, station: int) -> bool:
+    """Whether `station` exists and lies within the user's statistics (queries.scope)."""
+    return Station.objects.filter(pk=station).exists() and (sees_everything(user) or station in station_scope(user))
+
+
 def _stations(user):
     stations = Station.objects.filter(level__in=["center", "station"])
     return stations if sees_everything(user) else stations.filter(pk__in=station_scope(user))
@@ -58,8 +73,8 @@ def dashboard(request):
     end = _date(request, "to", "结束日期", today())
     start = _date(request, "from", "开始日期", end.replace(month=1, day=1))
     try:
-        station_id = id_query(request.GET, "station", "代办机构")
-    except BadParam as exc:  # said, not silently widened to every station
+        station_id = _station(request)
+    except BadParam as exc:  # said, not silently widened to every station, nor the 404 page
         messages.error(request, f"{exc}，已按全部可见机构统计。")
         station_id = None
     if start > end:
@@ -91,7 +106,7 @@ def dashboard(request):
     context = {
         "period": period, "comparison": compared, "station_id": station_id,
         "whole_links": _whole_links(compared, station_id),
-        # Only the stations whose figures this user may see (another would answer 404).
+        # Only the stations whose figures this user may see (another is refused by name: _station).
         "stations": _stations(request.user),
         "summary": summary, "figures": _figures(summary, queries.figures(previous) if previous is not None else None),
         "received_link": link(), "link_base": link(),
@@ -151,7 +166,7 @@ def report_download(request, fmt: str):
     if fmt not in ("docx", "pdf", "xlsx"):
         raise Http404("格式不存在")
     try:  # a malformed month or station is said on the dashboard, not answered as a missing page
-        station = id_query(request.GET, "station", "代办机构")
+        station = _station(request)
         period = report.parse_month(request.GET.get("month", ""))
     except BadParam as exc:
         messages.error(request, f"{exc}，未生成月度报告。")

@@ -13,15 +13,15 @@ from django.shortcuts import redirect, render
 
 from daiban.documents import flowchart
 from daiban.lib.dates import today
-from daiban.lib.errors import Invalid
+from daiban.lib.errors import Forbidden, Invalid
 from daiban.lib.validation import line_field
 from daiban.org.models import Agent, Station
 from daiban.petitions import services
-from daiban.petitions.abilities import may
+from daiban.petitions.abilities import may, require
 from daiban.petitions.permissions import sees_everything, station_scope
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
-from daiban.staff.views.common import BadParam, id_param, id_value, staff_required, year_param
+from daiban.staff.views.common import GET_POST, BadParam, id_param, id_value, staff_required, year_param
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import NoticeError, parse_notice
 
@@ -56,12 +56,14 @@ def _station(request, raw: str) -> Station | None:
     point: roster.roster_stations), whose page would be every day "— —"."""
     pk = id_value(raw, "代办机构")
     station = Station.objects.filter(pk=pk).first() if pk else None
+    if pk and station is None:  # an id no station has: said, not silently the user's own station
+        raise BadParam(f"代办机构取值无效（收到“{pk}”）")
     if station is not None and not roster.is_roster_station(station):
         raise BadParam(f"{NOT_A_ROSTER_STATION}（收到“{station.name[:20]}”）")
     return station or roster.station_for(request.user)
 
 
-@staff_required()
+@staff_required(methods=GET_POST)
 def duty_roster(request):
     try:
         year, month = _month(_asked(request, "month"))
@@ -77,8 +79,9 @@ def duty_roster(request):
         station = _station(request, "")
     can_edit = may_edit_roster(request.user, station)
     if request.method == "POST":
-        if not can_edit:
-            raise Http404("页面不存在")
+        if not can_edit:  # the roster is on the wall for everyone to read: arranging it by another role is 403
+            require(request.user, "roster_edit")
+            raise Forbidden("只能调整本机构及其下级代办点的带班安排", code="forbidden")
         if "generate" in request.POST:
             roster.generate_month(station, year, month)
             messages.success(request, f"已按轮换生成 {year}年{month}月 的带班与接访安排。")
@@ -169,7 +172,7 @@ def flowchart_svg(request):
     return HttpResponse(flowchart.svg(), content_type="image/svg+xml; charset=utf-8")
 
 
-@staff_required()
+@staff_required(methods=GET_POST)
 def work_calendar(request):
     try:
         year = year_param(request.GET.get("year"), today().year)
@@ -180,8 +183,7 @@ def work_calendar(request):
         year = today().year
     notice_error, notice_text = "", ""
     if request.method == "POST":
-        if not may(request.user, "calendar_edit"):
-            raise Http404("页面不存在")
+        require(request.user, "calendar_edit")  # everyone reads the calendar: changing it is 403 for others
         notice_text = request.POST.get("notice", "")
         try:
             specs = parse_notice(notice_text, year)
