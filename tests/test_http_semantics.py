@@ -304,7 +304,7 @@ def test_a_known_category_and_unclassified_are_taken(org, new_petition):
     ("/staff/audit/", {"action": "bogus"}, "事件取值无效（收到“bogus”）"),
     ("/staff/stats/", {"station": "99999"}, "代办机构取值无效（收到“99999”），已按全部可见机构统计"),
     ("/staff/stats/", {"station": "abc"}, "代办机构取值无效（收到“abc”），已按全部可见机构统计"),
-    ("/staff/roster/", {"station": "99999"}, "代办机构取值无效（收到“99999”），已显示本月本机构的安排"),
+    ("/staff/roster/", {"station": "99999"}, "代办机构取值无效（收到“99999”），已显示本月的安排"),
 ])
 def test_every_list_page_names_an_unknown_choice(org, url, query, said):
     """Actor: the center on each list page with a filter value that is none of its choices."""
