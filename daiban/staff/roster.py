@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
@@ -59,8 +60,11 @@ def generate_month(station: Station, year: int, month: int, *, today: datetime.d
     no longer a working day too (`hand_edited`: the office removes it on the roster page if it is
     not wanted) — and so are the past days (up to `today`, Asia/Shanghai) of a month that already
     has a roster: who was on duty then stays as it was; a month without one is generated whole.
-    Returns the month's days in date order."""
+    Returns the month's days in date order. Two generations of one station at once queue on its
+    row (`lock_stations`): without it the second created the days the first had just created
+    (duty_day_unique, a 500 on PostgreSQL)."""
     today = today or local_today()
+    lock_stations([station.pk])
     first = datetime.date(year, month, 1)
     existing = DutyDay.objects.filter(station=station, date__year=year, date__month=month)
     frozen_until = today if existing.filter(date__lte=today).exists() else first - datetime.timedelta(days=1)
@@ -112,7 +116,14 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
     already begun today, stay as they were. Returns how many duty days were removed or added."""
     today = today or local_today()
     touched = 0
-    for day in sorted({d for d in dates if d >= today}):
+    days = sorted({d for d in dates if d >= today})
+    # Every station with a roster in these months, locked before any row changes (ordered by id, as
+    # generate_month locks its one): a generation at the same moment waits, never interleaves.
+    months = Q(pk__in=[])
+    for day in days:
+        months |= Q(date__year=day.year, date__month=day.month)
+    lock_stations(DutyDay.objects.filter(months).values_list("station_id", flat=True).distinct())
+    for day in days:
         stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month)
                        .values_list("station_id", flat=True))
         if not stations:
@@ -135,6 +146,12 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
                                    note=MAKE_UP_NOTE)
             touched += 1
     return touched
+
+
+def lock_stations(ids: Iterable[int]) -> None:
+    """Lock these stations' rows until the transaction ends, in id order (no two writers of
+    rosters wait on each other in a circle). SQLite: its IMMEDIATE transaction already serialises."""
+    list(Station.objects.select_for_update().filter(pk__in=list(ids)).order_by("id").values_list("id", flat=True))
 
 
 def _after_calendar_change(sender: object, *, dates: list[datetime.date], **kwargs: object) -> None:
