@@ -48,3 +48,10 @@ def test_an_action_refuses_an_invisible_reason(api, routed, clock):
     petition = routed()
     response = api("agent1").act(petition["id"], "escalate", {"to": "center", "reason": "\u200d\ufe0f"})
     assert response.status_code == 400 and "reason" in response.data["error"]["fields"]
+
+
+@pytest.mark.parametrize("raw", ["\u3164.png", "\u200d\ufe0f.png", "\u2800.PNG"])
+def test_an_attachment_name_of_only_invisible_characters_is_named_for_what_it_is(raw):
+    from daiban.documents.services import attachment_name
+
+    assert attachment_name(raw, ".png") == "附件.png"

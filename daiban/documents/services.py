@@ -561,7 +561,7 @@ def attachment_name(raw: str | None, ext: str) -> str:
     name = clean_line(raw or "")
     name = name.replace("/", "_").replace("\\", "_").replace(":", "_").lstrip(". ")
     stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
-    stem = stem.strip() or "附件"
+    stem = clean_line(stem) or "附件"  # a stem of only invisible characters (lib.text) is no name
     if len(stem) + len(ext) > NAME_MAX:
         # Django keeps at most 255 characters of an uploaded file's name: past that, the count is not known.
         count = f"超过{len(raw or '')}字" if len(raw or "") >= 255 else f"{len(stem) + len(ext)}字"
