@@ -26,7 +26,7 @@ def test_one_new_person_registered_in_two_years_at_once_is_one_person(org):
         person = {"name": f"孙八{attempt}", "id_number": id_number(serial=attempt + 700), "phone": "13912345678",
                   "address": "嘎鲁图镇"}
 
-        def intake(i):
+        def intake(i, person=person):
             day = today if i % 2 == 0 else today.replace(year=today.year - 1, month=12, day=31)
             body = petition_body(petitioner=person, received_on=day.isoformat())
             return services.petition_intake(data=body, user=agent).petition
