@@ -105,7 +105,8 @@ _ASCII_WORDS = {
 
 def ascii_filename(filename: str) -> str:
     """`WS-2026-000004-信访事项代办单.pdf` → `WS-2026-000004-daibandan.pdf`: known words become
-    their pinyin, other non-ASCII characters are dropped, quotes and separators never pass."""
+    their pinyin, other non-ASCII characters are dropped, quotes and separators never pass, and a
+    device name Windows reserves (CON, NUL, COM1, …) keeps a leading underscore (windows_safe)."""
     text = clean(filename)
     for word, ascii_word in sorted(_ASCII_WORDS.items(), key=lambda item: -len(item[0])):
         text = text.replace(word, f"-{ascii_word}-")
@@ -115,7 +116,9 @@ def ascii_filename(filename: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)
     stem = re.sub(r"-{2,}", "-", stem).strip("-._") or "document"
     ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:8]
-    return f"{stem[:120]}.{ext}" if ext else stem[:120]
+    # The device names Windows reserves get their underscore back here (the strip above took it off
+    # "_CON.png"): a browser saving under the ASCII name must not be handed CON.png either.
+    return windows_safe(f"{stem[:120]}.{ext}" if ext else stem[:120])
 
 
 # Emoji: pictographs, dingbats and symbols with emoji presentation, joined by ZWJ, with skin-tone
@@ -143,7 +146,12 @@ def emoji_runs(text: str) -> list[tuple[str, bool]]:
             continue
         if match.start() > position:
             runs.append((text[position:match.start()], False))
-        runs.append((found, True))
+        if runs and runs[-1][1] and match.start() == position:
+            # Sequences side by side are one run: one <span> (one DOCX run) for a row of emoji, not
+            # one each (5,000 emoji in a complaint took the PDF 50 s to lay out, span by span).
+            runs[-1] = (runs[-1][0] + found, True)
+        else:
+            runs.append((found, True))
         position = match.end()
     if position < len(text):
         runs.append((text[position:], False))

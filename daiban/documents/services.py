@@ -30,7 +30,7 @@ from daiban.documents.safe import windows_safe
 from daiban.documents.storage import attachment_bytes, private_storage  # noqa: F401  (importable from here)
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, undecodable
-from daiban.lib.validation import ID_MAX
+from daiban.lib.validation import ID_MAX, ascii_digits
 from daiban.org import roles
 from daiban.org.models import User
 from daiban.petitions.abilities import may, may_see_personal_data, require
@@ -252,7 +252,7 @@ def _conduct_of(petition: Petition, kind: str, conduct: object) -> int | None:
             raise Invalid.of({"conduct": "证据材料须指明所属的行为记录"})
         return None
     raw = str(conduct).strip()
-    wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    wanted = int(raw) if ascii_digits(raw) and len(raw) <= 10 else 0
     if not 0 < wanted <= ID_MAX:  # a malformed id is a typing error, not a record that is missing
         raise Invalid.of({"conduct": f"行为记录应为记录编号（正整数），收到“{raw[:20]}”"})
     if not petition.conduct.filter(pk=wanted).exists():
@@ -561,7 +561,7 @@ def attachment_name(raw: str | None, ext: str) -> str:
     name = clean_line(raw or "")
     name = name.replace("/", "_").replace("\\", "_").replace(":", "_").lstrip(". ")
     stem = name[: -len(ext)] if name.lower().endswith(ext) else name.rsplit(".", 1)[0] if "." in name else name
-    stem = stem.strip() or "附件"
+    stem = clean_line(stem) or "附件"  # a stem of only invisible characters (lib.text) is no name
     if len(stem) + len(ext) > NAME_MAX:
         # Django keeps at most 255 characters of an uploaded file's name: past that, the count is not known.
         count = f"超过{len(raw or '')}字" if len(raw or "") >= 255 else f"{len(stem) + len(ext)}字"

@@ -15,6 +15,7 @@ added later is cleaned without anyone remembering to. What is done, per kind of 
 | byte-order mark and zero-width space (U+FEFF, U+200B) | removed | pasted noise that splits words in search and dedupe |
 | bidirectional marks (U+200E/200F, U+061C), word joiner and invisible operators (U+2060–2064), deprecated format controls (U+206A–206F), soft hyphen (U+00AD) | removed | invisible: a name typed with one is stored unlike the same name typed without, and reads the same on every page and letter |
 | zero-width joiner and non-joiner (U+200C/200D), Mongolian free variation selectors and vowel separator (U+180B–180F), variation selectors | kept | they shape emoji and Mongolian script; search ignores them (search.py) |
+| a value of only invisible characters: joiners, variation selectors, format controls, combining marks without a letter, Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), the blank Braille pattern U+2800, spaces | the whole value becomes empty | a name or complaint of "\\u200d" reads as nothing on every page, so a required field must refuse it like an empty one |
 | replacement character U+FFFD | the field is refused by name (forms, the API's text types, intake, notes) | Django decodes bytes that are not UTF-8 as U+FFFD, another system's failed decoding leaves it: what was there is lost |
 
 Nothing is silently shortened: text longer than its field, or empty after cleaning where a value is
@@ -46,6 +47,16 @@ _REMOVED = re.compile(
 _PLANE_NONCHARS = re.compile("[" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}"
                                            for p in range(1, 17)) + "]")
 _SPACES = re.compile(r"[ \t\u3000]+")
+# Letters that draw nothing: the Hangul fillers and the blank Braille pattern.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Categories that draw nothing on their own: combining marks (variation selectors among them), format
+# controls (joiners, tags), spaces and separators, controls.
+_UNSEEN = frozenset({"Mn", "Me", "Cf", "Zs", "Zl", "Zp", "Cc"})
+
+
+def _nothing_seen(value: str) -> bool:
+    """True when no character of `value` draws anything (see the table above)."""
+    return all(ch in _FILLERS or unicodedata.category(ch) in _UNSEEN for ch in value)
 
 
 def _strip_unsafe(value: str) -> str:
@@ -63,7 +74,8 @@ def clean_text(value: str | None) -> str:
     value = _BREAKS.sub("\n", str(value))
     value = _strip_unsafe(value)
     lines = [line.rstrip(" \t\u3000") for line in value.split("\n")]
-    return "\n".join(lines).strip("\n").strip()
+    value = "\n".join(lines).strip("\n").strip()
+    return "" if _nothing_seen(value) else value
 
 
 def clean_line(value: str | None) -> str:
@@ -72,8 +84,8 @@ def clean_line(value: str | None) -> str:
     if value is None:
         return ""
     value = _BREAKS.sub("\n", str(value)).replace("\n", " ")
-    value = _strip_unsafe(value)
-    return _SPACES.sub(" ", value).strip()
+    value = _SPACES.sub(" ", _strip_unsafe(value)).strip()
+    return "" if _nothing_seen(value) else value
 
 
 def has_unsafe(value: str) -> bool:

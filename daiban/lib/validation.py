@@ -58,6 +58,13 @@ class NoSuchDay(ValueError):
     """Written as a day (YYYY-MM-DD) but no such day exists (2026-02-30)."""
 
 
+def ascii_digits(raw: str) -> bool:
+    """True when `raw` is one or more of 0–9. `str.isdigit` alone also takes superscripts and
+    circled digits ("²", "①"), which `int()` refuses with ValueError: every check of digits before
+    an `int()` of untrusted text asks this instead."""
+    return raw.isascii() and raw.isdigit()
+
+
 def parse_day(raw: str, *, bounded: bool = True) -> datetime.date:
     """A day from text as people and links write it (YYYY-MM-DD, within DATE_MIN..DATE_MAX). Raises
     NoSuchDay for a well-written day that does not exist, ValueError otherwise; each message continues
@@ -246,10 +253,10 @@ def field_messages(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str
         parts = [str(p) for p in error.get("loc", ())][skip:]
         name = ".".join(parts) or "body"
         # An item of a list is named by its list: "departments.0" reads 事权单位第1项.
-        named = [p for p in parts if not p.isdigit()]
+        named = [p for p in parts if not ascii_digits(p)]
         leaf = named[-1] if named else "body"
         label = labels.get(leaf, leaf)
-        if parts and parts[-1].isdigit():
+        if parts and ascii_digits(parts[-1]):
             label = f"{label}第{int(parts[-1]) + 1}项"
         text = f"请选择{label}" if error.get("type") == "missing" and leaf in choose else message(error, label)
         fields.setdefault(name, text)

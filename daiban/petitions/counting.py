@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from daiban.lib.validation import ascii_digits
+
 COUNT_CAP = 1000
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class CappedRows:
 
     def __init__(self, qs: Any, page_number: str | None, page_size: int) -> None:
         self.qs = qs
-        number = int(page_number) if page_number and page_number.isdigit() and len(page_number) < 8 else 1
+        number = int(page_number) if page_number and ascii_digits(page_number) and len(page_number) < 8 else 1
         self.cap = cap_for((max(number, 1) - 1) * page_size, page_size)
         self.exact = True
 

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from daiban.lib.validation import ID_MAX
+from daiban.lib.validation import ID_MAX, ascii_digits
 from daiban.org import roles
 from daiban.org.models import Agent, User
 from daiban.petitions import events
@@ -118,7 +118,7 @@ def double_check_assign(*, user: User, item_id: int, assignee_id: Any) -> Double
         ensure_not_archived(petition)
         _still_open(item)
         raw = str(assignee_id if assignee_id is not None else "").strip()
-        wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+        wanted = int(raw) if ascii_digits(raw) and len(raw) <= 10 else 0
         assignee = User.objects.filter(pk=wanted, is_active=True).first() if 0 < wanted <= ID_MAX else None
         if assignee is None or not assignee.role_set & CASE_WORKERS:
             raise Invalid.of({"assignee_id": "请选择在岗的代办工作人员作为责任人"})

@@ -288,13 +288,15 @@ def _find_or_create_petitioner(values: dict[str, str]) -> Petitioner:
     petitioner = Petitioner.objects.filter(id_hash=id_hash).first()
     if petitioner is not None:
         return petitioner
-    petitioner = Petitioner(
+    # ON CONFLICT DO NOTHING, then read: two intakes of one new person at once (dated in two years,
+    # so not queued on one number sequence) both get here; the second waits for the first to commit
+    # and takes its row instead of meeting id_hash's uniqueness (a 500 on PostgreSQL).
+    Petitioner.objects.bulk_create([Petitioner(
         id_hash=id_hash, id_number_enc=crypto.encrypt(values["id_number"]), name=values["name"],
         phone_enc=crypto.encrypt(values["phone"]), phone_hash=crypto.lookup_hash(values["phone"]),
         address=values["address"],
-    )
-    petitioner.save()
-    return petitioner
+    )], ignore_conflicts=True)
+    return Petitioner.objects.get(id_hash=id_hash)
 
 
 def petitioner_snapshot(values: dict[str, str]) -> dict[str, str]:

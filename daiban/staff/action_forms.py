@@ -14,7 +14,7 @@ from django.http import QueryDict
 from pydantic.fields import FieldInfo
 
 from daiban.lib.dates import today
-from daiban.lib.validation import typed_count, typed_day
+from daiban.lib.validation import ascii_digits, typed_count, typed_day
 from daiban.petitions.actions import ActionInput
 from daiban.petitions.models import Disposition, Petition
 
@@ -105,12 +105,12 @@ def fill(fields: list[Field], post: QueryDict, errors: dict[str, str]) -> list[F
     """Put back what the user typed, with each field's error, after a refused submission."""
     for f in fields:
         if f.kind == "multiselect":
-            f.value = [int(v) if v.isdigit() else v for v in post.getlist(f.name)]
+            f.value = [int(v) if ascii_digits(v) else v for v in post.getlist(f.name)]
         elif f.kind == "checkbox":
             f.value = post.get(f.name) == "on"
         else:
             f.value = as_typed(f.kind, post.get(f.name, ""))
-            if f.kind in ("select", "radio") and str(f.value).isdigit():
+            if f.kind in ("select", "radio") and ascii_digits(str(f.value)):
                 f.value = int(f.value)
         f.error = errors.get(f.name, "")
     if first := next((f for f in fields if f.error), None):

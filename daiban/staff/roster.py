@@ -114,8 +114,11 @@ def generate_month(station: Station, year: int, month: int, *, today: datetime.d
     not wanted) — and so are the past days (up to `today`, Asia/Shanghai) of a month that already
     has a roster: who was on duty then stays as it was; a month without one is generated whole.
     Every day whose duty this changed is one line of an audit row (roster_change). Returns the
-    month's days in date order."""
+    month's days in date order. Two generations of one station at once queue on its row
+    (`lock_stations`): without it the second created the days the first had just created
+    (duty_day_unique, a 500 on PostgreSQL)."""
     today = today or local_today()
+    lock_stations([station.pk])
     first = datetime.date(year, month, 1)
     existing = DutyDay.objects.filter(station=station, date__year=year, date__month=month)
     before = snapshot(existing.select_related("leader", "receptionist"))
@@ -173,11 +176,18 @@ def follow_calendar(dates: list[datetime.date], *, today: datetime.date | None =
     touched = 0
     before: dict[tuple[int, datetime.date], Duty] = {}
     after: dict[tuple[int, datetime.date], Duty] = {}
-    for day in sorted({d for d in dates if d >= today}):
-        # Only the service stations' rosters (roster_stations): a center's or village point's days
-        # left by an earlier demo month are not extended.
-        stations = set(DutyDay.objects.filter(date__year=day.year, date__month=day.month,
-                                              station__level=Station.Level.STATION)
+    days = sorted({d for d in dates if d >= today})
+    # Only the service stations' rosters (roster_stations): a center's or village point's days left
+    # by an earlier demo month are not extended.
+    rostered = DutyDay.objects.filter(station__level=Station.Level.STATION)
+    # Every station with a roster in these months, locked before any row changes (ordered by id, as
+    # generate_month locks its one): a generation at the same moment waits, never interleaves.
+    months = Q(pk__in=[])
+    for day in days:
+        months |= Q(date__year=day.year, date__month=day.month)
+    lock_stations(rostered.filter(months).values_list("station_id", flat=True).distinct())
+    for day in days:
+        stations = set(rostered.filter(date__year=day.year, date__month=day.month)
                        .values_list("station_id", flat=True))
         if not stations:
             continue
@@ -233,6 +243,12 @@ def remove_day(day: DutyDay, *, actor: User | None = None) -> None:
         day.delete()
         audit_changes(changes(before, {}), station=day.station, label=f"{day.station.name} {day.date:%Y-%m-%d}",
                       how="删除休息日安排", actor=actor)
+
+
+def lock_stations(ids: Iterable[int]) -> None:
+    """Lock these stations' rows until the transaction ends, in id order (no two writers of
+    rosters wait on each other in a circle). SQLite: its IMMEDIATE transaction already serialises."""
+    list(Station.objects.select_for_update().filter(pk__in=list(ids)).order_by("id").values_list("id", flat=True))
 
 
 def _after_calendar_change(sender: object, *, dates: list[datetime.date], **kwargs: object) -> None:

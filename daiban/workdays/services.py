@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
+from daiban.workdays.engine import calendar_changing
 from daiban.workdays.models import CalendarDay
 from daiban.workdays.seed import DaySpec
 
@@ -25,6 +26,10 @@ def calendar_set_days(*, specs: Iterable[DaySpec], source: str, confirm: bool | 
     None keeps each row's flag.
     """
     specs = list(specs)
+    # Exclusive first: two writers of one day not yet in the table would both find no row to lock
+    # and both create it (the second met the primary key, a 500 on PostgreSQL); the recomputation
+    # after the change takes this lock anyway, so a calendar change only takes it sooner.
+    calendar_changing()
     existing = {
         row.date: row for row in CalendarDay.objects.select_for_update().filter(date__in=[s.date for s in specs])
     }

@@ -32,7 +32,7 @@ from daiban.petitions.workflow import OPEN_DISPOSITION, RUNNING
 from daiban.staff.action_forms import as_typed, fields_for, fill, read_post
 from daiban.staff.confirm import confirm_for
 from daiban.staff.selectors import due_soon_until, mark_limits
-from daiban.staff.views.common import POST, REFUSALS, staff_required
+from daiban.staff.views.common import POST, REFUSALS, id_param, staff_required
 from daiban.workdays.engine import workdays_between
 
 # A refused form to open again: (kind, action, object id, what was posted, errors by field).
@@ -78,8 +78,7 @@ def _limits(petition: Petition) -> dict[str, Any]:
 
 def _focus(request: StaffRequest) -> int | None:
     """The 处置单 a queue link opens (?d=…), its form unfolded."""
-    raw = request.GET.get("d", "")
-    return int(raw) if raw.isdigit() else None
+    return id_param(request.GET.get("d"))
 
 
 def _opinion_form(act: Any, petition: Petition, failed: Failed | None, key: tuple[str, str, int],

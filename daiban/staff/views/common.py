@@ -23,7 +23,7 @@ from django.urls import Resolver404, resolve
 
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from daiban.lib.validation import ID_MAX, parse_day, typed_day
+from daiban.lib.validation import ID_MAX, ascii_digits, parse_day, typed_day
 from daiban.petitions.abilities import may
 
 # What a staff view shows as a message on the page; NotFound instead becomes the 404 page, once,
@@ -137,7 +137,7 @@ def id_param(raw: str | None) -> int | None:
     """A primary key from a query string or form, or None: not digits, or too large for the
     database's integer (a 20-digit value must not reach SQLite or PostgreSQL)."""
     raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+    if not ascii_digits(raw) or len(raw) > 10:
         return None
     value = int(raw)
     return value if 1 <= value <= ID_MAX else None
@@ -226,7 +226,7 @@ def year_param(raw: str | None, default: int) -> int:
     raw = (raw or "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit():
+    if not ascii_digits(raw):
         raise BadParam(f"年份取值无效（收到“{raw[:20]}”）")
     if not 2000 <= int(raw[:5]) <= 2099:
         raise Http404("年份应在2000至2099之间")

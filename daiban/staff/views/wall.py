@@ -15,7 +15,7 @@ from daiban.documents import flowchart
 from daiban.lib.dates import today
 from daiban.lib.errors import Forbidden, Invalid
 from daiban.lib.validation import line_field
-from daiban.org.models import Agent, Station
+from daiban.org.models import Agent, Station, User
 from daiban.petitions import services
 from daiban.petitions.abilities import may, require
 from daiban.petitions.permissions import sees_everything, station_scope
@@ -127,15 +127,31 @@ def _remove_day(request, station: Station, year: int, month: int) -> None:
     messages.success(request, f"已删除 {day.date:%m月%d日}（休息日）的安排。")
 
 
+def _person(request, name: str, label: str, people: list[User]) -> User | None:
+    """The person the form chose for `name` among `people` (the station's leaders for 带班, its
+    agents and leaders for 接访), None when left empty; BadParam naming `label` for a value that is
+    none of them (a forged or stale id is said, never taken for "nobody")."""
+    raw = (request.POST.get(name) or "").strip()
+    if not raw:
+        return None
+    chosen = next((u for u in people if u.pk == id_param(raw)), None)
+    if chosen is None:
+        raise BadParam(f"{label}取值无效（收到“{raw[:20]}”），只能从本机构的{label}中选择")
+    return chosen
+
+
 def _save_day(request, station: Station) -> None:
     pk = id_param(request.POST.get("day"))
     day = DutyDay.objects.filter(station=station, pk=pk).first() if pk else None
     if day is None:
         messages.error(request, "该日期的安排不存在，请先生成本月安排。")
         return
-    allowed = {u.pk: u for u in roster.receptionists_of(station)}
-    leader_id, receptionist_id = request.POST.get("leader", ""), request.POST.get("receptionist", "")
-    leader, receptionist = allowed.get(id_param(leader_id) or 0), allowed.get(id_param(receptionist_id) or 0)
+    try:
+        leader = _person(request, "leader", "带班领导", roster.leaders_of(station))
+        receptionist = _person(request, "receptionist", "接访人员", roster.receptionists_of(station))
+    except BadParam as exc:
+        messages.error(request, f"{exc}，未作修改。")
+        return
     if leader is not None and leader == receptionist:
         messages.error(request, "同一人不能在同一天既带班又接访，请另选接访人员。")
         return
