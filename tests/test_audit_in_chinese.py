@@ -68,8 +68,8 @@ def test_every_detail_key_and_code_the_code_writes_has_a_chinese_name():
 
 def test_known_rows_read_in_chinese():
     assert labels.describe({"via": "staff"}) == "途径：员工页面"
-    assert labels.describe({"fields": "id_number,phone", "via": "petitioner_profile"}) == "查看项目：身份证号、电话；途径：信访人档案"
-    assert labels.describe({"fields": "archive", "via": "archive"}) == "查看项目：案卷；途径：案卷"
+    assert labels.describe({"fields": "id_number,phone", "via": "petitioner_profile"}) == "途径：信访人档案；查看项目：身份证号、电话"
+    assert labels.describe({"fields": "archive", "via": "archive"}) == "途径：案卷；查看项目：案卷"
     assert labels.describe({"via": "page-agency.docx"}) == "途径：页面·代办单（DOCX）"
     assert labels.describe({"via": "api", "reason": "otp", "locked": True}) == "途径：接口；原因：动态验证码错误；已锁定：是"
     assert labels.describe({"before": ["agent", "duty_leader"], "after": [], "active": False}) == \
@@ -77,7 +77,7 @@ def test_known_rows_read_in_chinese():
     assert labels.target_type_label("petitioner") == "信访人" and labels.target_type_label("calendar") == "工作日历"
     # The roster's rows (roster.audit_changes: its keyword arguments become keys).
     assert labels.describe({"how": "手工调整", "note": "换班", "month": "2026-11", "count": 1}) == \
-        "方式：手工调整；说明：换班；月份：2026-11；数量：1"
+        "方式：手工调整；月份：2026-11；数量：1；说明：换班"
     assert labels.target_type_label("roster") == "带班与接访安排" and labels.target_type_label("station") == "代办服务机构"
     # A key nobody named yet still shows, as written, rather than disappearing.
     assert labels.describe({"novel": "x"}) == "novel：x"
@@ -91,7 +91,7 @@ def test_audit_page_and_xlsx_show_details_in_chinese_and_keep_the_raw_record(org
            detail={"fields": "id_number,phone", "via": "petitioner_profile"})
     center = signed_in("center")
     page = center.get("/staff/audit/").content.decode()
-    assert "途径：员工页面" in page and "查看项目：身份证号、电话；途径：信访人档案" in page
+    assert "途径：员工页面" in page and "途径：信访人档案；查看项目：身份证号、电话" in page
     assert "via=" not in page and "petitioner_profile" not in page
     response = center.get("/staff/audit.xlsx")
     assert response.status_code == 200
@@ -100,7 +100,7 @@ def test_audit_page_and_xlsx_show_details_in_chinese_and_keep_the_raw_record(org
     header = list(rows[0])
     assert header[7] == "详情" and header[8] == "详情（原始记录）" and header[9] == "哈希（SM3）"
     shown = {row[7] for row in rows[1:]}
-    assert "查看项目：身份证号、电话；途径：信访人档案" in shown
+    assert "途径：信访人档案；查看项目：身份证号、电话" in shown
     assert any(row[4] == "信访人" and '"via": "petitioner_profile"' in row[8] for row in rows[1:])
 
 

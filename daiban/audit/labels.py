@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# In the order a row reads best (describe shows the keys so, whatever order the database kept).
 KEYS: dict[str, str] = {
-    "via": "途径", "reason": "原因", "fields": "查看项目", "kind": "查找方式", "people": "涉及人数",
+    "via": "途径", "how": "方式", "month": "月份", "reason": "原因", "fields": "查看项目", "kind": "查找方式", "people": "涉及人数",
     "count": "数量", "selected": "所选件数", "failures": "失败次数", "locked": "已锁定",
     "attempts_cleared": "清除失败记录", "devices": "设备数", "device": "设备", "tokens_revoked": "注销令牌数",
     "expires_at": "有效期至", "operation": "操作", "model": "数据类型", "change": "变更内容", "ids": "记录编号",
     "days": "日期", "changed": "工作日变更", "confirm": "确认", "from": "起", "to": "止", "station": "代办机构",
     "who": "操作人", "action": "事件", "before": "原角色", "after": "新角色", "active": "启用", "staff": "可进管理后台",
-    "target": "对象", "how": "方式", "month": "月份", "note": "说明",
+    "target": "对象", "note": "说明",
 }
 
 _VALUES: dict[str, dict[str, str]] = {
@@ -69,11 +70,16 @@ def value_label(key: str, value: Any) -> str:
     return _VALUES.get(key, {}).get(text, text)
 
 
+_ORDER = {key: index for index, key in enumerate(KEYS)}
+
+
 def describe(detail: Mapping[str, Any] | None) -> str:
-    """A row's `detail` as one line of Chinese, keys in the order written: 途径：员工页面；原因：密码错误."""
+    """A row's `detail` as one line of Chinese: 途径：员工页面；原因：密码错误. Keys in KEYS's order,
+    others after them by name: PostgreSQL's jsonb keeps no order of its own (shorter keys first)."""
     if not detail:
         return ""
-    return "；".join(f"{KEYS.get(key, key)}：{value_label(key, value)}" for key, value in detail.items())
+    keys = sorted(detail, key=lambda key: (_ORDER.get(key, len(_ORDER)), key))
+    return "；".join(f"{KEYS.get(key, key)}：{value_label(key, detail[key])}" for key in keys)
 
 
 def target_type_label(target_type: str) -> str:
