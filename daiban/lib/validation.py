@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from daiban.lib.errors import Invalid
-from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, undecodable
+from daiban.lib.text import UNDECODABLE_MESSAGE, clean_line, clean_text, layout_refusal, undecodable
 
 # Bounds of what a client may send, so no input reaches the database or the calendar arithmetic
 # where it would overflow: ids are 32-bit primary keys; dates lie in a plausible range (the
@@ -170,6 +170,7 @@ MESSAGES = {
     "date_out_of_range": "{label}应在2000-01-01至2099-12-31之间",
     "json_invalid": "请求内容不是有效的JSON",
     "undecodable": "{label}" + UNDECODABLE_MESSAGE,
+    "layout": "{label}{refusal}",
 }
 
 
@@ -277,6 +278,8 @@ def _typed(clean: Any, data: Mapping[str, Any], key: str, label: str, required: 
         raise Invalid.of({key: f"请填写{label}"})
     if len(value) > max_length:  # refused, never cut
         raise Invalid.of({key: f"{label}不能超过{max_length}字（现有{len(value)}字）"})
+    if clean is clean_text and (refusal := layout_refusal(value)) is not None:
+        raise Invalid.of({key: label + refusal})
     return str(value)
 
 
