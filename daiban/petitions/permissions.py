@@ -207,6 +207,19 @@ def actor_kinds(user: User, petition: Petition, disposition: Disposition | None 
     return frozenset(kinds)
 
 
+def case_actor_q(user: User) -> Q:
+    """The petitions on which `user` holds an actor kind of workflow.CASE (actor_kinds, in SQL):
+    every one for the center and the administrator; for an agent, the agent's own and those of the
+    agent's stations without an agent; none for anyone else. A queue named for a CASE action (the
+    workbench's 待回访) lists only these: it offers no work the user may not do."""
+    if user.has_role(roles.ADMIN, roles.CENTER):
+        return Q()
+    agent = user_agent(user)
+    if agent is None:
+        return Q(pk__in=[])
+    return Q(agent_id=agent.pk) | Q(agent__isnull=True, station_id__in=station_scope(user))
+
+
 # Kinds that see who the petitioner is even when they also belong to a department.
 _STAFF_KINDS = frozenset({"case_agent", "station_agent", "station_leader", "center", "admin"})
 

@@ -20,6 +20,7 @@ from daiban.petitions import counting
 from daiban.petitions.abilities import may
 from daiban.petitions.models import Disposition, Petition, Review, Status
 from daiban.petitions.permissions import (
+    case_actor_q,
     sees_everything,
     station_scope,
     user_agent,
@@ -164,9 +165,12 @@ def workbench(user: User) -> list[Card]:
                            visible.filter(status=Status.UNDER_REVIEW).annotate(answer_due=_open_review_due())
                            .order_by("answer_due", "id"),
                            date_of="review_answer_due_on", date_label="答复时限"))
-    if works_cases:
-        cards.append(_card("follow_ups", "待回访", "?status=terminated",
-                           visible.filter(status=Status.TERMINATED).order_by("follow_up_due_on", "id"),
+    # 终结回访 is the case's own (workflow.CASE: its agent, the center): a station's leaders, or another
+    # agent of the station, are not offered it, so their workbench does not list it as theirs to do.
+    if works_cases and (agent or sees_everything(user)):
+        cards.append(_card("follow_ups", "待回访", "?status=terminated" + (f"&agent={agent.pk}" if agent else ""),
+                           visible.filter(case_actor_q(user), status=Status.TERMINATED)
+                           .order_by("follow_up_due_on", "id"),
                            date_of="follow_up_due_on", date_label="回访时限"))
     cards = _rows(cards)
     _mark_dates(cards)

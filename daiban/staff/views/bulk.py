@@ -99,7 +99,9 @@ def _urge_all(request: StaffRequest, ids: list[int], note: str) -> tuple[int, li
             urged += 1
         except (Conflict, Forbidden, Invalid, NotFound) as exc:
             skipped.append(f"{visible[petition_id]}（{exc.message}）")
-    return urged, skipped
+    # A petition refused for each of its 处置单 for the same reason (催办 not offered to this user) is
+    # named once.
+    return urged, list(dict.fromkeys(skipped))
 
 
 @staff_required(methods=POST)
