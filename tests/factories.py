@@ -57,3 +57,14 @@ def pdf_bytes(pages: int = 1) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def login(username: str):
+    """A test client signed in as the demo user `username` (no password, no second factor)."""
+    from django.test import Client
+
+    from daiban.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client

@@ -12,7 +12,7 @@ from django.urls import URLPattern
 
 from daiban.org.models import User
 from daiban.petitions.actions import ACTIONS
-from tests.factories import png_bytes
+from tests.factories import login, png_bytes
 
 # --- 1. every sub-resource of a petition: 404 for who may not see it, 403 for who sees it ---------------
 
@@ -109,11 +109,6 @@ def test_the_tables_cover_every_sub_resource_route():
     assert set(ACTION_BODIES) == set(ACTIONS)
     assert _staff_routes() == {route for _, route in STAFF_ROUTES} | {"act/<action:action>/"}
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.fixture

@@ -14,17 +14,12 @@ from django.test import Client
 
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition
-from tests.factories import petition_body
+from tests.factories import login, petition_body
 
 # A NUL or full-width digits are cleaned or folded into a day (CleanInputMiddleware, iso_day): not here.
 HOSTILE_DATES = ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01", "x" * 10_000, "2026-11-01' OR '1'='1", "<script>alert(1)</script>", "=HYPERLINK(\"x\")",
                  "-1", "99999999999999999999", "2026-02-30", "2026/11/01/01"]
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _messages(response) -> str:

@@ -24,14 +24,7 @@ from daiban.audit.guard import AppendOnlyError
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition
 from daiban.workdays.seed import NoticeError, parse_notice
-from tests.factories import COMPLAINT, id_number
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
+from tests.factories import COMPLAINT, id_number, login
 
 # --- the tracking form keeps nothing it should not ----------------------------------------------------
 

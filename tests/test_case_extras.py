@@ -4,19 +4,13 @@ SMS log on the case page — each only for the agency's side of the case, 404 fo
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from daiban.notifications.models import Notification
-from daiban.org.models import User
 from daiban.staff.models import CaseNote
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_receipt_carries_number_code_deadline_and_a_qr_without_the_code(org, new_petition):

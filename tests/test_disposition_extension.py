@@ -9,19 +9,12 @@ import datetime
 import io
 import re
 
-from django.test import Client
 from docx import Document
 
 from daiban.notifications.models import Notification
-from daiban.org.models import User
 from daiban.petitions.models import Disposition, Petition
 from daiban.workdays.engine import add_workdays
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import login
 
 
 def _due(data: dict) -> str:

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
-
 from daiban.documents.forms import disposition_form
 from daiban.notifications.models import Notification
-from daiban.org.models import User
 from daiban.petitions.models import Disposition
 from daiban.petitions.selectors import petitioner_view
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import login
 
 
 def test_return_closes_the_disposition_tells_the_agent_and_routing_works_again(api, routed, org, clock):

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
-
 from daiban.notifications.models import Notification
-from daiban.org.models import User
 from daiban.petitions.actions import transitions
 from daiban.petitions.models import Escalation, Petition
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import login
 
 
 def _escalated(api, routed, to="center"):

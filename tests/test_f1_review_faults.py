@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from daiban.documents.casefile import case_summary_pdf
 from daiban.documents.models import Attachment
@@ -18,17 +17,12 @@ from daiban.documents.services import load_case
 from daiban.notifications.models import Notification
 from daiban.org.models import User
 from daiban.petitions.models import DoubleInvestigation, Event
-from tests.factories import png_bytes
+from tests.factories import login, png_bytes
 from tests.test_documents import finished, pdf_text  # noqa: F401  (fixture)
 
 MATTER, HANDLING, ACCOUNTABILITY = "补偿面积算错两亩", "经办人未到现场核实", "对经办人诫勉谈话"
 SECRETS = (MATTER, HANDLING, ACCOUNTABILITY, "已约谈问责")
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 

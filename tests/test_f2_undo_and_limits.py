@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.test import Client
-
 from daiban.org.models import User
 from daiban.petitions import deadlines, services, undo
 from daiban.petitions.models import Disposition, Event, Petition
+from tests.factories import login
 
 REASON = "补偿标准过低，不服处理意见"
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _user(name: str) -> User:

@@ -4,19 +4,13 @@ told agent1 — an @ matched a colleague's username by prefix. A name matches on
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from daiban.notifications.models import Notification
-from daiban.org.models import User
 from daiban.staff.models import CaseNote
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _note(p: dict, text: str, by: str = "leader"):

@@ -9,19 +9,14 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from daiban.org.models import User
 from daiban.staff.models import SavedFilter
 from daiban.staff.views.bulk import FILTERS_MAX
+from tests.factories import login
 
 URL = "/staff/petitions/filters/"
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.mark.django_db

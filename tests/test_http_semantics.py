@@ -16,11 +16,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from daiban.org.models import User
 from daiban.petitions.actions import ACTIONS, DISPOSITION_ACTIONS
 from daiban.petitions.models import PetitionLink
 from daiban.staff.urls import urlpatterns as staff_patterns
-from tests.factories import COMPLAINT, PARAPHRASE, id_number
+from tests.factories import COMPLAINT, PARAPHRASE, id_number, login
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,6 @@ pytestmark = pytest.mark.django_db
 USERS = ("center", "admin", "chief", "dept1")
 SAMPLE = {"id": "1", "str": "pdf", "slug": "x", "action": "contact", "disposition_action": "receive", "dc_step": "close"}
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _url(route: str, prefix: str) -> str:

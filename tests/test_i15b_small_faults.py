@@ -14,14 +14,7 @@ from daiban.org.models import Station, User
 from daiban.petitions.models import Petition
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
-from tests.factories import COMPLAINT, id_number, petition_body
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
+from tests.factories import COMPLAINT, id_number, login, petition_body
 
 # --- the roster ---------------------------------------------------------------------------------
 

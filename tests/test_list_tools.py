@@ -7,20 +7,14 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
 
 from daiban.audit.models import AuditEntry
-from daiban.org.models import User
 from daiban.petitions.models import Urging
 from daiban.staff.models import SavedFilter
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_bulk_urge_urges_every_open_disposition_of_the_picked_petitions(org, routed):

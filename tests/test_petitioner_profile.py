@@ -2,17 +2,9 @@
 data; each visit is a logged personal-data view; everyone else gets 404."""
 
 import pytest
-from django.test import Client
 
-from daiban.org.models import User
 from daiban.petitions.models import PersonalDataView, Petition
-from tests.factories import OTHER_MATTER, PARAPHRASE, id_number
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import OTHER_MATTER, PARAPHRASE, id_number, login
 
 
 @pytest.fixture

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
-
 from daiban.notifications.models import Notification
 from daiban.org.models import User
 from daiban.petitions.models import Reassignment
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import login
 
 
 def test_leaders_reassign_within_the_station(api, routed, org, clock):

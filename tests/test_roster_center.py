@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.test import Client
-
 from daiban.audit.models import AuditEntry
 from daiban.org import roles
 from daiban.org.models import Station, User
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
+from tests.factories import login
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 D = datetime.date.fromisoformat
@@ -32,11 +31,6 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     d = D(day)
     return datetime.datetime(d.year, d.month, d.day, hour, tzinfo=TZ)
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def roster_rows(page: str) -> list[tuple[str, str]]:

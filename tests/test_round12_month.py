@@ -16,12 +16,11 @@ import io
 import re
 
 import openpyxl
-from django.test import Client
 
 from daiban.org.models import User
 from daiban.staff import roster
 from daiban.staff.models import DutyDay
-from tests.factories import id_number, petition_body
+from tests.factories import id_number, login, petition_body
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 D = datetime.date.fromisoformat
@@ -31,11 +30,6 @@ def at(day: str, hour: int = 10, minute: int = 0) -> datetime.datetime:
     d = D(day)
     return datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=TZ)
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def take_in(api, org, clock, day: str, outcome: str = "agency", department: int | None = None) -> tuple[int, int | None]:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from daiban.lib.errors import Conflict
 from daiban.org.models import User
 from daiban.petitions import services
 from daiban.petitions.models import Disposition, Event, ExtensionRequest
+from tests.factories import login
 from tests.test_concurrency import run_together
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _ext(data: dict) -> dict:

@@ -13,22 +13,16 @@ import datetime
 import re
 
 import pytest
-from django.test import Client
 
-from daiban.org.models import Agent, User
+from daiban.org.models import Agent
 from daiban.petitions.models import Event, Petition
 from daiban.petitions.permissions import stations_below
-from tests.factories import COMPLAINT, id_number
+from tests.factories import COMPLAINT, id_number, login
 
 DAY = datetime.date(2026, 11, 30)
 TYPED = ["2026/11/30", "2026.11.30", "2026年11月30日", "11月30日", "２０２６－１１－３０", "２０２６年１１月３０日",
          " 2026 / 11 / 30 "]
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.fixture

@@ -24,16 +24,11 @@ from PIL import Image
 
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition
-from tests.factories import id_number, png_bytes
+from tests.factories import id_number, login, png_bytes
 from tests.test_documents import finished  # noqa: F401  (fixture)
 
 HEIC = Path(__file__).parent / "data" / "IMG_0001.HEIC"  # 64×48, EXIF: GPS, camera; drawn rotated 90°
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def _upload(api, username: str, petition_id: int, name: str) -> dict:

@@ -7,18 +7,12 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import Client
 
-from daiban.org.models import User
 from daiban.workdays.engine import workdays_between, workdays_from
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_workdays_from_agrees_with_workdays_between(org):

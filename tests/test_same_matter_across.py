@@ -4,12 +4,10 @@ at intake (htmx check), on the case page, through the API — and the 矛盾纠�
 import datetime
 
 import pytest
-from django.test import Client
 
-from daiban.org.models import User
 from daiban.petitions import matters
 from daiban.petitions.index_models import MatterBucket
-from tests.factories import OTHER_MATTER, id_number
+from tests.factories import OTHER_MATTER, id_number, login
 
 # Three villagers of 巴音敖包嘎查 on one railway's compensation, each in their own words.
 RAILWAY = [
@@ -19,11 +17,6 @@ RAILWAY = [
 ]
 OTHER = "图克镇葫芦素嘎查因煤矿开采造成地面塌陷，我家房屋墙体开裂，请求煤矿赔偿并搬迁安置。"
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ or the center rules it the same matter. The link then counts as intake's would (
 earlier one runs, `related`), the ruling is on the timeline, and a leader may still dismiss it."""
 
 import pytest
-from django.test import Client
 
 from daiban.org.models import User
 from daiban.petitions.models import Event, Petition, PetitionLink
-from tests.factories import COMPLAINT, OTHER_MATTER, PARAPHRASE, id_number
+from tests.factories import COMPLAINT, OTHER_MATTER, PARAPHRASE, id_number, login
 
 WANG = {"name": "王建国", "id_number": id_number(serial=61), "phone": "13900000061"}
 
@@ -24,11 +23,6 @@ def retold(settings, new_petition):
     assert second["related"] == []
     return first, second
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def confirm(api, username, petition, related, reason="同一地块同一笔补偿款，信访人电话确认"):

@@ -11,15 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from daiban.org.models import User
 from daiban.petitions.models import Petition
 from daiban.staff.models import DutyDay
-from tests.factories import COMPLAINT, PARAPHRASE, id_number, petition_body
+from tests.factories import COMPLAINT, PARAPHRASE, id_number, login, petition_body
 
 ROLES = ["admin", "center", "duty", "leader", "chief", "agent1", "agent12", "dept1"]
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -263,7 +258,6 @@ def test_the_workbench_shows_a_concluded_case_with_its_date_not_as_overdue(api, 
 
     from django.test import Client
 
-    from daiban.org.models import User
     from daiban.petitions.models import Petition
 
     petition = routed()

@@ -8,18 +8,11 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
-from daiban.org.models import User
 from daiban.petitions.models import Petition
+from tests.factories import login
 from tests.test_documents import docx_cells
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def page(username: str, url: str) -> str:

@@ -29,7 +29,7 @@ from daiban.staff.demo_month import load_demo_month
 from daiban.staff.models import DutyDay
 from daiban.stats import queries
 from daiban.stats.queries import Period
-from tests.factories import id_number, petition_body
+from tests.factories import id_number, login, petition_body
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,6 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     d = D(day)
     return datetime.datetime(d.year, d.month, d.day, hour, tzinfo=TZ)
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 # --- 1. the departments' figures: a fixed number of grouped queries --------------------------------

@@ -9,10 +9,9 @@ import pytest
 from django.test import Client
 
 from daiban.lib.text import MAX_EMOJI, MAX_LINES, layout_refusal
-from daiban.org.models import User
 from daiban.petitions.models import Event, Petition, Urging
 from daiban.staff.models import CaseNote
-from tests.factories import petition_body
+from tests.factories import login, petition_body
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,6 @@ LINES = "\n".join(["字"] * (MAX_LINES + 1))
 EMOJI = "草场被占" + "😀" * (MAX_EMOJI + 1)
 PROSE = ("反映的问题是草场被占用，补偿款未兑付，请求尽快解决。\n" * 300)[:10000]
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_the_limits_and_what_stays_accepted():

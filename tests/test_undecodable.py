@@ -10,20 +10,14 @@ from urllib.parse import quote_from_bytes
 import pytest
 from django.test import Client
 
-from daiban.org.models import User
 from daiban.petitions.models import Event, Petition, Urging
 from daiban.staff.models import CaseNote, SavedFilter
-from tests.factories import id_number, petition_body
+from tests.factories import id_number, login, petition_body
 
 pytestmark = pytest.mark.django_db
 
 BAD = "电话".encode() + b"\xff\xfe" + "联系".encode()  # not UTF-8 in the middle
 
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def form(**fields: bytes | str) -> str:

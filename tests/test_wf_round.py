@@ -8,7 +8,6 @@ import datetime
 import re
 
 from django.db import transaction
-from django.test import Client
 
 from daiban.lib.errors import Conflict, Forbidden, Invalid
 from daiban.notifications.models import Notification
@@ -19,13 +18,7 @@ from daiban.petitions.actions import ACTIONS
 from daiban.petitions.models import Disposition, Petition, Reassignment
 from daiban.petitions.permissions import actor_kinds, stations_below
 from daiban.staff.action_forms import fields_for
-from tests.factories import petition_body
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+from tests.factories import login, petition_body
 
 
 def _form(page: str, action: str) -> str:
