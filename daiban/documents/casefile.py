@@ -51,6 +51,7 @@ ALTERED = "文件与上传时的SHA-256校验值不一致"
 DOCX_FOLDER = "工作文件（DOCX）"
 ORIGINALS_FOLDER = "原件"
 ORIGINAL_KEPT = "原图另存于“原件”文件夹"
+IMAGE_TYPES = ("image/jpeg", "image/png")  # what uploads keep images as (services.SIGNATURES)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Item:
     # kept in the 原件 folder (original_name).
     original: bytes | None = None
     original_ext: str = ""
+    image: bool = False  # an image attachment (its content type), filed as a page by file_images
 
     @property
     def remarks(self) -> str:
@@ -122,7 +124,8 @@ def _attachment_item(attachment: Attachment, station: str) -> Item:
     if attachment.sha256 and hashlib.sha256(data).hexdigest() != attachment.sha256:
         log.warning("attachment %s differs from its recorded SHA-256", attachment.pk)
         notes.append(ALTERED)
-    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes))
+    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes),
+                image=attachment.content_type in IMAGE_TYPES)
 
 
 def _attachment_pages(attachment: Attachment, data: bytes) -> int | None:
@@ -241,9 +244,6 @@ def _name(item: Item, width: int) -> None:
     item.file = zip_name(f"{item.seq:0{width}d}-{item.title}.{item.ext}", limit=90)
 
 
-IMAGE_TYPES = ("image/jpeg", "image/png")
-
-
 def file_images(entries: list[Item]) -> None:
     """Each image attachment that opened (one page) as a PDF page of its own (image_pages: fitted,
     upright, its caption the 题名 and the upload day), in place of `entry.data`, the image kept as
@@ -252,7 +252,7 @@ def file_images(entries: list[Item]) -> None:
     saying it carries no 页号 (UNSTAMPED)."""
     from daiban.documents.image_pages import image_pages, printable
 
-    images = [e for e in entries if e.data is not None and e.ext != "pdf" and e.pages == 1]
+    images = [e for e in entries if e.image and e.data is not None and e.pages == 1]
     ready = []
     for entry in images:
         image = printable(entry.data or b"")
