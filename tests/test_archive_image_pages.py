@@ -228,3 +228,22 @@ def test_an_image_that_cannot_be_printed_is_filed_as_it_came(api, finished, name
     page = PdfReader(io.BytesIO(archive.read(f"{root}/{after['文件']}"))).pages[0]
     assert _numbers_at_upper_right(page) == [after["页号"]]
     assert any(n.startswith(f"{root}/原件/") and "其后的照片" in n for n in archive.namelist())
+
+
+def test_a_truncated_photo_is_refused_at_upload_even_after_a_pdf_was_made(api, finished):  # noqa: F811
+    """WeasyPrint, once imported (any PDF made in the process), tells Pillow to load truncated
+    images: the upload check still refuses a photo cut off in transfer (it would be kept with its
+    missing part grey), and Pillow's setting is left as WeasyPrint wants it."""
+    import weasyprint  # noqa: F401  (what a PDF made earlier in the process has done)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    whole = _image("RGB", (300, 200), (1, 2, 3), "JPEG")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    agent = api("agent1")
+    r = agent.client.post(f"/api/v1/petitions/{finished['id']}/attachments",
+                          {"file": SimpleUploadedFile("截断.jpg", whole[:-400]), "kind": "photo"}, **agent.headers)
+    assert r.status_code == 400 and "图片已损坏或无法打开" in r.json()["error"]["fields"]["file"], r.content
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    _upload(agent, finished["id"], "完整.jpg", whole, kind="photo")

@@ -105,7 +105,7 @@ def _eight_bit(image):
     return image if image.mode in ("L", "RGB") else image.convert("RGB")
 
 
-def _load_whole(image) -> None:
+def load_whole(image) -> None:
     """Decode `image`, failing on a truncated file. WeasyPrint sets Pillow's process-wide
     LOAD_TRUNCATED_IMAGES on import (a cut-off photo would be printed with its missing part grey):
     it is turned off for this decoding. WeasyPrint only ever loads the copies made here, which are
@@ -146,7 +146,7 @@ def printable(data: bytes) -> Printable | None:
                 wanted = (max(1, math.ceil(width_mm / 25.4 * PRINT_DPI)), max(1, math.ceil(height_mm / 25.4 * PRINT_DPI)))
                 if image.format == "JPEG":  # decoded at 1/2, 1/4, 1/8 when that is still enough pixels
                     image.draft(image.mode, (wanted[1], wanted[0]) if turned else wanted)
-                _load_whole(image)
+                load_whole(image)
                 try:
                     upright = ImageOps.exif_transpose(image)
                 except Exception:  # noqa: BLE001 (unreadable EXIF: drawn as stored)
