@@ -92,7 +92,7 @@ def test_every_filed_page_carries_the_page_number_the_index_lists(api, finished)
                 assert str(page + offset) in filed.extract_text()
             pdf_pages += count
         else:
-            count = 1  # an image attachment: one page, filed in its own format
+            count = 1  # an image that could not be printed as a page: filed as it came (未能加盖页号)
         expected = str(page) if count == 1 else f"{page}-{page + count - 1}"
         assert row["页号"] == expected, (row["题名"], row["页号"], expected)
         page += count

@@ -209,7 +209,8 @@ def test_an_attachment_gone_or_changed_in_storage_is_told_as_it_is(api, accepted
     missing = next(r for r in rows if "来信第一页" in r[3])
     assert missing[6] == "文件缺失，无法打开" and missing[7] == "" and missing[5] == "—"
     altered = next(r for r in rows if "现场照片" in r[3])
-    assert altered[6] == "文件与上传时的SHA-256校验值不一致" and altered[7] in _members(file.content)
+    # An image, filed as its page: the 备注 also says where the original (as found) is kept.
+    assert altered[6] == "文件与上传时的SHA-256校验值不一致；原图另存于“原件”文件夹" and altered[7] in _members(file.content)
     members = _members(file.content)
     assert all(r[7] in members for r in rows if r[7])
     note = "".join(pdf_text(archive.read(f"{root}/99-卷内备考表.pdf")).split())

@@ -8,7 +8,8 @@ archive.zip holds, under a folder named by the petition's number:
   filed PDF page carries at its upper right (stamp_page_numbers);
 - the items, named by their 序号 (01, 02, …; 001, 002, … from 99 items on: seq_width) in filing order: the case summary first, then every document of the case in
   date order (the forms, every letter given — each 延期办理告知书 and 处理意见书 of its day —, the 移送函, each
-  一案双查情况记录 with its findings, the attachments in their own format);
+  一案双查情况记录 with its findings, the attachments: PDFs as uploaded, images each on a page of its own
+  (file_images), the image itself kept in 原件/ under the same name, outside the page count);
 - 99-卷内备考表.pdf: 本卷情况说明, 立卷人, 检查人, 日期 (signers: from the events, or a line to sign by hand);
 - 工作文件（DOCX）/: the editable DOCX copies, outside the page count.
 
@@ -48,6 +49,9 @@ BROKEN = "文件损坏，无法打开"
 MISSING = "文件缺失，无法打开"
 ALTERED = "文件与上传时的SHA-256校验值不一致"
 DOCX_FOLDER = "工作文件（DOCX）"
+ORIGINALS_FOLDER = "原件"
+ORIGINAL_KEPT = "原图另存于“原件”文件夹"
+IMAGE_TYPES = ("image/jpeg", "image/png")  # what uploads keep images as (services.SIGNATURES)
 
 
 @dataclass
@@ -67,6 +71,21 @@ class Item:
     order: int = 0
     file: str = field(default="")
     seq: int = 0
+    # An image attachment filed as a page (file_images): the upload as it came and its extension,
+    # kept in the 原件 folder (original_name).
+    original: bytes | None = None
+    original_ext: str = ""
+    image: bool = False  # an image attachment (its content type), filed as a page by file_images
+
+    @property
+    def remarks(self) -> str:
+        """备注 as the 卷内目录 prints it: what went wrong (note), and where an image's original is."""
+        kept = ORIGINAL_KEPT if self.original is not None else ""
+        return "；".join(n for n in (self.note, kept) if n)
+
+    def original_name(self) -> str:
+        """The original's member name: the item's own name in the 原件 folder, with its own extension."""
+        return f"{ORIGINALS_FOLDER}/{self.file.rsplit('.', 1)[0]}.{self.original_ext}"
 
     @property
     def page_text(self) -> str:
@@ -105,7 +124,8 @@ def _attachment_item(attachment: Attachment, station: str) -> Item:
     if attachment.sha256 and hashlib.sha256(data).hexdigest() != attachment.sha256:
         log.warning("attachment %s differs from its recorded SHA-256", attachment.pk)
         notes.append(ALTERED)
-    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes))
+    return Item(title, "", author, day, data, ext, pages=pages or 0, note="；".join(notes),
+                image=attachment.content_type in IMAGE_TYPES)
 
 
 def _attachment_pages(attachment: Attachment, data: bytes) -> int | None:
@@ -209,14 +229,49 @@ def items(petition: Petition) -> list[Item]:
         found.append(item)
     found.sort(key=lambda i: (i.day or datetime.date.max, i.order))
     ordered = [first, *found]
+    file_images(ordered)
     width = seq_width(len(ordered))
     page = 1
     for number, item in enumerate(ordered, start=1):
         item.seq = number
         item.first_page = page if item.pages else 0
         page += item.pages
-        item.file = zip_name(f"{number:0{width}d}-{item.title}.{item.ext}", limit=90)
+        _name(item, width)
     return ordered
+
+
+def _name(item: Item, width: int) -> None:
+    item.file = zip_name(f"{item.seq:0{width}d}-{item.title}.{item.ext}", limit=90)
+
+
+def file_images(entries: list[Item]) -> None:
+    """Each image attachment that opened (one page) as a PDF page of its own (image_pages: fitted,
+    upright, its caption the 题名 and the upload day), in place of `entry.data`, the image kept as
+    `entry.original`; stamp_page_numbers then prints its 页号 like on any page. One that cannot be
+    printed (image_pages.printable: too many pixels, animated, damaged) is filed as it came, its 备注
+    saying it carries no 页号 (UNSTAMPED)."""
+    from daiban.documents.image_pages import image_pages, printable
+
+    images = [e for e in entries if e.image and e.data is not None and e.pages == 1]
+    ready = []
+    for entry in images:
+        image = printable(entry.data or b"")
+        if image is None:
+            entry.note = "；".join(n for n in (entry.note, UNSTAMPED) if n)
+            continue
+        caption = f"{entry.title}　{date_text(entry.day)}上传" if entry.day else entry.title
+        ready.append((entry, image, caption))
+    try:
+        pages = image_pages([(image, caption) for _, image, caption in ready])
+    except Exception:  # noqa: BLE001 (the pages could not be made: every image filed as it came)
+        log.warning("image pages not made", exc_info=True)
+        pages = None
+    for number, (entry, _, _) in enumerate(ready):
+        if pages is None:
+            entry.note = "；".join(n for n in (entry.note, UNSTAMPED) if n)
+            continue
+        entry.original, entry.original_ext = entry.data, "".join(c for c in entry.ext if c.isalnum()) or "bin"
+        entry.data, entry.ext = pages[number], "pdf"
 
 
 def seq_width(count: int) -> int:
@@ -265,6 +320,7 @@ def cover_context(petition: Petition, entries: list[Item]) -> dict:
         "span": f"{date_text(petition.received_on)}至{date_text(petition.archived_on or timezone.localdate())}",
         "count": len(entries), "pages": sum(e.pages for e in entries),
         "broken": [e for e in entries if e.note], "docx": sum(1 for e in entries if e.docx),
+        "originals": sum(1 for e in entries if e.original is not None),
     }
 
 
@@ -281,7 +337,7 @@ def index_csv(entries: list[Item]) -> bytes:
     for i, entry in enumerate(entries, start=1):
         writer.writerow([i, *(csv_text(v) for v in (entry.number, entry.author, entry.title,
                                                     index_day(entry.day), entry.page_text,
-                                                    entry.note, entry.file if entry.data is not None else ""))])
+                                                    entry.remarks, entry.file if entry.data is not None else ""))])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
@@ -295,9 +351,9 @@ def stamp_page_numbers(entries: list[Item]) -> None:
     copy: the upload in storage, and its SHA-256, stay as they were). The numbers are one WeasyPrint
     document (the PDFs' embedded fonts), one A4 page per number, each laid over its page with its
     upper right corner on the page's (a page of another size or turned (/Rotate) gets it at its
-    own upper right as seen). An image attachment is filed in its own format and keeps the 页号 of
-    the 卷内目录 without one printed on it; a PDF that cannot be written again (encrypted) is filed
-    as it came, its 备注 saying so (UNSTAMPED)."""
+    own upper right as seen). An image attachment's page (file_images) is numbered like any page;
+    a PDF that cannot be written again (encrypted) is filed as it came, its 备注 saying so
+    (UNSTAMPED), and so is an image whose page could not be numbered (the image, not its page)."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
     stamped = [e for e in entries if e.data is not None and e.ext == "pdf" and e.pages and e.first_page]
@@ -323,6 +379,9 @@ def stamp_page_numbers(entries: list[Item]) -> None:
         except Exception:  # noqa: BLE001 (any failure leaves the document as it came, said in its 备注)
             log.warning("page numbers not stamped on %s", entry.file, exc_info=True)
             entry.note = "；".join(n for n in (entry.note, UNSTAMPED) if n)
+            if entry.original is not None:  # an image's page without its number: the image as it came
+                entry.data, entry.ext, entry.original = entry.original, entry.original_ext, None
+                _name(entry, seq_width(len(entries)))
             continue
         entry.data = buffer.getvalue()
 
@@ -342,6 +401,7 @@ def build_archive(petition: Petition) -> bytes:
     files: list[tuple[str, bytes]] = [(cover_name, cover), (index_name, index), (csv_name, index_csv(entries))]
     files += [(e.file, e.data) for e in entries if e.data is not None]
     files.append((note_name, note))
+    files += [(e.original_name(), e.original) for e in entries if e.original is not None and e.data is not None]
     files += [(f"{DOCX_FOLDER}/{e.file.rsplit('.', 1)[0]}.docx", e.docx) for e in entries if e.docx]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -44,13 +44,15 @@ def _font_config():
     return _FONT_CONFIG
 
 
-def _rendered(template: str, context: dict, *, base_url: str | None = None):
-    """The WeasyPrint document laid out (its `pages` counted, `write_pdf` to print it)."""
+def _rendered(template: str, context: dict, *, base_url: str | None = None, url_fetcher=None):
+    """The WeasyPrint document laid out (its `pages` counted, `write_pdf` to print it). `url_fetcher`:
+    a weasyprint.URLFetcher serving what the template refers to (image_pages: images from memory)."""
     from weasyprint import HTML  # imported here: it loads Pango, which only document requests need
 
     html = render_to_string(template, {**context, "pdf_font": PDF_FONT, "font_stack": FONT_STACK,
                                        "emoji_stack": EMOJI_STACK})
-    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT)).render(font_config=_font_config())
+    return HTML(string=html, base_url=base_url or str(settings.MEDIA_ROOT),
+                url_fetcher=url_fetcher).render(font_config=_font_config())
 
 
 def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:

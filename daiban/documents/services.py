@@ -528,6 +528,8 @@ def check_opens(data: bytes, content_type: str) -> None:
 
     from PIL import Image
 
+    from daiban.documents.image_pages import load_whole
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -538,7 +540,7 @@ def check_opens(data: bytes, content_type: str) -> None:
                 expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
                 if image.format != expected:
                     raise Invalid.of({"file": "图片格式与文件内容不符"})
-                image.load()
+                load_whole(image)  # a truncated file refused even after WeasyPrint's import
     except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
