@@ -10,7 +10,7 @@ laid on white, CMYK turned to RGB (through its ICC profile when it has one), at 
 size drawn, without its metadata (the camera, GPS); the upload itself is kept beside it in the case
 file's 原件 folder, byte for byte.
 
-An image this cannot print (more than MAX_IMAGE_PIXELS pixels, animated, damaged, a mode Pillow
+An image this cannot print (more than services.MAX_IMAGE_PIXELS pixels, animated, damaged, a mode Pillow
 cannot convert, any failure of the decoder) is left to the caller, which files it as it came.
 """
 
@@ -36,7 +36,6 @@ CAPTION_MM = 20.0
 IMAGE_DEFAULT_DPI = 96.0  # a CSS pixel: what a browser shows an image without a resolution at
 DPI_RANGE = (10.0, 2400.0)  # a resolution outside this is nonsense (0, 1, a million): the default is taken
 PRINT_DPI = 300  # pixels per inch kept at the size drawn: a print's resolution, a smaller case file
-MAX_IMAGE_PIXELS = 50_000_000  # as services.MAX_IMAGE_PIXELS: larger is a decompression bomb
 
 
 @dataclass(frozen=True)
@@ -124,6 +123,8 @@ def printable(data: bytes) -> Printable | None:
     """The copy of an image attachment to draw on its page, or None for one this does not print
     (see the module's docstring). Never raises."""
     from PIL import Image, ImageOps
+
+    from daiban.documents.services import MAX_IMAGE_PIXELS  # the uploads' limit: one figure for both
 
     try:
         with warnings.catch_warnings():
