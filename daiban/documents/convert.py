@@ -27,6 +27,7 @@ MEMORY_BYTES = 2 * 1024 ** 3
 CPU_SECONDS = 30
 WALL_SECONDS = 60
 JPEG_QUALITY = 90  # no visible loss at about a third of PNG's size
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; larger is a decompression bomb, not a scan
 
 TOO_LARGE, UNREADABLE = 3, 4
 _ROOT = Path(__file__).resolve().parents[2]

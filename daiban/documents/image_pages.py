@@ -10,7 +10,7 @@ laid on white, CMYK turned to RGB (through its ICC profile when it has one), at 
 size drawn, without its metadata (the camera, GPS); the upload itself is kept beside it in the case
 file's 原件 folder, byte for byte.
 
-An image this cannot print (more than services.MAX_IMAGE_PIXELS pixels, animated, damaged, a mode Pillow
+An image this cannot print (more than MAX_IMAGE_PIXELS pixels, the uploads' limit, animated, damaged, a mode Pillow
 cannot convert, any failure of the decoder) is left to the caller, which files it as it came.
 """
 
@@ -23,7 +23,7 @@ import math
 import warnings
 from dataclasses import dataclass
 
-from daiban.documents.convert import JPEG_QUALITY
+from daiban.documents.convert import JPEG_QUALITY, MAX_IMAGE_PIXELS
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,6 @@ def printable(data: bytes) -> Printable | None:
     """The copy of an image attachment to draw on its page, or None for one this does not print
     (see the module's docstring). Never raises."""
     from PIL import Image, ImageOps
-
-    from daiban.documents.services import MAX_IMAGE_PIXELS  # the uploads' limit: one figure for both
 
     try:
         with warnings.catch_warnings():

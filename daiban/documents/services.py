@@ -21,6 +21,7 @@ from daiban.audit import services as audit
 from daiban.audit.models import Action as AuditAction
 from daiban.documents import casefile
 from daiban.documents.casefile import case_summary_pdf  # noqa: F401  (importable from here)
+from daiban.documents.convert import MAX_IMAGE_PIXELS  # the uploads' limit, and the archive image pages'
 from daiban.documents.docx import render_docx
 from daiban.documents.forms import agency_form, agency_form_applies, disposition_form
 from daiban.documents.layout import FormDoc
@@ -402,7 +403,6 @@ def _attached(petition: Petition, user: User | None, *, kind: str, name: str, co
     return attachment
 
 
-MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; larger is a decompression bomb, not a scan
 MAX_PDF_PAGES = 2000
 
 
