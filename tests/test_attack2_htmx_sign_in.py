@@ -64,3 +64,23 @@ def test_an_expired_session_returns_to_the_page_not_the_fragment(org, settings):
                          HTTP_HX_CURRENT_URL="http://testserver/staff/petitions/1/")
     assert answer.status_code == 204
     assert _next_of(answer["HX-Redirect"]) == "/staff/petitions/1/"
+
+
+def test_an_htmx_request_for_what_the_user_may_not_see_gets_a_404_fragment_the_page_swaps_in(org):
+    """Actor: agent1 sending the note form (htmx) of a petition that does not exist (or that it may
+    no longer see, moved meanwhile): a 404 fragment, and the pages' htmx config swaps a 404 in (the
+    whole 404 page was answered and htmx swapped nothing: the button did nothing visible)."""
+    import json
+    import re
+
+    from tests.factories import login
+
+    agent1 = login("agent1")
+    part = agent1.post("/staff/petitions/999999/notes/", {"text": "补充"}, HTTP_HX_REQUEST="true")
+    html = part.content.decode()
+    assert part.status_code == 404 and 'data-testid="not-found"' in html and "<html" not in html
+    assert agent1.post("/staff/petitions/999999/notes/", {"text": "补充"}).content.decode().count("<html") == 1
+    page = agent1.get("/staff/").content.decode()
+    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']+)\'', page).group(1))
+    swapped = [rule["code"] for rule in config["responseHandling"] if rule.get("swap")]
+    assert any(re.fullmatch(code, "404") for code in swapped)

@@ -91,9 +91,13 @@ def _message(exc: Exception) -> str:
 def not_found(request: HttpRequest, message: str = "") -> HttpResponse:
     """The staff pages' 404, in Chinese, with the navigation: also in development (DEBUG on), where
     Django would show its English debug page. A page a role may not use answers the same way, so
-    that existence does not leak."""
-    return render(request, "staff/404.html", {"message": message or "页面不存在，或您没有查看它的权限。"},
-                  status=404)
+    that existence does not leak. To an htmx request (a part of a page: the notes, an opinion row)
+    a fragment saying the same, which the page swaps in (base.html's htmx-config swaps 400, 403 and
+    404): the full page was not swapped, and the button did nothing visible."""
+    text = message or "页面不存在，或您没有查看它的权限。"
+    if request.headers.get("HX-Request"):  # a part of a page: a fragment to swap in, as refused's 403
+        return render(request, "staff/_404.html", {"message": text}, status=404)
+    return render(request, "staff/404.html", {"message": text}, status=404)
 
 
 def refused(request: HttpRequest, message: str = "") -> HttpResponse:
