@@ -65,6 +65,18 @@ def ascii_digits(raw: str) -> bool:
     return raw.isascii() and raw.isdigit()
 
 
+def month_parts(raw: str) -> tuple[int, int]:
+    """(year, month) of a month written YYYY-MM (2026-10, 2026-1); ValueError for anything else: the
+    digits ASCII (ascii_digits: `int()` also reads "２０２６", "٢٠٢٦" and "1_0" as numbers, so
+    ?month=2026-1_0 showed October), the month 1–12. The caller says which years it keeps."""
+    year, sep, month = raw.strip().partition("-")
+    if not sep or len(year) != 4 or not 1 <= len(month) <= 2 or not (ascii_digits(year) and ascii_digits(month)):
+        raise ValueError(f"not a month: {raw[:20]!r}")
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"not a month: {raw[:20]!r}")
+    return int(year), int(month)
+
+
 def parse_day(raw: str, *, bounded: bool = True) -> datetime.date:
     """A day from text as people and links write it (YYYY-MM-DD, within DATE_MIN..DATE_MAX). Raises
     NoSuchDay for a well-written day that does not exist, ValueError otherwise; each message continues
