@@ -37,6 +37,16 @@ def not_a_boolean(value: Any) -> Any:
     return value
 
 
+def plain_integer(value: Any) -> Any:
+    """A whole number as sent: a boolean refused (not_a_boolean), and text only as ASCII digits
+    around spaces (ascii_digits). pydantic's lax int also reads "1_0" as 10, "+1" and "1.0" as 1: an
+    id "1_0" named record #10."""
+    value = not_a_boolean(value)
+    if isinstance(value, str) and not ascii_digits(value.strip()):
+        raise PydanticCustomError("int_parsing", "not a whole number in ASCII digits")
+    return value
+
+
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d would take ２０２６ too
 
 
@@ -143,10 +153,10 @@ def once_token(raw: object) -> str:
 # The bounds before the validator: so placed, pydantic publishes them as JSON Schema's minimum and
 # maximum (after it, as its own "ge"/"le", which no client or fuzzer reads); the validator still runs
 # first (it wraps the whole type).
-Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(not_a_boolean)]
-Version = Annotated[int, Field(ge=0, le=ID_MAX), BeforeValidator(not_a_boolean)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(plain_integer)]
+Version = Annotated[int, Field(ge=0, le=ID_MAX), BeforeValidator(plain_integer)]
 PlausibleDate = Annotated[datetime.date, BeforeValidator(iso_day), AfterValidator(plausible_date)]
-Year = Annotated[int, Field(ge=2000, le=2099)]
+Year = Annotated[int, Field(ge=2000, le=2099), BeforeValidator(plain_integer)]
 
 MESSAGES = {
     "missing": "请填写{label}",
