@@ -7,7 +7,7 @@ absolute lifetime are settings (30 minutes and 12 hours by default).
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,8 +37,24 @@ def _redirect(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def return_to(request) -> str:
+    """Where sign-in (or the second factor, the password) returns to: for a part of a page (htmx),
+    the page it was sent from (HX-Current-URL's path and query, this site's /staff/ pages only), not
+    the fragment's URL (often POST only: 405 once there); else the address asked for. None of them
+    longer than 1,000 characters (Django refuses a Location over 2,048)."""
+    if request.headers.get("HX-Request"):
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        same_site = not current.netloc or current.netloc == request.get_host()
+        page = current.path + (f"?{current.query}" if current.query else "")
+        if same_site and current.scheme in ("", "http", "https") and current.path.startswith("/staff/") \
+                and len(page) <= 1000:
+            return page
+    full = request.get_full_path()
+    return full if len(full) <= 1000 else request.path if len(request.path) <= 1000 else "/staff/"
+
+
 def _with_next(name: str, request) -> str:
-    return f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+    return f"{reverse(name)}?{urlencode({'next': return_to(request)})}"
 
 
 class StaffGateMiddleware:

@@ -47,8 +47,26 @@ class ApiGuardMiddleware:
                 return too_large(limit)
             if has_unsafe(request.path) or "\n" in request.path or "\t" in request.path:
                 return api_error(400, "invalid", "请求地址含有控制字符", {"path": "请求地址含有控制字符"})
+            if request.method == "HEAD":
+                return _head(self.get_response, request)
             return _in_api_format(self.get_response(request))
         return self.get_response(request)
+
+
+def _head(get_response: Callable[[HttpRequest], HttpResponse], request: HttpRequest) -> HttpResponse:
+    """HEAD answered as GET without the body (RFC 9110 9.3.2: every GET resource takes HEAD, as the
+    staff pages and the portal do; django-ninja declares GET alone and answered 405). The headers,
+    the status and Content-Length are the GET's."""
+    request.method = "GET"
+    try:
+        response = _in_api_format(get_response(request))
+    finally:
+        request.method = "HEAD"
+    if not getattr(response, "streaming", False):
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
 
 
 def _in_api_format(response: HttpResponse) -> HttpResponse:
@@ -57,6 +75,9 @@ def _in_api_format(response: HttpResponse) -> HttpResponse:
     if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
         answer = api_error(405, "method_not_allowed", "该接口不支持此请求方法")
         if response.has_header("Allow"):
-            answer["Allow"] = response["Allow"]
+            allowed = [m.strip() for m in response["Allow"].split(",") if m.strip()]
+            if "GET" in allowed and "HEAD" not in allowed:  # answered as GET (_head)
+                allowed.insert(allowed.index("GET") + 1, "HEAD")
+            answer["Allow"] = ", ".join(allowed)
         return answer
     return response

@@ -37,6 +37,16 @@ def not_a_boolean(value: Any) -> Any:
     return value
 
 
+def plain_integer(value: Any) -> Any:
+    """A whole number as sent: a boolean refused (not_a_boolean), and text only as ASCII digits
+    around spaces (ascii_digits). pydantic's lax int also reads "1_0" as 10, "+1" and "1.0" as 1: an
+    id "1_0" named record #10."""
+    value = not_a_boolean(value)
+    if isinstance(value, str) and not ascii_digits(value.strip()):
+        raise PydanticCustomError("int_parsing", "not a whole number in ASCII digits")
+    return value
+
+
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d would take ２０２６ too
 
 
@@ -63,6 +73,18 @@ def ascii_digits(raw: str) -> bool:
     circled digits ("²", "①"), which `int()` refuses with ValueError: every check of digits before
     an `int()` of untrusted text asks this instead."""
     return raw.isascii() and raw.isdigit()
+
+
+def month_parts(raw: str) -> tuple[int, int]:
+    """(year, month) of a month written YYYY-MM (2026-10, 2026-1); ValueError for anything else: the
+    digits ASCII (ascii_digits: `int()` also reads "２０２６", "٢٠٢٦" and "1_0" as numbers, so
+    ?month=2026-1_0 showed October), the month 1–12. The caller says which years it keeps."""
+    year, sep, month = raw.strip().partition("-")
+    if not sep or len(year) != 4 or not 1 <= len(month) <= 2 or not (ascii_digits(year) and ascii_digits(month)):
+        raise ValueError(f"not a month: {raw[:20]!r}")
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"not a month: {raw[:20]!r}")
+    return int(year), int(month)
 
 
 def parse_day(raw: str, *, bounded: bool = True) -> datetime.date:
@@ -131,10 +153,10 @@ def once_token(raw: object) -> str:
 # The bounds before the validator: so placed, pydantic publishes them as JSON Schema's minimum and
 # maximum (after it, as its own "ge"/"le", which no client or fuzzer reads); the validator still runs
 # first (it wraps the whole type).
-Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(not_a_boolean)]
-Version = Annotated[int, Field(ge=0, le=ID_MAX), BeforeValidator(not_a_boolean)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(plain_integer)]
+Version = Annotated[int, Field(ge=0, le=ID_MAX), BeforeValidator(plain_integer)]
 PlausibleDate = Annotated[datetime.date, BeforeValidator(iso_day), AfterValidator(plausible_date)]
-Year = Annotated[int, Field(ge=2000, le=2099)]
+Year = Annotated[int, Field(ge=2000, le=2099), BeforeValidator(plain_integer)]
 
 MESSAGES = {
     "missing": "请填写{label}",

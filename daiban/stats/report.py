@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from daiban.documents.layout import SIGN_LINE
 from daiban.lib.errors import Invalid
+from daiban.lib.validation import month_parts
 from daiban.org.models import Station, User
 from daiban.petitions.models import Channel, Source
 from daiban.stats import charts, queries
@@ -29,7 +30,7 @@ CHANNELS, SOURCES = dict(Channel.choices), dict(Source.choices)
 
 def parse_month(raw: str) -> Period:
     try:
-        year, month = (int(x) for x in raw.split("-"))
+        year, month = month_parts(raw)
         first = datetime.date(year, month, 1)
     except (ValueError, AttributeError) as exc:
         raise Invalid.of({"month": "月份应为YYYY-MM格式，如2026-10"}) from exc

@@ -25,10 +25,9 @@ from pydantic import (
     field_validator,
 )
 from pydantic import Field as Field  # re-exported for the stage modules
-from pydantic_core import PydanticCustomError
 
 from daiban.lib.text import CleanText
-from daiban.lib.validation import PlausibleDate, Version, invalid
+from daiban.lib.validation import PlausibleDate, Version, invalid, plain_integer
 from daiban.org.models import User
 from daiban.petitions.models import Disposition, Petition
 
@@ -103,8 +102,8 @@ class ActionInput(BaseModel):
     def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
         # pydantic's lax mode takes true as 1 for an int field ({"workdays": true} asked for one working
         # day); a client that sends a boolean where a number is asked has made a mistake.
-        if isinstance(value, bool) and info.field_name and _takes_int(cls.model_fields[info.field_name].annotation):
-            raise PydanticCustomError("int_type", "a boolean is not a number")
+        if info.field_name and _takes_int(cls.model_fields[info.field_name].annotation):
+            return plain_integer(value)  # a boolean, or text other than ASCII digits ("1_0" read as 10)
         return value
 
     @classmethod

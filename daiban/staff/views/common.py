@@ -21,6 +21,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from daiban.accounts.middleware import return_to
 from daiban.lib.dates import today
 from daiban.lib.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from daiban.lib.validation import ID_MAX, ascii_digits, parse_day, typed_day
@@ -54,7 +55,7 @@ def staff_required(ability: str | None = None, *, methods: tuple[str, ...] = REA
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(login_next(request))
+                return to_sign_in(request)
             if not user.role_set or (ability and not may(user, ability)):
                 return not_found(request)
             if request.method not in methods:
@@ -90,9 +91,13 @@ def _message(exc: Exception) -> str:
 def not_found(request: HttpRequest, message: str = "") -> HttpResponse:
     """The staff pages' 404, in Chinese, with the navigation: also in development (DEBUG on), where
     Django would show its English debug page. A page a role may not use answers the same way, so
-    that existence does not leak."""
-    return render(request, "staff/404.html", {"message": message or "页面不存在，或您没有查看它的权限。"},
-                  status=404)
+    that existence does not leak. To an htmx request (a part of a page: the notes, an opinion row)
+    a fragment saying the same, which the page swaps in (base.html's htmx-config swaps 400, 403 and
+    404): the full page was not swapped, and the button did nothing visible."""
+    text = message or "页面不存在，或您没有查看它的权限。"
+    if request.headers.get("HX-Request"):  # a part of a page: a fragment to swap in, as refused's 403
+        return render(request, "staff/_404.html", {"message": text}, status=404)
+    return render(request, "staff/404.html", {"message": text}, status=404)
 
 
 def refused(request: HttpRequest, message: str = "") -> HttpResponse:
@@ -119,8 +124,21 @@ def unknown_url(request: HttpRequest, rest: str = "") -> HttpResponse:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
     if not request.user.is_authenticated:
-        return redirect_to_login(login_next(request))
+        return to_sign_in(request)
     return not_found(request)
+
+
+def to_sign_in(request: HttpRequest) -> HttpResponse:
+    """Send a request without a session to sign-in. A part of a page (htmx) is answered 204 with
+    `HX-Redirect`, so the whole page goes there (a 302 was followed by htmx and the sign-in page
+    swapped into the fragment's box), returning to the page the user was on (`HX-Current-URL`, this
+    site's only), not to the fragment's URL (often POST only: 405 after signing in). The gate
+    middleware answers a session that expired in use the same way (accounts.middleware._redirect)."""
+    if not request.headers.get("HX-Request"):
+        return redirect_to_login(login_next(request))
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = redirect_to_login(return_to(request))["Location"]
+    return response
 
 
 def login_next(request: HttpRequest) -> str:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from daiban.documents import flowchart
 from daiban.lib.dates import today
 from daiban.lib.errors import Forbidden, Invalid
-from daiban.lib.validation import line_field
+from daiban.lib.validation import line_field, month_parts
 from daiban.org.models import Agent, Station, User
 from daiban.petitions import services
 from daiban.petitions.abilities import may, require
@@ -37,7 +37,7 @@ def _month(raw: str) -> tuple[int, int]:
     (abc, 2026-13), 404 for a month outside the years the system keeps."""
     raw = raw or f"{today():%Y-%m}"
     try:
-        year, month = (int(x) for x in raw.split("-"))
+        year, month = month_parts(raw)
         datetime.date(year, month, 1)
     except ValueError:
         raise BadParam(f"月份应为YYYY-MM格式（收到“{raw[:20]}”）") from None
