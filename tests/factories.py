@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_serial = itertools.count(100)
+_serial = itertools.count()
 
 
-def id_number(born: str = "19700101", region: str = "150626", serial: int | None = None) -> str:
-    """A valid 18-digit ID number (region 150626 is 乌审旗)."""
-    first17 = f"{region}{born}{(serial if serial is not None else next(_serial)) % 1000:03d}"
+def id_number(born: str | None = None, region: str = "150626", serial: int | None = None) -> str:
+    """A valid 18-digit ID number (region 150626 is 乌审旗). Given `serial`, the person of that serial
+    born `born` (default 1970-01-01, as the tests' literal numbers such as 15062619700101123X); without
+    it, a new person on each call, born from 1980-01-01 on (a day per 1,000 serials) unless `born` is
+    given: never one of those. (The counter used to run through 1970-01-01's serials too and wrapped at
+    1,000, so a long run gave a test's `serial=95` to another petitioner of the same test.)"""
+    if serial is None:
+        n = next(_serial)
+        serial = n % 1000
+        if born is None:
+            born = (datetime.date(1980, 1, 1) + datetime.timedelta(days=n // 1000)).strftime("%Y%m%d")
+    first17 = f"{region}{born or '19700101'}{serial % 1000:03d}"
     check = "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
     return first17 + check
 
