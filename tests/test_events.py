@@ -151,4 +151,4 @@ def test_two_workers_in_parallel_run_each_task_once(org, settings):
     admin = Client()
     admin.force_login(User.objects.get(username="admin"))
     page = admin.get("/admin/django_tasks_database/dbtaskresult/?status=SUCCESSFUL").content.decode()
-    assert "run_consumer" in page  # every run (and every failure, with its traceback) is in the admin
+    assert "事件后续处理" in page  # every run (and every failure, with its traceback) is in the admin, by name
