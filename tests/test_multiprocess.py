@@ -245,7 +245,7 @@ def cluster(tmp_path_factory):
 
 
 def _body(i: int) -> dict:
-    return petition_body(petitioner={"name": f"测试{i}", "id_number": id_number(serial=i, born="19800101"),
+    return petition_body(petitioner={"name": f"测试{i}", "id_number": id_number(serial=i, born="19750101"),
                                      "phone": f"139{i:08d}"})
 
 
