@@ -28,7 +28,7 @@ from daiban.api.schemas import FIELD_LABELS, QUERY_LABELS, URL_LABELS
 from daiban.lib import dbbusy
 from daiban.lib.errors import RateLimited, ServiceError
 from daiban.lib.text import clean_any
-from daiban.lib.validation import field_messages, message
+from daiban.lib.validation import ascii_digits, field_messages, message
 from daiban.org.models import User
 
 # Values passed on exactly as sent: a password is checked as typed.
@@ -166,7 +166,7 @@ def _with_input(request: HttpRequest, error: dict[str, Any]) -> dict[str, Any]:
         for part in loc[2:]:
             if isinstance(value, dict):
                 value = value.get(part)
-            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            elif isinstance(value, list) and ascii_digits(part) and int(part) < len(value):
                 value = value[int(part)]
             else:
                 return error
